@@ -1,0 +1,87 @@
+"""irisplug: a plugin framework for solar and planetary spectrograph data.
+
+The core knows no instrument. Readers, writers, calibrators, fitters,
+viewers and co-aligners arrive as plugins through the entry point group
+``irisplug``; the functions here dispatch to them.
+
+Examples
+--------
+>>> import irisplug
+>>> obs = irisplug.read("path/to/iris/observation/")  # doctest: +SKIP
+>>> sorted(irisplug.get_plugin_manager().contributions("reader"))  # doctest: +SKIP
+['iris-l2', 'iuvs-l1a', 'iuvs-l1b', 'show-l0']
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from irisplug.descriptors import (
+    CalibratorDescriptor,
+    CoalignerDescriptor,
+    CommandDescriptor,
+    FetcherDescriptor,
+    FitterDescriptor,
+    ReaderDescriptor,
+    ViewerDescriptor,
+    WriterDescriptor,
+)
+from irisplug.errors import *  # noqa: F403
+from irisplug.errors import __all__ as _error_names
+from irisplug.hookspecs import hookimpl
+
+__version__ = "0.1.0"
+
+# Public names that live in modules importing more than the bare minimum;
+# resolved on first attribute access so `import irisplug` stays fast.
+_LAZY = {
+    "read": "irisplug.dispatch.read",
+    "choose_reader": "irisplug.dispatch.read",
+    "write": "irisplug.dispatch.write",
+    "choose_writer": "irisplug.dispatch.write",
+    "calibrate": "irisplug.dispatch.calibrate",
+    "plan_calibration": "irisplug.dispatch.calibrate",
+    "fit": "irisplug.dispatch.methods",
+    "view": "irisplug.dispatch.methods",
+    "coalign": "irisplug.dispatch.methods",
+    "fetch": "irisplug.dispatch.methods",
+    "get_plugin_manager": "irisplug.plugin_manager",
+    "set_plugin_manager": "irisplug.plugin_manager",
+    "PluginManager": "irisplug.plugin_manager",
+    "FileInfo": "irisplug.fileinfo",
+    "iter_fits_headers": "irisplug.fileinfo",
+    "atomic_path": "irisplug.atomic",
+    "progress": "irisplug.progress",
+    "record_step": "irisplug.provenance",
+    "history": "irisplug.provenance",
+    "resolve_sources": "irisplug.sources",
+}
+
+__all__ = [
+    "__version__",
+    "hookimpl",
+    "ReaderDescriptor",
+    "WriterDescriptor",
+    "CalibratorDescriptor",
+    "FitterDescriptor",
+    "ViewerDescriptor",
+    "CoalignerDescriptor",
+    "FetcherDescriptor",
+    "CommandDescriptor",
+    *_error_names,
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'irisplug' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,67 @@
+"""``irisplug`` command: core subcommands plus those contributed by plugins."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from irisplug.cli import builtin
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser(manager=None) -> argparse.ArgumentParser:  # noqa: ANN001
+    """The argument parser with core and plugin subcommands.
+
+    Examples
+    --------
+    >>> parser = build_parser()
+    >>> parser.parse_args(["plugins", "--json"]).json
+    True
+    """
+    from irisplug.plugin_manager import get_plugin_manager
+
+    pm = manager or get_plugin_manager()
+    parser = argparse.ArgumentParser(prog="irisplug", description="Solar and planetary spectrograph data, through plugins.")
+    parser.add_argument("--version", action="version", version=f"irisplug {_version()}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_text, add, run) in builtin.COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add(p)
+        p.set_defaults(_run=run)
+    for name, desc in sorted(pm.contributions("command").items()):
+        if name in builtin.COMMANDS:
+            continue
+        p = sub.add_parser(name, help=f"{desc.description} [plugin {desc.plugin}]", description=desc.description)
+        if desc.add_arguments is not None:
+            pm.call_safely(desc.plugin, f"add_arguments ({name})", desc.add_arguments, p)
+        p.set_defaults(_run=desc.run)
+    return parser
+
+
+def _version() -> str:
+    import irisplug
+
+    return irisplug.__version__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``irisplug`` command; returns the exit status."""
+    from irisplug.errors import IrisplugError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "_run", None) is None:
+        parser.print_help()
+        return 0
+    try:
+        status = args._run(args)
+    except IrisplugError as err:
+        print(f"irisplug: error: {err}", file=sys.stderr)
+        return 2
+    return int(status or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""``irisplug.write``: choose a writer and write atomically."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from irisplug.atomic import atomic_path
+from irisplug.descriptors import WriterDescriptor
+from irisplug.errors import UnknownFormatError
+from irisplug.plugin_manager import PluginManager, get_plugin_manager
+
+__all__ = ["write", "choose_writer"]
+
+
+def choose_writer(obj: Any, path: str | os.PathLike, *, format: str | None = None, manager: PluginManager | None = None) -> WriterDescriptor:
+    """The writer for ``obj`` at ``path``: by ``format``, else by the name's extension.
+
+    Raises
+    ------
+    UnknownFormatError
+        No writer takes this extension and object; the message lists writers.
+    """
+    pm = manager or get_plugin_manager()
+    if format is not None:
+        return pm.get("writer", format)  # type: ignore[return-value]
+    name = Path(path).name.lower()
+    writers: list[WriterDescriptor] = list(pm.contributions("writer").values())  # type: ignore[arg-type]
+    fits = []
+    for w in writers:
+        ext = max((e for e in w.extensions if name.endswith(e.lower())), key=len, default=None)
+        if ext is None:
+            continue
+        if w.accepts is not None and not pm.call_safely(w.plugin, f"accepts ({w.name})", w.accepts, obj, default=False):
+            continue
+        fits.append((len(ext), w.priority, w))
+    if not fits:
+        known = "; ".join(f"{w.name} ({', '.join(w.extensions)})" for w in writers) or "none installed"
+        raise UnknownFormatError(
+            f"no writer for a {type(obj).__name__} with this extension; writers: {known}", path=path
+        )
+    fits.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    return fits[0][2]
+
+
+def write(
+    obj: Any,
+    path: str | os.PathLike,
+    *,
+    format: str | None = None,
+    overwrite: bool = False,
+    manager: PluginManager | None = None,
+    **kwargs: Any,
+) -> Path:
+    """Write ``obj`` to ``path`` through a writer plugin, atomically.
+
+    The writer writes a temporary file beside ``path``; it is renamed into
+    place only when complete. An existing file is replaced only with
+    ``overwrite=True``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Examples
+    --------
+    >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
+    """
+    writer = choose_writer(obj, path, format=format, manager=manager)
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        writer.write(obj, tmp, **kwargs)
+    return Path(path)

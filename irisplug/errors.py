@@ -1,0 +1,140 @@
+"""The irisplug exception hierarchy.
+
+Every error irisplug or a plugin raises on bad input derives from
+:class:`IrisplugError`. Messages name the file, the plugin where one is
+involved, and what to do about it.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+__all__ = [
+    "IrisplugError",
+    "UnknownFormatError",
+    "AmbiguousFormatError",
+    "MixedSourceError",
+    "CorruptFileError",
+    "TruncatedFileError",
+    "MissingKeywordError",
+    "MissingExtensionError",
+    "InconsistentInputError",
+    "PluginError",
+    "PluginLoadError",
+    "PluginValidationError",
+    "PluginNameClashError",
+    "UnknownContributionError",
+    "UnsupportedObjectError",
+    "CalibrationError",
+    "FileExistsIrisplugError",
+]
+
+
+class IrisplugError(Exception):
+    """Base class of every irisplug error.
+
+    Parameters
+    ----------
+    message
+        What went wrong and what to do.
+    path
+        The file concerned, if any; it is prefixed to the message.
+    plugin
+        The plugin concerned, if any.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise CorruptFileError("header ends early", path="a.fits")
+    ... except IrisplugError as err:
+    ...     print(err)
+    a.fits: header ends early
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | PathLike | None = None,
+        plugin: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = None if path is None else str(path)
+        self.plugin = plugin
+        prefix = f"{self.path}: " if self.path else ""
+        suffix = f" [plugin {plugin!r}]" if plugin else ""
+        super().__init__(f"{prefix}{message}{suffix}")
+
+
+class UnknownFormatError(IrisplugError, ValueError):
+    """No reader (or writer) recognises the input; the message lists the known formats."""
+
+
+class AmbiguousFormatError(IrisplugError, ValueError):
+    """More than one reader claims the input with equal priority; pass ``format=``."""
+
+
+class MixedSourceError(IrisplugError, ValueError):
+    """The files of one call belong to different formats or observations."""
+
+
+class CorruptFileError(IrisplugError, OSError):
+    """A file is not what its name or header says, or cannot be decoded."""
+
+
+class TruncatedFileError(CorruptFileError):
+    """A file is shorter than its header declares."""
+
+
+class MissingKeywordError(IrisplugError, KeyError):
+    """A required header keyword is absent."""
+
+    def __str__(self) -> str:  # KeyError would otherwise repr() the message
+        return Exception.__str__(self)
+
+
+class MissingExtensionError(CorruptFileError):
+    """A required extension (HDU, table, group or variable) is absent."""
+
+
+class InconsistentInputError(IrisplugError, ValueError):
+    """Inputs that must agree do not (shapes, OBSIDs, exposure times, dates)."""
+
+
+class PluginError(IrisplugError):
+    """A plugin failed; raised only in strict mode, otherwise recorded."""
+
+
+class PluginLoadError(PluginError, ImportError):
+    """A plugin's entry point could not be imported or registered."""
+
+
+class PluginValidationError(PluginError, TypeError):
+    """A plugin returned a contribution that is not a valid descriptor."""
+
+
+class PluginNameClashError(PluginError):
+    """Two plugins contribute the same name for the same kind of contribution."""
+
+
+class UnknownContributionError(IrisplugError, LookupError):
+    """A reader, writer, calibrator, fitter, viewer, co-aligner or command name is unknown."""
+
+
+class UnsupportedObjectError(IrisplugError, TypeError):
+    """An object was given to a step that cannot handle its type."""
+
+
+class CalibrationError(IrisplugError, ValueError):
+    """A calibration step cannot be applied (no matching dark, empty flat, ...)."""
+
+
+class FileExistsIrisplugError(IrisplugError, FileExistsError):
+    """The output exists and ``overwrite=True`` was not given."""
+
+
+class SourceNotFoundError(IrisplugError, FileNotFoundError):
+    """A path given to ``irisplug.read`` does not exist."""
+
+
+__all__ += ["SourceNotFoundError"]

@@ -1,0 +1,266 @@
+"""Cheap, header-only facts about a file, handed to readers' ``identify``.
+
+Nothing here imports astropy: ``identify`` runs for every reader on every
+file whose name no reader pattern claims, so it must cost microseconds.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from irisplug.errors import CorruptFileError, TruncatedFileError
+
+__all__ = ["FileInfo", "parse_fits_header_block", "iter_fits_headers"]
+
+_BLOCK = 2880
+_CARD = 80
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _parse_value(raw: str) -> Any:
+    """Parse the value part of a FITS card (after ``= ``)."""
+    text = raw.strip()
+    if text.startswith("'"):
+        # A string: '' is an escaped quote; the value ends at the next lone quote.
+        out, i = [], 1
+        while i < len(text):
+            ch = text[i]
+            if ch == "'":
+                if i + 1 < len(text) and text[i + 1] == "'":
+                    out.append("'")
+                    i += 2
+                    continue
+                break
+            out.append(ch)
+            i += 1
+        return "".join(out).rstrip()
+    value = text.split("/", 1)[0].strip()
+    if value == "T":
+        return True
+    if value == "F":
+        return False
+    if value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return float(value.replace("D", "E"))
+    except ValueError:
+        return value
+
+
+def parse_fits_header_block(data: bytes) -> tuple[dict[str, Any], int] | None:
+    """Parse one FITS header from the start of ``data``.
+
+    Returns ``(header, n_bytes)`` where ``n_bytes`` is the header's size in
+    whole 2880-byte blocks, or None when ``data`` holds no END card. The
+    first occurrence of a duplicated keyword wins (as in astropy).
+
+    Examples
+    --------
+    >>> card = lambda s: s.ljust(80).encode()
+    >>> raw = card("SIMPLE  =                    T") + card("NAXIS   =                    0")
+    >>> raw += card("END")
+    >>> header, size = parse_fits_header_block(raw.ljust(2880))
+    >>> header["SIMPLE"], header["NAXIS"], size
+    (True, 0, 2880)
+    """
+    header: dict[str, Any] = {}
+    n_cards = len(data) // _CARD
+    for i in range(n_cards):
+        card = data[i * _CARD : (i + 1) * _CARD].decode("ascii", errors="replace")
+        key = card[:8].rstrip()
+        if key == "END":
+            size = ((i + 1) * _CARD + _BLOCK - 1) // _BLOCK * _BLOCK
+            return header, size
+        if card[8:10] == "= " and key and key not in header:
+            header[key] = _parse_value(card[10:])
+    return None
+
+
+def _data_size(header: dict[str, Any]) -> int:
+    naxis = int(header.get("NAXIS", 0) or 0)
+    if naxis == 0:
+        return 0
+    n = 1
+    for i in range(1, naxis + 1):
+        n *= int(header.get(f"NAXIS{i}", 0) or 0)
+    n = abs(int(header.get("BITPIX", 8))) // 8 * int(header.get("GCOUNT", 1) or 1) * (
+        n + int(header.get("PCOUNT", 0) or 0)
+    )
+    return (n + _BLOCK - 1) // _BLOCK * _BLOCK
+
+
+def iter_fits_headers(path: str | os.PathLike, max_hdus: int | None = None) -> Iterator[tuple[dict[str, Any], int, int]]:
+    """Yield ``(header, data_offset, data_nbytes)`` for each HDU without reading data.
+
+    Works on plain and gzip-compressed FITS files (a gzip file is decompressed
+    as a stream, so it is slower for large files). ``data_offset`` is the byte
+    offset of the HDU's data in the (decompressed) file.
+
+    Raises
+    ------
+    CorruptFileError
+        When the first block is not a FITS header.
+    TruncatedFileError
+        When a header or data section runs past the end of the file.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> from astropy.io import fits
+    >>> path = tempfile.mkdtemp() + "/x.fits"
+    >>> fits.PrimaryHDU(np.zeros((2, 3), ">i2")).writeto(path)
+    >>> [(h["NAXIS1"], off, n) for h, off, n in iter_fits_headers(path)]
+    [(3, 2880, 2880)]
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == _GZIP_MAGIC
+    opener = gzip.open if gz else open
+    with opener(path, "rb") as f:
+        offset = 0
+        index = 0
+        total = None if gz else os.path.getsize(path)
+        while max_hdus is None or index < max_hdus:
+            chunk = b""
+            parsed = None
+            while parsed is None:
+                block = f.read(_BLOCK)
+                if len(block) < _BLOCK:
+                    if index == 0 and not chunk and not block:
+                        raise CorruptFileError("file is empty, not FITS", path=path)
+                    if index > 0 and not chunk and not block:
+                        return
+                    raise TruncatedFileError(
+                        f"FITS header of HDU {index} is cut short at byte {offset + len(chunk) + len(block)}",
+                        path=path,
+                    )
+                if index == 0 and not chunk and not block.startswith(b"SIMPLE  ="):
+                    raise CorruptFileError("not a FITS file (no SIMPLE card)", path=path)
+                chunk += block
+                parsed = parse_fits_header_block(chunk)
+            header, hsize = parsed
+            data_offset = offset + hsize
+            nbytes = _data_size(header)
+            if total is not None and data_offset + nbytes > total:
+                raise TruncatedFileError(
+                    f"HDU {index} declares {nbytes} data bytes but the file ends at byte {total}",
+                    path=path,
+                )
+            yield header, data_offset, nbytes
+            if gz:
+                remaining = nbytes
+                while remaining:
+                    got = len(f.read(min(remaining, 1 << 20)))
+                    if got == 0:
+                        raise TruncatedFileError(f"data of HDU {index} is cut short", path=path)
+                    remaining -= got
+            else:
+                f.seek(data_offset + nbytes)
+                if data_offset + nbytes == total:
+                    return
+            offset = data_offset + nbytes
+            index += 1
+
+
+@dataclass
+class FileInfo:
+    """What a reader's ``identify`` may look at: the path and the first bytes.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = p.write_text("hello")
+    >>> info = FileInfo(p)
+    >>> info.name, info.head(5), info.is_fits
+    ('a.txt', b'hello', False)
+    """
+
+    path: Path
+    _head: bytes | None = field(default=None, repr=False)
+    _fits_header: dict[str, Any] | None = field(default=None, repr=False)
+    _fits_done: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+
+    @property
+    def name(self) -> str:
+        """The file name without the directory."""
+        return self.path.name
+
+    @property
+    def size(self) -> int:
+        """Size in bytes on disk."""
+        return self.path.stat().st_size
+
+    @property
+    def is_gzip(self) -> bool:
+        """True for a gzip-compressed file (by content, not name)."""
+        with open(self.path, "rb") as f:
+            return f.read(2) == _GZIP_MAGIC
+
+    def head(self, n: int = 4 * _BLOCK) -> bytes:
+        """The first ``n`` bytes, decompressed if the file is gzip-compressed."""
+        if self._head is None or len(self._head) < n:
+            opener = gzip.open if self.is_gzip else open
+            try:
+                with opener(self.path, "rb") as f:
+                    self._head = f.read(max(n, 4 * _BLOCK))
+            except (OSError, EOFError):
+                self._head = b""
+        return self._head[:n]
+
+    @property
+    def is_fits(self) -> bool:
+        """True when the (decompressed) file starts with a FITS SIMPLE card."""
+        return self.head(10).startswith(b"SIMPLE  =")
+
+    @property
+    def is_hdf5(self) -> bool:
+        """True for HDF5 (and so netCDF-4) files."""
+        return self.head(8) == _HDF5_MAGIC
+
+    @property
+    def is_netcdf3(self) -> bool:
+        """True for classic netCDF files."""
+        return self.head(4)[:3] == b"CDF"
+
+    def fits_header(self) -> dict[str, Any] | None:
+        """The primary FITS header as a plain dict, or None if not FITS.
+
+        Reads only the header blocks (up to 64 blocks).
+        """
+        if not self._fits_done:
+            self._fits_done = True
+            if self.is_fits:
+                for n_blocks in (4, 64):
+                    parsed = parse_fits_header_block(self.head(n_blocks * _BLOCK))
+                    if parsed is not None:
+                        self._fits_header = parsed[0]
+                        break
+        return self._fits_header
+
+    def fits_extnames(self, max_hdus: int = 64) -> list[str]:
+        """EXTNAMEs of the extensions (headers only; '' for unnamed ones)."""
+        if not self.is_fits:
+            return []
+        try:
+            return [str(h.get("EXTNAME", "")) for h, _, _ in iter_fits_headers(self.path, max_hdus)][1:]
+        except CorruptFileError:
+            return []

@@ -1,0 +1,18 @@
+"""Tools for testing irisplug plugins; also a pytest plugin (entry point ``pytest11``).
+
+Fixtures (available in any pytest run once irisplug is installed):
+
+``irisplug_manager``
+    A fresh plugin manager with the installed plugins, made the process-wide
+    one for the test and restored afterwards.
+``empty_plugin_manager``
+    The same without entry points: register plugins by hand.
+
+Functions: :func:`check_plugin`, :func:`check_cube`, :func:`iter_cubes`.
+Contract classes to subclass: :class:`ReaderContract`, :class:`WriterContract`.
+"""
+
+from irisplug.testing.checks import check_cube, check_plugin, iter_cubes
+from irisplug.testing.contracts import ReaderContract, WriterContract
+
+__all__ = ["check_plugin", "check_cube", "iter_cubes", "ReaderContract", "WriterContract"]

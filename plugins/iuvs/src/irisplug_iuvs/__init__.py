@@ -1,0 +1,3 @@
+"""irisplug plugin: MAVEN IUVS L1A/L1B FITS readers, conversions and dark analysis."""
+
+__all__: list[str] = []
