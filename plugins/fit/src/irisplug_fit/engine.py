@@ -1,0 +1,343 @@
+"""Batched fitting of spectra held in numpy arrays (spectral axis last).
+
+This is the engine every other entry point (cubes, dask, CLI, single
+spectrum) calls.
+
+Examples
+--------
+>>> import numpy as np
+>>> from irisplug_fit.engine import fit_spectra
+>>> x = np.linspace(1401.77, 1403.77, 100)
+>>> y = 10 + 200 * np.exp(-0.5 * ((x - 1402.80) / 0.035) ** 2)
+>>> res = fit_spectra(y[None, :], x, "si_iv_1403", engine="numpy")
+>>> round(float(res.params[0, 2]), 3), int(res.status[0])
+(1402.8, 0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from irisplug_fit.guess import initial_values
+from irisplug_fit.status import Status
+from irisplug_fit.templates import Template, Tie, get_template
+
+__all__ = ["FitResult", "fit_spectra", "parameter_mapping", "numba_available", "DEFAULT_TOL", "DEFAULT_MAX_ITER"]
+
+DEFAULT_TOL = 1e-10
+DEFAULT_MAX_ITER = 200
+
+
+def numba_available() -> bool:
+    """True when the compiled kernels can be used."""
+    try:
+        import numba  # noqa: F401
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return False
+    return True
+
+
+def parameter_mapping(template: Template, fixed: Mapping[str, Any], ties: Sequence[Tie]
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(pmap, lead, tscale, toff)`` of the kernels (see :mod:`irisplug_fit.kernels`).
+
+    Examples
+    --------
+    >>> t = get_template("si_iv_1403_2comp")
+    >>> pmap, lead, *_ = parameter_mapping(t, {"bg0": 0.0}, [])
+    >>> int(pmap[0]), lead.size
+    (-1, 6)
+    """
+    names = template.param_names
+    npar = len(names)
+    tie_of = {t.param: t for t in ties}
+    for t in ties:
+        if t.leader in tie_of or t.leader in fixed:
+            raise ValueError(f"tie {t.param} -> {t.leader}: the leader must be a free parameter")
+        if t.param in fixed:
+            raise ValueError(f"parameter {t.param!r} is both fixed and tied")
+    pmap = np.full(npar, -1, dtype=np.int64)
+    tscale = np.ones(npar)
+    toff = np.zeros(npar)
+    lead = []
+    for i, nm in enumerate(names):
+        if nm in fixed or nm in tie_of:
+            continue
+        pmap[i] = len(lead)
+        lead.append(i)
+    for nm, t in tie_of.items():
+        i = names.index(nm)
+        pmap[i] = pmap[names.index(t.leader)]
+        tscale[i], toff[i] = t.scale, t.offset
+    return pmap, np.asarray(lead, dtype=np.int64), tscale, toff
+
+
+@dataclass
+class FitResult:
+    """Fitted parameters of a batch of spectra (leading shape ``shape``).
+
+    Attributes
+    ----------
+    template
+        The template fitted.
+    params, errors
+        ``shape + (P,)``: values and 1-sigma uncertainties (NaN where not
+        fitted; 0 for fixed parameters; tied ones inherit their leader's).
+    chi2, dof, niter, status
+        ``shape``: chi-square (weighted when uncertainties were given),
+        degrees of freedom, LM iterations, :class:`~irisplug_fit.status.Status` code.
+    wavelength
+        The wavelengths used (within the template's range).
+    absolute_sigma
+        True when uncertainties came from the data (errors not rescaled).
+    """
+
+    template: Template
+    params: np.ndarray
+    errors: np.ndarray
+    chi2: np.ndarray
+    dof: np.ndarray
+    niter: np.ndarray
+    status: np.ndarray
+    wavelength: np.ndarray
+    absolute_sigma: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Names of the last axis of ``params``."""
+        return self.template.param_names
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of the maps."""
+        return self.status.shape
+
+    def param(self, name: str) -> np.ndarray:
+        """One parameter's map."""
+        return self.params[..., self.template.index(name)]
+
+    def error(self, name: str) -> np.ndarray:
+        """One parameter's 1-sigma uncertainty map."""
+        return self.errors[..., self.template.index(name)]
+
+    @property
+    def redchi2(self) -> np.ndarray:
+        """Reduced chi-square."""
+        with np.errstate(all="ignore"):
+            return np.where(self.dof > 0, self.chi2 / np.maximum(self.dof, 1), np.nan)
+
+    def model(self, wavelength: np.ndarray | None = None, component: str | None = None) -> np.ndarray:
+        """The fitted model (or one component without background) on ``wavelength``.
+
+        Examples
+        --------
+        >>> res.model().shape  # doctest: +SKIP
+        (1, 80)
+        """
+        from irisplug_fit.lm_numpy import model_and_jacobian
+
+        x = self.wavelength if wavelength is None else np.asarray(wavelength, dtype=float)
+        t = self.template
+        p = self.params.reshape(-1, t.n_params).copy()
+        kinds = t.profile_codes
+        if component is not None:
+            ci = [c.name for c in t.components].index(component)
+            p[:, : t.n_bg] = 0.0
+            keep = np.zeros(len(t.components), bool)
+            keep[ci] = True
+            for j in np.flatnonzero(~keep):
+                p[:, t.n_bg + 3 * j] = 0.0
+        f, _ = model_and_jacobian(x, p, kinds, t.n_bg, t.reference, jacobian=False)
+        return f.reshape(self.shape + (x.size,))
+
+
+def _weights(y: np.ndarray, uncertainty: np.ndarray | None, mask: np.ndarray | None) -> np.ndarray:
+    valid = np.isfinite(y)
+    if mask is not None:
+        valid &= ~np.asarray(mask, dtype=bool)
+    if uncertainty is None:
+        w = valid.astype(float)
+    else:
+        u = np.asarray(uncertainty, dtype=float)
+        with np.errstate(all="ignore"):
+            good = valid & np.isfinite(u) & (u > 0)
+            w = np.where(good, 1.0 / np.where(good, u, 1.0) ** 2, 0.0)
+    return w
+
+
+def fit_spectra(
+    data: np.ndarray,
+    wavelength: np.ndarray,
+    template: str | Template = "si_iv_1403",
+    *,
+    uncertainty: np.ndarray | None = None,
+    mask: np.ndarray | None = None,
+    p0: np.ndarray | None = None,
+    bounds: Mapping[str, tuple[float, float]] | None = None,
+    fixed: Mapping[str, float | None] | None = None,
+    ties: Sequence[Tie] = (),
+    lorentz: bool = False,
+    engine: str = "auto",
+    max_iter: int = DEFAULT_MAX_ITER,
+    tol: float = DEFAULT_TOL,
+    absolute_sigma: bool | None = None,
+    significance: float = 3.0,
+    chunk: int = 65536,
+    progress: bool | None = None,
+) -> FitResult:
+    """Fit every spectrum of ``data`` (spectral axis last) with one template.
+
+    Parameters
+    ----------
+    data
+        ``(..., n_wave)`` intensities; NaN points are ignored.
+    wavelength
+        ``(n_wave,)`` wavelengths in Angstrom (vacuum), increasing or decreasing.
+    template
+        A template name (see :func:`~irisplug_fit.templates.template_names`)
+        or a :class:`~irisplug_fit.templates.Template`.
+    uncertainty
+        1-sigma uncertainties like ``data``: weights ``1/sigma^2`` and
+        uncertainties not rescaled (``absolute_sigma``). Without it every
+        point has weight 1 and the covariance is scaled by the reduced
+        chi-square (``curve_fit``'s default, iris_lmsalpy's behaviour).
+    mask
+        True where a point must be ignored.
+    p0
+        Initial values ``(P,)`` or ``(..., P)`` instead of the moment guesses.
+    bounds
+        ``{param: (lower, upper)}`` overriding the template's ranges.
+    fixed
+        ``{param: value}`` held fixed (``None``: keep the initial value).
+    ties
+        :class:`~irisplug_fit.templates.Tie` constraints, e.g. equal widths
+        ``Tie("b.width", "a.width")`` or a fixed separation
+        ``Tie("b.centre", "a.centre", offset=9.01)``.
+    lorentz
+        Fit Lorentzian instead of Gaussian components.
+    engine
+        ``"numba"`` (compiled, parallel), ``"numpy"`` or ``"auto"``.
+    max_iter
+        LM iteration (trial step) limit per spectrum.
+    tol
+        Convergence: the last step lowered chi-square by less than
+        ``tol * chi2`` and moved less than ``sqrt(tol)`` standard deviations.
+    significance
+        A converged fit whose every line amplitude is below this many
+        sigma gets status ``NOT_SIGNIFICANT`` (values kept).
+    chunk
+        Spectra per batch (memory bound; one progress step per batch).
+    progress
+        Show a progress bar (default: when there is more than one batch).
+
+    Returns
+    -------
+    FitResult
+
+    Examples
+    --------
+    >>> x = np.linspace(1401.77, 1403.77, 100)
+    >>> y = 10 + 200 * np.exp(-0.5 * ((x - 1402.80) / 0.035) ** 2)
+    >>> fit_spectra(y, x, "si_iv_1403").param("si_iv_1403.width").round(4)  # doctest: +SKIP
+    array(0.035)
+    """
+    t = get_template(template, lorentz=lorentz)
+    x = np.asarray(wavelength, dtype=float)
+    y = np.asarray(data, dtype=float)
+    if y.shape[-1] != x.size:
+        from irisplug.errors import InconsistentInputError
+
+        raise InconsistentInputError(f"data has {y.shape[-1]} points along its last axis but wavelength has {x.size}")
+    shape = y.shape[:-1]
+    flat = y.reshape(-1, x.size)
+    unc = None if uncertainty is None else np.broadcast_to(np.asarray(uncertainty, dtype=float), y.shape).reshape(-1, x.size)
+    msk = None if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), y.shape).reshape(-1, x.size)
+    if x.size > 1 and x[0] > x[-1]:
+        x, flat = x[::-1], flat[:, ::-1]
+        unc = None if unc is None else unc[:, ::-1]
+        msk = None if msk is None else msk[:, ::-1]
+    lo_w, hi_w = t.wl_range
+    sel = (x >= lo_w) & (x <= hi_w)
+    xs = np.ascontiguousarray(x[sel])
+    fixed = dict(t.fixed) | dict(fixed or {})
+    all_ties = list(t.ties) + list(ties)
+    absolute = bool(unc is not None) if absolute_sigma is None else bool(absolute_sigma)
+    P = t.n_params
+    nspec = flat.shape[0]
+    out_p = np.full((nspec, P), np.nan)
+    out_e = np.full((nspec, P), np.nan)
+    out_c = np.full(nspec, np.nan)
+    out_n = np.zeros(nspec, dtype=np.int32)
+    out_s = np.full(nspec, int(Status.LINE_OUTSIDE_WINDOW), dtype=np.uint8)
+    out_d = np.zeros(nspec, dtype=np.int32)
+    outside = xs.size == 0 or any(not (xs[0] <= c.line.rest + c.offset <= xs[-1]) for c in t.components)
+    meta = {"template": t.name, "engine": engine, "tol": tol, "max_iter": max_iter}
+    if outside:
+        meta["warning"] = (f"template {t.name!r} lines lie outside the data's wavelength range "
+                           f"[{x.min() if x.size else np.nan:.2f}, {x.max() if x.size else np.nan:.2f}] A")
+        return FitResult(t, out_p.reshape(shape + (P,)), out_e.reshape(shape + (P,)), out_c.reshape(shape),
+                         out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
+    pmap, lead, tscale, toff = parameter_mapping(t, fixed, all_ties)
+    use_numba = engine == "numba" or (engine == "auto" and numba_available())
+    if use_numba:
+        from irisplug_fit.kernels import lm_fit_numba as kernel
+    else:
+        from irisplug_fit.lm_numpy import lm_fit_numpy as kernel
+    meta["engine"] = "numba" if use_numba else "numpy"
+    user_p0 = None if p0 is None else np.broadcast_to(np.asarray(p0, dtype=float), shape + (P,)).reshape(-1, P)
+    starts = range(0, nspec, max(int(chunk), 1))
+    if progress is None:
+        progress = len(starts) > 1
+    import irisplug
+
+    for s0 in irisplug.progress(starts, total=len(starts), desc=f"fit {t.name}", quiet=not progress):
+        s1 = min(s0 + chunk, nspec)
+        yc = np.ascontiguousarray(flat[s0:s1][:, sel])
+        w = _weights(yc, None if unc is None else unc[s0:s1][:, sel], None if msk is None else msk[s0:s1][:, sel])
+        valid = w > 0
+        yc = np.where(valid, yc, 0.0)
+        pc, lo, hi = initial_values(t, xs, yc, valid)
+        if user_p0 is not None:
+            pc = user_p0[s0:s1].copy()
+        for nm, (a, b) in (bounds or {}).items():
+            i = t.index(nm)
+            lo[:, i], hi[:, i] = a, b
+        for nm, v in fixed.items():
+            if v is not None:
+                pc[:, t.index(nm)] = v
+        for tie in all_ties:
+            pc[:, t.index(tie.param)] = tie.scale * pc[:, t.index(tie.leader)] + tie.offset
+        p, e, c2, n, st = kernel(xs, yc, w, np.ascontiguousarray(pc), np.ascontiguousarray(lo),
+                                 np.ascontiguousarray(hi), pmap, lead, tscale, toff, t.profile_codes,
+                                 t.n_bg, t.reference, int(max_iter), float(tol), absolute)
+        out_p[s0:s1], out_e[s0:s1], out_c[s0:s1], out_n[s0:s1], out_s[s0:s1] = p, e, c2, n, st
+        out_d[s0:s1] = valid.sum(axis=1) - lead.size
+    _flag_insignificant(t, out_p, out_e, out_s, significance)
+    return FitResult(t, out_p.reshape(shape + (P,)), out_e.reshape(shape + (P,)), out_c.reshape(shape),
+                     out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
+
+
+def _flag_insignificant(t: Template, p: np.ndarray, e: np.ndarray, st: np.ndarray, significance: float) -> None:
+    if not significance or not t.components:
+        return
+    amp = np.array([t.n_bg + 3 * i for i in range(len(t.components))])
+    with np.errstate(all="ignore"):
+        signif = np.abs(p[:, amp]) >= significance * e[:, amp]
+    weak = (st == Status.CONVERGED) & ~signif.any(axis=1) & np.isfinite(e[:, amp]).all(axis=1)
+    st[weak] = Status.NOT_SIGNIFICANT
+
+
+def with_options(template: Template, **changes: Any) -> Template:
+    """A copy of ``template`` with fields replaced (convenience for users).
+
+    Examples
+    --------
+    >>> with_options(get_template("si_iv_1403"), bg_degree=1).n_params
+    5
+    """
+    return replace(template, **changes)

@@ -1,0 +1,194 @@
+"""Pure-numpy batched Levenberg-Marquardt: the same algorithm as :mod:`irisplug_fit.kernels`.
+
+Every spectrum runs its own LM iteration (own damping, own convergence);
+the arrays simply advance all unfinished spectra together. Used when numba
+is unavailable or ``engine="numpy"``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["lm_fit_numpy", "model_and_jacobian"]
+
+_CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
+
+
+def model_and_jacobian(x: np.ndarray, p: np.ndarray, kinds: np.ndarray, nbg: int, ref: float,
+                       jacobian: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+    """Model ``(N, n)`` and Jacobian ``(N, n, P)`` for parameter rows ``p`` ``(N, P)``.
+
+    Examples
+    --------
+    >>> x = np.linspace(-1, 1, 5)
+    >>> f, _ = model_and_jacobian(x, np.array([[1.0, 2.0, 0.0, 0.5]]), np.array([0]), 1, 0.0, False)
+    >>> float(f[0, 2])
+    3.0
+    """
+    nspec, npar = p.shape
+    t = (x - ref)[None, :]
+    f = np.zeros((nspec, x.size))
+    jac = np.empty((nspec, x.size, npar)) if jacobian else None
+    tp = np.ones_like(t)
+    for b in range(nbg):
+        f += p[:, b:b + 1] * tp
+        if jacobian:
+            jac[:, :, b] = tp
+        tp = tp * t
+    for c, kind in enumerate(kinds):
+        o = nbg + 3 * c
+        a, mu, s = p[:, o:o + 1], p[:, o + 1:o + 2], p[:, o + 2:o + 3]
+        z = (x[None, :] - mu) / s
+        if kind == 0:
+            e = np.exp(-0.5 * z * z)
+            f += a * e
+            if jacobian:
+                jac[:, :, o] = e
+                jac[:, :, o + 1] = a * e * z / s
+                jac[:, :, o + 2] = a * e * z * z / s
+        else:
+            lor = 1.0 / (1.0 + z * z)
+            f += a * lor
+            if jacobian:
+                d = 2.0 * a * lor * lor * z / s
+                jac[:, :, o] = lor
+                jac[:, :, o + 1] = d
+                jac[:, :, o + 2] = d * z
+    return f, jac
+
+
+def _full(q, p0, pmap, tscale, toff):
+    p = p0.copy()
+    sel = pmap >= 0
+    p[:, sel] = tscale[sel] * q[:, pmap[sel]] + toff[sel]
+    return p
+
+
+def _free_jacobian(jac, pmap, tscale, nfree):
+    jq = np.zeros(jac.shape[:2] + (nfree,))
+    for i, k in enumerate(pmap):
+        if k >= 0:
+            jq[:, :, k] += tscale[i] * jac[:, :, i]
+    return jq
+
+
+def _chi2(x, y, w, p, kinds, nbg, ref):
+    f, _ = model_and_jacobian(x, p, kinds, nbg, ref, jacobian=False)
+    r = np.where(w > 0, y - f, 0.0)
+    return np.sum(w * r * r, axis=1)
+
+
+def _normal(x, y, w, p, kinds, nbg, ref, pmap, tscale, nfree):
+    f, jac = model_and_jacobian(x, p, kinds, nbg, ref)
+    r = np.where(w > 0, y - f, 0.0)
+    jq = _free_jacobian(jac, pmap, tscale, nfree)
+    jq = np.where((w > 0)[:, :, None], jq, 0.0)
+    wj = jq * w[:, :, None]
+    return np.einsum("snk,snm->skm", wj, jq), np.einsum("snk,sn->sk", wj, r)
+
+
+def _chol_ok(M: np.ndarray) -> np.ndarray:
+    """True where M (batch) is positive definite with the kernel's pivot threshold."""
+    ok = np.ones(M.shape[0], dtype=bool)
+    n = M.shape[1]
+    L = np.zeros_like(M)
+    for i in range(n):
+        for j in range(i + 1):
+            s = M[:, i, j] - np.sum(L[:, i, :j] * L[:, j, :j], axis=1)
+            if i == j:
+                good = (s > 1e-14 * np.abs(M[:, i, i])) & (s > 0)
+                ok &= good
+                L[:, i, i] = np.sqrt(np.where(good, s, 1.0))
+            else:
+                L[:, i, j] = s / L[:, j, j]
+    return ok
+
+
+def lm_fit_numpy(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute):
+    """Numpy twin of :func:`irisplug_fit.kernels.lm_fit_numba` (same arguments and outputs)."""
+    nspec, npar = p0.shape
+    nfree = lead.size
+    p_out = np.full((nspec, npar), np.nan)
+    err = np.full((nspec, npar), np.nan)
+    chi2_out = np.full(nspec, np.nan)
+    niter = np.zeros(nspec, dtype=np.int32)
+    status = np.full(nspec, _MAX_ITER, dtype=np.uint8)
+    nval = np.sum(w > 0, axis=1)
+    status[nval <= nfree] = _TOO_FEW
+    status[nval == 0] = _ALL_MASKED
+    idx = np.flatnonzero(nval > nfree)
+    if idx.size == 0:
+        return p_out, err, chi2_out, niter, status
+    x = np.asarray(x, dtype=float)
+    y, w, p0s, lo_, hi_ = y[idx], w[idx], p0[idx], lo[idx], hi[idx]
+    qlo, qhi = lo_[:, lead], hi_[:, lead]
+    q = np.clip(p0s[:, lead], qlo, qhi)
+    chi2 = _chi2(x, y, w, _full(q, p0s, pmap, tscale, toff), kinds, nbg, ref)
+    A, g = _normal(x, y, w, _full(q, p0s, pmap, tscale, toff), kinds, nbg, ref, pmap, tscale, nfree)
+    dof = (nval[idx] - nfree).astype(float)
+    lam = np.full(idx.size, 1e-3)
+    st = np.full(idx.size, _MAX_ITER, dtype=np.uint8)
+    it = np.zeros(idx.size, dtype=np.int32)
+    active = np.ones(idx.size, dtype=bool)
+    eye = np.eye(nfree)
+    for _ in range(max_iter):
+        a = np.flatnonzero(active)
+        if a.size == 0:
+            break
+        it[a] += 1
+        zero = chi2[a] == 0.0
+        st[a[zero]] = _CONVERGED
+        active[a[zero]] = False
+        a = a[~zero]
+        if a.size == 0:
+            break
+        Aa = A[a]
+        diag = np.diagonal(Aa, axis1=1, axis2=2)
+        dmin = 1e-12 * diag.max(axis=1, keepdims=True) + 1e-300
+        M = Aa + (lam[a, None] * np.maximum(diag, dmin))[:, :, None] * eye
+        ok = _chol_ok(M)
+        bad = a[~ok]
+        lam[bad] *= 10.0
+        sing = bad[lam[bad] > 1e16]
+        st[sing] = _SINGULAR
+        active[sing] = False
+        a, M = a[ok], M[ok]
+        if a.size == 0:
+            continue
+        dq = np.linalg.solve(M, g[a][:, :, None])[:, :, 0]
+        qn = np.clip(q[a] + dq, qlo[a], qhi[a])
+        dq = qn - q[a]
+        pn = _full(qn, p0s[a], pmap, tscale, toff)
+        chi2n = _chi2(x, y[a], w[a], pn, kinds, nbg, ref)
+        acc = chi2n < chi2[a]
+        # accepted steps
+        aa = a[acc]
+        if aa.size:
+            s2 = np.einsum("sk,skm,sm->s", dq[acc], A[aa], dq[acc])
+            red = np.where(dof[aa] > 0, chi2n[acc] / np.where(dof[aa] > 0, dof[aa], 1.0), chi2n[acc])
+            small = ((chi2[aa] - chi2n[acc]) <= tol * chi2n[acc]) & (s2 <= tol * red)
+            q[aa] = qn[acc]
+            chi2[aa] = chi2n[acc]
+            lam[aa] = np.maximum(lam[aa] * 0.1, 1e-12)
+            A[aa], g[aa] = _normal(x, y[aa], w[aa], pn[acc], kinds, nbg, ref, pmap, tscale, nfree)
+            st[aa[small]] = _CONVERGED
+            active[aa[small]] = False
+        rj = a[~acc]
+        lam[rj] *= 10.0
+        stop = rj[lam[rj] > 1e10]
+        st[stop] = _CONVERGED
+        active[stop] = False
+    p_fin = _full(q, p0s, pmap, tscale, toff)
+    ok = _chol_ok(A)
+    e = np.full((idx.size, npar), np.nan)
+    if ok.any():
+        cov = np.linalg.inv(A[ok])
+        scale = np.where(absolute, 1.0, np.where(dof[ok] > 0, chi2[ok] / np.where(dof[ok] > 0, dof[ok], 1), np.nan))
+        var = np.diagonal(cov, axis1=1, axis2=2) * np.asarray(scale)[..., None]
+        sel = pmap >= 0
+        ee = np.zeros((ok.sum(), npar))
+        ee[:, sel] = np.abs(tscale[sel]) * np.sqrt(var[:, pmap[sel]])
+        e[ok] = ee
+    st[~ok] = _SINGULAR
+    p_out[idx], err[idx], chi2_out[idx], niter[idx], status[idx] = p_fin, e, chi2, it, st
+    return p_out, err, chi2_out, niter, status

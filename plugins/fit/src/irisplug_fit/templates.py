@@ -1,0 +1,374 @@
+"""Line-fitting templates: components, background, bounds, fixed values and ties.
+
+A :class:`Template` describes the model fitted to every spectrum:
+a polynomial background ``bg0 + bg1*(x-ref) + ...`` plus components
+(Gaussian: amplitude, centre, sigma; Lorentzian: amplitude, centre, HWHM).
+Parameter vector order: background coefficients, then ``amplitude, centre,
+width`` per component (the ``c, amp1, mu1, sigma1, ...`` order of
+iris_lmsalpy's ``fit_gen``).
+
+Examples
+--------
+>>> t = get_template("si_iv_1403")
+>>> t.param_names
+('bg0', 'si_iv_1403.amplitude', 'si_iv_1403.centre', 'si_iv_1403.width')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from irisplug_fit.lines import LINES, Line
+
+__all__ = [
+    "Component",
+    "Tie",
+    "Template",
+    "TEMPLATES",
+    "get_template",
+    "template_names",
+    "generic_template",
+    "PROFILES",
+]
+
+#: profile name -> kernel code
+PROFILES = {"gaussian": 0, "lorentzian": 1}
+
+
+@dataclass(frozen=True)
+class Component:
+    """One line component.
+
+    Parameters
+    ----------
+    name
+        Unique name in the template (``"k2v"``, ``"si_iv_1403"``).
+    line
+        The :class:`~irisplug_fit.lines.Line` it belongs to (rest wavelength
+        for Doppler velocities, ion for thermal widths).
+    profile
+        ``"gaussian"`` (width = sigma) or ``"lorentzian"`` (width = HWHM).
+    offset
+        Initial centre minus rest wavelength, Angstrom.
+    width
+        Initial width, Angstrom.
+    amp_fraction
+        Initial amplitude as a fraction of the peak above background
+        (negative for absorption components such as k3).
+    centre_range
+        Allowed centre minus rest wavelength, Angstrom.
+    width_range
+        Allowed width, Angstrom.
+    amp_range
+        Allowed amplitude as multiples of the spectrum's peak above
+        background (scaled per spectrum).
+    """
+
+    name: str
+    line: Line
+    profile: str = "gaussian"
+    offset: float = 0.0
+    width: float = 0.03
+    amp_fraction: float = 1.0
+    centre_range: tuple[float, float] = (-0.3, 0.3)
+    width_range: tuple[float, float] = (0.005, 0.5)
+    amp_range: tuple[float, float] = (0.0, 3.0)
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"component {self.name!r}: profile must be one of {sorted(PROFILES)}, got {self.profile!r}")
+
+
+@dataclass(frozen=True)
+class Tie:
+    """``param = scale * leader + offset`` (equal widths: scale 1; fixed separation: offset).
+
+    Examples
+    --------
+    >>> Tie("b.width", "a.width")
+    Tie(param='b.width', leader='a.width', scale=1.0, offset=0.0)
+    """
+
+    param: str
+    leader: str
+    scale: float = 1.0
+    offset: float = 0.0
+
+
+@dataclass(frozen=True)
+class Template:
+    """A fitting model.
+
+    Parameters
+    ----------
+    name
+        Template name (``irisplug.fit(..., template=name)``).
+    components
+        The line components.
+    wl_range
+        Wavelength range fitted (Angstrom); points outside are ignored.
+    bg_degree
+        Degree of the polynomial background (0 = constant).
+    ref
+        Reference wavelength of the background polynomial (default: the
+        middle of ``wl_range``).
+    fixed
+        ``{param_name: value}`` held fixed (value ``None`` keeps the initial value).
+    ties
+        :class:`Tie` constraints.
+    windows
+        IRIS window labels this template suits (for the CLI and dispatch).
+    init
+        Explicit initial values (full parameter vector) instead of moment guesses.
+    bounds
+        Explicit ``(lower, upper)`` full vectors instead of the component ranges.
+    """
+
+    name: str
+    components: tuple[Component, ...]
+    wl_range: tuple[float, float]
+    bg_degree: int = 0
+    ref: float | None = None
+    fixed: dict[str, float | None] = field(default_factory=dict)
+    ties: tuple[Tie, ...] = ()
+    windows: tuple[str, ...] = ()
+    init: tuple[float, ...] | None = None
+    bounds: tuple[tuple[float, ...], tuple[float, ...]] | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.components]
+        if len(set(names)) != len(names):
+            raise ValueError(f"template {self.name!r}: component names repeat: {names}")
+        known = set(self.param_names)
+        for t in self.ties:
+            for p in (t.param, t.leader):
+                if p not in known:
+                    raise ValueError(f"template {self.name!r}: tie names unknown parameter {p!r}; known: {sorted(known)}")
+        for p in self.fixed:
+            if p not in known:
+                raise ValueError(f"template {self.name!r}: fixed names unknown parameter {p!r}")
+
+    @property
+    def n_bg(self) -> int:
+        """Number of background coefficients."""
+        return self.bg_degree + 1
+
+    @property
+    def n_params(self) -> int:
+        """Length of the parameter vector."""
+        return self.n_bg + 3 * len(self.components)
+
+    @property
+    def reference(self) -> float:
+        """Reference wavelength of the background polynomial."""
+        return float(self.ref if self.ref is not None else 0.5 * (self.wl_range[0] + self.wl_range[1]))
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Names of the parameter vector entries."""
+        out = [f"bg{i}" for i in range(self.n_bg)]
+        for c in self.components:
+            out += [f"{c.name}.amplitude", f"{c.name}.centre", f"{c.name}.width"]
+        return tuple(out)
+
+    @property
+    def profile_codes(self) -> np.ndarray:
+        """Kernel profile code per component."""
+        return np.array([PROFILES[c.profile] for c in self.components], dtype=np.int64)
+
+    def index(self, name: str) -> int:
+        """Position of a parameter in the vector."""
+        return self.param_names.index(name)
+
+    def with_profile(self, profile: str) -> Template:
+        """The same template with every component using ``profile``.
+
+        Examples
+        --------
+        >>> get_template("si_iv_1403").with_profile("lorentzian").components[0].profile
+        'lorentzian'
+        """
+        return replace(self, components=tuple(replace(c, profile=profile) for c in self.components),
+                       name=f"{self.name}" if profile == "gaussian" else f"{self.name}_{profile}")
+
+
+def _si_iv(key: str, n: int, windows: tuple[str, ...]) -> Template:
+    line = LINES[key]
+    lo, hi = line.rest - 1.0, line.rest + 1.0
+    if n == 1:
+        comps = (Component(key, line),)
+        ties: tuple[Tie, ...] = ()
+    elif n == 2:
+        comps = (Component(f"{key}_core", line, width=0.025, amp_fraction=0.8, width_range=(0.005, 0.2)),
+                 Component(f"{key}_broad", line, width=0.08, amp_fraction=0.2, width_range=(0.02, 0.6)))
+        ties = ()
+    elif n == 3:
+        comps = (Component(f"{key}_core", line, width=0.025, amp_fraction=0.7, width_range=(0.005, 0.2)),
+                 Component(f"{key}_blue", line, offset=-0.15, width=0.05, amp_fraction=0.15,
+                           centre_range=(-0.6, 0.05), width_range=(0.01, 0.5)),
+                 Component(f"{key}_red", line, offset=0.15, width=0.05, amp_fraction=0.15,
+                           centre_range=(-0.05, 0.6), width_range=(0.01, 0.5)))
+        ties = ()
+    else:  # pragma: no cover - guarded by the registry
+        raise ValueError(n)
+    return Template(f"{key}" + ("" if n == 1 else f"_{n}comp"), comps, (lo, hi), windows=windows, ties=ties,
+                    description=f"{line.label}, {n} Gaussian component(s) + constant")
+
+
+def _single(key: str, half: float, windows: tuple[str, ...], **kw: float) -> Template:
+    line = LINES[key]
+    return Template(key, (Component(key, line, **kw),), (line.rest - half, line.rest + half), windows=windows,
+                    description=f"{line.label}, one Gaussian + constant")
+
+
+def _c_ii() -> Template:
+    a, b = LINES["c_ii_1334"], LINES["c_ii_1336"]
+    comps = (Component("c_ii_1334", a, width=0.04, amp_fraction=0.7),
+             Component("c_ii_1336", b, width=0.04))
+    return Template("c_ii", comps, (a.rest - 0.6, b.rest + 0.6), windows=("C II 1336", "C II 1335", "C II 1334"),
+                    description="C II 1334.53 and 1335.71, two Gaussians + constant")
+
+
+def _mg_ii(n: int) -> Template:
+    """Mg II k and h with the k2v/k3/k2r structure.
+
+    4: k2v, k2r, h2v, h2r (the k3/h3 reversal is the dip between the peaks);
+    5: the same plus the 2798.8 subordinate triplet blend;
+    7: k2v, k3 (absorption), k2r, h2v, h3, h2r, triplet.
+    The component counts follow iris_lmsalpy's ``fit_mgii`` options (4, 5, 7).
+    """
+    k, h, tri = LINES["mg_ii_k"], LINES["mg_ii_h"], LINES["mg_ii_triplet"]
+    peak = dict(width=0.08, width_range=(0.02, 0.5))
+    comps: list[Component] = []
+    for line, tag in ((k, "k"), (h, "h")):
+        comps.append(Component(f"{tag}2v", line, offset=-0.18, amp_fraction=0.9, centre_range=(-0.6, 0.05), **peak))
+        if n == 7:
+            comps.append(Component(f"{tag}3", line, offset=0.0, width=0.06, amp_fraction=-0.4,
+                                   centre_range=(-0.2, 0.2), width_range=(0.01, 0.3), amp_range=(-3.0, 0.0)))
+        comps.append(Component(f"{tag}2r", line, offset=0.18, amp_fraction=0.8, centre_range=(-0.05, 0.6), **peak))
+    if n in (5, 7):
+        comps.append(Component("triplet", tri, width=0.1, amp_fraction=0.1, centre_range=(-0.2, 0.2),
+                               width_range=(0.02, 0.5), amp_range=(0.0, 1.0)))
+    return Template(f"mg_ii_{n}comp", tuple(comps), (k.rest - 1.5, h.rest + 1.5), bg_degree=0,
+                    windows=("Mg II k 2796", "Mg II h&k 2800"),
+                    description=f"Mg II k and h, {n} Gaussian components + constant")
+
+
+def _build_registry() -> dict[str, Template]:
+    reg: dict[str, Template] = {}
+    for key, win in (("si_iv_1403", ("Si IV 1403",)), ("si_iv_1394", ("Si IV 1394", "Si IV 1393"))):
+        for n in (1, 2, 3):
+            t = _si_iv(key, n, win)
+            reg[t.name] = t
+        lor = _si_iv(key, 1, win).with_profile("lorentzian")
+        reg[lor.name] = replace(lor, description=f"{LINES[key].label}, one Lorentzian + constant")
+    reg["c_ii"] = _c_ii()
+    reg["c_ii_1334"] = _single("c_ii_1334", 0.5, ("C II 1334",), width=0.04)
+    reg["c_ii_1336"] = _single("c_ii_1336", 0.5, ("C II 1335", "C II 1336"), width=0.04)
+    reg["o_i_1356"] = _single("o_i_1356", 0.4, ("O I 1356",), width=0.02, width_range=(0.005, 0.2))
+    reg["fe_xii_1349"] = _single("fe_xii_1349", 0.4, ("Fe XII 1349",), width=0.04)
+    for n in (4, 5, 7):
+        reg[f"mg_ii_{n}comp"] = _mg_ii(n)
+    reg["mg_ii"] = reg["mg_ii_7comp"]
+    return reg
+
+
+TEMPLATES: dict[str, Template] = _build_registry()
+
+
+def template_names() -> list[str]:
+    """Names of the built-in templates.
+
+    Examples
+    --------
+    >>> "mg_ii_7comp" in template_names()
+    True
+    """
+    return sorted(TEMPLATES)
+
+
+def get_template(name: str | Template, *, lorentz: bool = False) -> Template:
+    """A built-in template by name (``lorentz=True`` switches every component to Lorentzian).
+
+    Examples
+    --------
+    >>> get_template("si_iv_1403", lorentz=True).components[0].profile
+    'lorentzian'
+    """
+    if isinstance(name, Template):
+        t = name
+    else:
+        key = name.lower().replace(" ", "_").replace("-", "_")
+        if key not in TEMPLATES:
+            from irisplug.errors import UnknownContributionError
+
+            raise UnknownContributionError(f"unknown fit template {name!r}; known: {', '.join(template_names())}")
+        t = TEMPLATES[key]
+    return t.with_profile("lorentzian") if lorentz else t
+
+
+def generic_template(
+    init_vals: Sequence[float],
+    wl_range: Sequence[float],
+    limits: Sequence[Sequence[float]] | None = None,
+    *,
+    lorentz: bool = False,
+    rest: Sequence[float] | None = None,
+    element: str = "Si",
+    ion: str = "IV",
+    log_t: float = 4.9,
+    bg_degree: int = 0,
+    name: str = "generic",
+) -> Template:
+    """A template from explicit values, as iris_lmsalpy's ``fit_gen``.
+
+    Parameters
+    ----------
+    init_vals
+        ``c, amp1, mu1, width1, ..., ampN, muN, widthN`` (background
+        coefficients first when ``bg_degree > 0``); width is sigma for
+        Gaussians and HWHM (gamma) for Lorentzians, Angstrom.
+    wl_range
+        ``[min, max]`` wavelength fitted, Angstrom.
+    limits
+        ``[[lower...], [upper...]]``, same length as ``init_vals``
+        (``-inf``/``inf`` for none).
+    lorentz
+        Lorentzian components instead of Gaussians.
+    rest
+        Rest wavelength of each component (for Doppler velocities); default
+        its initial centre.
+    element, ion, log_t
+        Ion used for thermal widths.
+
+    Examples
+    --------
+    >>> t = generic_template([0, 100, 1402.8, 0.03], [1402.0, 1403.5])
+    >>> t.param_names[1:]
+    ('c1.amplitude', 'c1.centre', 'c1.width')
+    """
+    vals = np.asarray(init_vals, dtype=float)
+    nbg = bg_degree + 1
+    if (vals.size - nbg) % 3 or vals.size <= nbg:
+        raise ValueError(f"init_vals needs {nbg} background value(s) then 3 per component; got {vals.size} values")
+    ncomp = (vals.size - nbg) // 3
+    comps = []
+    for i in range(ncomp):
+        a, mu, w = vals[nbg + 3 * i: nbg + 3 * i + 3]
+        r = float(rest[i]) if rest is not None else float(mu)
+        line = Line(f"{element} {ion} {r:.2f}", element, ion, r, log_t, "FUV1" if r < 1370 else "FUV2" if r < 2000 else "NUV")
+        comps.append(Component(f"c{i + 1}", line, profile="lorentzian" if lorentz else "gaussian",
+                               offset=float(mu) - r, width=float(w)))
+    bounds = None
+    if limits is not None:
+        lo, hi = (np.asarray(v, dtype=float) for v in limits)
+        if lo.shape != vals.shape or hi.shape != vals.shape:
+            raise ValueError("limits must be [[lower...], [upper...]] with one entry per init value")
+        bounds = (tuple(lo), tuple(hi))
+    return Template(name, tuple(comps), (float(wl_range[0]), float(wl_range[1])), bg_degree=bg_degree,
+                    ref=0.0 if bg_degree == 0 else None, init=tuple(vals), bounds=bounds,
+                    description="user template (fit_gen style)")
