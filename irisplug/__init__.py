@@ -27,7 +27,7 @@ from irisplug.descriptors import (
     ViewerDescriptor,
     WriterDescriptor,
 )
-from irisplug.errors import *  # noqa: F403
+from irisplug.errors import *
 from irisplug.errors import __all__ as _error_names
 from irisplug.hookspecs import hookimpl
 

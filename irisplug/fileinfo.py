@@ -93,13 +93,18 @@ def _data_size(header: dict[str, Any]) -> int:
     n = 1
     for i in range(1, naxis + 1):
         n *= int(header.get(f"NAXIS{i}", 0) or 0)
-    n = abs(int(header.get("BITPIX", 8))) // 8 * int(header.get("GCOUNT", 1) or 1) * (
-        n + int(header.get("PCOUNT", 0) or 0)
+    n = (
+        abs(int(header.get("BITPIX", 8)))
+        // 8
+        * int(header.get("GCOUNT", 1) or 1)
+        * (n + int(header.get("PCOUNT", 0) or 0))
     )
     return (n + _BLOCK - 1) // _BLOCK * _BLOCK
 
 
-def iter_fits_headers(path: str | os.PathLike, max_hdus: int | None = None) -> Iterator[tuple[dict[str, Any], int, int]]:
+def iter_fits_headers(
+    path: str | os.PathLike, max_hdus: int | None = None
+) -> Iterator[tuple[dict[str, Any], int, int]]:
     """Yield ``(header, data_offset, data_nbytes)`` for each HDU without reading data.
 
     Works on plain and gzip-compressed FITS files (a gzip file is decompressed

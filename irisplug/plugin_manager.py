@@ -220,11 +220,15 @@ class PluginManager:
             return False
         return self.allowed is None or name in self.allowed
 
-    def register(self, plugin: Any, name: str | None = None, *, distribution: str = "<runtime>", version: str = "") -> PluginRecord:
+    def register(
+        self, plugin: Any, name: str | None = None, *, distribution: str = "<runtime>", version: str = ""
+    ) -> PluginRecord:
         """Register a plugin object (module, class instance) at run time.
 
         This is how notebooks and tests add a plugin without installing it;
-        it goes through the same checks as an entry-point plugin.
+        it goes through the same checks as an entry-point plugin. The
+        allow-list governs discovery only; a name on the disable list is
+        still refused.
         """
         self._ensure_loaded()
         name = name or getattr(plugin, "__name__", None) or type(plugin).__name__
@@ -233,7 +237,7 @@ class PluginManager:
                 raise PluginLoadError(f"a plugin named {name!r} is already registered", plugin=name)
             record = PluginRecord(name=name, distribution=distribution, version=version, value=repr(plugin))
             self._records[name] = record
-            if not self._is_enabled(name):
+            if name in self.disabled:
                 record.status = "disabled"
                 return record
             self._register_loaded(record, plugin)
@@ -255,7 +259,7 @@ class PluginManager:
                     stage = f"contribution {hook_name}"
                     try:
                         result = impl.function()
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:
                         raise _StageError(stage, exc) from exc
                     items.extend(self._validate(record, hook_name, cls, result))
                 collected[cls.kind] = items

@@ -25,7 +25,9 @@ def progress_disabled(quiet: bool | None = None) -> bool:
     return any(env.get(k, "").strip().lower() not in {"", "0", "false"} for k in ("CI", "IRISPLUG_QUIET"))
 
 
-def progress(iterable: Iterable[T], *, total: int | None = None, desc: str = "", quiet: bool | None = None, **kw: Any) -> Iterator[T]:
+def progress(
+    iterable: Iterable[T], *, total: int | None = None, desc: str = "", quiet: bool | None = None, **kw: Any
+) -> Iterator[T]:
     """Wrap an iterable in a tqdm bar unless progress is disabled.
 
     Examples

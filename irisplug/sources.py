@@ -86,7 +86,9 @@ def _unpack(archive: Path) -> Path:
 
 def _files_in(directory: Path) -> list[Path]:
     return sorted(
-        p for p in directory.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+        p
+        for p in directory.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(directory).parts)
     )
 
 

@@ -11,7 +11,7 @@ from irisplug.cli import builtin
 __all__ = ["main", "build_parser"]
 
 
-def build_parser(manager=None) -> argparse.ArgumentParser:  # noqa: ANN001
+def build_parser(manager=None) -> argparse.ArgumentParser:
     """The argument parser with core and plugin subcommands.
 
     Examples
@@ -23,7 +23,9 @@ def build_parser(manager=None) -> argparse.ArgumentParser:  # noqa: ANN001
     from irisplug.plugin_manager import get_plugin_manager
 
     pm = manager or get_plugin_manager()
-    parser = argparse.ArgumentParser(prog="irisplug", description="Solar and planetary spectrograph data, through plugins.")
+    parser = argparse.ArgumentParser(
+        prog="irisplug", description="Solar and planetary spectrograph data, through plugins."
+    )
     parser.add_argument("--version", action="version", version=f"irisplug {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add, run) in builtin.COMMANDS.items():
@@ -50,12 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``irisplug`` command; returns the exit status."""
     from irisplug.errors import IrisplugError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "_run", None) is None:
-        parser.print_help()
-        return 0
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if getattr(args, "_run", None) is None:
+            parser.print_help()
+            return 0
         status = args._run(args)
     except IrisplugError as err:
         print(f"irisplug: error: {err}", file=sys.stderr)

@@ -115,7 +115,9 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
                 used.add(key)
     unused = set(general) - used
     if unused:
-        raise CalibrationError(f"no requested step takes the parameter(s) {sorted(unused)}; steps: {sorted(step_names)}")
+        raise CalibrationError(
+            f"no requested step takes the parameter(s) {sorted(unused)}; steps: {sorted(step_names)}"
+        )
     done = {r.get("step") for r in history(obj)}
     for d in plan:
         missing = [r for r in d.requires if r not in done]
@@ -129,7 +131,9 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
         before = len(history(obj))
         new = d.apply(obj, **per_step[d.name])
         if new is obj:
-            raise CalibrationError(f"step {d.name!r} returned its input; calibrators must return a new object", plugin=d.plugin)
+            raise CalibrationError(
+                f"step {d.name!r} returned its input; calibrators must return a new object", plugin=d.plugin
+            )
         _detach_meta(obj, new)
         if len(history(new)) <= before:
             record_step(new, d.name, plugin=d.plugin, version=d.version, params=per_step[d.name])

@@ -43,7 +43,9 @@ def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None =
     return select(pm, "viewer", viewer, obj).view(obj, **kwargs)
 
 
-def coalign(target: Any, reference: Any, *, method: str | None = None, manager: PluginManager | None = None, **kwargs: Any) -> Any:
+def coalign(
+    target: Any, reference: Any, *, method: str | None = None, manager: PluginManager | None = None, **kwargs: Any
+) -> Any:
     """Align ``target`` on ``reference``; returns the target with corrected world coordinates.
 
     Examples

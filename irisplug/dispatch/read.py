@@ -58,8 +58,7 @@ def choose_reader(path: str | os.PathLike, *, manager: PluginManager | None = No
         hits = by_pattern
     if not hits:
         raise UnknownFormatError(
-            f"no reader recognises this file; known formats: {_known_formats(readers)}. "
-            "Pass format=NAME to force one.",
+            f"no reader recognises this file; known formats: {_known_formats(readers)}. Pass format=NAME to force one.",
             path=path,
         )
     top = max(r.priority for r in hits)
@@ -119,7 +118,10 @@ def read(
             groups.setdefault(r.name, []).append(p)
             chosen[r.name] = r
         if len(groups) > 1:
-            detail = "; ".join(f"{name}: {', '.join(q.name for q in files[:3])}{' ...' if len(files) > 3 else ''}" for name, files in groups.items())
+            detail = "; ".join(
+                f"{name}: {', '.join(q.name for q in files[:3])}{' ...' if len(files) > 3 else ''}"
+                for name, files in groups.items()
+            )
             raise MixedSourceError(
                 f"the files belong to different formats ({detail}); read each group separately or pass format=NAME"
             )

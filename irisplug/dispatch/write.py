@@ -14,7 +14,9 @@ from irisplug.plugin_manager import PluginManager, get_plugin_manager
 __all__ = ["write", "choose_writer"]
 
 
-def choose_writer(obj: Any, path: str | os.PathLike, *, format: str | None = None, manager: PluginManager | None = None) -> WriterDescriptor:
+def choose_writer(
+    obj: Any, path: str | os.PathLike, *, format: str | None = None, manager: PluginManager | None = None
+) -> WriterDescriptor:
     """The writer for ``obj`` at ``path``: by ``format``, else by the name's extension.
 
     Raises

@@ -80,4 +80,6 @@ def check_cube(cube: Any) -> None:
         world = cube.wcs.pixel_to_world_values(*corner[::-1])
         world = world if isinstance(world, tuple) else (world,)
         for w in world:
-            assert np.all(np.isfinite(np.asarray(w, dtype=float))), f"world coordinates at pixel {corner} are not finite"
+            assert np.all(np.isfinite(np.asarray(w, dtype=float))), (
+                f"world coordinates at pixel {corner} are not finite"
+            )

@@ -40,7 +40,7 @@ def make_foreign_samples(directory: Path) -> list[Path]:
     text.write_text("just some text\n")
     out = [fits_path, text]
     try:
-        import h5py  # noqa: F401
+        import h5py
     except ImportError:
         return out
     import h5py
