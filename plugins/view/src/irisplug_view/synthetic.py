@@ -97,6 +97,9 @@ def synthetic_sji(n_frames: int = 20, n_y: int = 120, n_x: int = 110, *, label: 
         frames[i] = img
     cube = NDCube(frames, wcs=w, unit=u.DN, meta={"label": label})
     cube.extra_coords.add("slit_x", 0, np.full(n_frames, slit + 1.0) * u.pix)  # FITS 1-based, like SLTPX1IX
+    from ndcube.extra_coords import TimeTableCoordinate
+
+    cube.extra_coords.add("time", 0, TimeTableCoordinate(_times(n_frames, cadence, start), names="time"))
     return cube
 
 
