@@ -55,18 +55,15 @@ def make_cube(data: Any, unit: Any, wavelength_nm: np.ndarray, times: Any, expos
     import astropy.units as u
     from ndcube import NDCube
 
-    n = data.shape[0]
-    if len(times) != n:
-        times = times[:n] if len(times) > n else None
-    t0 = times[0] if times is not None else None
-    seconds = (times - t0).to_value(u.s) if times is not None else np.arange(n, dtype=float)
-    if t0 is None:
-        from astropy.time import Time
-
-        t0 = Time(meta.get("timestamp", "2000-01-01T00:00:00"))
+    if len(times) != data.shape[0]:
+        raise InconsistentInputError(
+            f"{len(times)} integration times for {data.shape[0]} frames of the {meta.get('role', '')} array",
+            path=meta.get("path"),
+        )
+    t0 = times[0]
+    seconds = (times - t0).to_value(u.s)
     wcs = build_iuvs_wcs(wavelength_nm, seconds, t0)
     cube = NDCube(data, wcs=wcs, unit=unit, uncertainty=uncertainty, mask=mask, meta=meta)
-    if times is not None:
-        cube.extra_coords.add("time", 0, times, physical_types="time")
-    cube.extra_coords.add("exposure_time", 0, exposure[:n], physical_types="time.duration")
+    cube.extra_coords.add("time", 0, times, physical_types="time")
+    cube.extra_coords.add("exposure_time", 0, exposure, physical_types="time.duration")
     return cube

@@ -11,7 +11,6 @@ import numpy as np
 
 from irisplug.errors import CorruptFileError
 from irisplug.fileinfo import iter_fits_headers
-from irisplug_iuvs.errors import IUVSMissingTableError
 
 __all__ = ["open_validated", "find_hdu", "read_table", "hdu_array", "parse_iuvs_utc", "header_dict"]
 
@@ -43,20 +42,6 @@ def find_hdu(hdul: Any, candidates: Sequence[str]) -> Any | None:
         if name.lower() in by_name:
             return by_name[name.lower()]
     return None
-
-
-def require_hdus(hdul: Any, roles: dict[str, Sequence[str]], path: Path, what: str) -> dict[str, Any]:
-    """Look up every role; raise one error listing all that are missing."""
-    found = {role: find_hdu(hdul, names) for role, names in roles.items()}
-    missing = [f"{role} (EXTNAME {' or '.join(roles[role])})" for role, h in found.items() if h is None]
-    if missing:
-        present = ", ".join(str(h.name) for h in hdul)
-        raise IUVSMissingTableError(
-            f"this {what} lacks {len(missing)} required HDU(s): {'; '.join(missing)}. "
-            f"Present: {present}. Is the file complete (or pass strict=False to read what is there)?",
-            path=path,
-        )
-    return found
 
 
 def hdu_array(hdu: Any, *, lazy: bool) -> Any:

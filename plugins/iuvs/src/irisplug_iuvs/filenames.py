@@ -162,7 +162,7 @@ def parse_filename(name: str | Path) -> IUVSFilename:
     if m is None:
         if not base.startswith("mvn_iuv_"):
             why = "does not start with 'mvn_iuv_'"
-        elif not re.search(r"_\d{8}T\d{6}_", base):
+        elif not re.search(r"_\d{8}T\d{6}(_|\.|$)", base):
             why = "has no _YYYYMMDDTHHMMSS_ time stamp"
         elif not re.search(r"_v\d{2}_[rs]\d{2}", base):
             why = "has no _vNN_rNN version/revision"

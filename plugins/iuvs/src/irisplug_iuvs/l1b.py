@@ -157,7 +157,9 @@ def read_l1b(path: str | Path, *, lazy: bool = True, strict: bool = True) -> Any
     if "dark_frames" in arrays:
         dark = arrays["dark_frames"]
         dint = tables.get("Dark_Integration")
-        dtimes = parse_iuvs_utc(dint["UTC"]) if dint is not None and len(dint) == dark.shape[0] else None
+        if dint is None:
+            raise IUVSMissingTableError("detector_dark is present but Dark_Integration (its times) is not", path=path)
+        dtimes = parse_iuvs_utc(dint["UTC"])
         dexp = exposure_seconds(tables.get("Dark_Engineering"), hdr, dark.shape[0], path)
         pairs.append(("dark_frames", make_cube(dark, dn, wl, dtimes, dexp, meta={**meta, "role": "dark_frames"})))
     return IUVSProduct(pairs, meta=meta, tables=tables)
