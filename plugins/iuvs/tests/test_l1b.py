@@ -20,7 +20,7 @@ from irisplug.testing import ReaderContract, check_cube
 
 
 def _wavelength_grid(cube):
-    n_int, n_spa, n_spe = cube.data.shape
+    _, n_spa, n_spe = cube.data.shape
     spe, spa = np.meshgrid(np.arange(n_spe), np.arange(n_spa))
     wl, _, _ = cube.wcs.pixel_to_world_values(spe, spa, np.zeros_like(spe))
     return wl
@@ -39,7 +39,6 @@ def test_all_hdus_become_cubes_and_tables(products):
         assert set(prod.tables) == {"Integration", "Engineering", "Binning", "SpacecraftGeometry", "PixelGeometry",
                                     "Observation", "Dark_Integration", "Dark_Engineering", "Dark_Observation"}
         with fits.open(path) as h:
-            n_int, n_spa, n_spe = h[0].data.shape
             np.testing.assert_array_equal(np.asarray(prod["radiance"].data), h[0].data)
             np.testing.assert_array_equal(prod["radiance"].uncertainty.array, h["Random_phy_unc"].data)
             np.testing.assert_array_equal(prod["dark_subtracted"].uncertainty.array, h["Random_dn_unc"].data)
