@@ -5,3 +5,20 @@ from __future__ import annotations
 import irisplug
 
 __all__: list[str] = []
+
+
+@irisplug.hookimpl
+def irisplug_readers() -> list[irisplug.ReaderDescriptor]:
+    from irisplug_iris.reader import identify_iris_l2, read_iris_l2
+
+    return [
+        irisplug.ReaderDescriptor(
+            name="iris-l2",
+            read=read_iris_l2,
+            patterns=("iris_l2_*raster*.fits", "iris_l2_*SJI*.fits", "iris_l2_*.fits.gz"),
+            identify=identify_iris_l2,
+            priority=10,
+            extensions=(".fits",),
+            description="IRIS Level 2 raster and slit-jaw files (lazy, scaled, masked, per-exposure WCS)",
+        )
+    ]

@@ -1,0 +1,193 @@
+"""The cubes of the data model: spectrograph rasters, slit-jaw images, 2-D images.
+
+Array axes: :class:`RasterCube` (exposure / raster step, position along the
+slit, wavelength); :class:`SJICube` (frame, y, x); :class:`ImageCube` any
+2-D image cut from them (a spectroheliogram, one slit-jaw frame).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from ndcube import NDCube
+from sunraster import SpectrogramCube
+
+from irisplug.model._exposures import EXPOSURE_COORDS, exposure_values, extra_coord
+
+__all__ = ["RasterCube", "SJICube", "ImageCube", "ExposureCubeMixin"]
+
+
+class ExposureCubeMixin:
+    """Methods shared by cubes whose array axis 0 counts exposures."""
+
+    def extra_coord(self, name: str) -> Any:
+        """The per-exposure coordinate ``name`` (see :func:`irisplug.model.extra_coord`).
+
+        Examples
+        --------
+        >>> cube.extra_coord("exposure_time")  # doctest: +SKIP
+        <Quantity [8., 8., ...] s>
+        """
+        return extra_coord(self, name)
+
+    @property
+    def exposure_times(self) -> Any:
+        """Exposure time of each exposure (Quantity, s)."""
+        return extra_coord(self, "exposure_time")
+
+    @property
+    def times(self) -> Any:
+        """Midpoint time of each exposure (astropy Time)."""
+        return extra_coord(self, "time")
+
+    def select_exposures(self, exposures: Any) -> Any:
+        """A new cube of the exposures ``exposures`` (index array, boolean mask or slice).
+
+        Keeps each exposure's own pointing and time.
+
+        Examples
+        --------
+        >>> cube.select_exposures([0, 2])  # doctest: +SKIP
+        """
+        from irisplug.model.operations import select_exposures
+
+        return select_exposures(self, exposures)
+
+    def at_raster_position(self, position: int) -> Any:
+        """The exposures taken at raster position ``position`` (IRISreader's get_raster_pos_data).
+
+        Examples
+        --------
+        >>> sji.at_raster_position(0).extra_coord("time")  # doctest: +SKIP
+        """
+        pos = np.atleast_1d(np.asarray(extra_coord(self, "raster_position")))
+        hits = np.flatnonzero(pos == position)
+        if hits.size == 0:
+            raise IndexError(f"no exposure at raster position {position}; positions are {sorted(set(pos.tolist()))}")
+        return self.select_exposures(hits)
+
+    def raster_position_steps(self, position: int) -> np.ndarray:
+        """Indices of the exposures at raster position ``position`` (IRISreader's get_raster_pos_steps)."""
+        pos = np.atleast_1d(np.asarray(extra_coord(self, "raster_position")))
+        return np.flatnonzero(pos == position)
+
+    def drop_empty_exposures(self) -> Any:
+        """A new cube without the exposures whose pixels are all missing (IRISreader keep_null=False).
+
+        Reads the mask (lazily computed, chunk by chunk).
+        """
+        from irisplug.model.operations import drop_empty_exposures
+
+        return drop_empty_exposures(self)
+
+    def normalize_exposure(self) -> Any:
+        """Data divided by each exposure's exposure time (DN -> DN/s); idempotent.
+
+        See :func:`irisplug.model.normalize_exposure`.
+        """
+        from irisplug.model.operations import normalize_exposure
+
+        return normalize_exposure(self)
+
+    def nearest_exposure(self, time: Any) -> int:
+        """Index of the exposure whose midpoint is nearest to ``time`` (astropy Time or ISO string)."""
+        from astropy.time import Time
+
+        t = np.atleast_1d(extra_coord(self, "time"))
+        target = Time(time)
+        return int(np.argmin(np.abs((t - target).sec)))
+
+    def compute(self) -> Any:
+        """A copy with data and mask loaded into memory (numpy)."""
+        from irisplug.model.operations import replace_arrays
+
+        data = np.asarray(self.data.compute() if hasattr(self.data, "compute") else self.data)
+        mask = None if self.mask is None else np.asarray(self.mask.compute() if hasattr(self.mask, "compute") else self.mask)
+        return replace_arrays(self, data, mask)
+
+
+class RasterCube(ExposureCubeMixin, SpectrogramCube):
+    """One spectral window of one raster file: axes (raster step, position along slit, wavelength).
+
+    A sunraster ``SpectrogramCube``; data are lazy (dask) in DN with a mask
+    of missing / saturated pixels; world coordinates (wavelength,
+    helioprojective latitude and longitude, time) use each exposure's own
+    pointing; per-exposure values are extra coordinates on axis 0.
+
+    Examples
+    --------
+    >>> cube = obs["Si IV 1403"][0]  # doctest: +SKIP
+    >>> cube.spectroheliogram(1402.77 * u.AA).to_map()  # doctest: +SKIP
+    """
+
+    def spectroheliogram(self, wavelength: Any, width: Any = None) -> ImageCube:
+        """The image at ``wavelength`` (nearest pixel, or summed over ``+-width/2``).
+
+        Returns a 2-D :class:`ImageCube` (axes: raster step, position along
+        slit) whose WCS keeps every step's pointing.
+
+        Parameters
+        ----------
+        wavelength
+            Quantity (e.g. ``2796.35 * u.AA`` for the Mg II k core, vacuum).
+        width
+            Optional Quantity; pixels within ``wavelength +- width/2`` are averaged
+            (masked pixels ignored).
+
+        Examples
+        --------
+        >>> img = obs["Mg II k 2796"][0].spectroheliogram(2796.35 * u.AA)  # doctest: +SKIP
+        """
+        from irisplug.model.maps import spectroheliogram
+
+        return spectroheliogram(self, wavelength, width)
+
+    def resample_wavelength(self, grid: Any, out: Any = None, *, quiet: bool | None = None) -> RasterCube:
+        """Interpolate every spectrum onto the wavelength grid ``grid`` (see :func:`irisplug.model.resample_wavelength`)."""
+        from irisplug.model.resample import resample_wavelength
+
+        return resample_wavelength(self, grid, out=out, quiet=quiet)
+
+
+class SJICube(ExposureCubeMixin, NDCube):
+    """Slit-jaw images: axes (frame, y, x), lazy, DN, per-frame pointing and time.
+
+    Examples
+    --------
+    >>> sji = obs["SJI_1400"]  # doctest: +SKIP
+    >>> sji.frame(sji.nearest_exposure("2014-03-29T14:10")).to_map()  # doctest: +SKIP
+    """
+
+    def frame(self, index: int) -> ImageCube:
+        """Frame ``index`` as a 2-D :class:`ImageCube` with its exact WCS."""
+        from irisplug.model.maps import frame_image
+
+        return frame_image(self, index)
+
+    def nearest_frame(self, time: Any) -> ImageCube:
+        """The frame nearest in time to ``time`` (e.g. a raster step's time)."""
+        return self.frame(self.nearest_exposure(time))
+
+
+class ImageCube(NDCube):
+    """A 2-D image cut from a raster or slit-jaw cube; ``to_map()`` makes a sunpy Map.
+
+    Examples
+    --------
+    >>> m = obs["SJI_1400"].frame(0).to_map()  # doctest: +SKIP
+    """
+
+    def to_map(self) -> Any:
+        """A ``sunpy.map.Map`` of this image (celestial FITS WCS in its header)."""
+        from irisplug.model.maps import image_to_map
+
+        return image_to_map(self)
+
+
+def is_exposure_cube(obj: Any) -> bool:
+    """True for cubes with per-exposure coordinates (RasterCube, SJICube)."""
+    return isinstance(obj, ExposureCubeMixin) or bool(exposure_values(obj)) if isinstance(obj, NDCube) else False
+
+
+__all__ += ["is_exposure_cube", "EXPOSURE_COORDS"]

@@ -1,0 +1,116 @@
+"""All spectral windows and slit-jaw cubes of one observation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+__all__ = ["Observation"]
+
+
+class Observation(Mapping):
+    """A mapping label -> window object (RasterSequence, SJICube, ...) of one observation.
+
+    Parameters
+    ----------
+    items
+        Label -> object, in display order (``"Si IV 1403"``, ``"SJI_1400"``...).
+    windows
+        An astropy Table describing them (one row per label).
+    meta
+        The observation's metadata (OBSID, OBS_DESC, STARTOBS, primary header).
+
+    Examples
+    --------
+    >>> obs = irisplug.read(raster_dir)  # doctest: +SKIP
+    >>> obs.windows["label", "detector"]  # doctest: +SKIP
+    >>> obs["Si IV 1403"], obs["SJI_1400"]  # doctest: +SKIP
+    """
+
+    def __init__(self, items: Mapping[str, Any], windows: Any = None, meta: Mapping[str, Any] | None = None) -> None:
+        self._items = dict(items)
+        self.meta: dict[str, Any] = dict(meta or {})
+        self._windows = windows
+
+    def __getitem__(self, label: str) -> Any:
+        try:
+            return self._items[label]
+        except KeyError:
+            raise KeyError(f"no window {label!r}; this observation has {list(self._items)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def windows(self) -> Any:
+        """astropy Table: index, label, kind, detector, shape, wavelength range, files."""
+        if self._windows is None:
+            self._windows = _windows_table(self._items)
+        return self._windows
+
+    def map_items(self, func: Callable[[Any], Any]) -> Observation:
+        """A new Observation with ``func`` applied to every window object."""
+        return type(self)({k: func(v) for k, v in self._items.items()}, None, dict(self.meta))
+
+    def info_text(self) -> str:
+        """A printable summary: observation keywords and the window table.
+
+        Examples
+        --------
+        >>> print(obs.info_text())  # doctest: +SKIP
+        """
+        lines = [f"Observation {self.meta.get('OBSID', '?')}: {self.meta.get('OBS_DESC', '')}".rstrip()]
+        for key in ("TELESCOP", "STARTOBS", "ENDOBS", "NRASTERP", "RASNRPT", "XCEN", "YCEN", "SAT_ROT"):
+            if key in self.meta:
+                lines.append(f"  {key:9s} {self.meta[key]}")
+        lines.append("")
+        table = self.windows
+        lines.extend(table.pformat(max_lines=-1, max_width=-1))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<Observation {self.meta.get('OBSID', '?')}: {', '.join(self._items)}>"
+
+    __str__ = info_text
+
+
+def _windows_table(items: Mapping[str, Any]) -> Any:
+    import astropy.units as u
+    import numpy as np
+    from astropy.table import Table
+    from ndcube import NDCubeSequence
+
+    rows = []
+    for i, (label, obj) in enumerate(items.items()):
+        cubes = obj.data if isinstance(obj, NDCubeSequence) else [obj]
+        meta = cubes[0].meta or {}
+        shape = tuple(cubes[0].data.shape)
+        if isinstance(obj, NDCubeSequence):
+            shape = (len(cubes), *shape)
+        wmin = meta.get("TWMIN", meta.get("WAVEMIN", np.nan))
+        wmax = meta.get("TWMAX", meta.get("WAVEMAX", np.nan))
+        rows.append(
+            (
+                i,
+                label,
+                "spectrograph" if isinstance(obj, NDCubeSequence) else "slit-jaw",
+                str(meta.get("TDET", meta.get("DETECTOR", ""))),
+                " x ".join(str(s) for s in shape),
+                float(wmin) if wmin is not None else np.nan,
+                float(wmax) if wmax is not None else np.nan,
+                len(cubes),
+            )
+        )
+    t = Table(
+        rows=rows or None,
+        names=("index", "label", "kind", "detector", "shape", "wave_min", "wave_max", "n_files"),
+        dtype=(int, str, str, str, str, float, float, int),
+    )
+    t["wave_min"].unit = u.AA
+    t["wave_max"].unit = u.AA
+    t["wave_min"].format = "{:.2f}"
+    t["wave_max"].format = "{:.2f}"
+    return t

@@ -1,0 +1,195 @@
+"""Operations on exposure cubes that keep per-exposure pointing, time and metadata.
+
+Each returns a new object; inputs are never changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from irisplug.model._exposures import add_extra_coords, attach_exposure_coords, exposure_values
+
+__all__ = [
+    "unwrap_wcs",
+    "replace_arrays",
+    "select_exposures",
+    "drop_empty_exposures",
+    "normalize_exposure",
+    "is_exposure_normalized",
+]
+
+
+def unwrap_wcs(wcs: Any) -> tuple[Any, list[Any]]:
+    """``(low_level_wcs, pixel_slices)``: the WCS under ndcube's slicing wrappers.
+
+    ``pixel_slices`` (pixel order) is what slicing applied; all ``slice(None)``
+    when none.
+    """
+    from astropy.wcs.wcsapi import SlicedLowLevelWCS
+
+    low = getattr(wcs, "low_level_wcs", wcs)
+    if isinstance(low, SlicedLowLevelWCS):
+        return low._wcs, list(low._slices_pixel)
+    return low, [slice(None)] * low.pixel_n_dim
+
+
+def _rewrap(base: Any, slices: list[Any]) -> Any:
+    from astropy.wcs.wcsapi import HighLevelWCSWrapper, SlicedLowLevelWCS
+
+    if all(isinstance(s, slice) and s == slice(None) for s in slices):
+        return base
+    return HighLevelWCSWrapper(SlicedLowLevelWCS(base, slices[::-1]))
+
+
+def _new_cube(like: Any, data: Any, mask: Any, wcs: Any, meta: Any, unit: Any = None, uncertainty: Any = None) -> Any:
+    cls = type(like)
+    cube = cls(data, wcs=wcs, unit=like.unit if unit is None else unit, mask=mask, meta=meta, uncertainty=uncertainty)
+    add_extra_coords(cube, exposure_values(cube))
+    return cube
+
+
+def replace_arrays(cube: Any, data: Any, mask: Any, *, unit: Any = None) -> Any:
+    """A cube like ``cube`` with new data / mask (same shape) and optionally a new unit.
+
+    Examples
+    --------
+    >>> loaded = replace_arrays(cube, cube.data.compute(), cube.mask.compute())  # doctest: +SKIP
+    """
+    meta = attach_exposure_coords(dict(cube.meta or {}), exposure_values(cube))
+    return _new_cube(cube, data, mask, cube.wcs, meta, unit=unit)
+
+
+def select_exposures(cube: Any, exposures: Any) -> Any:
+    """A new cube holding the exposures ``exposures`` of array axis 0, each with its own pointing.
+
+    Parameters
+    ----------
+    cube
+        A RasterCube or SJICube (possibly sliced).
+    exposures
+        Integer indices, a boolean mask or a slice over axis 0.
+
+    Examples
+    --------
+    >>> select_exposures(cube, [0, 8, 16])  # doctest: +SKIP
+    """
+    from irisplug.model.wcs import PerExposureWCS
+
+    n = cube.data.shape[0]
+    idx = np.arange(n)[exposures]
+    idx = np.atleast_1d(idx)
+    base, slices = unwrap_wcs(cube.wcs)
+    if not isinstance(base, PerExposureWCS):
+        raise TypeError(f"{type(cube).__name__} has no per-exposure WCS to select exposures from")
+    e = base.exposure_axis - 1
+    s = slices[e]
+    if not isinstance(s, slice):
+        raise IndexError("the exposure axis has been sliced away; nothing to select")
+    original = np.arange(base.n_exposures)[s][idx]
+    new_base = base.subset(original)
+    slices = list(slices)
+    slices[e] = slice(None)
+    wcs = _rewrap(new_base, slices)
+    values = {k: (v[idx] if np.ndim(v) else v) for k, v in exposure_values(cube).items()}
+    meta = attach_exposure_coords(dict(cube.meta or {}), values)
+    mask = None if cube.mask is None or np.ndim(cube.mask) == 0 else cube.mask[idx]
+    return _new_cube(cube, cube.data[idx], mask, wcs, meta)
+
+
+def drop_empty_exposures(cube: Any) -> Any:
+    """Remove exposures whose pixels are all masked or NaN (IRISreader ``keep_null=False``).
+
+    Examples
+    --------
+    >>> kept = drop_empty_exposures(obs["SJI_1400"])  # doctest: +SKIP
+    """
+    data = cube.data
+    bad = ~np.isfinite(data)
+    if cube.mask is not None and np.ndim(cube.mask):
+        bad = bad | cube.mask
+    axes = tuple(range(1, data.ndim))
+    empty = bad.all(axis=axes)
+    empty = np.asarray(empty.compute() if hasattr(empty, "compute") else empty)
+    if not empty.any():
+        return cube
+    if empty.all():
+        return None
+    return select_exposures(cube, np.flatnonzero(~empty))
+
+
+def is_exposure_normalized(obj: Any) -> bool:
+    """True when ``obj`` (a cube) is already in counts per second.
+
+    Examples
+    --------
+    >>> import astropy.units as u, numpy as np, ndcube, astropy.wcs
+    >>> c = ndcube.NDCube(np.zeros(2), wcs=astropy.wcs.WCS(naxis=1), unit=u.DN / u.s)
+    >>> is_exposure_normalized(c)
+    True
+    """
+    import astropy.units as u
+
+    unit = getattr(obj, "unit", None)
+    return unit is not None and any(b == u.s and p < 0 for b, p in zip(unit.bases, unit.powers, strict=True))
+
+
+def normalize_exposure(obj: Any) -> Any:
+    """Divide by each exposure's own exposure time: DN -> DN/s. Idempotent.
+
+    Works on a RasterCube, SJICube, RasterSequence or Observation (each
+    window with its own detector's exposure times: FUV, NUV, SJI).
+    Exposures with zero exposure time become NaN and masked. The step is
+    recorded in the provenance (meta ``irisplug_history``) as ``exposure-norm``.
+
+    Returns
+    -------
+    object
+        A new object of the same type (the input itself when already normalised).
+
+    Examples
+    --------
+    >>> obs = irisplug.read(path)  # doctest: +SKIP
+    >>> norm = irisplug.model.normalize_exposure(obs)  # doctest: +SKIP
+    >>> norm["Si IV 1403"][0].unit  # doctest: +SKIP
+    Unit("DN / s")
+    """
+    import astropy.units as u
+    from ndcube import NDCube, NDCubeSequence
+
+    from irisplug.provenance import record_step
+
+    if hasattr(obj, "map_items"):
+        return obj.map_items(normalize_exposure)
+    if isinstance(obj, NDCubeSequence):
+        new = [normalize_exposure(c) for c in obj.data]
+        return type(obj)(new, common_axis=getattr(obj, "_common_axis", None), meta=dict(obj.meta or {}))
+    if not isinstance(obj, NDCube):
+        from irisplug.errors import UnsupportedObjectError
+
+        raise UnsupportedObjectError(f"cannot normalise a {type(obj).__name__} by exposure time")
+    if is_exposure_normalized(obj):
+        return obj
+    exp = exposure_values(obj).get("exposure_time")
+    if exp is None:
+        from irisplug.errors import UnsupportedObjectError
+
+        raise UnsupportedObjectError("the cube has no per-exposure 'exposure_time' to normalise by")
+    seconds = np.atleast_1d(u.Quantity(exp).to_value(u.s)).astype(np.float32)
+    if u.Quantity(exp).isscalar:
+        factor = np.float32(1.0) / seconds[0] if seconds[0] > 0 else np.float32(np.nan)
+        data = obj.data * factor
+        bad = None
+    else:
+        with np.errstate(divide="ignore"):
+            inv = np.where(seconds > 0, np.float32(1.0) / seconds, np.float32(np.nan)).astype(np.float32)
+        shape = (-1,) + (1,) * (obj.data.ndim - 1)
+        data = obj.data * inv.reshape(shape)
+        bad = ~np.isfinite(inv).reshape(shape)
+    mask = obj.mask
+    if bad is not None and bad.any():
+        mask = (mask | bad) if mask is not None and np.ndim(mask) else np.broadcast_to(bad, obj.data.shape)
+    new = replace_arrays(obj, data, mask, unit=obj.unit / u.s)
+    record_step(new, "exposure-norm", plugin="irisplug.model", version="1", params={})
+    return new

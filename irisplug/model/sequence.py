@@ -1,0 +1,94 @@
+"""A spectral window over all raster files of an observation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sunraster import RasterSequence as _SunrasterRasterSequence
+
+from irisplug.model._exposures import exposure_values
+
+__all__ = ["RasterSequence"]
+
+
+class RasterSequence(_SunrasterRasterSequence):
+    """The raster files of one spectral window: a sunraster ``RasterSequence`` of :class:`RasterCube`.
+
+    ``seq[i]`` is raster file ``i``; ``slice_as_sns`` / ``slice_as_raster``
+    work as in sunraster; axis 0 of every cube (the raster step) is the
+    common axis.
+
+    Examples
+    --------
+    >>> seq = obs["Si IV 1403"]  # doctest: +SKIP
+    >>> seq.at_raster_position(3)  # every repeat at step 3, one cube  # doctest: +SKIP
+    """
+
+    def __init__(self, data_list: list[Any], common_axis: int | None = 0, meta: Any = None) -> None:
+        super().__init__(data_list, common_axis=common_axis, meta=meta)
+
+    def extra_coord(self, name: str) -> Any:
+        """A per-exposure coordinate over all cubes, concatenated in order."""
+        from astropy.time import Time
+
+        from irisplug.model._exposures import extra_coord
+
+        parts = [np.atleast_1d(extra_coord(c, name)) for c in self.data]
+        if isinstance(parts[0], Time):
+            return Time(np.concatenate([p.utc.isot for p in parts]), scale="utc")
+        try:
+            import astropy.units as u
+
+            if isinstance(parts[0], u.Quantity):
+                return u.Quantity(np.concatenate([p.value for p in parts]), parts[0].unit)
+        except ImportError:  # pragma: no cover
+            pass
+        return np.concatenate(parts)
+
+    def as_cube(self) -> Any:
+        """All exposures of all files in one cube (sit-and-stare view), each with its pointing."""
+        from irisplug.model.join import join_cubes
+
+        return join_cubes([(c, slice(None)) for c in self.data], stare=False)
+
+    def raster_position_steps(self, position: int) -> list[tuple[int, np.ndarray]]:
+        """``(file index, step indices)`` of every exposure at raster position ``position``."""
+        out = []
+        for i, c in enumerate(self.data):
+            pos = np.atleast_1d(np.asarray(exposure_values(c)["raster_position"]))
+            hits = np.flatnonzero(pos == position)
+            if hits.size:
+                out.append((i, hits))
+        return out
+
+    def at_raster_position(self, position: int) -> Any:
+        """One cube of every repeat at raster position ``position``, with each exposure's time and pointing.
+
+        This is IRISreader's ``get_raster_pos_data``: axis 0 then counts
+        repeats (its extra coordinates give their times and headers' values).
+
+        Raises
+        ------
+        IndexError
+            When no exposure is at that position.
+        """
+        from irisplug.model.join import join_cubes
+
+        parts = [(self.data[i], steps) for i, steps in self.raster_position_steps(position)]
+        if not parts:
+            raise IndexError(f"no exposure at raster position {position}")
+        return join_cubes(parts, stare=True)
+
+    def drop_empty_exposures(self) -> RasterSequence:
+        """Drop all-missing exposures in every cube, and cubes left empty (IRISreader ``keep_null=False``)."""
+        kept = [c for c in (c.drop_empty_exposures() for c in self.data) if c is not None]
+        if not kept:
+            raise ValueError("every exposure of this window is missing")
+        return type(self)(kept, common_axis=self._common_axis, meta=dict(self.meta or {}))
+
+    def normalize_exposure(self) -> RasterSequence:
+        """Every cube divided by its exposure times (DN/s); idempotent."""
+        from irisplug.model.operations import normalize_exposure
+
+        return normalize_exposure(self)

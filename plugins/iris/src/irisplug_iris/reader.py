@@ -1,0 +1,337 @@
+"""Read IRIS Level 2 raster and slit-jaw files into the irisplug data model (headers only, lazy data)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from irisplug.errors import (
+    CorruptFileError,
+    InconsistentInputError,
+    MissingExtensionError,
+    MissingKeywordError,
+    MixedSourceError,
+)
+from irisplug.fileinfo import iter_fits_headers
+
+__all__ = ["read_iris_l2", "identify_iris_l2", "classify"]
+
+_WINDOW_KEYS = ("TDESC", "TWAVE", "TWMIN", "TWMAX", "TDET", "TSR", "TER", "TSC", "TEC")
+
+
+def identify_iris_l2(info: Any) -> bool:
+    """True for an IRIS Level 2 raster or SJI file (header check only).
+
+    Examples
+    --------
+    >>> from irisplug import FileInfo
+    >>> identify_iris_l2(FileInfo("iris_l2_..._raster_t000_r00000.fits"))  # doctest: +SKIP
+    True
+    """
+    if not info.is_fits:
+        return is_hcr_overview(info)
+    header = info.fits_header()
+    if not header:
+        return False
+    return classify(header) is not None
+
+
+def is_hcr_overview(info: Any) -> bool:
+    """True for the ``overview.txt`` that LMSAL's HCR puts beside an observation's files."""
+    return info.name.endswith(".txt") and info.head(64).startswith(b"Observation is https://www.lmsal.com/hek/hcr")
+
+
+def classify(header: dict[str, Any]) -> str | None:
+    """``"raster"``, ``"sji"`` or None for a primary header."""
+    if str(header.get("TELESCOP", "")).strip() != "IRIS":
+        return None
+    level = header.get("DATA_LEV", header.get("LVL_NUM"))
+    try:
+        if float(level) < 2:
+            return None
+    except (TypeError, ValueError):
+        return None
+    if header.get("IRISPLUG"):
+        return None  # written by irisplug; its own reader takes it
+    instrume = str(header.get("INSTRUME", "")).strip().upper()
+    if instrume == "SJI":
+        return "sji"
+    if instrume in ("SPEC", "FUV", "NUV") or "NWIN" in header:
+        return "raster"
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _earth_observer(time_iso: str) -> tuple[float, float, float]:
+    """Earth's (HGLN, HGLT in deg, distance in m) at ``time_iso``; IRIS orbits the Earth."""
+    import astropy.units as u
+    from sunpy.coordinates import get_earth
+
+    e = get_earth(time_iso)
+    return (float(e.lon.to_value(u.deg)), float(e.lat.to_value(u.deg)), float(e.radius.to_value(u.m)))
+
+
+def _is_window_key(key: str) -> bool:
+    for p in _WINDOW_KEYS:
+        if key.startswith(p) and key[len(p):].isdigit():
+            return True
+    return False
+
+
+def _headers(path: Path) -> list[tuple[dict[str, Any], int, int]]:
+    try:
+        return list(iter_fits_headers(path))
+    except CorruptFileError:
+        raise
+    except (OSError, ValueError, UnicodeError) as exc:
+        raise CorruptFileError(f"cannot parse FITS headers ({exc})", path=path) from exc
+
+
+def _require(header: dict[str, Any], key: str, path: Path, where: str = "primary header") -> Any:
+    if key not in header or header[key] is None:
+        raise MissingKeywordError(f"{where} lacks {key}, required for IRIS Level 2", path=path)
+    return header[key]
+
+
+def _times(aux: np.ndarray, aux_hdr: dict[str, Any], exp_key: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    from irisplug_iris.aux import aux_column
+
+    t = aux_column(aux, aux_hdr, "TIME", path)
+    exp = aux_column(aux, aux_hdr, exp_key, path)
+    return t + exp / 2.0, exp
+
+
+def _pointing(aux: np.ndarray, aux_hdr: dict[str, Any], axes: Sequence[Sequence[str]], path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """XCENIX, YCENIX and the PC matrices (NaN where the table has no entry); rows without pointing interpolated."""
+    from irisplug_iris.aux import aux_column
+
+    x = aux_column(aux, aux_hdr, "XCENIX", path)
+    y = aux_column(aux, aux_hdr, "YCENIX", path)
+    k = len(axes)
+    pc = np.full((aux.shape[0], k, k), np.nan)
+    for a in range(k):
+        for b in range(k):
+            key = f"PC{axes[a]}_{axes[b]}IX"
+            if key in aux_hdr:
+                pc[:, a, b] = aux[:, int(aux_hdr[key])]
+    missing = (x == 0) & (y == 0)
+    if missing.any() and (~missing).any():
+        good = np.flatnonzero(~missing)
+        bad = np.flatnonzero(missing)
+        x[bad] = np.interp(bad, good, x[good])
+        y[bad] = np.interp(bad, good, y[good])
+        for a in range(k):
+            for b in range(k):
+                col = pc[:, a, b]
+                if np.isfinite(col).all():
+                    col[bad] = np.interp(bad, good, col[good])
+    return x, y, pc
+
+
+def _exposure_coords(times: np.ndarray, exp: np.ndarray, startobs: str, nrasterp: int, first_index: int) -> dict[str, Any]:
+    import astropy.units as u
+    from astropy.time import Time
+
+    n = len(times)
+    gidx = first_index + np.arange(n)
+    nr = max(1, int(nrasterp or 1))
+    return {
+        "time": Time(startobs, scale="utc") + times * u.s,
+        "exposure_time": exp * u.s,
+        "raster_position": (gidx % nr).astype(np.int64),
+        "repeat": (gidx // nr).astype(np.int64),
+    }
+
+
+def _image(path: Path, hdr: dict[str, Any], offset: int, lazy: bool) -> tuple[Any, Any]:
+    from irisplug_iris.decode import eager_image, lazy_image
+
+    return lazy_image(path, offset, hdr) if lazy else eager_image(path, offset, hdr)
+
+
+def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, first_index: int, observer: Any) -> dict[str, Any]:
+    import astropy.units as u
+
+    from irisplug.model import RasterCube, attach_exposure_coords
+    from irisplug.model._exposures import add_extra_coords
+    from irisplug.model.wcs import PerExposureWCS
+
+    nwin = int(_require(primary, "NWIN", path))
+    startobs = str(_require(primary, "STARTOBS", path))
+    aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h and "TIME" in h]
+    if len(hdus) < nwin + 1 or not aux_idx:
+        raise MissingExtensionError(
+            f"raster file has {len(hdus) - 1} extensions for NWIN={nwin} windows and no auxiliary table "
+            "(the extension with TIME, XCENIX, ...); the file is incomplete: download it again",
+            path=path,
+        )
+    aux_hdr, aux_off, _ = hdus[aux_idx[0]]
+    from irisplug_iris.aux import read_aux
+
+    aux = read_aux(path, aux_hdr, aux_off)
+    out: dict[str, Any] = {}
+    base_meta = {k: v for k, v in primary.items() if not _is_window_key(k)}
+    coord_cache: dict[str, Any] = {}
+    x, y, pc = _pointing(aux, aux_hdr, ("1", "2", "3"), path)
+    for w in range(1, nwin + 1):
+        hdr, off, _ = hdus[w]
+        label = str(_require(primary, f"TDESC{w}", path)).strip()
+        det = str(primary.get(f"TDET{w}", "")).strip().upper()
+        n_steps = int(hdr["NAXIS3"])
+        if aux.shape[0] != n_steps:
+            raise InconsistentInputError(f"window {label!r} has {n_steps} exposures but the auxiliary table {aux.shape[0]} rows", path=path)
+        exp_key = "EXPTIMEN" if det.startswith("NUV") else "EXPTIMEF"
+        mid, exp = _times(aux, aux_hdr, exp_key, path)
+        wcs = PerExposureWCS(
+            {**hdr, "DATE-OBS": startobs},
+            exposure_axis=3, lon_axis=3, lat_axis=2,
+            crval_lon=x, crval_lat=y, pc=pc, times=mid, reference_time=startobs, observer=observer,
+        )
+        data, mask = _image(path, hdr, off, lazy)
+        meta = dict(base_meta)
+        meta.update({k: primary.get(f"{k}{w}") for k in _WINDOW_KEYS if f"{k}{w}" in primary})
+        meta["DETECTOR"] = det
+        meta["FILENAME"] = path.name
+        meta["HDU"] = w
+        meta["window_header"] = {k: v for k, v in hdr.items()}
+        if exp_key not in coord_cache:
+            coord_cache[exp_key] = _exposure_coords(mid, exp, startobs, int(primary.get("NRASTERP", 1) or 1), first_index)
+        coords = coord_cache[exp_key]
+        cube = RasterCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
+        add_extra_coords(cube, coords)
+        out[label] = cube
+    return out
+
+
+def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, observer: Any) -> tuple[str, Any]:
+    import astropy.units as u
+
+    from irisplug.model import SJICube, attach_exposure_coords
+    from irisplug.model._exposures import add_extra_coords
+    from irisplug.model.wcs import PerExposureWCS
+    from irisplug_iris.aux import read_aux, resample_aux_rows
+
+    startobs = str(_require(primary, "STARTOBS", path))
+    if int(primary.get("NAXIS", 0)) != 3:
+        raise CorruptFileError(f"SJI primary HDU has NAXIS={primary.get('NAXIS')}, expected 3 (frame, y, x)", path=path)
+    aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h and "TIME" in h]
+    if not aux_idx:
+        raise MissingExtensionError("SJI file has no auxiliary table (the extension with TIME, XCENIX, ...); download it again", path=path)
+    aux_hdr, aux_off, _ = hdus[aux_idx[0]]
+    n = int(primary["NAXIS3"])
+    aux = resample_aux_rows(read_aux(path, aux_hdr, aux_off), n, path)
+    mid, exp = _times(aux, aux_hdr, "EXPTIMES", path)
+    x, y, pc = _pointing(aux, aux_hdr, ("1", "2"), path)
+    wcs = PerExposureWCS(
+        {**primary, "DATE-OBS": startobs},
+        exposure_axis=3, lon_axis=1, lat_axis=2,
+        crval_lon=x, crval_lat=y, pc=pc, times=mid, reference_time=startobs, observer=observer,
+    )
+    data, mask = _image(path, primary, hdus[0][1], lazy)
+    label = str(primary.get("TDESC1", f"SJI_{int(primary.get('TWAVE1', 0))}")).strip()
+    meta = dict(primary)
+    meta["DETECTOR"] = "SJI"
+    meta["FILENAME"] = path.name
+    if "deconvolved" in path.name.lower():
+        label += "_deconvolved"
+        meta["DECONVOLVED"] = True
+    coords = _exposure_coords(mid, exp, startobs, int(primary.get("NRASTERP", 1) or 1), 0)
+    cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
+    add_extra_coords(cube, coords)
+    return label, cube
+
+
+def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: bool = True, **_: Any) -> Any:
+    """Read IRIS Level 2 files of one observation into an :class:`irisplug.model.Observation`.
+
+    Parameters
+    ----------
+    paths
+        Raster and/or SJI files of one OBSID (any order).
+    lazy
+        True (default): read headers only, data decoded chunk by chunk on
+        demand (dask). False: decode everything now (numpy).
+    keep_null
+        False drops exposures whose pixels are all missing (reads the data).
+
+    Raises
+    ------
+    CorruptFileError, TruncatedFileError
+        A file is not FITS, not IRIS Level 2, or shorter than its header says.
+    MissingExtensionError
+        A file lacks its auxiliary table.
+    MixedSourceError
+        The files belong to different observations (OBSIDs).
+
+    Examples
+    --------
+    >>> obs = irisplug.read("iris_l2_20140329_140938_3860258481_raster/")  # doctest: +SKIP
+    >>> obs["Si IV 1403"]  # doctest: +SKIP
+    """
+    from irisplug.model import Observation, RasterSequence
+
+    files = []
+    overview = []
+    for p in map(Path, paths):
+        if p.suffix == ".txt":
+            from irisplug.fileinfo import FileInfo
+
+            if not is_hcr_overview(FileInfo(p)):
+                raise CorruptFileError("not an IRIS Level 2 file nor an HCR overview.txt", path=p)
+            overview.append(p.read_text(errors="replace"))
+            continue
+        hdus = _headers(p)
+        primary = hdus[0][0]
+        kind = classify(primary)
+        if kind is None:
+            raise CorruptFileError(
+                f"not an IRIS Level 2 file (TELESCOP={primary.get('TELESCOP')!r}, INSTRUME={primary.get('INSTRUME')!r}, "
+                f"DATA_LEV={primary.get('DATA_LEV')!r}); pass only IRIS L2 raster or SJI files",
+                path=p,
+            )
+        files.append((p, kind, primary, hdus))
+    if not files:
+        raise CorruptFileError("no IRIS Level 2 FITS file among the inputs (only HCR overview text)", path=paths[0])
+    obsids = {str(f[2].get("OBSID", "")).strip() for f in files}
+    if len(obsids) > 1:
+        groups: dict[str, list[str]] = {}
+        for p, _, primary, _ in files:
+            groups.setdefault(str(primary.get("OBSID", "")).strip(), []).append(p.name)
+        detail = "; ".join(f"OBSID {k}: {', '.join(v[:2])}{' ...' if len(v) > 2 else ''}" for k, v in groups.items())
+        raise MixedSourceError(f"files of different observations in one call ({detail}); read each observation separately", path=files[0][0])
+    starts = {str(f[2].get("STARTOBS", "")) for f in files}
+    startobs = sorted(starts)[0]
+    observer = _earth_observer(startobs)
+    rasters = sorted((f for f in files if f[1] == "raster"), key=lambda f: (str(f[2].get("DATE_OBS", "")), f[0].name))
+    windows: dict[str, list[Any]] = {}
+    first_index = 0
+    for p, _, primary, hdus in rasters:
+        per_window = _read_raster_file(p, primary, hdus, lazy, first_index, observer)
+        first_index += max(int(h["NAXIS3"]) for h, _, _ in hdus[1 : int(primary["NWIN"]) + 1])
+        for label, cube in per_window.items():
+            windows.setdefault(label, []).append(cube)
+    items: dict[str, Any] = {}
+    for label, cubes in windows.items():
+        if not keep_null:
+            cubes = [c for c in (c.drop_empty_exposures() for c in cubes) if c is not None]
+            if not cubes:
+                continue
+        items[label] = RasterSequence(cubes, common_axis=0, meta={k: v for k, v in cubes[0].meta.items() if not str(k).startswith("per_exposure:")})
+    for p, _, primary, hdus in sorted((f for f in files if f[1] == "sji"), key=lambda f: f[0].name):
+        label, cube = _read_sji_file(p, primary, hdus, lazy, observer)
+        if not keep_null:
+            cube = cube.drop_empty_exposures()
+            if cube is None:
+                continue
+        items[label] = cube
+    meta_src = rasters[0][2] if rasters else files[0][2]
+    meta = dict(meta_src)
+    meta["files"] = [str(f[0]) for f in files]
+    meta["INSTRUME"] = "IRIS"
+    if overview:
+        meta["overview"] = "\n".join(overview)
+    return Observation(items, meta=meta)

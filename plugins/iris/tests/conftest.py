@@ -1,0 +1,49 @@
+"""Fixtures: the real IRIS L2 test files inside the irispy-lmsal wheel (read-only, never copied)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+
+def _root() -> Path:
+    irispy = pytest.importorskip("irispy", reason="irispy-lmsal provides the real IRIS L2 test files")
+    return Path(irispy.__file__).parent / "data" / "test"
+
+
+@pytest.fixture(scope="session")
+def raster_dir() -> Path:
+    """The 13-file 8-step raster directory (OBSID 3860258481)."""
+    return _root() / "raster" / "iris_l2_20140329_140938_3860258481_raster"
+
+
+@pytest.fixture(scope="session")
+def raster_sji_files() -> list[Path]:
+    """The SJI files of the 8-step raster."""
+    return sorted((_root() / "raster").glob("iris_l2_20140329_140938_3860258481_SJI_*.fits"))
+
+
+@pytest.fixture(scope="session")
+def sns_dir() -> Path:
+    """The sit-and-stare directory (OBSID 3620258102): raster + 4 SJI + overview.txt."""
+    return _root() / "sns"
+
+
+@pytest.fixture(scope="session")
+def obs_raster(raster_dir, raster_sji_files):
+    """The 8-step raster observation with its SJIs, read lazily."""
+    import irisplug
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return irisplug.read([raster_dir, *raster_sji_files])
+
+
+@pytest.fixture(scope="session")
+def obs_sns(sns_dir):
+    """The sit-and-stare observation, read lazily."""
+    import irisplug
+
+    return irisplug.read(sns_dir)
