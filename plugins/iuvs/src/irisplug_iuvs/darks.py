@@ -1,0 +1,200 @@
+"""The IUVS dark-current analysis of shared/seeds/003 as functions over many files.
+
+Per dark product: the mean dark DN per detector pixel per second, corrected for
+the on-chip binning (pixels per bin from the ``Binning`` table) and the
+integration time, with the detector and case temperatures, the MCP voltage
+(which tells the dark mode) and the channel, as one pandas DataFrame row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from irisplug_iuvs.conversions import case_temp_from_dn, det_temp_from_dn, mcp_volt_from_dn
+
+__all__ = ["pixels_per_bin", "dark_statistics", "plot_dark_rate_vs_temperature", "DARK_COLUMNS"]
+
+#: columns of :func:`dark_statistics`
+DARK_COLUMNS = ("file", "product", "time", "xuv", "int_time_s", "n_frames", "mcp_volt", "dark_mode",
+                "det_temp_c", "case_temp_c", "mean_pixels_per_bin", "dark_mean_dn", "corrected_mean_dn", "dn_per_s")
+
+
+def pixels_per_bin(binning: Any) -> np.ndarray:
+    """Detector pixels summed into each (spatial, spectral) bin, from a ``Binning`` table row.
+
+    ``outer(SPABINWIDTH[transmitted], SPEBINWIDTH[transmitted])`` (maven_iuvs
+    ``get_npix_per_bin``); the first and last widths are the untransmitted edges.
+
+    Examples
+    --------
+    >>> row = {"SPABINWIDTH": [[3, 2, 2, 5]], "SPABINTRANSMIT": [[0, 1, 1, 0]],
+    ...        "SPEBINWIDTH": [[1, 4, 1]], "SPEBINTRANSMIT": [[0, 1, 0]]}
+    >>> pixels_per_bin(row).tolist()
+    [[8], [8]]
+    """
+    spa = np.asarray(binning["SPABINWIDTH"][0])[np.asarray(binning["SPABINTRANSMIT"][0]) == 1]
+    spe = np.asarray(binning["SPEBINWIDTH"][0])[np.asarray(binning["SPEBINTRANSMIT"][0]) == 1]
+    return np.outer(spa, spe).astype(float)
+
+
+def _temperatures(integration: Any, engineering: Any) -> tuple[float, float]:
+    """Mean detector and case temperature (degC): v13 ``Integration.*_TEMP_C`` or older DN columns."""
+    if integration is not None and "DET_TEMP_C" in integration.colnames:
+        return float(np.mean(integration["DET_TEMP_C"])), float(np.mean(integration["CASE_TEMP_C"]))
+    if engineering is not None and "DET_TEMP" in engineering.colnames:  # 2015-era products: raw DN
+        return float(np.mean(det_temp_from_dn(engineering["DET_TEMP"]))), float(
+            np.mean(case_temp_from_dn(engineering["CASE_TEMP"]))
+        )
+    return float("nan"), float("nan")
+
+
+def _row(path: Path, product: str, frames: np.ndarray, npix: np.ndarray, int_time_s: float, mcp_gain_dn: float,
+         integration: Any, engineering: Any, xuv: str) -> dict[str, Any]:
+    from irisplug_iuvs._fits import parse_iuvs_utc
+
+    frames = np.asarray(frames, dtype=float)
+    det, case = _temperatures(integration, engineering)
+    mcp_volt = round(float(mcp_volt_from_dn(mcp_gain_dn)), 3)
+    corrected = float(np.nanmean(frames / npix))
+    return {
+        "file": path.name,
+        "product": product,
+        "time": parse_iuvs_utc(integration["UTC"][:1]).datetime[0] if integration is not None else None,
+        "xuv": xuv,
+        "int_time_s": int_time_s,
+        "n_frames": frames.shape[0],
+        "mcp_volt": mcp_volt,
+        # seed 003: darks with the MCP high voltage off (-1.83 V = 0 DN) vs shutter-closed darks
+        "dark_mode": "mcp_off" if mcp_volt <= 0 else "shutter",
+        "det_temp_c": det,
+        "case_temp_c": case,
+        "mean_pixels_per_bin": float(np.mean(npix)),
+        "dark_mean_dn": float(np.nanmean(frames)),
+        "corrected_mean_dn": corrected,
+        "dn_per_s": corrected / int_time_s,
+    }
+
+
+def _rows_of_file(path: Path) -> list[dict[str, Any]]:
+    from irisplug.errors import UnknownFormatError
+    from irisplug.fileinfo import FileInfo
+    from irisplug_iuvs._cubes import with_leading_axis
+    from irisplug_iuvs.identify import iuvs_level
+    from irisplug_iuvs.l1a import read_l1a
+    from irisplug_iuvs.l1b import read_l1b
+
+    level = iuvs_level(FileInfo(path))
+    if level == "l1a":
+        prod = read_l1a(path, lazy=False)
+        eng, integ = prod.tables["Engineering"], prod.tables["Integration"]
+        frames = with_leading_axis(np.asarray(prod["raw"].data))
+        return [_row(path, str(prod.meta["header"]["FILENAME"]).strip().removesuffix(".gz").removesuffix(".fits"), frames, pixels_per_bin(prod.tables["Binning"]),
+                     float(eng["INT_TIME"][0]) / 1000.0, float(eng["MCP_GAIN"][0]), integ, eng, prod.meta["xuv"])]
+    if level == "l1b":
+        prod = read_l1b(path, lazy=False)
+        frames = np.asarray(prod["dark_frames"].data)
+        eng, integ, obs = (prod.tables[n] for n in ("Dark_Engineering", "Dark_Integration", "Dark_Observation"))
+        npix = pixels_per_bin(prod.tables["Binning"])
+        per = frames.shape[0] // len(eng)
+        return [
+            _row(path, str(obs["PRODUCT_ID"][k]).strip(), frames[k * per:(k + 1) * per], npix,
+                 float(eng["INT_TIME"][k]) / 1000.0, float(eng["MCP_GAIN"][k]), integ[k * per:(k + 1) * per],
+                 eng[k:k + 1], prod.meta["xuv"])
+            for k in range(len(eng))
+        ]
+    raise UnknownFormatError("not an IUVS L1A or L1B file (by its header)", path=path)
+
+
+def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, quiet: bool = False) -> Any:
+    """Per-dark-product statistics of many IUVS files, as in the seed 003 notebook.
+
+    Parameters
+    ----------
+    paths
+        L1A dark files (one row each) and/or L1B files (one row per dark
+        product in their ``detector_dark`` / ``Dark_*`` HDUs).
+    mcp_off_only
+        Keep only darks taken with the MCP high voltage off (``dark_mode ==
+        "mcp_off"``), the mode chosen for the mission after the shutter darks
+        proved less reproducible.
+    quiet
+        No progress bar.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns `DARK_COLUMNS`, indexed by time and sorted. ``dn_per_s`` is
+        the mean over frames and bins of DN / (pixels per bin) / integration time.
+
+    Examples
+    --------
+    >>> df = dark_statistics(sorted(Path("shared/data/iuvs").glob("*.fits.gz")))  # doctest: +SKIP
+    >>> df.groupby("xuv").dn_per_s.median()  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from irisplug import progress
+
+    paths = [Path(p) for p in paths]
+    rows: list[dict[str, Any]] = []
+    for p in progress(paths, total=len(paths), desc="IUVS darks", quiet=quiet):
+        rows.extend(_rows_of_file(p))
+    df = pd.DataFrame(rows, columns=list(DARK_COLUMNS))
+    if mcp_off_only:
+        df = df[df.dark_mode == "mcp_off"]
+    return df.set_index(pd.DatetimeIndex(df["time"], name="time")).sort_index()
+
+
+def plot_dark_rate_vs_temperature(df: Any, path: str | Path, *, int_times: Sequence[float] | None = None,
+                                  title: str = "IUVS dark rate vs detector temperature") -> Path:
+    """Scatter DN/s against detector temperature, one row per integration time, FUV and MUV side by side.
+
+    Parameters
+    ----------
+    df
+        The output of :func:`dark_statistics`.
+    path
+        Image file to write (format from the suffix, e.g. ``.png``).
+    int_times
+        Integration times (s) to show; all present by default.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> plot_dark_rate_vs_temperature(df, "darks.png")  # doctest: +SKIP
+    PosixPath('darks.png')
+    """
+    from matplotlib.figure import Figure
+
+    from irisplug.atomic import atomic_path
+
+    times = sorted(set(df["int_time_s"])) if int_times is None else list(int_times)
+    channels = ["FUV", "MUV"]
+    fig = Figure(figsize=(10, 2.6 * max(len(times), 1) + 0.8), layout="constrained")
+    axes = fig.subplots(max(len(times), 1), 2, squeeze=False)
+    for i, t in enumerate(times):
+        for j, ch in enumerate(channels):
+            ax = axes[i, j]
+            sel = df[(df["xuv"] == ch) & np.isclose(df["int_time_s"], t)]
+            for mode, marker in (("mcp_off", "o"), ("shutter", "x")):
+                part = sel[sel["dark_mode"] == mode]
+                if len(part):
+                    ax.scatter(part["det_temp_c"], part["dn_per_s"], marker=marker, label=mode)
+            ax.set_title(f"{ch}  INT_TIME = {t:g} s  ({len(sel)} darks)")
+            ax.set_xlabel("detector temperature [°C]")
+            ax.set_ylabel("dark [DN / pixel / s]")
+            if len(sel):
+                ax.legend(fontsize="small")
+    fig.suptitle(title)
+    path = Path(path)
+    with atomic_path(path, overwrite=True) as tmp:
+        fig.savefig(tmp, format=path.suffix.lstrip(".") or "png")
+    return path
