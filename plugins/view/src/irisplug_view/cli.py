@@ -1,0 +1,78 @@
+"""``irisplug quicklook`` and ``irisplug movie``: headless figures and movies from files."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+__all__ = ["add_quicklook_arguments", "run_quicklook", "add_movie_arguments", "run_movie"]
+
+
+def add_quicklook_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="+", help="IRIS L2 files, a directory or an archive")
+    parser.add_argument("--out", required=True, help="output image (PNG, PDF, ...)")
+    parser.add_argument("--window", help="spectral window or SJI label (default: the first)")
+    parser.add_argument("--scan", type=int, default=0, help="raster scan to show")
+    parser.add_argument("--dpi", type=float, default=100)
+
+
+def add_movie_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="+", help="IRIS L2 files, a directory or an archive")
+    parser.add_argument("--out", required=True, help="output movie (.mp4 with ffmpeg, .gif with pillow)")
+    parser.add_argument("--window", help="spectral window or SJI label")
+    parser.add_argument("--kind", choices=("sji", "spectrum", "raster-position"), help="what to animate")
+    parser.add_argument("--y", type=int, help="slit pixel for spectrum movies")
+    parser.add_argument("--position", type=int, help="raster position")
+    parser.add_argument("--fps", type=float, default=10)
+    parser.add_argument("--overwrite", action="store_true")
+
+
+def _read(paths: list[str]) -> Any:
+    import irisplug
+
+    return irisplug.read(paths[0] if len(paths) == 1 else paths)
+
+
+def _headless() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def run_quicklook(args: argparse.Namespace) -> int:
+    """Save the raster quick-look, or the SJI viewer figure for slit-jaw input."""
+    _headless()
+    from irisplug_view.inputs import kind_of, raster_windows
+    from irisplug_view.quicklook import quicklook
+    from irisplug_view.sji_viewer import sji_viewer
+
+    obj = _read(args.path)
+    kind = kind_of(obj)
+    is_sji = kind == "sji" or (args.window or "").startswith("SJI")
+    if not is_sji and kind == "observation":
+        try:
+            raster_windows(obj)
+        except Exception:  # noqa: BLE001 - an observation with only SJI windows
+            is_sji = True
+    if is_sji:
+        sji_viewer(obj, window=args.window if kind != "sji" else None, out=args.out, dpi=args.dpi)
+    else:
+        quicklook(obj, window=args.window, scan=args.scan, out=args.out, dpi=args.dpi)
+    print(args.out)
+    return 0
+
+
+def run_movie(args: argparse.Namespace) -> int:
+    _headless()
+    from irisplug_view.movies import movie
+
+    obj = _read(args.path)
+    kw: dict[str, Any] = {"fps": args.fps, "overwrite": args.overwrite}
+    if args.window:
+        kw["window"] = args.window
+    if args.y is not None:
+        kw["y"] = args.y
+    if args.position is not None:
+        kw["position"] = args.position
+    print(movie(obj, args.out, kind=args.kind, **kw))
+    return 0
