@@ -15,10 +15,24 @@ def irisplug_readers() -> list[irisplug.ReaderDescriptor]:
         irisplug.ReaderDescriptor(
             name="iris-l2",
             read=read_iris_l2,
-            patterns=("iris_l2_*raster*.fits", "iris_l2_*SJI*.fits", "iris_l2_*.fits.gz"),
+            patterns=("iris_l2_*raster*.fits", "iris_l2_*SJI*.fits"),
             identify=identify_iris_l2,
             priority=10,
             extensions=(".fits",),
             description="IRIS Level 2 raster and slit-jaw files (lazy, scaled, masked, per-exposure WCS)",
+        )
+    ]
+
+
+@irisplug.hookimpl
+def irisplug_fetchers() -> list[irisplug.FetcherDescriptor]:
+    from irisplug_iris.fetch import fetch_synthetic
+
+    return [
+        irisplug.FetcherDescriptor(
+            name="iris-synthetic",
+            fetch=fetch_synthetic,
+            offline=True,
+            description="synthetic IRIS Level 2 raster + SJI files (size='small' default, or 'full')",
         )
     ]
