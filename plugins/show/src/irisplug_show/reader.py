@@ -1,0 +1,205 @@
+"""Reader of SHOW level-0 netCDF-4 files: one NDCube per science group (lazy, xarray + h5netcdf)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from irisplug.errors import CorruptFileError, InconsistentInputError
+from irisplug_show.detector import EXPOSURE_UNITS, REQUIRED_VARIABLES, SATURATION_DN
+from irisplug_show.errors import SHOWMissingVariableError
+
+__all__ = ["list_groups", "identify_show_l0", "read_group", "read_show_l0", "exposure_quantity"]
+
+
+def _image_groups(f: Any) -> list[str]:
+    import h5py
+
+    names = []
+    if "image" in f:
+        names.append("/")
+    names += [k for k, v in f.items() if isinstance(v, h5py.Group) and "image" in v]
+    return names
+
+
+def list_groups(path: str | Path) -> list[str]:
+    """Names of the groups holding an ``image`` variable ("/" for the root group).
+
+    Raises
+    ------
+    CorruptFileError
+        Not an HDF5 / netCDF-4 file.
+
+    Examples
+    --------
+    >>> list_groups("show_l0.nc")  # doctest: +SKIP
+    ['2023_08_01_DARK_vect', '2023_08_01_WHT_ARMA_300ms_vect', ...]
+    """
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return _image_groups(f)
+    except OSError as exc:
+        raise CorruptFileError(f"cannot open as netCDF-4/HDF5: {exc}", path=path) from exc
+
+
+def identify_show_l0(info: Any) -> bool:
+    """True for an HDF5 file with a group holding ``image``, ``exposure_time`` and ``temperatures`` (metadata only)."""
+    if not info.is_hdf5:
+        return False
+    import h5py
+
+    try:
+        with h5py.File(info.path, "r") as f:
+            for g in _image_groups(f):
+                grp = f if g == "/" else f[g]
+                if "exposure_time" in grp and "temperatures" in grp:
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def exposure_quantity(var: Any, path: Path, group: str) -> Any:
+    """``exposure_time`` as a Quantity in s, from its ``units`` attribute (none: microseconds, as showapi)."""
+    import astropy.units as u
+
+    values = np.asarray(var.values)
+    if np.issubdtype(values.dtype, np.timedelta64):
+        return (values / np.timedelta64(1, "ns")).astype(float) * u.ns.to(u.s) * u.s
+    unit = str(var.attrs.get("units", "us")).strip().lower()
+    if unit not in EXPOSURE_UNITS:
+        raise InconsistentInputError(
+            f"group {group!r}: exposure_time has units {unit!r}; expected one of {sorted(EXPOSURE_UNITS)}", path=path
+        )
+    return (values.astype(float) * u.Unit(EXPOSURE_UNITS[unit])).to(u.s)
+
+
+def _temperature_unit(var: Any) -> Any:
+    import astropy.units as u
+
+    text = str(var.attrs.get("units", "degC")).strip()
+    return {"degc": u.deg_C, "c": u.deg_C, "celsius": u.deg_C, "k": u.K, "kelvin": u.K}.get(text.lower(), u.deg_C)
+
+
+def read_group(path: str | Path, group: str, *, lazy: bool = True) -> Any:
+    """One SHOW L0 group as an NDCube (time, heightrow, pixelrow) in DN.
+
+    Extra coordinates on axis 0: ``time`` (Time), ``exposure_time`` (s),
+    ``high_gain`` (0/1) and one ``temperature_<label>`` per temperature
+    channel (degC). ``meta["temperatures"]`` holds the same as an astropy
+    Table (time + one column per label); saturated pixels (>= 16383 DN) are
+    masked.
+
+    Raises
+    ------
+    SHOWMissingVariableError
+        A required variable is absent (names the group and the variables).
+
+    Examples
+    --------
+    >>> cube = read_group("show_l0.nc", "2023_08_01_DARK_vect")  # doctest: +SKIP
+    >>> cube.data.shape  # doctest: +SKIP
+    (16, 640, 512)
+    """
+    import astropy.units as u
+    import xarray as xr
+    from astropy.table import Table
+    from astropy.time import Time
+    from ndcube import NDCube
+
+    from irisplug_show.wcs import build_show_wcs
+
+    path = Path(path)
+    kwargs = {"engine": "h5netcdf", "decode_timedelta": False}
+    if group != "/":
+        kwargs["group"] = group
+    if lazy:
+        kwargs["chunks"] = {"time": 1}
+    ds = xr.open_dataset(path, **kwargs)
+    missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
+    if missing:
+        raise SHOWMissingVariableError(
+            f"group {group!r} lacks the variable(s) {', '.join(missing)} of the SHOW L0 layout "
+            f"(has {', '.join(sorted(map(str, ds.variables)))})",
+            path=path,
+        )
+    image = ds["image"]
+    if image.dims != ("time", "heightrow", "pixelrow"):
+        raise InconsistentInputError(f"group {group!r}: image has dims {image.dims}, expected (time, heightrow, pixelrow)",
+                                     path=path)
+    data = image.data if lazy else np.asarray(image.values)
+    n = data.shape[0]
+    times = Time(np.asarray(ds["time"].values).astype("datetime64[ns]"), scale="utc")
+    exposure = exposure_quantity(ds["exposure_time"], path, group)
+    labels = [str(x) for x in np.asarray(ds["temperature_labels"].values)]
+    temps = np.asarray(ds["temperatures"].values, dtype=float)
+    if temps.shape != (n, len(labels)) or len(times) != n or len(exposure) != n:
+        raise InconsistentInputError(
+            f"group {group!r}: {n} images but time {len(times)}, exposure_time {len(exposure)}, "
+            f"temperatures {temps.shape} for {len(labels)} labels",
+            path=path,
+        )
+    tunit = _temperature_unit(ds["temperatures"])
+    gain = np.asarray(ds["high_gain"].values).astype(int)
+    table = Table({"time": times, **{lab: temps[:, i] * tunit for i, lab in enumerate(labels)}})
+    meta = {"instrument": "SHOW", "level": "L0", "path": str(path), "group": group, "temperature_labels": labels,
+            "temperatures": table, "attrs": dict(ds.attrs), "saturation_dn": SATURATION_DN}
+    mask = data >= SATURATION_DN
+    wcs = build_show_wcs((times - times[0]).to_value(u.s), times[0])
+    cube = NDCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=meta)
+    cube.extra_coords.add("time", 0, times, physical_types="time")
+    cube.extra_coords.add("exposure_time", 0, exposure, physical_types="time.duration")
+    cube.extra_coords.add("high_gain", 0, gain * u.one, physical_types="custom:instr.show.high_gain")
+    for i, lab in enumerate(labels):
+        cube.extra_coords.add(f"temperature_{lab}", 0, temps[:, i] * tunit, physical_types="phys.temperature")
+    return cube
+
+
+def read_show_l0(paths: list[Path] | str | Path, *, groups: list[str] | None = None, lazy: bool = True) -> Any:
+    """Read SHOW L0 netCDF file(s): one group -> an NDCube, several -> an NDCollection keyed by group name.
+
+    Parameters
+    ----------
+    paths
+        One file or several (their groups are collected; a group name seen in
+        two files is keyed ``"<file stem>/<group>"``).
+    groups
+        Only these groups (default: every group with an ``image``).
+    lazy
+        Dask arrays chunked per frame (default) or numpy.
+
+    Examples
+    --------
+    >>> coll = read_show_l0("show_l0.nc")  # doctest: +SKIP
+    >>> list(coll)  # doctest: +SKIP
+    ['2023_08_01_DARK_vect', '2023_08_01_WHT_ARMA_300ms_vect', '2023_08_01_WHT_ARMB_300ms_vect', '2023_08_01_SCI_300ms_vect']
+    """
+    from ndcube import NDCollection
+
+    from irisplug import progress
+
+    if isinstance(paths, str | Path):
+        paths = [Path(paths)]
+    pairs: list[tuple[str, Any]] = []
+    seen: set[str] = set()
+    for p in paths:
+        p = Path(p)
+        names = list_groups(p)
+        if not names:
+            raise SHOWMissingVariableError("no group holds an 'image' variable: not a SHOW L0 file", path=p)
+        if groups is not None:
+            unknown = [g for g in groups if g not in names]
+            if unknown and len(paths) == 1:
+                raise SHOWMissingVariableError(f"no group(s) {unknown}; the file has {names}", path=p)
+            names = [g for g in names if g in groups]
+        for g in progress(names, desc=f"SHOW groups of {p.name}", quiet=len(names) < 8):
+            key = g if g not in seen else f"{p.stem}/{g}"
+            seen.add(g)
+            pairs.append((key, read_group(p, g, lazy=lazy)))
+    if len(pairs) == 1:
+        return pairs[0][1]
+    return NDCollection(pairs)
