@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["celestial_axes", "world_to_pixel_arcsec"]
+__all__ = ["celestial_axes", "world_to_pixel_arcsec", "linear_celestial_wcs"]
 
 
 def _unit_scale(wcs: Any, i: int) -> float:
@@ -27,6 +27,51 @@ def world_to_pixel_arcsec(wcs: Any, lon: np.ndarray, lat: np.ndarray) -> tuple[n
     return np.asarray(px[0]), np.asarray(px[1])
 
 
+def linear_celestial_wcs(wcs: Any, n0: int, n1: int) -> Any:
+    """A plain 2-D FITS WCS (HPLN-TAN, HPLT-TAN) fitted to a 2-pixel-axis celestial WCS over its image.
+
+    Per-exposure WCSes (pointing and time for every exposure) carry extra
+    world axes that WCSAxes grids and contours cannot invert. Over an IRIS
+    field of view (< 3 arcmin) helioprojective lon/lat are linear in pixels
+    to far better than 0.01 arcsec, so a least-squares affine fit of
+    lon/lat (arcsec) on 5x5 sample pixels gives an exact-enough CD matrix.
+    Returns ``wcs`` unchanged when the fit is degenerate (one pixel wide,
+    sit-and-stare maps without a spatial step).
+
+    Examples
+    --------
+    >>> from astropy.wcs import WCS
+    >>> w = WCS(naxis=2); w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN"]; w.wcs.cunit = ["arcsec"] * 2
+    >>> w.wcs.cdelt = [0.5, 0.5]; w.wcs.crpix = [1, 1]; w.wcs.set()
+    >>> float(linear_celestial_wcs(w, 10, 10).wcs.cd[0, 0] * 3600)
+    0.5
+    """
+    from astropy.wcs import WCS
+
+    from irisplug_view.inputs import world_arcsec
+
+    if n0 < 2 or n1 < 2:
+        return wcs
+    p0, p1 = np.meshgrid(np.linspace(0, n0 - 1, 5), np.linspace(0, n1 - 1, 5))
+    p0, p1 = p0.ravel(), p1.ravel()
+    lon, lat = world_arcsec(wcs, p0, p1)
+    c0, c1 = (n0 - 1) / 2, (n1 - 1) / 2
+    design = np.column_stack([p0 - c0, p1 - c1, np.ones_like(p0)])
+    (a, b, lon_c), *_ = np.linalg.lstsq(design, lon, rcond=None)
+    (c, d, lat_c), *_ = np.linalg.lstsq(design, lat, rcond=None)
+    cd = np.array([[a, b], [c, d]])
+    if not np.all(np.isfinite(cd)) or abs(np.linalg.det(cd)) < 1e-12:
+        return wcs
+    out = WCS(naxis=2)
+    out.wcs.ctype = ["HPLN-TAN", "HPLT-TAN"]
+    out.wcs.cunit = ["deg", "deg"]
+    out.wcs.crpix = [c0 + 1, c1 + 1]
+    out.wcs.crval = [lon_c / 3600.0, lat_c / 3600.0]
+    out.wcs.cd = cd / 3600.0
+    out.wcs.set()
+    return out
+
+
 def celestial_axes(fig: Any, spec: Any, wcs: Any, data: np.ndarray) -> tuple[Any, np.ndarray]:
     """A WCSAxes for ``data`` (array order of ``wcs``) with Solar X along x; returns (ax, image to imshow).
 
@@ -37,6 +82,7 @@ def celestial_axes(fig: Any, spec: Any, wcs: Any, data: np.ndarray) -> tuple[Any
     from irisplug_view.quicklook import _label_celestial
 
     ny, nx = data.shape  # array order: rows = pixel axis 1, cols = pixel axis 0
+    wcs = linear_celestial_wcs(wcs, nx, ny)
     lon0, _ = world_arcsec(wcs, 0.0, 0.0)
     lon_a, _ = world_arcsec(wcs, 1.0, 0.0)  # along pixel axis 0
     lon_b, _ = world_arcsec(wcs, 0.0, 1.0)  # along pixel axis 1

@@ -69,7 +69,9 @@ def spectroheliogram(obj: Any, *, window: str | None = None, wavelength: Any = N
     im = ax.imshow(image, origin="lower", cmap=cmap or iris_cmap(win.label), norm=PowerNorm(gamma, lo, hi),
                    aspect="auto", interpolation="nearest")
     if grid:
-        ax.coords.grid(color="w", ls=":", alpha=0.7)
+        from irisplug_view.quicklook import celestial_grid
+
+        celestial_grid(ax, color="w", ls=":", alpha=0.7)
     ax.set_title(f"{win.label}  {win.wavelength[w]:.2f} Å" + _when(win.times), fontsize=9)
     fig.colorbar(im, ax=ax, label=f"intensity [{win.cube.unit}]", fraction=0.05, pad=0.03)
     return _finish(fig, out, dpi)

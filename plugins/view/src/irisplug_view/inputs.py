@@ -325,11 +325,17 @@ class SJIFrames:
         return _float_array(self.cube, int(i))
 
     def frame_wcs(self, i: int) -> Any:
-        """A 2-D celestial WCS of frame ``i`` (the cube's WCS sliced at that frame)."""
+        """A plain 2-D celestial WCS of frame ``i`` (the cube's WCS at that frame, see ``linear_celestial_wcs``)."""
         from astropy.wcs.wcsapi import SlicedLowLevelWCS
 
-        low = getattr(self.cube.wcs, "low_level_wcs", self.cube.wcs)
-        return SlicedLowLevelWCS(low, (int(i), slice(None), slice(None)))
+        from irisplug_view._celestial import linear_celestial_wcs
+
+        key = ("wcs", int(i))
+        if key not in self._cache:
+            low = getattr(self.cube.wcs, "low_level_wcs", self.cube.wcs)
+            sliced = SlicedLowLevelWCS(low, (int(i), slice(None), slice(None)))
+            self._cache[key] = linear_celestial_wcs(sliced, self.shape[2], self.shape[1])
+        return self._cache[key]
 
     @property
     def times(self) -> Any:

@@ -93,7 +93,9 @@ class RasterQuickLook:
             self.ax_map.set_ylabel("Solar Y [arcsec]")
         else:
             low = getattr(win.cube.wcs, "low_level_wcs", win.cube.wcs)
-            map_wcs = SlicedLowLevelWCS(low, (slice(None), slice(None), 0))
+            from irisplug_view._celestial import linear_celestial_wcs
+
+            map_wcs = linear_celestial_wcs(SlicedLowLevelWCS(low, (slice(None), slice(None), 0)), n_y, n_step)
             self.ax_map = fig.add_subplot(gs[0, 0], projection=map_wcs, slices=("y", "x"))
             self._map_extent = None
             self.im_map = self.ax_map.imshow(data[:, :, st.w].T, origin="lower", aspect="auto", cmap=cmap,
@@ -287,6 +289,13 @@ def _toolbar_busy(fig: Any) -> bool:
     return bool(getattr(tb, "mode", ""))
 
 
+def celestial_grid(ax: Any, **kw: Any) -> None:
+    """Draw the Solar X/Y coordinate grid (only the helioprojective coordinates)."""
+    for coord in ax.coords:
+        if getattr(coord, "coord_type", "") in ("longitude", "latitude"):
+            coord.grid(draw_grid=True, **kw)
+
+
 def _label_celestial(ax: Any) -> None:
     """Label helioprojective axes Solar X / Solar Y in arcsec."""
     import astropy.units as u
@@ -297,7 +306,10 @@ def _label_celestial(ax: Any) -> None:
             coord.set_axislabel("Solar X [arcsec]")
         elif kind == "latitude":
             coord.set_axislabel("Solar Y [arcsec]")
-        else:
+        else:  # e.g. the exposure time of a per-exposure WCS: not an axis of the image
+            coord.set_ticks_visible(False)
+            coord.set_ticklabel_visible(False)
+            coord.set_axislabel("")
             continue
         coord.set_format_unit(u.arcsec, decimal=True)
 
