@@ -107,7 +107,7 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True) -> Any:
     """
     import astropy.units as u
     import xarray as xr
-    from astropy.table import Table
+    from astropy.table import QTable
     from astropy.time import Time
     from ndcube import NDCube
 
@@ -145,7 +145,7 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True) -> Any:
         )
     tunit = _temperature_unit(ds["temperatures"])
     gain = np.asarray(ds["high_gain"].values).astype(int)
-    table = Table({"time": times, **{lab: temps[:, i] * tunit for i, lab in enumerate(labels)}})
+    table = QTable({"time": times, **{lab: temps[:, i] * tunit for i, lab in enumerate(labels)}})
     meta = {"instrument": "SHOW", "level": "L0", "path": str(path), "group": group, "temperature_labels": labels,
             "temperatures": table, "attrs": dict(ds.attrs), "saturation_dn": SATURATION_DN}
     mask = data >= SATURATION_DN

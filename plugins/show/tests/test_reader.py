@@ -1,0 +1,111 @@
+"""The show-l0 reader on generated files, checked against h5py reading the same file."""
+
+from __future__ import annotations
+
+import shutil
+
+import astropy.units as u
+import h5py
+import numpy as np
+import pytest
+from irisplug_show.errors import SHOWMissingVariableError
+from irisplug_show.reader import list_groups, read_group
+from ndcube import NDCollection, NDCube
+
+import irisplug
+from irisplug.testing import ReaderContract, check_cube
+
+
+def _coord(cube, name):
+    return cube.axis_world_coords(wcs=cube.extra_coords[name])[0]
+
+
+def test_collection_keyed_by_group(show_file):
+    path, truth = show_file
+    coll = irisplug.read(path)
+    assert isinstance(coll, NDCollection)
+    assert list(coll) == list_groups(path) == list(truth.groups)
+    for cube in coll.values():
+        check_cube(cube)
+        assert cube.unit == u.DN
+
+
+def test_values_against_h5py(show_file):
+    path, _ = show_file
+    group = list_groups(path)[0]
+    cube = read_group(path, group)
+    assert type(cube.data).__module__.startswith("dask")  # lazy
+    with h5py.File(path) as f:
+        g = f[group]
+        np.testing.assert_array_equal(np.asarray(cube.data), g["image"][...])
+        exp_us = g["exposure_time"][...]
+        temps = g["temperatures"][...]
+        labels = [x.decode() if isinstance(x, bytes) else x for x in g["temperature_labels"][...]]
+        assert g["exposure_time"].attrs["units"] in ("us", b"us")
+    np.testing.assert_allclose(_coord(cube, "exposure_time").to_value(u.us), exp_us)
+    for i, lab in enumerate(labels):
+        np.testing.assert_allclose(_coord(cube, f"temperature_{lab}").to_value(u.deg_C), temps[:, i], rtol=1e-6)
+        np.testing.assert_allclose(cube.meta["temperatures"][lab].to_value(u.deg_C), temps[:, i], rtol=1e-6)
+    times = _coord(cube, "time")
+    assert times[0].isot.startswith("2023-08-01T18:00:00") and np.all(np.diff(times.unix) > 0)
+    assert set(_coord(cube, "high_gain").value) == {1}
+    # main WCS time axis agrees with the extra coordinate
+    world = cube.wcs.pixel_to_world(0, 0, 5)
+    assert abs((world[-1] - times[5]).to_value(u.s)) < 1e-6
+
+
+def test_single_group_gives_cube_and_numpy_when_not_lazy(show_file):
+    path, truth = show_file
+    name = [g for g, v in truth.groups.items() if v["kind"] == "science"][0]
+    cube = irisplug.read(path, groups=[name], lazy=False)
+    assert isinstance(cube, NDCube) and isinstance(cube.data, np.ndarray)
+    assert cube[1:3].data.shape == (2, 64, 48)
+
+
+def test_read_by_header_alone(show_file, tmp_path):
+    path, _ = show_file
+    neutral = tmp_path / "x.dat"
+    shutil.copyfile(path, neutral)
+    assert irisplug.choose_reader(neutral).name == "show-l0"
+
+
+def test_missing_variables_named(show_file, tmp_path):
+    path, _ = show_file
+    bad = tmp_path / "bad.nc"
+    shutil.copyfile(path, bad)
+    group = list_groups(bad)[1]
+    with h5py.File(bad, "a") as f:
+        del f[group]["temperatures"]
+        del f[group]["high_gain"]
+    with pytest.raises(SHOWMissingVariableError, match="temperatures, high_gain") as info:
+        irisplug.read(bad, format="show-l0")
+    assert str(bad) in str(info.value) and group in str(info.value)
+
+
+def test_netcdf_without_image_is_not_show(tmp_path):
+    import xarray as xr
+
+    p = tmp_path / "other.nc"
+    xr.Dataset({"x": ("t", np.arange(3.0))}).to_netcdf(p, engine="h5netcdf")
+    from irisplug_show.reader import identify_show_l0
+
+    from irisplug.fileinfo import FileInfo
+
+    assert not identify_show_l0(FileInfo(p))
+    with pytest.raises(SHOWMissingVariableError, match="no group holds an 'image'"):
+        irisplug.read(p, format="show-l0")
+
+
+def test_fetcher_is_offline(tmp_path):
+    desc = irisplug.get_plugin_manager().get("fetcher", "show-synthetic")
+    assert desc.offline
+    (path,) = irisplug.fetch("show-synthetic", tmp_path, shape=(16, 8))
+    assert len(list_groups(path)) == 4
+
+
+class TestShowReaderContract(ReaderContract):
+    reader = "show-l0"
+
+    @pytest.fixture
+    def own_samples(self, show_file):
+        return [show_file[0]]
