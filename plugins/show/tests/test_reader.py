@@ -56,7 +56,7 @@ def test_values_against_h5py(show_file):
 
 def test_single_group_gives_cube_and_numpy_when_not_lazy(show_file):
     path, truth = show_file
-    name = [g for g, v in truth.groups.items() if v["kind"] == "science"][0]
+    name = next(g for g, v in truth.groups.items() if v["kind"] == "science")
     cube = irisplug.read(path, groups=[name], lazy=False)
     assert isinstance(cube, NDCube) and isinstance(cube.data, np.ndarray)
     assert cube[1:3].data.shape == (2, 64, 48)
