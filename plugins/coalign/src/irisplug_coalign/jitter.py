@@ -1,0 +1,134 @@
+"""Frame-to-frame jitter and drift within one slit-jaw cube, corrected in the WCS.
+
+Each frame is cross-correlated with a reference frame of the same cube (or,
+with ``chain=True``, with its predecessor, accumulating, for long sequences
+whose scene evolves). The cube's WCS already predicts part of the motion
+(IRIS records per-frame pointing, XCENIX/YCENIX); only the residual --
+measured shift minus the shift the WCS predicts between the two frames --
+is a pointing error. It is written into the coordinates with a per-frame
+pixel offset (:class:`~irisplug_coalign.wcs_correction.FrameOffsetWCS`), so
+``pixel_to_world`` of the returned cube names the same solar feature in
+every frame. Data are not resampled.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import irisplug
+from irisplug_coalign import images
+from irisplug_coalign.wcs_correction import FrameOffsetWCS, with_wcs
+
+__all__ = ["measure_jitter", "predicted_shifts", "dejitter"]
+
+
+def predicted_shifts(cube: Any, reference_frame: int) -> np.ndarray:
+    """Pixel shift of each frame relative to ``reference_frame`` that the WCS already encodes.
+
+    The world point at the reference frame's image centre is located in every
+    frame; the difference of pixel positions is the expected shift of the
+    scene ``(dy, dx)``.
+    """
+    n = images.frame_count(cube)
+    ny, nx = cube.data.shape[1:]
+    cx, cy = (nx - 1) / 2, (ny - 1) / 2
+    low = cube.wcs.low_level_wcs
+    world = low.pixel_to_world_values(cx, cy, float(reference_frame))
+    out = np.zeros((n, 2))
+    for i in range(n):
+        # the world point at (cx, cy) of the reference frame, located in frame i:
+        # replace the time/frame world value by frame i's
+        wi = list(low.pixel_to_world_values(cx, cy, float(i)))
+        wi[0], wi[1] = world[0], world[1]
+        px = low.world_to_pixel_values(*wi)
+        out[i] = (float(px[1]) - cy, float(px[0]) - cx)
+    return out
+
+
+def measure_jitter(
+    cube: Any,
+    *,
+    reference_frame: int | None = None,
+    method: str = "fft",
+    chain: bool = False,
+    max_shift: float | None = None,
+    quiet: bool | None = None,
+) -> np.ndarray:
+    """Measured image shifts ``(n_frames, 2)`` of every frame relative to the reference frame.
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube, scipy.ndimage as ndi
+    >>> from astropy.wcs import WCS
+    >>> rng = np.random.default_rng(0)
+    >>> scene = ndi.gaussian_filter(rng.normal(size=(96, 96)), 2)
+    >>> data = np.stack([ndi.shift(scene, (0.5 * i, -0.3 * i), mode="nearest") for i in range(3)])
+    >>> w = WCS(naxis=3); w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN", "TIME"]; w.wcs.set()
+    >>> measure_jitter(ndcube.NDCube(data, wcs=w), reference_frame=0).round(2).tolist()
+    [[0.0, 0.0], [0.5, -0.3], [1.0, -0.6]]
+    """
+    from irisplug_coalign.align import ESTIMATORS
+
+    n = images.frame_count(cube)
+    ref_i = n // 2 if reference_frame is None else int(reference_frame)
+    estimator = ESTIMATORS[method]
+    data = cube.data
+    out = np.zeros((n, 2))
+    order = list(range(ref_i + 1, n)) + list(range(ref_i - 1, -1, -1))
+    ref_img = np.asarray(data[ref_i], dtype=np.float32)
+    prev = {}
+    for i in irisplug.progress(order, total=len(order), desc="jitter", quiet=quiet):
+        if chain:
+            j = i - 1 if i > ref_i else i + 1
+            base = prev.get(j, ref_img)
+            est = estimator(np.asarray(base, np.float32), np.asarray(data[i], np.float32), max_shift=max_shift)
+            out[i] = out[j] + (est.dy, est.dx)
+            prev[i] = np.asarray(data[i], np.float32)
+        else:
+            est = estimator(ref_img, np.asarray(data[i], np.float32), max_shift=max_shift)
+            out[i] = (est.dy, est.dx)
+    return out
+
+
+def dejitter(
+    cube: Any,
+    *,
+    reference_frame: int | None = None,
+    method: str = "fft",
+    chain: bool = False,
+    max_shift: float | None = None,
+    quiet: bool | None = None,
+) -> Any:
+    """The cube with per-frame pointing corrected for jitter and drift (data untouched).
+
+    ``meta["irisplug_coalign"]`` holds the measured, WCS-predicted and
+    corrected (residual) per-frame shifts in pixels.
+
+    Examples
+    --------
+    >>> fixed = irisplug.coalign(sji_cube, None, method="jitter")  # doctest: +SKIP
+    >>> fixed.meta["irisplug_coalign"]["per_frame"][:2]  # doctest: +SKIP
+    """
+    from irisplug_coalign.align import PLUGIN_VERSION, record_key
+
+    n = images.frame_count(cube)
+    ref_i = n // 2 if reference_frame is None else int(reference_frame)
+    measured = measure_jitter(cube, reference_frame=ref_i, method=method, chain=chain, max_shift=max_shift, quiet=quiet)
+    predicted = predicted_shifts(cube, ref_i)
+    residual = measured - predicted
+    base = cube.wcs.low_level_wcs
+    if isinstance(base, FrameOffsetWCS):  # already corrected once: add up
+        residual = residual + base.shifts
+        base = base.base
+    wcs = FrameOffsetWCS(base, dy=residual[:, 0], dx=residual[:, 1])
+    record = {
+        "method": f"jitter/{method}", "reference_frame": ref_i, "chain": chain,
+        "measured": measured.tolist(), "predicted_by_wcs": predicted.tolist(), "per_frame": residual.tolist(),
+        "shift_pixels": np.median(residual, axis=0).tolist(),
+    }
+    out = with_wcs(cube, wcs, {record_key: record})
+    irisplug.provenance.record_step(out, "coalign", plugin="coalign", version=PLUGIN_VERSION,
+                                    params={"method": f"jitter/{method}", "reference_frame": ref_i, "chain": chain})
+    return out

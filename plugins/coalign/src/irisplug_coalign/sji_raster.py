@@ -1,0 +1,242 @@
+"""Raster (spectrograph) against slit-jaw images: nearest frames, slit positions, synthetic SJI.
+
+1. For every raster step, the SJI frame nearest in time.
+2. The slit of that step placed on the frame from the data's own world
+   coordinates (raster pixel -> helioprojective lon/lat -> SJI frame pixel).
+3. A synthetic slit-jaw image from the spectra: the raster integrated over
+   the SJI passband (NaN and IRIS -200 fill ignored).
+4. The SJI frames sampled along the slits (linear interpolation) and
+   compared with the synthetic image; the world offset ``(dlon, dlat)`` that
+   maximises their correlation is the raster's pointing error relative to the
+   SJI (grid search, then Nelder-Mead).
+
+SJI passbands (centre +- FWHM/2, De Pontieu et al. 2014, Sol. Phys. 289,
+2733, doi:10.1007/s11207-014-0485-y, Table 2): 1330 (C II) and 1400
+(Si IV) are 55 A wide broad-band filters, 2796 (Mg II k core) and 2832
+(Mg II wing / photosphere) 4 A wide.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import irisplug
+from irisplug.errors import InconsistentInputError, UnsupportedObjectError
+from irisplug_coalign import images
+
+__all__ = ["SJI_PASSBANDS", "is_raster", "is_sji", "nearest_frames", "slit_positions", "synthetic_sji", "coalign_raster_to_sji"]
+
+#: SJI passband (min, max) in Angstrom: centre -+ FWHM/2 (De Pontieu et al. 2014, Table 2)
+SJI_PASSBANDS: dict[int, tuple[float, float]] = {
+    1330: (1330.0 - 27.5, 1330.0 + 27.5),
+    1400: (1400.0 - 27.5, 1400.0 + 27.5),
+    2796: (2796.0 - 2.0, 2796.0 + 2.0),
+    2832: (2832.0 - 2.0, 2832.0 + 2.0),
+}
+
+
+def _types(obj: Any) -> list[str]:
+    try:
+        return list(obj.wcs.world_axis_physical_types)
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def is_raster(obj: Any) -> bool:
+    """A 3-D NDCube with a spectral world axis (raster step, slit position, wavelength)."""
+    from ndcube import NDCube
+
+    return isinstance(obj, NDCube) and len(obj.data.shape) == 3 and any("em.wl" in t for t in _types(obj))
+
+
+def is_sji(obj: Any) -> bool:
+    """A ``(frame, y, x)`` cube without spectral axis."""
+    return images.is_frame_cube(obj) and not any("em.wl" in t for t in _types(obj))
+
+
+def _sji_band(sji: Any, passband: Any) -> tuple[float, float]:
+    if passband is not None:
+        if np.isscalar(passband):
+            return SJI_PASSBANDS[int(passband)]
+        return float(passband[0]), float(passband[1])
+    meta = sji.meta or {}
+    for key in ("TWAVE1", "WAVELNTH", "wavelength"):
+        if key in meta:
+            w = int(round(float(getattr(meta[key], "value", meta[key]))))
+            if w in SJI_PASSBANDS:
+                return SJI_PASSBANDS[w]
+    raise InconsistentInputError("cannot tell the SJI passband (no TWAVE1/WAVELNTH in meta): pass passband=1400 or (min, max) in Angstrom")
+
+
+def _raster_world(raster: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Wavelength (A) per wavelength pixel; lon, lat (arcsec) per (step, y) at mid-window."""
+    import astropy.units as u
+    from astropy.coordinates import SkyCoord, SpectralCoord
+
+    nstep, ny, nw = raster.data.shape
+    low = raster.wcs.low_level_wcs
+    wpix = np.arange(nw, dtype=float)
+    out = raster.wcs.pixel_to_world(wpix, np.zeros(nw), np.zeros(nw))
+    out = out if isinstance(out, (list, tuple)) else [out]
+    spec = next((o for o in out if isinstance(o, (SpectralCoord, u.Quantity)) and not isinstance(o, SkyCoord) and o.unit.physical_type == "length"), None)
+    if spec is None:
+        raise UnsupportedObjectError("raster WCS has no wavelength axis")
+    wl = u.Quantity(spec).to_value(u.AA)
+    step, yy = np.meshgrid(np.arange(nstep, dtype=float), np.arange(ny, dtype=float), indexing="ij")
+    world = raster.wcs.pixel_to_world(np.full(step.shape, nw / 2), yy, step)
+    world = world if isinstance(world, (list, tuple)) else [world]
+    sky = next(o for o in world if isinstance(o, SkyCoord))
+    del low
+    return wl, sky.spherical.lon.wrap_at(180 * u.deg).to_value(u.arcsec), sky.spherical.lat.to_value(u.arcsec)
+
+
+def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
+    """The raster integrated over the wavelength band: a ``(step, y)`` image.
+
+    Examples
+    --------
+    >>> synth = synthetic_sji(raster_cube, SJI_PASSBANDS[1400])  # doctest: +SKIP
+    """
+    wl, _, _ = _raster_world(raster)
+    sel = (wl >= band[0]) & (wl <= band[1])
+    if not sel.any():
+        raise InconsistentInputError(f"raster window {wl.min():.1f}-{wl.max():.1f} A does not overlap the SJI passband {band[0]:.1f}-{band[1]:.1f} A")
+    data = np.asarray(raster.data[:, :, sel], dtype=float)
+    data = np.where(np.isfinite(data) & (data != -200), data, np.nan)
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(data, axis=2) * sel.sum()
+
+
+def _times(obj: Any, n: int) -> Any:
+    try:
+        return images.frame_times(obj)
+    except Exception:  # noqa: BLE001
+        from astropy.time import Time
+
+        date = (obj.meta or {}).get("DATE-OBS") or (obj.meta or {}).get("DATE_OBS")
+        if date is None:
+            raise InconsistentInputError(f"{type(obj).__name__}: no per-step times to match SJI frames") from None
+        return Time([date] * n)
+
+
+def nearest_frames(raster: Any, sji: Any) -> np.ndarray:
+    """For every raster step, the index of the SJI frame nearest in time."""
+    rt = _times(raster, raster.data.shape[0])
+    st = images.frame_times(sji)
+    d = np.abs((rt[:, None] - st[None, :]).to_value("s"))
+    return np.argmin(d, axis=1)
+
+
+def slit_positions(raster: Any, sji: Any, offset: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SJI pixel ``(x, y)`` of every raster (step, y) pixel on its nearest frame; and the frames.
+
+    ``offset`` (arcsec, lon/lat) is added to the raster's world coordinates.
+    """
+    _, lon, lat = _raster_world(raster)
+    frames = nearest_frames(raster, sji)
+    px = np.empty_like(lon)
+    py = np.empty_like(lat)
+    for k in np.unique(frames):
+        m = images.frame_map(sji, int(k))
+        rows = frames == k
+        x, y = m.wcs.world_to_pixel_values((lon[rows] + offset[0]) / 3600.0, (lat[rows] + offset[1]) / 3600.0)
+        px[rows], py[rows] = x, y
+    return px, py, frames
+
+
+def coalign_raster_to_sji(
+    raster: Any,
+    sji: Any,
+    *,
+    passband: Any = None,
+    max_offset: float = 5.0,
+    quiet: bool | None = None,
+) -> Any:
+    """Raster with its pointing corrected to match the slit-jaw images.
+
+    Parameters
+    ----------
+    raster
+        ``(step, y, wavelength)`` cube (IRIS RasterCube or NDCube).
+    sji
+        ``(frame, y, x)`` slit-jaw cube of the same observation.
+    passband
+        SJI passband: 1330, 1400, 2796, 2832 or ``(min, max)`` Angstrom
+        (default: from the SJI's ``TWAVE1`` / ``WAVELNTH``).
+    max_offset
+        Search range in arcsec around the recorded pointing.
+
+    Returns
+    -------
+    object
+        The raster with corrected WCS; ``meta["irisplug_coalign"]`` holds the
+        offset in arcsec, the nearest SJI frame per step and the correlation.
+    """
+    from scipy.ndimage import map_coordinates
+    from scipy.optimize import minimize
+
+    from irisplug_coalign.align import PLUGIN_VERSION, record_key
+    from irisplug_coalign.wcs_correction import FrameOffsetWCS, with_wcs
+
+    band = _sji_band(sji, passband)
+    synth = synthetic_sji(raster, band)
+    _, lon, lat = _raster_world(raster)
+    frames = nearest_frames(raster, sji)
+    maps = {int(k): images.frame_map(sji, int(k)) for k in np.unique(frames)}
+    good = np.isfinite(synth)
+    if good.sum() < 10:
+        raise InconsistentInputError("synthetic SJI from the raster has fewer than 10 valid pixels")
+
+    def sample(offset: np.ndarray) -> np.ndarray:
+        out = np.full(lon.shape, np.nan)
+        for k, m in maps.items():
+            rows = frames == k
+            x, y = m.wcs.world_to_pixel_values((lon[rows] + offset[0]) / 3600.0, (lat[rows] + offset[1]) / 3600.0)
+            img = np.asarray(m.data, float)
+            img = np.where(np.isfinite(img) & (img != -200), img, np.nan)
+            out[rows] = map_coordinates(img, [np.ravel(y), np.ravel(x)], order=1, mode="constant", cval=np.nan).reshape(np.shape(x))
+        return out
+
+    def corr(offset: np.ndarray) -> float:
+        s = sample(offset)
+        ok = good & np.isfinite(s)
+        if ok.sum() < 10:
+            return -1.0
+        return float(np.corrcoef(synth[ok], s[ok])[0, 1])
+
+    scale = float(abs(list(maps.values())[0].scale.axis1.to_value("arcsec/pix")))
+    grid = np.arange(-max_offset, max_offset + 1e-9, max(scale, max_offset / 20))
+    cands = [(corr(np.array([gx, gy])), gx, gy) for gx in irisplug.progress(grid, desc="sji-raster grid", quiet=quiet) for gy in grid]
+    _, gx, gy = max(cands)
+    res = minimize(lambda p: -corr(p), x0=[gx, gy], method="Nelder-Mead",
+                   options={"xatol": 1e-3, "fatol": 1e-9, "initial_simplex": [[gx, gy], [gx + scale, gy], [gx, gy + scale]]})
+    dlon, dlat = float(res.x[0]), float(res.x[1])
+    # pixel shift of the raster that moves its world coordinates by (dlon, dlat):
+    # new(p) = old(p - s) = old(p) + offset at the raster centre
+    nstep, ny, nw = raster.data.shape
+    low = raster.wcs.low_level_wcs
+    p0 = np.array([nw / 2, (ny - 1) / 2, (nstep - 1) / 2])
+    w0 = list(low.pixel_to_world_values(*p0))
+    units = list(low.world_axis_units)
+    types = list(low.world_axis_physical_types)
+    import astropy.units as u
+
+    for i, t in enumerate(types):
+        if t == "custom:pos.helioprojective.lon":
+            w0[i] = w0[i] + (dlon * u.arcsec).to_value(units[i])
+        elif t == "custom:pos.helioprojective.lat":
+            w0[i] = w0[i] + (dlat * u.arcsec).to_value(units[i])
+    p1 = np.array([float(v) for v in low.world_to_pixel_values(*w0)])
+    s = p0 - p1  # (wave, y, step) pixel shift
+    if not np.isfinite(s[2]):  # sit-and-stare: no step axis to move along
+        s[2] = 0.0
+    wcs = FrameOffsetWCS(low, dy=np.full(nstep, s[1]), dx=np.full(nstep, s[2]), x_axis=2, y_axis=1, frame_axis=2)
+    record = {
+        "method": "sji-raster", "passband_angstrom": list(band), "offset_arcsec": [dlon, dlat],
+        "shift_pixels": [float(s[1]), float(s[2])], "peak": -float(res.fun), "sji_frames": frames.tolist(),
+    }
+    out = with_wcs(raster, wcs, {record_key: record})
+    irisplug.provenance.record_step(out, "coalign", plugin="coalign", version=PLUGIN_VERSION, params=record | {"sji_frames": "per step"})
+    return out
