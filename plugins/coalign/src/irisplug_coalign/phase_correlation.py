@@ -49,9 +49,10 @@ class ShiftEstimate:
         return (self.dy, self.dx)
 
 
-def _cross_spectrum(fa: np.ndarray, fb: np.ndarray, normalization: str | None, out: np.ndarray | None = None) -> np.ndarray:
+def _cross_spectrum(fa: np.ndarray, fb: np.ndarray, normalization: str | None, out: np.ndarray | None = None, tmp: np.ndarray | None = None) -> np.ndarray:
     """``conj(fa) * fb`` (optionally divided by its modulus), complex64, in ``out``."""
-    out = np.multiply(np.conj(fa), fb, out=out)
+    conj = np.conjugate(fa, out=tmp) if tmp is not None and tmp.shape == fa.shape and tmp.dtype == fa.dtype else np.conj(fa)
+    out = np.multiply(conj, fb, out=out)
     if normalization == "phase":
         mag = np.abs(out)
         np.maximum(mag, np.float32(1e-20) * (mag.max() or 1), out=mag)
@@ -144,15 +145,6 @@ def _parabola(v: np.ndarray) -> float:
     return float(np.clip(0.5 * (v[0] - v[2]) / denom, -0.5, 0.5))
 
 
-def _half_power(spec: np.ndarray, m: int) -> float:
-    """Sum of squares of the real image (``m`` columns) whose ``rfft2`` is ``spec``, times ``N*m``."""
-    p = np.abs(spec) ** 2
-    total = 2.0 * float(p.sum(dtype=np.float64)) - float(p[:, 0].sum(dtype=np.float64))
-    if m % 2 == 0:
-        total -= float(p[:, -1].sum(dtype=np.float64))
-    return total
-
-
 class CrossCorrelator:
     """FFT cross-correlation of images of one shape, with reusable window and reference.
 
@@ -200,6 +192,8 @@ class CrossCorrelator:
         self.workers = workers
         self.missing = missing
         self._ref_spectrum: np.ndarray | None = None
+        self._ref_power = 1.0
+        self._last_power = 1.0
         self._norm = 1.0
         self._buffer = np.empty((self.shape[0], self.shape[1] // 2 + 1), np.complex64)
 
@@ -209,23 +203,29 @@ class CrossCorrelator:
 
         if image.shape != self.shape:
             raise ValueError(f"image shape {image.shape} differs from the correlator's {self.shape}")
-        img = image if prepared else prepare(image, self.window, missing=self.missing)
-        return scipy.fft.rfft2(np.asarray(img, np.float32), workers=self.workers)
+        img = np.asarray(image if prepared else prepare(image, self.window, missing=self.missing), np.float32)
+        flat = img.reshape(-1)
+        self._last_power = float(np.dot(flat, flat))  # BLAS sdot: cheaper than Parseval on the spectrum
+        return scipy.fft.rfft2(img, workers=self.workers)
 
     def set_reference(self, reference: np.ndarray, *, prepared: bool = False) -> None:
         """Keep the reference's spectrum for repeated :meth:`estimate` calls."""
         self._ref_spectrum = self.spectrum(reference, prepared=prepared)
+        self._ref_power = self._last_power
 
     def cross_power(self, moving: np.ndarray, reference: np.ndarray | None = None, *, prepared: bool = False) -> np.ndarray:
         """Half cross-power spectrum ``conj(F_ref) F_mov`` (whitened for phase correlation)."""
-        fr = self._ref_spectrum if reference is None else self.spectrum(reference, prepared=prepared)
+        if reference is None:
+            fr, p_ref = self._ref_spectrum, self._ref_power
+        else:
+            fr = self.spectrum(reference, prepared=prepared)
+            p_ref = self._last_power
         if fr is None:
             raise ValueError("no reference: pass one or call set_reference() first")
         fm = self.spectrum(moving, prepared=prepared)
-        if self.normalization is None:
-            # image norms by Parseval on the half spectrum, to report a correlation coefficient
-            self._norm = float(np.sqrt(_half_power(fr, self.shape[1]) * _half_power(fm, self.shape[1])) / (self.shape[0] * self.shape[1])) or 1.0
-        return _cross_spectrum(fr, fm, self.normalization, out=fm)
+        # image norms, to report a correlation coefficient
+        self._norm = float(np.sqrt(p_ref * self._last_power)) or 1.0
+        return _cross_spectrum(fr, fm, self.normalization, out=fm, tmp=self._buffer)
 
     def surface(self, moving: np.ndarray, reference: np.ndarray | None = None, *, prepared: bool = False) -> np.ndarray:
         """The cross-correlation surface (float32, zero shift at index (0, 0))."""
