@@ -1,0 +1,137 @@
+"""After coalign a world coordinate names the same (planted) solar feature; plugins and records."""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+
+import irisplug
+from irisplug.descriptors import CoalignerDescriptor
+from irisplug.testing import check_plugin
+
+
+def _blob(shape, y, x, amp, sigma=1.5):
+    yy, xx = np.indices(shape)
+    return amp * np.exp(-((yy - y) ** 2 + (xx - x) ** 2) / (2 * sigma**2))
+
+
+def _centroid(img, y, x, r=4):
+    sub = img[int(y) - r : int(y) + r + 1, int(x) - r : int(x) + r + 1]
+    yy, xx = np.indices(sub.shape)
+    w = np.clip(sub - np.median(sub), 0, None)
+    return int(y) - r + (w * yy).sum() / w.sum(), int(x) - r + (w * xx).sum() / w.sum()
+
+
+@pytest.fixture(scope="module")
+def planted(aia_map):
+    """Reference: the AIA map with a blob at a known world point; target: mis-pointed by (dy, dx)."""
+    import sunpy.map
+
+    data = np.asarray(aia_map.data, float)
+    by, bx = 40.3, 85.6
+    ref = sunpy.map.Map(data + _blob(data.shape, by, bx, 5 * data.max()), aia_map.meta)
+    world = ref.wcs.pixel_to_world(bx, by)
+    shift = (6.4, -11.3)
+    tgt = sunpy.map.Map(ndi.shift(ref.data, shift, order=3, mode="nearest"), aia_map.meta)
+    return ref, tgt, world, shift
+
+
+def test_planted_feature_same_world_after_coalign(planted):
+    ref, tgt, world, shift = planted
+    out = irisplug.coalign(tgt, ref)  # dispatch picks "fft"
+    cy, cx = _centroid(np.asarray(tgt.data), 40.3 + shift[0], 85.6 + shift[1])  # feature found in the target data
+    got = out.wcs.pixel_to_world(cx, cy)
+    before = tgt.wcs.pixel_to_world(cx, cy)
+    scale = ref.scale.axis1.to_value(u.arcsec / u.pix)
+    assert before.separation(world).to_value(u.arcsec) > 5 * scale  # mis-pointed before
+    assert got.separation(world).to_value(u.arcsec) < 0.1 * scale
+    rec = out.meta["irisplug_coalign"]
+    assert np.allclose(rec["shift_pixels"], shift, atol=0.05)
+    assert irisplug.history(out)[-1]["step"] == "coalign"
+    assert "irisplug_coalign" not in tgt.meta  # input untouched
+
+
+def test_ncc_method_and_ndcube_target(planted):
+    import ndcube
+
+    ref, tgt, world, shift = planted
+    cube = ndcube.NDCube(np.asarray(tgt.data), wcs=tgt.wcs, meta={"DATE-OBS": tgt.date.isot})
+    out = irisplug.coalign(cube, ref, method="ncc")
+    assert np.allclose(out.meta["irisplug_coalign"]["shift_pixels"], shift, atol=0.05)
+    got = out.wcs.pixel_to_world(85.6 + shift[1], 40.3 + shift[0])
+    assert got.separation(world).to_value(u.arcsec) < 0.1 * ref.scale.axis1.to_value(u.arcsec / u.pix)
+
+
+def test_rotation_written_into_wcs(aia_map):
+    import sunpy.map
+
+    from irisplug_coalign.rotation import warp
+
+    data = np.asarray(aia_map.data, float)
+    tgt = sunpy.map.Map(warp(data, 0.8, 1.0, (2.0, -3.0), cval=0.0), aia_map.meta)
+    out = irisplug.coalign(tgt, aia_map, rotation=True)
+    assert abs(out.meta["irisplug_coalign"]["rotation_deg"] - 0.8) < 0.05
+    # a reference pixel, moved by the known transform, names the same world point
+    c = (np.array(data.shape) - 1) / 2
+    from irisplug_coalign.rotation import rotation_matrix
+
+    r = np.array([30.0, 90.0])
+    q = rotation_matrix(0.8) @ (r - c) + c + np.array([2.0, -3.0])
+    w_ref = aia_map.wcs.pixel_to_world(r[1], r[0])
+    w_out = out.wcs.pixel_to_world(q[1], q[0])
+    assert w_out.separation(w_ref).to_value(u.arcsec) < 0.05 * aia_map.scale.axis1.to_value(u.arcsec / u.pix)
+
+
+def test_jitter_corrected_in_coordinates(sji_frame):
+    import ndcube
+    from astropy.wcs import WCS
+
+    shifts = np.array([[0.0, 0.0], [0.7, -1.2], [-2.3, 0.4], [3.1, 2.6]])
+    data = np.stack([ndi.shift(sji_frame, s, order=3, mode="nearest") for s in shifts])
+    w = WCS(naxis=3)
+    w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN", "TIME"]
+    w.wcs.cunit = ["arcsec", "arcsec", "s"]
+    w.wcs.cdelt = [0.1663, 0.1663, 10.0]
+    w.wcs.crpix = [55, 55, 1]
+    w.wcs.crval = [490.0, 280.0, 0.0]
+    w.wcs.dateobs = "2014-03-29T14:09:38"
+    w.wcs.set()
+    cube = ndcube.NDCube(data, wcs=w)
+    out = irisplug.coalign(cube, 0, method="jitter")
+    assert np.allclose(out.meta["irisplug_coalign"]["per_frame"], shifts, atol=0.05)
+    # the same feature (reference-frame pixel (40, 60)) has the same world coordinate in every frame
+    lon0, lat0, _ = out.wcs.low_level_wcs.pixel_to_world_values(60.0, 40.0, 0.0)
+    for i, (dy, dx) in enumerate(shifts):
+        lon, lat, _ = out.wcs.low_level_wcs.pixel_to_world_values(60.0 + dx, 40.0 + dy, float(i))
+        assert abs(lon - lon0) * 3600 < 0.05 * 0.1663 and abs(lat - lat0) * 3600 < 0.05 * 0.1663
+    # and the high-level API round-trips
+    sky = out.wcs.pixel_to_world(60.0 + shifts[2, 1], 40.0 + shifts[2, 0], 2.0)
+    px = out.wcs.world_to_pixel(*sky)
+    assert np.allclose([float(px[0]), float(px[1])], [60.0 + shifts[2, 1], 40.0 + shifts[2, 0]], atol=1e-6)
+
+
+def test_plugin_valid_and_third_party_method(planted):
+    import irisplug_coalign.plugin as plugin
+
+    assert check_plugin(plugin, "coalign").status == "active"
+    ref, tgt, _, shift = planted
+
+    class MyMethod:
+        """A third party's coaligner: integer-pixel peak of the FFT surface, via the public helpers."""
+
+        @irisplug.hookimpl
+        def irisplug_coaligners(self):
+            from irisplug_coalign.align import coalign
+            from irisplug_coalign.phase_correlation import estimate_shift
+
+            def integer(reference, moving, **kw):
+                return estimate_shift(reference, moving, upsample=1, iterations=1)
+
+            return [CoalignerDescriptor(name="integer-fft", coalign=lambda t, r, **kw: coalign(t, r, method=integer, **kw))]
+
+    pm = irisplug.get_plugin_manager()
+    pm.register(MyMethod(), name="my-coalign")
+    out = irisplug.coalign(tgt, ref, method="integer-fft")
+    assert out.meta["irisplug_coalign"]["shift_pixels"] == [round(shift[0]), round(shift[1])]
