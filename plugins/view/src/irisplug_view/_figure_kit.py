@@ -6,7 +6,20 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["new_figure", "take_over_keys", "help_box", "send_key", "extent_of", "nearest"]
+__all__ = ["request_draw", "new_figure", "take_over_keys", "help_box", "send_key", "extent_of", "nearest"]
+
+
+def request_draw(fig: Any) -> None:
+    """Ask an interactive canvas to redraw when idle; a plain (headless) Agg canvas draws on save instead.
+
+    ``FigureCanvasAgg.draw_idle`` renders synchronously, which would make every
+    key press cost a full render off-screen for nothing.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if type(fig.canvas) is FigureCanvasAgg:
+        return
+    fig.canvas.draw_idle()
 
 
 def new_figure(figsize: tuple[float, float], dpi: float = 100) -> Any:

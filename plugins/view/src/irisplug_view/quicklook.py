@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_view._figure_kit import extent_of, help_box, nearest, new_figure, take_over_keys
+from irisplug_view._figure_kit import request_draw, extent_of, help_box, nearest, new_figure, take_over_keys
 from irisplug_view.colormaps import iris_cmap
 from irisplug_view.inputs import RasterWindow, raster_windows
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
@@ -186,7 +186,7 @@ class RasterQuickLook:
                                + ("" if st.follow_mouse else "  [frozen]"), fontsize=9)
         self.help.set_visible(st.help_visible)
         if draw:
-            self.fig.canvas.draw_idle()
+            request_draw(self.fig)
 
     # -- points of interest ---------------------------------------------------
     def make_poi(self, label: str) -> PointOfInterest:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_view._figure_kit import help_box, new_figure, take_over_keys
+from irisplug_view._figure_kit import request_draw, help_box, new_figure, take_over_keys
 from irisplug_view.colormaps import iris_cmap
 from irisplug_view.inputs import SJIFrames, sji_frames, world_arcsec
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
@@ -173,7 +173,7 @@ class SJIViewer:
         self.ax.set_title(f"{self.frames.label}  frame {st.frame}/{st.n_frames - 1}{when}", fontsize=9)
         self.help.set_visible(st.help_visible)
         if draw:
-            self.fig.canvas.draw_idle()
+            request_draw(self.fig)
 
     def make_poi(self) -> PointOfInterest:
         st = self.state

@@ -87,13 +87,13 @@ def synthetic_sji(n_frames: int = 20, n_y: int = 120, n_x: int = 110, *, label: 
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:n_y, 0:n_x]
     base = rng.gamma(4.0, 10.0, (n_y, n_x)).astype(np.float32)
-    slit = n_x / 2 - 0.5 if slit_x is None else slit_x
+    slit = float(n_x // 2) if slit_x is None else float(slit_x)
     frames = np.empty((n_frames, n_y, n_x), dtype=dtype)
     for i in range(n_frames):
         cx = n_x * (0.3 + 0.4 * i / max(n_frames - 1, 1))
         blob = 600 * np.exp(-(((xx - cx) ** 2 + (yy - n_y * 0.4) ** 2) / (2 * (n_x / 12) ** 2)))
         img = base + blob
-        img[:, int(round(slit))] *= 0.3
+        img[:, round(slit)] *= 0.3
         frames[i] = img
     cube = NDCube(frames, wcs=w, unit=u.DN, meta={"label": label})
     cube.extra_coords.add("slit_x", 0, np.full(n_frames, slit + 1.0) * u.pix)  # FITS 1-based, like SLTPX1IX
@@ -103,12 +103,12 @@ def synthetic_sji(n_frames: int = 20, n_y: int = 120, n_x: int = 110, *, label: 
     return cube
 
 
-def synthetic_observation(n_step: int = 8, n_y: int = 60, *, sit_and_stare: bool = False, n_scans: int = 2) -> dict:
-    """A mapping like ``irisplug.read`` returns: two spectral windows (sequences of scans) and one SJI.
+def synthetic_observation(n_step: int = 8, n_y: int = 60, *, sit_and_stare: bool = False, n_scans: int = 2) -> Any:
+    """An ``irisplug.model.Observation`` (a plain dict if the model is missing): two windows and one SJI.
 
     Examples
     --------
-    >>> sorted(synthetic_observation(2, 10))
+    >>> sorted(synthetic_observation(2, 10).keys())
     ['Mg II k 2796', 'SJI_1400', 'Si IV 1403']
     """
     from sunraster import RasterSequence
@@ -119,7 +119,11 @@ def synthetic_observation(n_step: int = 8, n_y: int = 60, *, sit_and_stare: bool
                                   start=f"2014-03-29T14:{10 + s:02d}:00") for s in range(n_scans)]
         out[label] = RasterSequence(scans, common_axis=0)
     out["SJI_1400"] = synthetic_sji(10, int(n_y * 1.2), int(n_y * 1.2))
-    return out
+    try:
+        from irisplug.model import Observation
+    except ImportError:  # pragma: no cover - the core ships the model
+        return out
+    return Observation(out, meta={"OBSID": "synthetic", "OBS_DESC": "synthetic irisplug-view observation"})
 
 
 def synthetic_velocity_maps(n_step: int = 16, n_y: int = 60) -> Any:
