@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_fit.guess import initial_values
+from irisplug_fit.guess import component_table
 from irisplug_fit.status import Status
 from irisplug_fit.templates import Template, Tie, get_template
 
@@ -156,18 +156,22 @@ class FitResult:
         return f.reshape(self.shape + (x.size,))
 
 
-def _weights(y: np.ndarray, uncertainty: np.ndarray | None, mask: np.ndarray | None) -> np.ndarray:
-    valid = np.isfinite(y)
-    if mask is not None:
-        valid &= ~np.asarray(mask, dtype=bool)
-    if uncertainty is None:
-        w = valid.astype(float)
-    else:
-        u = np.asarray(uncertainty, dtype=float)
-        with np.errstate(all="ignore"):
-            good = valid & np.isfinite(u) & (u > 0)
-            w = np.where(good, 1.0 / np.where(good, u, 1.0) ** 2, 0.0)
-    return w
+def _nblocks(use_numba: bool) -> int:
+    """Work blocks for the parallel kernel: several per thread for load balance."""
+    if not use_numba:
+        return 1
+    import numba
+
+    return 64 * max(numba.get_num_threads(), 1)
+
+
+def _uniform_step(x: np.ndarray) -> float:
+    """The grid step when ``x`` is uniform to 1e-9 of a step (enables the fast Gaussian), else 0."""
+    if x.size < 3:
+        return 0.0
+    d = np.diff(x)
+    step = (x[-1] - x[0]) / (x.size - 1)
+    return float(step) if step > 0 and np.max(np.abs(d - step)) <= 1e-9 * step else 0.0
 
 
 def fit_spectra(
@@ -289,34 +293,38 @@ def fit_spectra(
     else:
         from irisplug_fit.lm_numpy import lm_fit_numpy as kernel
     meta["engine"] = "numba" if use_numba else "numpy"
+    comp, single = component_table(t)
+    lo_u, hi_u, fixv = np.full(P, np.nan), np.full(P, np.nan), np.full(P, np.nan)
+    if t.bounds is not None:
+        lo_u[:], hi_u[:] = t.bounds
+    elif t.init is not None:
+        lo_u[:], hi_u[:] = -np.inf, np.inf
+    for nm, (a, b) in (bounds or {}).items():
+        lo_u[t.index(nm)], hi_u[t.index(nm)] = a, b
+    for nm, v in fixed.items():
+        if v is not None:
+            fixv[t.index(nm)] = v
+    if p0 is None and t.init is not None:
+        p0 = np.asarray(t.init, dtype=float)
     user_p0 = None if p0 is None else np.broadcast_to(np.asarray(p0, dtype=float), shape + (P,)).reshape(-1, P)
+    dx = _uniform_step(xs)
     starts = range(0, nspec, max(int(chunk), 1))
     if progress is None:
         progress = len(starts) > 1
     import irisplug
 
+    empty = np.empty((0, 0))
     for s0 in irisplug.progress(starts, total=len(starts), desc=f"fit {t.name}", quiet=not progress):
         s1 = min(s0 + chunk, nspec)
-        yc = np.ascontiguousarray(flat[s0:s1][:, sel])
-        w = _weights(yc, None if unc is None else unc[s0:s1][:, sel], None if msk is None else msk[s0:s1][:, sel])
-        valid = w > 0
-        yc = np.where(valid, yc, 0.0)
-        pc, lo, hi = initial_values(t, xs, yc, valid)
-        if user_p0 is not None:
-            pc = user_p0[s0:s1].copy()
-        for nm, (a, b) in (bounds or {}).items():
-            i = t.index(nm)
-            lo[:, i], hi[:, i] = a, b
-        for nm, v in fixed.items():
-            if v is not None:
-                pc[:, t.index(nm)] = v
-        for tie in all_ties:
-            pc[:, t.index(tie.param)] = tie.scale * pc[:, t.index(tie.leader)] + tie.offset
-        p, e, c2, n, st = kernel(xs, yc, w, np.ascontiguousarray(pc), np.ascontiguousarray(lo),
-                                 np.ascontiguousarray(hi), pmap, lead, tscale, toff, t.profile_codes,
-                                 t.n_bg, t.reference, int(max_iter), float(tol), absolute)
-        out_p[s0:s1], out_e[s0:s1], out_c[s0:s1], out_n[s0:s1], out_s[s0:s1] = p, e, c2, n, st
-        out_d[s0:s1] = valid.sum(axis=1) - lead.size
+        yc = np.ascontiguousarray(flat[s0:s1][:, sel], dtype=np.float64)
+        if msk is not None:
+            yc[msk[s0:s1][:, sel]] = np.nan
+        uc = empty if unc is None else np.ascontiguousarray(unc[s0:s1][:, sel], dtype=np.float64)
+        pc = empty if user_p0 is None else np.ascontiguousarray(user_p0[s0:s1])
+        p, e, c2, n, st, dof = kernel(xs, yc, uc, unc is not None, pc, user_p0 is not None, lo_u, hi_u, fixv,
+                                      comp, single, pmap, lead, tscale, toff, t.profile_codes, t.n_bg,
+                                      t.reference, int(max_iter), float(tol), absolute, dx, _nblocks(use_numba))
+        out_p[s0:s1], out_e[s0:s1], out_c[s0:s1], out_n[s0:s1], out_s[s0:s1], out_d[s0:s1] = p, e, c2, n, st, dof
     _flag_insignificant(t, out_p, out_e, out_s, significance)
     return FitResult(t, out_p.reshape(shape + (P,)), out_e.reshape(shape + (P,)), out_c.reshape(shape),
                      out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)

@@ -36,62 +36,100 @@ def _full_params(q, p0, pmap, tscale, toff, p):
 _FM = {"reassoc", "contract", "arcp", "nsz"}  # lets LLVM vectorise the sums; keeps NaN/inf semantics
 
 
+@njit(cache=True)
+def _gauss_values(x, mu, inv, dx, out):
+    """exp(-((x-mu)*inv)^2/2) for all x.
+
+    On a uniform grid (``dx > 0``) only three exponentials are needed: from
+    the point nearest ``mu`` outwards, consecutive values differ by a factor
+    that itself changes by the constant ``exp(-(dx*inv)^2)`` (relative
+    rounding error ~ n * 1e-16). Otherwise one exponential per point.
+    """
+    n = x.size
+    if dx <= 0.0:
+        for j in range(n):
+            z = (x[j] - mu) * inv
+            out[j] = math.exp(-0.5 * z * z)
+        return
+    j0 = int(round((mu - x[0]) / dx))
+    j0 = min(max(j0, 0), n - 1)
+    z0 = (x[j0] - mu) * inv
+    dz = dx * inv
+    q = math.exp(-dz * dz)
+    e0 = math.exp(-0.5 * z0 * z0)
+    out[j0] = e0
+    e = e0
+    r = math.exp(-z0 * dz - 0.5 * dz * dz)
+    for j in range(j0 + 1, n):
+        e *= r
+        r *= q
+        out[j] = e
+    e = e0
+    r = math.exp(z0 * dz - 0.5 * dz * dz)
+    for j in range(j0 - 1, -1, -1):
+        e *= r
+        r *= q
+        out[j] = e
+
+
 @njit(cache=True, fastmath=_FM)
-def _evaluate(x, y, w, p, kinds, nbg, ref, pmap, tscale, f, J, r):
-    """Model ``f``, free-parameter Jacobian ``J`` (nfree, n), weighted residual; returns chi2."""
+def _evaluate(x, y, w, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
+    """Model ``f``, full Jacobian ``Jp`` (npar, n) and weighted residual ``r``; returns chi2."""
     n = x.size
     for j in range(n):
-        f[j] = 0.0
-    for k in range(J.shape[0]):
-        for j in range(n):
-            J[k, j] = 0.0
-    for b in range(nbg):
-        kb = pmap[b]
+        f[j] = p[0]
+        Jp[0, j] = 1.0
+    for b in range(1, nbg):
         cb = p[b]
-        sb = tscale[b]
         for j in range(n):
-            tp = (x[j] - ref) ** b if b > 0 else 1.0
+            tp = (x[j] - ref) ** b
             f[j] += cb * tp
-            if kb >= 0:
-                J[kb, j] += sb * tp
+            Jp[b, j] = tp
     for c in range(kinds.size):
         o = nbg + 3 * c
         a = p[o]
         mu = p[o + 1]
-        s = p[o + 2]
-        ka, kc, ks = pmap[o], pmap[o + 1], pmap[o + 2]
-        sa, sc, ss = tscale[o], tscale[o + 1], tscale[o + 2]
-        inv = 1.0 / s
+        inv = 1.0 / p[o + 2]
         if kinds[c] == 0:
+            _gauss_values(x, mu, inv, dx, ebuf)
             for j in range(n):
                 z = (x[j] - mu) * inv
-                e = math.exp(-0.5 * z * z)
+                e = ebuf[j]
                 f[j] += a * e
-                if ka >= 0:
-                    J[ka, j] += sa * e
                 d = a * e * z * inv
-                if kc >= 0:
-                    J[kc, j] += sc * d
-                if ks >= 0:
-                    J[ks, j] += ss * d * z
+                Jp[o, j] = e
+                Jp[o + 1, j] = d
+                Jp[o + 2, j] = d * z
         else:
             for j in range(n):
                 z = (x[j] - mu) * inv
                 lor = 1.0 / (1.0 + z * z)
                 f[j] += a * lor
-                if ka >= 0:
-                    J[ka, j] += sa * lor
                 d = 2.0 * a * lor * lor * z * inv
-                if kc >= 0:
-                    J[kc, j] += sc * d
-                if ks >= 0:
-                    J[ks, j] += ss * d * z
+                Jp[o, j] = lor
+                Jp[o + 1, j] = d
+                Jp[o + 2, j] = d * z
     chi2 = 0.0
     for j in range(n):
         rj = y[j] - f[j]
         r[j] = w[j] * rj
         chi2 += w[j] * rj * rj
     return chi2
+
+
+@njit(cache=True, fastmath=_FM)
+def _fold(Jp, pmap, tscale, J):
+    """Free-parameter Jacobian from the full one (fixed parameters dropped, ties summed)."""
+    n = Jp.shape[1]
+    for k in range(J.shape[0]):
+        for j in range(n):
+            J[k, j] = 0.0
+    for i in range(Jp.shape[0]):
+        k = pmap[i]
+        if k >= 0:
+            s = tscale[i]
+            for j in range(n):
+                J[k, j] += s * Jp[i, j]
 
 
 @njit(cache=True, fastmath=_FM)
@@ -148,12 +186,17 @@ def _chol_solve(L, b, out):
 
 
 @njit(cache=True)
-def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute,
-             p_out, err_out):
+def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute, dx,
+             identity, vec, jac, mat, small, p_out, err_out):
+    """LM on one spectrum, using the caller's workspace (no allocation).
+
+    ``vec`` (7, n), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar).
+    """
     npar = p0.size
     nfree = lead.size
+    n = x.size
     nval = 0
-    for j in range(x.size):
+    for j in range(n):
         if w[j] > 0.0:
             nval += 1
     for i in range(npar):
@@ -163,33 +206,27 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
         return np.nan, 0, _ALL_MASKED
     if nval <= nfree:
         return np.nan, 0, _TOO_FEW
-    q = np.empty(nfree)
-    qn = np.empty(nfree)
-    dq = np.empty(nfree)
-    qlo = np.empty(nfree)
-    qhi = np.empty(nfree)
+    q, qn, dq, qlo, qhi, g, p, col = small[0], small[1], small[2], small[3], small[4], small[5], small[6], small[7]
+    rhs = small[8]
+    A, M, L = mat[0], mat[1], mat[2]
+    f, r, fn, rn, ebuf = vec[0], vec[1], vec[2], vec[3], vec[4]
+    Jp, Jpn = jac[0], jac[1]
+    J, Jn = jac[2, :nfree], jac[3, :nfree]
+    if identity:
+        J, Jn = Jp, Jpn
     for k in range(nfree):
         i = lead[k]
         qlo[k] = lo[i]
         qhi[k] = hi[i]
         q[k] = min(max(p0[i], lo[i]), hi[i])
-    n = x.size
-    p = np.empty(npar)
-    A = np.empty((nfree, nfree))
-    M = np.empty((nfree, nfree))
-    L = np.empty((nfree, nfree))
-    g = np.empty(nfree)
-    f = np.empty(n)
-    J = np.empty((nfree, n))
-    r = np.empty(n)
-    fn = np.empty(n)
-    Jn = np.empty((nfree, n))
-    rn = np.empty(n)
     _full_params(q, p0, pmap, tscale, toff, p)
-    chi2 = _evaluate(x, y, w, p, kinds, nbg, ref, pmap, tscale, f, J, r)
+    chi2 = _evaluate(x, y, w, p, kinds, nbg, ref, f, Jp, r, dx, ebuf)
+    if not identity:
+        _fold(Jp, pmap, tscale, J)
     _normal_eqs(w, J, r, A, g)
     dof = nval - nfree
     lam = 1e-3
+    nu = 2.0
     status = _MAX_ITER
     it = 0
     while it < max_iter:
@@ -205,18 +242,27 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
             for m in range(nfree):
                 M[k, m] = A[k, m]
             M[k, k] += lam * max(A[k, k], dmin)
+            rhs[k] = g[k]
+        # active set: a parameter on a bound that the gradient pushes outwards stays there this step
+        for k in range(nfree):
+            if (q[k] <= qlo[k] and g[k] < 0.0) or (q[k] >= qhi[k] and g[k] > 0.0):
+                for m in range(nfree):
+                    M[k, m] = 0.0
+                    M[m, k] = 0.0
+                M[k, k] = 1.0
+                rhs[k] = 0.0
         if not _cholesky(M, L):
             lam *= 10.0
             if lam > 1e16:
                 status = _SINGULAR
                 break
             continue
-        _chol_solve(L, g, dq)
+        _chol_solve(L, rhs, dq)
         for k in range(nfree):
             qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
             dq[k] = qn[k] - q[k]
         _full_params(qn, p0, pmap, tscale, toff, p)
-        chi2n = _evaluate(x, y, w, p, kinds, nbg, ref, pmap, tscale, fn, Jn, rn)
+        chi2n = _evaluate(x, y, w, p, kinds, nbg, ref, fn, Jpn, rn, dx, ebuf)
         if chi2n < chi2:
             # statistical size of the step: dq^T A dq, in units of the reduced chi2
             s2 = 0.0
@@ -226,59 +272,230 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
                     t += A[k, m] * dq[m]
                 s2 += dq[k] * t
             red = chi2n / dof if dof > 0 else chi2n
-            small = (chi2 - chi2n) <= tol * chi2n and s2 <= tol * red
+            small_step = (chi2 - chi2n) <= tol * chi2n and s2 <= tol * red
+            pred = -s2
+            for k in range(nfree):
+                pred += 2.0 * dq[k] * g[k]
+            rho = (chi2 - chi2n) / pred if pred > 0.0 else 0.0
+            # Nielsen (1999) damping update
+            lam = max(lam * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
+            nu = 2.0
             for k in range(nfree):
                 q[k] = qn[k]
             chi2 = chi2n
-            lam = max(lam * 0.1, 1e-12)
             f, fn = fn, f
-            J, Jn = Jn, J
             r, rn = rn, r
+            Jp, Jpn = Jpn, Jp
+            if identity:
+                J = Jp
+            else:
+                _fold(Jp, pmap, tscale, J)
             _normal_eqs(w, J, r, A, g)
-            if small:
+            if small_step:
                 status = _CONVERGED
                 break
         else:
-            lam *= 10.0
+            lam *= nu
+            nu *= 2.0
             if lam > 1e10:
                 status = _CONVERGED  # no decrease possible: at the minimum to machine precision
                 break
     _full_params(q, p0, pmap, tscale, toff, p)
     for i in range(npar):
         p_out[i] = p[i]
-    # covariance of the free parameters: inverse of A
+    # covariance of the free parameters: inverse of A (column by column)
     if _cholesky(A, L):
         scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
-        e = np.zeros(nfree)
-        col = np.empty(nfree)
-        var = np.empty(nfree)
         for k in range(nfree):
-            e[k] = 1.0
-            _chol_solve(L, e, col)
-            var[k] = col[k] * scale
-            e[k] = 0.0
+            for m in range(nfree):
+                qn[m] = 0.0
+            qn[k] = 1.0
+            _chol_solve(L, qn[:nfree], col[:nfree])
+            dq[k] = col[k] * scale
         for i in range(npar):
             k = pmap[i]
-            err_out[i] = abs(tscale[i]) * math.sqrt(var[k]) if k >= 0 else 0.0
+            err_out[i] = abs(tscale[i]) * math.sqrt(dq[k]) if k >= 0 else 0.0
     else:
         status = _SINGULAR
     return chi2, it, status
 
 
+@njit(cache=True)
+def _select(a, k):
+    """k-th smallest value of ``a`` (reorders ``a``; Hoare's quickselect, median-of-three pivot)."""
+    left = 0
+    right = a.size - 1
+    while right > left:
+        mid = (left + right) // 2
+        if a[mid] < a[left]:
+            a[mid], a[left] = a[left], a[mid]
+        if a[right] < a[left]:
+            a[right], a[left] = a[left], a[right]
+        if a[right] < a[mid]:
+            a[right], a[mid] = a[mid], a[right]
+        pivot = a[mid]
+        i = left
+        j = right
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            right = j
+        elif k >= i:
+            left = i
+        else:
+            break
+    return a[k]
+
+
+@njit(cache=True)
+def _guess_one(x, y, valid, nbg, comp, single, kinds, p0, lo, hi, buf):
+    """Moment-based initial values and bounds (twin of :func:`irisplug_fit.guess.initial_values`)."""
+    n = x.size
+    nval = 0
+    ymax = -np.inf
+    for j in range(n):
+        if valid[j]:
+            nval += 1
+            ymax = max(ymax, y[j])
+    vals = buf[:nval]
+    m = 0
+    for j in range(n):
+        if valid[j]:
+            vals[m] = y[j]
+            m += 1
+    bg = _select(vals, int(0.1 * (nval - 1))) if nval > 0 else 0.0
+    peak = ymax - bg
+    if not (peak > 0.0) or not math.isfinite(peak):
+        peak = 1.0
+    for i in range(p0.size):
+        p0[i] = 0.0
+        lo[i] = -np.inf
+        hi[i] = np.inf
+    p0[0] = bg
+    for c in range(kinds.size):
+        rest, off, w0, af = comp[c, 0], comp[c, 1], comp[c, 2], comp[c, 3]
+        clo, chi, wlo, whi, alo, ahi = comp[c, 4], comp[c, 5], comp[c, 6], comp[c, 7], comp[c, 8], comp[c, 9]
+        wsum = 0.0
+        s1 = 0.0
+        for j in range(n):
+            if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
+                a = max(y[j] - bg, 0.0)
+                wsum += a
+                s1 += a * x[j]
+        ok = wsum > 0.0
+        cen = s1 / wsum if ok else 0.0
+        var = 0.0
+        if ok:
+            for j in range(n):
+                if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
+                    a = max(y[j] - bg, 0.0)
+                    var += a * (x[j] - cen) ** 2
+            var /= wsum
+        if ok:
+            centre = cen + (0.0 if single[c] else off)
+        else:
+            centre = rest + off
+        centre = min(max(centre, rest + clo), rest + chi)
+        width = w0
+        if single[c] and kinds[c] == 0 and ok and var > 0.0:
+            width = math.sqrt(var)
+        width = min(max(width, wlo), whi)
+        if single[c]:
+            idx = np.searchsorted(x, centre)
+            idx = min(max(idx, 0), n - 1)
+            local = y[idx] - bg if valid[idx] else 0.0
+            amp = local if local > 0.0 else peak * af
+        else:
+            amp = peak * af
+        o = nbg + 3 * c
+        lo[o] = peak * alo
+        hi[o] = peak * ahi
+        p0[o] = min(max(amp, lo[o]), hi[o])
+        p0[o + 1] = centre
+        p0[o + 2] = width
+        lo[o + 1] = rest + clo
+        hi[o + 1] = rest + chi
+        lo[o + 2] = wlo
+        hi[o + 2] = whi
+
+
 @njit(cache=True, parallel=True)
-def lm_fit_numba(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute):
-    """Fit every row of ``y``; returns ``(p, err, chi2, niter, status)``."""
-    nspec = y.shape[0]
-    npar = p0.shape[1]
+def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                 nbg, ref, max_iter, tol, absolute, dx, nblock):
+    """Fit every row of ``y`` (NaN = ignored); returns ``(p, err, chi2, niter, status, dof)``.
+
+    ``u`` uncertainties (used when ``use_u``); ``p0u`` initial values (used
+    when ``use_p0``, otherwise moment guesses from ``comp``); ``lo_u``,
+    ``hi_u``, ``fixv``: per-parameter overrides, NaN for none.
+    """
+    nspec, n = y.shape
+    npar = pmap.size
     p = np.empty((nspec, npar))
     err = np.empty((nspec, npar))
     chi2 = np.empty(nspec)
     niter = np.empty(nspec, dtype=np.int32)
     status = np.empty(nspec, dtype=np.uint8)
-    for s in prange(nspec):
-        c, n, st = _fit_one(x, y[s], w[s], p0[s], lo[s], hi[s], pmap, lead, tscale, toff, kinds, nbg, ref,
-                            max_iter, tol, absolute, p[s], err[s])
-        chi2[s] = c
-        niter[s] = n
-        status[s] = st
-    return p, err, chi2, niter, status
+    dof = np.empty(nspec, dtype=np.int32)
+    nfree = lead.size
+    identity = nfree == npar
+    for i in range(npar):
+        identity = identity and pmap[i] == i and tscale[i] == 1.0 and toff[i] == 0.0
+    nblock = max(min(nspec, nblock), 1)
+    for b in prange(nblock):
+        s_start = (nspec * b) // nblock
+        s_stop = (nspec * (b + 1)) // nblock
+        w = np.empty(n)
+        yy = np.empty(n)
+        valid = np.empty(n, dtype=np.bool_)
+        pi = np.empty(npar)
+        lo = np.empty(npar)
+        hi = np.empty(npar)
+        vec = np.empty((7, n))
+        jac = np.empty((4, npar, n))
+        mat = np.empty((3, nfree, nfree))
+        small = np.empty((9, npar))
+        for s in range(s_start, s_stop):
+            nval = 0
+            for j in range(n):
+                v = y[s, j]
+                ok = math.isfinite(v)
+                if use_u:
+                    uj = u[s, j]
+                    ok = ok and math.isfinite(uj) and uj > 0.0
+                    w[j] = 1.0 / (uj * uj) if ok else 0.0
+                else:
+                    w[j] = 1.0 if ok else 0.0
+                valid[j] = ok
+                yy[j] = v if ok else 0.0
+                nval += ok
+            if nval > 0:
+                _guess_one(x, yy, valid, nbg, comp, single, kinds, pi, lo, hi, vec[5])
+            else:
+                for i in range(npar):
+                    pi[i] = 0.0
+                    lo[i] = -np.inf
+                    hi[i] = np.inf
+            if use_p0:
+                for i in range(npar):
+                    pi[i] = p0u[s, i]
+            for i in range(npar):
+                if not math.isnan(lo_u[i]):
+                    lo[i] = lo_u[i]
+                if not math.isnan(hi_u[i]):
+                    hi[i] = hi_u[i]
+                if not math.isnan(fixv[i]):
+                    pi[i] = fixv[i]
+            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref,
+                                 max_iter, tol, absolute, dx, identity, vec, jac, mat, small, p[s], err[s])
+            chi2[s] = c
+            niter[s] = it
+            status[s] = st
+            dof[s] = nval - nfree
+    return p, err, chi2, niter, status, dof

@@ -104,8 +104,31 @@ def _chol_ok(M: np.ndarray) -> np.ndarray:
     return ok
 
 
-def lm_fit_numpy(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute):
+def lm_fit_numpy(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                 nbg, ref, max_iter, tol, absolute, dx=0.0, nblock=1):
     """Numpy twin of :func:`irisplug_fit.kernels.lm_fit_numba` (same arguments and outputs)."""
+    from irisplug_fit.guess import initial_values
+
+    valid = np.isfinite(y)
+    if use_u:
+        with np.errstate(all="ignore"):
+            valid &= np.isfinite(u) & (u > 0)
+            w = np.where(valid, 1.0 / np.where(valid, u, 1.0) ** 2, 0.0)
+    else:
+        w = valid.astype(float)
+    y = np.where(valid, y, 0.0)
+    p0, lo, hi = initial_values(x, y, valid, nbg, comp, single, kinds)
+    if use_p0:
+        p0 = np.array(p0u, dtype=float, copy=True)
+    for arr, over in ((lo, lo_u), (hi, hi_u), (p0, fixv)):
+        sel = ~np.isnan(over)
+        arr[:, sel] = over[sel]
+    p, e, c2, n, st = _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute)
+    dof = (valid.sum(axis=1) - lead.size).astype(np.int32)
+    return p, e, c2, n, st, dof
+
+
+def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute):
     nspec, npar = p0.shape
     nfree = lead.size
     p_out = np.full((nspec, npar), np.nan)
@@ -127,6 +150,7 @@ def lm_fit_numpy(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref,
     A, g = _normal(x, y, w, _full(q, p0s, pmap, tscale, toff), kinds, nbg, ref, pmap, tscale, nfree)
     dof = (nval[idx] - nfree).astype(float)
     lam = np.full(idx.size, 1e-3)
+    nu = np.full(idx.size, 2.0)
     st = np.full(idx.size, _MAX_ITER, dtype=np.uint8)
     it = np.zeros(idx.size, dtype=np.int32)
     active = np.ones(idx.size, dtype=bool)
@@ -146,16 +170,23 @@ def lm_fit_numpy(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref,
         diag = np.diagonal(Aa, axis1=1, axis2=2)
         dmin = 1e-12 * diag.max(axis=1, keepdims=True) + 1e-300
         M = Aa + (lam[a, None] * np.maximum(diag, dmin))[:, :, None] * eye
+        rhs = g[a].copy()
+        # active set: a parameter on a bound that the gradient pushes outwards stays there this step
+        frozen = ((q[a] <= qlo[a]) & (rhs < 0)) | ((q[a] >= qhi[a]) & (rhs > 0))
+        if frozen.any():
+            M = np.where(frozen[:, :, None] | frozen[:, None, :], 0.0, M)
+            M = M + frozen[:, :, None] * eye
+            rhs = np.where(frozen, 0.0, rhs)
         ok = _chol_ok(M)
         bad = a[~ok]
         lam[bad] *= 10.0
         sing = bad[lam[bad] > 1e16]
         st[sing] = _SINGULAR
         active[sing] = False
-        a, M = a[ok], M[ok]
+        a, M, rhs = a[ok], M[ok], rhs[ok]
         if a.size == 0:
             continue
-        dq = np.linalg.solve(M, g[a][:, :, None])[:, :, 0]
+        dq = np.linalg.solve(M, rhs[:, :, None])[:, :, 0]
         qn = np.clip(q[a] + dq, qlo[a], qhi[a])
         dq = qn - q[a]
         pn = _full(qn, p0s[a], pmap, tscale, toff)
@@ -167,14 +198,19 @@ def lm_fit_numpy(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref,
             s2 = np.einsum("sk,skm,sm->s", dq[acc], A[aa], dq[acc])
             red = np.where(dof[aa] > 0, chi2n[acc] / np.where(dof[aa] > 0, dof[aa], 1.0), chi2n[acc])
             small = ((chi2[aa] - chi2n[acc]) <= tol * chi2n[acc]) & (s2 <= tol * red)
+            pred = 2.0 * np.einsum("sk,sk->s", dq[acc], g[aa]) - s2
+            with np.errstate(all="ignore"):
+                rho = np.where(pred > 0, (chi2[aa] - chi2n[acc]) / np.where(pred > 0, pred, 1.0), 0.0)
+            lam[aa] = np.maximum(lam[aa] * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
+            nu[aa] = 2.0
             q[aa] = qn[acc]
             chi2[aa] = chi2n[acc]
-            lam[aa] = np.maximum(lam[aa] * 0.1, 1e-12)
             A[aa], g[aa] = _normal(x, y[aa], w[aa], pn[acc], kinds, nbg, ref, pmap, tscale, nfree)
             st[aa[small]] = _CONVERGED
             active[aa[small]] = False
         rj = a[~acc]
-        lam[rj] *= 10.0
+        lam[rj] *= nu[rj]
+        nu[rj] *= 2.0
         stop = rj[lam[rj] > 1e10]
         st[stop] = _CONVERGED
         active[stop] = False

@@ -245,11 +245,11 @@ def _mg_ii(n: int) -> Template:
     peak = dict(width=0.08, width_range=(0.02, 0.5))
     comps: list[Component] = []
     for line, tag in ((k, "k"), (h, "h")):
-        comps.append(Component(f"{tag}2v", line, offset=-0.18, amp_fraction=0.9, centre_range=(-0.6, 0.05), **peak))
+        comps.append(Component(f"{tag}2v", line, offset=-0.18, amp_fraction=0.9, centre_range=(-0.6, -0.04), **peak))
         if n == 7:
-            comps.append(Component(f"{tag}3", line, offset=0.0, width=0.06, amp_fraction=-0.4,
-                                   centre_range=(-0.2, 0.2), width_range=(0.01, 0.3), amp_range=(-3.0, 0.0)))
-        comps.append(Component(f"{tag}2r", line, offset=0.18, amp_fraction=0.8, centre_range=(-0.05, 0.6), **peak))
+            comps.append(Component(f"{tag}3", line, offset=0.0, width=0.06, amp_fraction=-0.2,
+                                   centre_range=(-0.1, 0.1), width_range=(0.02, 0.2), amp_range=(-1.5, 0.0)))
+        comps.append(Component(f"{tag}2r", line, offset=0.18, amp_fraction=0.8, centre_range=(0.04, 0.6), **peak))
     if n in (5, 7):
         comps.append(Component("triplet", tri, width=0.1, amp_fraction=0.1, centre_range=(-0.2, 0.2),
                                width_range=(0.02, 0.5), amp_range=(0.0, 1.0)))
