@@ -101,7 +101,7 @@ def _check_sji(path, cube):
         aux, aux_hdr = hdul[1].data, hdul[1].header
         n = header["NAXIS3"]
         rows = np.arange(n) if aux.shape[0] == n else np.rint(np.arange(n) * (aux.shape[0] - 1) / (n - 1)).astype(int)
-        start = Time(header["STARTOBS"], scale="utc")
+        Time(header["STARTOBS"], scale="utc")
         xx, yy = np.meshgrid(np.arange(header["NAXIS1"]), np.arange(header["NAXIS2"]), indexing="ij")
         checked = 0
         base = _header_wcs(header, "CRVAL1")
@@ -168,7 +168,7 @@ def test_crop_with_skycoord_spectralcoord_time(obs_raster):
     assert 38 <= cropped.data.shape[1] <= 44
     # the crop starts at step 2 and wavelength pixel 5: same world coordinates there
     first = cropped.wcs.low_level_wcs.pixel_to_world_values(0, 0, 0)
-    y0 = cube.wcs.low_level_wcs.world_to_pixel_values(*first)[1]
+    y0 = float(cube.wcs.low_level_wcs.world_to_pixel_values(*first)[1])
     assert abs(y0 - round(y0)) < 1e-6
     np.testing.assert_allclose(np.array(first, dtype=float), np.array(cube.wcs.low_level_wcs.pixel_to_world_values(5, round(y0), 2), dtype=float), rtol=0, atol=1e-12)
 
