@@ -1,0 +1,43 @@
+"""
+IUVS dark analysis: DN/s per pixel versus detector temperature
+==============================================================
+
+The seed-003 notebook as two calls: :func:`irisplug_iuvs.darks.dark_statistics`
+turns many files into one DataFrame row per dark product (mean dark corrected
+for the on-chip binning and the integration time, detector and case
+temperature, MCP voltage -> dark mode, FUV/MUV), and
+:func:`~irisplug_iuvs.darks.plot_dark_rate_vs_temperature` draws DN/s against
+detector temperature per integration time. Here the dark products come from
+the two real L1B files (their ``detector_dark`` frames) and from the L1A dark
+files rebuilt from them.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from irisplug_iuvs.darks import dark_statistics, plot_dark_rate_vs_temperature
+from irisplug_iuvs.l1a_make import make_l1a_from_l1b
+
+here = Path(__file__).resolve().parent
+data_dir = Path(os.environ.get("IRISPLUG_IUVS_DATA", here.parent.parent / "shared" / "data" / "iuvs"))
+files = sorted(data_dir.glob("mvn_iuv_l1b_*.fits*"))
+if not files:
+    print(f"no IUVS L1B files in {data_dir}; set IRISPLUG_IUVS_DATA")
+    sys.exit(0)
+out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
+out_dir.mkdir(parents=True, exist_ok=True)
+
+# %% L1A dark files, as the archive has them (built from the L1B Dark_* HDUs)
+l1a = [p for f in files for p in make_l1a_from_l1b(f, out_dir / "l1a") if "dark" in p.name]
+print("L1A dark files:", [p.name for p in l1a])
+
+# %% One row per dark product
+df = dark_statistics(l1a, quiet=True)
+print(df[["xuv", "int_time_s", "mcp_volt", "dark_mode", "det_temp_c", "mean_pixels_per_bin", "dn_per_s"]])
+print(df.groupby("xuv").dn_per_s.describe()[["count", "mean", "min", "max"]])
+
+# %% The seed's figure
+png = plot_dark_rate_vs_temperature(df, out_dir / "iuvs_dark_rate.png")
+print("wrote", png)
