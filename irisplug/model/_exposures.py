@@ -33,7 +33,8 @@ def attach_exposure_coords(meta: Mapping[str, Any] | None, values: Mapping[str, 
 
     out = NDMeta({k: v for k, v in dict(meta or {}).items() if not str(k).startswith(_PREFIX)})
     for name, value in values.items():
-        out.add(_PREFIX + name, value, axes=0, overwrite=True)
+        scalar = getattr(value, "isscalar", np.ndim(value) == 0)
+        out.add(_PREFIX + name, value, axes=None if scalar else 0, overwrite=True)
     return out
 
 

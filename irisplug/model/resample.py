@@ -1,0 +1,97 @@
+"""Interpolate spectra onto a common wavelength grid, out of core."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["resample_wavelength"]
+
+
+def _grid_angstrom(grid: Any) -> np.ndarray:
+    import astropy.units as u
+
+    g = np.asarray(u.Quantity(grid, u.AA).to_value(u.AA), dtype=float).reshape(-1)
+    if g.size < 2:
+        raise ValueError("the wavelength grid needs at least two values")
+    step = np.diff(g)
+    if not np.allclose(step, step[0], rtol=1e-9, atol=0):
+        raise ValueError("the wavelength grid must be uniformly spaced (it becomes a linear WCS axis)")
+    return g
+
+
+def resample_wavelength(cube: Any, grid: Any, *, out: str | os.PathLike | None = None, quiet: bool | None = None, chunk_exposures: int | None = None) -> Any:
+    """Linearly interpolate every spectrum of ``cube`` onto the wavelength ``grid``.
+
+    The result is written exposure block by exposure block into a
+    memory-mapped float32 file (``out``, or a temporary file), with a progress
+    bar, so inputs larger than memory work. Masked pixels become NaN and stay
+    masked; grid points outside the window are NaN.
+
+    Parameters
+    ----------
+    cube
+        An unsliced RasterCube (axes step, slit, wavelength) or a RasterSequence
+        (each cube resampled; ``out`` is then a directory).
+    grid
+        Uniformly spaced wavelengths (Quantity; e.g. ``np.linspace(2794, 2806, 100) * u.AA``).
+    out
+        File for the memory-mapped result (kept); a temporary file when None.
+
+    Returns
+    -------
+    RasterCube or RasterSequence
+        Same exposures, pointing and times; the spectral axis is the grid.
+
+    Examples
+    --------
+    >>> grid = np.linspace(2794, 2806, 100) * u.AA  # doctest: +SKIP
+    >>> common = resample_wavelength(obs["Mg II k 2796"], grid, out="mg_common")  # doctest: +SKIP
+    """
+    import dask.array as da
+    from ndcube import NDCubeSequence
+
+    from irisplug.model.operations import _new_cube, unwrap_wcs
+    from irisplug.model.wcs import PerExposureWCS
+    from irisplug.progress import progress
+
+    if isinstance(cube, NDCubeSequence):
+        directory = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="irisplug-resample-"))
+        directory.mkdir(parents=True, exist_ok=True)
+        new = [resample_wavelength(c, grid, out=directory / f"cube_{i:05d}.f32", quiet=quiet) for i, c in enumerate(cube.data)]
+        return type(cube)(new, common_axis=getattr(cube, "_common_axis", 0), meta=dict(cube.meta or {}))
+    g = _grid_angstrom(grid)
+    base, slices = unwrap_wcs(cube.wcs)
+    if not isinstance(base, PerExposureWCS) or any(s != slice(None) for s in slices):
+        raise TypeError("resample_wavelength needs an unsliced RasterCube (resample first, then slice)")
+    src = np.asarray(cube.axis_world_coords_values("em.wl")[0].to_value("Angstrom")).reshape(-1)
+    pos = np.interp(g, src, np.arange(src.size), left=np.nan, right=np.nan)
+    valid = np.isfinite(pos)
+    i0 = np.clip(np.floor(np.nan_to_num(pos)).astype(int), 0, src.size - 2)
+    w = (np.nan_to_num(pos) - i0).astype(np.float32)
+    n = cube.data.shape[0]
+    shape = (n, cube.data.shape[1], g.size)
+    path = Path(out) if out is not None else Path(tempfile.mkstemp(prefix="irisplug-resample-", suffix=".f32")[1])
+    result = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape) if path.suffix == ".npy" else np.memmap(path, dtype=np.float32, mode="w+", shape=shape)
+    per = max(1, (64 << 20) // max(1, cube.data.shape[1] * src.size * 4)) if chunk_exposures is None else chunk_exposures
+    for start in progress(range(0, n, per), total=(n + per - 1) // per, desc="resampling spectra", quiet=quiet):
+        stop = min(start + per, n)
+        block = np.asarray(cube.data[start:stop], dtype=np.float32)
+        if cube.mask is not None:
+            block = np.where(np.asarray(cube.mask[start:stop]), np.float32(np.nan), block)
+        res = block[..., i0] * (1 - w) + block[..., i0 + 1] * w
+        res[..., ~valid] = np.nan
+        result[start:stop] = res
+    result.flush()
+    hdr_updates = {"CRVAL1": float(g[0]), "CDELT1": float(g[1] - g[0]), "CRPIX1": 1.0, "NAXIS1": int(g.size), "CUNIT1": "Angstrom"}
+    d = base.to_dict()
+    d["header"] = {**d["header"], **hdr_updates}
+    new_wcs = PerExposureWCS.from_dict(d)
+    data = da.from_array(np.memmap(path, dtype=np.float32, mode="r", shape=shape, offset=result.offset if hasattr(result, "offset") else 0), chunks=(per, *shape[1:]))
+    meta = dict(cube.meta)
+    meta["RESAMPLED_FILE"] = str(path)
+    return _new_cube(cube, data, da.isnan(data), new_wcs, meta)
