@@ -1,0 +1,56 @@
+"""Benchmark: irisplug ``aia-register`` against ``aiapy.calibrate.register``.
+
+Runs both on the sunpy test map ``aia_171_level1.fits`` resampled to
+4096x4096 (``--quick``: 1024x1024), interleaved, several repeats, and prints
+the medians, the ratio and the largest difference relative to the data range.
+
+    python benchmarks/bench_calib_register.py [--quick] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1024x1024 instead of 4096x4096")
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    import astropy.units as u
+    import numpy as np
+    import sunpy.data.test
+    import sunpy.map
+    from aiapy.calibrate import register
+    from irisplug_calib.register import register_map
+
+    n = 1024 if args.quick else 4096
+    smap = sunpy.map.Map(sunpy.data.test.get_test_filepath("aia_171_level1.fits")).resample((n, n) * u.pixel)
+    warnings.simplefilter("ignore")
+    ours = register_map(smap)  # warm-up (loads the compiled numba kernels)
+    peer = register(smap)
+    rng = float(np.nanmax(peer.data) - np.nanmin(peer.data))
+    diff = float(np.nanmax(np.abs(ours.data - peer.data))) / rng
+    t_ours, t_peer = [], []
+    for _ in range(args.repeats):
+        t0 = time.perf_counter()
+        register(smap)
+        t_peer.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        register_map(smap)
+        t_ours.append(time.perf_counter() - t0)
+    m_ours, m_peer = statistics.median(t_ours), statistics.median(t_peer)
+    print(f"map {n}x{n} -> {ours.data.shape} (aiapy {peer.data.shape}); repeats {args.repeats}")
+    print(f"aiapy.calibrate.register  median {m_peer:.3f} s  (runs: {', '.join(f'{t:.2f}' for t in t_peer)})")
+    print(f"irisplug aia-register     median {m_ours:.3f} s  (runs: {', '.join(f'{t:.2f}' for t in t_ours)})")
+    print(f"speed ratio (aiapy / irisplug): {m_peer / m_ours:.2f}x")
+    print(f"max |difference| / data range: {diff:.2e}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,163 @@
+"""Exposure normalisation: DN -> DN/s, unit-aware and idempotent.
+
+Works on NDCubes whose axis 0 carries an ``exposure_time`` coordinate (IRIS
+rasters and slit-jaw cubes, SHOW stacks), NDCubes with a scalar or per-frame
+``meta["exposure_time"]``, sequences of those, and sunpy Maps
+(``exposure_time``). Data already per second, or already normalised by this
+step, are returned unchanged (a copy) with a warning.
+
+Examples
+--------
+>>> import numpy as np, ndcube, astropy.wcs, astropy.units as u
+>>> cube = ndcube.NDCube(np.full((2, 2), 8.0), wcs=astropy.wcs.WCS(naxis=2), unit=u.DN,
+...                      meta={"exposure_time": 4 * u.s})
+>>> out = normalize_exposure(cube)
+>>> out.unit, float(out.data[0, 0])
+(Unit("DN / s"), 2.0)
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from typing import Any
+
+import numpy as np
+
+from irisplug.errors import CalibrationError
+from irisplug.provenance import history
+from irisplug_calib._common import (
+    CalibrationWarning,
+    as_float,
+    frame_values,
+    is_map,
+    map_cubes,
+    new_cube,
+    new_map,
+    record,
+    seconds,
+    std_of,
+    xp_of,
+)
+
+__all__ = ["normalize_exposure", "is_per_second"]
+
+
+def is_per_second(unit: Any) -> bool:
+    """True when ``unit`` already contains ``1/s`` (DN/s, ct/s, erg/s/...).
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> is_per_second(u.DN / u.s), is_per_second(u.DN)
+    (True, False)
+    """
+    import astropy.units as u
+
+    if unit is None:
+        return False
+    unit = u.Unit(unit)
+    return any(b.is_equivalent(u.s) and p < 0 for b, p in zip(unit.bases, unit.powers, strict=True))
+
+
+def _already(obj: Any) -> str | None:
+    if any(r.get("step") == "exposure-norm" for r in history(obj)):
+        return "it was already exposure-normalised (see its history)"
+    if is_per_second(getattr(obj, "unit", None)):
+        return f"its unit {obj.unit} is already per second"
+    return None
+
+
+def _noop(obj: Any, why: str) -> Any:
+    warnings.warn(f"exposure normalisation skipped: {why}", CalibrationWarning, stacklevel=4)
+    if is_map(obj):
+        return new_map(obj, obj.data)
+    new = new_cube(obj, obj.data)
+    return new
+
+
+def _normalize_map(smap: Any, exposure_unit: str) -> Any:
+    import astropy.units as u
+
+    why = _already(smap) or ("its meta has 'expnorm'" if "expnorm" in smap.meta else None)
+    if why:
+        return _noop(smap, why)
+    exptime = smap.exposure_time
+    if exptime is None:
+        raise CalibrationError(f"the {smap.instrument} map of {smap.date.isot} has no exposure time (EXPTIME)")
+    t = float(seconds(exptime, exposure_unit)[0])
+    if t <= 0:
+        warnings.warn(f"exposure time {t} s is not positive; the data become inf/NaN", CalibrationWarning, stacklevel=3)
+    meta = copy.deepcopy(dict(smap.meta))
+    unit = smap.unit if smap.unit is not None else u.DN
+    meta["bunit"] = (unit / u.s).to_string()
+    meta["expnorm"] = t
+    if "pixlunit" in meta:
+        meta["pixlunit"] = meta["bunit"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unc = std_of(smap)
+        out = new_map(smap, as_float(smap.data) / t, meta=meta, uncertainty=None if unc is None else unc / t)
+    return record(out, "exposure-norm", {}, {"exposure_time_s": t})
+
+
+def normalize_exposure(obj: Any, *, exposure_unit: str = "s") -> Any:
+    """Divide by each frame's exposure time (DN -> DN/s); a second application is a no-op with a warning.
+
+    Parameters
+    ----------
+    obj
+        NDCube (per-frame ``exposure_time`` on axis 0, or ``meta["exposure_time"]``),
+        a sequence/collection of them, or a sunpy Map.
+    exposure_unit
+        Unit of plain-number exposure times.
+
+    Returns
+    -------
+    object
+        A new object; frames with a non-positive exposure time become NaN and masked.
+
+    Raises
+    ------
+    CalibrationError
+        The object carries no exposure time.
+    """
+    import astropy.units as u
+
+    if is_map(obj):
+        return _normalize_map(obj, exposure_unit)
+
+    def one(cube: Any) -> Any:
+        why = _already(cube)
+        if why:
+            return _noop(cube, why)
+        value = frame_values(cube, "exposure_time")
+        if value is None:
+            raise CalibrationError(
+                f"the {type(cube).__name__} carries no exposure time (no 'exposure_time' coordinate or meta entry)"
+            )
+        t = seconds(value, exposure_unit)
+        values = as_float(cube.data)
+        xp = xp_of(values)
+        if t.size == 1:
+            t_b = np.float64(t[0])
+            bad = None if t[0] > 0 else np.ones(values.shape, bool)
+        else:
+            if t.size != values.shape[0]:
+                raise CalibrationError(f"{t.size} exposure times for {values.shape[0]} frames on axis 0")
+            t_b = t.reshape((-1,) + (1,) * (values.ndim - 1))
+            bad = np.broadcast_to(t_b <= 0, values.shape) if (t <= 0).any() else None
+        if bad is not None:
+            warnings.warn("frames with a non-positive exposure time become NaN and masked", CalibrationWarning, stacklevel=3)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = np.where(np.asarray(t_b) > 0, 1.0 / np.asarray(t_b), np.nan)
+            new_data = values * inv.astype(values.dtype) if values.dtype == np.float32 else values * inv
+            sigma = std_of(cube)
+            new_sigma = None if sigma is None else sigma * inv
+        mask = cube.mask
+        if bad is not None:
+            mask = bad if mask is None or np.ndim(mask) == 0 else xp.logical_or(mask, bad)
+        unit = cube.unit if cube.unit is not None else u.DN
+        new = new_cube(cube, new_data, uncertainty=new_sigma, mask=mask, unit=unit / u.s)
+        return record(new, "exposure-norm", {"exposure_unit": exposure_unit}, {"exposure_time_s": t.tolist()})
+
+    return map_cubes(obj, one, "exposure normalisation")

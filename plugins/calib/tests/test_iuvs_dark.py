@@ -1,0 +1,64 @@
+"""IUVS time-interpolated darks against the values stored in real L1B files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from astropy.io import fits
+from irisplug_calib.iuvs import interpolate_darks
+
+from irisplug.errors import InconsistentInputError
+
+
+def _read(path):
+    with fits.open(path) as h:
+        return {
+            "raw": h["detector_raw"].data.astype(float),
+            "dds": h["detector_dark_subtracted"].data.astype(float),
+            "bg": h["background_dark"].data.astype(float),
+            "darks": h["detector_dark"].data,
+            "dark_et": np.array(h["Dark_Integration"].data["ET"], dtype=float),
+            "et": np.array(h["Integration"].data["ET"], dtype=float),
+        }
+
+
+def test_background_dark_matches_l1b_files(iuvs_l1b_files):
+    for path in iuvs_l1b_files:
+        f = _read(path)
+        raw = f["raw"] if f["raw"].ndim == 3 else f["raw"][None]
+        bg = interpolate_darks(f["darks"], f["dark_et"], f["et"])
+        ref = f["bg"].reshape(bg.shape)
+        assert np.abs(bg - ref).max() <= 1.0, path.name
+        # the pipeline's floor: exact wherever the two darks differ
+        nd = f["darks"].shape[0] // 2
+        differ = f["darks"][:nd][: bg.shape[0]] != f["darks"][nd:][: bg.shape[0]]
+        assert np.array_equal(bg[differ], ref[differ]), path.name
+        # the file's own identity
+        assert np.array_equal(raw - ref, f["dds"].reshape(raw.shape))
+
+
+def test_step_on_cube_recovers_dark_subtracted(iuvs_l1b_files):
+    import astropy.wcs
+    import ndcube
+
+    import irisplug
+
+    f = _read(iuvs_l1b_files[0])
+    raw = f["raw"] if f["raw"].ndim == 3 else f["raw"][None]
+    meta = {"dark_frames": f["darks"], "dark_times": f["dark_et"], "light_times": f["et"]}
+    cube = ndcube.NDCube(raw.copy(), wcs=astropy.wcs.WCS(naxis=3), meta=meta)
+    out = irisplug.calibrate(cube, ["iuvs-dark"])
+    assert np.abs(out.data - f["dds"].reshape(raw.shape)).max() <= 1.0
+    assert np.array_equal(cube.data, raw)  # input untouched
+    assert [r["step"] for r in irisplug.history(out)] == ["iuvs-dark"]
+    assert "background_dark" not in cube.meta
+
+
+def test_interpolation_weights_and_bad_input():
+    d = np.stack([np.zeros((2, 2)), np.full((2, 2), 1.0), np.full((2, 2), 10.0), np.full((2, 2), 11.0)])
+    bg = interpolate_darks(d, [0, 1, 10, 11], [5.0, 6.0], floor=False)
+    assert np.allclose(bg[0], 5.0) and np.allclose(bg[1], 6.0)
+    with pytest.raises(InconsistentInputError, match="even number"):
+        interpolate_darks(d[:3], [0, 1, 2], [1.0])
+    with pytest.raises(InconsistentInputError, match="dark times"):
+        interpolate_darks(d, [0, 1], [1.0])
