@@ -121,3 +121,9 @@ def compare_to_baseline(fig, name: str, tol: float = 6.0, dpi: float = 40) -> No
     assert got.shape == want.shape, f"{name}: size {got.shape} != baseline {want.shape}"
     rms = rms_difference(got, want)
     assert rms <= tol, f"{name}: RMS {rms:.2f} > {tol} against {path}"
+
+
+@pytest.fixture
+def baseline():
+    """``baseline(fig, name)``: compare a figure with ``baseline/<name>.png`` (see :func:`compare_to_baseline`)."""
+    return compare_to_baseline

@@ -222,10 +222,18 @@ class RasterWindow:
 
     @property
     def sit_and_stare(self) -> bool:
-        """True when the slit does not move between exposures (spans < 0.1 arcsec)."""
+        """True when the slit does not move: one raster position, else a slit track < 0.1 arcsec long."""
         n = self.shape[0]
         if n < 2:
             return True
+        try:
+            from irisplug.model import extra_coord
+
+            positions = np.asarray(extra_coord(self.cube, "raster_position"))
+            if positions.size == n:
+                return bool(np.unique(positions).size == 1)
+        except Exception:  # noqa: BLE001 - no IRIS model or no such coordinate: use the pointing
+            pass
         ny = self.shape[1]
         lon, _ = self.lonlat([0, n - 1], [ny / 2, ny / 2])
         return bool(abs(lon[1] - lon[0]) < 0.1)

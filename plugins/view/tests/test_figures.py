@@ -1,0 +1,95 @@
+"""Publication figures against stored baselines, on generated data and on the IRIS test data."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from irisplug.errors import UnsupportedObjectError
+from irisplug_view.figures import parameter_maps, sji_with_contour, spectroheliogram, spectrum_timeseries
+from irisplug_view.quicklook import quicklook
+from irisplug_view.sji_viewer import sji_viewer
+from irisplug_view.synthetic import synthetic_velocity_maps
+
+
+def test_quicklook_baseline(obs, baseline):
+    baseline(quicklook(obs, window="Si IV 1403").fig, "quicklook_synthetic")
+
+
+def test_sit_and_stare_quicklook_baseline(sns, baseline):
+    baseline(quicklook(sns, window="Mg II k 2796").fig, "quicklook_sns_synthetic")
+
+
+def test_sji_viewer_baseline(sji, baseline):
+    baseline(sji_viewer(sji, frame=5).fig, "sji_viewer_synthetic")
+
+
+def test_spectroheliogram_baseline(obs, baseline):
+    baseline(spectroheliogram(obs, window="Si IV 1403"), "spectroheliogram_synthetic")
+
+
+def test_parameter_maps_baseline_and_velocity_centred_on_zero(baseline):
+    fig = parameter_maps(synthetic_velocity_maps())
+    baseline(fig, "parameter_maps_synthetic")
+    vel = [im for ax in fig.axes for im in ax.images if im.cmap.name == "RdBu_r"]
+    assert len(vel) == 1
+    norm = vel[0].norm
+    assert norm.vcenter == 0 and norm.vmin == -norm.vmax
+
+
+def test_parameter_maps_accept_any_2d_cube_and_list_missing_keys():
+    maps = synthetic_velocity_maps()
+    fig = parameter_maps(maps["velocity"])
+    assert fig.axes[0].images[0].cmap.name == "RdBu_r"  # km/s unit → diverging
+    with pytest.raises(UnsupportedObjectError, match="available: intensity, velocity, width"):
+        parameter_maps(maps, keys=["doppler"])
+
+
+def test_spectrum_timeseries_baseline(sns, baseline):
+    baseline(spectrum_timeseries(sns, window="Mg II k 2796", y=20, normalise=True), "timeseries_sns_synthetic")
+
+
+def test_spectrum_timeseries_normalised_peak_is_one(sns):
+    fig = spectrum_timeseries(sns, window="Si IV 1403", y=20, normalise=True)
+    img = fig.axes[0].images[0].get_array()
+    np.testing.assert_allclose(img.max(axis=0), 1.0)
+
+
+def test_contours_land_where_world_coordinates_say(obs):
+    """A bright raster pixel must be contoured at the SJI pixel astropy's WCS maps it to."""
+    raster = obs["Si IV 1403"].data[0]
+    data = np.array(raster.data)
+    data[:] = 1.0
+    data[5, 20, :] = 100.0  # one bright pixel: step 5, y 20
+    raster.data[:] = data
+    fig = sji_with_contour(obs, obs, window="Si IV 1403", levels=[50], frame=0, show_slit=False)
+    verts = np.concatenate([p.vertices for p in fig.cs.get_paths() if len(p.vertices)])
+    centre = (verts.min(axis=0) + verts.max(axis=0)) / 2  # closed paths repeat a vertex: no mean
+    # independent reference: astropy FITS-WCS of the raster pixel (wcslib works in deg) into the SJI FITS-WCS
+    _, lat, lon = raster.wcs.pixel_to_world_values(0, 20, 5)
+    x, y = obs["SJI_1400"].wcs.celestial.world_to_pixel_values(lon, lat)
+    assert centre == pytest.approx([float(x), float(y)], abs=1.0)
+
+
+def test_bad_window_label_lists_the_windows(obs):
+    with pytest.raises(UnsupportedObjectError, match="available: Si IV 1403, Mg II k 2796"):
+        spectroheliogram(obs, window="Fe XXI 1354")
+    with pytest.raises(UnsupportedObjectError, match="available: Si IV 1403, Mg II k 2796"):
+        quicklook(obs, window="Fe XXI 1354")
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_figures_render_on_iris_test_data(iris_obs, iris_sns, tmp_path):
+    """The irispy-lmsal test files through irisplug.read: every figure renders, with finite content."""
+    ql = quicklook(iris_obs, window="Si IV 1403", out=tmp_path / "ql.png")
+    assert np.isfinite(ql.im_map.get_array()).any()
+    sji_viewer(iris_obs, window="SJI_1400", out=tmp_path / "sji.png")
+    spectroheliogram(iris_obs, window="Mg II k 2796", out=tmp_path / "shg.png")
+    fig = sji_with_contour(iris_obs, iris_obs, window="Si IV 1403", scan=3, out=tmp_path / "ctr.png")
+    assert any(len(p.vertices) for p in fig.cs.get_paths())
+    ql_sns = quicklook(iris_sns, window="Mg II k 2796", out=tmp_path / "sns.png")
+    assert ql_sns.win.sit_and_stare
+    spectrum_timeseries(iris_sns, window="Mg II k 2796", y=20, out=tmp_path / "ts.png")
+    spectrum_timeseries(iris_obs, window="Si IV 1403", y=50, position=3, out=tmp_path / "ts_pos.png")
+    for name in ("ql", "sji", "shg", "ctr", "sns", "ts", "ts_pos"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000
