@@ -72,7 +72,7 @@ def as_map(obj: Any) -> Any:
     >>> w = WCS(naxis=2); w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN"]; w.wcs.cunit = ["arcsec"] * 2
     >>> w.wcs.cdelt = [0.6, 0.6]; w.wcs.crpix = [5, 5]; w.wcs.dateobs = "2014-03-29T14:10:00"
     >>> m = as_map(ndcube.NDCube(np.ones((10, 10)), wcs=w))
-    >>> m.date.isot, m.scale.axis1.value
+    >>> m.date.isot, round(float(m.scale.axis1.to_value("arcsec / pix")), 6)
     ('2014-03-29T14:10:00.000', 0.6)
     """
     if _is_map(obj):

@@ -294,6 +294,12 @@ def cross_correlation(reference: np.ndarray, moving: np.ndarray, *, normalizatio
     return cc.surface(b, a, prepared=True)
 
 
+def _bin(image: np.ndarray, f: int) -> np.ndarray:
+    """Mean over ``f x f`` blocks (edges that do not fill a block are dropped)."""
+    n, m = (image.shape[0] // f) * f, (image.shape[1] // f) * f
+    return image[:n, :m].reshape(n // f, f, m // f, f).mean(axis=(1, 3), dtype=np.float32)
+
+
 def estimate_shift(
     reference: np.ndarray,
     moving: np.ndarray,
@@ -305,6 +311,8 @@ def estimate_shift(
     iterations: int = 2,
     missing: float | None = IRIS_MISSING,
     smooth: float = 1.0,
+    pyramid: bool | None = None,
+    refine_size: int | None = 512,
 ) -> ShiftEstimate:
     """Sub-pixel shift ``(dy, dx)`` of ``moving`` relative to ``reference``.
 
@@ -329,6 +337,13 @@ def estimate_shift(
         for large shifts.
     smooth
         Gaussian sigma (pixels) applied to both images in that refinement.
+    pyramid
+        Coarse-to-fine for large images (default: when the smaller side is
+        >= 2048 px): the shift is first found on 4x4 binned
+        images, then refined at full resolution on the overlap.
+    refine_size
+        Largest side of the central overlap window used in the refinement
+        (``None``: the whole overlap).
 
     Examples
     --------
@@ -346,18 +361,39 @@ def estimate_shift(
     moving = np.asarray(moving, np.float32)
     if reference.shape != moving.shape or reference.ndim != 2:
         raise ValueError(f"need two 2-D images of one shape, got {reference.shape} and {moving.shape}")
-    cc = CrossCorrelator(reference.shape, normalization=normalization, window=window, missing=missing)
-    est = cc.estimate(reference, moving, upsample=upsample, max_shift=max_shift)
-    dy, dx = est.dy, est.dx
     n, m = reference.shape
+    if pyramid is None:
+        pyramid = min(n, m) >= 2048
+    search = 2.0
+    if pyramid:
+        # coarse-to-fine: integer-level shift from binned images, then the sub-pixel
+        # refinement below on a central window of the overlap (same peak as a full-size
+        # correlation for any image with a unique peak, at a fraction of the FFT work)
+        f = 4
+        rb = _bin(prepare(reference, None, missing=missing), f)
+        mb = _bin(prepare(moving, None, missing=missing), f)
+        coarse = CrossCorrelator(rb.shape, normalization=normalization, window=window, missing=None)
+        est = coarse.estimate(rb, mb, upsample=10, max_shift=None if max_shift is None else max_shift / f + 1)
+        dy, dx = est.dy * f, est.dx * f
+        iterations = max(iterations, 2)
+        search = f + 1.0
+    else:
+        cc = CrossCorrelator(reference.shape, normalization=normalization, window=window, missing=missing)
+        est = cc.estimate(reference, moving, upsample=upsample, max_shift=max_shift)
+        dy, dx = est.dy, est.dx
     for _ in range(max(iterations, 1) - 1):
         # refine on the exactly overlapping parts (integer crop, no resampling): the
         # remaining shift is sub-pixel, where the apodisation window causes no bias
-        ky, kx = int(round(dy)), int(round(dx))
+        ky, kx = round(dy), round(dx)
         if abs(ky) > n // 2 or abs(kx) > m // 2:
             break
         ref_c = reference[max(0, -ky) : n - max(0, ky), max(0, -kx) : m - max(0, kx)]
         mov_c = moving[max(0, ky) : n - max(0, -ky), max(0, kx) : m - max(0, -kx)]
+        if refine_size and max(ref_c.shape) > refine_size:
+            oy = max(0, (ref_c.shape[0] - refine_size) // 2)
+            ox = max(0, (ref_c.shape[1] - refine_size) // 2)
+            ref_c = ref_c[oy : oy + refine_size, ox : ox + refine_size]
+            mov_c = mov_c[oy : oy + refine_size, ox : ox + refine_size]
         if min(ref_c.shape) < 16:
             break
         sub = CrossCorrelator(ref_c.shape, normalization=normalization, window=window, missing=missing)
@@ -366,10 +402,11 @@ def estimate_shift(
             # interpolation artefacts (resampled data) lose their weight
             ref_c = ndi.gaussian_filter(prepare(ref_c, None, missing=missing), smooth)
             mov_c = ndi.gaussian_filter(prepare(mov_c, None, missing=missing), smooth)
-        res = sub.estimate(ref_c, mov_c, upsample=upsample, max_shift=2.0)
+        res = sub.estimate(ref_c, mov_c, upsample=upsample, max_shift=search)
+        search = 2.0
         new_dy, new_dx = ky + res.dy, kx + res.dx
         est = ShiftEstimate(new_dy, new_dx, res.peak)
-        converged = int(round(new_dy)) == ky and int(round(new_dx)) == kx
+        converged = round(new_dy) == ky and round(new_dx) == kx
         dy, dx = new_dy, new_dx
         if converged:
             break

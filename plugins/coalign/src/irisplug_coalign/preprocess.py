@@ -85,11 +85,16 @@ def prepare(
     ok = valid_mask(img, missing)
     if mask is not None:
         ok &= mask
+    if ok.all():  # fast path: no masked pixels
+        out = np.subtract(img, dtype(img.mean(dtype=np.float64)), dtype=dtype)
+        if window is not None:
+            out *= window
+        return out
     out = np.array(img, dtype=dtype, copy=True)
     if not ok.any():
         out[...] = 0
         return out
-    mean = out[ok].mean(dtype=np.float64)
+    mean = np.sum(out, where=ok, dtype=np.float64) / ok.sum()
     out[~ok] = mean
     out -= dtype(mean)
     if window is not None:

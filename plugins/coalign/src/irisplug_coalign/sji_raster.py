@@ -64,7 +64,7 @@ def _sji_band(sji: Any, passband: Any) -> tuple[float, float]:
     meta = sji.meta or {}
     for key in ("TWAVE1", "WAVELNTH", "wavelength"):
         if key in meta:
-            w = int(round(float(getattr(meta[key], "value", meta[key]))))
+            w = round(float(getattr(meta[key], "value", meta[key])))
             if w in SJI_PASSBANDS:
                 return SJI_PASSBANDS[w]
     raise InconsistentInputError("cannot tell the SJI passband (no TWAVE1/WAVELNTH in meta): pass passband=1400 or (min, max) in Angstrom")
@@ -206,7 +206,7 @@ def coalign_raster_to_sji(
             return -1.0
         return float(np.corrcoef(synth[ok], s[ok])[0, 1])
 
-    scale = float(abs(list(maps.values())[0].scale.axis1.to_value("arcsec/pix")))
+    scale = float(abs(next(iter(maps.values())).scale.axis1.to_value("arcsec/pix")))
     grid = np.arange(-max_offset, max_offset + 1e-9, max(scale, max_offset / 20))
     cands = [(corr(np.array([gx, gy])), gx, gy) for gx in irisplug.progress(grid, desc="sji-raster grid", quiet=quiet) for gy in grid]
     _, gx, gy = max(cands)
