@@ -34,9 +34,10 @@ STATUS_DESCRIPTIONS = {
     Status.TOO_FEW_POINTS: "fewer valid points than free parameters + 1: not fitted",
     Status.ALL_MASKED: "every point NaN, masked or zero-weight: not fitted",
     Status.LINE_OUTSIDE_WINDOW: "the template's lines lie outside the wavelength window: not fitted",
-    Status.SINGULAR: "the normal matrix is singular at the solution: values kept, uncertainties NaN",
-    Status.NOT_SIGNIFICANT: "converged, but every line amplitude is below the significance threshold",
+    Status.SINGULAR: "the normal matrix is singular at the solution (e.g. amplitude 0): no usable fit",
+    Status.NOT_SIGNIFICANT: "converged, but every line amplitude is below the significance threshold: no line",
 }
 
-#: statuses whose parameter values are kept in the maps
-FITTED = (Status.CONVERGED, Status.MAX_ITER, Status.SINGULAR, Status.NOT_SIGNIFICANT)
+#: statuses whose parameter values are shown in the maps (the others are NaN there;
+#: the raw values stay in ``FitResult.params``)
+FITTED = (Status.CONVERGED, Status.MAX_ITER)

@@ -1,0 +1,248 @@
+"""Fit NDCubes, raster sequences and observation windows; returns NDCollections of maps.
+
+The spectral array axis is found from the WCS (physical type ``em.wl``);
+it is moved last, the template is fitted to every spectrum, and the maps
+share the input's WCS with the spectral axis sliced away.
+
+Examples
+--------
+>>> import irisplug
+>>> obs = irisplug.read(iris_dir)  # doctest: +SKIP
+>>> maps = fit_cube(obs["Si IV 1403"][0], "si_iv_1403")  # doctest: +SKIP
+>>> maps["si_iv_1403.velocity"].data.shape  # doctest: +SKIP
+(8, 109)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from irisplug_fit.engine import FitResult, fit_spectra
+from irisplug_fit.maps import to_collection
+
+__all__ = ["spectral_axis", "cube_wavelength", "spatial_wcs", "fit_cube", "fit_sequence", "fit_any", "is_spectral"]
+
+
+def spectral_axis(cube: Any) -> int:
+    """Array axis of ``cube`` whose world coordinate is a wavelength (``em.wl``).
+
+    Raises
+    ------
+    irisplug.UnsupportedObjectError
+        The cube has no wavelength axis.
+    """
+    from irisplug.errors import UnsupportedObjectError
+
+    types = getattr(cube, "array_axis_physical_types", None)
+    if types is None:
+        raise UnsupportedObjectError(f"{type(cube).__name__} has no WCS: pass numpy arrays to fit_spectra instead")
+    hits = [i for i, t in enumerate(types) if any(str(x) == "em.wl" or str(x).startswith("em.wl") for x in t)]
+    only = [i for i in hits if len(types[i]) == 1 or all("em.wl" in str(x) for x in types[i])]
+    if not hits:
+        raise UnsupportedObjectError(f"{type(cube).__name__} has no spectral (em.wl) axis: physical types {types}")
+    return (only or hits)[0]
+
+
+def is_spectral(obj: Any) -> bool:
+    """True when ``obj`` is an NDCube with a wavelength axis (or a sequence/observation of them)."""
+    try:
+        if hasattr(obj, "data") and isinstance(obj.data, list):
+            return bool(obj.data) and is_spectral(obj.data[0])
+        spectral_axis(obj)
+    except Exception:  # noqa: BLE001 - any failure means "not a spectral cube"
+        return False
+    return True
+
+
+def cube_wavelength(cube: Any, axis: int | None = None) -> np.ndarray:
+    """Wavelengths (Angstrom) along the spectral axis of ``cube``."""
+    import astropy.units as u
+
+    ax = spectral_axis(cube) if axis is None else axis
+    wl = cube.axis_world_coords("em.wl")[0]
+    wl = u.Quantity(wl)
+    if wl.ndim > 1:  # depends on other axes too: take the first spectrum's
+        arr_ax = [i for i, t in enumerate(cube.array_axis_physical_types) if any("em.wl" in str(x) for x in t)]
+        pos = arr_ax.index(ax)
+        idx = tuple(slice(None) if i == pos else 0 for i in range(wl.ndim))
+        wl = wl[idx]
+    return wl.to_value(u.AA).astype(float)
+
+
+def spatial_wcs(cube: Any, axis: int) -> Any:
+    """The input's WCS with the spectral array axis sliced away (shared by every map)."""
+    item = tuple(0 if i == axis else slice(None) for i in range(cube.data.ndim))
+    return cube[item].wcs
+
+
+def _arrays(cube: Any, axis: int) -> tuple[Any, Any, Any]:
+    data = cube.data
+    unc = getattr(cube, "uncertainty", None)
+    unc = None if unc is None else unc.array
+    mask = getattr(cube, "mask", None)
+    if mask is not None and np.ndim(mask) == 0:
+        mask = None if not bool(mask) else np.ones(np.shape(data), bool)
+
+    def last(a: Any) -> Any:
+        if a is None:
+            return None
+        if hasattr(a, "map_blocks"):
+            import dask.array as da
+
+            return da.moveaxis(a, axis, -1)
+        return np.moveaxis(np.asarray(a), axis, -1)
+
+    return last(data), last(unc), last(mask)
+
+
+def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, scheduler: str | None = None,
+             inst_fwhm: float | None = None, fill_below: Any = "auto", **kwargs: Any) -> Any:
+    """Fit every spectrum of an NDCube (any cube with an ``em.wl`` axis); returns an NDCollection of maps.
+
+    Parameters
+    ----------
+    cube
+        An NDCube / sunraster / irisplug ``RasterCube``. Its ``uncertainty``
+        (weights) and ``mask`` are used; lazy (dask) data are fitted block by
+        block.
+    template
+        Template name or :class:`~irisplug_fit.templates.Template`.
+    client
+        A ``dask.distributed.Client``: blocks are fitted on its cluster
+        (default: the current client when one exists and the data are dask).
+    scheduler
+        ``"local"`` to force in-process fitting even when a client exists.
+    inst_fwhm
+        Instrumental FWHM for non-thermal velocities (default: IRIS channel value).
+    fill_below
+        Points at or below this value are ignored; ``"auto"``: -199 for IRIS
+        data (L2 fill value -200 DN), none otherwise.
+    **kwargs
+        Passed to :func:`~irisplug_fit.engine.fit_spectra`.
+
+    Examples
+    --------
+    >>> maps = fit_cube(cube, "si_iv_1403")  # doctest: +SKIP
+    """
+    ax = spectral_axis(cube)
+    x = cube_wavelength(cube, ax)
+    data, unc, mask = _arrays(cube, ax)
+    fill = _fill_threshold(cube) if fill_below == "auto" else fill_below
+    if fill is not None:
+        bad = data <= fill
+        mask = bad if mask is None else (mask | bad)
+    if isinstance(template, str) and template == "peak":
+        template = _peak_from(data, mask, x)
+    res = fit_array(data, x, template, uncertainty=unc, mask=mask, client=client, scheduler=scheduler, **kwargs)
+    meta = {"input": type(cube).__name__}
+    for key in ("OBSID", "obsid", "TELESCOP", "INSTRUME", "DATE_OBS", "date_obs"):
+        v = (getattr(cube, "meta", None) or {}).get(key) if hasattr(getattr(cube, "meta", None), "get") else None
+        if isinstance(v, (str, int, float)):
+            meta[key] = v
+    return to_collection(res, wcs=spatial_wcs(cube, ax), data_unit=getattr(cube, "unit", None), meta=meta,
+                         inst_fwhm=inst_fwhm)
+
+
+def _fill_threshold(cube: Any) -> float | None:
+    meta = getattr(cube, "meta", None)
+    tel = meta.get("TELESCOP") if hasattr(meta, "get") else None
+    return -199.0 if isinstance(tel, str) and tel.strip().upper().startswith("IRIS") else None
+
+
+def _peak_from(data: Any, mask: Any, x: np.ndarray) -> Any:
+    """A one-Gaussian template at the brightest feature of the mean spectrum."""
+    from irisplug_fit.templates import peak_template
+
+    d = data if mask is None else (data * 1.0)
+    if mask is not None:
+        d = (np if not hasattr(d, "map_blocks") else _da()).where(mask, np.nan, d)
+    axes = tuple(range(d.ndim - 1))
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = d.mean(axis=axes) if False else (np.nanmean(np.asarray(d), axis=axes) if not hasattr(d, "map_blocks")
+                                               else _da().nanmean(d, axis=axes).compute())
+    return peak_template(x, mean)
+
+
+def _da() -> Any:
+    import dask.array as da
+
+    return da
+
+
+def fit_array(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: Any = None, mask: Any = None,
+              client: Any = None, scheduler: str | None = None, **kwargs: Any) -> FitResult:
+    """:func:`fit_spectra` for numpy or dask arrays (dask: block by block, on a cluster when there is a client)."""
+    lazy = any(hasattr(a, "map_blocks") for a in (data, uncertainty, mask) if a is not None)
+    if not lazy and client is None:
+        return fit_spectra(data, wavelength, template, uncertainty=uncertainty, mask=mask, **kwargs)
+    from irisplug_fit.scaleout import fit_dask
+
+    return fit_dask(data, wavelength, template, uncertainty=uncertainty, mask=mask, client=client,
+                    scheduler=scheduler, **kwargs)
+
+
+def fit_sequence(seq: Any, template: Any = "si_iv_1403", **kwargs: Any) -> list[Any]:
+    """Fit every cube of a raster sequence; one NDCollection of maps per raster file.
+
+    Examples
+    --------
+    >>> maps = fit_sequence(obs["Si IV 1403"], "si_iv_1403")  # doctest: +SKIP
+    >>> len(maps) == len(obs["Si IV 1403"].data)  # doctest: +SKIP
+    True
+    """
+    import irisplug
+
+    cubes = list(seq.data)
+    quiet = kwargs.pop("progress", None) is False
+    return [fit_cube(c, template, progress=False, **kwargs)
+            for c in irisplug.progress(cubes, total=len(cubes), desc="fit rasters", quiet=quiet or len(cubes) < 2)]
+
+
+def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwargs: Any) -> Any:
+    """Fit an NDCube, a sequence (list of collections) or an observation window.
+
+    With an observation, ``window`` (e.g. ``"Si IV 1403"``) picks the window;
+    without a template, the first built-in template made for that window.
+
+    Examples
+    --------
+    >>> maps = fit_any(obs, window="Si IV 1403")  # doctest: +SKIP
+    """
+    from irisplug.errors import UnsupportedObjectError
+
+    from irisplug_fit.templates import TEMPLATES
+
+    label = window
+    if hasattr(obj, "windows") and hasattr(obj, "keys") and not hasattr(obj, "wcs"):
+        if window is None:
+            raise UnsupportedObjectError(f"an observation holds several windows ({', '.join(obj.keys())}); pass window=")
+        if window not in obj:
+            raise UnsupportedObjectError(f"no window {window!r} in the observation; windows: {', '.join(obj.keys())}")
+        obj = obj[window]
+    if template is None:
+        label = label or _window_label(obj)
+        hits = [n for n, t in TEMPLATES.items() if label and label in t.windows]
+        if not hits:
+            raise UnsupportedObjectError(f"no built-in template for window {label!r}; pass template= "
+                                         f"(known: {', '.join(sorted(TEMPLATES))})")
+        template = hits[0]
+    if hasattr(obj, "data") and isinstance(obj.data, list):
+        return fit_sequence(obj, template, **kwargs)
+    return fit_cube(obj, template, **kwargs)
+
+
+def _window_label(obj: Any) -> str | None:
+    meta = getattr(obj, "meta", None)
+    if meta is None and hasattr(obj, "data") and isinstance(obj.data, list) and obj.data:
+        meta = getattr(obj.data[0], "meta", None)
+    if hasattr(meta, "get"):
+        for key in ("window", "label", "TDESC1", "spectral_window"):
+            v = meta.get(key)
+            if isinstance(v, str):
+                return v
+    return None

@@ -1,0 +1,126 @@
+"""Turn a :class:`~irisplug_fit.engine.FitResult` into an ndcube ``NDCollection`` of parameter maps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from irisplug_fit.derived import doppler_velocity, fwhm_from_width, line_intensity, nonthermal_velocity
+from irisplug_fit.engine import FitResult
+from irisplug_fit.lines import instrument_fwhm_for
+from irisplug_fit.status import FITTED, STATUS_DESCRIPTIONS
+
+__all__ = ["result_maps", "to_collection"]
+
+
+def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, tuple[np.ndarray, str]]:
+    """``{name: (array, unit)}`` of every map: parameters, uncertainties and derived quantities.
+
+    Per component ``C``: ``C.amplitude`` (data unit), ``C.centre`` (Angstrom),
+    ``C.velocity`` (km/s, against the vacuum rest wavelength), ``C.width``
+    (Gaussian sigma / Lorentzian HWHM, Angstrom), ``C.fwhm``, ``C.intensity``
+    (amplitude x Angstrom), ``C.vnt`` (non-thermal velocity, Gaussians only),
+    each parameter with a ``_err`` twin; ``bgK`` background coefficients;
+    ``chi2``, ``redchi2``, ``dof``, ``niter``, ``status``.
+    Parameter maps are NaN where the status says no fit was made.
+
+    Examples
+    --------
+    >>> sorted(result_maps(res))[:3]  # doctest: +SKIP
+    ['bg0', 'bg0_err', 'chi2']
+    """
+    t = res.template
+    fitted = np.isin(res.status, [int(s) for s in FITTED])
+    p = np.where(fitted[..., None], res.params, np.nan)
+    e = np.where(fitted[..., None], res.errors, np.nan)
+    out: dict[str, tuple[np.ndarray, str]] = {}
+    for b in range(t.n_bg):
+        unit = "data" if b == 0 else f"data / Angstrom{'' if b == 1 else f'{b}'}"
+        out[f"bg{b}"] = (p[..., b], unit)
+        out[f"bg{b}_err"] = (e[..., b], unit)
+    for i, c in enumerate(t.components):
+        o = t.n_bg + 3 * i
+        a, mu, w = p[..., o], p[..., o + 1], p[..., o + 2]
+        ea, emu, ew = e[..., o], e[..., o + 1], e[..., o + 2]
+        rest = c.line.rest
+        out[f"{c.name}.amplitude"] = (a, "data")
+        out[f"{c.name}.amplitude_err"] = (ea, "data")
+        out[f"{c.name}.centre"] = (mu, "Angstrom")
+        out[f"{c.name}.centre_err"] = (emu, "Angstrom")
+        out[f"{c.name}.velocity"] = (doppler_velocity(mu, rest), "km / s")
+        out[f"{c.name}.velocity_err"] = (doppler_velocity(emu + rest, rest), "km / s")
+        out[f"{c.name}.width"] = (w, "Angstrom")
+        out[f"{c.name}.width_err"] = (ew, "Angstrom")
+        out[f"{c.name}.fwhm"] = (fwhm_from_width(w, c.profile), "Angstrom")
+        out[f"{c.name}.fwhm_err"] = (fwhm_from_width(ew, c.profile), "Angstrom")
+        out[f"{c.name}.intensity"] = (line_intensity(a, w, c.profile), "data Angstrom")
+        if c.profile == "gaussian":
+            inst = inst_fwhm if inst_fwhm is not None else instrument_fwhm_for(rest)
+            out[f"{c.name}.vnt"] = (nonthermal_velocity(fwhm_from_width(w), rest, c.line.log_t, c.line.mass, inst),
+                                    "km / s")
+    out["chi2"] = (res.chi2, "")
+    out["redchi2"] = (res.redchi2, "")
+    out["dof"] = (res.dof.astype(np.int32), "")
+    out["niter"] = (res.niter.astype(np.int32), "")
+    out["status"] = (res.status.astype(np.uint8), "")
+    return out
+
+
+def to_collection(res: FitResult, *, wcs: Any = None, data_unit: Any = None, meta: dict[str, Any] | None = None,
+                  inst_fwhm: float | None = None) -> Any:
+    """An ``NDCollection`` of NDCube maps sharing ``wcs`` (the input's spatial WCS).
+
+    Examples
+    --------
+    >>> maps = to_collection(res)  # doctest: +SKIP
+    >>> maps["si_iv_1403.velocity"].unit  # doctest: +SKIP
+    Unit("km / s")
+    """
+    import astropy.units as u
+    from ndcube import NDCollection, NDCube
+
+    dunit = u.Unit(data_unit) if data_unit is not None else u.dimensionless_unscaled
+    base = {
+        "template": res.template.name,
+        "fit_engine": res.meta.get("engine", ""),
+        "absolute_sigma": bool(res.absolute_sigma),
+        "status_codes": "; ".join(f"{int(k)}={v}" for k, v in STATUS_DESCRIPTIONS.items()),
+    }
+    base.update(meta or {})
+    items = []
+    for name, (arr, unit) in result_maps(res, inst_fwhm=inst_fwhm).items():
+        un = _unit(unit, dunit)
+        m = dict(base)
+        comp = name.split(".")[0] if "." in name else None
+        if comp is not None:
+            c = next(c for c in res.template.components if c.name == comp)
+            m.update(rest_wavelength=c.line.rest, line=c.line.label, profile=c.profile)
+        items.append((name, NDCube(np.asarray(arr), wcs=wcs if wcs is not None else _pixel_wcs(res.shape), unit=un,
+                                   meta=m)))
+    return NDCollection(items, aligned_axes="all")
+
+
+def _unit(spec: str, dunit: Any) -> Any:
+    """``"data / Angstrom"`` etc. with the data unit substituted."""
+    import astropy.units as u
+
+    if not spec:
+        return None
+    if "data" not in spec:
+        return u.Unit(spec)
+    rest = spec.replace("data", "").strip()
+    if not rest:
+        return dunit
+    if rest.startswith("/"):
+        return dunit / u.Unit(rest[1:].strip())
+    return dunit * u.Unit(rest)
+
+
+def _pixel_wcs(shape: tuple[int, ...]) -> Any:
+    """A pixel-only WCS for maps of plain arrays."""
+    from astropy.wcs import WCS
+
+    w = WCS(naxis=max(len(shape), 1))
+    w.wcs.ctype = ["PIXEL"] * w.naxis
+    return w
