@@ -181,7 +181,7 @@ def _write_raster(path: Path, r: int, cfg: dict[str, Any], rng: np.random.Genera
         for label in windows:
             det, wmin, wmax, disp, _ = WINDOWS[label]
             cdelt1 = disp * summ
-            n_l = int(round((wmax - wmin) / cdelt1)) + 1
+            n_l = round((wmax - wmin) / cdelt1) + 1
             wave = wmin + np.arange(n_l) * cdelt1
             cards = [("XTENSION", "IMAGE", ""), ("BITPIX", 16, ""), ("NAXIS", 3, ""), ("NAXIS1", n_l, ""), ("NAXIS2", n_y, ""), ("NAXIS3", n_steps, ""),
                      ("PCOUNT", 0, ""), ("GCOUNT", 1, ""), ("BSCALE", BSCALE, ""), ("BZERO", BZERO, ""),
@@ -243,7 +243,7 @@ def _write_sji(path: Path, label: str, cfg: dict[str, Any], rng: np.random.Gener
         for k in range(n):
             img = (40 if wave < 2000 else 300) * (0.3 + base**2) * (1 + 0.05 * np.sin(k / 3))
             img += rng.standard_normal(img.shape) * np.sqrt(img) * 0.3
-            col = int(round(slit[k] - 1))
+            col = round(slit[k] - 1)
             img[:, max(col - 1, 0): col + 1] *= 0.2  # the slit
             img[:, : max(1, size // 50)] = -200.0  # missing strip at the edge
             if k == n - 1 and cfg["missing_exposures"]:

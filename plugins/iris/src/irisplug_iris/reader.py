@@ -272,14 +272,16 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     >>> obs = irisplug.read("iris_l2_20140329_140938_3860258481_raster/")  # doctest: +SKIP
     >>> obs["Si IV 1403"]  # doctest: +SKIP
     """
+    from irisplug.fileinfo import FileInfo
     from irisplug.model import Observation, RasterSequence
+    from irisplug_iris.writers import identify_irisplug_fits, read_irisplug_fits
 
+    if paths and all(identify_irisplug_fits(FileInfo(p)) for p in paths):
+        return read_irisplug_fits([Path(p) for p in paths], lazy=lazy)  # our own output under an IRIS-like name
     files = []
     overview = []
     for p in map(Path, paths):
         if p.suffix == ".txt":
-            from irisplug.fileinfo import FileInfo
-
             if not is_hcr_overview(FileInfo(p)):
                 raise CorruptFileError("not an IRIS Level 2 file nor an HCR overview.txt", path=p)
             overview.append(p.read_text(errors="replace"))

@@ -1,0 +1,192 @@
+"""Flatten model objects (cube, sequence, observation) into plain records and rebuild them.
+
+Shared by the FITS and ASDF writers/readers: every cube becomes a record
+with its data, mask, unit, WCS description (a per-exposure WCS as its
+parameters plus any slicing; a FITS WCS as header cards), metadata and
+per-exposure values, all JSON-friendly except the arrays.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["CubeRecord", "flatten", "rebuild", "encode_value", "decode_value", "FORMAT_VERSION"]
+
+FORMAT_VERSION = "1"
+
+
+def encode_value(value: Any) -> Any:
+    """A JSON-friendly form of a metadata value (Time, Quantity, arrays kept exactly)."""
+    import astropy.units as u
+    from astropy.time import Time
+
+    if isinstance(value, Time):
+        return {"__time__": value.utc.isot.tolist() if value.ndim else value.utc.isot, "scale": "utc"}
+    if isinstance(value, u.Quantity):
+        return {"__quantity__": np.asarray(value.value).tolist(), "unit": value.unit.to_string()}
+    if isinstance(value, np.ndarray):
+        return {"__array__": value.tolist(), "dtype": value.dtype.str}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): encode_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_value(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def decode_value(value: Any) -> Any:
+    """Inverse of :func:`encode_value`."""
+    import astropy.units as u
+    from astropy.time import Time
+
+    if isinstance(value, dict):
+        if "__time__" in value:
+            return Time(value["__time__"], scale=value.get("scale", "utc"), format="isot")
+        if "__quantity__" in value:
+            return u.Quantity(value["__quantity__"], value["unit"])
+        if "__array__" in value:
+            return np.asarray(value["__array__"], dtype=np.dtype(value["dtype"]))
+        return {k: decode_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_value(v) for v in value]
+    return value
+
+
+def _encode_slices(slices: list[Any]) -> list[Any]:
+    return [s if isinstance(s, (int, np.integer)) and not isinstance(s, bool) else [s.start, s.stop, s.step] for s in slices]
+
+
+def _decode_slices(items: list[Any]) -> list[Any]:
+    return [int(s) if not isinstance(s, list) else slice(*s) for s in items]
+
+
+def wcs_spec(wcs: Any) -> dict[str, Any]:
+    """Describe a cube's WCS: per-exposure parameters (+ slicing) or FITS header cards."""
+    from irisplug.model.operations import unwrap_wcs
+    from irisplug.model.wcs import PerExposureWCS
+
+    base, slices = unwrap_wcs(wcs)
+    if isinstance(base, PerExposureWCS):
+        return {"kind": "per_exposure", "params": encode_value(base.to_dict()), "slices": _encode_slices(slices)}
+    from astropy.wcs import WCS
+
+    low = getattr(wcs, "low_level_wcs", wcs)
+    if isinstance(low, WCS):
+        return {"kind": "fits", "header": {k: v for k, v in low.to_header(relax=True).items()}}
+    raise TypeError(f"cannot store a {type(low).__name__} WCS (only FITS and per-exposure WCS)")
+
+
+def wcs_from_spec(spec: dict[str, Any]) -> Any:
+    """Rebuild the WCS described by :func:`wcs_spec`."""
+    if spec["kind"] == "per_exposure":
+        from astropy.wcs.wcsapi import HighLevelWCSWrapper, SlicedLowLevelWCS
+
+        from irisplug.model.wcs import PerExposureWCS
+
+        base = PerExposureWCS.from_dict(decode_value(spec["params"]))
+        slices = _decode_slices(spec["slices"])
+        if all(isinstance(s, slice) and s == slice(None) for s in slices):
+            return base
+        return HighLevelWCSWrapper(SlicedLowLevelWCS(base, slices[::-1]))
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    return WCS(fits.Header(spec["header"]))
+
+
+@dataclass
+class CubeRecord:
+    """One cube, flattened."""
+
+    label: str
+    index: int
+    cls: str
+    data: Any
+    mask: Any
+    unit: str
+    wcs: dict[str, Any]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def json(self) -> str:
+        """The record without its arrays, as JSON."""
+        return json.dumps({"label": self.label, "index": self.index, "cls": self.cls, "unit": self.unit, "wcs": self.wcs, "meta": self.meta})
+
+
+def _cube_record(cube: Any, label: str, index: int) -> CubeRecord:
+    meta = {str(k): encode_value(v) for k, v in dict(cube.meta or {}).items()}
+    mask = None if cube.mask is None or np.ndim(cube.mask) == 0 else cube.mask
+    return CubeRecord(label, index, type(cube).__name__, cube.data, mask, "" if cube.unit is None else cube.unit.to_string(), wcs_spec(cube.wcs), meta)
+
+
+def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
+    """``(kind, top-level meta, records)`` for a cube, a sequence or an observation.
+
+    Raises
+    ------
+    UnsupportedObjectError
+        For anything else.
+    """
+    from ndcube import NDCube, NDCubeSequence
+
+    from irisplug.errors import UnsupportedObjectError
+
+    if isinstance(obj, NDCube):
+        return "cube", {}, [_cube_record(obj, "", 0)]
+    if isinstance(obj, NDCubeSequence):
+        return "sequence", {k: encode_value(v) for k, v in dict(obj.meta or {}).items()}, [_cube_record(c, "", i) for i, c in enumerate(obj.data)]
+    if hasattr(obj, "windows") and hasattr(obj, "items"):
+        records = []
+        for label, item in obj.items():
+            cubes = item.data if isinstance(item, NDCubeSequence) else [item]
+            index0 = 0 if isinstance(item, NDCubeSequence) else -1
+            for i, c in enumerate(cubes):
+                records.append(_cube_record(c, label, i if index0 == 0 else -1))
+        return "observation", {k: encode_value(v) for k, v in dict(obj.meta).items()}, records
+    raise UnsupportedObjectError(f"cannot write a {type(obj).__name__}: give a cube, a sequence or an Observation")
+
+
+def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any) -> Any:
+    import astropy.units as u
+    from ndcube import NDCube
+
+    from irisplug.model import ImageCube, RasterCube, SJICube
+    from irisplug.model._exposures import add_extra_coords, attach_exposure_coords, exposure_values
+
+    classes = {"RasterCube": RasterCube, "SJICube": SJICube, "ImageCube": ImageCube}
+    cls = classes.get(rec["cls"], NDCube)
+    raw_meta = {k: decode_value(v) for k, v in rec["meta"].items()}
+    per = {k[len("per_exposure:"):]: v for k, v in raw_meta.items() if k.startswith("per_exposure:")}
+    plain = {k: v for k, v in raw_meta.items() if not k.startswith("per_exposure:")}
+    meta = attach_exposure_coords(plain, per) if per else plain
+    unit = u.Unit(rec["unit"]) if rec["unit"] else None
+    cube = cls(data, wcs=wcs_from_spec(rec["wcs"]), unit=unit, mask=mask, meta=meta)
+    if per and np.ndim(data) and cls is not ImageCube:
+        add_extra_coords(cube, exposure_values(cube))
+    return cube
+
+
+def rebuild(kind: str, meta: dict[str, Any], records: list[tuple[dict[str, Any], Any, Any]]) -> Any:
+    """The object :func:`flatten` was given, from ``(record json dict, data, mask)`` triples."""
+    from irisplug.model import Observation, RasterSequence
+
+    cubes = [(rec, _cube_from_record(rec, data, mask)) for rec, data, mask in records]
+    meta = {k: decode_value(v) for k, v in meta.items()}
+    if kind == "cube":
+        return cubes[0][1]
+    if kind == "sequence":
+        return RasterSequence([c for _, c in cubes], common_axis=0, meta=meta)
+    items: dict[str, Any] = {}
+    for rec, cube in cubes:
+        if rec["index"] < 0:
+            items[rec["label"]] = cube
+        else:
+            items.setdefault(rec["label"], []).append(cube)
+    items = {k: (RasterSequence(v, common_axis=0, meta=dict(v[0].meta)) if isinstance(v, list) else v) for k, v in items.items()}
+    return Observation(items, meta=meta)

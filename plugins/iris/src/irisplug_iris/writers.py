@@ -1,0 +1,177 @@
+"""Writers ``fits`` and ``asdf`` for any cube, sequence or observation, and the readers of what they write.
+
+FITS layout (marked ``IRISPLUG`` in the primary header): per cube an image
+HDU ``CUBEn`` (data, BUNIT), ``MASKn`` (uint8) and ``JSONn`` (the record:
+label, class, unit, WCS parameters, metadata and per-exposure values as
+UTF-8 JSON bytes); ``IRPMETA`` holds the top-level metadata (e.g. the
+observation's primary header and the provenance ``irisplug_history``).
+ASDF holds the same records in its tree under ``irisplug``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from irisplug_iris.serialize import FORMAT_VERSION, flatten, rebuild
+
+__all__ = ["write_fits", "write_asdf", "read_irisplug_fits", "read_irisplug_asdf", "accepts", "identify_irisplug_fits", "identify_irisplug_asdf"]
+
+_PRIMARY_KEYS = ("TELESCOP", "INSTRUME", "OBSID", "OBS_DESC", "STARTOBS", "ENDOBS", "DATE_OBS", "TDESC", "TDET")
+
+
+def accepts(obj: Any) -> bool:
+    """True for NDCubes with a FITS or per-exposure WCS, their sequences and Observations."""
+    try:
+        flatten(obj)
+    except Exception:  # noqa: BLE001 - accepts() must answer, not raise
+        return False
+    return True
+
+
+def _bytes_hdu(name: str, text: str) -> Any:
+    from astropy.io import fits
+
+    hdu = fits.ImageHDU(np.frombuffer(text.encode("utf-8"), dtype=np.uint8).copy(), name=name)
+    hdu.header["IRPJSON"] = (True, "UTF-8 JSON bytes")
+    return hdu
+
+
+def _history_lines(meta: dict[str, Any]) -> list[str]:
+    from irisplug.provenance import HISTORY_KEY
+
+    hist = meta.get(HISTORY_KEY, [])
+    return [f"irisplug {r.get('step')} ({r.get('plugin')} {r.get('version')}) {r.get('time')}" for r in hist if isinstance(r, dict)]
+
+
+def write_fits(obj: Any, path: Path, **_: Any) -> None:
+    """Write ``obj`` (cube, sequence or Observation) to a FITS file readable by ``irisplug.read``.
+
+    Examples
+    --------
+    >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
+    """
+    from astropy.io import fits
+
+    kind, meta, records = flatten(obj)
+    primary = fits.PrimaryHDU()
+    primary.header["IRISPLUG"] = (FORMAT_VERSION, "written by irisplug (irisplug-fits reader)")
+    primary.header["IRPKIND"] = kind
+    primary.header["NCUBES"] = len(records)
+    first_meta = records[0].meta if records else {}
+    for key in _PRIMARY_KEYS:
+        value = meta.get(key, first_meta.get(key))
+        if isinstance(value, (str, int, float, bool)):
+            primary.header[key] = value
+    for line in _history_lines({**first_meta, **meta}):
+        primary.header.add_history(line)
+    hdus = [primary, _bytes_hdu("IRPMETA", json.dumps(meta))]
+    for i, rec in enumerate(records):
+        data = np.asarray(rec.data)
+        hdu = fits.ImageHDU(data, name=f"CUBE{i}")
+        hdu.header["BUNIT"] = rec.unit
+        hdu.header["IRPLABEL"] = rec.label
+        hdu.header["IRPCLASS"] = rec.cls
+        if rec.wcs["kind"] == "fits":
+            for k, v in rec.wcs["header"].items():
+                hdu.header[k] = v
+        hdus.append(hdu)
+        if rec.mask is not None:
+            hdus.append(fits.ImageHDU(np.asarray(rec.mask).astype(np.uint8), name=f"MASK{i}"))
+        hdus.append(_bytes_hdu(f"JSON{i}", rec.json()))
+    fits.HDUList(hdus).writeto(path)
+
+
+def identify_irisplug_fits(info: Any) -> bool:
+    """True for FITS files written by :func:`write_fits`."""
+    header = info.fits_header()
+    return bool(header) and header.get("IRISPLUG") is not None
+
+
+def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any:
+    """Read files written by the ``fits`` writer (one object per file; a list for several files)."""
+    from irisplug.errors import CorruptFileError, MissingExtensionError
+    from irisplug.fileinfo import iter_fits_headers
+    from irisplug_iris.decode import RawImage
+
+    out = []
+    for path in map(Path, paths):
+        hdus = list(iter_fits_headers(path))
+        primary = hdus[0][0]
+        if primary.get("IRISPLUG") is None:
+            raise CorruptFileError("not written by irisplug (no IRISPLUG keyword)", path=path)
+        by_name = {str(h.get("EXTNAME", "")).strip(): (h, off) for h, off, _ in hdus[1:]}
+
+        def text(name: str, by_name: dict = by_name, path: Path = path) -> str:
+            if name not in by_name:
+                raise MissingExtensionError(f"extension {name} is missing; the file is incomplete", path=path)
+            h, off = by_name[name]
+            return RawImage(path, off, h).raw().tobytes().decode("utf-8")
+
+        def array(name: str, by_name: dict = by_name, path: Path = path) -> Any:
+            h, off = by_name[name]
+            img = RawImage(path, off, h)
+            if not lazy:
+                return img[...]
+            import dask.array as da
+
+            return da.from_array(img, chunks=img.shape, asarray=False, fancy=False, name=f"irisplug-read-{path.resolve()}-{off}")
+
+        records = []
+        for i in range(int(primary["NCUBES"])):
+            rec = json.loads(text(f"JSON{i}"))
+            mask = array(f"MASK{i}").astype(bool) if f"MASK{i}" in by_name else None
+            records.append((rec, array(f"CUBE{i}"), mask))
+        out.append(rebuild(str(primary["IRPKIND"]), json.loads(text("IRPMETA")), records))
+    return out[0] if len(out) == 1 else out
+
+
+def write_asdf(obj: Any, path: Path, **_: Any) -> None:
+    """Write ``obj`` (cube, sequence or Observation) to ASDF, readable by ``irisplug.read``.
+
+    Examples
+    --------
+    >>> irisplug.write(obs, "obs.asdf")  # doctest: +SKIP
+    """
+    import asdf
+
+    kind, meta, records = flatten(obj)
+    cubes = []
+    for rec in records:
+        entry = {"record": rec.json(), "data": np.asarray(rec.data)}
+        if rec.mask is not None:
+            entry["mask"] = np.asarray(rec.mask).astype(bool)
+        cubes.append(entry)
+    tree = {"irisplug": {"version": FORMAT_VERSION, "kind": kind, "meta": json.dumps(meta), "cubes": cubes}}
+    asdf.AsdfFile(tree).write_to(path)
+
+
+def identify_irisplug_asdf(info: Any) -> bool:
+    """True for ASDF files whose tree has an ``irisplug`` entry."""
+    head = info.head(1 << 16)
+    return head.startswith(b"#ASDF") and b"\nirisplug:" in head
+
+
+def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
+    """Read files written by the ``asdf`` writer (arrays loaded into memory)."""
+    import asdf
+
+    from irisplug.errors import CorruptFileError
+
+    out = []
+    for path in map(Path, paths):
+        try:
+            with asdf.open(path, lazy_load=False, memmap=False) as af:
+                node = af.tree.get("irisplug")
+                if node is None:
+                    raise CorruptFileError("ASDF file without an 'irisplug' entry", path=path)
+                records = [(json.loads(c["record"]), np.array(c["data"]), np.array(c["mask"]) if "mask" in c else None) for c in node["cubes"]]
+                out.append(rebuild(node["kind"], json.loads(node["meta"]), records))
+        except (ValueError, OSError) as exc:
+            if isinstance(exc, CorruptFileError):
+                raise
+            raise CorruptFileError(f"cannot read ASDF ({exc})", path=path) from exc
+    return out[0] if len(out) == 1 else out
