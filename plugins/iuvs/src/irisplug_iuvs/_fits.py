@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -15,24 +16,76 @@ from irisplug.fileinfo import iter_fits_headers
 __all__ = ["open_validated", "find_hdu", "read_table", "hdu_array", "parse_iuvs_utc", "header_dict"]
 
 
-def open_validated(path: Path, *, lazy: bool = True) -> Any:
+def _walk_bytes(raw: bytes, path: Path) -> int:
+    """Check every header and data section of an in-memory FITS file; return the HDU count."""
+    from irisplug.errors import TruncatedFileError
+    from irisplug.fileinfo import parse_fits_header_block
+
+    if not raw.startswith(b"SIMPLE  ="):
+        raise CorruptFileError("not a FITS file (no SIMPLE card)", path=path)
+    offset, index = 0, 0
+    while offset < len(raw):
+        parsed = parse_fits_header_block(raw[offset:offset + 2880 * 64])
+        if parsed is None:
+            raise TruncatedFileError(f"FITS header of HDU {index} is cut short at byte {len(raw)}", path=path)
+        header, hsize = parsed
+        naxis = int(header.get("NAXIS", 0) or 0)
+        n = 0
+        if naxis:
+            n = 1
+            for i in range(1, naxis + 1):
+                n *= int(header.get(f"NAXIS{i}", 0) or 0)
+            n = abs(int(header.get("BITPIX", 8))) // 8 * int(header.get("GCOUNT", 1) or 1) * (
+                n + int(header.get("PCOUNT", 0) or 0))
+        nbytes = (n + 2879) // 2880 * 2880
+        if offset + hsize + n > len(raw):
+            raise TruncatedFileError(
+                f"HDU {index} declares {n} data bytes but the file ends at byte {len(raw)}", path=path)
+        offset += hsize + nbytes
+        index += 1
+    return index
+
+
+def open_validated(path: Path, *, lazy: bool = True) -> tuple[Any, bool]:
     """Open a (gzipped) FITS file after checking every header and data size.
+
+    A gzip file is decompressed once, checked and opened from memory; a plain
+    file is checked by a header walk and memory-mapped when ``lazy``.
+
+    Returns
+    -------
+    (HDUList, memmapped)
 
     Raises
     ------
     TruncatedFileError, CorruptFileError
-        From the header walk, naming the file and the HDU.
+        Naming the file and the HDU.
     """
+    import gzip
+    import io
+    import zlib
+
     from astropy.io import fits
 
-    names = [str(h.get("EXTNAME", "PRIMARY" if i == 0 else "")) for i, (h, _, _) in enumerate(iter_fits_headers(path))]
+    from irisplug.errors import TruncatedFileError
+
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except EOFError as exc:
+            raise TruncatedFileError(f"the gzip stream is cut short ({exc})", path=path) from exc
+        except (OSError, zlib.error) as exc:
+            raise CorruptFileError(f"the gzip stream is corrupt ({exc})", path=path) from exc
+        _walk_bytes(raw, path)
+        return fits.open(io.BytesIO(raw), lazy_load_hdus=False), False
+    del raw
+    for _ in iter_fits_headers(path):
+        pass
     try:
-        hdul = fits.open(path, memmap=lazy, lazy_load_hdus=False)
+        return fits.open(path, memmap=lazy, lazy_load_hdus=False), lazy
     except OSError as exc:  # pragma: no cover - the walk above catches what astropy would
         raise CorruptFileError(f"astropy cannot open the file: {exc}", path=path) from exc
-    if len(hdul) != len(names):  # pragma: no cover - defensive
-        raise CorruptFileError(f"header walk found {len(names)} HDUs, astropy {len(hdul)}", path=path)
-    return hdul
 
 
 def find_hdu(hdul: Any, candidates: Sequence[str]) -> Any | None:
@@ -62,10 +115,16 @@ def hdu_array(hdu: Any, *, lazy: bool) -> Any:
     return np.asarray(data).astype(data.dtype.newbyteorder("="), copy=False)
 
 
-def _unit_map() -> dict[str, Any]:
+@functools.lru_cache(maxsize=256)
+def _parse_unit(text: str) -> Any:
+    """A TUNIT string as an astropy unit (None for descriptive strings); cached."""
     import astropy.units as u
 
-    return {"degc": u.deg_C, "dn": u.DN, "pixel": u.pix, "1/65536 s": u.CompositeUnit(1 / 65536, [u.s], [1])}
+    known = {"degc": u.deg_C, "dn": u.DN, "pixel": u.pix, "1/65536 s": u.CompositeUnit(1 / 65536, [u.s], [1])}
+    if text.lower() in known:
+        return known[text.lower()]
+    unit = u.Unit(text, format="fits", parse_strict="silent")
+    return None if isinstance(unit, u.UnrecognizedUnit) else unit
 
 
 def read_table(hdu: Any) -> Any:
@@ -78,19 +137,24 @@ def read_table(hdu: Any) -> Any:
     import astropy.units as u
     from astropy.table import Table
 
-    table = Table.read(hdu, format="fits", character_as_bytes=False, unit_parse_strict="silent")
-    known = _unit_map()
+    table = Table(hdu.data)  # ~10x faster than Table.read, same values (TZERO, TDIM handled by FITS_rec)
+    for col in table.itercols():
+        if col.dtype.kind == "U":  # Table.read strips trailing blanks of string arrays; do the same
+            col[:] = np.char.rstrip(np.asarray(col))
     tunits = {hdu.header.get(f"TTYPE{i}"): str(hdu.header.get(f"TUNIT{i}", "")) for i in range(1, len(table.colnames) + 1)}
     for col in table.itercols():
-        raw = tunits.get(col.name, "")
+        raw = tunits.get(col.name, "").strip()
+        if not raw:
+            continue
         if raw in ("ET s", "SCLK seconds"):  # 'ET s' would parse as exatesla-second
             col.unit = u.s
             col.description = "ephemeris time, TDB seconds past J2000" if raw == "ET s" else "spacecraft clock seconds"
-        elif isinstance(col.unit, u.UnrecognizedUnit):
-            text = col.unit.name
-            col.unit = known.get(text.strip().lower())
-            if col.unit is None:
-                col.description = text
+            continue
+        unit = _parse_unit(raw)
+        if unit is None:
+            col.description = raw
+        else:
+            col.unit = unit
     table.meta["EXTNAME"] = str(hdu.name)
     return table
 

@@ -80,33 +80,47 @@ def _row(path: Path, product: str, frames: np.ndarray, npix: np.ndarray, int_tim
 
 
 def _rows_of_file(path: Path) -> list[dict[str, Any]]:
+    """Dark rows of one file, reading only the HDUs needed (not the full product)."""
     from irisplug.errors import UnknownFormatError
     from irisplug.fileinfo import FileInfo
     from irisplug_iuvs._cubes import with_leading_axis
+    from irisplug_iuvs._fits import find_hdu, header_dict, open_validated, read_table
+    from irisplug_iuvs.errors import IUVSMissingTableError
     from irisplug_iuvs.identify import iuvs_level
-    from irisplug_iuvs.l1a import read_l1a
-    from irisplug_iuvs.l1b import read_l1b
+    from irisplug_iuvs.l1b import L1B_TABLES
 
     level = iuvs_level(FileInfo(path))
+    if level not in ("l1a", "l1b"):
+        raise UnknownFormatError("not an IUVS L1A or L1B file (by its header)", path=path)
+    hdul, _ = open_validated(path, lazy=False)
+    with hdul:
+        hdr = header_dict(hdul[0].header)
+        xuv = str(hdr.get("XUV", "")).strip()
+        if level == "l1a":
+            roles = {"frames": ("PRIMARY",), "Integration": ("Integration",), "Engineering": ("Engineering",),
+                     "Observation": ("Observation",), "Binning": ("Binning",)}
+        else:
+            roles = {"frames": ("detector_dark",), "Integration": L1B_TABLES["Dark_Integration"],
+                     "Engineering": L1B_TABLES["Dark_Engineering"], "Observation": L1B_TABLES["Dark_Observation"],
+                     "Binning": ("Binning",)}
+        found = {role: find_hdu(hdul, names) for role, names in roles.items()}
+        missing = [f"{r} ({' or '.join(roles[r])})" for r, h in found.items() if h is None]
+        if missing:
+            raise IUVSMissingTableError(f"the dark analysis needs {', '.join(missing)}", path=path)
+        frames = with_leading_axis(np.asarray(found["frames"].data))
+        t = {r: read_table(found[r]) for r in ("Integration", "Engineering", "Observation", "Binning")}
+    eng, integ, npix = t["Engineering"], t["Integration"], pixels_per_bin(t["Binning"])
     if level == "l1a":
-        prod = read_l1a(path, lazy=False)
-        eng, integ = prod.tables["Engineering"], prod.tables["Integration"]
-        frames = with_leading_axis(np.asarray(prod["raw"].data))
-        return [_row(path, str(prod.meta["header"]["FILENAME"]).strip().removesuffix(".gz").removesuffix(".fits"), frames, pixels_per_bin(prod.tables["Binning"]),
-                     float(eng["INT_TIME"][0]) / 1000.0, float(eng["MCP_GAIN"][0]), integ, eng, prod.meta["xuv"])]
-    if level == "l1b":
-        prod = read_l1b(path, lazy=False)
-        frames = np.asarray(prod["dark_frames"].data)
-        eng, integ, obs = (prod.tables[n] for n in ("Dark_Engineering", "Dark_Integration", "Dark_Observation"))
-        npix = pixels_per_bin(prod.tables["Binning"])
-        per = frames.shape[0] // len(eng)
-        return [
-            _row(path, str(obs["PRODUCT_ID"][k]).strip(), frames[k * per:(k + 1) * per], npix,
-                 float(eng["INT_TIME"][k]) / 1000.0, float(eng["MCP_GAIN"][k]), integ[k * per:(k + 1) * per],
-                 eng[k:k + 1], prod.meta["xuv"])
-            for k in range(len(eng))
-        ]
-    raise UnknownFormatError("not an IUVS L1A or L1B file (by its header)", path=path)
+        product = str(hdr.get("FILENAME", path.name)).strip().removesuffix(".gz").removesuffix(".fits")
+        return [_row(path, product, frames, npix, float(eng["INT_TIME"][0]) / 1000.0, float(eng["MCP_GAIN"][0]),
+                     integ, eng, xuv)]
+    per = frames.shape[0] // len(eng)
+    return [
+        _row(path, str(t["Observation"]["PRODUCT_ID"][k]).strip(), frames[k * per:(k + 1) * per], npix,
+             float(eng["INT_TIME"][k]) / 1000.0, float(eng["MCP_GAIN"][k]), integ[k * per:(k + 1) * per],
+             eng[k:k + 1], xuv)
+        for k in range(len(eng))
+    ]
 
 
 def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, quiet: bool = False) -> Any:

@@ -55,8 +55,7 @@ def read_l1a(path: str | Path, *, lazy: bool = True) -> Any:
     from irisplug_iuvs.product import IUVSProduct
 
     path = Path(path)
-    hdul = open_validated(path, lazy=lazy)
-    lazy = lazy and path.read_bytes()[:2] != b"\x1f\x8b"
+    hdul, lazy = open_validated(path, lazy=lazy)
     hdr = header_dict(hdul[0].header)
     if hdul[0].data is None:
         raise IUVSMissingTableError("the primary HDU holds no DN array", path=path)

@@ -115,8 +115,7 @@ def read_l1b(path: str | Path, *, lazy: bool = True, strict: bool = True) -> Any
     from irisplug_iuvs.product import IUVSProduct
 
     path = Path(path)
-    hdul = open_validated(path, lazy=lazy)
-    lazy = lazy and not path.read_bytes()[:2] == b"\x1f\x8b"
+    hdul, lazy = open_validated(path, lazy=lazy)
     header = hdul[0].header
     hdr = header_dict(header)
     if hdul[0].data is None:
