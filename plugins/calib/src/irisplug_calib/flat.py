@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,8 @@ def illumination_mean(frames: Any, darks: DarkSet | None = None, **kw: Any) -> t
     if is_dask(data):
         data = data.compute()
     n = data.shape[0]
-    with np.errstate(invalid="ignore"):
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels are reported by make_flat
         mean = np.nanmean(data, axis=0)
         std = np.nanstd(data, axis=0)
     error = std / np.sqrt(max(n - 1, 1))

@@ -1,0 +1,87 @@
+"""AIA registration against aiapy.calibrate.register and the B-spline against scipy.ndimage."""
+
+from __future__ import annotations
+
+import warnings
+
+import astropy.units as u
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+from irisplug_calib.bspline import affine_transform_xy, spline_prefilter
+from irisplug_calib.register import NotFullDiskError, register_map
+
+from irisplug.errors import UnsupportedObjectError
+
+sunpy_map = pytest.importorskip("sunpy.map")
+sunpy_test = pytest.importorskip("sunpy.data.test")
+
+
+@pytest.fixture(scope="module")
+def aia():
+    return sunpy_map.Map(sunpy_test.get_test_filepath("aia_171_level1.fits"))
+
+
+def _compare(ours, peer):
+    assert ours.data.shape == peer.data.shape
+    rng = np.nanmax(peer.data) - np.nanmin(peer.data)
+    diff = np.nanmax(np.abs(ours.data - peer.data)) / rng
+    assert diff < 1e-6, diff
+    for key in set(peer.meta) | set(ours.meta):
+        if key == "irisplug_history":
+            continue
+        a, b = peer.meta.get(key), ours.meta.get(key)
+        if isinstance(a, float) and isinstance(b, float):
+            assert a == pytest.approx(b, rel=1e-12, abs=1e-12), key
+        else:
+            assert a == b, key
+    return diff
+
+
+@pytest.mark.parametrize("size", [None, 4096])
+def test_register_matches_aiapy(aia, size):
+    calibrate = pytest.importorskip("aiapy.calibrate")
+    smap = aia if size is None else aia.resample((size, size) * u.pixel)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = calibrate.register(smap)
+    ours = register_map(smap)
+    _compare(ours, peer)
+    if size == 4096:
+        assert ours.data.shape == (4094, 4094)
+        assert ours.meta["crpix1"] == ours.data.shape[1] / 2 + 0.5
+        np.testing.assert_allclose(ours.rotation_matrix, np.eye(2), rtol=1e-5, atol=1e-8)
+    assert ours.meta["lvl_num"] == 1.5
+    assert aia.meta.get("lvl_num") != 1.5  # input untouched
+
+
+def test_register_through_calibrate_records_history(aia):
+    import irisplug
+
+    out = irisplug.calibrate(aia, ["aia-register"], target_scale=1.2)
+    assert out.scale[0].to_value(u.arcsec / u.pix) == pytest.approx(1.2)
+    assert [r["step"] for r in irisplug.history(out)] == ["aia-register"]
+
+
+def test_register_bad_input(aia):
+    sub = aia.submap([10, 10] * u.pix, top_right=[60, 60] * u.pix)
+    with pytest.raises(NotFullDiskError, match="full solar disk"):
+        register_map(sub)
+    generic = sunpy_map.Map(aia.data, {**aia.meta, "instrume": "FAKE", "telescop": "FAKE", "detector": "FAKE"})
+    with pytest.raises(UnsupportedObjectError, match="AIA, HMI"):
+        register_map(generic)
+    with pytest.raises(UnsupportedObjectError):
+        register_map(np.zeros((4, 4)))
+
+
+@pytest.mark.parametrize(("shape", "angle", "scale"), [((7, 9), 0.3, 0.9), ((64, 50), -1.2, 1.3), ((33, 40), 0.0, 1.0)])
+def test_bspline_matches_scipy(shape, angle, scale):
+    rng = np.random.default_rng(3)
+    img = rng.normal(size=shape)
+    assert np.abs(spline_prefilter(img) - ndi.spline_filter(img, 3, mode="mirror")).max() < 1e-12
+    m = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]]) / scale
+    shift = (2.3, -1.7)
+    ref = ndi.affine_transform(img.T, m, offset=shift, order=3, mode="constant", cval=-5.0).T
+    ours = affine_transform_xy(img, m, shift, cval=-5.0)
+    assert np.abs(ours - ref).max() < 1e-12
+    assert np.array_equal(ours == -5.0, ref == -5.0)
