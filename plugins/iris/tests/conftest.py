@@ -47,3 +47,21 @@ def obs_sns(sns_dir):
     import irisplug
 
     return irisplug.read(sns_dir)
+
+
+@pytest.fixture(scope="session")
+def synthetic_dir(tmp_path_factory) -> Path:
+    """A small generated IRIS L2 observation (3 raster files x 8 steps, 2 SJIs), int16 scaled."""
+    from irisplug_iris.generator import generate
+
+    d = tmp_path_factory.mktemp("synthetic")
+    generate(d, quiet=True)
+    return d
+
+
+@pytest.fixture(scope="session")
+def obs_synthetic(synthetic_dir):
+    """The generated observation, read lazily."""
+    import irisplug
+
+    return irisplug.read(synthetic_dir)

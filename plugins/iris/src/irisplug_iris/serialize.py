@@ -25,7 +25,8 @@ def encode_value(value: Any) -> Any:
     from astropy.time import Time
 
     if isinstance(value, Time):
-        return {"__time__": value.utc.isot.tolist() if value.ndim else value.utc.isot, "scale": "utc"}
+        t = value.utc
+        return {"__time__": {"jd1": np.asarray(t.jd1).tolist(), "jd2": np.asarray(t.jd2).tolist()}, "scale": "utc"}
     if isinstance(value, u.Quantity):
         return {"__quantity__": np.asarray(value.value).tolist(), "unit": value.unit.to_string()}
     if isinstance(value, np.ndarray):
@@ -48,7 +49,8 @@ def decode_value(value: Any) -> Any:
 
     if isinstance(value, dict):
         if "__time__" in value:
-            return Time(value["__time__"], scale=value.get("scale", "utc"), format="isot")
+            jd = value["__time__"]
+            return Time(np.asarray(jd["jd1"]), np.asarray(jd["jd2"]), format="jd", scale=value.get("scale", "utc")).copy(format="isot")
         if "__quantity__" in value:
             return u.Quantity(value["__quantity__"], value["unit"])
         if "__array__" in value:
