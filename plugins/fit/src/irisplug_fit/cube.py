@@ -232,6 +232,14 @@ def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwar
                                          f"(known: {', '.join(sorted(TEMPLATES))})")
         template = hits[0]
     if hasattr(obj, "data") and isinstance(obj.data, list):
+        if isinstance(template, str) and template == "peak" and obj.data:
+            first = obj.data[0]
+            ax = spectral_axis(first)
+            data, _, mask = _arrays(first, ax)
+            fill = _fill_threshold(first)
+            if fill is not None:
+                mask = (data <= fill) if mask is None else (mask | (data <= fill))
+            template = _peak_from(data, mask, cube_wavelength(first, ax))
         return fit_sequence(obj, template, **kwargs)
     return fit_cube(obj, template, **kwargs)
 

@@ -38,8 +38,8 @@ def spectral_moments(
     wl_range
         Range to integrate over (default: all).
     background
-        ``"edges"`` (mean of the two outermost valid points in the range,
-        per spectrum), ``None``/0 (none), a number or an array ``(...)``.
+        ``"edges"`` (mean of the valid points among the three outermost
+        on each side of the range, per spectrum), ``None``/0 (none), a number or an array ``(...)``.
     mask
         True where a point must be ignored (NaN points always are).
 
@@ -62,7 +62,10 @@ def spectral_moments(
     dl = np.gradient(xs) if xs.size > 1 else np.ones(1)
     dl = np.abs(dl)
     if isinstance(background, str) and background == "edges":
-        bg = 0.5 * (y[..., 0] + y[..., -1])
+        k = min(3, max(xs.size // 4, 1))
+        edges = xp.concatenate([y[..., :k], y[..., -k:]], axis=-1)
+        with np.errstate(all="ignore"), _quiet():
+            bg = xp.nanmean(edges, axis=-1)
     elif background is None:
         bg = 0.0
     else:
@@ -70,7 +73,7 @@ def spectral_moments(
     above = y - (bg[..., None] if hasattr(bg, "ndim") and np.ndim(bg) else bg)
     pos = xp.where(above > 0, above, 0.0)
     pos = xp.where(xp.isnan(pos), 0.0, pos)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), _quiet():
         intensity = xp.nansum(above * dl, axis=-1)
         w0 = xp.sum(pos * dl, axis=-1)
         cen = xp.sum(pos * dl * xs, axis=-1) / w0
@@ -78,6 +81,20 @@ def spectral_moments(
         width = xp.sqrt(var)
         peak = xp.nanmax(above, axis=-1)
     return {"intensity": intensity, "centroid": cen, "width": width, "peak": peak}
+
+
+class _quiet:
+    """Silence 'Mean of empty slice' warnings for all-masked spectra."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc: object) -> None:
+        self._w.__exit__(*exc)
 
 
 def _dask_ns() -> Any:

@@ -1,0 +1,81 @@
+"""``irisplug fit PATH --window ... --template ... --out FILE``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``irisplug fit``."""
+    parser.add_argument("path", nargs="?", help="file, directory or archive readable by irisplug.read")
+    parser.add_argument("--window", help='spectral window label, e.g. "Si IV 1403"')
+    parser.add_argument("--template", default=None,
+                        help="template name (see --list-templates); 'peak' fits the brightest feature")
+    parser.add_argument("--lorentz", action="store_true", help="Lorentzian instead of Gaussian components")
+    parser.add_argument("--engine", default="auto", choices=["auto", "numba", "numpy"])
+    parser.add_argument("--raster", type=int, default=None, help="fit only this raster file of the sequence")
+    parser.add_argument("--out", help="output file (.fits/.asdf through irisplug.write, or .npz)")
+    parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--list-templates", action="store_true", help="list the built-in templates and exit")
+
+
+def _save(maps: Any, out: Path, overwrite: bool) -> list[Path]:
+    """Write one collection; ``.npz`` is written here, other formats go through irisplug.write."""
+    import numpy as np
+
+    import irisplug
+
+    if out.suffix == ".npz":
+        with irisplug.atomic_path(out, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **{k: np.asarray(v.data) for k, v in maps.items()})
+        return [out]
+    irisplug.write(maps, out, overwrite=overwrite)
+    return [out]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``irisplug fit``; returns the exit status."""
+    import numpy as np
+
+    import irisplug
+    from irisplug_fit.cube import fit_any
+    from irisplug_fit.status import Status
+    from irisplug_fit.templates import TEMPLATES
+
+    if args.list_templates:
+        for name in sorted(TEMPLATES):
+            t = TEMPLATES[name]
+            print(f"{name:22s} {', '.join(t.windows):28s} {t.description}")
+        return 0
+    if not args.path:
+        print("irisplug fit: give a PATH (or --list-templates)")
+        return 2
+    obj = irisplug.read(args.path)
+    if args.window is not None and hasattr(obj, "keys") and not hasattr(obj, "wcs"):
+        if args.window not in obj:
+            raise irisplug.UnsupportedObjectError(f"no window {args.window!r}; windows: {', '.join(obj.keys())}",
+                                                  path=args.path)
+        obj = obj[args.window]
+    if args.raster is not None and hasattr(obj, "data") and isinstance(obj.data, list):
+        obj = obj.data[args.raster]
+    result = fit_any(obj, args.template, window=args.window, lorentz=args.lorentz, engine=args.engine,
+                     progress=not args.quiet)
+    collections = result if isinstance(result, list) else [result]
+    for i, maps in enumerate(collections):
+        st = np.asarray(maps["status"].data).ravel()
+        counts = ", ".join(f"{Status(k).name.lower()} {n}" for k, n in enumerate(np.bincount(st, minlength=7)) if n)
+        print(f"raster {i}: {st.size} spectra: {counts}")
+    if args.out:
+        out = Path(args.out)
+        written = []
+        for i, maps in enumerate(collections):
+            target = out if len(collections) == 1 else out.with_name(f"{out.stem}_r{i:03d}{out.suffix}")
+            written += _save(maps, target, args.overwrite)
+        for p in written:
+            print(f"wrote {p}")
+    return 0

@@ -1,0 +1,44 @@
+"""Moment maps of a cube as an NDCollection (the no-fit fast path)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from irisplug_fit.cube import _arrays, _fill_threshold, cube_wavelength, spatial_wcs, spectral_axis
+from irisplug_fit.moments import spectral_moments
+
+__all__ = ["moments_cube"]
+
+
+def moments_cube(cube: Any, *, wl_range: tuple[float, float] | None = None, window: str | None = None,
+                 background: Any = "edges") -> Any:
+    """Intensity, centroid (and Doppler velocity against ``rest`` if given), width maps of a cube.
+
+    Examples
+    --------
+    >>> m = moments_cube(obs["Si IV 1403"][0])  # doctest: +SKIP
+    >>> sorted(m.keys())  # doctest: +SKIP
+    ['centroid', 'intensity', 'peak', 'width']
+    """
+    import astropy.units as u
+    from ndcube import NDCollection, NDCube
+
+    if hasattr(cube, "keys") and not hasattr(cube, "wcs"):
+        cube = cube[window]
+    if hasattr(cube, "data") and isinstance(cube.data, list):
+        return [moments_cube(c, wl_range=wl_range, background=background) for c in cube.data]
+    ax = spectral_axis(cube)
+    x = cube_wavelength(cube, ax)
+    data, _, mask = _arrays(cube, ax)
+    fill = _fill_threshold(cube)
+    if fill is not None:
+        bad = data <= fill
+        mask = bad if mask is None else (mask | bad)
+    m = spectral_moments(data, x, wl_range=wl_range, background=background, mask=mask)
+    wcs = spatial_wcs(cube, ax)
+    unit = getattr(cube, "unit", None) or u.dimensionless_unscaled
+    units = {"intensity": unit * u.AA, "centroid": u.AA, "width": u.AA, "peak": unit}
+    return NDCollection([(k, NDCube(np.asarray(v), wcs=wcs, unit=units[k], meta={"method": "moments"}))
+                         for k, v in m.items()], aligned_axes="all")
