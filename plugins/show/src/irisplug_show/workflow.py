@@ -2,9 +2,9 @@
 
 :func:`classify_groups` sorts a file's groups by kind from their names;
 :func:`calibrate_show` builds the master darks and the flat field from the
-calibration groups and corrects every science group through
-``irisplug.calibrate(cube, ["dark", "flat"], ...)`` (the calib plugin's
-steps) or, with ``engine="local"``, with :func:`correct_cube` here.
+calibration groups (calib plugin: ``master_darks``, ``make_flat``) and corrects
+every science group through ``irisplug.calibrate(cube, ["dark", "flat"], ...)``,
+which records each step in the provenance.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from irisplug.errors import CalibrationError
-from irisplug_show.stats import ImageStats, dark_current, flat_field
+from irisplug_show.stats import calib_module, dark_current
 
-__all__ = ["classify_groups", "correct_cube", "ShowCalibration", "calibrate_show"]
+__all__ = ["classify_groups", "ShowCalibration", "calibrate_show"]
 
 _ARM = re.compile(r"WHT_ARM([AB])", re.IGNORECASE)
 _DARK = re.compile(r"(^|_)DARK(_|$)", re.IGNORECASE)
@@ -49,33 +47,24 @@ def classify_groups(names: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
-def correct_cube(cube: Any, darks: dict[int, ImageStats], flat: np.ndarray) -> Any:
-    """``(image - dark(exposure)) / flat`` as a new lazy NDCube (DN), saturated pixels and bad flat masked.
-
-    Examples
-    --------
-    >>> corrected = correct_cube(coll["2023_08_01_SCI_300ms_vect"], darks, flat)  # doctest: +SKIP
-    """
-    import dask.array as da
-    from ndcube import NDCube
-
-    from irisplug_show.stats import _frames
-
-    x = _frames(cube, darks, flat, mask_saturated=True)
-    mask = ~da.isfinite(x)
-    out = NDCube(x, wcs=cube.wcs, unit=cube.unit, mask=mask, meta={**cube.meta, "calibrated": ["dark", "flat"]})
-    for name in cube.extra_coords.keys():
-        values = cube.axis_world_coords(wcs=cube.extra_coords[name])[0]
-        out.extra_coords.add(name, 0, values)
-    return out
-
-
 @dataclass
 class ShowCalibration:
-    """What :func:`calibrate_show` produced."""
+    """What :func:`calibrate_show` produced.
 
-    darks: dict[int, ImageStats]
-    flat: np.ndarray
+    Attributes
+    ----------
+    darks : irisplug_calib.dark.DarkSet
+        Master darks per exposure time.
+    flat : irisplug_calib.flat.FlatField
+        ``.flat`` (NaN where masked), ``.error``, ``.mask``, ``.normalisation``.
+    corrected : dict
+        Group name -> corrected NDCube (lazy, DN, provenance in ``irisplug.history``).
+    groups : dict
+        :func:`classify_groups` of the collection.
+    """
+
+    darks: Any
+    flat: Any
     corrected: dict[str, Any] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
 
@@ -88,7 +77,7 @@ def _one(kinds: dict[str, list[str]], kind: str, path: Any) -> str:
 
 
 def calibrate_show(collection: Any, *, dark: str | None = None, arm_a: str | None = None, arm_b: str | None = None,
-                   science: list[str] | None = None, engine: str = "calib") -> ShowCalibration:
+                   science: list[str] | None = None, exclude_saturated: str | None = "pixels") -> ShowCalibration:
     """Run the SHOW L0 calibration on a collection from the ``show-l0`` reader.
 
     Parameters
@@ -99,40 +88,39 @@ def calibrate_show(collection: Any, *, dark: str | None = None, arm_a: str | Non
         Group names; found from the names (:func:`classify_groups`) when omitted.
     science
         Groups to correct (default: all science groups).
-    engine
-        ``"calib"``: through ``irisplug.calibrate(cube, ["dark", "flat"], ...)``
-        (the calib plugin's steps, recorded in the provenance); ``"local"``:
-        :func:`correct_cube`.
+    exclude_saturated
+        How saturated pixels are kept out of the darks and the flat (see
+        :func:`~irisplug_show.stats.image_statistics`).
 
     Returns
     -------
     ShowCalibration
-        Master darks by exposure time (integer µs), the flat, corrected cubes by group.
+
+    Raises
+    ------
+    CalibrationError
+        A calibration group is missing or ambiguous; a science exposure time has
+        no dark (the calib step then fits offset + rate*t per pixel, with a warning).
 
     Examples
     --------
     >>> import irisplug
     >>> result = calibrate_show(irisplug.read("show_l0.nc"))  # doctest: +SKIP
-    >>> sorted(result.darks), result.flat.shape  # doctest: +SKIP
-    ([100000, 300000], (640, 512))
+    >>> result.darks.exposure_times(), result.flat.flat.shape  # doctest: +SKIP
+    ([0.1, 0.3], (640, 512))
     """
+    import irisplug
+
     kinds = classify_groups(collection.keys())
     path = next(iter(collection.values())).meta.get("path")
     dark = dark or _one(kinds, "dark", path)
     arm_a = arm_a or _one(kinds, "flat_a", path)
     arm_b = arm_b or _one(kinds, "flat_b", path)
     science = kinds["science"] if science is None else list(science)
-    darks = dark_current(collection[dark])
-    flat = flat_field(collection[arm_a], collection[arm_b], darks)
+    darks = dark_current(collection[dark], exclude_saturated=exclude_saturated)
+    flat = calib_module("flat").make_flat(collection[arm_a], collection[arm_b], darks=darks)
     result = ShowCalibration(darks=darks, flat=flat, groups=kinds)
-    for name in science:
-        cube = collection[name]
-        if engine == "local":
-            result.corrected[name] = correct_cube(cube, darks, flat)
-        elif engine == "calib":
-            from irisplug_show.calib_bridge import calibrate_with_calib
-
-            result.corrected[name] = calibrate_with_calib(cube, darks, flat, collection[dark])
-        else:
-            raise ValueError(f"engine must be 'calib' or 'local', not {engine!r}")
+    for name in irisplug.progress(science, desc="SHOW science groups", quiet=len(science) < 4):
+        result.corrected[name] = irisplug.calibrate(collection[name], ["dark", "flat"], dark={"darks": darks},
+                                                    flat={"flat": flat})
     return result
