@@ -162,7 +162,7 @@ def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: boo
 
     nwin = int(_require(primary, "NWIN", path))
     startobs = str(_require(primary, "STARTOBS", path))
-    aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h and "TIME" in h]
+    aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h]
     if len(hdus) < nwin + 1 or not aux_idx:
         raise MissingExtensionError(
             f"raster file has {len(hdus) - 1} extensions for NWIN={nwin} windows and no auxiliary table "
@@ -218,7 +218,7 @@ def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, 
     startobs = str(_require(primary, "STARTOBS", path))
     if int(primary.get("NAXIS", 0)) != 3:
         raise CorruptFileError(f"SJI primary HDU has NAXIS={primary.get('NAXIS')}, expected 3 (frame, y, x)", path=path)
-    aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h and "TIME" in h]
+    aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h]
     if not aux_idx:
         raise MissingExtensionError("SJI file has no auxiliary table (the extension with TIME, XCENIX, ...); download it again", path=path)
     aux_hdr, aux_off, _ = hdus[aux_idx[0]]

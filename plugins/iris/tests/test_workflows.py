@@ -1,0 +1,143 @@
+"""The seed workflows as methods: raster positions, keep_null, exposure normalisation,
+spectroheliograms and Maps, common wavelength grid, nearest SJI frame, lazy int16 decoding."""
+
+from __future__ import annotations
+
+import astropy.units as u
+import numpy as np
+import pytest
+from astropy.io import fits
+from astropy.time import Time
+
+import irisplug
+from irisplug.model import extra_coord, normalize_exposure
+from irisplug.provenance import history
+
+
+def test_int16_decoding_bit_for_bit(synthetic_dir, obs_synthetic):
+    path = sorted(synthetic_dir.glob("*raster*.fits"))[1]
+    with fits.open(path) as hdul:
+        assert hdul[1].header["BITPIX"] == 16 and hdul[1].header["BSCALE"] == 0.25
+        for w in range(1, hdul[0].header["NWIN"] + 1):
+            ref = hdul[w].data
+            cube = obs_synthetic[hdul[0].header[f"TDESC{w}"]][1]
+            got = np.asarray(cube.data)
+            assert got.dtype == ref.dtype == np.float32
+            np.testing.assert_array_equal(got.view(np.uint32), ref.view(np.uint32))
+            mask = np.asarray(cube.mask)
+            assert mask[ref == -200].all()
+            saturated = ref == np.float32(32767) * np.float32(0.25) + np.float32(7992)
+            assert saturated.any() and mask[saturated].all()
+            assert not mask[(ref != -200) & ~saturated].any()
+
+
+def test_raster_position_splitting(obs_raster, raster_dir):
+    seq = obs_raster["Si IV 1403"]
+    pos3 = seq.at_raster_position(3)
+    assert pos3.data.shape == (13, 109, 29)
+    xcen, times = [], []
+    for p in sorted(raster_dir.glob("*.fits")):
+        with fits.open(p) as hdul:
+            aux, h = hdul[-2].data, hdul[-2].header
+            xcen.append(aux[3, h["XCENIX"]])
+            start = Time(hdul[0].header["STARTOBS"])
+            times.append(start + (aux[3, h["TIME"]] + aux[3, h["EXPTIMEF"]] / 2) * u.s)
+    assert np.abs((extra_coord(pos3, "time") - Time(times)).to_value(u.s)).max() < 1e-3
+    assert extra_coord(pos3, "repeat").tolist() == list(range(13))
+    crpix2 = fits.getheader(sorted(raster_dir.glob("*.fits"))[0], 5)["CRPIX2"]
+    lon = pos3.wcs.low_level_wcs.pixel_to_world_values(0, crpix2 - 1, np.arange(13))[2] * 3600
+    np.testing.assert_allclose(lon, xcen, atol=0.01)
+    np.testing.assert_array_equal(np.asarray(pos3.data[4]), np.asarray(seq[4].data[3]))
+    # round trip on the joined cube (time decides the exposure)
+    w = pos3.wcs.low_level_wcs
+    back = w.world_to_pixel_values(*w.pixel_to_world_values(3.0, 7.0, 5.3))
+    np.testing.assert_allclose(np.array(back, float), [3, 7, 5.3], atol=1e-6)
+
+
+def test_sji_raster_position_splitting(obs_raster):
+    sji = obs_raster["SJI_1400"]
+    n_pos = sji.meta["NRASTERP"]
+    parts = [sji.at_raster_position(k) for k in range(n_pos)]
+    assert sum(p.data.shape[0] for p in parts) == sji.data.shape[0]
+    np.testing.assert_array_equal(sji.raster_position_steps(1), np.arange(1, sji.data.shape[0], n_pos))
+    np.testing.assert_array_equal(np.asarray(parts[1].data[2]), np.asarray(sji.data[1 + 2 * n_pos]))
+
+
+def test_keep_null_false_drops_missing_exposures(synthetic_dir):
+    full = irisplug.read(synthetic_dir)
+    kept = irisplug.read(synthetic_dir, keep_null=False)
+    cube_full, cube_kept = full["Si IV 1403"][0], kept["Si IV 1403"][0]
+    empty = np.asarray(cube_full.mask).all(axis=(1, 2))
+    assert empty.sum() == 1
+    assert cube_kept.data.shape[0] == cube_full.data.shape[0] - 1
+    np.testing.assert_array_equal(extra_coord(cube_kept, "raster_position"), np.flatnonzero(~empty))
+    assert kept["SJI_1400"].data.shape[0] == full["SJI_1400"].data.shape[0] - 1
+    assert full["Si IV 1403"].drop_empty_exposures()[0].data.shape[0] == cube_kept.data.shape[0]
+
+
+def test_exposure_normalisation(obs_synthetic, synthetic_dir):
+    norm = normalize_exposure(obs_synthetic)
+    again = normalize_exposure(norm)
+    with fits.open(sorted(synthetic_dir.glob("*raster*"))[0]) as hdul:
+        aux, h = hdul[-2].data, hdul[-2].header
+        ef, en = aux[:, h["EXPTIMEF"]], aux[:, h["EXPTIMEN"]]
+    assert not np.allclose(ef, en)  # FUV and NUV exposure times kept apart
+    for label, exp in (("Si IV 1403", ef), ("Mg II k 2796", en)):
+        raw = np.asarray(obs_synthetic[label][0].data)
+        got = np.asarray(norm[label][0].data)
+        np.testing.assert_allclose(got, raw / exp.astype(np.float32)[:, None, None], rtol=1e-6)
+        assert norm[label][0].unit == u.DN / u.s
+        np.testing.assert_array_equal(np.asarray(again[label][0].data), got)
+        assert [r["step"] for r in history(again[label][0])] == ["exposure-norm"]
+    assert norm["SJI_1400"].unit == u.DN / u.s
+    assert obs_synthetic["Si IV 1403"][0].unit == u.DN  # input untouched
+
+
+def test_spectroheliogram_and_maps(obs_synthetic, obs_raster):
+    cube = obs_synthetic["Mg II k 2796"][1]
+    img = cube.spectroheliogram(2796.35 * u.AA)
+    waves = cube.axis_world_coords("em.wl")[0].to_value(u.AA)
+    k = int(np.argmin(np.abs(waves - 2796.35)))
+    np.testing.assert_array_equal(np.asarray(img.data), np.asarray(cube.data[:, :, k]))
+    world_img = img.wcs.low_level_wcs.pixel_to_world_values(10, 3)
+    world_cube = cube.wcs.low_level_wcs.pixel_to_world_values(k, 10, 3)
+    np.testing.assert_allclose(np.array(world_img, float), np.array(world_cube, float)[1:], atol=1e-12)
+    m = img.to_map()
+    assert m.data.shape == (cube.data.shape[1], cube.data.shape[0])
+    c = m.pixel_to_world(3 * u.pix, 10 * u.pix)
+    assert abs(c.Tx.to_value(u.arcsec) - world_cube[2] * 3600) < 0.3  # one WCS for all steps: pointing jitter only
+    assert abs(c.Ty.to_value(u.arcsec) - world_cube[1] * 3600) < 0.3
+    with pytest.raises(ValueError, match="outside"):
+        cube.spectroheliogram(1400 * u.AA)
+    sji = obs_raster["SJI_1400"]
+    frame_map = sji.frame(7).to_map()
+    ref = sji.wcs.low_level_wcs.pixel_to_world_values(20, 30, 7)
+    c = frame_map.pixel_to_world(20 * u.pix, 30 * u.pix)
+    assert abs(c.Tx.to_value(u.arcsec) - ref[0] * 3600) < 0.01
+    assert abs(c.Ty.to_value(u.arcsec) - ref[1] * 3600) < 0.01
+    assert abs((frame_map.date - extra_coord(sji, "time")[7]).to_value(u.s)) < 1e-3
+
+
+def test_common_wavelength_grid(obs_synthetic, tmp_path):
+    cube = obs_synthetic["Mg II k 2796"][0]
+    grid = np.linspace(2794.0, 2806.0, 97) * u.AA
+    out = tmp_path / "mg.f32"
+    res = cube.resample_wavelength(grid, out=out, quiet=True)
+    assert out.exists() and res.data.shape == (8, 64, 97)
+    src = cube.axis_world_coords("em.wl")[0].to_value(u.AA)
+    data = np.where(np.asarray(cube.mask), np.nan, np.asarray(cube.data))
+    for s, y in ((0, 10), (3, 40), (7, 60)):
+        np.testing.assert_allclose(np.asarray(res.data[s, y]), np.interp(grid.value, src, data[s, y]), rtol=1e-5)
+    np.testing.assert_allclose(res.axis_world_coords("em.wl")[0].to_value(u.AA), grid.value)
+    seq = irisplug.model.resample.resample_wavelength(obs_synthetic["Mg II k 2796"], grid, out=tmp_path / "seq", quiet=True)
+    assert len(seq.data) == 3
+
+
+def test_nearest_sji_frame_to_raster_step(obs_raster):
+    cube = obs_raster["Si IV 1403"][5]
+    t = extra_coord(cube, "time")[4]
+    sji = obs_raster["SJI_1400"]
+    k = sji.nearest_exposure(t)
+    assert k == int(np.argmin(np.abs((extra_coord(sji, "time") - t).to_value(u.s))))
+    frame = sji.nearest_frame(t)
+    np.testing.assert_array_equal(np.asarray(frame.data), np.asarray(sji.data[k]))
