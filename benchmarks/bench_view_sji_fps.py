@@ -16,7 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 
-def naive_fps(cube, n_frames: int, limits) -> float:  # noqa: ANN001
+def naive_fps(cube, n_frames: int, limits) -> float:
     """What users write first: a new imshow and a full canvas draw per frame."""
     import matplotlib.pyplot as plt
     import numpy as np
@@ -35,7 +35,7 @@ def naive_fps(cube, n_frames: int, limits) -> float:  # noqa: ANN001
     return fps
 
 
-def blit_imshow_fps(player, n_frames: int) -> float:  # noqa: ANN001
+def blit_imshow_fps(player, n_frames: int) -> float:
     """Textbook blitting: set_data on an RGBA imshow, draw_artist, blit (matplotlib resamples each frame)."""
     import matplotlib.pyplot as plt
 

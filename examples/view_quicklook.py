@@ -18,10 +18,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import irisplug  # noqa: E402
-from irisplug_view._figure_kit import send_key  # noqa: E402
-from irisplug_view.poi import get_pois, load_pois, save_pois  # noqa: E402
-from irisplug_view.synthetic import synthetic_observation  # noqa: E402
+from irisplug_view._figure_kit import send_key
+from irisplug_view.poi import get_pois, load_pois, save_pois
+from irisplug_view.synthetic import synthetic_observation
+
+import irisplug
 
 out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(tempfile.mkdtemp(prefix="view_quicklook_"))
 out.mkdir(parents=True, exist_ok=True)

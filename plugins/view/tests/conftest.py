@@ -10,8 +10,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pytest
 
 BASELINE = pathlib.Path(__file__).parent / "baseline"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from irisplug_view import movies
+from irisplug_view.movies import MovieWriterUnavailableError, raster_position_movie, sji_movie, spectrum_movie
 
 import irisplug
 from irisplug.errors import UnsupportedObjectError
-from irisplug_view import movies
-from irisplug_view.movies import MovieWriterUnavailableError, raster_position_movie, sji_movie, spectrum_movie
 
 
 def _gif_frames(path):
@@ -72,12 +72,13 @@ def test_view_dispatch_picks_the_viewer(obs, sji):
 
 
 def test_view_of_something_else_lists_the_viewers():
-    with pytest.raises(UnsupportedObjectError, match="raster-quicklook.*sji-viewer"):
+    with pytest.raises(UnsupportedObjectError, match=r"raster-quicklook.*sji-viewer"):
         irisplug.view(np.zeros(3))
 
 
 def test_plugin_contract():
     import irisplug_view.plugin as plugin
+
     from irisplug.testing import check_plugin
 
     record = check_plugin(plugin, "view")

@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 import pytest
-
-from irisplug.errors import CorruptFileError, UnsupportedObjectError
 from irisplug_view._figure_kit import send_key
 from irisplug_view.figures import show_poi
 from irisplug_view.poi import get_pois, load_pois, save_pois
 from irisplug_view.quicklook import quicklook
+
+from irisplug.errors import CorruptFileError, UnsupportedObjectError
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_round_trip(pois, tmp_path, suffix):
     path = save_pois(pois, tmp_path / f"points{suffix}")
     back = load_pois(path)
     assert back == pois
-    for a, b in zip(back, pois):
+    for a, b in zip(back, pois, strict=True):
         np.testing.assert_array_equal(a.map, b.map)
         np.testing.assert_array_equal(a.spectrum, b.spectrum)
         np.testing.assert_array_equal(a.wavelengths, b.wavelengths)

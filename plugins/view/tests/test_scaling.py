@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from irisplug_view.colormaps import iris_cmap
 from irisplug_view.scaling import ContrastLimits, gamma_lut, histo_opt, scale_to_index
 

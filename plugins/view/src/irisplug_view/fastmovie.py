@@ -80,7 +80,7 @@ class SJIPlayer:
     def _setup(self) -> None:
         import matplotlib.pyplot as plt
 
-        n, ny, nx = self.frames.shape
+        _, ny, nx = self.frames.shape
         self.fig = plt.figure(figsize=(nx / self.dpi, ny / self.dpi), dpi=self.dpi)
         self.ax = self.fig.add_axes([0, 0, 1, 1])
         self.ax.set_axis_off()
@@ -97,8 +97,8 @@ class SJIPlayer:
         buf = np.asarray(self.fig.canvas.buffer_rgba())
         height = buf.shape[0]
         box = self.ax.bbox
-        x0, x1 = int(round(box.x0)), int(round(box.x1))
-        y0, y1 = int(round(box.y0)), int(round(box.y1))
+        x0, x1 = round(box.x0), round(box.x1)
+        y0, y1 = round(box.y0), round(box.y1)
         (xa, xb), (ya, yb) = self.ax.get_xlim(), self.ax.get_ylim()
         cols = xa + (np.arange(x0, x1) + 0.5 - box.x0) / box.width * (xb - xa)
         ydisp = height - np.arange(height - y1, height - y0) - 0.5  # buffer rows run top → bottom

@@ -13,7 +13,7 @@ import numpy as np
 from irisplug.errors import UnsupportedObjectError
 from irisplug_view._figure_kit import extent_of, nearest
 from irisplug_view.colormaps import iris_cmap
-from irisplug_view.inputs import kind_of, raster_windows, sji_frames, world_arcsec
+from irisplug_view.inputs import kind_of, raster_windows, sji_frames
 from irisplug_view.scaling import histo_opt
 
 __all__ = ["spectroheliogram", "sji_with_contour", "parameter_maps", "spectrum_timeseries", "show_poi"]
@@ -281,13 +281,14 @@ def spectrum_timeseries(obj: Any, *, window: str | None = None, y: int | None = 
                    extent=(*t_ext, *extent_of(wl)), interpolation="nearest")
     ax.set_xlabel("time since first exposure [s]")
     ax.set_ylabel("wavelength [Å]")
+    ax.ticklabel_format(axis="y", useOffset=False)
     ax.set_title(f"{win.label}: {what}", fontsize=9)
     fig.colorbar(im, ax=ax, label="normalised intensity" if normalise else f"intensity [{win.cube.unit}]")
     return _finish(fig, out, dpi)
 
 
-def show_poi(poi: Any, *, show_XY_map: bool = False, show_SlitSpectra: bool = False,  # noqa: N803
-             show_Spectra: bool = False, show_SJI_slit: bool = True, colorbar1: bool = True,  # noqa: N803
+def show_poi(poi: Any, *, show_XY_map: bool = False, show_SlitSpectra: bool = False,
+             show_Spectra: bool = False, show_SJI_slit: bool = True, colorbar1: bool = True,
              colorbar2: bool = False, cmap: Any = None, out: Any = None, dpi: float = 120) -> Any:
     """Draw a saved point of interest again (iris_lmsalpy ``show_poi`` options).
 
@@ -329,7 +330,7 @@ def show_poi(poi: Any, *, show_XY_map: bool = False, show_SlitSpectra: bool = Fa
     fig = plt.figure(figsize=(5 * min(len(panels), 2), 4 * (1 + (len(panels) == 3))))
     grid = {1: [(1, 1, 1)], 2: [(1, 2, 1), (1, 2, 2)], 3: [(2, 2, 1), (2, 2, 2), (2, 1, 2)]}[len(panels)]
     wl = poi.wavelengths
-    for spec, name in zip(grid, panels):
+    for spec, name in zip(grid, panels, strict=True):
         ax = fig.add_subplot(*spec)
         if name == "map":
             im = ax.imshow(poi.map.T, origin="lower", aspect="auto", cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
@@ -353,6 +354,7 @@ def show_poi(poi: Any, *, show_XY_map: bool = False, show_SlitSpectra: bool = Fa
             ax.plot(wl, poi.spectrum, color="k", lw=1, drawstyle="steps-mid")
             ax.axvline(poi.wavelength, color="tab:red", lw=0.8)
             ax.set_xlabel("wavelength [Å]")
+            ax.ticklabel_format(axis="x", useOffset=False)
             ax.set_ylabel(f"intensity [{poi.unit}]")
             where = f" ({poi.lon:.1f}\", {poi.lat:.1f}\")" if poi.lon is not None else ""
             ax.set_title(f"spectrum at step {poi.step}, y {poi.y}{where}", fontsize=9)

@@ -132,6 +132,7 @@ def spectrum_movie(obj: Any, out: Any, *, window: str | None = None, y: int | No
     fig, ax = plt.subplots(figsize=(8, 4.5))
     (line,) = ax.plot(wl, spectra[0], color="k", lw=1, drawstyle="steps-mid")
     ax.set_xlim(wl[0], wl[-1])
+    ax.ticklabel_format(axis="x", useOffset=False)
     ax.set_ylim(-0.05, 1.2) if normalise else ax.set_ylim(np.nanmin(spectra), np.nanmax(spectra) * 1.1)
     ax.set_xlabel("wavelength [Å]")
     ax.set_ylabel("normalised intensity" if normalise else f"intensity [{win.cube.unit}]")

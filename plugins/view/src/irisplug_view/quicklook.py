@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_view._figure_kit import request_draw, extent_of, help_box, nearest, new_figure, take_over_keys
+from irisplug_view._figure_kit import extent_of, help_box, nearest, new_figure, request_draw, take_over_keys
 from irisplug_view.colormaps import iris_cmap
 from irisplug_view.inputs import RasterWindow, raster_windows
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
@@ -67,9 +67,8 @@ class RasterQuickLook:
         return self.windows[self.state.label]
 
     def _build(self) -> None:
-        from matplotlib.colors import PowerNorm
-
         from astropy.wcs.wcsapi import SlicedLowLevelWCS
+        from matplotlib.colors import PowerNorm
 
         fig, st, win = self.fig, self.state, self.win
         fig.clf()
@@ -113,6 +112,8 @@ class RasterQuickLook:
         self.ax_spec.set_xlabel("wavelength [Å]")
         self.ax_spec.set_ylabel(f"intensity [{_unit(win)}]")
         self.ax_spec.set_xlim(wl[0], wl[-1])
+        for ax in (self.ax_slit, self.ax_spec):
+            ax.ticklabel_format(axis="x", useOffset=False)
         self.vline_spec = self.ax_spec.axvline(wl[st.w], color="tab:red", lw=0.8)
         self.vline_slit = self.ax_slit.axvline(wl[st.w], color="w", lw=0.6, ls=":")
         self.hline_slit = self.ax_slit.axhline(self._lat[st.y], color="w", lw=0.6, ls=":")
@@ -263,7 +264,7 @@ class RasterQuickLook:
             return
         if panel == "map":
             if self._map_extent is None:
-                st.x, st.y = int(round(event.xdata)), int(round(event.ydata))
+                st.x, st.y = round(event.xdata), round(event.ydata)
             else:
                 st.x, st.y = nearest(self._t, event.xdata), nearest(self._lat, event.ydata)
         elif panel == "slit":

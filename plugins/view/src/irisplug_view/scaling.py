@@ -9,7 +9,7 @@ are set to zero or to the -200 DN "no data" value).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -127,7 +127,7 @@ class ContrastLimits:
     (0.0, 100.0)
     """
 
-    KEYS = {"u": (0, -1), "i": (0, +1), "o": (1, -1), "p": (1, +1)}
+    KEYS: ClassVar[dict[str, tuple[int, int]]] = {"u": (0, -1), "i": (0, +1), "o": (1, -1), "p": (1, +1)}
 
     def __init__(self, vmin: float, vmax: float, step: float = 0.05) -> None:
         self.initial = (float(vmin), float(vmax))

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_view._figure_kit import request_draw, help_box, new_figure, take_over_keys
+from irisplug_view._figure_kit import help_box, new_figure, request_draw, take_over_keys
 from irisplug_view.colormaps import iris_cmap
 from irisplug_view.inputs import SJIFrames, sji_frames, world_arcsec
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
@@ -237,7 +237,7 @@ class SJIViewer:
 
     def _on_motion(self, event: Any) -> None:
         if event.inaxes is self.ax and event.xdata is not None:
-            self._mouse = (int(round(event.xdata)), int(round(event.ydata)))
+            self._mouse = (round(event.xdata), round(event.ydata))
 
     def savefig(self, path: Any, **kw: Any) -> None:
         self.fig.savefig(path, **kw)
