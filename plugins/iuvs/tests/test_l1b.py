@@ -166,3 +166,21 @@ class TestL1BReaderContract(ReaderContract):
     @pytest.fixture
     def own_samples(self, l1b_files):
         return l1b_files
+
+
+def test_truncated_plain_fits_raises(muv_file, tmp_path):
+    raw = gzip.decompress(muv_file.read_bytes())
+    out = tmp_path / "cut.fits"
+    out.write_bytes(raw[: len(raw) - 5000])
+    with pytest.raises(TruncatedFileError, match="HDU") as info:
+        read_l1b(out)
+    assert str(out) in str(info.value)
+
+
+def test_plugin_passes_check_plugin():
+    import irisplug_iuvs.plugin
+
+    from irisplug.testing import check_plugin
+
+    record = check_plugin(irisplug_iuvs.plugin, "iuvs")
+    assert record.status == "active"

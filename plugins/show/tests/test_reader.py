@@ -109,3 +109,11 @@ class TestShowReaderContract(ReaderContract):
     @pytest.fixture
     def own_samples(self, show_file):
         return [show_file[0]]
+
+
+def test_plugin_passes_check_plugin():
+    import irisplug_show.plugin
+
+    from irisplug.testing import check_plugin
+
+    assert check_plugin(irisplug_show.plugin, "show").status == "active"
