@@ -133,7 +133,7 @@ def test_dask_input_stays_lazy():
 
 
 def test_bad_input_raises_specific_errors(show):
-    tr, darks, dark_t, arm_a, arm_b = show
+    _, darks, _, arm_a, arm_b = show
     sat = np.full((3, *SHAPE), 16383.0)
     with pytest.raises(CalibrationError, match=r"no usable dark frame for exposure time 0.1 s"):
         master_darks(sat, exposure_times=0.1, exclude_saturated="frames")

@@ -68,6 +68,15 @@ def _aia_register(obj: Any, *, target_scale: Any = None, missing: float | None =
     return register_map(obj, target_scale=target_scale, missing=missing, order=order)
 
 
+def _radiometric(obj: Any, *, date: Any = None, detector: str | None = None, wavelength: Any = None,
+                 dispersion: Any = None, plate_scale: Any = None, slit_width: Any = None, photons: bool = False,
+                 response: str | None = None) -> Any:
+    from irisplug_calib.radiometric import radiometric_calibration
+
+    return radiometric_calibration(obj, date=date, detector=detector, wavelength=wavelength, dispersion=dispersion,
+                                   plate_scale=plate_scale, slit_width=slit_width, photons=photons, response=response)
+
+
 @irisplug.hookimpl
 def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
     """The calibration steps of this plugin."""
@@ -96,6 +105,11 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
         irisplug.CalibratorDescriptor(
             name="aia-register", apply=_aia_register, accepts=is_map, version=VERSION,
             description="AIA/HMI level 1 -> 1.5 registration (as aiapy.calibrate.register, fast exact cubic B-spline)",
+        ),
+        irisplug.CalibratorDescriptor(
+            name="iris-radiometric", apply=_radiometric, after=("dark", "flat", "exposure-norm"),
+            accepts=_is_cube_like, version=VERSION,
+            description="IRIS spectrograph DN -> erg s-1 sr-1 cm-2 A-1 (or photons) with time-dependent effective areas",
         ),
     ]
     return steps

@@ -1,0 +1,41 @@
+"""Regenerate ``irisplug_calib/data/iris_response_sg.npz`` from the IRIS response file.
+
+Source: the IRIS spectrograph/slit-jaw response ``iris_sra_c_20231106.geny``
+(response version 009, 2023-11-06) by the IRIS team (LMSAL), distributed with
+SolarSoft (``$SSW/iris/response``) and in the irispy-lmsal wheel
+(``irispy/data/iris_sra_c_20231106.geny``). Only the figures needed for the
+time-dependent spectrograph effective area are kept, unchanged.
+
+    python plugins/calib/tools/make_iris_response.py [path/to/iris_sra_c_*.geny]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import scipy.io
+
+KEYS = ("LAMBDA", "COEFFS_FUV", "C_F_TIME", "C_F_LAMBDA", "COEFFS_NUV", "C_N_TIME", "C_N_LAMBDA", "DN2PHOT_SG")
+
+
+def main(path: str | None = None) -> Path:
+    if path is None:
+        import irispy
+
+        path = str(Path(irispy.__file__).parent / "data" / "iris_sra_c_20231106.geny")
+    rec = scipy.io.readsav(path, python_dict=True)["p0"]
+    out = {k.lower(): np.asarray(rec[k][0]).astype(np.float64) for k in KEYS}
+    out["version"] = np.array(rec["VERSION"][0].decode().strip())
+    out["version_date"] = np.array(rec["VERSION_DATE"][0].decode().strip())
+    out["source"] = np.array(
+        f"{Path(path).name}: IRIS response (LMSAL), SolarSoft $SSW/iris/response; copied from the irispy-lmsal wheel"
+    )
+    dest = Path(__file__).resolve().parents[1] / "src" / "irisplug_calib" / "data" / "iris_response_sg.npz"
+    np.savez_compressed(dest, **out)
+    return dest
+
+
+if __name__ == "__main__":
+    print(main(sys.argv[1] if len(sys.argv) > 1 else None))
