@@ -63,6 +63,10 @@ def test_wavelength_coordinate_equals_observation_table(products):
             table = h["Observation"].data["WAVELENGTH"][0]
         for key in ("radiance", "raw", "dark_frames"):
             np.testing.assert_array_equal(_wavelength_grid(prod[key]), table)  # exact
+        wl = prod["radiance"].axis_world_coords_values("em.wl")[0]
+        np.testing.assert_array_equal(wl.to_value(u.nm), table)
+        sub = prod["radiance"][1, 4:9, 2:5]
+        np.testing.assert_array_equal(sub.axis_world_coords_values("em.wl")[0].to_value(u.nm), table[4:9, 2:5])
         world = prod["radiance"].wcs.pixel_to_world(3, 2, 0)
         assert world[0].unit == u.nm and world[0].value == table[2, 3]
 

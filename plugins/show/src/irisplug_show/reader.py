@@ -85,14 +85,15 @@ def _temperature_unit(var: Any) -> Any:
     return {"degc": u.deg_C, "c": u.deg_C, "celsius": u.deg_C, "k": u.K, "kelvin": u.K}.get(text.lower(), u.deg_C)
 
 
-def read_group(path: str | Path, group: str, *, lazy: bool = True) -> Any:
+def read_group(path: str | Path, group: str, *, lazy: bool = True, frames_per_chunk: int = 16) -> Any:
     """One SHOW L0 group as an NDCube (time, heightrow, pixelrow) in DN.
 
     Extra coordinates on axis 0: ``time`` (Time), ``exposure_time`` (s),
     ``high_gain`` (0/1) and one ``temperature_<label>`` per temperature
     channel (degC). ``meta["temperatures"]`` holds the same as an astropy
     Table (time + one column per label); saturated pixels (>= 16383 DN) are
-    masked.
+    masked. ``frames_per_chunk`` sets the dask chunking along time (16 full
+    OWL640 frames are 10 MB of uint16).
 
     Raises
     ------
@@ -118,7 +119,7 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True) -> Any:
     if group != "/":
         kwargs["group"] = group
     if lazy:
-        kwargs["chunks"] = {"time": 1}
+        kwargs["chunks"] = {"time": frames_per_chunk}
     ds = xr.open_dataset(path, **kwargs)
     missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
     if missing:
@@ -159,7 +160,8 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True) -> Any:
     return cube
 
 
-def read_show_l0(paths: list[Path] | str | Path, *, groups: list[str] | None = None, lazy: bool = True) -> Any:
+def read_show_l0(paths: list[Path] | str | Path, *, groups: list[str] | None = None, lazy: bool = True,
+                 frames_per_chunk: int = 16) -> Any:
     """Read SHOW L0 netCDF file(s): one group -> an NDCube, several -> an NDCollection keyed by group name.
 
     Parameters
@@ -170,7 +172,9 @@ def read_show_l0(paths: list[Path] | str | Path, *, groups: list[str] | None = N
     groups
         Only these groups (default: every group with an ``image``).
     lazy
-        Dask arrays chunked per frame (default) or numpy.
+        Dask arrays (default) or numpy.
+    frames_per_chunk
+        Frames per dask chunk.
 
     Examples
     --------
@@ -199,7 +203,7 @@ def read_show_l0(paths: list[Path] | str | Path, *, groups: list[str] | None = N
         for g in progress(names, desc=f"SHOW groups of {p.name}", quiet=len(names) < 8):
             key = g if g not in seen else f"{p.stem}/{g}"
             seen.add(g)
-            pairs.append((key, read_group(p, g, lazy=lazy)))
+            pairs.append((key, read_group(p, g, lazy=lazy, frames_per_chunk=frames_per_chunk)))
     if len(pairs) == 1:
         return pairs[0][1]
     return NDCollection(pairs)
