@@ -207,7 +207,9 @@ def fit_spectra(
         or a :class:`~irisplug_fit.templates.Template`.
     uncertainty
         1-sigma uncertainties like ``data``: weights ``1/sigma^2`` and
-        uncertainties not rescaled (``absolute_sigma``). Without it every
+        uncertainties not rescaled (``absolute_sigma``). ``"poisson"``: data
+        in counts; fitted once with ``sigma^2 = max(data, 1)``, then again with
+        ``sigma^2 = max(model, 1)`` (Pearson weights, unbiased for Poisson data). Without it every
         point has weight 1 and the covariance is scaled by the reduced
         chi-square (``curve_fit``'s default, iris_lmsalpy's behaviour).
     mask
@@ -250,6 +252,12 @@ def fit_spectra(
     >>> fit_spectra(y, x, "si_iv_1403").param("si_iv_1403.width").round(4)  # doctest: +SKIP
     array(0.035)
     """
+    if isinstance(uncertainty, str):
+        if uncertainty != "poisson":
+            raise ValueError(f"uncertainty must be an array, None or 'poisson', got {uncertainty!r}")
+        return _fit_poisson(data, wavelength, template, mask=mask, p0=p0, bounds=bounds, fixed=fixed, ties=ties,
+                            lorentz=lorentz, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
+                            chunk=chunk, progress=progress)
     t = get_template(template, lorentz=lorentz)
     x = np.asarray(wavelength, dtype=float)
     y = np.asarray(data, dtype=float)
@@ -328,6 +336,25 @@ def fit_spectra(
     _flag_insignificant(t, out_p, out_e, out_s, significance)
     return FitResult(t, out_p.reshape(shape + (P,)), out_e.reshape(shape + (P,)), out_c.reshape(shape),
                      out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
+
+
+def _fit_poisson(data: Any, wavelength: Any, template: Any, **kw: Any) -> FitResult:
+    """Two passes: Neyman weights (data), then Pearson weights (the first pass's model)."""
+    y = np.asarray(data, dtype=float)
+    with np.errstate(invalid="ignore"):
+        first = fit_spectra(y, wavelength, template, uncertainty=np.sqrt(np.maximum(y, 1.0)), **kw)
+    x = np.asarray(wavelength, dtype=float)
+    model = first.model(x)
+    ok = np.isfinite(model)
+    sigma = np.where(ok, np.sqrt(np.maximum(np.where(ok, model, 1.0), 1.0)), np.sqrt(np.maximum(y, 1.0)))
+    p0 = np.where(np.isfinite(first.params), first.params, np.nan)
+    kw = dict(kw)
+    if kw.get("p0") is None:
+        # where the first pass failed, let the second start from its own guesses
+        kw["p0"] = None if not np.isfinite(p0).all() else p0
+    second = fit_spectra(y, wavelength, template, uncertainty=sigma, **kw)
+    second.meta["weights"] = "poisson (Pearson, 2 passes)"
+    return second
 
 
 def _flag_insignificant(t: Template, p: np.ndarray, e: np.ndarray, st: np.ndarray, significance: float) -> None:

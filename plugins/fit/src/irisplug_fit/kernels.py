@@ -206,8 +206,9 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
         return np.nan, 0, _ALL_MASKED
     if nval <= nfree:
         return np.nan, 0, _TOO_FEW
-    q, qn, dq, qlo, qhi, g, p, col = small[0], small[1], small[2], small[3], small[4], small[5], small[6], small[7]
-    rhs = small[8]
+    q, qn, dq, qlo, qhi = small[0, :nfree], small[1, :nfree], small[2, :nfree], small[3, :nfree], small[4, :nfree]
+    g, col, rhs = small[5, :nfree], small[7, :nfree], small[8, :nfree]
+    p = small[6]
     A, M, L = mat[0], mat[1], mat[2]
     f, r, fn, rn, ebuf = vec[0], vec[1], vec[2], vec[3], vec[4]
     Jp, Jpn = jac[0], jac[1]
@@ -310,7 +311,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
             for m in range(nfree):
                 qn[m] = 0.0
             qn[k] = 1.0
-            _chol_solve(L, qn[:nfree], col[:nfree])
+            _chol_solve(L, qn, col)
             dq[k] = col[k] * scale
         for i in range(npar):
             k = pmap[i]
