@@ -210,4 +210,4 @@ def test_sit_and_stare_map_runs_over_time(sns):
     assert ql.win.sit_and_stare
     assert ql.ax_map.get_xlabel().startswith("time")
     send_key(ql.fig, "right")
-    assert ql.state.x == 16
+    assert ql.state.x == 7
