@@ -142,6 +142,15 @@ def _transform(work, matrix, shift, out_shape, *, order, missing, clip):
     """
     from irisplug_calib import bspline
 
+    if not work.flags.c_contiguous:
+        if work.flags.f_contiguous:
+            # work in the transposed frame (the B-spline is separable): no strided memory access
+            out_t, missing = _transform(
+                work.T, matrix[::-1, ::-1], np.asarray(shift)[::-1], tuple(out_shape)[::-1],
+                order=order, missing=missing, clip=clip,
+            )
+            return out_t.T, missing
+        work = np.ascontiguousarray(work)
     shared = False
     try:
         if order == 3:
