@@ -19,7 +19,28 @@ __all__ = ["RasterCube", "SJICube", "ImageCube", "ExposureCubeMixin"]
 
 
 class ExposureCubeMixin:
-    """Methods shared by cubes whose array axis 0 counts exposures."""
+    """Methods shared by cubes whose array axis 0 counts exposures.
+
+    The per-exposure values live in the cube's ``NDMeta`` (tied to axis 0);
+    they are registered as ndcube extra coordinates the first time
+    ``extra_coords`` is used (building them costs more than opening a file).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._irisplug_ready = True
+
+    @property
+    def extra_coords(self) -> Any:
+        """ndcube extra coordinates: ``time``, ``exposure_time``, ``raster_position``, ``repeat`` on axis 0."""
+        ec = self._extra_coords
+        if self.__dict__.get("_irisplug_ready") and not self.__dict__.get("_irisplug_extra_done"):
+            self._irisplug_extra_done = True
+            if not ec.keys():
+                from irisplug.model._exposures import add_extra_coords
+
+                add_extra_coords(self, exposure_values(self))
+        return ec
 
     def extra_coord(self, name: str) -> Any:
         """The per-exposure coordinate ``name`` (see :func:`irisplug.model.extra_coord`).
@@ -107,6 +128,14 @@ class ExposureCubeMixin:
         return replace_arrays(self, data, mask)
 
 
+_KNOWN_NAMES = {
+    "_longitude_name": "custom:pos.helioprojective.lon",
+    "_latitude_name": "custom:pos.helioprojective.lat",
+    "_spectral_name": "em.wl",
+    "_time_name": "time",
+}
+
+
 class RasterCube(ExposureCubeMixin, SpectrogramCube):
     """One spectral window of one raster file: axes (raster step, position along slit, wavelength).
 
@@ -120,6 +149,21 @@ class RasterCube(ExposureCubeMixin, SpectrogramCube):
     >>> cube = obs["Si IV 1403"][0]  # doctest: +SKIP
     >>> cube.spectroheliogram(1402.77 * u.AA).to_map()  # doctest: +SKIP
     """
+
+    def __init__(self, data: Any, wcs: Any = None, unit: Any = None, uncertainty: Any = None, meta: Any = None, mask: Any = None, **kwargs: Any) -> None:
+        from irisplug.model.wcs import PerExposureWCS
+
+        low = getattr(wcs, "low_level_wcs", wcs)
+        if isinstance(low, PerExposureWCS) and kwargs.get("instrument_axes") is None:
+            # our own WCS: the coordinate names are known, skip sunraster's (slow) search for them
+            NDCube.__init__(self, data, wcs=wcs, unit=unit, uncertainty=uncertainty, meta=meta, mask=mask, **kwargs)
+            for attr, name in _KNOWN_NAMES.items():
+                setattr(self, attr, name)
+                setattr(self, attr.replace("_name", "_loc"), "wcs")
+            self._exposure_time_name, self._exposure_time_loc = None, None
+            self._irisplug_ready = True
+        else:
+            super().__init__(data, wcs=wcs, unit=unit, uncertainty=uncertainty, meta=meta, mask=mask, **kwargs)
 
     def spectroheliogram(self, wavelength: Any, width: Any = None) -> ImageCube:
         """The image at ``wavelength`` (nearest pixel, or summed over ``+-width/2``).

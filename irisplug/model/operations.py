@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug.model._exposures import add_extra_coords, attach_exposure_coords, exposure_values
+from irisplug.model._exposures import attach_exposure_coords, exposure_values
 
 __all__ = [
     "unwrap_wcs",
@@ -45,9 +45,7 @@ def _rewrap(base: Any, slices: list[Any]) -> Any:
 
 def _new_cube(like: Any, data: Any, mask: Any, wcs: Any, meta: Any, unit: Any = None, uncertainty: Any = None) -> Any:
     cls = type(like)
-    cube = cls(data, wcs=wcs, unit=like.unit if unit is None else unit, mask=mask, meta=meta, uncertainty=uncertainty)
-    add_extra_coords(cube, exposure_values(cube))
-    return cube
+    return cls(data, wcs=wcs, unit=like.unit if unit is None else unit, mask=mask, meta=meta, uncertainty=uncertainty)
 
 
 def replace_arrays(cube: Any, data: Any, mask: Any, *, unit: Any = None) -> Any:

@@ -28,6 +28,31 @@ class RasterSequence(_SunrasterRasterSequence):
     def __init__(self, data_list: list[Any], common_axis: int | None = 0, meta: Any = None) -> None:
         super().__init__(data_list, common_axis=common_axis, meta=meta)
 
+    def _set_single_scan_instrument_axes_types(self) -> None:
+        # Same result as sunraster's, from the cubes' WCS only: sunraster's version asks for
+        # the combined WCS (extra coordinates included), which costs more than opening the files.
+        if len(self.data) < 1:
+            self._single_scan_instrument_axes_types = np.empty((0,), dtype=object)
+            return
+        cube = self.data[0]
+        ndim = cube.data.ndim
+        types = np.empty(ndim, dtype=object)
+        if self._common_axis is not None:
+            types[self._common_axis] = self._slit_step_axis_name
+        low = cube.wcs.low_level_wcs
+        corr = low.axis_correlation_matrix
+        phys = low.world_axis_physical_types
+        spectral = [i for i, t in enumerate(phys) if t == "em.wl"]
+        for w in spectral:
+            pix = np.flatnonzero(corr[w])
+            if len(pix) == 1:
+                types[ndim - 1 - pix[0]] = self._spectral_axis_name
+        empty = np.array([t is None for t in types])
+        if empty.sum() > 1:
+            raise ValueError("cannot tell the slit-step and spectral axes apart from the WCS")
+        types[empty] = self._slit_axis_name
+        self._single_scan_instrument_axes_types = types
+
     def extra_coord(self, name: str) -> Any:
         """A per-exposure coordinate over all cubes, concatenated in order."""
         from astropy.time import Time

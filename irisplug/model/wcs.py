@@ -157,6 +157,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         state = self.__dict__.copy()
         state["_cache"] = {}
         state["_tmpl"] = None
+        state["_corr"] = None
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -251,6 +252,11 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
 
     @property
     def axis_correlation_matrix(self) -> np.ndarray:
+        if self.__dict__.get("_corr") is None:
+            self._corr = self._correlation()
+        return self._corr.copy()
+
+    def _correlation(self) -> np.ndarray:
         k = len(self._axes)
         hdr = _wcs_header(self._header, self._naxis, self._axes)
         pc = np.array([[abs(float(hdr[f"PC{a + 1}_{b + 1}"])) for b in range(k)] for a in range(k)])

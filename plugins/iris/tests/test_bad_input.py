@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tarfile
 
@@ -30,7 +31,7 @@ def one_raster(synthetic_dir, tmp_path):
 def test_truncated_file(one_raster):
     data = one_raster.read_bytes()
     one_raster.write_bytes(data[: len(data) // 2])
-    with pytest.raises(TruncatedFileError, match=one_raster.name):
+    with pytest.raises(TruncatedFileError, match=re.escape(one_raster.name)):
         irisplug.read(one_raster)
 
 
@@ -89,5 +90,5 @@ def test_corrupt_archive(synthetic_dir, tmp_path, monkeypatch):
     data = archive.read_bytes()
     broken = tmp_path / "broken.tar.gz"
     broken.write_bytes(data[: len(data) // 3])
-    with pytest.raises(CorruptFileError, match="broken.tar.gz"):
+    with pytest.raises(CorruptFileError, match=re.escape("broken.tar.gz")):
         irisplug.read(broken)

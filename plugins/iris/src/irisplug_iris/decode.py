@@ -10,6 +10,7 @@ for integer data, the saturation code (the largest integer).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def lazy_image(path: str | Path, offset: int, header: dict[str, Any]) -> tuple[A
     import dask.array as da
 
     img = RawImage(path, offset, header)
-    name = f"irisplug-fits-{Path(path).resolve()}-{offset}"
+    name = f"irisplug-fits-{os.path.abspath(path)}-{offset}-{os.stat(path).st_mtime_ns}"
     step = _chunks(img.shape, 4)[0]
     starts = list(range(0, img.shape[0], step))
     rest = (0,) * (img.ndim - 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -75,11 +76,11 @@ def _earth_observer(time_iso: str) -> tuple[float, float, float]:
     return (float(e.lon.to_value(u.deg)), float(e.lat.to_value(u.deg)), float(e.radius.to_value(u.m)))
 
 
+_WINDOW_KEY_RE = re.compile(r"^(?:" + "|".join(_WINDOW_KEYS) + r")\d+$")
+
+
 def _is_window_key(key: str) -> bool:
-    for p in _WINDOW_KEYS:
-        if key.startswith(p) and key[len(p):].isdigit():
-            return True
-    return False
+    return _WINDOW_KEY_RE.match(key) is not None
 
 
 def _headers(path: Path) -> list[tuple[dict[str, Any], int, int]]:
@@ -137,14 +138,22 @@ def _exposure_coords(times: np.ndarray, exp: np.ndarray, startobs: str, nrasterp
     from astropy.time import Time
 
     n = len(times)
+    t0 = _start_time(startobs)
     gidx = first_index + np.arange(n)
     nr = max(1, int(nrasterp or 1))
     return {
-        "time": Time(startobs, scale="utc") + times * u.s,
+        "time": Time(t0.jd1, t0.jd2 + np.asarray(times) / 86400.0, format="jd", scale="utc", precision=3).copy(format="isot"),
         "exposure_time": exp * u.s,
         "raster_position": (gidx % nr).astype(np.int64),
         "repeat": (gidx // nr).astype(np.int64),
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _start_time(startobs: str) -> Any:
+    from astropy.time import Time
+
+    return Time(startobs, scale="utc")
 
 
 def _image(path: Path, hdr: dict[str, Any], offset: int, lazy: bool) -> tuple[Any, Any]:
@@ -157,7 +166,6 @@ def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: boo
     import astropy.units as u
 
     from irisplug.model import RasterCube, attach_exposure_coords
-    from irisplug.model._exposures import add_extra_coords
     from irisplug.model.wcs import PerExposureWCS
 
     nwin = int(_require(primary, "NWIN", path))
@@ -202,7 +210,6 @@ def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: boo
             coord_cache[exp_key] = _exposure_coords(mid, exp, startobs, int(primary.get("NRASTERP", 1) or 1), first_index)
         coords = coord_cache[exp_key]
         cube = RasterCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
-        add_extra_coords(cube, coords)
         out[label] = cube
     return out
 
@@ -211,7 +218,6 @@ def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, 
     import astropy.units as u
 
     from irisplug.model import SJICube, attach_exposure_coords
-    from irisplug.model._exposures import add_extra_coords
     from irisplug.model.wcs import PerExposureWCS
     from irisplug_iris.aux import read_aux, resample_aux_rows
 
@@ -241,7 +247,6 @@ def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, 
         meta["DECONVOLVED"] = True
     coords = _exposure_coords(mid, exp, startobs, int(primary.get("NRASTERP", 1) or 1), 0)
     cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
-    add_extra_coords(cube, coords)
     return label, cube
 
 

@@ -159,7 +159,7 @@ def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any) -> Any:
     from ndcube import NDCube
 
     from irisplug.model import ImageCube, RasterCube, SJICube
-    from irisplug.model._exposures import add_extra_coords, attach_exposure_coords, exposure_values
+    from irisplug.model._exposures import attach_exposure_coords
 
     classes = {"RasterCube": RasterCube, "SJICube": SJICube, "ImageCube": ImageCube}
     cls = classes.get(rec["cls"], NDCube)
@@ -168,10 +168,7 @@ def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any) -> Any:
     plain = {k: v for k, v in raw_meta.items() if not k.startswith("per_exposure:")}
     meta = attach_exposure_coords(plain, per) if per else plain
     unit = u.Unit(rec["unit"]) if rec["unit"] else None
-    cube = cls(data, wcs=wcs_from_spec(rec["wcs"]), unit=unit, mask=mask, meta=meta)
-    if per and np.ndim(data) and cls is not ImageCube:
-        add_extra_coords(cube, exposure_values(cube))
-    return cube
+    return cls(data, wcs=wcs_from_spec(rec["wcs"]), unit=unit, mask=mask, meta=meta)
 
 
 def rebuild(kind: str, meta: dict[str, Any], records: list[tuple[dict[str, Any], Any, Any]]) -> Any:

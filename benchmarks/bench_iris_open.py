@@ -1,0 +1,99 @@
+"""Lazy open of a generated full-size (~1 GB) IRIS L2 raster file: time and resident memory.
+
+Ours: ``irisplug.read(path)`` (headers only; dask data). Peers in the same
+run, interleaved: ``astropy.io.fits.open`` + touching every header (lazy),
+and ``irispy.io.read_files(path, memmap=True)``. Prints medians and ratios.
+
+Usage: ``python benchmarks/bench_iris_open.py [--quick] [--keep]`` (generates
+into benchmarks/_scratch/, deletes it at the end unless --keep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import shutil
+import statistics
+import time
+from pathlib import Path
+
+SCRATCH = Path(__file__).resolve().parent / "_scratch" / "open"
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process in MB."""
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def make_file(quick: bool) -> Path:
+    """The raster file to open (generated once)."""
+    from irisplug_iris.generator import generate
+
+    kw = {"n_steps": 40, "n_y": 256} if quick else {}
+    done = sorted(SCRATCH.glob("*raster*.fits"))
+    if done:
+        return done[0]
+    (path,) = generate(SCRATCH, size="full", windows=("C II 1336", "Si IV 1403", "Mg II k 2796"), sji=(), **kw)
+    return path
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--repeats", type=int, default=15)
+    a = p.parse_args()
+    import warnings
+
+    from astropy.io import fits
+
+    import irisplug
+
+    warnings.simplefilter("ignore")
+    path = make_file(a.quick)
+    print(f"file: {path.name}, {path.stat().st_size / 1e9:.2f} GB")
+    irisplug.read(path)  # warm: imports, plugin discovery, ephemeris cache
+    try:
+        import irispy.io
+
+        irispy.io.read_files([str(path)], memmap=True)
+        peers = {"irispy read_files(memmap=True)": lambda: irispy.io.read_files([str(path)], memmap=True)}
+    except Exception as exc:  # noqa: BLE001 - report the peer's failure, keep measuring ours
+        print(f"irispy peer unavailable: {exc}")
+        peers = {}
+
+    def astropy_open():
+        with fits.open(path) as hdul:
+            return [h.header for h in hdul]
+
+    runs = {"irisplug.read": lambda: irisplug.read(path), "astropy fits.open + headers": astropy_open, **peers}
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    rss: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(a.repeats):
+        for name, fn in runs.items():
+            gc.collect()
+            before = rss_mb()
+            t0 = time.perf_counter()
+            obj = fn()
+            times[name].append(time.perf_counter() - t0)
+            rss[name].append(rss_mb() - before)
+            del obj
+    base = statistics.median(times["irisplug.read"])
+    print(f"{'reader':34s} {'median ms':>10s} {'ratio':>7s} {'RSS growth MB':>14s}")
+    for name in runs:
+        m = statistics.median(times[name])
+        print(f"{name:34s} {m * 1e3:10.2f} {m / base:7.2f} {statistics.median(rss[name]):14.1f}")
+    print(f"process RSS after all opens: {rss_mb():.0f} MB (includes python, numpy, astropy, sunpy, dask imports)")
+    obs = irisplug.read(path)
+    cube = obs["Si IV 1403"][0]
+    print(f"opened window Si IV 1403 of shape {cube.data.shape} lazily: {type(cube.data).__module__}")
+    if not a.keep:
+        shutil.rmtree(SCRATCH, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
