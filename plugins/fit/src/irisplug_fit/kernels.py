@@ -304,15 +304,24 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
     _full_params(q, p0, pmap, tscale, toff, p)
     for i in range(npar):
         p_out[i] = p[i]
-    # covariance of the free parameters: inverse of A (column by column)
-    if _cholesky(A, L):
+    # covariance of the free parameters: inverse of A, computed on the unit-diagonal scaled
+    # matrix; a parameter with no effect at all (e.g. the centre of a zero-amplitude line)
+    # is left out and gets a NaN uncertainty
+    for k in range(nfree):
+        for m in range(nfree):
+            dk, dm = A[k, k], A[m, m]
+            if dk > 0.0 and dm > 0.0:
+                M[k, m] = A[k, m] / math.sqrt(dk * dm)
+            else:
+                M[k, m] = 1.0 if k == m else 0.0
+    if _cholesky(M, L):
         scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
         for k in range(nfree):
             for m in range(nfree):
                 qn[m] = 0.0
             qn[k] = 1.0
             _chol_solve(L, qn, col)
-            dq[k] = col[k] * scale
+            dq[k] = col[k] * scale / A[k, k] if A[k, k] > 0.0 else np.nan
         for i in range(npar):
             k = pmap[i]
             err_out[i] = abs(tscale[i]) * math.sqrt(dq[k]) if k >= 0 else 0.0

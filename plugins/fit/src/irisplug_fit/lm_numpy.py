@@ -215,12 +215,21 @@ def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter
         st[stop] = _CONVERGED
         active[stop] = False
     p_fin = _full(q, p0s, pmap, tscale, toff)
-    ok = _chol_ok(A)
+    d = np.diagonal(A, axis1=1, axis2=2)
+    pos = d > 0
+    with np.errstate(all="ignore"):
+        sq = np.sqrt(np.where(pos, d, 1.0))
+        Ms = A / (sq[:, :, None] * sq[:, None, :])
+    both = pos[:, :, None] & pos[:, None, :]
+    Ms = np.where(both, Ms, 0.0) + (~pos)[:, :, None] * np.eye(nfree)
+    ok = _chol_ok(Ms)
     e = np.full((idx.size, npar), np.nan)
     if ok.any():
-        cov = np.linalg.inv(A[ok])
+        cov = np.linalg.inv(Ms[ok])
         scale = np.where(absolute, 1.0, np.where(dof[ok] > 0, chi2[ok] / np.where(dof[ok] > 0, dof[ok], 1), np.nan))
-        var = np.diagonal(cov, axis1=1, axis2=2) * np.asarray(scale)[..., None]
+        with np.errstate(all="ignore"):
+            var = np.where(pos[ok], np.diagonal(cov, axis1=1, axis2=2) / np.where(pos[ok], d[ok], 1.0), np.nan)
+        var = var * np.asarray(scale)[..., None]
         sel = pmap >= 0
         ee = np.zeros((ok.sum(), npar))
         ee[:, sel] = np.abs(tscale[sel]) * np.sqrt(var[:, pmap[sel]])
