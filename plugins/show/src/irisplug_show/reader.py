@@ -118,9 +118,7 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True, frames_per_ch
     kwargs = {"engine": "h5netcdf", "decode_timedelta": False}
     if group != "/":
         kwargs["group"] = group
-    if lazy:
-        kwargs["chunks"] = {"time": frames_per_chunk}
-    ds = xr.open_dataset(path, **kwargs)
+    ds = xr.open_dataset(path, **kwargs)  # lazy backend arrays; only the image becomes dask below
     missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
     if missing:
         raise SHOWMissingVariableError(
@@ -132,7 +130,7 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True, frames_per_ch
     if image.dims != ("time", "heightrow", "pixelrow"):
         raise InconsistentInputError(f"group {group!r}: image has dims {image.dims}, expected (time, heightrow, pixelrow)",
                                      path=path)
-    data = image.data if lazy else np.asarray(image.values)
+    data = image.chunk({"time": frames_per_chunk}).data if lazy else np.asarray(image.values)
     n = data.shape[0]
     times = Time(np.asarray(ds["time"].values).astype("datetime64[ns]"), scale="utc")
     exposure = exposure_quantity(ds["exposure_time"], path, group)

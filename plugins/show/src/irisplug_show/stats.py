@@ -94,8 +94,12 @@ def image_statistics(cube: Any, *, exclude_saturated: str | None = "pixels") -> 
     return darkset.darks[0]
 
 
-def dark_current(cube: Any, *, exclude_saturated: str | None = "pixels") -> Any:
+def dark_current(cube: Any, *, exclude_saturated: str | None = "pixels", compute: bool = True) -> Any:
     """Master darks of a dark group, one per exposure time (showapi ``make_dark_current``).
+
+    With ``compute`` (default) the statistics are computed once, in one dask
+    pass, and held as numpy arrays: every later use (flat, each science group)
+    then reuses them instead of re-reading the dark frames.
 
     Returns
     -------
@@ -109,4 +113,15 @@ def dark_current(cube: Any, *, exclude_saturated: str | None = "pixels") -> Any:
     >>> darks.exposure_times()  # doctest: +SKIP
     [0.1, 0.3]
     """
-    return calib_module("dark").master_darks(cube, exclude_saturated=exclude_saturated)
+    darkset = calib_module("dark").master_darks(cube, exclude_saturated=exclude_saturated)
+    if not compute:
+        return darkset
+    import dataclasses
+
+    import dask
+
+    names = ("mean", "std", "error", "median", "count")
+    values = dask.compute(*[getattr(d, n) for d in darkset.darks for n in names])
+    it = iter(values)
+    darks = tuple(dataclasses.replace(d, **{n: np.asarray(next(it)) for n in names}) for d in darkset.darks)
+    return dataclasses.replace(darkset, darks=darks)
