@@ -93,3 +93,29 @@ def test_figures_render_on_iris_test_data(iris_obs, iris_sns, tmp_path):
     spectrum_timeseries(iris_obs, window="Si IV 1403", y=50, position=3, out=tmp_path / "ts_pos.png")
     for name in ("ql", "sji", "shg", "ctr", "sns", "ts", "ts_pos"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
+
+
+def test_doppler_conversion_matches_astropy_optical_convention():
+    import astropy.units as u
+    from ndcube import NDCollection, NDCube
+
+    maps = synthetic_velocity_maps(6, 8)
+    lam = 1402.77 + np.linspace(-0.2, 0.2, 48).reshape(6, 8)
+    centroid = NDCube(lam, wcs=maps["intensity"].wcs, unit=u.AA)
+    fig = parameter_maps(NDCollection([("centroid", centroid)], aligned_axes="all"), rest_wavelength=1402.77)
+    (im,) = [im for ax in fig.axes for im in ax.images]
+    want = (lam * u.AA).to_value(u.km / u.s, equivalencies=u.doppler_optical(1402.77 * u.AA))
+    np.testing.assert_allclose(im.get_array().T, want, rtol=1e-9)  # the map is shown with Solar X horizontal
+    assert im.cmap.name == "RdBu_r" and im.norm.vcenter == 0
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_parameter_maps_of_the_fit_plugin_on_iris_test_data(iris_obs, tmp_path):
+    import irisplug
+
+    if "moments" not in irisplug.get_plugin_manager().contributions("fitter"):
+        pytest.skip("the fit plugin's moments fitter is not installed")
+    maps = irisplug.fit(iris_obs["Si IV 1403"], method="moments")  # one NDCollection per raster scan
+    fig = irisplug.view(maps, scan=1, out=tmp_path / "fit.png")
+    assert len([ax for ax in fig.axes if ax.images]) >= 2
+    assert (tmp_path / "fit.png").stat().st_size > 10_000

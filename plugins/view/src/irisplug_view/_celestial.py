@@ -82,7 +82,7 @@ def celestial_axes(fig: Any, spec: Any, wcs: Any, data: np.ndarray) -> tuple[Any
     from irisplug_view.quicklook import _label_celestial
 
     ny, nx = data.shape  # array order: rows = pixel axis 1, cols = pixel axis 0
-    wcs = linear_celestial_wcs(wcs, nx, ny)
+    wcs = linear_celestial_wcs(getattr(wcs, "low_level_wcs", wcs), nx, ny)
     lon0, _ = world_arcsec(wcs, 0.0, 0.0)
     lon_a, _ = world_arcsec(wcs, 1.0, 0.0)  # along pixel axis 0
     lon_b, _ = world_arcsec(wcs, 0.0, 1.0)  # along pixel axis 1

@@ -163,7 +163,19 @@ def _is_velocity(name: str, cube: Any) -> bool:
     return any(k in name.lower() for k in ("velocity", "doppler", "vel"))
 
 
-def parameter_maps(obj: Any, *, keys: Any = None, velocity_limit: float | None = None, ncols: int | None = None,
+def _doppler(cube: Any, rest: float) -> Any:
+    """A line-centre map in a wavelength unit as a Doppler velocity map in km/s: v = c (λ - λ0) / λ0."""
+    import astropy.units as u
+    from astropy.constants import c
+    from ndcube import NDCube
+
+    lam = (np.asarray(cube.data, dtype=float) * cube.unit).to_value(u.AA)
+    v = (c.to_value(u.km / u.s)) * (lam - rest) / rest
+    return NDCube(v, wcs=cube.wcs, unit=u.km / u.s, meta={"name": "Doppler velocity", "rest_wavelength_AA": rest})
+
+
+def parameter_maps(obj: Any, *, keys: Any = None, scan: int = 0, rest_wavelength: float | None = None,
+                   velocity_limit: float | None = None, ncols: int | None = None,
                    cutoff: float = 1e-3, panel_size: tuple[float, float] = (4, 4.5), out: Any = None,
                    dpi: float = 150) -> Any:
     """Fitted parameter maps, one panel each; velocities on a diverging map centred on zero.
@@ -171,9 +183,14 @@ def parameter_maps(obj: Any, *, keys: Any = None, velocity_limit: float | None =
     Parameters
     ----------
     obj
-        An NDCollection / mapping of 2-D NDCubes (as the fit plugin returns) or one 2-D NDCube.
+        An NDCollection / mapping of 2-D NDCubes (as the fit plugin returns), a list of
+        them (one per raster scan; ``scan`` picks one) or one 2-D NDCube.
     keys
         Which maps to show (default all).
+    rest_wavelength
+        Å. Line-centre maps in a wavelength unit (``centroid``, ``center``,
+        ``line_center``, ``position``) are shown as Doppler velocity
+        ``c (λ - λ0) / λ0`` in km/s instead.
     velocity_limit
         Symmetric colour limit in the map's unit; default the 99th percentile of ``|v|``.
 
@@ -186,6 +203,10 @@ def parameter_maps(obj: Any, *, keys: Any = None, velocity_limit: float | None =
 
     from irisplug_view._celestial import celestial_axes
 
+    if isinstance(obj, (list, tuple)) and kind_of(obj) == "maps":
+        if not 0 <= scan < len(obj):
+            raise UnsupportedObjectError(f"scan {scan} out of range: {len(obj)} collections of maps")
+        obj = obj[scan]
     if kind_of(obj) == "map":
         maps = {str(getattr(obj, "meta", {}).get("name", "map") if isinstance(getattr(obj, "meta", None), dict) else "map"): obj}
     elif kind_of(obj) == "maps":
@@ -197,6 +218,18 @@ def parameter_maps(obj: Any, *, keys: Any = None, velocity_limit: float | None =
         if missing:
             raise UnsupportedObjectError(f"no map {', '.join(map(repr, missing))}; available: {', '.join(maps)}")
         maps = {k: maps[k] for k in keys}
+    if rest_wavelength is not None:
+        import astropy.units as u
+
+        converted = {}
+        for name, cube in maps.items():
+            unit = getattr(cube, "unit", None)
+            if unit is not None and unit.physical_type == u.AA.physical_type and any(
+                    k in name.lower() for k in ("centroid", "center", "centre", "position")):
+                converted[f"Doppler velocity (from {name}, λ0 = {float(rest_wavelength):.3f} Å)"] = _doppler(cube, float(rest_wavelength))
+            else:
+                converted[name] = cube
+        maps = converted
     n = len(maps)
     ncols = ncols or min(n, 3)
     nrows = -(-n // ncols)

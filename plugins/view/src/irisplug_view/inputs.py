@@ -69,6 +69,8 @@ def kind_of(obj: Any) -> str | None:
 
     if isinstance(obj, PointOfInterest) or (isinstance(obj, list) and obj and all(isinstance(p, PointOfInterest) for p in obj)):
         return "poi"
+    if isinstance(obj, (list, tuple)) and obj and all(kind_of(o) in ("map", "maps") for o in obj):
+        return "maps"  # one collection of fitted maps per raster scan
     if _is_sequence(obj):
         cubes = list(obj.data)
         return "raster" if cubes and _is_spectral_cube(cubes[0]) else None
@@ -110,6 +112,7 @@ def world_arcsec(wcs: Any, *pixel: Any) -> tuple[np.ndarray, np.ndarray]:
     """
     import astropy.units as u
 
+    wcs = getattr(wcs, "low_level_wcs", wcs)
     types = _types(wcs)
     units = list(wcs.world_axis_units)
     world = wcs.pixel_to_world_values(*pixel)

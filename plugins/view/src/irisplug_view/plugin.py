@@ -60,7 +60,8 @@ def irisplug_viewers() -> list[irisplug.ViewerDescriptor]:
             description="Three linked panels (map, slit spectra, spectrum) with iris_lmsalpy key bindings",
         ),
         irisplug.ViewerDescriptor(
-            name="sji-viewer", view=_view_sji, priority=10, accepts=lambda o: _kind(o) == "sji",
+            name="sji-viewer", view=_view_sji, priority=10,
+            accepts=lambda o: _kind(o) == "sji" or (_kind(o) == "observation" and not _has_raster(o)),
             description="Slit-jaw frames with time slider, animation, slit overlay, histo_opt contrast",
         ),
         irisplug.ViewerDescriptor(
