@@ -84,3 +84,17 @@ def test_rotation_and_scale(aia_map):
     img = np.asarray(aia_map.data, float)
     est = estimate_rotation_scale(img, warp(img, 0.4, 1.02, (1.0, 1.0)), fit_scale=True)
     assert abs(est.angle - 0.4) < 0.05 and abs(est.scale - 1.02) < 1e-3
+
+
+def test_coarse_to_fine_on_large_image(aia_map):
+    """The AIA test map resampled to 1024x1024 (as aiapy's tests do, smaller): the binned
+    first stage (default from 2048 px, forced here) gives the full-size result."""
+    import astropy.units as u
+
+    img = np.asarray(aia_map.resample((1024, 1024) * u.pix).data, np.float32)
+    shift = (13.37, -18.81)
+    moving = ndi.shift(img, shift, order=3, mode="nearest").astype(np.float32)
+    fast = estimate_shift(img, moving, pyramid=True)
+    full = estimate_shift(img, moving, pyramid=False, refine_size=None)
+    assert abs(fast.dy - shift[0]) < TOL and abs(fast.dx - shift[1]) < TOL, fast
+    assert abs(full.dy - shift[0]) < TOL and abs(full.dx - shift[1]) < TOL, full

@@ -297,7 +297,17 @@ def cross_correlation(reference: np.ndarray, moving: np.ndarray, *, normalizatio
 def _bin(image: np.ndarray, f: int) -> np.ndarray:
     """Mean over ``f x f`` blocks (edges that do not fill a block are dropped)."""
     n, m = (image.shape[0] // f) * f, (image.shape[1] // f) * f
-    return image[:n, :m].reshape(n // f, f, m // f, f).mean(axis=(1, 3), dtype=np.float32)
+    img = np.asarray(image[:n, :m], np.float32)
+    # strided adds, whole rows first (contiguous): several times faster than a 4-D
+    # reshape-mean with tiny inner axes
+    rows = img[0::f].copy()
+    for k in range(1, f):
+        rows += img[k::f]
+    out = rows[:, 0::f].copy()
+    for k in range(1, f):
+        out += rows[:, k::f]
+    out *= np.float32(1.0 / (f * f))
+    return out
 
 
 def estimate_shift(
@@ -312,7 +322,7 @@ def estimate_shift(
     missing: float | None = IRIS_MISSING,
     smooth: float = 1.0,
     pyramid: bool | None = None,
-    refine_size: int | None = 512,
+    refine_size: int | None = -1,
 ) -> ShiftEstimate:
     """Sub-pixel shift ``(dy, dx)`` of ``moving`` relative to ``reference``.
 
@@ -343,7 +353,8 @@ def estimate_shift(
         images, then refined at full resolution on the overlap.
     refine_size
         Largest side of the central overlap window used in the refinement
-        (``None``: the whole overlap).
+        (``None``: the whole overlap; -1: a quarter of the image side, at
+        least 512 px).
 
     Examples
     --------
@@ -362,6 +373,8 @@ def estimate_shift(
     if reference.shape != moving.shape or reference.ndim != 2:
         raise ValueError(f"need two 2-D images of one shape, got {reference.shape} and {moving.shape}")
     n, m = reference.shape
+    if refine_size == -1:
+        refine_size = max(512, min(n, m) // 4)
     if pyramid is None:
         pyramid = min(n, m) >= 2048
     search = 2.0
@@ -370,12 +383,16 @@ def estimate_shift(
         # refinement below on a central window of the overlap (same peak as a full-size
         # correlation for any image with a unique peak, at a fraction of the FFT work)
         f = 4
-        rb = _bin(prepare(reference, None, missing=missing), f)
-        mb = _bin(prepare(moving, None, missing=missing), f)
+        # bin first (one pass over the full images), then fill/remove the mean on the
+        # small images: NaN blocks become the mean, whole blocks of fill value stay marked
+        rb = prepare(_bin(reference, f), None, missing=missing)
+        mb = prepare(_bin(moving, f), None, missing=missing)
         coarse = CrossCorrelator(rb.shape, normalization=normalization, window=window, missing=None)
-        est = coarse.estimate(rb, mb, upsample=10, max_shift=None if max_shift is None else max_shift / f + 1)
+        rb *= coarse.window if coarse.window is not None else 1
+        mb *= coarse.window if coarse.window is not None else 1
+        est = coarse.estimate(rb, mb, upsample=1, max_shift=None if max_shift is None else max_shift / f + 1, prepared=True)
         dy, dx = est.dy * f, est.dx * f
-        iterations = max(iterations, 2)
+        iterations = max(iterations, 3)  # integer level first, then sub-pixel at < 0.5 px residual
         search = f + 1.0
     else:
         cc = CrossCorrelator(reference.shape, normalization=normalization, window=window, missing=missing)
