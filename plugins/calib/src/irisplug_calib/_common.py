@@ -26,6 +26,7 @@ __all__ = [
     "xp_of",
     "frame_values",
     "seconds",
+    "irisplug_progress",
 ]
 
 PLUGIN = "calib"
@@ -207,3 +208,10 @@ def seconds(value: Any, default_unit: str = "s") -> np.ndarray:
     if isinstance(value, u.Quantity):
         return np.atleast_1d(value.to_value(u.s)).astype(float)
     return np.atleast_1d(np.asarray(value, dtype=float)) * u.Unit(default_unit).to(u.s)
+
+
+def irisplug_progress(iterable: Any, *, total: int | None = None, desc: str = "", quiet: bool | None = None) -> Any:
+    """``irisplug.progress`` (a tqdm bar, silent under CI or when quiet)."""
+    from irisplug.progress import progress
+
+    return progress(iterable, total=total, desc=desc, quiet=quiet)

@@ -77,6 +77,15 @@ def _radiometric(obj: Any, *, date: Any = None, detector: str | None = None, wav
                                    plate_scale=plate_scale, slit_width=slit_width, photons=photons, response=response)
 
 
+def _sji_register(obj: Any, *, target_scale: float | None = None, missing: float = float("nan"),
+                  output_shape: tuple[int, int] | None = None) -> Any:
+    from irisplug_calib._common import map_cubes
+    from irisplug_calib.sji import register_cube
+
+    return map_cubes(obj, lambda c: register_cube(c, target_scale=target_scale, missing=missing,
+                                                   output_shape=output_shape), "sji-register")
+
+
 @irisplug.hookimpl
 def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
     """The calibration steps of this plugin."""
@@ -105,6 +114,10 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
         irisplug.CalibratorDescriptor(
             name="aia-register", apply=_aia_register, accepts=is_map, version=VERSION,
             description="AIA/HMI level 1 -> 1.5 registration (as aiapy.calibrate.register, fast exact cubic B-spline)",
+        ),
+        irisplug.CalibratorDescriptor(
+            name="sji-register", apply=_sji_register, after=("dark", "flat", "exposure-norm"), accepts=_is_cube_like,
+            version=VERSION, description="Per-frame registration of slit-jaw cubes: north up, common scale, own pointing",
         ),
         irisplug.CalibratorDescriptor(
             name="iris-radiometric", apply=_radiometric, after=("dark", "flat", "exposure-norm"),
