@@ -111,3 +111,24 @@ def test_q_quits(v):
     num = v.fig.number
     send_key(v.fig, "q")
     assert v.state.closed and not plt.fignum_exists(num)
+
+
+def test_slit_from_the_raster_world_coordinates(obs):
+    """Without a per-frame slit column, the slit comes from the raster exposure nearest in time (astropy reference)."""
+    from irisplug_view.synthetic import synthetic_sji
+
+    sji = synthetic_sji(6, 50, 60, slit_coord=False, cadence=9.3, start="2014-03-29T14:10:00")
+    v = sji_viewer(sji, slit_from=obs)
+    v.state.set_frame(3)
+    v.redraw(draw=False)
+    x, y = v.slit_line.get_data()
+    raster = obs["Si IV 1403"].data[0]  # exposure k at 14:10:00 + 9.3 k s: frame 3 ↔ step 3
+    _, lat, lon = raster.wcs.pixel_to_world_values([0, 0], [0, 39], [3, 3])
+    want_x, want_y = sji.wcs.celestial.world_to_pixel_values(lon, lat)
+    np.testing.assert_allclose(x, want_x, atol=0.05)
+    np.testing.assert_allclose(y, want_y, atol=0.05)
+    v.state.set_frame(5)  # 46.5 s after the start; the first scan's 8 steps end at 65 s: still drawn
+    v.redraw(draw=False)
+    assert v.slit_line.get_visible()
+    v2 = sji_viewer(synthetic_sji(6, 50, 60, slit_coord=False, start="2014-03-29T18:00:00"), slit_from=obs)
+    assert not v2.slit_line.get_visible()  # hours from any raster exposure: no slit drawn

@@ -169,17 +169,21 @@ def sji_movie(obj: Any, out: Any, *, window: str | None = None, frames: Any = No
     _label_celestial(ax)
     im = ax.imshow(sji.frame(idx[0]), origin="lower", cmap=iris_cmap(sji.label), norm=PowerNorm(gamma, *lims),
                    interpolation="nearest")
-    slit = ax.axvline(0, color="w", ls="--", lw=0.8, visible=False)
+    from irisplug_view.sji_viewer import _raster_for_slit
+    from irisplug_view.slit_track import SlitTrack
+
+    track = SlitTrack(sji, _raster_for_slit(obj))
+    (slit,) = ax.plot([], [], color="w", ls="--", lw=0.8, visible=False)
     title = ax.set_title("", fontsize=9)
     times = sji.times
 
     def update(k: int) -> None:
         i = idx[k]
         im.set_data(sji.frame(i))
-        x = sji.slit_x(i) if show_slit else None
-        slit.set_visible(x is not None)
-        if x is not None:
-            slit.set_xdata([x, x])
+        seg = track.segment(i) if show_slit else None
+        slit.set_visible(seg is not None)
+        if seg is not None:
+            slit.set_data(*seg)
         title.set_text(f"{sji.label} frame {i}" + (f"  {times[i].isot[:19]}" if times is not None else ""))
 
     return _write(fig, out, len(idx), update, fps, dpi, f"SJI movie {sji.label}", quiet, overwrite)

@@ -18,6 +18,7 @@ from irisplug_view.colormaps import iris_cmap
 from irisplug_view.inputs import SJIFrames, sji_frames, world_arcsec
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
 from irisplug_view.scaling import ContrastLimits, histo_opt
+from irisplug_view.slit_track import SlitTrack
 
 __all__ = ["SJIState", "SJIViewer", "sji_viewer", "SJI_HELP"]
 
@@ -122,12 +123,14 @@ class SJIViewer:
     """Interactive slit-jaw viewer; build it with :func:`sji_viewer`."""
 
     def __init__(self, obj: Any, window: str | None = None, cutoff: float = 1e-3, gamma: float = 1.0,
-                 cmap: Any = None, figsize: tuple[float, float] = (7, 7.5), show_slit: bool = True) -> None:
+                 cmap: Any = None, figsize: tuple[float, float] = (7, 7.5), show_slit: bool = True,
+                 slit_from: Any = None) -> None:
         from matplotlib.colors import PowerNorm
         from matplotlib.widgets import Slider
 
         self.obj = obj
         self.frames: SJIFrames = sji_frames(obj, window)
+        self.slit = SlitTrack(self.frames, _raster_for_slit(obj if slit_from is None else slit_from))
         n = self.frames.shape[0]
         self.state = SJIState(n_frames=n, limits=histo_opt(self.frames.frame(0), cutoff=cutoff))
         self.state.slit_width = 1.0 if show_slit else 0.0
@@ -140,7 +143,7 @@ class SJIViewer:
         lo, hi = self.state.contrast.limits
         self.im = self.ax.imshow(self.frames.frame(0), origin="lower", cmap=cmap or iris_cmap(self.frames.label),
                                  norm=PowerNorm(gamma, lo, hi), interpolation="nearest")
-        self.slit_line = self.ax.axvline(0, color="w", ls="--", lw=1, visible=False)
+        (self.slit_line,) = self.ax.plot([], [], color="w", ls="--", lw=1, visible=False)
         (self.mark_poi,) = self.ax.plot([], [], "o", mfc="none", mec="cyan", ms=8)
         self.full = (self.ax.get_xlim(), self.ax.get_ylim())
         ax_s = self.fig.add_axes([0.14, 0.06, 0.78, 0.04])
@@ -157,11 +160,11 @@ class SJIViewer:
         st = self.state
         self.im.set_data(self.frames.frame(st.frame))
         self.im.norm.vmin, self.im.norm.vmax = st.contrast.limits
-        x = self.frames.slit_x(st.frame)
-        self.slit_line.set_visible(st.slit_width > 0 and x is not None)
-        if x is not None:
-            self.slit_line.set_xdata([x, x])
-            self.slit_line.set_linewidth(st.slit_width or 1)
+        seg = self.slit.segment(st.frame) if st.slit_width > 0 else None
+        self.slit_line.set_visible(seg is not None)
+        if seg is not None:
+            self.slit_line.set_data(*seg)
+            self.slit_line.set_linewidth(st.slit_width)
         pts = [(p.x, p.y) for p in st.pois if p.step == st.frame]
         self.mark_poi.set_data([p[0] for p in pts], [p[1] for p in pts])
         if int(self.slider.val) != st.frame:
@@ -243,8 +246,21 @@ class SJIViewer:
         self.fig.savefig(path, **kw)
 
 
+def _raster_for_slit(obj: Any) -> Any:
+    """The first spectral window of an Observation / raster (for the slit position), or None."""
+    from irisplug.errors import UnsupportedObjectError
+    from irisplug_view.inputs import kind_of, raster_windows
+
+    if obj is None or kind_of(obj) not in ("observation", "raster"):
+        return None
+    try:
+        return next(iter(raster_windows(obj).values()))
+    except UnsupportedObjectError:
+        return None
+
+
 def sji_viewer(obj: Any, *, window: str | None = None, frame: int = 0, out: Any = None, cutoff: float = 1e-3,
-               gamma: float = 1.0, cmap: Any = None, show_slit: bool = True, dpi: float = 100,
+               gamma: float = 1.0, cmap: Any = None, show_slit: bool = True, slit_from: Any = None, dpi: float = 100,
                show: bool = False) -> SJIViewer:
     """Open the slit-jaw viewer (and save frame ``frame`` to ``out`` if given).
 
@@ -255,7 +271,11 @@ def sji_viewer(obj: Any, *, window: str | None = None, frame: int = 0, out: Any 
     cutoff, gamma
         ``histo_opt`` cut-off fraction (each end) and display gamma.
     show_slit
-        Draw the slit from the cube's per-frame slit position.
+        Draw the slit: from the cube's per-frame slit position (``SLTPX1IX``),
+        else from the world coordinates of the raster exposure closest in time
+        (the Observation's first spectral window, or ``slit_from``).
+    slit_from
+        An Observation / RasterSequence / raster cube giving the slit position.
 
     Examples
     --------
@@ -263,7 +283,7 @@ def sji_viewer(obj: Any, *, window: str | None = None, frame: int = 0, out: Any 
     >>> v.state.frame  # doctest: +SKIP
     0
     """
-    v = SJIViewer(obj, window=window, cutoff=cutoff, gamma=gamma, cmap=cmap, show_slit=show_slit)
+    v = SJIViewer(obj, window=window, cutoff=cutoff, gamma=gamma, cmap=cmap, show_slit=show_slit, slit_from=slit_from)
     if frame:
         v.state.set_frame(frame)
         v.redraw(draw=False)

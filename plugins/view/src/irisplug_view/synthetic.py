@@ -64,7 +64,7 @@ def synthetic_raster(n_step: int = 8, n_y: int = 60, n_wl: int = 40, *, label: s
 
 def synthetic_sji(n_frames: int = 20, n_y: int = 120, n_x: int = 110, *, label: str = "SJI_1400",
                   cadence: float = 18.6, start: str = "2014-03-29T14:10:00", slit_x: float | None = None,
-                  seed: int = 0, dtype: Any = np.float32) -> Any:
+                  seed: int = 0, dtype: Any = np.float32, slit_coord: bool = True) -> Any:
     """A slit-jaw cube: moving bright blobs on a granular background, a dark slit at ``slit_x``.
 
     Examples
@@ -96,7 +96,8 @@ def synthetic_sji(n_frames: int = 20, n_y: int = 120, n_x: int = 110, *, label: 
         img[:, round(slit)] *= 0.3
         frames[i] = img
     cube = NDCube(frames, wcs=w, unit=u.DN, meta={"label": label})
-    cube.extra_coords.add("slit_x", 0, np.full(n_frames, slit + 1.0) * u.pix)  # FITS 1-based, like SLTPX1IX
+    if slit_coord:
+        cube.extra_coords.add("slit_x", 0, np.full(n_frames, slit + 1.0) * u.pix)  # FITS 1-based, like SLTPX1IX
     from ndcube.extra_coords import TimeTableCoordinate
 
     cube.extra_coords.add("time", 0, TimeTableCoordinate(_times(n_frames, cadence, start), names="time"))
