@@ -134,3 +134,47 @@ def test_plugin_valid_and_third_party_method(planted):
     pm.register(MyMethod(), name="my-coalign")
     out = irisplug.coalign(tgt, ref, method="integer-fft")
     assert out.meta["irisplug_coalign"]["shift_pixels"] == [round(shift[0]), round(shift[1])]
+
+
+def test_reference_at_another_time_is_rotated_to_target_time(aia_map):
+    """Reference 10 h later than the target: the planted feature is matched where solar
+    rotation puts it at the target time (sunpy's surface propagation as the independent model)."""
+    import sunpy.map
+    from astropy.time import TimeDelta
+    from sunpy.coordinates import propagate_with_solar_surface
+
+    data = np.asarray(aia_map.data, float)
+    by, bx = 60.0, 55.0  # on the disk, near centre
+    ref_meta = aia_map.meta.copy()
+    later = (aia_map.date + TimeDelta(10 * 3600, format="sec")).isot
+    for key in ("date-obs", "date_obs", "t_obs", "date-avg", "date-beg", "date-end"):
+        if key in ref_meta:
+            ref_meta[key] = later
+    reference = sunpy.map.Map(data + _blob(data.shape, by, bx, 5 * data.max()), ref_meta)
+    feature_ref = reference.wcs.pixel_to_world(bx, by)
+    truth = sunpy.map.Map(data, aia_map.meta)  # the target's true grid and time
+    with propagate_with_solar_surface():
+        scene = reference.reproject_to(truth.wcs)
+        feature_t = feature_ref.transform_to(truth.coordinate_frame)
+    scene = np.nan_to_num(np.asarray(scene.data), nan=0.0)
+    shift = (3.6, -5.2)
+    target = sunpy.map.Map(ndi.shift(scene, shift, order=3, mode="nearest"), aia_map.meta)
+    out = irisplug.coalign(target, reference)
+    assert np.allclose(out.meta["irisplug_coalign"]["shift_pixels"], shift, atol=0.1)
+    px, py = truth.wcs.world_to_pixel(feature_t)
+    cy, cx = _centroid(np.asarray(target.data), float(py) + shift[0], float(px) + shift[1])
+    scale = aia_map.scale.axis1.to_value(u.arcsec / u.pix)
+    assert feature_t.separation(feature_ref).to_value(u.arcsec) > 3 * scale  # rotation matters here
+    assert out.wcs.pixel_to_world(cx, cy).separation(feature_t).to_value(u.arcsec) < 0.15 * scale
+
+
+def test_bad_inputs_raise_specific_errors(aia_map):
+    import ndcube
+    from astropy.wcs import WCS
+
+    with pytest.raises(irisplug.UnsupportedObjectError):
+        irisplug.coalign(np.zeros((4, 4)), aia_map, method="fft")
+    w = WCS(naxis=2)
+    w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN"]
+    with pytest.raises(irisplug.UnsupportedObjectError, match="DATE-OBS"):
+        irisplug.coalign(ndcube.NDCube(np.zeros((8, 8)), wcs=w), aia_map, method="fft")
