@@ -62,3 +62,17 @@ def test_interpolation_weights_and_bad_input():
         interpolate_darks(d[:3], [0, 1, 2], [1.0])
     with pytest.raises(InconsistentInputError, match="dark times"):
         interpolate_darks(d, [0, 1], [1.0])
+
+
+def test_step_on_iuvs_reader_product(iuvs_l1b_files):
+    import irisplug
+
+    try:
+        prod = irisplug.read(iuvs_l1b_files[0])
+    except irisplug.UnknownFormatError:
+        pytest.skip("no IUVS reader installed")
+    if not hasattr(prod, "tables"):
+        pytest.skip("the IUVS reader returns no product with tables")
+    out = irisplug.calibrate(prod, ["iuvs-dark"])
+    ref = _read(iuvs_l1b_files[0])["dds"]
+    assert np.abs(np.asarray(out.data) - ref.reshape(out.data.shape)).max() <= 1.0

@@ -152,6 +152,11 @@ def map_cubes(obj: Any, fn: Callable[[Any], Any], what: str) -> Any:
         return out
     if hasattr(obj, "map_items"):
         return obj.map_items(lambda item: map_cubes(item, fn, what))
+    from ndcube import NDCollection
+
+    if isinstance(obj, NDCollection):
+        items = {k: map_cubes(v, fn, what) for k, v in obj.items()}
+        return NDCollection(list(items.items()), aligned_axes=getattr(obj, "aligned_axes", None), meta=copy.copy(obj.meta))
     raise UnsupportedObjectError(f"{what} cannot calibrate a {type(obj).__name__}; give an NDCube or a sequence of them")
 
 

@@ -158,6 +158,6 @@ def normalize_exposure(obj: Any, *, exposure_unit: str = "s") -> Any:
             mask = bad if mask is None or np.ndim(mask) == 0 else xp.logical_or(mask, bad)
         unit = cube.unit if cube.unit is not None else u.DN
         new = new_cube(cube, new_data, uncertainty=new_sigma, mask=mask, unit=unit / u.s)
-        return record(new, "exposure-norm", {"exposure_unit": exposure_unit}, {"exposure_time_s": t.tolist()})
+        return record(new, "exposure-norm", {"exposure_unit": exposure_unit}, {"exposure_time_s": t.tolist() if t.size <= 8 else {"n": int(t.size), "min": float(t.min()), "max": float(t.max())}})
 
     return map_cubes(obj, one, "exposure normalisation")

@@ -113,7 +113,10 @@ def subtract_iuvs_dark(
 ) -> Any:
     """Subtract the time-interpolated IUVS dark from raw DN integrations (n_int, spatial, spectral).
 
-    The inputs default to ``obj.meta["dark_frames"]``, ``["dark_times"]``,
+    ``obj`` is a raw-DN NDCube, or an IUVS L1B product read by irisplug-iuvs
+    (then its ``raw`` cube, ``dark_frames`` and ``Dark_Integration``/``Integration``
+    ET columns are used and the dark-subtracted raw cube is returned). For a
+    cube the inputs default to ``obj.meta["dark_frames"]``, ``["dark_times"]``,
     ``["light_times"]``. The dark is exact integer DN, so only the input
     uncertainty (if any) is carried over; the background goes to
     ``meta["background_dark"]``.
@@ -127,6 +130,15 @@ def subtract_iuvs_dark(
     >>> out.data.tolist()
     [[[38.0, 38.0]]]
     """
+
+    tables = getattr(obj, "tables", None)
+    if tables is not None and hasattr(obj, "keys") and "raw" in obj.keys() and "dark_frames" in obj.keys():
+        # an IUVS L1B product (irisplug-iuvs reader): raw DN, dark frames and their tables
+        raw = obj["raw"]
+        frames = dark_frames if dark_frames is not None else obj["dark_frames"].data
+        dt = dark_times if dark_times is not None else np.asarray(tables["Dark_Integration"]["ET"], dtype=float)
+        lt = light_times if light_times is not None else np.asarray(tables["Integration"]["ET"], dtype=float)
+        return subtract_iuvs_dark(raw, dark_frames=frames, dark_times=dt, light_times=lt, floor=floor)
 
     def one(cube: Any) -> Any:
         frames = _lookup(cube, "dark_frames", dark_frames)

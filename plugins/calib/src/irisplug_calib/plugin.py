@@ -23,9 +23,9 @@ __all__: list[str] = []
 
 
 def _is_cube_like(obj: Any) -> bool:
-    from ndcube import NDCube, NDCubeSequence
+    from ndcube import NDCollection, NDCube, NDCubeSequence
 
-    return isinstance(obj, NDCube | NDCubeSequence) or hasattr(obj, "map_items")
+    return isinstance(obj, NDCube | NDCubeSequence | NDCollection) or hasattr(obj, "map_items")
 
 
 def _dark(obj: Any, *, darks: Any, fallback: str = "linear", exposure_times: Any = None, gain: Any = None,

@@ -244,6 +244,22 @@ def _cube_wavelength(cube: Any) -> Any:
     raise CalibrationError("the cube has no wavelength axis; pass wavelength=...")
 
 
+def _slit_plate_scale(cube: Any, meta: Any) -> float:
+    """Arcsec per pixel along the slit: the latitude CDELT of the (per-exposure) WCS, else ``meta["CDELT2"]``."""
+    import astropy.units as u
+
+    low = getattr(cube.wcs, "low_level_wcs", cube.wcs)
+    while not hasattr(low, "exposure_header") and hasattr(low, "_wcs"):
+        low = low._wcs
+    hdr = low.exposure_header(0) if hasattr(low, "exposure_header") else {}
+    for k in range(1, 4):
+        if "HPLT" in str(hdr.get(f"CTYPE{k}", "")):
+            return float((hdr[f"CDELT{k}"] * u.Unit(hdr.get(f"CUNIT{k}", "arcsec"))).to_value(u.arcsec))
+    if meta.get("CDELT2") is not None:
+        return float(meta["CDELT2"])
+    raise CalibrationError("cannot find the plate scale along the slit in the WCS or meta; pass plate_scale=...")
+
+
 def radiometric_calibration(
     obj: Any,
     *,
@@ -287,7 +303,7 @@ def radiometric_calibration(
             raise InconsistentInputError(f"{wl.shape[-1]} wavelengths for a last axis of {cube.data.shape[-1]}")
         det = detector or str(meta.get("detector", meta.get("DETECTOR", "FUV" if np.nanmean(wl) < 2000 else "NUV")))
         disp = dispersion if dispersion is not None else float(np.median(np.abs(np.diff(wl))))
-        scale = plate_scale if plate_scale is not None else float(meta.get("CDELT2", 0.16635))
+        scale = plate_scale if plate_scale is not None else _slit_plate_scale(cube, meta)
         f = radiance_factor(wl, when, det, dispersion=disp, plate_scale=scale, slit_width=slit_width,
                             photons=photons, response=response)
         per_dn_s = (u.DN / u.s).to(cube.unit) if cube.unit is not None else 1.0
