@@ -164,7 +164,7 @@ def parse_iuvs_utc(values: Sequence[str]) -> Any:
 
     Examples
     --------
-    >>> parse_iuvs_utc(["2023/014 Jan 14 07:19:07.10487UTC"]).isot[0]
+    >>> str(parse_iuvs_utc(["2023/014 Jan 14 07:19:07.10487UTC"]).isot[0])
     '2023-01-14T07:19:07.105'
     """
     from astropy.time import Time

@@ -34,7 +34,7 @@ def pixels_per_bin(binning: Any) -> np.ndarray:
     >>> row = {"SPABINWIDTH": [[3, 2, 2, 5]], "SPABINTRANSMIT": [[0, 1, 1, 0]],
     ...        "SPEBINWIDTH": [[1, 4, 1]], "SPEBINTRANSMIT": [[0, 1, 0]]}
     >>> pixels_per_bin(row).tolist()
-    [[8], [8]]
+    [[8.0], [8.0]]
     """
     spa = np.asarray(binning["SPABINWIDTH"][0])[np.asarray(binning["SPABINTRANSMIT"][0]) == 1]
     spe = np.asarray(binning["SPEBINWIDTH"][0])[np.asarray(binning["SPEBINTRANSMIT"][0]) == 1]

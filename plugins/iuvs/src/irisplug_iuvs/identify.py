@@ -25,8 +25,11 @@ def iuvs_level(info: Any) -> str | None:
 
     Examples
     --------
+    >>> import tempfile, pathlib
     >>> from irisplug import FileInfo
-    >>> iuvs_level(FileInfo("/nonexistent.fits")) is None
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> _ = p.write_text("not FITS")
+    >>> iuvs_level(FileInfo(p)) is None
     True
     """
     header = info.fits_header()

@@ -18,8 +18,8 @@ def read_many(paths: list[Path], reader: Any, **kwargs: Any) -> Any:
     Examples
     --------
     >>> from pathlib import Path
-    >>> read_many([Path("a"), Path("b")], lambda p: p.name)
-    NDCollection...
+    >>> sorted(read_many([Path("a"), Path("b")], lambda p: p.name))
+    ['a', 'b']
     """
     from ndcube import NDCollection
 
