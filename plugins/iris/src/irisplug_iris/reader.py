@@ -162,7 +162,7 @@ def _image(path: Path, hdr: dict[str, Any], offset: int, lazy: bool) -> tuple[An
     return lazy_image(path, offset, hdr) if lazy else eager_image(path, offset, hdr)
 
 
-def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, first_index: int, observer: Any) -> dict[str, Any]:
+def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, first_index: int, observer: Any, wanted: Any = None) -> dict[str, Any]:
     import astropy.units as u
 
     from irisplug.model import RasterCube, attach_exposure_coords
@@ -188,6 +188,8 @@ def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: boo
     for w in range(1, nwin + 1):
         hdr, off, _ = hdus[w]
         label = str(_require(primary, f"TDESC{w}", path)).strip()
+        if wanted is not None and label not in wanted:
+            continue
         det = str(primary.get(f"TDET{w}", "")).strip().upper()
         n_steps = int(hdr["NAXIS3"])
         if aux.shape[0] != n_steps:
@@ -250,7 +252,7 @@ def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, 
     return label, cube
 
 
-def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: bool = True, **_: Any) -> Any:
+def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: bool = True, windows: Sequence[str] | None = None, **_: Any) -> Any:
     """Read IRIS Level 2 files of one observation into an :class:`irisplug.model.Observation`.
 
     Parameters
@@ -262,6 +264,9 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
         demand (dask). False: decode everything now (numpy).
     keep_null
         False drops exposures whose pixels are all missing (reads the data).
+    windows
+        Labels to read (spectral windows and/or SJI labels such as ``"SJI_1400"``);
+        all when None.
 
     Raises
     ------
@@ -314,21 +319,24 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     startobs = sorted(starts)[0]
     observer = _earth_observer(startobs)
     rasters = sorted((f for f in files if f[1] == "raster"), key=lambda f: (str(f[2].get("DATE_OBS", "")), f[0].name))
-    windows: dict[str, list[Any]] = {}
+    wanted = None if windows is None else set(windows)
+    by_window: dict[str, list[Any]] = {}
     first_index = 0
     for p, _, primary, hdus in rasters:
-        per_window = _read_raster_file(p, primary, hdus, lazy, first_index, observer)
+        per_window = _read_raster_file(p, primary, hdus, lazy, first_index, observer, wanted)
         first_index += max(int(h["NAXIS3"]) for h, _, _ in hdus[1 : int(primary["NWIN"]) + 1])
         for label, cube in per_window.items():
-            windows.setdefault(label, []).append(cube)
+            by_window.setdefault(label, []).append(cube)
     items: dict[str, Any] = {}
-    for label, cubes in windows.items():
+    for label, cubes in by_window.items():
         if not keep_null:
             cubes = [c for c in (c.drop_empty_exposures() for c in cubes) if c is not None]
             if not cubes:
                 continue
         items[label] = RasterSequence(cubes, common_axis=0, meta={k: v for k, v in cubes[0].meta.items() if not str(k).startswith("per_exposure:")})
     for p, _, primary, hdus in sorted((f for f in files if f[1] == "sji"), key=lambda f: f[0].name):
+        if wanted is not None and str(primary.get("TDESC1", "")).strip() not in wanted:
+            continue
         label, cube = _read_sji_file(p, primary, hdus, lazy, observer)
         if not keep_null:
             cube = cube.drop_empty_exposures()

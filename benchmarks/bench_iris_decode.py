@@ -1,0 +1,109 @@
+"""Decode one spectral window of a generated full-size int16 IRIS L2 file to float32, cold cache.
+
+Ours: ``np.asarray(cube.data)`` of the lazily opened window (raw big-endian
+int16 read per chunk, byte swap + BSCALE/BZERO per cache-sized sub-block,
+dask threads), and ``irisplug.read(path, lazy=False, windows=[...])``
+(blocks read and decoded by two threads straight into the output). Peers in the same run, interleaved: astropy's default
+``fits.open(path)[hdu].data`` and a plain ``dd`` of the same bytes to
+/dev/null. Before every run the file's pages are dropped from the page
+cache with ``posix_fadvise(POSIX_FADV_DONTNEED)``. Values are checked
+bit for bit against astropy. Prints medians and ratios.
+
+Usage: ``python benchmarks/bench_iris_decode.py [--quick] [--keep] [--repeats N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+SCRATCH = Path(__file__).resolve().parent / "_scratch" / "open"
+WINDOW = "Mg II k 2796"
+
+
+def drop_cache(path: Path) -> None:
+    """Evict the file from the page cache (cold-cache measurement)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fdatasync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--repeats", type=int, default=5)
+    a = p.parse_args()
+    import warnings
+
+    import numpy as np
+    from astropy.io import fits
+
+    import irisplug
+    from irisplug.fileinfo import iter_fits_headers
+
+    warnings.simplefilter("ignore")
+    from bench_iris_open import make_file
+
+    path = make_file(a.quick)
+    hdus = list(iter_fits_headers(path))
+    primary = hdus[0][0]
+    w = next(i for i in range(1, primary["NWIN"] + 1) if primary[f"TDESC{i}"] == WINDOW)
+    header, offset, nbytes = hdus[w]
+    print(f"file {path.name} ({path.stat().st_size / 1e9:.2f} GB); window {WINDOW!r}: shape {header['NAXIS3']}x{header['NAXIS2']}x{header['NAXIS1']} int16, {nbytes / 1e6:.0f} MB on disk")
+
+    def ours():
+        cube = irisplug.read(path)[WINDOW][0]
+        return np.asarray(cube.data)
+
+    def ours_eager():
+        return irisplug.read(path, lazy=False, windows=[WINDOW])[WINDOW][0].data
+
+    def astropy_default():
+        with fits.open(path) as hdul:
+            return np.array(hdul[w].data)
+
+    def dd():
+        bs = 1 << 20
+        subprocess.run(["dd", f"if={path}", "of=/dev/null", f"bs={bs}", "iflag=skip_bytes,count_bytes", f"skip={offset}", f"count={nbytes}"], check=True, capture_output=True)
+
+    check = ours()
+    ref = astropy_default()
+    assert check.dtype == ref.dtype == np.float32 and np.array_equal(check.view(np.uint32), ref.view(np.uint32)), "not bit-for-bit equal to astropy"
+    print("decoded values equal astropy's bit for bit")
+    del check, ref
+    assert np.array_equal(ours_eager().view(np.uint32), astropy_default().view(np.uint32))
+    runs = {"irisplug (lazy open + compute)": ours, "irisplug read(lazy=False)": ours_eager, "astropy fits.open().data": astropy_default, "dd of the same bytes": dd}
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    for _ in range(a.repeats):
+        for name, fn in runs.items():
+            drop_cache(path)
+            t0 = time.perf_counter()
+            out = fn()
+            times[name].append(time.perf_counter() - t0)
+            del out
+    med = {k: statistics.median(v) for k, v in times.items()}
+    ours_t = med["irisplug (lazy open + compute)"]
+    print(f"{'cold cache, ' + str(a.repeats) + ' repeats':34s} {'median s':>9s} {'MB/s':>8s} {'vs ours':>8s}")
+    for name, m in med.items():
+        print(f"{name:34s} {m:9.3f} {nbytes / 1e6 / m:8.0f} {m / ours_t:8.2f}")
+    for name in ("irisplug (lazy open + compute)", "irisplug read(lazy=False)"):
+        print(f"{name}: astropy / irisplug = {med['astropy fits.open().data'] / med[name]:.2f}x ; irisplug / dd = {med[name] / med['dd of the same bytes']:.2f}x")
+    if not a.keep:
+        shutil.rmtree(SCRATCH, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()
