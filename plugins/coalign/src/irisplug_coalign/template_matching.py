@@ -8,7 +8,8 @@ cross-correlation", Vision Interface; the same quantity as
 real FFT correlation of the image with the zero-mean template, sized to the
 image only (placements that would wrap around are not returned, so no
 padding to ``image + template`` size is needed); the local sums and sums of
-squares under the template come from float64 integral images.
+squares under the template are running (box) sums with float64 accumulators
+(a compiled numba kernel; integral images without numba).
 """
 
 from __future__ import annotations
@@ -23,6 +24,72 @@ __all__ = ["match_template", "estimate_shift_ncc"]
 def _window_sums(integral: np.ndarray, h: int, w: int) -> np.ndarray:
     """Sums over every ``h x w`` window from a zero-padded integral image."""
     return integral[h:, w:] - integral[:-h, w:] - integral[h:, :-w] + integral[:-h, :-w]
+
+
+_BOX_KERNEL = None
+
+
+def _box_sums_numba(image: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of ``image`` and ``image**2`` over every ``h x w`` window (valid placements).
+
+    Running sums with float64 accumulators in one compiled pass per axis
+    (numba, cached); a few times faster than two float64 integral images.
+    """
+    global _BOX_KERNEL
+    if _BOX_KERNEL is None:
+        import numba
+
+        @numba.njit(cache=True, fastmath=False)
+        def kernel(img, h, w):  # pragma: no cover - compiled
+            ny, nx = img.shape
+            oy, ox = ny - h + 1, nx - w + 1
+            c1 = np.zeros((oy, nx))
+            c2 = np.zeros((oy, nx))
+            for x in range(nx):
+                a = 0.0
+                b = 0.0
+                for y in range(h):
+                    v = float(img[y, x])
+                    a += v
+                    b += v * v
+                c1[0, x] = a
+                c2[0, x] = b
+                for y in range(1, oy):
+                    v0 = float(img[y - 1, x])
+                    v1 = float(img[y + h - 1, x])
+                    a += v1 - v0
+                    b += v1 * v1 - v0 * v0
+                    c1[y, x] = a
+                    c2[y, x] = b
+            s1 = np.empty((oy, ox))
+            s2 = np.empty((oy, ox))
+            for y in range(oy):
+                a = 0.0
+                b = 0.0
+                for x in range(w):
+                    a += c1[y, x]
+                    b += c2[y, x]
+                s1[y, 0] = a
+                s2[y, 0] = b
+                for x in range(1, ox):
+                    a += c1[y, x + w - 1] - c1[y, x - 1]
+                    b += c2[y, x + w - 1] - c2[y, x - 1]
+                    s1[y, x] = a
+                    s2[y, x] = b
+            return s1, s2
+
+        _BOX_KERNEL = kernel
+    return _BOX_KERNEL(np.ascontiguousarray(image), h, w)
+
+
+def _box_sums(image: np.ndarray, h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
+    """Window sums of the image and its square (numba when available, else integral images)."""
+    try:
+        return _box_sums_numba(image, h, w)
+    except ImportError:  # pragma: no cover - numba is a dependency; keep a pure-numpy path
+        s1 = _window_sums(_integral(image), h, w)
+        s2 = _window_sums(_integral(image.astype(np.float64) ** 2), h, w)
+        return s1, s2
 
 
 def _integral(a: np.ndarray) -> np.ndarray:
@@ -78,15 +145,15 @@ def match_template(image: np.ndarray, template: np.ndarray, *, workers: int = -1
     ft = scipy.fft.rfft2(t, s=(fy, fx), workers=workers)
     np.multiply(fi, np.conj(ft), out=fi)
     corr = scipy.fft.irfft2(fi, s=(fy, fx), workers=workers, overwrite_x=True)[: H - h + 1, : W - w + 1]
-    # local variance of the image under the template (integral images, float64)
-    s1 = _window_sums(_integral(image), h, w)
-    s2 = _window_sums(_integral(image.astype(np.float64) ** 2), h, w)
-    n = h * w
-    var = s2 - s1 * s1 / n
-    denom = np.sqrt(np.maximum(var, 0) * t_ssd)
-    out = np.zeros_like(corr)
+    # local variance of the image under the template (running sums, float64)
+    s1, s2 = _box_sums(image, h, w)
+    var = s2 - s1 * s1 / (h * w)
+    np.maximum(var, 0, out=var)
+    var *= t_ssd
+    denom = np.sqrt(var, out=var)
     good = denom > 1e-12 * max(float(denom.max()), 1e-300)
-    out[good] = corr[good] / denom[good]
+    out = np.zeros(corr.shape, np.float32)
+    np.divide(corr, denom, out=out, where=good, casting="unsafe")
     return out
 
 
