@@ -117,8 +117,8 @@ def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, sch
     inst_fwhm
         Instrumental FWHM for non-thermal velocities (default: IRIS channel value).
     fill_below
-        Points at or below this value are ignored; ``"auto"``: -199 for IRIS
-        data (L2 fill value -200 DN), none otherwise.
+        Points at or below this value are ignored; ``"auto"``: -100 DN for IRIS
+        data (L2 fill value -200 DN, smeared by the resampling), none otherwise.
     **kwargs
         Passed to :func:`~irisplug_fit.engine.fit_spectra`.
 
@@ -148,7 +148,9 @@ def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, sch
 def _fill_threshold(cube: Any) -> float | None:
     meta = getattr(cube, "meta", None)
     tel = meta.get("TELESCOP") if hasattr(meta, "get") else None
-    return -199.0 if isinstance(tel, str) and tel.strip().upper().startswith("IRIS") else None
+    # IRIS L2 fill value is -200 DN; dark-subtracted data never go below about -20 DN, and
+    # values near -200 (fill smeared by the level-2 resampling) are seen: below -100 DN is not data
+    return -100.0 if isinstance(tel, str) and tel.strip().upper().startswith("IRIS") else None
 
 
 def _peak_from(data: Any, mask: Any, x: np.ndarray) -> Any:

@@ -26,7 +26,7 @@ __all__ = ["lm_fit_numba"]
 _CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", error_model="numpy")
 def _full_params(q, p0, pmap, tscale, toff, p):
     for i in range(p.size):
         k = pmap[i]
@@ -36,7 +36,7 @@ def _full_params(q, p0, pmap, tscale, toff, p):
 _FM = {"reassoc", "contract", "arcp", "nsz"}  # lets LLVM vectorise the sums; keeps NaN/inf semantics
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _gauss_values(x, mu, inv, dx, out):
     """exp(-((x-mu)*inv)^2/2) for all x.
 
@@ -51,7 +51,12 @@ def _gauss_values(x, mu, inv, dx, out):
             z = (x[j] - mu) * inv
             out[j] = math.exp(-0.5 * z * z)
         return
-    j0 = int(round((mu - x[0]) / dx))
+    u = (mu - x[0]) / dx
+    if not math.isfinite(u) or not math.isfinite(inv):
+        for j in range(n):
+            out[j] = np.nan
+        return
+    j0 = int(round(min(max(u, -1.0), n + 1.0)))
     j0 = min(max(j0, 0), n - 1)
     z0 = (x[j0] - mu) * inv
     dz = dx * inv
@@ -72,7 +77,7 @@ def _gauss_values(x, mu, inv, dx, out):
         out[j] = e
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _evaluate(x, y, w, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
     """Model ``f``, full Jacobian ``Jp`` (npar, n) and weighted residual ``r``; returns chi2."""
     n = x.size
@@ -117,7 +122,7 @@ def _evaluate(x, y, w, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
     return chi2
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _fold(Jp, pmap, tscale, J):
     """Free-parameter Jacobian from the full one (fixed parameters dropped, ties summed)."""
     n = Jp.shape[1]
@@ -132,7 +137,7 @@ def _fold(Jp, pmap, tscale, J):
                 J[k, j] += s * Jp[i, j]
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _normal_eqs(w, J, r, A, g):
     """A = J^T W J and g = J^T W r (r already weighted)."""
     nfree = g.size
@@ -150,7 +155,7 @@ def _normal_eqs(w, J, r, A, g):
             A[m, k] = s
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _cholesky(M, L):
     """Lower Cholesky factor of M into L; False when not positive definite."""
     n = M.shape[0]
@@ -170,7 +175,7 @@ def _cholesky(M, L):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _chol_solve(L, b, out):
     n = b.size
     for i in range(n):
@@ -185,7 +190,7 @@ def _chol_solve(L, b, out):
         out[i] = s / L[i, i]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute, dx,
              identity, vec, jac, mat, small, p_out, err_out):
     """LM on one spectrum, using the caller's workspace (no allocation).
@@ -330,7 +335,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
     return chi2, it, status
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _select(a, k):
     """k-th smallest value of ``a`` (reorders ``a``; Hoare's quickselect, median-of-three pivot)."""
     left = 0
@@ -364,7 +369,7 @@ def _select(a, k):
     return a[k]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _guess_one(x, y, valid, nbg, comp, single, kinds, p0, lo, hi, buf):
     """Moment-based initial values and bounds (twin of :func:`irisplug_fit.guess.initial_values`)."""
     n = x.size
@@ -436,7 +441,7 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, p0, lo, hi, buf):
         hi[o + 2] = whi
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, error_model="numpy")
 def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
                  nbg, ref, max_iter, tol, absolute, dx, nblock):
     """Fit every row of ``y`` (NaN = ignored); returns ``(p, err, chi2, niter, status, dof)``.

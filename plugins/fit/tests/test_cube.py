@@ -1,0 +1,128 @@
+"""Fitting cubes: real IRIS test windows, shared spatial WCS, dask in-process vs LocalCluster, plugin wiring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import irisplug
+from irisplug_fit.cube import fit_cube, spectral_axis
+from irisplug_fit.status import Status
+
+
+def _signal_and_noise(cube):
+    d = np.asarray(cube.data, dtype=float)
+    d = np.where(d <= -100, np.nan, d)
+    with np.errstate(all="ignore"), _nowarn():
+        med = np.nanmedian(d, axis=-1)
+        noise = np.maximum(1.4826 * np.nanmedian(np.abs(d - med[..., None]), axis=-1), 1.0)
+        peak = np.nanmax(d, axis=-1) - med
+        # a line, not a one-pixel spike: the brighter neighbour of the peak is also well above the noise
+        i = np.nanargmax(np.where(np.isnan(d), -np.inf, d), axis=-1)
+        left = np.take_along_axis(d, np.clip(i - 1, 0, None)[..., None], -1)[..., 0]
+        right = np.take_along_axis(d, np.clip(i + 1, None, d.shape[-1] - 1)[..., None], -1)[..., 0]
+        second = np.fmax(left, right) - med
+    return np.where(second > 5 * noise, peak, 0.0), noise, np.isnan(d).all(axis=-1)
+
+
+class _nowarn:
+    def __enter__(self):
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        self._w.__exit__(*exc)
+
+
+@pytest.mark.parametrize("window", ["Si IV 1403", "C II 1336"])
+def test_real_windows_finite_where_signal_flagged_where_not(iris_obs, window):
+    cube = iris_obs[window][0]
+    maps = irisplug.fit(cube, method="lm", template="peak")
+    st = np.asarray(maps["status"].data)
+    vel = np.asarray(maps["peak.velocity"].data)
+    peak, noise, empty = _signal_and_noise(cube)
+    strong = (peak > 20 * noise) & ~empty
+    assert strong.sum() >= 10
+    # measured: Si IV 0.81, C II ~0.9; the rest are spectra with cosmic-ray spikes beside the line
+    # (unweighted fits: the spike inflates the reduced chi2, so the line is judged not significant)
+    assert np.mean(np.isfinite(vel[strong]) & (st[strong] == Status.CONVERGED)) >= 0.75
+    assert np.all(st[empty] == Status.ALL_MASKED) and np.isnan(vel[empty]).all()
+    weak = (peak < 3 * noise) & ~empty
+    assert np.mean(st[weak] != Status.CONVERGED) >= 0.8  # measured 0.84 (Si IV): 3-sigma chance fits remain
+    assert np.all(np.isnan(vel[np.isin(st, [2, 3, 4, 5, 6])]))
+    # the standard template's lines are outside these cropped test windows: flagged, no exception
+    std = irisplug.fit(cube, method="lm", template="si_iv_1403" if window.startswith("Si") else "c_ii")
+    assert np.all(np.asarray(std["status"].data) == Status.LINE_OUTSIDE_WINDOW)
+
+
+def test_maps_share_the_spatial_wcs(iris_obs):
+    cube = iris_obs["Si IV 1403"][0]
+    maps = irisplug.fit(cube, method="lm", template="peak")
+    ax = spectral_axis(cube)
+    sliced = cube[tuple(0 if i == ax else slice(None) for i in range(3))]
+    m = maps["peak.centre"]
+    assert m.data.shape == sliced.data.shape
+    assert "em.wl" not in m.wcs.world_axis_physical_types
+    # same world coordinates as the input at a few pixels (independent: the input cube's own WCS)
+    for pix in [(0, 0), (3, 50), (7, 108)]:
+        a = m.wcs.pixel_to_world(*pix[::-1])
+        b = sliced.wcs.pixel_to_world(*pix[::-1])
+        assert str(a) == str(b)
+
+
+def test_dask_blocks_and_local_cluster_match_in_process(iris_obs):
+    distributed = pytest.importorskip("distributed")
+    cube = iris_obs["C II 1336"][0]
+    kw = {"template": "peak"}
+    ref = fit_cube(cube.__class__(np.asarray(cube.data), wcs=cube.wcs, meta=cube.meta, unit=cube.unit), **kw)
+    local = fit_cube(cube, scheduler="local", **kw)  # dask data, block by block in-process
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        remote = fit_cube(cube, client=client, block_spectra=300, **kw)
+    for key in ("peak.amplitude", "peak.centre", "peak.width_err", "status", "niter", "chi2"):
+        np.testing.assert_array_equal(np.asarray(ref[key].data), np.asarray(local[key].data), err_msg=key)
+        np.testing.assert_array_equal(np.asarray(ref[key].data), np.asarray(remote[key].data), err_msg=key)
+
+
+def test_fitter_and_command_are_registered():
+    import irisplug_fit.plugin as plugin
+    from irisplug.testing import check_plugin
+
+    check_plugin(plugin)
+    pm = irisplug.get_plugin_manager()
+    assert {"lm", "moments"} <= set(pm.contributions("fitter"))
+    assert "fit" in pm.contributions("command")
+
+
+def test_cli_fits_a_window(iris_obs, tmp_path, capsys):
+    import irispy
+
+    from irisplug.cli.main import main
+
+    root = (__import__("pathlib").Path(irispy.__file__).parent / "data" / "test" / "raster"
+            / "iris_l2_20140329_140938_3860258481_raster")
+    out = tmp_path / "c2.npz"
+    assert main(["fit", str(root), "--window", "C II 1336", "--template", "peak", "--raster", "0",
+                 "--out", str(out), "--quiet"]) == 0
+    with np.load(out) as z:
+        assert z["status"].shape == (8, 109)
+        assert np.isfinite(z["peak.velocity"]).sum() > 10
+    assert "converged" in capsys.readouterr().out
+
+
+def test_save_and_reload_through_irisplug_writers(iris_obs, tmp_path):
+    maps = irisplug.fit(iris_obs["Si IV 1403"][0], method="lm", template="peak")
+    pm = irisplug.get_plugin_manager()
+    for ext in (".fits", ".asdf"):
+        writers = [w for w in pm.contributions("writer").values() if ext in w.extensions
+                   and (w.accepts is None or w.accepts(maps))]
+        if not writers:
+            pytest.skip(f"no irisplug writer accepts an NDCollection as {ext} yet (IRIS plugin work in progress)")
+        path = tmp_path / f"maps{ext}"
+        irisplug.write(maps, path)
+        back = irisplug.read(path)
+        np.testing.assert_array_equal(np.asarray(back["status"].data), np.asarray(maps["status"].data))
+        np.testing.assert_allclose(np.asarray(back["peak.centre"].data), np.asarray(maps["peak.centre"].data))
