@@ -34,7 +34,10 @@ def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None
     """
     kind = raw.dtype.kind
     if kind == "f":
-        return raw.astype(raw.dtype.newbyteorder("="), copy=True)
+        if out is None:
+            return raw.astype(raw.dtype.newbyteorder("="), copy=True)
+        np.copyto(out, raw, casting="unsafe")
+        return out
     out_dtype = np.float64 if raw.dtype.itemsize > 2 else np.float32
     flat_in = raw.reshape(-1)
     out = np.empty(flat_in.shape, dtype=out_dtype) if out is None else out.reshape(-1)
