@@ -155,6 +155,7 @@ def image_to_map(img: Any) -> Any:
         t = Time(times) if times is not None else Time(base._reference_time)
         date = t[len(t) // 2].utc.isot if t.ndim else t.utc.isot
     header.update(_observer_keys(base))
+    header.setdefault("RSUN_REF", 695700000.0)  # nominal solar radius (IAU 2015 B3), m
     header["DATE-OBS"] = date
     for key in ("TELESCOP", "INSTRUME", "OBSID", "TDESC", "TWAVE", "EXPTIME"):
         if key in meta and isinstance(meta[key], (str, int, float)):
