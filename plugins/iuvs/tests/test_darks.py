@@ -57,3 +57,26 @@ def test_mcp_off_filter_and_plot(stats, tmp_path):
     assert len(combined[combined.dark_mode == "mcp_off"]) == len(stats)
     out = plot_dark_rate_vs_temperature(combined, tmp_path / "darks.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
+
+
+def test_2015_era_products_with_dn_temperatures(l1a_dir, tmp_path):
+    """Old L1A products carry DET_TEMP / CASE_TEMP in DN in Engineering, not degC in Integration."""
+    from astropy.table import Table
+    from irisplug_iuvs.conversions import case_temp_to_dn, det_temp_to_dn
+
+    src = sorted(l1a_dir.glob("*muvdark*"))[0]
+    out = tmp_path / src.name
+    with fits.open(src) as h:
+        integ = Table(h["Integration"].data)
+        det_c, case_c = np.asarray(integ["DET_TEMP_C"]), np.asarray(integ["CASE_TEMP_C"])
+        integ.remove_columns(["DET_TEMP_C", "CASE_TEMP_C"])
+        eng = Table(h["Engineering"].data)
+        eng["DET_TEMP"] = np.round(det_temp_to_dn(det_c.mean())).astype(">i2").reshape(1)
+        eng["CASE_TEMP"] = np.round(case_temp_to_dn(case_c.mean())).astype(">i2").reshape(1)
+        hdus = [h[0].copy(), fits.table_to_hdu(integ), fits.table_to_hdu(eng), h["Binning"].copy(), h["Observation"].copy()]
+        hdus[1].name, hdus[2].name = "Integration", "Engineering"
+        fits.HDUList(hdus).writeto(out)
+    row = dark_statistics([out], quiet=True).iloc[0]
+    # one DN per product: the converted value is within half a DN step of the mean temperature
+    assert row["det_temp_c"] == pytest.approx(det_c.mean(), abs=0.0749 / 2)
+    assert row["case_temp_c"] == pytest.approx(case_c.mean(), abs=0.005)  # ~0.006 degC per DN near 15950 DN

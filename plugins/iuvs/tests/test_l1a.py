@@ -63,3 +63,16 @@ class TestL1AReaderContract(ReaderContract):
     @pytest.fixture
     def own_samples(self, l1a_dir):
         return sorted(l1a_dir.iterdir())
+
+
+def test_identify_without_filename_keyword_uses_extension_names(l1a_dir, l1b_files, tmp_path):
+    from irisplug_iuvs.identify import iuvs_level
+
+    from irisplug.fileinfo import FileInfo
+
+    for i, (src, level) in enumerate([(sorted(l1a_dir.glob("*-muv_*"))[0], "l1a"), (l1b_files[0], "l1b")]):
+        out = tmp_path / f"anon{i}.fits"
+        with fits.open(src) as h:
+            h[0].header["FILENAME"] = "renamed_by_someone.fits"
+            h.writeto(out, output_verify="silentfix")
+        assert iuvs_level(FileInfo(out)) == level
