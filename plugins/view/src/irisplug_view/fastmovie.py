@@ -7,9 +7,11 @@ is scaled once to uint8 indices (``histo_opt`` limits, 1 byte per pixel kept
 in memory); per frame the indices are mapped to the axes' screen pixels by
 precomputed nearest-neighbour row/column maps (recomputed after every full
 draw, so window size and zoom are honoured), turned into RGBA by one lookup
-in a 256-entry table that already holds the colour map and the gamma curve,
-written into the Agg canvas buffer and blitted (``canvas.blit``): on Agg-based
+in a 256-entry table that already holds the colour map and the gamma curve
+(one RGBA pixel = one uint32, so the lookup is a single ``take``), written
+into the Agg canvas buffer and blitted (``canvas.blit``): on Agg-based
 interactive backends (QtAgg, TkAgg) this pushes just the axes to the screen.
+The frame number goes to the window title, so no text is rendered per frame.
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ class SJIPlayer:
         self.quiet = quiet
         self.index: np.ndarray | None = None
         self.fig = None
+        self.frame = 0
+        # the frame number goes to the window title on interactive backends (no text to draw per frame)
+        self._titles = True
 
     def prepare(self) -> None:
         """Scale every frame to uint8 LUT indices once (with a progress bar)."""
@@ -84,8 +89,9 @@ class SJIPlayer:
         self.fig = plt.figure(figsize=(nx / self.dpi, ny / self.dpi), dpi=self.dpi)
         self.ax = self.fig.add_axes([0, 0, 1, 1])
         self.ax.set_axis_off()
-        self.im = self.ax.imshow(self.rgba(0), origin="lower", interpolation="nearest")
-        self.text = self.ax.text(0.01, 0.99, "", transform=self.ax.transAxes, va="top", color="w", animated=True)
+        self.im = self.ax.imshow(self.index[0] if self.index is not None else self.rgba(0), origin="lower",
+                                 interpolation="nearest", cmap=self._cmap_from_lut(), vmin=0, vmax=255)
+        self._lut32 = np.ascontiguousarray(self.lut).view(np.uint32).ravel()  # one RGBA pixel = one uint32
         self.fig.canvas.mpl_connect("draw_event", self._geometry)
         self.fig.canvas.draw()
 
@@ -109,6 +115,7 @@ class SJIPlayer:
         self._identity = (self._ci.size == nx and self._ri.size == ny and (self._ci == np.arange(nx)).all()
                           and (self._ri == np.arange(ny)[::-1]).all())
         self._buf = buf
+        self._buf32 = buf.view(np.uint32)[..., 0]
         self._region = (slice(height - y1, height - y0), slice(x0, x1))
 
     def show_frame(self, i: int) -> None:
@@ -120,26 +127,24 @@ class SJIPlayer:
         """
         if self.fig is None:
             self._setup()
-        idx = self.index[i]
-        if self._identity:
-            tile = np.take(self.lut, idx[::-1], axis=0)
-        else:
-            tile = np.take(self.lut, idx.take(self._ri, axis=0).take(self._ci, axis=1), axis=0)
-        self._buf[self._region] = tile
-        self.im.set_data(idx)  # cheap: marks the artist stale, no drawing
-        self.im.set_cmap(self._cmap_from_lut())
-        self.text.set_text(f"{self.frames.label} {i}")
-        self.ax.draw_artist(self.text)
+        if self._identity:  # buffer rows run top → bottom, data rows bottom → top
+            rows = self.index[i][::-1]
+        else:  # the maps already give buffer order
+            rows = self.index[i].take(self._ri, axis=0).take(self._ci, axis=1)
+        self._buf32[self._region] = self._lut32.take(rows)
+        self.im.set_data(self.index[i])  # cheap: marks the artist stale, no drawing
+        self.frame = i
+        manager = getattr(self.fig.canvas, "manager", None)
+        if manager is not None and self._titles:
+            manager.set_window_title(f"{self.frames.label} frame {i}")
         self.fig.canvas.blit(self.ax.bbox)
         self.fig.canvas.flush_events()
 
     def _cmap_from_lut(self) -> Any:
-        if not hasattr(self, "_lut_cmap"):
-            from matplotlib.colors import ListedColormap
+        """The LUT as a colour map, so a full redraw of the image artist gives the same colours."""
+        from matplotlib.colors import ListedColormap
 
-            self._lut_cmap = ListedColormap(self.lut / 255.0)
-            self.im.set_clim(0, 255)
-        return self._lut_cmap
+        return ListedColormap(self.lut / 255.0)
 
     def play(self, n_frames: int | None = None, loops: int = 1) -> float:
         """Show frames as fast as possible; returns the achieved frames per second."""
@@ -164,6 +169,9 @@ class SJIPlayer:
         def update(i: int) -> tuple:
             self.show_frame(i)
             return ()
+
+        if self.index is None:
+            self.prepare()
 
         return FuncAnimation(self.fig, update, frames=self.frames.shape[0], interval=interval_ms, blit=False)
 
