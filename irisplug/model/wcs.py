@@ -231,7 +231,15 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
 
     @property
     def world_axis_physical_types(self) -> list[str]:
-        return [*self._template_wcs.world_axis_physical_types, "time"]
+        return [*self._template_types(), "time"]
+
+    def _template_types(self) -> list[str]:
+        """Physical types of the template axes; from CTYPE for the common ones (no WCS build)."""
+        known = {"WAVE": "em.wl", "HPLN": "custom:pos.helioprojective.lon", "HPLT": "custom:pos.helioprojective.lat"}
+        ctypes = [str(self._header.get(f"CTYPE{a}", "")).split("-")[0].strip() for a in self._axes]
+        if all(c in known for c in ctypes):
+            return [known[c] for c in ctypes]
+        return list(self._template_wcs.world_axis_physical_types)
 
     @property
     def world_axis_units(self) -> list[str]:
@@ -264,7 +272,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
             pc = np.maximum(pc, np.nanmax(np.abs(np.nan_to_num(self._pc, nan=0.0)), axis=0))
         # |PC| below 1e-10 is rounding noise (e.g. 1e-16 in down-sampled aux tables)
         tmpl = (pc > 1e-10) | np.eye(k, dtype=bool)
-        types = self._template_wcs.world_axis_physical_types
+        types = self._template_types()
         cel = [j for j, t in enumerate(types) if "pos." in t]
         # celestial world axes come together; each depends on the pixels either depends on
         if cel:
