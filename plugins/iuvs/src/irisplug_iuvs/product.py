@@ -45,6 +45,18 @@ class IUVSProduct(NDCollection):
         """The main cube: radiance for L1B, raw DN for L1A."""
         return self["radiance"] if "radiance" in self else self["raw"]
 
+    def __str__(self) -> str:
+        m = self.meta or {}
+        head = (f"IUVSProduct {m.get('level', '?')} {m.get('xuv', m.get('channel', '?'))}"
+                f" {m.get('segment', '')} orbit {m.get('orbit')} ({m.get('timestamp', '')})")
+        lines = [head, "cubes:"]
+        for key, cube in self.items():
+            lines.append(f"  {key:24s} {tuple(cube.data.shape)!s:16s} {cube.unit}")
+        lines.append("tables:")
+        for name, table in self.tables.items():
+            lines.append(f"  {name:24s} {len(table)} rows x {len(table.colnames)} columns")
+        return "\n".join(lines)
+
     def __repr__(self) -> str:
         keys = ", ".join(f"{k}{tuple(v.data.shape)}" for k, v in self.items())
         return f"<IUVSProduct {self.meta.get('level', '?')} {self.meta.get('channel', '?')}: {keys}; tables: {', '.join(self.tables)}>"
