@@ -117,3 +117,50 @@ def test_plugin_passes_check_plugin():
     from irisplug.testing import check_plugin
 
     assert check_plugin(irisplug_show.plugin, "show").status == "active"
+
+
+def test_variant_encodings(tmp_path):
+    """time as plain Unix seconds, exposure in ms, byte-string labels, boolean gain, temperatures in K."""
+    import xarray as xr
+
+    n = 3
+    ds = xr.Dataset(
+        {
+            "image": (("time", "heightrow", "pixelrow"), np.arange(n * 4 * 5, dtype="uint16").reshape(n, 4, 5)),
+            "exposure_time": ("time", np.array([100.0, 100.0, 250.0]), {"units": "ms"}),
+            "temperatures": (("time", "n_temp"), np.array([[270.0], [271.0], [272.0]]), {"units": "K"}),
+            "temperature_labels": ("n_temp", np.array([b"fpa"], dtype="S3")),
+            "high_gain": ("time", np.array([True, False, True])),
+        },
+        coords={"time": ("time", 1.69e9 + np.arange(n) * 0.5)},
+    )
+    path = tmp_path / "variant.nc"
+    ds.to_netcdf(path, group="G1", engine="h5netcdf")
+    cube = irisplug.read(path)
+    assert isinstance(cube, NDCube)
+    np.testing.assert_allclose(_coord(cube, "exposure_time").to_value(u.s), [0.1, 0.1, 0.25])
+    np.testing.assert_allclose(_coord(cube, "temperature_fpa").to_value(u.K), [270, 271, 272])
+    np.testing.assert_array_equal(_coord(cube, "high_gain").value, [1, 0, 1])
+    assert _coord(cube, "time")[1].unix == pytest.approx(1.69e9 + 0.5)
+    np.testing.assert_array_equal(np.asarray(cube.data), ds["image"].values)
+
+
+def test_unknown_exposure_unit(tmp_path):
+    import xarray as xr
+
+    from irisplug.errors import InconsistentInputError
+
+    ds = xr.Dataset(
+        {
+            "image": (("time", "heightrow", "pixelrow"), np.zeros((1, 2, 2), "uint16")),
+            "exposure_time": ("time", np.array([1.0]), {"units": "fortnights"}),
+            "temperatures": (("time", "n_temp"), np.zeros((1, 1))),
+            "temperature_labels": ("n_temp", np.array(["fpa"], dtype=object)),
+            "high_gain": ("time", np.array([1], "int8")),
+        },
+        coords={"time": ("time", np.array(["2023-01-01T00:00:00"], dtype="datetime64[ns]"))},
+    )
+    path = tmp_path / "odd.nc"
+    ds.to_netcdf(path, group="G", engine="h5netcdf")
+    with pytest.raises(InconsistentInputError, match="fortnights"):
+        irisplug.read(path)

@@ -78,6 +78,18 @@ def exposure_quantity(var: Any, path: Path, group: str) -> Any:
     return (values.astype(float) * u.Unit(EXPOSURE_UNITS[unit])).to(u.s)
 
 
+def _frame_times(var: Any, path: Path, group: str) -> Any:
+    """Frame times as UTC Time: CF-decoded datetimes, or plain numbers read as Unix seconds."""
+    from astropy.time import Time
+
+    values = np.asarray(var.values)
+    if np.issubdtype(values.dtype, np.datetime64):
+        return Time(values.astype("datetime64[ns]"), scale="utc")
+    if np.issubdtype(values.dtype, np.number):
+        return Time(values.astype(float), format="unix", scale="utc")
+    raise InconsistentInputError(f"group {group!r}: cannot read 'time' of dtype {values.dtype} as times", path=path)
+
+
 def _temperature_unit(var: Any) -> Any:
     import astropy.units as u
 
@@ -109,7 +121,6 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True, frames_per_ch
     import astropy.units as u
     import xarray as xr
     from astropy.table import QTable
-    from astropy.time import Time
     from ndcube import NDCube
 
     from irisplug_show.wcs import build_show_wcs
@@ -132,9 +143,9 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True, frames_per_ch
                                      path=path)
     data = image.chunk({"time": frames_per_chunk}).data if lazy else np.asarray(image.values)
     n = data.shape[0]
-    times = Time(np.asarray(ds["time"].values).astype("datetime64[ns]"), scale="utc")
+    times = _frame_times(ds["time"], path, group)
     exposure = exposure_quantity(ds["exposure_time"], path, group)
-    labels = [str(x) for x in np.asarray(ds["temperature_labels"].values)]
+    labels = [x.decode() if isinstance(x, bytes) else str(x) for x in np.asarray(ds["temperature_labels"].values)]
     temps = np.asarray(ds["temperatures"].values, dtype=float)
     if temps.shape != (n, len(labels)) or len(times) != n or len(exposure) != n:
         raise InconsistentInputError(
