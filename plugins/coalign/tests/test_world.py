@@ -111,7 +111,7 @@ def test_jitter_corrected_in_coordinates(sji_frame):
     assert np.allclose([float(px[0]), float(px[1])], [60.0 + shifts[2, 1], 40.0 + shifts[2, 0]], atol=1e-6)
 
 
-def test_plugin_valid_and_third_party_method(planted):
+def test_plugin_valid_and_third_party_method(planted, irisplug_manager):
     import irisplug_coalign.plugin as plugin
 
     assert check_plugin(plugin, "coalign").status == "active"
@@ -130,8 +130,10 @@ def test_plugin_valid_and_third_party_method(planted):
 
             return [CoalignerDescriptor(name="integer-fft", coalign=lambda t, r, **kw: coalign(t, r, method=integer, **kw))]
 
-    pm = irisplug.get_plugin_manager()
+    pm = irisplug.get_plugin_manager()  # the fresh manager of this test (fixture)
+    assert pm is irisplug_manager
     pm.register(MyMethod(), name="my-coalign")
+    assert {"fft", "ncc", "jitter", "sji-raster", "integer-fft"} <= set(pm.contributions("coaligner"))
     out = irisplug.coalign(tgt, ref, method="integer-fft")
     assert out.meta["irisplug_coalign"]["shift_pixels"] == [round(shift[0]), round(shift[1])]
 

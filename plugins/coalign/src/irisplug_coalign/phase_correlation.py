@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from irisplug_coalign.preprocess import IRIS_MISSING, prepare, tukey_window
+from irisplug_coalign.preprocess import IRIS_MISSING, common_window, prepare, tukey_window
 
 __all__ = ["CrossCorrelator", "ShiftEstimate", "cross_correlation", "estimate_shift", "refine_peak"]
 
@@ -383,20 +383,19 @@ def estimate_shift(
         # refinement below on a central window of the overlap (same peak as a full-size
         # correlation for any image with a unique peak, at a fraction of the FFT work)
         f = 4
-        # bin first (one pass over the full images), then fill/remove the mean on the
-        # small images: NaN blocks become the mean, whole blocks of fill value stay marked
-        rb = prepare(_bin(reference, f), None, missing=missing)
-        mb = prepare(_bin(moving, f), None, missing=missing)
-        coarse = CrossCorrelator(rb.shape, normalization=normalization, window=window, missing=None)
-        rb *= coarse.window if coarse.window is not None else 1
-        mb *= coarse.window if coarse.window is not None else 1
-        est = coarse.estimate(rb, mb, upsample=1, max_shift=None if max_shift is None else max_shift / f + 1, prepared=True)
+        rb, mb = _bin(reference, f), _bin(moving, f)
+        ok, win = common_window(rb, mb, window, missing)
+        coarse = CrossCorrelator(rb.shape, normalization=normalization, window=0, missing=None)
+        est = coarse.estimate(prepare(rb, win, mask=ok, missing=missing), prepare(mb, win, mask=ok, missing=missing),
+                              upsample=1, max_shift=None if max_shift is None else max_shift / f + 1, prepared=True)
         dy, dx = est.dy * f, est.dx * f
         iterations = max(iterations, 3)  # integer level first, then sub-pixel at < 0.5 px residual
         search = f + 1.0
     else:
-        cc = CrossCorrelator(reference.shape, normalization=normalization, window=window, missing=missing)
-        est = cc.estimate(reference, moving, upsample=upsample, max_shift=max_shift)
+        ok, win = common_window(reference, moving, window, missing)
+        cc = CrossCorrelator(reference.shape, normalization=normalization, window=0, missing=None)
+        est = cc.estimate(prepare(reference, win, mask=ok, missing=missing), prepare(moving, win, mask=ok, missing=missing),
+                          upsample=upsample, max_shift=max_shift, prepared=True)
         dy, dx = est.dy, est.dx
     for _ in range(max(iterations, 1) - 1):
         # refine on the exactly overlapping parts (integer crop, no resampling): the
@@ -413,13 +412,19 @@ def estimate_shift(
             mov_c = mov_c[oy : oy + refine_size, ox : ox + refine_size]
         if min(ref_c.shape) < 16:
             break
-        sub = CrossCorrelator(ref_c.shape, normalization=normalization, window=window, missing=missing)
+        ok, win = common_window(ref_c, mov_c, window, missing)
+        a = prepare(ref_c, None, mask=ok, missing=missing)
+        b = prepare(mov_c, None, mask=ok, missing=missing)
         if smooth:
             # the same low-pass on both: the shift is unchanged, high-frequency noise and
             # interpolation artefacts (resampled data) lose their weight
-            ref_c = ndi.gaussian_filter(prepare(ref_c, None, missing=missing), smooth)
-            mov_c = ndi.gaussian_filter(prepare(mov_c, None, missing=missing), smooth)
-        res = sub.estimate(ref_c, mov_c, upsample=upsample, max_shift=search)
+            a = ndi.gaussian_filter(a, smooth)
+            b = ndi.gaussian_filter(b, smooth)
+        if win is not None:
+            a *= win
+            b *= win
+        sub = CrossCorrelator(ref_c.shape, normalization=normalization, window=0, missing=None)
+        res = sub.estimate(a, b, upsample=upsample, max_shift=search, prepared=True)
         search = 2.0
         new_dy, new_dx = ky + res.dy, kx + res.dx
         est = ShiftEstimate(new_dy, new_dx, res.peak)

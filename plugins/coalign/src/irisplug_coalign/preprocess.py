@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["tukey_window", "prepare", "valid_mask"]
+__all__ = ["tukey_window", "prepare", "valid_mask", "common_window"]
 
 #: IRIS level 2 fill value for missing pixels (ITN 26, "IRIS level 2 data").
 IRIS_MISSING = -200.0
@@ -43,15 +43,56 @@ def tukey_window(shape: tuple[int, int], alpha: float = 0.25, dtype: type = np.f
 def valid_mask(image: np.ndarray, missing: float | None = IRIS_MISSING) -> np.ndarray:
     """Pixels that hold data: finite and not the instrument's fill value.
 
+    IRIS level 2 images mark missing pixels with -200 (the geometric
+    correction smears that fill into a halo of neighbours, e.g. -237:
+    :func:`common_window` erodes the valid area to drop it). Isolated very
+    negative pixels elsewhere are data (spikes), not fill.
+
     Examples
     --------
-    >>> valid_mask(np.array([1.0, np.nan, -200.0, np.inf])).tolist()
-    [True, False, False, False]
+    >>> valid_mask(np.array([1.0, np.nan, -200.0, -237.0, np.inf])).tolist()
+    [True, False, False, True, False]
     """
     ok = np.isfinite(image)
     if missing is not None:
         ok &= image != missing
     return ok
+
+
+def common_window(reference: np.ndarray, moving: np.ndarray, alpha: float, missing: float | None = IRIS_MISSING,
+                  *, erode: int = 2, taper: float = 2.0) -> tuple[np.ndarray, np.ndarray | None]:
+    """Pixels valid in both images and an apodisation window that fades out around the rest.
+
+    Missing areas (IRIS: the fill around the field that moves with the
+    pointing, NaN off the solar disk after reprojection) are excluded from
+    both images alike, eroded by ``erode`` pixels (interpolation halo) and
+    bordered by a Gaussian taper of ``taper`` pixels so that their edges add
+    no feature to the correlation.
+
+    Returns
+    -------
+    mask, window
+        Boolean mask of pixels used; the window (Tukey x taper), or ``None``
+        when ``alpha`` is 0 and nothing is missing.
+
+    Examples
+    --------
+    >>> a = np.ones((32, 32)); a[:, :4] = -200
+    >>> mask, win = common_window(a, a, 0.0)
+    >>> bool(mask[:, :6].any()), float(win[16, 20])
+    (False, 1.0)
+    """
+    import scipy.ndimage as ndi
+
+    shape = reference.shape
+    ok = valid_mask(reference, missing) & valid_mask(moving, missing)
+    base = tukey_window(shape, alpha) if alpha else None
+    if ok.all():
+        return ok, base
+    ok = ndi.binary_erosion(ok, iterations=erode, border_value=1) if erode else ok
+    fade = ndi.gaussian_filter(ok.astype(np.float32), taper) * ok if taper else ok.astype(np.float32)
+    fade = np.clip(2 * fade - 1, 0, 1) * ok if taper else fade  # 0 at the mask edge, 1 inside
+    return ok, fade.astype(np.float32) if base is None else (base * fade).astype(np.float32)
 
 
 def prepare(
