@@ -40,6 +40,36 @@ def make_file(quick: bool) -> Path:
     return path
 
 
+_CHILD = """
+import json, statistics, sys, time, warnings
+warnings.simplefilter("ignore")
+def rss():
+    import os
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+t0 = time.perf_counter()
+import irisplug, irisplug_iris.reader, irisplug.model, sunpy.coordinates, dask.array
+irisplug.get_plugin_manager().contributions("reader")
+t1 = time.perf_counter()
+r0 = rss()
+t = time.perf_counter(); obs = irisplug.read(sys.argv[1]); first = time.perf_counter() - t
+ts = []
+for _ in range(20):
+    t = time.perf_counter(); irisplug.read(sys.argv[1]); ts.append(time.perf_counter() - t)
+print(json.dumps({"imports_s": t1 - t0, "rss_imports": r0, "first_ms": first * 1e3, "median_ms": statistics.median(ts) * 1e3, "rss_open": rss()}))
+"""
+
+
+def _fresh_process(path: Path) -> dict:
+    """Open the file in a new Python process: import cost, first-open time, RSS."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     p = argparse.ArgumentParser()
@@ -88,6 +118,10 @@ def main() -> None:
         m = statistics.median(times[name])
         print(f"{name:34s} {m * 1e3:10.2f} {m / base:7.2f} {statistics.median(rss[name]):14.1f}")
     print(f"process RSS after all opens: {rss_mb():.0f} MB (includes python, numpy, astropy, sunpy, dask imports)")
+    fresh = _fresh_process(path)
+    print(f"fresh process: imports {fresh['imports_s']:.2f} s, RSS after imports {fresh['rss_imports']:.0f} MB; "
+          f"first irisplug.read {fresh['first_ms']:.1f} ms, next reads median {fresh['median_ms']:.2f} ms; "
+          f"RSS after opening {fresh['rss_open']:.0f} MB (+{fresh['rss_open'] - fresh['rss_imports']:.1f} MB)")
     obs = irisplug.read(path)
     cube = obs["Si IV 1403"][0]
     print(f"opened window Si IV 1403 of shape {cube.data.shape} lazily: {type(cube.data).__module__}")
