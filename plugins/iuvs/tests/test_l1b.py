@@ -188,3 +188,14 @@ def test_plugin_passes_check_plugin():
 
     record = check_plugin(irisplug_iuvs.plugin, "iuvs")
     assert record.status == "active"
+
+
+def test_product_feeds_calib_iuvs_dark_step(products):
+    if "iuvs-dark" not in irisplug.get_plugin_manager().contributions("calibrator"):
+        pytest.skip("the calib plugin's 'iuvs-dark' step is not installed")
+    for prod in products.values():
+        out = irisplug.calibrate(prod, ["iuvs-dark"])
+        # the L1B pipeline's own dark, recomputed from the file's dark frames and ET columns (formats.md 1.7)
+        diff = np.asarray(out.meta["background_dark"]) - np.asarray(prod["background_dark"].data)
+        assert np.abs(diff).max() <= 1
+        assert [h["step"] for h in irisplug.history(out)] == ["iuvs-dark"]
