@@ -164,3 +164,24 @@ def test_unknown_exposure_unit(tmp_path):
     ds.to_netcdf(path, group="G", engine="h5netcdf")
     with pytest.raises(InconsistentInputError, match="fortnights"):
         irisplug.read(path)
+
+
+def test_root_group_file(tmp_path):
+    import xarray as xr
+
+    ds = xr.Dataset(
+        {
+            "image": (("time", "heightrow", "pixelrow"), np.ones((2, 3, 4), "uint16")),
+            "exposure_time": ("time", np.array([5000.0, 5000.0]), {"units": "us"}),
+            "temperatures": (("time", "n_temp"), np.zeros((2, 1))),
+            "temperature_labels": ("n_temp", np.array(["fpa"], dtype=object)),
+            "high_gain": ("time", np.array([1, 1], "int8")),
+        },
+        coords={"time": ("time", np.array(["2023-01-01T00:00:00", "2023-01-01T00:00:01"], dtype="datetime64[ns]"))},
+    )
+    path = tmp_path / "root.nc"
+    ds.to_netcdf(path, engine="h5netcdf")
+    assert list_groups(path) == ["/"]
+    cube = irisplug.read(path)
+    assert cube.meta["group"] == "/" and cube.data.shape == (2, 3, 4)
+    np.testing.assert_allclose(_coord(cube, "exposure_time").to_value(u.ms), [5, 5])
