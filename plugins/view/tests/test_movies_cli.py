@@ -115,3 +115,17 @@ def test_cli_bad_window_is_a_clear_error(iris_files, tmp_path, capsys):
     status = main(["quicklook", str(iris_files[1]), "--out", str(tmp_path / "x.png"), "--window", "Fe XXI 1354"])
     assert status == 2
     assert "available: C II 1336" in capsys.readouterr().err
+
+
+def test_viewers_given_the_wrong_object_say_what_they_need(obs, sji):
+    from irisplug_view.quicklook import quicklook
+    from irisplug_view.sji_viewer import sji_viewer
+
+    with pytest.raises(UnsupportedObjectError, match=r"expected an Observation, a RasterSequence or a 3-D NDCube"):
+        quicklook(sji)
+    with pytest.raises(UnsupportedObjectError, match="no slit-jaw window 'SJI_2796'; available: SJI_1400"):
+        sji_viewer(obs, window="SJI_2796")
+    with pytest.raises(UnsupportedObjectError, match="unknown movie kind 'flipbook'; available: sji, spectrum, raster-position"):
+        movies.movie(obs, "x.gif", kind="flipbook")
+    with pytest.raises(UnsupportedObjectError, match=r"y = 500 is outside the slit \(0..39\)"):
+        spectrum_movie(obs, "x.gif", window="Si IV 1403", y=500)
