@@ -141,3 +141,27 @@ def test_nearest_sji_frame_to_raster_step(obs_raster):
     assert k == int(np.argmin(np.abs((extra_coord(sji, "time") - t).to_value(u.s))))
     frame = sji.nearest_frame(t)
     np.testing.assert_array_equal(np.asarray(frame.data), np.asarray(sji.data[k]))
+
+
+def test_generated_sit_and_stare(tmp_path):
+    from irisplug_iris.generator import generate
+
+    generate(tmp_path, n_rasters=1, n_steps=12, n_y=16, step_size=0, sji=("SJI_1400",), quiet=True)
+    obs = irisplug.read(tmp_path)
+    cube = obs["Si IV 1403"][0]
+    w = cube.wcs.low_level_wcs
+    assert w.is_sit_and_stare and cube.meta["NRASTERP"] == 1
+    assert set(extra_coord(cube, "raster_position").tolist()) == {0}
+    back = w.world_to_pixel_values(*w.pixel_to_world_values(4.0, 6.0, 7.25))
+    np.testing.assert_allclose(np.array(back, float), [4, 6, 7.25], atol=1e-6)
+
+
+def test_eager_int16_equals_astropy(synthetic_dir):
+    path = sorted(synthetic_dir.glob("*raster*.fits"))[2]
+    obs = irisplug.read(path, lazy=False, windows=["Mg II k 2796"])
+    assert list(obs) == ["Mg II k 2796"]
+    cube = obs["Mg II k 2796"][0]
+    assert isinstance(cube.data, np.ndarray)
+    with fits.open(path) as hdul:
+        ref = hdul[3].data
+    np.testing.assert_array_equal(cube.data.view(np.uint32), ref.view(np.uint32))

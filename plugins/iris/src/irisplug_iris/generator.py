@@ -31,7 +31,7 @@ _ARCSEC_PER_PIX = 0.16635  # IRIS spatial plate scale along the slit (unsummed)
 
 #: a few MB, seconds: what tests and ``irisplug demo`` use
 SMALL = {"n_rasters": 3, "n_steps": 8, "n_y": 64, "spectral_summing": 2, "windows": ("C II 1336", "Si IV 1403", "Mg II k 2796"), "sji": ("SJI_1400", "SJI_2796"), "sji_size": 64}
-#: full-size: 8 windows of 320 steps x 1093 pixels along the slit (about 1.3 GB per raster file)
+#: full-size: 8 windows of 320 steps x 1093 pixels along the slit (about 1.9 GB per raster file)
 FULL = {"n_rasters": 1, "n_steps": 320, "n_y": 1093, "spectral_summing": 1, "windows": tuple(WINDOWS), "sji": ("SJI_1400",), "sji_size": 1000}
 
 
@@ -177,7 +177,7 @@ def _write_raster(path: Path, r: int, cfg: dict[str, Any], rng: np.random.Genera
     vel_map = 15 * (_smooth_field(rng, (n_steps * cfg["n_rasters"], n_y), scale=max(6.0, n_y / 8)) - 0.5)
     with open(path, "wb") as f:
         f.write(_card_header([("SIMPLE", True, ""), ("BITPIX", 16, ""), ("NAXIS", 0, ""), ("EXTEND", True, ""),
-                              *_primary_cards("raster", cfg["obsid"], cfg["startobs"], cfg["xcen"], cfg["ycen"], n_steps, cfg["n_rasters"], windows, extra)]))
+                              *_primary_cards("raster", cfg["obsid"], cfg["startobs"], cfg["xcen"], cfg["ycen"], n_steps if step_size else 1, cfg["n_rasters"], windows, extra)]))
         for label in windows:
             det, wmin, wmax, disp, _ = WINDOWS[label]
             cdelt1 = disp * summ
@@ -215,8 +215,8 @@ def _write_raster(path: Path, r: int, cfg: dict[str, Any], rng: np.random.Genera
 
 def _write_sji(path: Path, label: str, cfg: dict[str, Any], rng: np.random.Generator) -> None:
     n_total = cfg["n_steps"] * cfg["n_rasters"]
-    n_pos = min(cfg["n_steps"], 2 if cfg["n_steps"] > 1 else 1)
-    frames = np.arange(0, n_total, max(1, cfg["n_steps"] // n_pos))
+    n_pos = min(cfg["n_steps"], 2 if cfg["n_steps"] > 1 and cfg["step_size"] else 1)
+    frames = np.arange(0, n_total, max(1, cfg["n_steps"] // n_pos if cfg["step_size"] else 4))
     n = len(frames)
     size = cfg["sji_size"]
     scale = _ARCSEC_PER_PIX
@@ -283,14 +283,15 @@ def generate(
         Output directory (created).
     size
         ``"small"`` (a few MB, the default) or ``"full"`` (8 windows of
-        320 x 1093 x 350..630: about 1.3 GB per raster file).
+        320 x 1093 x 118..633: about 1.9 GB per raster file).
     n_rasters, n_steps, n_y, windows, sji, sji_size, spectral_summing
         Override the preset: raster files, steps per raster (1 with
-        ``step_size=0`` for sit-and-stare), pixels along the slit, window
+        or ``step_size=0`` for sit-and-stare), pixels along the slit, window
         labels (from :data:`irisplug_iris.layout.WINDOWS`), SJI labels, SJI
         image size, spectral summing.
     step_size
-        Raster step in arcsec (0 = sit-and-stare).
+        Raster step in arcsec; 0 makes a sit-and-stare (``n_steps`` exposures
+        per file at one slit position, NRASTERP = 1).
     obsid, startobs, seed
         Observation id, start time, random seed.
     missing
