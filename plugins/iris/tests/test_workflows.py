@@ -165,3 +165,21 @@ def test_eager_int16_equals_astropy(synthetic_dir):
     with fits.open(path) as hdul:
         ref = hdul[3].data
     np.testing.assert_array_equal(cube.data.view(np.uint32), ref.view(np.uint32))
+
+
+def test_wcsaxes_plotting(obs_sns, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sji = obs_sns["SJI_1400"]
+    fig = plt.figure()
+    ax = fig.add_subplot(1, 2, 1, projection=sji.wcs, slices=("x", "y", 3))
+    ax.imshow(np.asarray(sji.data[3]), origin="lower")
+    cube = obs_sns["Si IV 1403"][0]
+    ax2 = fig.add_subplot(1, 2, 2, projection=cube.wcs, slices=("x", 10, "y"))
+    ax2.imshow(np.asarray(cube.data[:, 10, :]).T, origin="lower", aspect="auto")
+    fig.savefig(tmp_path / "wcsaxes.png")
+    plt.close(fig)
+    assert (tmp_path / "wcsaxes.png").stat().st_size > 1000
