@@ -104,3 +104,19 @@ def test_sji_raster_on_real_objects_runs(obs):
 def test_raster_window_outside_passband_is_an_error(obs):
     with pytest.raises(irisplug.InconsistentInputError, match="passband"):
         irisplug.coalign(obs["Mg II k 2796"][0], obs["SJI_1400"], method="sji-raster", quiet=True)
+
+
+def test_dispatch_picks_method_by_objects(obs):
+    methods = irisplug.get_plugin_manager().contributions("coaligner")
+    sji, raster = obs["SJI_1400"], obs["Si IV 1403"][0]
+    frame = sji.frame(0).to_map()
+
+    def accepting(t, r):
+        return {name for name, d in methods.items() if d.plugin == "coalign" and d.accepts(t, r)}
+
+    assert accepting(sji, None) == {"jitter"}
+    assert accepting(raster, sji) == {"sji-raster"}
+    assert accepting(sji, frame) == {"fft", "ncc"}  # fft has the higher priority
+    assert methods["fft"].priority > methods["ncc"].priority
+    with pytest.raises(irisplug.UnsupportedObjectError):
+        irisplug.coalign(raster, sji.frame(0).to_map())  # a raster is not an image: no method accepts

@@ -37,8 +37,14 @@ def is_image(obj: Any) -> bool:
 
 
 def is_frame_cube(obj: Any) -> bool:
-    """A 3-D NDCube read as ``(frame, y, x)`` (an SJI cube)."""
-    return _is_ndcube(obj) and len(obj.data.shape) == 3
+    """A 3-D NDCube read as ``(frame, y, x)`` (an SJI cube; spectral cubes excluded)."""
+    if not (_is_ndcube(obj) and len(obj.data.shape) == 3):
+        return False
+    try:
+        types = list(obj.wcs.world_axis_physical_types)
+    except Exception:  # noqa: BLE001
+        types = []
+    return not any("em.wl" in t for t in types)
 
 
 def _date_of(obj: Any, wcs: Any) -> str | None:

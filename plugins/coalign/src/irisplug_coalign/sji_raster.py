@@ -53,7 +53,7 @@ def is_raster(obj: Any) -> bool:
 
 def is_sji(obj: Any) -> bool:
     """A ``(frame, y, x)`` cube without spectral axis."""
-    return images.is_frame_cube(obj) and not any("em.wl" in t for t in _types(obj))
+    return images.is_frame_cube(obj)
 
 
 def _sji_band(sji: Any, passband: Any) -> tuple[float, float]:
