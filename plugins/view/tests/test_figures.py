@@ -119,3 +119,15 @@ def test_parameter_maps_of_the_fit_plugin_on_iris_test_data(iris_obs, tmp_path):
     fig = irisplug.view(maps, scan=1, out=tmp_path / "fit.png")
     assert len([ax for ax in fig.axes if ax.images]) >= 2
     assert (tmp_path / "fit.png").stat().st_size > 10_000
+
+
+def test_the_image_comparison_can_fail(obs, baseline):
+    """Same layout, other window (Mg II instead of Si IV): the RMS check must reject it."""
+    with pytest.raises(AssertionError, match="RMS"):
+        baseline(quicklook(obs, window="Mg II k 2796").fig, "quicklook_synthetic")
+    ql = quicklook(obs, window="Si IV 1403")
+    for _ in range(6):
+        ql.state.handle_key("p")  # a contrast change alone must be caught too
+    ql.redraw(draw=False)
+    with pytest.raises(AssertionError, match="RMS"):
+        baseline(ql.fig, "quicklook_synthetic")

@@ -49,7 +49,9 @@ class RasterQuickLook:
         for label, win in self.windows.items():
             shapes[label] = win.shape
             wl_index[label] = nearest(win.wavelength, win.rest_wavelength())
-            limits[label] = histo_opt(win.array()[:, :, wl_index[label]], cutoff=cutoff)
+            plane = win.array()[:, :, wl_index[label]]
+            # small maps: clip at least 3 pixels at each end so one hot pixel does not set the scale
+            limits[label] = histo_opt(plane, cutoff=max(cutoff, min(3.0 / plane.size, 0.05)))
         self.state = QuickLookState(shapes, wl_index, limits)
         if window is not None:
             self.state.window = self.state.labels.index(window)
