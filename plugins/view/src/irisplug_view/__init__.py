@@ -1,3 +1,57 @@
-"""irisplug plugin: Quick-look viewers, animations and publication figures."""
+"""irisplug plugin: quick-look viewers, slit-jaw viewer, animations and publication figures.
 
-__all__: list[str] = []
+The public functions are importable from here (loaded on first use, so
+``import irisplug_view`` stays cheap and does not import matplotlib).
+
+Examples
+--------
+>>> import irisplug_view
+>>> ql = irisplug_view.quicklook(obs, window="Si IV 1403")  # doctest: +SKIP
+>>> irisplug_view.send_key(ql.fig, "x")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_LAZY = {
+    "quicklook": "irisplug_view.quicklook",
+    "RasterQuickLook": "irisplug_view.quicklook",
+    "QuickLookState": "irisplug_view.state",
+    "sji_viewer": "irisplug_view.sji_viewer",
+    "SJIViewer": "irisplug_view.sji_viewer",
+    "SJIPlayer": "irisplug_view.fastmovie",
+    "spectroheliogram": "irisplug_view.figures",
+    "sji_with_contour": "irisplug_view.figures",
+    "parameter_maps": "irisplug_view.figures",
+    "spectrum_timeseries": "irisplug_view.figures",
+    "show_poi": "irisplug_view.figures",
+    "sji_movie": "irisplug_view.movies",
+    "spectrum_movie": "irisplug_view.movies",
+    "raster_position_movie": "irisplug_view.movies",
+    "MovieWriterUnavailableError": "irisplug_view.movies",
+    "histo_opt": "irisplug_view.scaling",
+    "iris_cmap": "irisplug_view.colormaps",
+    "PointOfInterest": "irisplug_view.poi",
+    "get_pois": "irisplug_view.poi",
+    "set_pois": "irisplug_view.poi",
+    "save_pois": "irisplug_view.poi",
+    "load_pois": "irisplug_view.poi",
+    "send_key": "irisplug_view._figure_kit",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'irisplug_view' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
