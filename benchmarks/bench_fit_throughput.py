@@ -14,7 +14,6 @@ import time
 import warnings
 
 import numpy as np
-
 from irisplug_fit.engine import fit_spectra
 from irisplug_fit.synthetic import poisson_gaussians
 from irisplug_fit.templates import generic_template
@@ -37,7 +36,6 @@ def _curve_fit_loop(x, y, p0, ncomp):
 
 
 def _astropy_dask(x, y, p0):
-    import astropy.units as u
     from astropy.modeling import models
     from astropy.modeling.fitting import TRFLSQFitter, parallel_fit_dask
     from astropy.wcs import WCS

@@ -17,14 +17,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from irisplug_fit.engine import fit_spectra
+from irisplug_fit.single import fit_spectrum
+from irisplug_fit.status import Status
+from irisplug_fit.synthetic import X100, poisson_gaussians
 
-import irisplug  # noqa: E402
-from irisplug_fit.engine import fit_spectra  # noqa: E402
-from irisplug_fit.single import fit_spectrum  # noqa: E402
-from irisplug_fit.status import Status  # noqa: E402
-from irisplug_fit.synthetic import X100, poisson_gaussians  # noqa: E402
+import irisplug
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
 out.mkdir(parents=True, exist_ok=True)

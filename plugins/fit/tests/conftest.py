@@ -6,7 +6,6 @@ import pathlib
 
 import numpy as np
 import pytest
-
 from irisplug_fit.synthetic import X100, gaussians
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from irisplug_fit.synthetic import X100, gaussians
-
 from irisplug_fit.engine import fit_spectra
 from irisplug_fit.guess import component_table, initial_values
 from irisplug_fit.status import Status
+from irisplug_fit.synthetic import X100, gaussians
 from irisplug_fit.templates import Tie, generic_template, get_template
 
 

@@ -216,7 +216,6 @@ def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwar
     >>> maps = fit_any(obs, window="Si IV 1403")  # doctest: +SKIP
     """
     from irisplug.errors import UnsupportedObjectError
-
     from irisplug_fit.templates import TEMPLATES
 
     label = window

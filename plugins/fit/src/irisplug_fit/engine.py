@@ -153,7 +153,7 @@ class FitResult:
             for j in np.flatnonzero(~keep):
                 p[:, t.n_bg + 3 * j] = 0.0
         f, _ = model_and_jacobian(x, p, kinds, t.n_bg, t.reference, jacobian=False)
-        return f.reshape(self.shape + (x.size,))
+        return f.reshape((*self.shape, x.size))
 
 
 def _nblocks(use_numba: bool) -> int:
@@ -292,7 +292,7 @@ def fit_spectra(
     if outside:
         meta["warning"] = (f"template {t.name!r} lines lie outside the data's wavelength range "
                            f"[{x.min() if x.size else np.nan:.2f}, {x.max() if x.size else np.nan:.2f}] A")
-        return FitResult(t, out_p.reshape(shape + (P,)), out_e.reshape(shape + (P,)), out_c.reshape(shape),
+        return FitResult(t, out_p.reshape((*shape, P)), out_e.reshape((*shape, P)), out_c.reshape(shape),
                          out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
     pmap, lead, tscale, toff = parameter_mapping(t, fixed, all_ties)
     use_numba = engine == "numba" or (engine == "auto" and numba_available())
@@ -314,7 +314,7 @@ def fit_spectra(
             fixv[t.index(nm)] = v
     if p0 is None and t.init is not None:
         p0 = np.asarray(t.init, dtype=float)
-    user_p0 = None if p0 is None else np.broadcast_to(np.asarray(p0, dtype=float), shape + (P,)).reshape(-1, P)
+    user_p0 = None if p0 is None else np.broadcast_to(np.asarray(p0, dtype=float), (*shape, P)).reshape(-1, P)
     dx = _uniform_step(xs)
     starts = range(0, nspec, max(int(chunk), 1))
     if progress is None:
@@ -334,7 +334,7 @@ def fit_spectra(
                                       t.reference, int(max_iter), float(tol), absolute, dx, _nblocks(use_numba))
         out_p[s0:s1], out_e[s0:s1], out_c[s0:s1], out_n[s0:s1], out_s[s0:s1], out_d[s0:s1] = p, e, c2, n, st, dof
     _flag_insignificant(t, out_p, out_e, out_s, significance)
-    return FitResult(t, out_p.reshape(shape + (P,)), out_e.reshape(shape + (P,)), out_c.reshape(shape),
+    return FitResult(t, out_p.reshape((*shape, P)), out_e.reshape((*shape, P)), out_c.reshape(shape),
                      out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
 
 

@@ -56,7 +56,7 @@ def _gauss_values(x, mu, inv, dx, out):
         for j in range(n):
             out[j] = np.nan
         return
-    j0 = int(round(min(max(u, -1.0), n + 1.0)))
+    j0 = math.floor(min(max(u, -1.0), n + 1.0) + 0.5)
     j0 = min(max(j0, 0), n - 1)
     z0 = (x[j0] - mu) * inv
     dz = dx * inv
@@ -217,9 +217,9 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
     A, M, L = mat[0], mat[1], mat[2]
     f, r, fn, rn, ebuf = vec[0], vec[1], vec[2], vec[3], vec[4]
     Jp, Jpn = jac[0], jac[1]
-    J, Jn = jac[2, :nfree], jac[3, :nfree]
+    J = jac[2, :nfree]
     if identity:
-        J, Jn = Jp, Jpn
+        J = Jp
     for k in range(nfree):
         i = lead[k]
         qlo[k] = lo[i]

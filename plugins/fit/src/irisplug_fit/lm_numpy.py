@@ -65,7 +65,7 @@ def _full(q, p0, pmap, tscale, toff):
 
 
 def _free_jacobian(jac, pmap, tscale, nfree):
-    jq = np.zeros(jac.shape[:2] + (nfree,))
+    jq = np.zeros((*jac.shape[:2], nfree))
     for i, k in enumerate(pmap):
         if k >= 0:
             jq[:, :, k] += tscale[i] * jac[:, :, i]

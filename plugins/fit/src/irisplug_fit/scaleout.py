@@ -78,7 +78,7 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
         chunks.insert(0, c)
         remaining = max(remaining // max(size, 1), 1)
     if any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], chunks, strict=True)) or len(darr.chunks[-1]) > 1:
-        darr = darr.rechunk(tuple(chunks) + (-1,))
+        darr = darr.rechunk((*tuple(chunks), -1))
     parts = [darr]
     uarr = marr = None
     if uncertainty is not None:
@@ -90,7 +90,7 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
     nout = 2 * P + 4
     blocks = list(np.ndindex(*darr.numblocks[:-1]))
     offsets = [np.concatenate([[0], np.cumsum(c)]) for c in darr.chunks[:-1]]
-    out = np.empty(darr.shape[:-1] + (nout,))
+    out = np.empty((*darr.shape[:-1], nout))
 
     def region(idx: tuple[int, ...]) -> tuple[slice, ...]:
         return tuple(slice(offsets[d][i], offsets[d][i + 1]) for d, i in enumerate(idx))
@@ -103,9 +103,9 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
         cl = client or _current_client()
         futs = {}
         for idx in blocks:
-            b = darr.blocks[idx + (0,)]
-            ub = None if uarr is None else uarr.blocks[idx + (0,)]
-            mb = None if marr is None else marr.blocks[idx + (0,)]
+            b = darr.blocks[(*idx, 0)]
+            ub = None if uarr is None else uarr.blocks[(*idx, 0)]
+            mb = None if marr is None else marr.blocks[(*idx, 0)]
             import dask
 
             task = dask.delayed(_fit_block)(b, ub, mb, x, t, kwargs)
@@ -114,11 +114,11 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
             out[region(futs[fut])] = fut.result()
     else:
         for idx in irisplug.progress(blocks, total=len(blocks), desc=f"fit {t.name}", quiet=quiet):
-            b = np.asarray(darr.blocks[idx + (0,)].compute())
-            ub = None if uarr is None else np.asarray(uarr.blocks[idx + (0,)].compute())
-            mb = None if marr is None else np.asarray(marr.blocks[idx + (0,)].compute())
+            b = np.asarray(darr.blocks[(*idx, 0)].compute())
+            ub = None if uarr is None else np.asarray(uarr.blocks[(*idx, 0)].compute())
+            mb = None if marr is None else np.asarray(marr.blocks[(*idx, 0)].compute())
             out[region(idx)] = _fit_block(b, ub, mb, x, t, kwargs)
-    out = out.reshape(lead_shape + (nout,))
+    out = out.reshape((*lead_shape, nout))
     xs = x[(x >= t.wl_range[0]) & (x <= t.wl_range[1])]
     xs = np.sort(xs)
     return FitResult(t, out[..., :P], out[..., P:2 * P], out[..., 2 * P], out[..., 2 * P + 1].astype(np.int32),

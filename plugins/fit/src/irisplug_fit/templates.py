@@ -358,7 +358,7 @@ def generic_template(
     ncomp = (vals.size - nbg) // 3
     comps = []
     for i in range(ncomp):
-        a, mu, w = vals[nbg + 3 * i: nbg + 3 * i + 3]
+        _a, mu, w = vals[nbg + 3 * i: nbg + 3 * i + 3]
         r = float(rest[i]) if rest is not None else float(mu)
         line = Line(f"{element} {ion} {r:.2f}", element, ion, r, log_t, "FUV1" if r < 1370 else "FUV2" if r < 2000 else "NUV")
         comps.append(Component(f"c{i + 1}", line, profile="lorentzian" if lorentz else "gaussian",
