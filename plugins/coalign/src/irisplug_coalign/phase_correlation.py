@@ -137,6 +137,19 @@ def refine_peak(
     return y0, x0, value
 
 
+def _dft_point(spectrum: np.ndarray, shape: tuple[int, int], y: float, x: float) -> float:
+    """The correlation surface at one (sub-pixel) position, from its half spectrum."""
+    n, m = shape
+    nx_f = spectrum.shape[1]
+    weight = np.full(nx_f, 2.0)
+    weight[0] = 1.0
+    if m % 2 == 0:
+        weight[-1] = 1.0
+    ey = np.exp(2j * np.pi * (np.fft.fftfreq(n) * n) * y / n).astype(np.complex64)
+    ex = (weight * np.exp(2j * np.pi * np.arange(nx_f) * x / m)).astype(np.complex64)
+    return float((ey @ spectrum @ ex).real) / (n * m)
+
+
 def _parabola(v: np.ndarray) -> float:
     """Offset of the vertex of the parabola through three equally spaced samples."""
     denom = v[0] - 2 * v[1] + v[2]
@@ -242,6 +255,7 @@ class CrossCorrelator:
         upsample: int = 100,
         max_shift: float | None = None,
         prepared: bool = False,
+        lowpass: float = 0.0,
     ) -> ShiftEstimate:
         """Shift of ``moving`` relative to ``reference`` (``None``: the stored reference).
 
@@ -251,10 +265,22 @@ class CrossCorrelator:
             Sub-pixel zoom (1: integer peak only).
         max_shift
             Search only peaks within this many pixels of zero shift.
+        lowpass
+            Gaussian sigma (pixels) applied to both images, as a product with
+            the cross-power spectrum (``exp(-4 pi^2 sigma^2 f^2)``).
         """
         import scipy.fft
 
         spec = self.cross_power(moving, reference, prepared=prepared)
+        raw = None
+        if lowpass:
+            raw = spec.copy()  # the peak value is reported for the unfiltered images
+            n, m = self.shape
+            fy = np.fft.fftfreq(n).astype(np.float32)
+            fx = np.fft.rfftfreq(m).astype(np.float32)
+            c = np.float32(4 * np.pi**2 * lowpass**2)
+            spec *= np.exp(-c * fy**2)[:, None]
+            spec *= np.exp(-c * fx**2)[None, :]
         surf = scipy.fft.irfft2(spec, s=self.shape, workers=self.workers)
         n, m = self.shape
         if max_shift is not None:
@@ -272,6 +298,8 @@ class CrossCorrelator:
         if upsample <= 1:
             return ShiftEstimate(float(py), float(px), float(surf[iy, ix]) * scale)
         y, x, value = refine_peak(spec, self.shape, (py, px), upsample=upsample)
+        if raw is not None:
+            value = _dft_point(raw, self.shape, y, x)
         return ShiftEstimate(float(y), float(x), value if self.normalization == "phase" else value / self._norm)
 
 
@@ -346,7 +374,8 @@ def estimate_shift(
         resampling), which removes the bias the apodisation window causes
         for large shifts.
     smooth
-        Gaussian sigma (pixels) applied to both images in that refinement.
+        Gaussian sigma (pixels) of a low-pass applied to both images in that
+        refinement (in the Fourier domain).
     pyramid
         Coarse-to-fine for large images (default: when the smaller side is
         >= 2048 px): the shift is first found on 4x4 binned
@@ -366,7 +395,6 @@ def estimate_shift(
     >>> round(est.dy, 1), round(est.dx, 1)
     (4.3, -2.6)
     """
-    import scipy.ndimage as ndi
 
     reference = np.asarray(reference, np.float32)
     moving = np.asarray(moving, np.float32)
@@ -389,7 +417,7 @@ def estimate_shift(
         est = coarse.estimate(prepare(rb, win, mask=ok, missing=missing), prepare(mb, win, mask=ok, missing=missing),
                               upsample=1, max_shift=None if max_shift is None else max_shift / f + 1, prepared=True)
         dy, dx = est.dy * f, est.dx * f
-        iterations = max(iterations, 3)  # integer level first, then sub-pixel at < 0.5 px residual
+        iterations = max(iterations, 2)
         search = f + 1.0
     else:
         ok, win = common_window(reference, moving, window, missing)
@@ -397,12 +425,8 @@ def estimate_shift(
         est = cc.estimate(prepare(reference, win, mask=ok, missing=missing), prepare(moving, win, mask=ok, missing=missing),
                           upsample=upsample, max_shift=max_shift, prepared=True)
         dy, dx = est.dy, est.dx
-    for _ in range(max(iterations, 1) - 1):
-        # refine on the exactly overlapping parts (integer crop, no resampling): the
-        # remaining shift is sub-pixel, where the apodisation window causes no bias
-        ky, kx = round(dy), round(dx)
-        if abs(ky) > n // 2 or abs(kx) > m // 2:
-            break
+    def overlap(ky: int, kx: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
+        # the exactly overlapping parts for an integer shift (no resampling), central window
         ref_c = reference[max(0, -ky) : n - max(0, ky), max(0, -kx) : m - max(0, kx)]
         mov_c = moving[max(0, ky) : n - max(0, -ky), max(0, kx) : m - max(0, -kx)]
         if refine_size and max(ref_c.shape) > refine_size:
@@ -411,21 +435,31 @@ def estimate_shift(
             ref_c = ref_c[oy : oy + refine_size, ox : ox + refine_size]
             mov_c = mov_c[oy : oy + refine_size, ox : ox + refine_size]
         if min(ref_c.shape) < 16:
-            break
+            return None
         ok, win = common_window(ref_c, mov_c, window, missing)
-        a = prepare(ref_c, None, mask=ok, missing=missing)
-        b = prepare(mov_c, None, mask=ok, missing=missing)
-        if smooth:
-            # the same low-pass on both: the shift is unchanged, high-frequency noise and
-            # interpolation artefacts (resampled data) lose their weight
-            a = ndi.gaussian_filter(a, smooth)
-            b = ndi.gaussian_filter(b, smooth)
-        if win is not None:
-            a *= win
-            b *= win
-        sub = CrossCorrelator(ref_c.shape, normalization=normalization, window=0, missing=None)
-        res = sub.estimate(a, b, upsample=upsample, max_shift=search, prepared=True)
-        search = 2.0
+        return prepare(ref_c, win, mask=ok, missing=missing), prepare(mov_c, win, mask=ok, missing=missing), win
+
+    if pyramid:
+        # integer correction of the coarse estimate on the overlap (no sub-pixel work)
+        ky, kx = round(dy), round(dx)
+        parts = overlap(ky, kx)
+        if parts is not None:
+            sub = CrossCorrelator(parts[0].shape, normalization=normalization, window=0, missing=None)
+            res = sub.estimate(parts[0], parts[1], upsample=1, max_shift=search, prepared=True)
+            dy, dx = ky + res.dy, kx + res.dx
+    for _ in range(max(iterations, 1) - 1):
+        # sub-pixel on the exactly overlapping parts: the remaining shift is below half a
+        # pixel, where the apodisation window causes no bias; the same Gaussian low-pass
+        # on both images leaves the shift unchanged and removes the weight of noise and
+        # interpolation artefacts (resampled data)
+        ky, kx = round(dy), round(dx)
+        if abs(ky) > n // 2 or abs(kx) > m // 2:
+            break
+        parts = overlap(ky, kx)
+        if parts is None:
+            break
+        sub = CrossCorrelator(parts[0].shape, normalization=normalization, window=0, missing=None)
+        res = sub.estimate(parts[0], parts[1], upsample=upsample, max_shift=2.0, prepared=True, lowpass=smooth)
         new_dy, new_dx = ky + res.dy, kx + res.dx
         est = ShiftEstimate(new_dy, new_dx, res.peak)
         converged = round(new_dy) == ky and round(new_dx) == kx
