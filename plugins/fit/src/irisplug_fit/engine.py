@@ -157,12 +157,10 @@ class FitResult:
 
 
 def _nblocks(use_numba: bool) -> int:
-    """Work blocks for the parallel kernel: several per thread for load balance."""
+    """Blocks per kernel call (workspace reuse granularity)."""
     if not use_numba:
         return 1
-    import numba
-
-    return 64 * max(numba.get_num_threads(), 1)
+    return 16
 
 
 def _uniform_step(x: np.ndarray) -> float:
@@ -297,7 +295,7 @@ def fit_spectra(
     pmap, lead, tscale, toff = parameter_mapping(t, fixed, all_ties)
     use_numba = engine == "numba" or (engine == "auto" and numba_available())
     if use_numba:
-        from irisplug_fit.kernels import lm_fit_numba as kernel
+        from irisplug_fit.kernels import lm_fit_threads as kernel
     else:
         from irisplug_fit.lm_numpy import lm_fit_numpy as kernel
     meta["engine"] = "numba" if use_numba else "numpy"

@@ -1,4 +1,8 @@
-"""Numba Levenberg-Marquardt kernel: one small LM problem per spectrum, ``prange`` over spectra.
+"""Numba Levenberg-Marquardt kernel: one small LM problem per spectrum; threads over spectra.
+
+The batch kernel is compiled ``nogil``; :func:`lm_fit_threads` runs it on
+slices of the spectra in a thread pool (true parallelism, no parallel-
+accelerator compile cost, safe inside dask worker threads).
 
 The algorithm is the same, step for step, as :mod:`irisplug_fit.lm_numpy`
 (the pure-numpy batched path); the tests check that both agree.
@@ -19,9 +23,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-__all__ = ["lm_fit_numba"]
+__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads"]
 
 _CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
 
@@ -78,18 +82,22 @@ def _gauss_values(x, mu, inv, dx, out):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _evaluate(x, y, w, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
-    """Model ``f``, full Jacobian ``Jp`` (npar, n) and weighted residual ``r``; returns chi2."""
+def _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
+    """Model ``f``, weighted full Jacobian ``Jp`` (npar, n) and weighted residual ``r``; returns chi2.
+
+    ``sw`` is the square root of the weights: rows of ``Jp`` and ``r`` are
+    multiplied by it, so ``A = Jp Jp^T`` and ``chi2 = r.r``.
+    """
     n = x.size
     for j in range(n):
         f[j] = p[0]
-        Jp[0, j] = 1.0
+        Jp[0, j] = sw[j]
     for b in range(1, nbg):
         cb = p[b]
         for j in range(n):
             tp = (x[j] - ref) ** b
             f[j] += cb * tp
-            Jp[b, j] = tp
+            Jp[b, j] = tp * sw[j]
     for c in range(kinds.size):
         o = nbg + 3 * c
         a = p[o]
@@ -101,8 +109,9 @@ def _evaluate(x, y, w, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
                 z = (x[j] - mu) * inv
                 e = ebuf[j]
                 f[j] += a * e
-                d = a * e * z * inv
-                Jp[o, j] = e
+                es = e * sw[j]
+                d = a * es * z * inv
+                Jp[o, j] = es
                 Jp[o + 1, j] = d
                 Jp[o + 2, j] = d * z
         else:
@@ -110,15 +119,16 @@ def _evaluate(x, y, w, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
                 z = (x[j] - mu) * inv
                 lor = 1.0 / (1.0 + z * z)
                 f[j] += a * lor
-                d = 2.0 * a * lor * lor * z * inv
-                Jp[o, j] = lor
+                ls = lor * sw[j]
+                d = 2.0 * a * ls * lor * z * inv
+                Jp[o, j] = ls
                 Jp[o + 1, j] = d
                 Jp[o + 2, j] = d * z
     chi2 = 0.0
     for j in range(n):
-        rj = y[j] - f[j]
-        r[j] = w[j] * rj
-        chi2 += w[j] * rj * rj
+        rj = sw[j] * (y[j] - f[j])
+        r[j] = rj
+        chi2 += rj * rj
     return chi2
 
 
@@ -138,10 +148,10 @@ def _fold(Jp, pmap, tscale, J):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _normal_eqs(w, J, r, A, g):
-    """A = J^T W J and g = J^T W r (r already weighted)."""
+def _normal_eqs(J, r, A, g):
+    """A = J J^T and g = J r (rows of J and r already carry sqrt(weight))."""
     nfree = g.size
-    n = w.size
+    n = r.size
     for k in range(nfree):
         s = 0.0
         for j in range(n):
@@ -150,7 +160,7 @@ def _normal_eqs(w, J, r, A, g):
         for m in range(k + 1):
             s = 0.0
             for j in range(n):
-                s += w[j] * J[k, j] * J[m, j]
+                s += J[k, j] * J[m, j]
             A[k, m] = s
             A[m, k] = s
 
@@ -215,7 +225,9 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
     g, col, rhs = small[5, :nfree], small[7, :nfree], small[8, :nfree]
     p = small[6]
     A, M, L = mat[0], mat[1], mat[2]
-    f, r, fn, rn, ebuf = vec[0], vec[1], vec[2], vec[3], vec[4]
+    f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[6]
+    for j in range(n):
+        sw[j] = math.sqrt(w[j])
     Jp, Jpn = jac[0], jac[1]
     J = jac[2, :nfree]
     if identity:
@@ -226,10 +238,10 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
         qhi[k] = hi[i]
         q[k] = min(max(p0[i], lo[i]), hi[i])
     _full_params(q, p0, pmap, tscale, toff, p)
-    chi2 = _evaluate(x, y, w, p, kinds, nbg, ref, f, Jp, r, dx, ebuf)
+    chi2 = _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf)
     if not identity:
         _fold(Jp, pmap, tscale, J)
-    _normal_eqs(w, J, r, A, g)
+    _normal_eqs(J, r, A, g)
     dof = nval - nfree
     lam = 1e-3
     nu = 2.0
@@ -268,7 +280,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
             qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
             dq[k] = qn[k] - q[k]
         _full_params(qn, p0, pmap, tscale, toff, p)
-        chi2n = _evaluate(x, y, w, p, kinds, nbg, ref, fn, Jpn, rn, dx, ebuf)
+        chi2n = _evaluate(x, y, sw, p, kinds, nbg, ref, fn, Jpn, rn, dx, ebuf)
         if chi2n < chi2:
             # statistical size of the step: dq^T A dq, in units of the reduced chi2
             s2 = 0.0
@@ -296,7 +308,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
                 J = Jp
             else:
                 _fold(Jp, pmap, tscale, J)
-            _normal_eqs(w, J, r, A, g)
+            _normal_eqs(J, r, A, g)
             if small_step:
                 status = _CONVERGED
                 break
@@ -441,7 +453,7 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, p0, lo, hi, buf):
         hi[o + 2] = whi
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
                  nbg, ref, max_iter, tol, absolute, dx, nblock):
     """Fit every row of ``y`` (NaN = ignored); returns ``(p, err, chi2, niter, status, dof)``.
@@ -459,11 +471,15 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
     status = np.empty(nspec, dtype=np.uint8)
     dof = np.empty(nspec, dtype=np.int32)
     nfree = lead.size
+    # initial values and every bound given: the moment guesses would all be overwritten
+    skip_guess = use_p0
+    for i in range(npar):
+        skip_guess = skip_guess and not math.isnan(lo_u[i]) and not math.isnan(hi_u[i])
     identity = nfree == npar
     for i in range(npar):
         identity = identity and pmap[i] == i and tscale[i] == 1.0 and toff[i] == 0.0
     nblock = max(min(nspec, nblock), 1)
-    for b in prange(nblock):
+    for b in range(nblock):
         s_start = (nspec * b) // nblock
         s_stop = (nspec * (b + 1)) // nblock
         w = np.empty(n)
@@ -490,7 +506,7 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                 valid[j] = ok
                 yy[j] = v if ok else 0.0
                 nval += ok
-            if nval > 0:
+            if nval > 0 and not skip_guess:
                 _guess_one(x, yy, valid, nbg, comp, single, kinds, pi, lo, hi, vec[5])
             else:
                 for i in range(npar):
@@ -514,3 +530,35 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
             status[s] = st
             dof[s] = nval - nfree
     return p, err, chi2, niter, status, dof
+
+
+def default_threads() -> int:
+    """Threads for :func:`lm_fit_threads`: ``IRISPLUG_FIT_THREADS`` or the usable CPUs."""
+    import os
+
+    env = os.environ.get("IRISPLUG_FIT_THREADS")
+    if env:
+        return max(int(env), 1)
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def lm_fit_threads(x, y, u, use_u, p0u, use_p0, *args, threads=None):
+    """:func:`lm_fit_numba` on ``threads`` slices of the spectra at once (same outputs)."""
+    nspec = y.shape[0]
+    nthreads = min(threads or default_threads(), max(nspec // 64, 1))
+    if nthreads <= 1:
+        return lm_fit_numba(x, y, u, use_u, p0u, use_p0, *args)
+    from concurrent.futures import ThreadPoolExecutor
+
+    edges = np.linspace(0, nspec, nthreads + 1).astype(int)
+
+    def part(i):
+        a, b = edges[i], edges[i + 1]
+        return lm_fit_numba(x, y[a:b], u[a:b] if use_u else u, use_u, p0u[a:b] if use_p0 else p0u, use_p0, *args)
+
+    with ThreadPoolExecutor(nthreads) as pool:
+        parts = list(pool.map(part, range(nthreads)))
+    return tuple(np.concatenate([p[k] for p in parts]) for k in range(6))
