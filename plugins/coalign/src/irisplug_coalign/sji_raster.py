@@ -207,11 +207,11 @@ def coalign_raster_to_sji(
         return float(np.corrcoef(synth[ok], s[ok])[0, 1])
 
     scale = float(abs(next(iter(maps.values())).scale.axis1.to_value("arcsec/pix")))
-    grid = np.arange(-max_offset, max_offset + 1e-9, max(scale, max_offset / 20))
+    grid = np.arange(-max_offset, max_offset + 1e-9, max(2 * scale, max_offset / 10))
     cands = [(corr(np.array([gx, gy])), gx, gy) for gx in irisplug.progress(grid, desc="sji-raster grid", quiet=quiet) for gy in grid]
     _, gx, gy = max(cands)
     res = minimize(lambda p: -corr(p), x0=[gx, gy], method="Nelder-Mead",
-                   options={"xatol": 1e-3, "fatol": 1e-9, "initial_simplex": [[gx, gy], [gx + scale, gy], [gx, gy + scale]]})
+                   options={"xatol": 1e-3, "fatol": 1e-9, "initial_simplex": [[gx, gy], [gx + 2 * scale, gy], [gx, gy + 2 * scale]]})
     dlon, dlat = float(res.x[0]), float(res.x[1])
     # pixel shift of the raster that moves its world coordinates by (dlon, dlat):
     # new(p) = old(p - s) = old(p) + offset at the raster centre
