@@ -203,17 +203,19 @@ def _general(coef, nx, ny, x, y, cval):
 
 
 @njit(parallel=True, cache=True)
-def evaluate(coef, m00, m01, m10, m11, sx, sy, out_h, out_w, cval):
+def evaluate(coef, m00, m01, m10, m11, sx, sy, out, cval):
     """Cubic B-spline at ``(m00 x + m01 y + sx, m10 x + m11 y + sy)`` for every output pixel.
 
-    Returns the output and its per-row nanmin and nanmax (for clipping without another pass).
+    Fills ``out`` (allocated by numpy, which asks the kernel for huge pages: far
+    fewer page faults than numba's allocator) and returns it with its per-row
+    nanmin and nanmax (for clipping without another pass).
     Along an output row the input position is affine, hence monotonic, so the
     pixels whose 4x4 support lies inside the input form one interval, done
     without any boundary test.
     """
     ny, nx = coef.shape
+    out_h, out_w = out.shape
     flat = coef.ravel()
-    out = np.empty((out_h, out_w))
     rmin = np.full(out_h, np.inf)
     rmax = np.full(out_h, -np.inf)
     xlo, xhi = 1.0, nx - 2.0

@@ -129,8 +129,8 @@ def resample(
 
     m = np.asarray(matrix, dtype=np.float64)
     sx, sy = (float(v) for v in shift)
-    ny, nx = (int(v) for v in output_shape)
-    return k.evaluate(coef, m[0, 0], m[0, 1], m[1, 0], m[1, 1], sx, sy, ny, nx, float(cval))
+    out = np.empty(tuple(int(v) for v in output_shape), dtype=np.float64)
+    return k.evaluate(coef, m[0, 0], m[0, 1], m[1, 0], m[1, 1], sx, sy, out, float(cval))
 
 
 def clip_rows(a: np.ndarray, row_min: np.ndarray, row_max: np.ndarray, lo: float, hi: float) -> None:
