@@ -178,7 +178,17 @@ def _da() -> Any:
 
 def fit_array(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: Any = None, mask: Any = None,
               client: Any = None, scheduler: str | None = None, **kwargs: Any) -> FitResult:
-    """:func:`fit_spectra` for numpy or dask arrays (dask: block by block, on a cluster when there is a client)."""
+    """:func:`fit_spectra` for numpy or dask arrays (dask: block by block, on a cluster when there is a client).
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from irisplug_fit.synthetic import X100, poisson_gaussians
+    >>> y, _ = poisson_gaussians(100)
+    >>> res = fit_array(da.from_array(y, chunks=(50, -1)), X100, "si_iv_1403", scheduler="local")
+    >>> res.status.shape
+    (100,)
+    """
     lazy = any(hasattr(a, "map_blocks") for a in (data, uncertainty, mask) if a is not None)
     if not lazy and client is None:
         return fit_spectra(data, wavelength, template, uncertainty=uncertainty, mask=mask, **kwargs)
