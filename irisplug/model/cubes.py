@@ -119,6 +119,45 @@ class ExposureCubeMixin:
         target = Time(time)
         return int(np.argmin(np.abs((t - target).sec)))
 
+    def crop(self, *points: Any, wcs: Any = None, keepdims: bool = False) -> Any:
+        """Crop with high-level coordinates; a ``None`` time means "every exposure".
+
+        As ``NDCube.crop``; in addition, because the celestial axes depend
+        on the exposure axis, a point whose time is ``None`` (while other
+        coordinates are given) stands for the first and the last exposure's
+        time, so ``cube.crop((None, sky_lo, None), (None, sky_hi, None))`` works.
+
+        Examples
+        --------
+        >>> cube.crop((None, SkyCoord(...), None), (None, SkyCoord(...), None))  # doctest: +SKIP
+        """
+        if wcs is None and points:
+            keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+            if "time" in keys:
+                ti = keys.index("time")
+                t = np.atleast_1d(extra_coord(self, "time"))
+                if all(len(p) == len(keys) and all(v is None for i, v in enumerate(p) if i != ti) and p[ti] is not None for p in points):
+                    # time only: the exposures between the earliest and latest point
+                    from astropy.time import Time
+
+                    when = Time([p[ti] for p in points])
+                    rel = (t - t[0]).sec
+                    pos = np.interp((when - t[0]).sec, rel, np.arange(len(t))) if len(t) > 1 else np.zeros(len(when))
+                    lo, hi = int(np.floor(pos.min() + 0.5)), int(np.floor(pos.max() + 0.5))
+                    return self[lo : hi + 1] if keepdims or hi > lo else self[lo]
+                expanded = []
+                for point in points:
+                    point = list(point)
+                    if len(point) == len(keys) and point[ti] is None and any(p is not None for p in point):
+                        for edge in (t[0], t[-1]):
+                            q = list(point)
+                            q[ti] = edge
+                            expanded.append(tuple(q))
+                    else:
+                        expanded.append(tuple(point))
+                points = tuple(expanded)
+        return super().crop(*points, wcs=wcs, keepdims=keepdims)
+
     def compute(self) -> Any:
         """A copy with data and mask loaded into memory (numpy)."""
         from irisplug.model.operations import replace_arrays

@@ -185,3 +185,15 @@ def test_slicing_keeps_world_coordinates(obs_raster):
         np.array(step.wcs.low_level_wcs.pixel_to_world_values(3, 8), dtype=float)[:3],
         np.array(cube.wcs.low_level_wcs.pixel_to_world_values(3, 8, 4), dtype=float)[:3],
     )
+
+
+def test_crop_with_missing_coordinates(obs_raster, obs_sns):
+    cube = obs_raster["Si IV 1403"][3]
+    lo, hi = cube.wcs.pixel_to_world(5, 20, 2), cube.wcs.pixel_to_world(15, 60, 5)
+    assert cube.crop((None, lo[1], None), (None, hi[1], None)).data.shape == (4, 41, 29)
+    assert cube.crop((lo[0], lo[1], None), (hi[0], hi[1], None)).data.shape == (4, 41, 11)
+    sns = obs_sns["Si IV 1403"][0]
+    lo, hi = sns.wcs.pixel_to_world(5, 10, 2), sns.wcs.pixel_to_world(15, 30, 50)
+    assert sns.crop((None, None, lo[2]), (None, None, hi[2])).data.shape == (49, 40, 29)
+    # the bounding box over every exposure: the pointing drifts (rotation tracking), so a bit more than 21 rows
+    assert 21 <= sns.crop((None, lo[1], None), (None, hi[1], None)).data.shape[1] <= 25
