@@ -153,3 +153,37 @@ def test_bad_input_raises_specific_errors(show):
         make_flat(np.full((2, *SHAPE), np.nan))
     with pytest.raises(CalibrationError, match="exposure times"):
         master_darks(darks)
+
+
+def test_master_darks_from_dask_equal_numpy():
+    da = pytest.importorskip("dask.array")
+    x = np.random.default_rng(0).normal(100, 2, (6, 8, 8))
+    x[0, 0, 0] = 16383
+    lazy = master_darks(da.from_array(x, chunks=(2, 8, 8)), exposure_times=[1, 1, 1, 2, 2, 2]).find(1)
+    eager = master_darks(x, exposure_times=[1, 1, 1, 2, 2, 2]).find(1)
+    assert type(lazy.mean).__module__.startswith("dask")
+    for a in ("mean", "std", "error", "median", "count"):
+        np.testing.assert_allclose(np.asarray(getattr(lazy, a)), getattr(eager, a))
+    assert eager.count[0, 0] == 2
+    # the SHOW statistics by hand (independent numpy): n-form std, error = std / sqrt(n - 1)
+    f = x[:3, 1, 1]
+    assert eager.std[1, 1] == pytest.approx(np.std(f)) and eager.error[1, 1] == pytest.approx(np.std(f) / np.sqrt(2))
+
+
+def test_bad_pixel_list_rectangle_image():
+    from irisplug_calib.correct import bad_pixel_mask
+
+    cube = _cube(np.ones((2, 6, 5)), np.array([1.0, 1.0]))
+    img = np.zeros((6, 5), bool)
+    img[5, 4] = True
+    out = irisplug.calibrate(cube, ["bad-pixel"], pixels=[(1, 1)], rectangles=[(2, 3, 1, 2)], image=img,
+                             one_based=True, fill=np.nan)
+    expected = np.zeros((6, 5), bool)
+    expected[0, 0] = expected[5, 4] = True
+    expected[0:2, 1:3] = True
+    assert np.array_equal(np.asarray(out.mask)[0], expected) and np.array_equal(np.asarray(out.mask)[1], expected)
+    assert np.isnan(out.data[0, 0, 0]) and cube.mask is None
+    with pytest.raises(InconsistentInputError, match="outside"):
+        bad_pixel_mask((6, 5), pixels=[(9, 1)])
+    with pytest.raises(InconsistentInputError, match="does not match"):
+        bad_pixel_mask((6, 5), image=np.zeros((3, 3)))
