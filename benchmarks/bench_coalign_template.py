@@ -35,14 +35,18 @@ def main() -> None:
     assert pa == pb, (pa, pb)
     print(f"peak ours {tuple(int(v) for v in pa)} skimage {tuple(int(v) for v in pb)}, max |diff| {float(np.abs(a - b).max()):.2e}")
     times: list[list[float]] = [[], []]
+    cpu: list[list[float]] = [[], []]
     for _ in range(args.repeats):
         for j, fn in enumerate((lambda: match_template(image, template), lambda: sk_match(image, template))):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             fn()
             times[j].append(time.perf_counter() - t0)
+            cpu[j].append(time.process_time() - c0)
     mo, mp = statistics.median(times[0]), statistics.median(times[1])
+    co, cp = statistics.median(cpu[0]), statistics.median(cpu[1])
     print(f"image {n}x{n}, template {t}x{t}, float32, medians of {args.repeats} interleaved repeats")
-    print(f"ours {mo * 1e3:.1f} ms   skimage {mp * 1e3:.1f} ms   skimage/ours {mp / mo:.1f}x")
+    print(f"wall: ours {mo * 1e3:.1f} ms   skimage {mp * 1e3:.1f} ms   skimage/ours {mp / mo:.1f}x")
+    print(f"CPU:  ours {co * 1e3:.1f} ms   skimage {cp * 1e3:.1f} ms   skimage/ours {cp / co:.1f}x  (all threads)")
 
 
 if __name__ == "__main__":

@@ -422,9 +422,12 @@ def estimate_shift(
     else:
         ok, win = common_window(reference, moving, window, missing)
         cc = CrossCorrelator(reference.shape, normalization=normalization, window=0, missing=None)
+        # with a refinement to follow, the full-size pass needs the integer peak only
         est = cc.estimate(prepare(reference, win, mask=ok, missing=missing), prepare(moving, win, mask=ok, missing=missing),
-                          upsample=upsample, max_shift=max_shift, prepared=True)
+                          upsample=upsample if iterations < 2 else 1, max_shift=max_shift, prepared=True)
         dy, dx = est.dy, est.dx
+        if iterations >= 2:
+            iterations += 1  # the integer peak may be one pixel off: allow a second sub-pixel pass
     def overlap(ky: int, kx: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
         # the exactly overlapping parts for an integer shift (no resampling), central window
         ref_c = reference[max(0, -ky) : n - max(0, ky), max(0, -kx) : m - max(0, kx)]
