@@ -10,6 +10,7 @@ for integer data, the saturation code (the largest integer).
 
 from __future__ import annotations
 
+import mmap
 import os
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,24 @@ _BITPIX = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
 _SUB = 1 << 18  # elements per sub-block: keeps the three passes in cache
 
 
+def empty_array(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """An uninitialised array; large ones in anonymous memory advised for transparent huge pages.
+
+    Filling a fresh multi-GB array otherwise costs one page fault per 4 kB
+    (seconds per GB on some systems); with huge pages it is 512x fewer.
+    """
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    if nbytes < (32 << 20) or not hasattr(mmap, "MADV_HUGEPAGE"):
+        return np.empty(shape, dtype=dtype)
+    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    try:
+        buf.madvise(mmap.MADV_HUGEPAGE)
+    except OSError:  # pragma: no cover - kernel without THP
+        pass
+    return np.frombuffer(buf, dtype=dtype).reshape(shape)
+
+
 def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None = None, out: np.ndarray | None = None) -> np.ndarray:
     """Decode raw big-endian samples to float32 (float64 for 32/64-bit integers) like astropy.
 
@@ -35,20 +54,21 @@ def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None
     kind = raw.dtype.kind
     if kind == "f":
         if out is None:
-            return raw.astype(raw.dtype.newbyteorder("="), copy=True)
+            out = empty_array(raw.shape, raw.dtype.newbyteorder("="))
         np.copyto(out, raw, casting="unsafe")
         return out
     out_dtype = np.float64 if raw.dtype.itemsize > 2 else np.float32
     flat_in = raw.reshape(-1)
-    out = np.empty(flat_in.shape, dtype=out_dtype) if out is None else out.reshape(-1)
+    out = empty_array(flat_in.shape, out_dtype) if out is None else out.reshape(-1)
     scale = out_dtype(bscale)
     zero = out_dtype(bzero)
     for start in range(0, flat_in.size, _SUB):
         stop = min(start + _SUB, flat_in.size)
         o = out[start:stop]
-        np.copyto(o, flat_in[start:stop], casting="unsafe")  # swap + convert in one pass
-        if bscale != 1:
-            o *= scale
+        if bscale != 1:  # swap + convert + scale in one pass (float32 arithmetic, as astropy)
+            np.multiply(flat_in[start:stop], scale, out=o, dtype=out_dtype, casting="unsafe")
+        else:
+            np.copyto(o, flat_in[start:stop], casting="unsafe")
         if bzero != 0:
             o += zero
         if blank is not None:
@@ -114,7 +134,7 @@ class RawImage:
         """The whole image decoded into one array: blocks read and decoded by ``threads`` threads."""
         from concurrent.futures import ThreadPoolExecutor
 
-        out = np.empty(self.shape, dtype=self.dtype)
+        out = empty_array(self.shape, self.dtype)
         n = self.shape[0]
         per = max(1, int(np.prod(self.shape[1:])) * self.raw_dtype.itemsize)
         step = max(1, block_bytes // per)
