@@ -28,7 +28,7 @@ from irisplug_fit.templates import Template, Tie, get_template
 
 __all__ = ["FitResult", "fit_spectra", "parameter_mapping", "numba_available", "DEFAULT_TOL", "DEFAULT_MAX_ITER"]
 
-DEFAULT_TOL = 1e-10
+DEFAULT_TOL = 1e-8
 DEFAULT_MAX_ITER = 200
 
 

@@ -279,6 +279,19 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
         for k in range(nfree):
             qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
             dq[k] = qn[k] - q[k]
+        # converged already if the proposed step is predicted to change nothing that matters
+        s2p = 0.0
+        gp = 0.0
+        for k in range(nfree):
+            t = 0.0
+            for m in range(nfree):
+                t += A[k, m] * dq[m]
+            s2p += dq[k] * t
+            gp += dq[k] * g[k]
+        redp = chi2 / dof if dof > 0 else chi2
+        if it > 1 and (2.0 * gp - s2p) <= tol * chi2 and s2p <= tol * redp:
+            status = _CONVERGED
+            break
         _full_params(qn, p0, pmap, tscale, toff, p)
         chi2n = _evaluate(x, y, sw, p, kinds, nbg, ref, fn, Jpn, rn, dx, ebuf)
         if chi2n < chi2:

@@ -189,6 +189,18 @@ def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter
         dq = np.linalg.solve(M, rhs[:, :, None])[:, :, 0]
         qn = np.clip(q[a] + dq, qlo[a], qhi[a])
         dq = qn - q[a]
+        # converged already if the proposed step is predicted to change nothing that matters
+        s2p = np.einsum("sk,skm,sm->s", dq, A[a], dq)
+        gp = np.einsum("sk,sk->s", dq, g[a])
+        redp = np.where(dof[a] > 0, chi2[a] / np.where(dof[a] > 0, dof[a], 1.0), chi2[a])
+        done = (it[a] > 1) & ((2.0 * gp - s2p) <= tol * chi2[a]) & (s2p <= tol * redp)
+        if done.any():
+            st[a[done]] = _CONVERGED
+            active[a[done]] = False
+            keep = ~done
+            a, dq, qn = a[keep], dq[keep], qn[keep]
+            if a.size == 0:
+                continue
         pn = _full(qn, p0s[a], pmap, tscale, toff)
         chi2n = _chi2(x, y[a], w[a], pn, kinds, nbg, ref)
         acc = chi2n < chi2[a]
