@@ -90,3 +90,13 @@ def test_read_lazy_false_equal(raster_dir):
     assert isinstance(cube.data, np.ndarray)
     lazy = irisplug.read(sorted(raster_dir.glob("*.fits"))[:1])["C II 1336"][0]
     np.testing.assert_array_equal(cube.data, np.asarray(lazy.data))
+
+
+def test_sunraster_sequence_slicing(obs_raster):
+    seq = obs_raster["Si IV 1403"]
+    assert seq.raster_instrument_axes_types == ("raster scan", "slit step", "position along slit", "spectral")
+    sns = seq.slice_as_sns[10:30]
+    assert list(sns.cube_like_shape) == [20, 109, 29]
+    assert seq.slice_as_raster[1:3, 2:5].shape == (2, 3, 109, 29)
+    assert len(seq.time) == 13 * 8
+    assert seq.exposure_time.unit == u.s
