@@ -17,7 +17,8 @@ import irisplug
 try:
     import irispy
 except ImportError:
-    raise SystemExit("irispy-lmsal (for its test data) is not installed") from None
+    print("irispy-lmsal (for its IRIS test files) is not installed: nothing to show")
+    raise SystemExit(0) from None
 
 root = Path(irispy.__file__).parent / "data" / "test"
 
