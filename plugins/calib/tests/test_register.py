@@ -85,3 +85,13 @@ def test_bspline_matches_scipy(shape, angle, scale):
     ours = affine_transform_xy(img, m, shift, cval=-5.0)
     assert np.abs(ours - ref).max() < 1e-12
     assert np.array_equal(ours == -5.0, ref == -5.0)
+
+
+def test_register_propagates_mask(aia):
+    mask = np.zeros(aia.data.shape, bool)
+    mask[60:64, 70:72] = True
+    masked = sunpy_map.Map(aia.data, aia.meta, mask=mask)
+    out = register_map(masked)
+    assert out.mask is not None and out.mask.shape == out.data.shape
+    # the masked block (near the centre) is still masked after the small rescale/rotation, nothing far away is
+    assert out.mask[55:70, 60:80].any() and not out.mask[:30].any()

@@ -288,7 +288,8 @@ def register_map(
     meta = _rotated_meta(smap, data.shape, new_ref, scale_factor)
     from sunpy.util import MetaDict
 
-    temp = sunpy.map.Map(data, MetaDict(meta))
+    extra = _rotated_mask_and_uncertainty(smap, scale_factor)
+    temp = sunpy.map.Map(data, MetaDict(meta), **extra)
     # aiapy's final crop to the input size (a no-op when the rotated array is not larger)
     center = np.floor(temp.meta["crpix1"])
     side = center + np.array([-1, 1]) * smap.data.shape[0] / 2
@@ -306,6 +307,27 @@ def register_map(
         params={"target_scale": target, "missing": missing, "order": order},
         inputs={"scale_factor": scale_factor, "input_shape": list(smap.data.shape)},
     )
+    return out
+
+
+def _rotated_mask_and_uncertainty(smap: Any, scale_factor: float) -> dict[str, Any]:
+    """The map's mask (any touched pixel is masked) and 1-sigma uncertainty, resampled like the data."""
+    import astropy.units as u
+
+    out: dict[str, Any] = {}
+    args = (np.asarray(smap.rotation_matrix), scale_factor, tuple(u.Quantity(smap.reference_pixel).value))
+    mask = smap.mask
+    if mask is not None and np.ndim(mask) == 2 and np.any(mask):
+        moved, _, _ = rotate_image(np.asarray(mask, dtype=float), *args, missing=0.0, order=1, clip=False)
+        out["mask"] = moved > 0
+    unc = getattr(smap, "uncertainty", None)
+    if unc is not None:
+        from astropy.nddata import StdDevUncertainty
+
+        from irisplug_calib._common import std_of
+
+        moved, _, _ = rotate_image(np.asarray(std_of(smap), dtype=float), *args, missing=np.nan, order=3, clip=False)
+        out["uncertainty"] = StdDevUncertainty(np.abs(moved))
     return out
 
 
