@@ -180,3 +180,28 @@ def test_bad_inputs_raise_specific_errors(aia_map):
     w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN"]
     with pytest.raises(irisplug.UnsupportedObjectError, match="DATE-OBS"):
         irisplug.coalign(ndcube.NDCube(np.zeros((8, 8)), wcs=w), aia_map, method="fft")
+
+
+def test_jitter_masks_a_moving_slit(sji_frame):
+    """A dark slit that moves between frames (a rastering SJI) would pull the correlation;
+    with its columns given as the extra coordinate "slit_x" it is masked out."""
+    import ndcube
+    from astropy.wcs import WCS
+
+    shifts = np.array([[0.0, 0.0], [0.6, -0.9], [-1.4, 1.1]])
+    slit = np.array([40.0, 52.0, 64.0])  # 0-based columns of the dark slit
+    frames = []
+    for s, x in zip(shifts, slit):
+        f = ndi.shift(sji_frame, s, order=3, mode="nearest")
+        f[:, int(x) - 1 : int(x) + 2] = 0.0
+        frames.append(f)
+    w = WCS(naxis=3)
+    w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN", "TIME"]
+    w.wcs.cdelt = [1.0, 1.0, 10.0]
+    w.wcs.set()
+    cube = ndcube.NDCube(np.stack(frames), wcs=w)
+    cube.extra_coords.add("slit_x", 0, (slit + 1.0) * u.pix)  # 1-based like SLTPX1IX
+    from irisplug_coalign.jitter import measure_jitter
+
+    got = measure_jitter(cube, reference_frame=0, quiet=True)
+    assert np.allclose(got, shifts, atol=0.05), got

@@ -21,7 +21,7 @@ import irisplug
 from irisplug_coalign import images
 from irisplug_coalign.wcs_correction import FrameOffsetWCS, with_wcs
 
-__all__ = ["measure_jitter", "predicted_shifts", "dejitter"]
+__all__ = ["measure_jitter", "predicted_shifts", "dejitter", "slit_columns"]
 
 
 def predicted_shifts(cube: Any, reference_frame: int) -> np.ndarray:
@@ -55,8 +55,15 @@ def measure_jitter(
     chain: bool = False,
     max_shift: float | None = None,
     quiet: bool | None = None,
+    mask_slit: bool = True,
+    slit_halfwidth: int = 2,
 ) -> np.ndarray:
     """Measured image shifts ``(n_frames, 2)`` of every frame relative to the reference frame.
+
+    The slit (a dark line that moves with the raster) is masked out of both
+    frames of every pair when the cube carries its per-frame column as the
+    extra coordinate ``"slit_x"`` (``mask_slit``; ``slit_halfwidth`` columns
+    on each side).
 
     Examples
     --------
@@ -77,19 +84,46 @@ def measure_jitter(
     data = cube.data
     out = np.zeros((n, 2))
     order = list(range(ref_i + 1, n)) + list(range(ref_i - 1, -1, -1))
-    ref_img = np.asarray(data[ref_i], dtype=np.float32)
-    prev = {}
+    slit = slit_columns(cube) if mask_slit else None
+
+    def frame(i: int) -> np.ndarray:
+        return np.array(data[i], dtype=np.float32)
+
+    def pair(a_i: int, b_i: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = frame(a_i), frame(b_i)
+        if slit is not None:  # both slits out of both frames: a fixed-position mask
+            for k in (a_i, b_i):
+                lo, hi = max(0, int(np.floor(slit[k])) - slit_halfwidth), int(np.ceil(slit[k])) + slit_halfwidth + 1
+                a[:, lo:hi] = np.nan
+                b[:, lo:hi] = np.nan
+        return a, b
+
     for i in irisplug.progress(order, total=len(order), desc="jitter", quiet=quiet):
         if chain:
             j = i - 1 if i > ref_i else i + 1
-            base = prev.get(j, ref_img)
-            est = estimator(np.asarray(base, np.float32), np.asarray(data[i], np.float32), max_shift=max_shift)
+            est = estimator(*pair(j, i), max_shift=max_shift)
             out[i] = out[j] + (est.dy, est.dx)
-            prev[i] = np.asarray(data[i], np.float32)
         else:
-            est = estimator(ref_img, np.asarray(data[i], np.float32), max_shift=max_shift)
+            est = estimator(*pair(ref_i, i), max_shift=max_shift)
             out[i] = (est.dy, est.dx)
     return out
+
+
+def slit_columns(cube: Any) -> np.ndarray | None:
+    """Per-frame slit column (0-based pixel) from an extra coordinate ``"slit_x"``, if any.
+
+    ``slit_x`` follows IRIS's SLTPX1IX (1-based window pixel). ``None`` when
+    the cube does not carry it.
+    """
+    try:
+        from irisplug.model import extra_coord
+
+        value = extra_coord(cube, "slit_x")
+    except Exception:  # noqa: BLE001 - no model or no such coordinate
+        return None
+    if value is None:
+        return None
+    return np.asarray(getattr(value, "value", value), float).ravel() - 1.0
 
 
 def dejitter(
@@ -100,6 +134,7 @@ def dejitter(
     chain: bool = False,
     max_shift: float | None = None,
     quiet: bool | None = None,
+    mask_slit: bool = True,
 ) -> Any:
     """The cube with per-frame pointing corrected for jitter and drift (data untouched).
 
@@ -115,7 +150,7 @@ def dejitter(
 
     n = images.frame_count(cube)
     ref_i = n // 2 if reference_frame is None else int(reference_frame)
-    measured = measure_jitter(cube, reference_frame=ref_i, method=method, chain=chain, max_shift=max_shift, quiet=quiet)
+    measured = measure_jitter(cube, reference_frame=ref_i, method=method, chain=chain, max_shift=max_shift, quiet=quiet, mask_slit=mask_slit)
     predicted = predicted_shifts(cube, ref_i)
     residual = measured - predicted
     base = cube.wcs.low_level_wcs
