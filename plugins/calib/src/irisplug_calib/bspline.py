@@ -122,7 +122,7 @@ def resample(
     >>> import numpy as np
     >>> img = np.arange(16.0).reshape(4, 4)
     >>> out, lo, hi = resample(spline_prefilter(img), np.eye(2), (0, 0), (4, 4), 0.0)
-    >>> bool(np.allclose(out, img)), float(hi.max())
+    >>> bool(np.allclose(out, img)), round(float(hi.max()), 9)
     (True, 15.0)
     """
     from irisplug_calib import _bspline_kernels as k

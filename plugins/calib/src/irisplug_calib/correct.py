@@ -70,6 +70,17 @@ def subtract_dark(
         No dark for an exposure time (with ``fallback="error"``, or no fit possible).
     InconsistentInputError
         The dark's shape differs from the data's image shape.
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube, astropy.wcs, astropy.units as u
+    >>> from irisplug_calib.dark import master_darks
+    >>> darks = master_darks(np.stack([np.full((2, 2), 10.0), np.full((2, 2), 30.0)]), exposure_times=[1, 3])
+    >>> cube = ndcube.NDCube(np.full((1, 2, 2), 50.0), wcs=astropy.wcs.WCS(naxis=3), unit=u.DN,
+    ...                      meta={"exposure_time": [2.0] * u.s})
+    >>> import warnings; warnings.simplefilter("ignore")
+    >>> float(subtract_dark(cube, darks=darks).data[0, 0, 0])  # linear fit: 10 + 10 * (2 - 1)
+    30.0
     """
     if not isinstance(darks, DarkSet) or len(darks) == 0:
         raise CalibrationError("dark subtraction needs darks=<DarkSet from irisplug_calib.dark.master_darks>")

@@ -120,6 +120,14 @@ def normalize_exposure(obj: Any, *, exposure_unit: str = "s") -> Any:
     ------
     CalibrationError
         The object carries no exposure time.
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube, astropy.wcs, astropy.units as u
+    >>> cube = ndcube.NDCube(np.ones((2, 3)), wcs=astropy.wcs.WCS(naxis=2), unit=u.DN,
+    ...                      meta={"exposure_time": [2.0, 4.0] * u.s})
+    >>> normalize_exposure(cube).data[:, 0].tolist()
+    [0.5, 0.25]
     """
     import astropy.units as u
 

@@ -66,6 +66,13 @@ def interpolate_darks(dark_frames: Any, dark_times: Any, light_times: Any, *, fl
         An odd number of dark frames, or times that do not match the frames.
     CalibrationError
         The two darks have the same time (no interpolation possible).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d = np.stack([np.full((1, 1), 100), np.full((1, 1), 110)])
+    >>> interpolate_darks(d, [0.0, 4.0], [1.0]).ravel().tolist()  # floor(0.75 * 100 + 0.25 * 110)
+    [102.0]
     """
     d = np.asarray(dark_frames, dtype=np.float64)
     if d.ndim == 2:

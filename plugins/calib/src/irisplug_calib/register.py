@@ -245,8 +245,8 @@ def register_map(
     >>> import sunpy.map, sunpy.data.test
     >>> m = sunpy.map.Map(sunpy.data.test.get_test_filepath("aia_171_level1.fits"))
     >>> out = register_map(m)
-    >>> out.meta["lvl_num"], round(out.scale[0].value, 6)
-    (1.5, 2.4)
+    >>> out.meta["lvl_num"], round(float(out.scale[0].value), 6), out.data.shape
+    (1.5, 19.2, (128, 128))
     """
     import astropy.units as u
     import sunpy.map

@@ -37,6 +37,14 @@ def frame_headers(cube: Any) -> list[dict[str, Any]]:
     ------
     UnsupportedObjectError
         When the cube has no celestial (helioprojective) axes.
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube, astropy.wcs
+    >>> w = astropy.wcs.WCS(naxis=3)
+    >>> w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN", "TIME"]
+    >>> frame_headers(ndcube.NDCube(np.zeros((2, 4, 4)), wcs=w))[1]["CTYPE1"]
+    'HPLN-TAN'
     """
     n = cube.data.shape[0]
     wcs = cube.wcs
@@ -154,6 +162,11 @@ def register_cube(
     ------
     CalibrationError
         The cube is not 3-D.
+
+    Examples
+    --------
+    >>> obs = irisplug.read(sji_file)  # doctest: +SKIP
+    >>> register_cube(obs["SJI_1400"], target_scale=0.33).data.shape  # doctest: +SKIP
     """
     if cube.data.ndim != 3:
         raise CalibrationError(f"sji-register needs a (frame, y, x) cube, got shape {cube.data.shape}")
