@@ -191,7 +191,7 @@ def test_jitter_masks_a_moving_slit(sji_frame):
     shifts = np.array([[0.0, 0.0], [0.6, -0.9], [-1.4, 1.1]])
     slit = np.array([40.0, 52.0, 64.0])  # 0-based columns of the dark slit
     frames = []
-    for s, x in zip(shifts, slit):
+    for s, x in zip(shifts, slit, strict=True):
         f = ndi.shift(sji_frame, s, order=3, mode="nearest")
         f[:, int(x) - 1 : int(x) + 2] = 0.0
         frames.append(f)
