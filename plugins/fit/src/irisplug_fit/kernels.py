@@ -82,13 +82,19 @@ def _gauss_values(x, mu, inv, dx, out):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
+def _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf, sup):
     """Model ``f``, weighted full Jacobian ``Jp`` (npar, n) and weighted residual ``r``; returns chi2.
 
     ``sw`` is the square root of the weights: rows of ``Jp`` and ``r`` are
-    multiplied by it, so ``A = Jp Jp^T`` and ``chi2 = r.r``.
+    multiplied by it, so ``A = Jp Jp^T`` and ``chi2 = r.r``. ``sup`` (npar, 2)
+    receives each row's support ``[start, stop)``: on a uniform grid a
+    Gaussian's derivatives beyond 10 sigma (relative size < 1e-20) are left
+    out of the normal equations.
     """
     n = x.size
+    for i in range(Jp.shape[0]):
+        sup[i, 0] = 0
+        sup[i, 1] = n
     for j in range(n):
         f[j] = p[0]
         Jp[0, j] = sw[j]
@@ -105,6 +111,16 @@ def _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf):
         inv = 1.0 / p[o + 2]
         if kinds[c] == 0:
             _gauss_values(x, mu, inv, dx, ebuf)
+            if dx > 0.0 and math.isfinite(mu) and math.isfinite(inv) and inv > 0.0:
+                half = 10.0 / (inv * dx)
+                u = (mu - x[0]) / dx
+                j_lo = max(math.floor(u - half), 0) if u - half > -1.0 else 0
+                j_hi = min(math.ceil(u + half) + 1, n) if u + half < n + 1.0 else n
+                if j_hi < j_lo:
+                    j_hi = j_lo
+                for i in range(o, o + 3):
+                    sup[i, 0] = j_lo
+                    sup[i, 1] = j_hi
             for j in range(n):
                 z = (x[j] - mu) * inv
                 e = ebuf[j]
@@ -148,18 +164,20 @@ def _fold(Jp, pmap, tscale, J):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _normal_eqs(J, r, A, g):
-    """A = J J^T and g = J r (rows of J and r already carry sqrt(weight))."""
+def _normal_eqs(J, r, A, g, sup):
+    """A = J J^T and g = J r over the rows' supports (rows of J and r carry sqrt(weight))."""
     nfree = g.size
-    n = r.size
     for k in range(nfree):
+        k0, k1 = sup[k, 0], sup[k, 1]
         s = 0.0
-        for j in range(n):
+        for j in range(k0, k1):
             s += J[k, j] * r[j]
         g[k] = s
         for m in range(k + 1):
+            j0 = max(k0, sup[m, 0])
+            j1 = min(k1, sup[m, 1])
             s = 0.0
-            for j in range(n):
+            for j in range(j0, j1):
                 s += J[k, j] * J[m, j]
             A[k, m] = s
             A[m, k] = s
@@ -202,10 +220,11 @@ def _chol_solve(L, b, out):
 
 @njit(cache=True, error_model="numpy")
 def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute, dx,
-             identity, vec, jac, mat, small, p_out, err_out):
+             identity, vec, jac, mat, small, sups, p_out, err_out):
     """LM on one spectrum, using the caller's workspace (no allocation).
 
-    ``vec`` (7, n), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar).
+    ``vec`` (7, n), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar),
+    ``sups`` (3, npar, 2) row supports (current, trial, full).
     """
     npar = p0.size
     nfree = lead.size
@@ -229,6 +248,8 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
     for j in range(n):
         sw[j] = math.sqrt(w[j])
     Jp, Jpn = jac[0], jac[1]
+    sp, spn = sups[0], sups[1]
+    sfull = sups[2]
     J = jac[2, :nfree]
     if identity:
         J = Jp
@@ -238,10 +259,10 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
         qhi[k] = hi[i]
         q[k] = min(max(p0[i], lo[i]), hi[i])
     _full_params(q, p0, pmap, tscale, toff, p)
-    chi2 = _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf)
+    chi2 = _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf, sp)
     if not identity:
         _fold(Jp, pmap, tscale, J)
-    _normal_eqs(J, r, A, g)
+    _normal_eqs(J, r, A, g, sp if identity else sfull)
     dof = nval - nfree
     lam = 1e-3
     nu = 2.0
@@ -293,7 +314,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
             status = _CONVERGED
             break
         _full_params(qn, p0, pmap, tscale, toff, p)
-        chi2n = _evaluate(x, y, sw, p, kinds, nbg, ref, fn, Jpn, rn, dx, ebuf)
+        chi2n = _evaluate(x, y, sw, p, kinds, nbg, ref, fn, Jpn, rn, dx, ebuf, spn)
         if chi2n < chi2:
             # statistical size of the step: dq^T A dq, in units of the reduced chi2
             s2 = 0.0
@@ -317,11 +338,12 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
             f, fn = fn, f
             r, rn = rn, r
             Jp, Jpn = Jpn, Jp
+            sp, spn = spn, sp
             if identity:
                 J = Jp
             else:
                 _fold(Jp, pmap, tscale, J)
-            _normal_eqs(J, r, A, g)
+            _normal_eqs(J, r, A, g, sp if identity else sfull)
             if small_step:
                 status = _CONVERGED
                 break
@@ -503,6 +525,10 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
         hi = np.empty(npar)
         vec = np.empty((7, n))
         jac = np.empty((4, npar, n))
+        sups = np.empty((3, npar, 2), dtype=np.int64)
+        for i in range(npar):
+            sups[2, i, 0] = 0
+            sups[2, i, 1] = n
         mat = np.empty((3, nfree, nfree))
         small = np.empty((9, npar))
         for s in range(s_start, s_stop):
@@ -537,7 +563,7 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                 if not math.isnan(fixv[i]):
                     pi[i] = fixv[i]
             c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref,
-                                 max_iter, tol, absolute, dx, identity, vec, jac, mat, small, p[s], err[s])
+                                 max_iter, tol, absolute, dx, identity, vec, jac, mat, small, sups, p[s], err[s])
             chi2[s] = c
             niter[s] = it
             status[s] = st
