@@ -112,36 +112,43 @@ class RawImage:
         """The raw samples, memory-mapped (read-only)."""
         return np.memmap(self.path, dtype=self.raw_dtype, mode="r", offset=self.offset, shape=self.shape)
 
-    def _read_exposures(self, start: int, stop: int) -> np.ndarray:
-        """Raw samples of exposures ``start:stop`` read with one pread (no page-fault storm)."""
+    def _will_need(self, start: int, stop: int) -> None:
+        """Ask the kernel to read exposures ``start:stop`` ahead (sequential, asynchronous)."""
         per = int(np.prod(self.shape[1:])) * self.raw_dtype.itemsize
-        buf = bytearray((stop - start) * per)
-        with open(self.path, "rb", buffering=0) as f:
-            got = os.preadv(f.fileno(), [buf], self.offset + start * per)
-        if got != len(buf):
-            from irisplug.errors import TruncatedFileError
-
-            raise TruncatedFileError(f"data end early: wanted {len(buf)} bytes at {self.offset + start * per}, got {got}", path=self.path)
-        return np.frombuffer(buf, dtype=self.raw_dtype).reshape((stop - start, *self.shape[1:]))
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:  # pragma: no cover
+            return
+        try:
+            os.posix_fadvise(fd, self.offset + start * per, (stop - start) * per, os.POSIX_FADV_WILLNEED)
+        except (OSError, AttributeError):  # pragma: no cover - not on every platform
+            pass
+        finally:
+            os.close(fd)
 
     def __getitem__(self, item: Any) -> np.ndarray:
+        raw = self.raw()
         if isinstance(item, slice) and item.step in (None, 1):
             start, stop, _ = item.indices(self.shape[0])
-            return decode_block(self._read_exposures(start, max(start, stop)), self.bscale, self.bzero, self.blank)
-        return decode_block(np.asarray(self.raw()[item]), self.bscale, self.bzero, self.blank)
+            self._will_need(start, max(start, stop))
+        return decode_block(raw[item], self.bscale, self.bzero, self.blank)
 
     def read_all(self, threads: int = 2, block_bytes: int = 8 << 20) -> np.ndarray:
-        """The whole image decoded into one array: blocks read and decoded by ``threads`` threads."""
+        """The whole image decoded into one array: memory-mapped blocks decoded by ``threads`` threads."""
         from concurrent.futures import ThreadPoolExecutor
 
         out = empty_array(self.shape, self.dtype)
         n = self.shape[0]
+        if n == 0:
+            return out
+        raw = self.raw()
+        self._will_need(0, n)
         per = max(1, int(np.prod(self.shape[1:])) * self.raw_dtype.itemsize)
         step = max(1, block_bytes // per)
 
         def work(start: int) -> None:
             stop = min(n, start + step)
-            decode_block(self._read_exposures(start, stop), self.bscale, self.bzero, self.blank, out=out[start:stop])
+            decode_block(raw[start:stop], self.bscale, self.bzero, self.blank, out=out[start:stop])
 
         with ThreadPoolExecutor(max_workers=threads) as pool:
             list(pool.map(work, range(0, n, step)))
