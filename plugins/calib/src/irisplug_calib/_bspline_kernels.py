@@ -98,7 +98,7 @@ def filter_cols(a, nchunk):
                 a[j, i] = z * (a[j + 1, i] - a[j, i])
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _mirror(k, n):
     # scipy's mirror extension of coefficient indices: d c b | a b c d | c b a
     if n == 1:
@@ -115,7 +115,7 @@ def _mirror(k, n):
 _CHUNK = 256
 
 
-@njit(inline="always", fastmath=True)
+@njit(fastmath=True, cache=True)
 def _weights(m00, m10, bx, by, s, n, nx, wx, wy, base):
     # cubic B-spline weights and the flat index of the first of the 16 coefficients, for pixels s..s+n-1
     s6 = 1.0 / 6.0
@@ -147,7 +147,7 @@ def _weights(m00, m10, bx, by, s, n, nx, wx, wy, base):
         base[k] = np.uint64((fy - 1.0) * nx + (fx - 1.0))
 
 
-@njit(inline="always", fastmath=True)
+@njit(fastmath=True, cache=True)
 def _taps(flat, unx, b, wx0, wx1, wx2, wx3, wy0, wy1, wy2, wy3):
     # unsigned indices: no negative-index wraparound test on the 16 loads (all inside by construction)
     one = np.uint64(1)
@@ -163,7 +163,7 @@ def _taps(flat, unx, b, wx0, wx1, wx2, wx3, wy0, wy1, wy2, wy3):
     return r0 * wy0 + r1 * wy1 + r2 * wy2 + r3 * wy3
 
 
-@njit(inline="always")
+@njit(cache=True)
 def _general(coef, nx, ny, x, y, cval):
     # any position: scipy's "constant" mode (cval outside [0, n-1]) with mirrored coefficient indices
     if x < 0.0 or x > nx - 1.0 or y < 0.0 or y > ny - 1.0:
