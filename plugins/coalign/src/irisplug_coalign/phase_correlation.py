@@ -332,19 +332,32 @@ def cross_correlation(reference: np.ndarray, moving: np.ndarray, *, normalizatio
     return cc.surface(b, a, prepared=True)
 
 
-def _bin(image: np.ndarray, f: int) -> np.ndarray:
-    """Mean over ``f x f`` blocks (edges that do not fill a block are dropped)."""
-    n, m = (image.shape[0] // f) * f, (image.shape[1] // f) * f
-    img = np.asarray(image[:n, :m], np.float32)
+def _bin_block(img: np.ndarray, f: int, out: np.ndarray) -> None:
     # strided adds, whole rows first (contiguous): several times faster than a 4-D
     # reshape-mean with tiny inner axes
     rows = img[0::f].copy()
     for k in range(1, f):
         rows += img[k::f]
-    out = rows[:, 0::f].copy()
+    out[...] = rows[:, 0::f]
     for k in range(1, f):
         out += rows[:, k::f]
     out *= np.float32(1.0 / (f * f))
+
+
+def _bin(image: np.ndarray, f: int, workers: int = 2) -> np.ndarray:
+    """Mean over ``f x f`` blocks (edges that do not fill a block are dropped), in threads."""
+    n, m = (image.shape[0] // f) * f, (image.shape[1] // f) * f
+    img = np.asarray(image[:n, :m], np.float32)
+    out = np.empty((n // f, m // f), np.float32)
+    parts = max(1, min(workers, n // f // 64))
+    if parts == 1:
+        _bin_block(img, f, out)
+        return out
+    from concurrent.futures import ThreadPoolExecutor
+
+    edges = np.linspace(0, n // f, parts + 1).astype(int)
+    with ThreadPoolExecutor(parts) as pool:  # numpy releases the GIL in the adds
+        list(pool.map(lambda i: _bin_block(img[edges[i] * f : edges[i + 1] * f], f, out[edges[i] : edges[i + 1]]), range(parts)))
     return out
 
 
