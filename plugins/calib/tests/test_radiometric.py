@@ -23,7 +23,8 @@ def idl():
 
 # The IDL run (get_cali_test_data.pro) called IRIS_CALIB_SPECTRUM without a date, so it used the time of the
 # run: the save files were written on 2025-08-25 13:44:06 (their IDL header). IRIS_CALIB_SPECTRUM gets no
-# header, so it uses nominal pixel values: 1/6 arcsec along the slit, a 1/3 arcsec slit and 12.9 mA per FUV pixel.
+# header, so it uses fixed pixel values; its printed effective areas match ours to 6 digits and its factor
+# fixes (solid angle x dispersion) = 1/18 arcsec^2 x 12.9 mA (inferred from its output, e.g. 1/6" x 1/3" x 12.9 mA).
 IDL_DATE = "2025-08-25T13:44:06"
 
 
