@@ -59,12 +59,13 @@ def _to_int16(values: np.ndarray) -> np.ndarray:
 
 
 def _smooth_field(rng: np.random.Generator, shape: tuple[int, int], scale: float) -> np.ndarray:
-    """A smooth random field in [0, 1] (sum of a few random sinusoids: cheap at any size)."""
-    yy, xx = np.meshgrid(np.arange(shape[0]), np.arange(shape[1]), indexing="ij")
-    out = np.zeros(shape)
-    for _ in range(6):
-        kx, ky = rng.uniform(0.3, 1.5, 2) * 2 * np.pi / scale
-        out += np.sin(kx * xx + ky * yy + rng.uniform(0, 2 * np.pi))
+    """A smooth random field in [0, 1]: white noise low-pass filtered (Gaussian of width ``scale`` pixels) via FFT."""
+    noise = rng.standard_normal(shape)
+    ky = np.fft.fftfreq(shape[0])[:, None]
+    kx = np.fft.rfftfreq(shape[1])[None, :]
+    sigma = scale / 2.5
+    kernel = np.exp(-2 * (np.pi * sigma) ** 2 * (kx**2 + ky**2))
+    out = np.fft.irfft2(np.fft.rfft2(noise) * kernel, s=shape)
     return (out - out.min()) / max(np.ptp(out), 1e-9)
 
 
