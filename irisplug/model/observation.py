@@ -51,6 +51,39 @@ class Observation(Mapping):
             self._windows = _windows_table(self._items)
         return self._windows
 
+    def sji_frame_at(self, window: str, raster: int, step: int, sji: str | None = None) -> Any:
+        """The slit-jaw frame nearest in time to step ``step`` of raster file ``raster`` of ``window``.
+
+        Parameters
+        ----------
+        window
+            Spectral window label, e.g. ``"Si IV 1403"``.
+        raster, step
+            Raster file index and step (exposure) index within it.
+        sji
+            SJI label; the first slit-jaw of the observation when None.
+
+        Returns
+        -------
+        ImageCube
+            The frame (``.to_map()`` makes a sunpy Map); its time is
+            ``extra_coord(frame, "time")``.
+
+        Examples
+        --------
+        >>> frame = obs.sji_frame_at("Si IV 1403", raster=2, step=4, sji="SJI_1400")  # doctest: +SKIP
+        """
+        from irisplug.model._exposures import extra_coord
+
+        cube = self[window].data[raster]
+        t = extra_coord(cube, "time")[step]
+        if sji is None:
+            labels = [k for k, v in self._items.items() if hasattr(v, "nearest_frame")]
+            if not labels:
+                raise KeyError("this observation has no slit-jaw images")
+            sji = labels[0]
+        return self[sji].nearest_frame(t)
+
     def map_items(self, func: Callable[[Any], Any]) -> Observation:
         """A new Observation with ``func`` applied to every window object."""
         return type(self)({k: func(v) for k, v in self._items.items()}, None, dict(self.meta))

@@ -183,3 +183,12 @@ def test_wcsaxes_plotting(obs_sns, tmp_path):
     fig.savefig(tmp_path / "wcsaxes.png")
     plt.close(fig)
     assert (tmp_path / "wcsaxes.png").stat().st_size > 1000
+
+
+def test_observation_sji_frame_at(obs_raster):
+    frame = obs_raster.sji_frame_at("Si IV 1403", raster=5, step=4, sji="SJI_1400")
+    t = extra_coord(obs_raster["Si IV 1403"][5], "time")[4]
+    times = extra_coord(obs_raster["SJI_1400"], "time")
+    k = int(np.argmin(np.abs((times - t).to_value(u.s))))
+    assert abs((extra_coord(frame, "time") - times[k]).to_value(u.s)) < 1e-6
+    assert frame.data.shape == obs_raster["SJI_1400"].data.shape[1:]
