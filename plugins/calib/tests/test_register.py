@@ -95,3 +95,15 @@ def test_register_propagates_mask(aia):
     assert out.mask is not None and out.mask.shape == out.data.shape
     # the masked block (near the centre) is still masked after the small rescale/rotation, nothing far away is
     assert out.mask[55:70, 60:80].any() and not out.mask[:30].any()
+
+
+def test_register_hmi_with_nans_matches_aiapy():
+    calibrate = pytest.importorskip("aiapy.calibrate")
+    hmi = sunpy_map.Map(sunpy_test.get_test_filepath("resampled_hmi.fits"))  # CROTA2 ~ 180 deg, NaN off-disk
+    assert np.isnan(hmi.data).any()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = calibrate.register(hmi)
+    ours = register_map(hmi)
+    _compare(ours, peer)
+    assert np.array_equal(np.isnan(ours.data), np.isnan(peer.data))
