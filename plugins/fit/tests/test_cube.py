@@ -133,3 +133,21 @@ def test_save_and_reload_through_irisplug_writers(iris_obs, tmp_path):
         back = irisplug.read(path)
         np.testing.assert_array_equal(np.asarray(back["status"].data), np.asarray(maps["status"].data))
         np.testing.assert_allclose(np.asarray(back["peak.centre"].data), np.asarray(maps["peak.centre"].data))
+
+
+@pytest.mark.parametrize("ext", [".fits", ".asdf"])
+def test_single_maps_round_trip_through_irisplug_writers(iris_obs, tmp_path, ext):
+    maps = irisplug.fit(iris_obs["Si IV 1403"][0], method="lm", template="peak")
+    pm = irisplug.get_plugin_manager()
+    for key in ("peak.velocity", "status"):
+        cube = maps[key]
+        if not any(ext in w.extensions and (w.accepts is None or w.accepts(cube)) for w in pm.contributions("writer").values()):
+            pytest.skip(f"no irisplug writer for an NDCube as {ext}")
+        path = tmp_path / f"{key}{ext}"
+        irisplug.write(cube, path)
+        back = irisplug.read(path)
+        np.testing.assert_array_equal(np.asarray(back.data), np.asarray(cube.data))
+        assert back.unit == cube.unit
+        a = back.wcs.pixel_to_world(10, 3)
+        b = cube.wcs.pixel_to_world(10, 3)
+        assert str(a) == str(b)

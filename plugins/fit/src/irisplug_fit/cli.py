@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _save(maps: Any, out: Path, overwrite: bool) -> list[Path]:
-    """Write one collection; ``.npz`` is written here, other formats go through irisplug.write."""
+    """Write one collection; ``.npz`` is written here, other formats go through irisplug.write
+    (one file per map when no writer accepts an NDCollection)."""
     import numpy as np
 
     import irisplug
@@ -34,8 +35,17 @@ def _save(maps: Any, out: Path, overwrite: bool) -> list[Path]:
         with irisplug.atomic_path(out, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
             np.savez_compressed(fh, **{k: np.asarray(v.data) for k, v in maps.items()})
         return [out]
-    irisplug.write(maps, out, overwrite=overwrite)
-    return [out]
+    try:
+        irisplug.write(maps, out, overwrite=overwrite)
+        return [out]
+    except (irisplug.UnsupportedObjectError, irisplug.UnknownFormatError):
+        # no writer takes a whole NDCollection: one file per map, ``stem.<map>.ext``
+        written = []
+        for key, cube in maps.items():
+            target = out.with_name(f"{out.stem}.{key}{out.suffix}")
+            irisplug.write(cube, target, overwrite=overwrite)
+            written.append(target)
+        return written
 
 
 def run(args: argparse.Namespace) -> int:
