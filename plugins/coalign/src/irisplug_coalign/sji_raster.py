@@ -105,7 +105,10 @@ def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
         raise InconsistentInputError(f"raster window {wl.min():.1f}-{wl.max():.1f} A does not overlap the SJI passband {band[0]:.1f}-{band[1]:.1f} A")
     data = np.asarray(raster.data[:, :, sel], dtype=float)
     data = np.where(np.isfinite(data) & (data != -200), data, np.nan)
-    with np.errstate(invalid="ignore"):
+    import warnings
+
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing spectra give NaN, handled by the caller
         return np.nanmean(data, axis=2) * sel.sum()
 
 
