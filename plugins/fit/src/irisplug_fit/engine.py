@@ -274,6 +274,8 @@ def fit_spectra(
     lo_w, hi_w = t.wl_range
     sel = (x >= lo_w) & (x <= hi_w)
     xs = np.ascontiguousarray(x[sel])
+    hit = np.flatnonzero(sel)
+    i0, i1 = (int(hit[0]), int(hit[-1]) + 1) if hit.size else (0, 0)
     fixed = dict(t.fixed) | dict(fixed or {})
     all_ties = list(t.ties) + list(ties)
     absolute = bool(unc is not None) if absolute_sigma is None else bool(absolute_sigma)
@@ -322,10 +324,11 @@ def fit_spectra(
     empty = np.empty((0, 0))
     for s0 in irisplug.progress(starts, total=len(starts), desc=f"fit {t.name}", quiet=not progress):
         s1 = min(s0 + chunk, nspec)
-        yc = np.ascontiguousarray(flat[s0:s1][:, sel], dtype=np.float64)
+        # the fitted range is contiguous: a slice (no copy when the data are float64 C-ordered)
+        yc = np.ascontiguousarray(flat[s0:s1, i0:i1], dtype=np.float64)
         if msk is not None:
-            yc[msk[s0:s1][:, sel]] = np.nan
-        uc = empty if unc is None else np.ascontiguousarray(unc[s0:s1][:, sel], dtype=np.float64)
+            yc = np.where(msk[s0:s1, i0:i1], np.nan, yc)  # a copy: the caller's data stay untouched
+        uc = empty if unc is None else np.ascontiguousarray(unc[s0:s1, i0:i1], dtype=np.float64)
         pc = empty if user_p0 is None else np.ascontiguousarray(user_p0[s0:s1])
         p, e, c2, n, st, dof = kernel(xs, yc, uc, unc is not None, pc, user_p0 is not None, lo_u, hi_u, fixv,
                                       comp, single, pmap, lead, tscale, toff, t.profile_codes, t.n_bg,
