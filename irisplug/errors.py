@@ -138,3 +138,14 @@ class SourceNotFoundError(IrisplugError, FileNotFoundError):
 
 
 __all__ += ["SourceNotFoundError"]
+
+
+class IrisplugWarning(UserWarning):
+    """Base class of irisplug's warnings."""
+
+
+class UnreadFilesWarning(IrisplugWarning):
+    """Files inside a directory or archive were left out because no reader knows their format."""
+
+
+__all__ += ["IrisplugWarning", "UnreadFilesWarning"]

@@ -74,16 +74,23 @@ def parse_fits_header_block(data: bytes) -> tuple[dict[str, Any], int] | None:
     (True, 0, 2880)
     """
     header: dict[str, Any] = {}
-    n_cards = len(data) // _CARD
-    for i in range(n_cards):
-        card = data[i * _CARD : (i + 1) * _CARD].decode("ascii", errors="replace")
-        key = card[:8].rstrip()
-        if key == "END":
-            size = ((i + 1) * _CARD + _BLOCK - 1) // _BLOCK * _BLOCK
-            return header, size
-        if card[8:10] == "= " and key and key not in header:
-            header[key] = _parse_value(card[10:])
-    return None
+    text = data.decode("ascii", errors="replace")
+    end = text.find("END     ")
+    while end != -1 and end % _CARD:
+        end = text.find("END     ", end + 1)
+    if end == -1:
+        if len(text) % _CARD == 0 and text[-_CARD:].rstrip() == "END":
+            end = len(text) - _CARD
+        else:
+            return None
+    for start in range(0, end, _CARD):
+        if text[start + 8 : start + 10] != "= ":
+            continue
+        key = text[start : start + 8].rstrip()
+        if key and key not in header:
+            header[key] = _parse_value(text[start + 10 : start + _CARD])
+    size = (end + _CARD + _BLOCK - 1) // _BLOCK * _BLOCK
+    return header, size
 
 
 def _data_size(header: dict[str, Any]) -> int:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from irisplug.errors import CorruptFileError, IrisplugError, SourceNotFoundError
 
-__all__ = ["resolve_sources", "is_archive", "cache_dir", "ARCHIVE_SUFFIXES"]
+__all__ = ["resolve_sources", "resolve_sources_detailed", "is_archive", "cache_dir", "ARCHIVE_SUFFIXES"]
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".zip")
 
@@ -111,30 +111,44 @@ def resolve_sources(source: str | os.PathLike | Iterable[str | os.PathLike]) -> 
     >>> [p.name for p in resolve_sources(d)]
     ['a.fits', 'b.fits']
     """
+    return [path for path, _ in resolve_sources_detailed(source)]
+
+
+def resolve_sources_detailed(source: str | os.PathLike | Iterable[str | os.PathLike]) -> list[tuple[Path, bool]]:
+    """Like :func:`resolve_sources`, with a flag per file: True when the user named it.
+
+    Files found by expanding a directory or an archive are not named; a reader
+    may decline those (a README next to the data) where a named file must be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "a.fits").write_bytes(b"")
+    >>> [(p.name, named) for p, named in resolve_sources_detailed([d, d / "a.fits"])]
+    [('a.fits', False)]
+    """
     if isinstance(source, (str, os.PathLike)):
         items: list[str | os.PathLike] = [source]
     else:
         items = list(source)
-    out: list[Path] = []
+    out: list[tuple[Path, bool]] = []
     for item in items:
         path = Path(item).expanduser()
         if not path.exists():
             raise SourceNotFoundError("no such file or directory", path=path)
         if path.is_dir():
-            found = _files_in(path)
-            expanded = []
-            for f in found:
-                expanded.extend(_files_in(_unpack(f)) if is_archive(f) else [f])
-            out.extend(expanded)
+            for f in _files_in(path):
+                out.extend((g, False) for g in (_files_in(_unpack(f)) if is_archive(f) else [f]))
         elif is_archive(path):
-            out.extend(_files_in(_unpack(path)))
+            out.extend((g, False) for g in _files_in(_unpack(path)))
         else:
-            out.append(path)
+            out.append((path, True))
     seen: set[Path] = set()
     unique = []
-    for p in out:
+    for p, named in out:
         key = p.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(p)
+            unique.append((p, named))
     return unique

@@ -64,7 +64,7 @@ def _file(path: Path, content: bytes) -> Path:
 
 
 def test_pattern_then_identify_then_priority(pm, tmp_path):
-    assert irisplug.read(_file(tmp_path / "x.alpha", b"anything"))[0] == "alpha"  # pattern alone
+    assert irisplug.read(_file(tmp_path / "x.alpha", b"ALPHA and more"))[0] == "alpha"  # pattern + identify
     assert irisplug.read(_file(tmp_path / "x.dat", b"ALPHA..."))[0] == "alpha"  # identify
     assert irisplug.read(_file(tmp_path / "y.dat", b"BETA"))[0] == "beta2"  # priority breaks the tie
     with pytest.raises(AmbiguousFormatError, match=r"gamma.*gamma2"):
@@ -250,3 +250,26 @@ def test_select_by_accepts_and_priority(empty_plugin_manager):
     assert irisplug.coalign(1, 2) == (1, 2)
     with pytest.raises(irisplug.UnsupportedObjectError, match="no fitter accepts str"):
         irisplug.fit("text")
+
+
+def test_unknown_files_in_a_directory_are_named_in_a_warning(pm, tmp_path):
+    d = tmp_path / "obs"
+    d.mkdir()
+    _file(d / "a.alpha", b"")
+    _file(d / "README.txt", b"notes")
+    with pytest.warns(irisplug.UnreadFilesWarning, match=r"1 file\(s\) .* not in any known format .*README\.txt"):
+        assert irisplug.read(d) == ("alpha", ["a.alpha"], {})
+    with pytest.raises(UnknownFormatError):  # a file the user names must be readable
+        irisplug.read([d / "a.alpha", d / "README.txt"])
+    only_notes = tmp_path / "notes"
+    only_notes.mkdir()
+    _file(only_notes / "README.txt", b"notes")
+    with pytest.raises(UnknownFormatError, match="no reader recognises any of the 1 files"):
+        irisplug.read(only_notes)
+
+
+def test_a_pattern_match_is_confirmed_by_identify(pm, tmp_path):
+    # named like alpha but the header says beta: the header wins
+    assert irisplug.read(_file(tmp_path / "x.alpha", b"BETA"))[0] == "beta2"
+    # named like alpha, header recognised by nobody: alpha's reader gets it (and its specific errors)
+    assert irisplug.read(_file(tmp_path / "y.alpha", b"????"))[0] == "alpha"

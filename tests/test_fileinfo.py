@@ -83,7 +83,9 @@ def test_card_values_parse_like_astropy(value):
     ours, size = parse_fits_header_block(raw)
     assert size == len(raw)
     theirs = fits.Header.fromstring(raw.decode())["KEY"]
-    if isinstance(theirs, str):
-        assert ours["KEY"] == theirs.rstrip()
+    if isinstance(value, str):
+        # the value written is the reference (FITS drops trailing blanks); astropy
+        # itself misreads some quoted strings, e.g. "'/" comes back as "'"
+        assert ours["KEY"] == value.rstrip()
     else:
         assert ours["KEY"] == theirs and type(ours["KEY"]) is type(theirs)

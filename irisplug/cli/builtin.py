@@ -94,8 +94,15 @@ def _run_info(args: argparse.Namespace) -> int:
     from irisplug.sources import resolve_sources
 
     paths = resolve_sources(args.path)
-    reader = args.format or irisplug.choose_reader(paths[0]).name
     obj = irisplug.read(args.path, format=args.format)
+    reader = args.format
+    for p in paths:
+        if reader is not None:
+            break
+        try:
+            reader = irisplug.choose_reader(p).name
+        except irisplug.UnknownFormatError:
+            continue
     print(f"reader: {reader}   files: {len(paths)}   object: {type(obj).__name__}")
     text = obj.info_text() if callable(getattr(obj, "info_text", None)) else str(obj)
     print(text)

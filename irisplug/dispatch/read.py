@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from irisplug.descriptors import ReaderDescriptor
-from irisplug.errors import AmbiguousFormatError, MixedSourceError, UnknownFormatError
+from irisplug.errors import AmbiguousFormatError, MixedSourceError, UnknownFormatError, UnreadFilesWarning
 from irisplug.fileinfo import FileInfo
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
-from irisplug.sources import resolve_sources
+from irisplug.sources import resolve_sources_detailed
 
 __all__ = ["read", "choose_reader"]
 
@@ -24,8 +25,11 @@ def _known_formats(readers: dict[str, ReaderDescriptor]) -> str:
 def choose_reader(path: str | os.PathLike, *, manager: PluginManager | None = None) -> ReaderDescriptor:
     """The reader irisplug would use for one file.
 
-    Order: filename patterns (one match wins), then the candidates' cheap
-    ``identify`` on the header, then ``priority``.
+    Order: a reader whose filename pattern matches and whose ``identify``
+    confirms the header; otherwise every reader's cheap ``identify``; then
+    ``priority``. When no ``identify`` recognises the file, a reader whose
+    pattern matches still gets it (so a damaged file gets that reader's
+    specific error rather than "unknown format").
 
     Raises
     ------
@@ -45,16 +49,23 @@ def choose_reader(path: str | os.PathLike, *, manager: PluginManager | None = No
     readers: dict[str, ReaderDescriptor] = pm.contributions("reader")  # type: ignore[assignment]
     path = Path(path)
     by_pattern = [r for r in readers.values() if any(fnmatch.fnmatch(path.name, p) for p in r.patterns)]
-    if len(by_pattern) == 1:
-        return by_pattern[0]
-    pool = by_pattern or list(readers.values())
     info = FileInfo(path)
-    hits = [
-        r
-        for r in pool
-        if r.identify is not None and pm.call_safely(r.plugin, f"identify ({r.name})", r.identify, info, default=False)
-    ]
+
+    def identifies(r: ReaderDescriptor) -> bool:
+        if r.identify is None:
+            return False
+        return bool(pm.call_safely(r.plugin, f"identify ({r.name})", r.identify, info, default=False))
+
+    # A name is a hint, the header is the evidence: a pattern match is
+    # confirmed by the reader's identify when it has one.
+    if len(by_pattern) == 1 and (by_pattern[0].identify is None or identifies(by_pattern[0])):
+        return by_pattern[0]
+    hits = [r for r in by_pattern if identifies(r)] if len(by_pattern) > 1 else []
     if not hits:
+        hits = [r for r in readers.values() if r not in by_pattern and identifies(r)]
+    if not hits:
+        # Nobody recognises the header: the pattern's reader gets the file,
+        # so a damaged file gets that reader's specific error.
         hits = by_pattern
     if not hits:
         raise UnknownFormatError(
@@ -98,6 +109,9 @@ def read(
     ------
     UnknownFormatError, AmbiguousFormatError, MixedSourceError
         When the reader cannot be chosen; each message lists the candidates.
+        A file the user named must be readable; files found inside a
+        directory or archive that no reader knows (a README, checksums) are
+        left out with an :class:`~irisplug.errors.UnreadFilesWarning` naming them.
 
     Examples
     --------
@@ -105,7 +119,8 @@ def read(
     >>> obs = irisplug.read("iris_l2_20140329_140938_3860258481_raster_t000_r00000.fits")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    paths = resolve_sources(source)
+    found = resolve_sources_detailed(source)
+    paths = [p for p, _ in found]
     if not paths:
         raise UnknownFormatError(f"no files found in {source!r}")
     if format is not None:
@@ -113,10 +128,30 @@ def read(
     else:
         groups: dict[str, list[Path]] = {}
         chosen: dict[str, ReaderDescriptor] = {}
-        for p in paths:
-            r = choose_reader(p, manager=pm)
+        unclaimed: list[Path] = []
+        for p, named in found:
+            try:
+                r = choose_reader(p, manager=pm)
+            except UnknownFormatError:
+                if named:
+                    raise
+                unclaimed.append(p)  # a README or checksum beside the data in a directory / archive
+                continue
             groups.setdefault(r.name, []).append(p)
             chosen[r.name] = r
+        if not groups:
+            raise UnknownFormatError(
+                f"no reader recognises any of the {len(unclaimed)} files in {source!r}; "
+                f"known formats: {_known_formats(pm.contributions('reader'))}"  # type: ignore[arg-type]
+            )
+        if unclaimed:
+            names = ", ".join(p.name for p in unclaimed[:5]) + (" ..." if len(unclaimed) > 5 else "")
+            warnings.warn(
+                f"{len(unclaimed)} file(s) in {source!r} are not in any known format and were not read: {names}",
+                UnreadFilesWarning,
+                stacklevel=2,
+            )
+        paths = [p for files in groups.values() for p in files]
         if len(groups) > 1:
             detail = "; ".join(
                 f"{name}: {', '.join(q.name for q in files[:3])}{' ...' if len(files) > 3 else ''}"
