@@ -221,7 +221,7 @@ def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, 
 
     from irisplug.model import SJICube, attach_exposure_coords
     from irisplug.model.wcs import PerExposureWCS
-    from irisplug_iris.aux import read_aux, resample_aux_rows
+    from irisplug_iris.aux import aux_column, read_aux, resample_aux_rows
 
     startobs = str(_require(primary, "STARTOBS", path))
     if int(primary.get("NAXIS", 0)) != 3:
@@ -248,6 +248,10 @@ def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, 
         label += "_deconvolved"
         meta["DECONVOLVED"] = True
     coords = _exposure_coords(mid, exp, startobs, int(primary.get("NRASTERP", 1) or 1), 0)
+    for key, name in (("SLTPX1IX", "slit_x"), ("SLTPX2IX", "slit_y")):
+        # slit centre of each frame in 1-based window pixels (the aux header says "window-pixels")
+        if key in aux_hdr:
+            coords[name] = aux_column(aux, aux_hdr, key, path) * u.pix
     cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
     return label, cube
 

@@ -158,8 +158,7 @@ def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any) -> Any:
     import astropy.units as u
     from ndcube import NDCube
 
-    from irisplug.model import ImageCube, RasterCube, SJICube
-    from irisplug.model._exposures import attach_exposure_coords
+    from irisplug.model import ImageCube, RasterCube, SJICube, attach_exposure_coords
 
     classes = {"RasterCube": RasterCube, "SJICube": SJICube, "ImageCube": ImageCube}
     cls = classes.get(rec["cls"], NDCube)
