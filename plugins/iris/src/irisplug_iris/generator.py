@@ -69,6 +69,49 @@ def _smooth_field(rng: np.random.Generator, shape: tuple[int, int], scale: float
     return (out - out.min()) / max(np.ptp(out), 1e-9)
 
 
+class _SolarScene:
+    """One solar scene in helioprojective arcsec, sampled by every synthetic instrument.
+
+    Raster slits and slit-jaw frames both look at it through their own
+    recorded pointing, so co-alignment of the generated files is meaningful.
+    The scene is a sum of Gaussian bright points and patches; values fall in
+    [0, 1) (``1 - exp(-sum)``).
+    """
+
+    def __init__(self, rng: np.random.Generator, xcen: float, ycen: float, half_fov: float) -> None:
+        n = max(12, int((2 * half_fov) ** 2 / 40.0))  # about one feature per 40 arcsec^2: structure, not saturation
+        self.cx = xcen + rng.uniform(-half_fov, half_fov, n)
+        self.cy = ycen + rng.uniform(-half_fov, half_fov, n)
+        self.sigma = np.concatenate([rng.uniform(0.8, 2.0, n - n // 4), rng.uniform(2.5, 5.0, n // 4)])
+        self.amp = np.concatenate([rng.uniform(0.4, 1.5, n - n // 4), rng.uniform(0.1, 0.4, n // 4)])
+
+    @staticmethod
+    def _squash(total: np.ndarray) -> np.ndarray:
+        return 1.0 - np.exp(-total)
+
+    def at(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """The scene at world points (arcsec)."""
+        d2 = (lon[..., None] - self.cx) ** 2 + (lat[..., None] - self.cy) ** 2
+        return self._squash((self.amp * np.exp(-0.5 * d2 / self.sigma**2)).sum(-1))
+
+    def image(self, xc: float, yc: float, crpix: float, size: int, scale: float, roll: float) -> np.ndarray:
+        """A (size, size) frame whose pixel (row j, column i) has the world position of an IRIS SJI WCS.
+
+        World = centre + scale * R @ (i + 1 - crpix, j + 1 - crpix) with R = [[cos, sin], [-sin, cos]]
+        (PC1_2 = +sin, PC2_1 = -sin as in real IRIS SJI files). Each Gaussian is separable in the
+        frame's own pixel axes, so the frame is one matrix product and exact.
+        """
+        c, s = np.cos(roll), np.sin(roll)
+        dx, dy = self.cx - xc, self.cy - yc
+        ux = (c * dx - s * dy) / scale  # blob centres in pixel offsets (R^T applied)
+        uy = (s * dx + c * dy) / scale
+        pix = np.arange(size) + 1.0 - crpix
+        sig = self.sigma / scale
+        gx = np.exp(-0.5 * ((pix[:, None] - ux) / sig) ** 2)  # (size, n)
+        gy = np.exp(-0.5 * ((pix[:, None] - uy) / sig) ** 2)
+        return self._squash((gy * self.amp) @ gx.T)
+
+
 def _spectra(label: str, wave: np.ndarray, amp: np.ndarray, vel: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """DN spectra (n_y, n_lambda) for one exposure: amp, vel are per-pixel-along-slit."""
     det, _, _, _, lines = WINDOWS[label]
@@ -174,7 +217,11 @@ def _write_raster(path: Path, r: int, cfg: dict[str, Any], rng: np.random.Genera
     start = datetime.datetime.fromisoformat(cfg["startobs"])
     extra["DATE_OBS"] = (start + datetime.timedelta(seconds=float(times[0]))).isoformat(timespec="milliseconds")
     extra["DATE_END"] = (start + datetime.timedelta(seconds=float(times[-1] + cfg["exp_fuv"]))).isoformat(timespec="milliseconds")
-    amp_map = _smooth_field(rng, (n_steps * cfg["n_rasters"], n_y), scale=max(8.0, n_y / 6))
+    d = np.arange(n_y) + 1.0 - (n_y + 1) / 2  # pixel offset along the slit from CRPIX2
+    scene = cfg["scene"]
+    amp_map = np.stack(  # each step's slit through its own pointing (PC3_2 = sin * CDELT2 / CDELT3)
+        [scene.at(xcenix[s] + np.sin(roll) * _ARCSEC_PER_PIX * d, ycenix[s] + np.cos(roll) * _ARCSEC_PER_PIX * d) for s in range(n_steps)]
+    )
     vel_map = 15 * (_smooth_field(rng, (n_steps * cfg["n_rasters"], n_y), scale=max(6.0, n_y / 8)) - 0.5)
     with open(path, "wb") as f:
         f.write(_card_header([("SIMPLE", True, ""), ("BITPIX", 16, ""), ("NAXIS", 0, ""), ("EXTEND", True, ""),
@@ -196,7 +243,7 @@ def _write_raster(path: Path, r: int, cfg: dict[str, Any], rng: np.random.Genera
             f.write(_card_header(cards))
             for s in range(n_steps):
                 g = r * n_steps + s
-                values = _spectra(label, wave, amp_map[g], vel_map[g], rng) * (cfg["exp_nuv"] if det == "NUV" else cfg["exp_fuv"]) / 8.0
+                values = _spectra(label, wave, amp_map[s], vel_map[g], rng) * (cfg["exp_nuv"] if det == "NUV" else cfg["exp_fuv"]) / 8.0
                 values[: max(1, n_y // 40)] = -200.0  # missing rows at the slit ends, as in real data
                 values[-max(1, n_y // 40):] = -200.0
                 if (r, s) in cfg["missing_exposures"]:
@@ -226,22 +273,23 @@ def _write_sji(path: Path, label: str, cfg: dict[str, Any], rng: np.random.Gener
     xcenix = cfg["xcen"] + 0.02 * frames + rng.normal(0, 0.03, n)
     ycenix = cfg["ycen"] + rng.normal(0, 0.03, n)
     slit = (size + 1) / 2 + (((frames % cfg["n_steps"]) - (cfg["n_steps"] - 1) / 2) * cfg["step_size"]) / scale
-    aux = {"TIME": times, "EXPTIMES": np.full(n, cfg["exp_sji"]), "XCENIX": xcenix, "YCENIX": ycenix, "SLTPX1IX": slit, "SLTPX2IX": (size + 1) / 2,
-           "PC1_1IX": np.cos(roll), "PC1_2IX": -np.sin(roll), "PC2_1IX": np.sin(roll), "PC2_2IX": np.cos(roll), "SUMSPATS": 1, "SUMSPTRS": 1}
+    err_x, err_y = cfg["sji_pointing_error"]
+    aux = {"TIME": times, "EXPTIMES": np.full(n, cfg["exp_sji"]), "XCENIX": xcenix + err_x, "YCENIX": ycenix + err_y, "SLTPX1IX": slit, "SLTPX2IX": (size + 1) / 2,
+           "PC1_1IX": np.cos(roll), "PC1_2IX": np.sin(roll), "PC2_1IX": -np.sin(roll), "PC2_2IX": np.cos(roll), "SUMSPATS": 1, "SUMSPTRS": 1}
     wave = int(label.split("_")[1])
     extra = {"TDET1": "SJI", "TDESC1": label, "TWAVE1": float(wave), "TWMIN1": float(wave) - 20, "TWMAX1": float(wave) + 20}
     cards = [("SIMPLE", True, ""), ("BITPIX", 16, ""), ("NAXIS", 3, ""), ("NAXIS1", size, ""), ("NAXIS2", size, ""), ("NAXIS3", n, ""), ("EXTEND", True, ""),
              *_primary_cards("sji", cfg["obsid"], cfg["startobs"], cfg["xcen"], cfg["ycen"], n_pos, cfg["n_rasters"], [label], extra),
              ("BSCALE", BSCALE, ""), ("BZERO", BZERO, ""),
-             ("PC1_1", float(np.cos(roll)), ""), ("PC1_2", float(-np.sin(roll)), ""), ("PC2_1", float(np.sin(roll)), ""), ("PC2_2", float(np.cos(roll)), ""), ("PC3_1", 0.0, ""), ("PC3_2", 0.0, ""),
+             ("PC1_1", float(np.cos(roll)), ""), ("PC1_2", float(np.sin(roll)), ""), ("PC2_1", float(-np.sin(roll)), ""), ("PC2_2", float(np.cos(roll)), ""), ("PC3_1", 0.0, ""), ("PC3_2", 0.0, ""),
              ("CDELT1", scale, ""), ("CDELT2", scale, ""), ("CDELT3", float(np.median(np.diff(times))) if n > 1 else 1.0, ""),
              ("CRPIX1", (size + 1) / 2, ""), ("CRPIX2", (size + 1) / 2, ""), ("CRPIX3", (n + 1) / 2, ""),
              ("CRVAL1", cfg["xcen"], ""), ("CRVAL2", cfg["ycen"], ""), ("CRVAL3", float(times.mean()), ""),
              ("CTYPE1", "HPLN-TAN", ""), ("CTYPE2", "HPLT-TAN", ""), ("CTYPE3", "Time", ""), ("CUNIT1", "arcsec", ""), ("CUNIT2", "arcsec", ""), ("CUNIT3", "seconds", "")]
-    base = _smooth_field(rng, (size, size), scale=max(6.0, size / 12))
     with open(path, "wb") as f:
         f.write(_card_header(cards))
         for k in range(n):
+            base = cfg["scene"].image(xcenix[k], ycenix[k], (size + 1) / 2, size, scale, roll)  # where it truly looked
             img = (40 if wave < 2000 else 300) * (0.3 + base**2) * (1 + 0.05 * np.sin(k / 3))
             img += rng.standard_normal(img.shape) * np.sqrt(img) * 0.3
             col = round(slit[k] - 1)
@@ -274,6 +322,7 @@ def generate(
     startobs: str = "2014-03-29T14:09:38.830",
     seed: int = 0,
     missing: bool = True,
+    sji_pointing_error: tuple[float, float] = (0.0, 0.0),
     quiet: bool | None = None,
 ) -> list[Path]:
     """Write a synthetic IRIS Level 2 observation into ``dest``; returns the files.
@@ -297,6 +346,11 @@ def generate(
         Observation id, start time, random seed.
     missing
         Put one entirely missing exposure in the first raster and SJI (tests keep_null).
+    sji_pointing_error
+        (x, y) arcsec added to the slit-jaw files' recorded pointing (XCENIX,
+        YCENIX) but not to where they looked: a known error for co-alignment
+        to find. Rasters and slit-jaw images sample one solar scene, each
+        through its own pointing.
 
     Examples
     --------
@@ -321,6 +375,9 @@ def generate(
     dest.mkdir(parents=True, exist_ok=True)
     stamp = startobs[:19].replace("-", "").replace(":", "").replace("T", "_")
     rng = np.random.default_rng(seed)
+    half_fov = 0.5 * max(cfg["n_steps"] * cfg["step_size"], cfg["n_y"] * _ARCSEC_PER_PIX, cfg["sji_size"] * _ARCSEC_PER_PIX) + 5.0
+    cfg["scene"] = _SolarScene(rng, cfg["xcen"], cfg["ycen"], half_fov)
+    cfg["sji_pointing_error"] = tuple(float(v) for v in sji_pointing_error)
     out = []
     for r in progress(range(cfg["n_rasters"]), total=cfg["n_rasters"], desc="IRIS raster files", quiet=quiet):
         p = dest / f"iris_l2_{stamp}_{obsid}_raster_t000_r{r:05d}.fits"
