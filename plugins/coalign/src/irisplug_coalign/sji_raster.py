@@ -25,6 +25,7 @@ import numpy as np
 import irisplug
 from irisplug.errors import InconsistentInputError, UnsupportedObjectError
 from irisplug_coalign import images
+from irisplug_coalign.jitter import slit_columns
 
 __all__ = ["SJI_PASSBANDS", "is_raster", "is_sji", "nearest_frames", "slit_positions", "synthetic_sji", "coalign_raster_to_sji"]
 
@@ -104,7 +105,11 @@ def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
     if not sel.any():
         raise InconsistentInputError(f"raster window {wl.min():.1f}-{wl.max():.1f} A does not overlap the SJI passband {band[0]:.1f}-{band[1]:.1f} A")
     data = np.asarray(raster.data[:, :, sel], dtype=float)
-    data = np.where(np.isfinite(data) & (data != -200), data, np.nan)
+    bad = ~np.isfinite(data) | (data == -200)
+    mask = getattr(raster, "mask", None)
+    if mask is not None and np.ndim(mask) == 3:  # the reader's mask: fill, saturated and missing pixels
+        bad |= np.asarray(mask[:, :, sel], dtype=bool)
+    data = np.where(bad, np.nan, data)
     import warnings
 
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -155,6 +160,7 @@ def coalign_raster_to_sji(
     *,
     passband: Any = None,
     max_offset: float = 5.0,
+    slit_halfwidth: float = 2.0,
     quiet: bool | None = None,
 ) -> Any:
     """Raster with its pointing corrected to match the slit-jaw images.
@@ -170,6 +176,10 @@ def coalign_raster_to_sji(
         (default: from the SJI's ``TWAVE1`` / ``WAVELNTH``).
     max_offset
         Search range in arcsec around the recorded pointing.
+    slit_halfwidth
+        Columns (pixels) either side of each frame's slit (``slit_x``) left out:
+        the frame taken with a raster step shows the dark slit exactly where
+        that step looked, so those pixels come from the next-nearest frame.
 
     Returns
     -------
@@ -187,19 +197,43 @@ def coalign_raster_to_sji(
     synth = synthetic_sji(raster, band)
     _, lon, lat = _raster_world(raster)
     frames = nearest_frames(raster, sji)
-    maps = {int(k): images.frame_map(sji, int(k)) for k in np.unique(frames)}
+    # The frame nearest in time shows the slit exactly where the raster step
+    # looked, so the slit is masked and each raster pixel is sampled in the
+    # nearest frame where that spot is valid (candidates: the nearest frames
+    # and their neighbours).
+    cand = np.unique(np.clip(np.concatenate([frames - 1, frames, frames + 1]), 0, sji.data.shape[0] - 1))
+    maps = {int(k): images.frame_map(sji, int(k)) for k in cand}
+    slit = slit_columns(sji)
+    images_k = {}
+    for k, m in maps.items():
+        img = np.asarray(m.data, float)
+        bad = ~np.isfinite(img) | (img == -200)
+        if getattr(m, "mask", None) is not None and np.ndim(m.mask) == 2:
+            bad |= np.asarray(m.mask, dtype=bool)
+        if slit is not None and np.isfinite(slit[k]):
+            cols = np.arange(img.shape[1])
+            bad |= (np.abs(cols - slit[k]) <= slit_halfwidth)[None, :]
+        images_k[k] = np.where(bad, np.nan, img)
+    rt = _times(raster, raster.data.shape[0])
+    st = images.frame_times(sji)
+    keys = np.array(sorted(maps))
+    dt = np.abs((rt[:, None] - st[keys][None, :]).to_value("s"))  # (step, candidate)
+    order = np.argsort(dt, axis=1, kind="stable")
     good = np.isfinite(synth)
     if good.sum() < 10:
         raise InconsistentInputError("synthetic SJI from the raster has fewer than 10 valid pixels")
 
     def sample(offset: np.ndarray) -> np.ndarray:
+        stack = np.empty((len(keys), *lon.shape))
+        for i, k in enumerate(keys):
+            x, y = maps[int(k)].wcs.world_to_pixel_values((lon + offset[0]) / 3600.0, (lat + offset[1]) / 3600.0)
+            stack[i] = map_coordinates(images_k[int(k)], [np.ravel(y), np.ravel(x)], order=1, mode="constant", cval=np.nan).reshape(lon.shape)
         out = np.full(lon.shape, np.nan)
-        for k, m in maps.items():
-            rows = frames == k
-            x, y = m.wcs.world_to_pixel_values((lon[rows] + offset[0]) / 3600.0, (lat[rows] + offset[1]) / 3600.0)
-            img = np.asarray(m.data, float)
-            img = np.where(np.isfinite(img) & (img != -200), img, np.nan)
-            out[rows] = map_coordinates(img, [np.ravel(y), np.ravel(x)], order=1, mode="constant", cval=np.nan).reshape(np.shape(x))
+        steps = np.arange(lon.shape[0])
+        for rank in range(len(keys)):
+            pick = stack[order[:, rank], steps]  # (step, y): the rank-th nearest frame of each step
+            fill = np.isnan(out)
+            out[fill] = pick[fill]
         return out
 
     def corr(offset: np.ndarray) -> float:
