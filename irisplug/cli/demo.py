@@ -42,11 +42,13 @@ def run_demo(out: str | os.PathLike, *, quiet: bool = False) -> int:
         return 1
     t0 = _stage("generating a synthetic IRIS observation as Level 2 FITS files")
     data_dir = out / "data"
-    files = irisplug.fetch("iris-synthetic", data_dir)
+    from irisplug.cli.demo_stages import GENERATOR_OPTIONS
+
+    files = irisplug.fetch("iris-synthetic", data_dir, **GENERATOR_OPTIONS)
     print(f"   {len(files)} files in {data_dir} ({time.perf_counter() - t0:.1f} s)")
 
     t0 = _stage("reading the observation (lazy)")
-    obs = irisplug.read(data_dir)
+    obs = irisplug.read(files)
     text = obs.info_text() if callable(getattr(obs, "info_text", None)) else str(obs)
     print(text)
     (out / "summary.txt").write_text(text + "\n")
