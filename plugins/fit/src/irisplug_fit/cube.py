@@ -210,9 +210,9 @@ def fit_sequence(seq: Any, template: Any = "si_iv_1403", **kwargs: Any) -> list[
     import irisplug
 
     cubes = list(seq.data)
-    quiet = kwargs.pop("progress", None) is False
+    quiet = True if kwargs.pop("progress", None) is False else None  # None: irisplug.progress decides (CI, IRISPLUG_QUIET)
     return [fit_cube(c, template, progress=False, **kwargs)
-            for c in irisplug.progress(cubes, total=len(cubes), desc="fit rasters", quiet=quiet or len(cubes) < 2)]
+            for c in irisplug.progress(cubes, total=len(cubes), desc="fit rasters", quiet=True if len(cubes) < 2 else quiet)]
 
 
 def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwargs: Any) -> Any:

@@ -123,7 +123,7 @@ def _rows_of_file(path: Path) -> list[dict[str, Any]]:
     ]
 
 
-def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, quiet: bool = False) -> Any:
+def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, quiet: bool | None = None) -> Any:
     """Per-dark-product statistics of many IUVS files, as in the seed 003 notebook.
 
     Parameters
