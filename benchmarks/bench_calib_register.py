@@ -28,6 +28,7 @@ def main() -> int:
     import sunpy.data.test
     import sunpy.map
     from aiapy.calibrate import register
+
     from irisplug_calib.register import register_map
 
     n = 1024 if args.quick else 4096

@@ -29,8 +29,9 @@ def main() -> None:
     import pyfftw
     import pyfftw.builders
     import scipy.ndimage as ndi
-    from irisplug_coalign.phase_correlation import CrossCorrelator
     from skimage.registration import phase_cross_correlation
+
+    from irisplug_coalign.phase_correlation import CrossCorrelator
 
     rng = np.random.default_rng(0)
     a = ndi.gaussian_filter(rng.normal(size=(n, n)).astype(np.float32), 2)

@@ -24,8 +24,9 @@ def main() -> None:
     n = 512 if args.quick else 2048
     t = n // 2
     import scipy.ndimage as ndi
-    from irisplug_coalign.template_matching import match_template
     from skimage.feature import match_template as sk_match
+
+    from irisplug_coalign.template_matching import match_template
 
     rng = np.random.default_rng(0)
     image = ndi.gaussian_filter(rng.normal(size=(n, n)).astype(np.float32), 2)

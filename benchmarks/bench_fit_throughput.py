@@ -16,6 +16,7 @@ import time
 import warnings
 
 import numpy as np
+
 from irisplug_fit.engine import fit_spectra
 from irisplug_fit.synthetic import poisson_gaussians
 from irisplug_fit.templates import generic_template

@@ -73,9 +73,8 @@ def _peer(path: Path, groups: dict[str, str]) -> np.ndarray:
 
 
 def _ours(path: Path) -> np.ndarray:
-    from irisplug_show.workflow import calibrate_show
-
     import irisplug
+    from irisplug_show.workflow import calibrate_show
 
     result = calibrate_show(irisplug.read(path))
     (cube,) = result.corrected.values()

@@ -10,9 +10,9 @@ frame its own roll and pointing). Uses the IRIS test files of irispy-lmsal.
 from pathlib import Path
 
 import numpy as np
-from irisplug_calib import effective_area
 
 import irisplug
+from irisplug_calib import effective_area
 
 try:
     import irispy

@@ -17,9 +17,9 @@ import astropy.wcs
 import ndcube
 import numpy as np
 from astropy.nddata import StdDevUncertainty
-from irisplug_calib import make_flat, master_darks
 
 import irisplug
+from irisplug_calib import make_flat, master_darks
 
 rng = np.random.default_rng(42)
 shape = (64, 48)

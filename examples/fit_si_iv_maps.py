@@ -19,12 +19,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+
+import irisplug
 from irisplug_fit.engine import fit_spectra
 from irisplug_fit.single import fit_spectrum
 from irisplug_fit.status import Status
 from irisplug_fit.synthetic import X100, poisson_gaussians
-
-import irisplug
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
 out.mkdir(parents=True, exist_ok=True)

@@ -19,11 +19,11 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from irisplug_iuvs.conversions import case_temp_from_dn, case_temp_to_dn, mcp_gain_from_volt, mcp_volt_from_dn
-from irisplug_iuvs.filenames import parse_filename
 from matplotlib.figure import Figure
 
 import irisplug
+from irisplug_iuvs.conversions import case_temp_from_dn, case_temp_to_dn, mcp_gain_from_volt, mcp_volt_from_dn
+from irisplug_iuvs.filenames import parse_filename
 
 here = Path(__file__).resolve().parent
 data_dir = Path(os.environ.get("IRISPLUG_IUVS_DATA", here.parent.parent / "shared" / "data" / "iuvs"))

@@ -16,12 +16,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from irisplug_show.generate import generate
-from irisplug_show.stats import image_statistics
-from irisplug_show.workflow import calibrate_show
 from matplotlib.figure import Figure
 
 import irisplug
+from irisplug_show.generate import generate
+from irisplug_show.stats import image_statistics
+from irisplug_show.workflow import calibrate_show
 
 out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
 out_dir.mkdir(parents=True, exist_ok=True)

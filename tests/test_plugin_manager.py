@@ -139,7 +139,6 @@ def test_event_hook_failure_is_isolated(spectext_installed, fresh_manager, tmp_p
 
 def test_check_plugin_accepts_good_and_rejects_bad(site):
     import irisplug_spectext.plugin as good
-
     from irisplug.testing import check_plugin
 
     assert check_plugin(good, "spectext").contributions["reader"] == ["spectext"]

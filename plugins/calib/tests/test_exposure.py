@@ -7,11 +7,11 @@ import astropy.wcs
 import ndcube
 import numpy as np
 import pytest
-from irisplug_calib._common import CalibrationWarning
-from irisplug_calib.exposure import normalize_exposure
 
 import irisplug
 from irisplug.errors import CalibrationError
+from irisplug_calib._common import CalibrationWarning
+from irisplug_calib.exposure import normalize_exposure
 
 
 def _cube(data, unit=u.DN, **meta):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from astropy.io import fits
-from irisplug_calib.iuvs import interpolate_darks
 
 from irisplug.errors import InconsistentInputError
+from irisplug_calib.iuvs import interpolate_darks
 
 
 def _read(path):

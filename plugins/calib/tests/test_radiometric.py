@@ -7,8 +7,9 @@ import astropy.wcs
 import ndcube
 import numpy as np
 import pytest
-from irisplug_calib.radiometric import ResponseCoverageError, effective_area, radiance_factor
 from scipy.io import readsav
+
+from irisplug_calib.radiometric import ResponseCoverageError, effective_area, radiance_factor
 
 irispy = pytest.importorskip("irispy")
 

@@ -8,10 +8,10 @@ import astropy.units as u
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
-from irisplug_calib.bspline import affine_transform_xy, spline_prefilter
-from irisplug_calib.register import NotFullDiskError, register_map
 
 from irisplug.errors import UnsupportedObjectError
+from irisplug_calib.bspline import affine_transform_xy, spline_prefilter
+from irisplug_calib.register import NotFullDiskError, register_map
 
 sunpy_map = pytest.importorskip("sunpy.map")
 sunpy_test = pytest.importorskip("sunpy.data.test")

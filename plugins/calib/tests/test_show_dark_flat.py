@@ -9,12 +9,12 @@ import astropy.wcs
 import ndcube
 import numpy as np
 import pytest
-from irisplug_calib._common import CalibrationWarning
-from irisplug_calib.dark import master_darks
-from irisplug_calib.flat import make_flat
 
 import irisplug
 from irisplug.errors import CalibrationError, InconsistentInputError
+from irisplug_calib._common import CalibrationWarning
+from irisplug_calib.dark import master_darks
+from irisplug_calib.flat import make_flat
 
 GAIN_E_PER_DN = 39.6  # SHOW ER-2 2023 electrons per DN (show-lib specification)
 READ_DN = 150.0 / GAIN_E_PER_DN  # 150 e- read noise

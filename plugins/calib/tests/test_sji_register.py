@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 from astropy.wcs import WCS
-from irisplug_calib.sji import frame_headers, register_frames
 
 import irisplug
+from irisplug_calib.sji import frame_headers, register_frames
 
 irispy = pytest.importorskip("irispy")
 

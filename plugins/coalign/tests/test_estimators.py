@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.ndimage as ndi
+
 from irisplug_coalign.phase_correlation import estimate_shift
 from irisplug_coalign.rotation import estimate_rotation_scale, warp
 from irisplug_coalign.template_matching import estimate_shift_ncc, match_template

@@ -66,6 +66,7 @@ def test_ncc_method_and_ndcube_target(planted):
 
 def test_rotation_written_into_wcs(aia_map):
     import sunpy.map
+
     from irisplug_coalign.rotation import warp
 
     data = np.asarray(aia_map.data, float)

@@ -6,6 +6,7 @@ import pathlib
 
 import numpy as np
 import pytest
+
 from irisplug_fit.synthetic import X100, gaussians
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from irisplug_fit.cube import fit_cube, spectral_axis
-from irisplug_fit.status import Status
 
 import irisplug
+from irisplug_fit.cube import fit_cube, spectral_axis
+from irisplug_fit.status import Status
 
 
 def _signal_and_noise(cube):
@@ -95,7 +95,6 @@ def test_dask_blocks_and_local_cluster_match_in_process(iris_obs):
 
 def test_fitter_and_command_are_registered():
     import irisplug_fit.plugin as plugin
-
     from irisplug.testing import check_plugin
 
     check_plugin(plugin)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
 from irisplug_fit.derived import doppler_velocity, nonthermal_velocity, thermal_fwhm
 from irisplug_fit.moments import spectral_moments
 from irisplug_fit.single import fit_spectrum

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from irisplug_fit.engine import fit_spectra
 from irisplug_fit.guess import component_table, initial_values
 from irisplug_fit.status import Status

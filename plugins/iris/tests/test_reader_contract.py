@@ -17,7 +17,6 @@ class TestIrisL2ReaderContract(ReaderContract):
 
 def test_plugin_passes_check_plugin():
     import irisplug_iris.plugin as plugin
-
     from irisplug.testing import check_plugin
 
     record = check_plugin(plugin, "iris")

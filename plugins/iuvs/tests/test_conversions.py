@@ -7,6 +7,7 @@ import pytest
 from astropy.io import fits
 from hypothesis import given
 from hypothesis import strategies as st
+
 from irisplug_iuvs.conversions import (
     case_temp_from_dn,
     case_temp_to_dn,

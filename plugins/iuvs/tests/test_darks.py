@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from astropy.io import fits
+
 from irisplug_iuvs.darks import DARK_COLUMNS, dark_statistics, pixels_per_bin, plot_dark_rate_vs_temperature
 
 
@@ -62,6 +63,7 @@ def test_mcp_off_filter_and_plot(stats, tmp_path):
 def test_2015_era_products_with_dn_temperatures(l1a_dir, tmp_path):
     """Old L1A products carry DET_TEMP / CASE_TEMP in DN in Engineering, not degC in Integration."""
     from astropy.table import Table
+
     from irisplug_iuvs.conversions import case_temp_to_dn, det_temp_to_dn
 
     src = sorted(l1a_dir.glob("*muvdark*"))[0]

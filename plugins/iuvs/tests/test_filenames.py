@@ -7,6 +7,7 @@ from datetime import datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from irisplug_iuvs.errors import IUVSFilenameError
 from irisplug_iuvs.filenames import CHANNELS, parse_filename
 

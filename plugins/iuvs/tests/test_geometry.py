@@ -6,6 +6,7 @@ import astropy.units as u
 import numpy as np
 import pytest
 from astropy.io import fits
+
 from irisplug_iuvs.errors import IUVSMissingTableError
 from irisplug_iuvs.geometry import app_flipped, pixel_geometry
 from irisplug_iuvs.l1a import read_l1a

@@ -8,13 +8,13 @@ import astropy.units as u
 import numpy as np
 import pytest
 from astropy.io import fits
+
+import irisplug
+from irisplug.testing import ReaderContract
 from irisplug_iuvs.errors import IUVSMissingTableError
 from irisplug_iuvs.l1a import read_l1a
 from irisplug_iuvs.l1a_make import make_l1a_from_l1b
 from irisplug_iuvs.product import IUVSProduct
-
-import irisplug
-from irisplug.testing import ReaderContract
 
 
 def test_generated_files_mirror_the_l1b(muv_file, tmp_path):
@@ -66,9 +66,8 @@ class TestL1AReaderContract(ReaderContract):
 
 
 def test_identify_without_filename_keyword_uses_extension_names(l1a_dir, l1b_files, tmp_path):
-    from irisplug_iuvs.identify import iuvs_level
-
     from irisplug.fileinfo import FileInfo
+    from irisplug_iuvs.identify import iuvs_level
 
     for i, (src, level) in enumerate([(sorted(l1a_dir.glob("*-muv_*"))[0], "l1a"), (l1b_files[0], "l1b")]):
         out = tmp_path / f"anon{i}.fits"

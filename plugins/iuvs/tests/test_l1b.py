@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from astropy.io import fits
 from astropy.time import Time
-from irisplug_iuvs.errors import IUVSMissingTableError
-from irisplug_iuvs.l1b import read_l1b
-from irisplug_iuvs.product import IUVSProduct
 
 import irisplug
 from irisplug.errors import MissingExtensionError, TruncatedFileError
 from irisplug.testing import ReaderContract, check_cube
+from irisplug_iuvs.errors import IUVSMissingTableError
+from irisplug_iuvs.l1b import read_l1b
+from irisplug_iuvs.product import IUVSProduct
 
 
 def _wavelength_grid(cube):
@@ -183,7 +183,6 @@ def test_truncated_plain_fits_raises(muv_file, tmp_path):
 
 def test_plugin_passes_check_plugin():
     import irisplug_iuvs.plugin
-
     from irisplug.testing import check_plugin
 
     record = check_plugin(irisplug_iuvs.plugin, "iuvs")

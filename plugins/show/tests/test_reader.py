@@ -8,12 +8,12 @@ import astropy.units as u
 import h5py
 import numpy as np
 import pytest
-from irisplug_show.errors import SHOWMissingVariableError
-from irisplug_show.reader import list_groups, read_group
 from ndcube import NDCollection, NDCube
 
 import irisplug
 from irisplug.testing import ReaderContract, check_cube
+from irisplug_show.errors import SHOWMissingVariableError
+from irisplug_show.reader import list_groups, read_group
 
 
 def _coord(cube, name):
@@ -87,9 +87,8 @@ def test_netcdf_without_image_is_not_show(tmp_path):
 
     p = tmp_path / "other.nc"
     xr.Dataset({"x": ("t", np.arange(3.0))}).to_netcdf(p, engine="h5netcdf")
-    from irisplug_show.reader import identify_show_l0
-
     from irisplug.fileinfo import FileInfo
+    from irisplug_show.reader import identify_show_l0
 
     assert not identify_show_l0(FileInfo(p))
     with pytest.raises(SHOWMissingVariableError, match="no group holds an 'image'"):
@@ -113,7 +112,6 @@ class TestShowReaderContract(ReaderContract):
 
 def test_plugin_passes_check_plugin():
     import irisplug_show.plugin
-
     from irisplug.testing import check_plugin
 
     assert check_plugin(irisplug_show.plugin, "show").status == "active"

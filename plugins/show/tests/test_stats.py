@@ -7,12 +7,12 @@ import shutil
 import h5py
 import numpy as np
 import pytest
-from irisplug_show.reader import list_groups
-from irisplug_show.stats import dark_current, image_statistics
-from irisplug_show.workflow import calibrate_show, classify_groups
 
 import irisplug
 from irisplug.errors import InconsistentInputError
+from irisplug_show.reader import list_groups
+from irisplug_show.stats import dark_current, image_statistics
+from irisplug_show.workflow import calibrate_show, classify_groups
 
 _have = irisplug.get_plugin_manager().contributions("calibrator")
 pytestmark = pytest.mark.skipif(not {"dark", "flat"} <= set(_have),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from irisplug_view.fastmovie import SJIPlayer
 from irisplug_view.scaling import histo_opt
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.backend_bases import MouseEvent
+
 from irisplug_view._figure_kit import send_key
 from irisplug_view.poi import get_pois
 from irisplug_view.quicklook import quicklook
-from matplotlib.backend_bases import MouseEvent
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from irisplug_view._figure_kit import send_key
 from irisplug_view.poi import get_pois
 from irisplug_view.sji_viewer import sji_viewer

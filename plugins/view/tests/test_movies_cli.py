@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from irisplug_view import movies
-from irisplug_view.movies import MovieWriterUnavailableError, raster_position_movie, sji_movie, spectrum_movie
 
 import irisplug
 from irisplug.errors import UnsupportedObjectError
+from irisplug_view import movies
+from irisplug_view.movies import MovieWriterUnavailableError, raster_position_movie, sji_movie, spectrum_movie
 
 
 def _gif_frames(path):
@@ -78,7 +78,6 @@ def test_view_of_something_else_lists_the_viewers():
 
 def test_plugin_contract():
     import irisplug_view.plugin as plugin
-
     from irisplug.testing import check_plugin
 
     record = check_plugin(plugin, "view")

@@ -6,12 +6,12 @@ import json
 
 import numpy as np
 import pytest
+
+from irisplug.errors import CorruptFileError, UnsupportedObjectError
 from irisplug_view._figure_kit import send_key
 from irisplug_view.figures import show_poi
 from irisplug_view.poi import get_pois, load_pois, save_pois
 from irisplug_view.quicklook import quicklook
-
-from irisplug.errors import CorruptFileError, UnsupportedObjectError
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from irisplug_view.colormaps import iris_cmap
 from irisplug_view.scaling import ContrastLimits, gamma_lut, histo_opt, scale_to_index
 
