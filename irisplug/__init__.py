@@ -52,7 +52,7 @@ _LAZY = {
     "FileInfo": "irisplug.fileinfo",
     "iter_fits_headers": "irisplug.fileinfo",
     "atomic_path": "irisplug.atomic",
-    "progress": "irisplug.progress",
+    "progress": "irisplug.progress_bars",
     "record_step": "irisplug.provenance",
     "history": "irisplug.provenance",
     "resolve_sources": "irisplug.sources",

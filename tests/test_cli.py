@@ -79,3 +79,18 @@ def test_import_is_light(module):
     seconds, bad = proc.stdout.splitlines()[0], proc.stdout.splitlines()[1:] or [""]
     assert bad == [""], f"import irisplug pulled in {bad}"
     print(f"import irisplug: {float(seconds) * 1e3:.1f} ms")
+
+
+def test_public_functions_are_not_shadowed_by_submodules():
+    """A public function must stay callable after every irisplug submodule was imported."""
+    code = (
+        "import importlib, pkgutil, irisplug\n"
+        "for m in pkgutil.walk_packages(irisplug.__path__, 'irisplug.'):\n"
+        "    if '.testing' not in m.name and not m.name.endswith('__main__'):\n"
+        "        importlib.import_module(m.name)\n"
+        "bad = [n for n in irisplug.__all__ if n[0].islower() and n != '__version__' and not callable(getattr(irisplug, n))]\n"
+        "print(','.join(bad))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "", f"shadowed by a submodule: {proc.stdout}"

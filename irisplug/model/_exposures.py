@@ -41,7 +41,7 @@ def attach_exposure_coords(meta: Mapping[str, Any] | None, values: Mapping[str, 
 def exposure_values(cube: Any) -> dict[str, Any]:
     """Every per-exposure value stored in ``cube.meta`` (name -> array along axis 0)."""
     meta = getattr(cube, "meta", None) or {}
-    return {k[len(_PREFIX):]: v for k, v in meta.items() if str(k).startswith(_PREFIX)}
+    return {k[len(_PREFIX) :]: v for k, v in meta.items() if str(k).startswith(_PREFIX)}
 
 
 def extra_coord(cube: Any, name: str) -> Any:

@@ -136,7 +136,10 @@ class ExposureCubeMixin:
             if "time" in keys:
                 ti = keys.index("time")
                 t = np.atleast_1d(extra_coord(self, "time"))
-                if all(len(p) == len(keys) and all(v is None for i, v in enumerate(p) if i != ti) and p[ti] is not None for p in points):
+                if all(
+                    len(p) == len(keys) and all(v is None for i, v in enumerate(p) if i != ti) and p[ti] is not None
+                    for p in points
+                ):
                     # time only: the exposures between the earliest and latest point
                     from astropy.time import Time
 
@@ -163,7 +166,11 @@ class ExposureCubeMixin:
         from irisplug.model.operations import replace_arrays
 
         data = np.asarray(self.data.compute() if hasattr(self.data, "compute") else self.data)
-        mask = None if self.mask is None else np.asarray(self.mask.compute() if hasattr(self.mask, "compute") else self.mask)
+        mask = (
+            None
+            if self.mask is None
+            else np.asarray(self.mask.compute() if hasattr(self.mask, "compute") else self.mask)
+        )
         return replace_arrays(self, data, mask)
 
 
@@ -189,7 +196,16 @@ class RasterCube(ExposureCubeMixin, SpectrogramCube):
     >>> cube.spectroheliogram(1402.77 * u.AA).to_map()  # doctest: +SKIP
     """
 
-    def __init__(self, data: Any, wcs: Any = None, unit: Any = None, uncertainty: Any = None, meta: Any = None, mask: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Any,
+        wcs: Any = None,
+        unit: Any = None,
+        uncertainty: Any = None,
+        meta: Any = None,
+        mask: Any = None,
+        **kwargs: Any,
+    ) -> None:
         from irisplug.model.wcs import PerExposureWCS
 
         low = getattr(wcs, "low_level_wcs", wcs)

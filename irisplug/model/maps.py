@@ -143,14 +143,23 @@ def image_to_map(img: Any) -> Any:
         ys = slices[base._lat - 1]
         y0 = (ys.start or 0) if isinstance(ys, slice) else 0
         header = {
-            "NAXIS": 2, "NAXIS1": nx, "NAXIS2": ny,
-            "CTYPE1": h3[f"CTYPE{a_lon}"], "CTYPE2": h3[f"CTYPE{a_lat}"],
-            "CUNIT1": h3.get(f"CUNIT{a_lon}", "arcsec"), "CUNIT2": h3.get(f"CUNIT{a_lat}", "arcsec"),
-            "CRPIX1": float(len(steps) // 2 + 1), "CRPIX2": float(h3[f"CRPIX{a_lat}"]) - y0,
-            "CRVAL1": h3[f"CRVAL{a_lon}"], "CRVAL2": h3[f"CRVAL{a_lat}"],
-            "CDELT1": h3[f"CDELT{a_lon}"], "CDELT2": h3[f"CDELT{a_lat}"],
-            "PC1_1": h3[f"PC{a_lon}_{a_lon}"], "PC1_2": h3[f"PC{a_lon}_{a_lat}"],
-            "PC2_1": h3[f"PC{a_lat}_{a_lon}"], "PC2_2": h3[f"PC{a_lat}_{a_lat}"],
+            "NAXIS": 2,
+            "NAXIS1": nx,
+            "NAXIS2": ny,
+            "CTYPE1": h3[f"CTYPE{a_lon}"],
+            "CTYPE2": h3[f"CTYPE{a_lat}"],
+            "CUNIT1": h3.get(f"CUNIT{a_lon}", "arcsec"),
+            "CUNIT2": h3.get(f"CUNIT{a_lat}", "arcsec"),
+            "CRPIX1": float(len(steps) // 2 + 1),
+            "CRPIX2": float(h3[f"CRPIX{a_lat}"]) - y0,
+            "CRVAL1": h3[f"CRVAL{a_lon}"],
+            "CRVAL2": h3[f"CRVAL{a_lat}"],
+            "CDELT1": h3[f"CDELT{a_lon}"],
+            "CDELT2": h3[f"CDELT{a_lat}"],
+            "PC1_1": h3[f"PC{a_lon}_{a_lon}"],
+            "PC1_2": h3[f"PC{a_lon}_{a_lat}"],
+            "PC2_1": h3[f"PC{a_lat}_{a_lon}"],
+            "PC2_2": h3[f"PC{a_lat}_{a_lat}"],
         }
         t = Time(times) if times is not None else Time(base._reference_time)
         date = t[len(t) // 2].utc.isot if t.ndim else t.utc.isot

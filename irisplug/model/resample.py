@@ -24,7 +24,14 @@ def _grid_angstrom(grid: Any) -> np.ndarray:
     return g
 
 
-def resample_wavelength(cube: Any, grid: Any, *, out: str | os.PathLike | None = None, quiet: bool | None = None, chunk_exposures: int | None = None) -> Any:
+def resample_wavelength(
+    cube: Any,
+    grid: Any,
+    *,
+    out: str | os.PathLike | None = None,
+    quiet: bool | None = None,
+    chunk_exposures: int | None = None,
+) -> Any:
     """Linearly interpolate every spectrum of ``cube`` onto the wavelength ``grid``.
 
     The result is written exposure block by exposure block into a
@@ -57,12 +64,15 @@ def resample_wavelength(cube: Any, grid: Any, *, out: str | os.PathLike | None =
 
     from irisplug.model.operations import _new_cube, unwrap_wcs
     from irisplug.model.wcs import PerExposureWCS
-    from irisplug.progress import progress
+    from irisplug.progress_bars import progress
 
     if isinstance(cube, NDCubeSequence):
         directory = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="irisplug-resample-"))
         directory.mkdir(parents=True, exist_ok=True)
-        new = [resample_wavelength(c, grid, out=directory / f"cube_{i:05d}.f32", quiet=quiet) for i, c in enumerate(cube.data)]
+        new = [
+            resample_wavelength(c, grid, out=directory / f"cube_{i:05d}.f32", quiet=quiet)
+            for i, c in enumerate(cube.data)
+        ]
         return type(cube)(new, common_axis=getattr(cube, "_common_axis", 0), meta=dict(cube.meta or {}))
     g = _grid_angstrom(grid)
     base, slices = unwrap_wcs(cube.wcs)
@@ -76,8 +86,14 @@ def resample_wavelength(cube: Any, grid: Any, *, out: str | os.PathLike | None =
     n = cube.data.shape[0]
     shape = (n, cube.data.shape[1], g.size)
     path = Path(out) if out is not None else Path(tempfile.mkstemp(prefix="irisplug-resample-", suffix=".f32")[1])
-    result = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape) if path.suffix == ".npy" else np.memmap(path, dtype=np.float32, mode="w+", shape=shape)
-    per = max(1, (64 << 20) // max(1, cube.data.shape[1] * src.size * 4)) if chunk_exposures is None else chunk_exposures
+    result = (
+        np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
+        if path.suffix == ".npy"
+        else np.memmap(path, dtype=np.float32, mode="w+", shape=shape)
+    )
+    per = (
+        max(1, (64 << 20) // max(1, cube.data.shape[1] * src.size * 4)) if chunk_exposures is None else chunk_exposures
+    )
     for start in progress(range(0, n, per), total=(n + per - 1) // per, desc="resampling spectra", quiet=quiet):
         stop = min(start + per, n)
         block = np.asarray(cube.data[start:stop], dtype=np.float32)
@@ -87,11 +103,22 @@ def resample_wavelength(cube: Any, grid: Any, *, out: str | os.PathLike | None =
         res[..., ~valid] = np.nan
         result[start:stop] = res
     result.flush()
-    hdr_updates = {"CRVAL1": float(g[0]), "CDELT1": float(g[1] - g[0]), "CRPIX1": 1.0, "NAXIS1": int(g.size), "CUNIT1": "Angstrom"}
+    hdr_updates = {
+        "CRVAL1": float(g[0]),
+        "CDELT1": float(g[1] - g[0]),
+        "CRPIX1": 1.0,
+        "NAXIS1": int(g.size),
+        "CUNIT1": "Angstrom",
+    }
     d = base.to_dict()
     d["header"] = {**d["header"], **hdr_updates}
     new_wcs = PerExposureWCS.from_dict(d)
-    data = da.from_array(np.memmap(path, dtype=np.float32, mode="r", shape=shape, offset=result.offset if hasattr(result, "offset") else 0), chunks=(per, *shape[1:]))
+    data = da.from_array(
+        np.memmap(
+            path, dtype=np.float32, mode="r", shape=shape, offset=result.offset if hasattr(result, "offset") else 0
+        ),
+        chunks=(per, *shape[1:]),
+    )
     meta = dict(cube.meta)
     meta["RESAMPLED_FILE"] = str(path)
     return _new_cube(cube, data, da.isnan(data), new_wcs, meta)

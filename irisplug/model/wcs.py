@@ -51,7 +51,9 @@ def _build_wcs(hdr: Mapping[str, Any]) -> Any:
     w.wcs.crpix = [float(hdr.get(f"CRPIX{i}", 0.0)) for i in range(1, n + 1)]
     w.wcs.crval = [float(hdr.get(f"CRVAL{i}", 0.0)) for i in range(1, n + 1)]
     w.wcs.cdelt = [float(hdr.get(f"CDELT{i}", 1.0)) for i in range(1, n + 1)]
-    w.wcs.pc = [[float(hdr.get(f"PC{i}_{j}", 1.0 if i == j else 0.0)) for j in range(1, n + 1)] for i in range(1, n + 1)]
+    w.wcs.pc = [
+        [float(hdr.get(f"PC{i}_{j}", 1.0 if i == j else 0.0)) for j in range(1, n + 1)] for i in range(1, n + 1)
+    ]
     w.pixel_shape = tuple(int(hdr.get(f"NAXIS{i}", 0)) or 1 for i in range(1, n + 1))
     if hdr.get("DATE-OBS"):
         w.wcs.dateobs = str(hdr["DATE-OBS"])
@@ -453,7 +455,9 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         return f"<PerExposureWCS {self._n} exposures on FITS axis {self._exp}; world: {types}>"
 
 
-def join_exposures(parts: Sequence[tuple[PerExposureWCS, Any]], header_updates: Mapping[str, Any] | None = None) -> PerExposureWCS:
+def join_exposures(
+    parts: Sequence[tuple[PerExposureWCS, Any]], header_updates: Mapping[str, Any] | None = None
+) -> PerExposureWCS:
     """One :class:`PerExposureWCS` holding selected exposures of several WCSs, in order.
 
     Parameters
@@ -478,7 +482,11 @@ def join_exposures(parts: Sequence[tuple[PerExposureWCS, Any]], header_updates: 
         sel = np.arange(w._n)[exposures]
         lon.append(w._crval_lon[sel])
         lat.append(w._crval_lat[sel])
-        shift = 0.0 if w._reference_time == first._reference_time else float((Time(w._reference_time, scale="utc") - ref).sec)
+        shift = (
+            0.0
+            if w._reference_time == first._reference_time
+            else float((Time(w._reference_time, scale="utc") - ref).sec)
+        )
         times.append(w._times[sel] + shift)
         if first._pc is not None:
             pcs.append(w._pc[sel] if w._pc is not None else np.full((len(sel), *first._pc.shape[1:]), np.nan))

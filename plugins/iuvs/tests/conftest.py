@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 
-def iuvs_data_dir() -> Path:
-    """``$IRISPLUG_IUVS_DATA`` or ``<repo root>/../shared/data/iuvs``."""
-    env = os.environ.get("IRISPLUG_IUVS_DATA")
-    if env:
-        return Path(env)
-    repo = Path(__file__).resolve().parents[3]
-    return repo.parent / "shared" / "data" / "iuvs"
-
-
 @pytest.fixture(scope="session")
-def l1b_files() -> list[Path]:
-    files = sorted(iuvs_data_dir().glob("mvn_iuv_l1b_*.fits*"))
-    if not files:
-        pytest.skip(f"no IUVS L1B sample files in {iuvs_data_dir()} (set IRISPLUG_IUVS_DATA)")
-    return files
+def l1b_files(shared_data) -> list[Path]:
+    """The real L1B sample files of the shared data folder (skips without them)."""
+    return shared_data("iuvs", "mvn_iuv_l1b_*.fits*")
 
 
 @pytest.fixture(scope="session")

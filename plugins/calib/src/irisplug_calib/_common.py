@@ -217,6 +217,6 @@ def seconds(value: Any, default_unit: str = "s") -> np.ndarray:
 
 def irisplug_progress(iterable: Any, *, total: int | None = None, desc: str = "", quiet: bool | None = None) -> Any:
     """``irisplug.progress`` (a tqdm bar, silent under CI or when quiet)."""
-    from irisplug.progress import progress
+    from irisplug.progress_bars import progress
 
     return progress(iterable, total=total, desc=desc, quiet=quiet)
