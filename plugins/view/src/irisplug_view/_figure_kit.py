@@ -22,6 +22,18 @@ def request_draw(fig: Any) -> None:
     fig.canvas.draw_idle()
 
 
+def sync_timer(fig: Any, timer: Any, playing: bool, interval_ms: int, callback: Any) -> Any:
+    """Start or stop an animation timer so it matches ``playing``; returns the timer (None when stopped)."""
+    if playing and timer is None:
+        timer = fig.canvas.new_timer(interval=interval_ms)
+        timer.add_callback(callback)
+        timer.start()
+    elif not playing and timer is not None:
+        timer.stop()
+        timer = None
+    return timer
+
+
 def new_figure(figsize: tuple[float, float], dpi: float = 100) -> Any:
     """A pyplot figure (so interactive backends show it; Agg works headless)."""
     import matplotlib.pyplot as plt

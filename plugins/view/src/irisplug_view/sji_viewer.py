@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_view._figure_kit import help_box, new_figure, request_draw, take_over_keys
+from irisplug_view._figure_kit import help_box, new_figure, request_draw, sync_timer, take_over_keys
 from irisplug_view.colormaps import iris_cmap
 from irisplug_view.inputs import SJIFrames, sji_frames, world_arcsec
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
@@ -218,13 +218,7 @@ class SJIViewer:
         return True
 
     def _toggle_timer(self) -> None:
-        if self.state.playing and self._timer is None:
-            self._timer = self.fig.canvas.new_timer(interval=self.state.interval_ms)
-            self._timer.add_callback(self.step_animation)
-            self._timer.start()
-        elif not self.state.playing and self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self._timer = sync_timer(self.fig, self._timer, self.state.playing, self.state.interval_ms, self.step_animation)
 
     def step_animation(self) -> None:
         """Next frame; within a zoomed slider range it loops there (the "mini-loop")."""
