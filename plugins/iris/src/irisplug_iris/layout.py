@@ -9,6 +9,9 @@ from __future__ import annotations
 
 __all__ = ["RASTER_AUX_COLUMNS", "SJI_AUX_COLUMNS", "RASTER_TEXT_COLUMNS", "SJI_TEXT_COLUMNS", "WINDOWS"]
 
+#: the aux tables' temperature sensors: (number, type letter) as in ITnnX<detector>
+_TEMPERATURE_SENSORS = (("01", "P"), ("06", "T"), ("14", "S"), ("15", "S"), ("16", "S"), ("17", "S"), ("18", "S"), ("19", "S"))
+
 #: raster auxiliary table (n_steps x 47): keyword -> (column, comment)
 RASTER_AUX_COLUMNS = [
     ("TIME", "time of each exposure in s after start of OBS (rowindex)"),
@@ -36,11 +39,11 @@ RASTER_AUX_COLUMNS = [
     ("PC3_2IX", "PC3_2 (rowindex)"),
     ("PC3_3IX", "PC3_3 (rowindex)"),
     ("PC2_3IX", "PC2_3 (rowindex)"),
-    *[(f"IT{n}{s}FUV", f"FUV temperature {n} (rowindex)") for n, s in (("01", "P"), ("06", "T"), ("14", "S"), ("15", "S"), ("16", "S"), ("17", "S"), ("18", "S"), ("19", "S"))],
+    *[(f"IT{n}{s}FUV", f"FUV temperature {n} (rowindex)") for n, s in _TEMPERATURE_SENSORS],
     ("POFFXFUV", "FUV X (spectral direction) shift in pixels (rowindex)"),
     ("POFFYFUV", "FUV Y (spatial direction) shift in pixels (rowindex)"),
     ("POFFFFUV", "FUV Flag indicating source of X and Y offsets (rowindex)"),
-    *[(f"IT{n}{s}NUV", f"NUV temperature {n} (rowindex)") for n, s in (("01", "P"), ("06", "T"), ("14", "S"), ("15", "S"), ("16", "S"), ("17", "S"), ("18", "S"), ("19", "S"))],
+    *[(f"IT{n}{s}NUV", f"NUV temperature {n} (rowindex)") for n, s in _TEMPERATURE_SENSORS],
     ("POFFXNUV", "NUV X (spectral direction) shift in pixels (rowindex)"),
     ("POFFYNUV", "NUV Y (spatial direction) shift in pixels (rowindex)"),
     ("POFFFNUV", "NUV Flag indicating source of X and Y offsets (rowindex)"),
@@ -68,7 +71,7 @@ SJI_AUX_COLUMNS = [
     ("PC2_2IX", "PC2_2 (rowindex)"),
     ("PC3_1IX", "PC3_1 (rowindex)"),
     ("PC3_2IX", "PC3_2 (rowindex)"),
-    *[(f"IT{n}{s}SJI", f"SJI temperature {n} (rowindex)") for n, s in (("01", "P"), ("06", "T"), ("14", "S"), ("15", "S"), ("16", "S"), ("17", "S"), ("18", "S"), ("19", "S"))],
+    *[(f"IT{n}{s}SJI", f"SJI temperature {n} (rowindex)") for n, s in _TEMPERATURE_SENSORS],
     ("POFFXSJI", "SJI X (spectral direction) shift in pixels (rowindex)"),
     ("POFFYSJI", "SJI Y (spatial direction) shift in pixels (rowindex)"),
     ("POFFFSJI", "SJI Flag indicating source of X and Y offsets (rowindex)"),

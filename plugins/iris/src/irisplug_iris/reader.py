@@ -288,10 +288,6 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     """
     from irisplug.fileinfo import FileInfo
     from irisplug.model import Observation, RasterSequence
-    from irisplug_iris.writers import identify_irisplug_fits, read_irisplug_fits
-
-    if paths and all(identify_irisplug_fits(FileInfo(p)) for p in paths):
-        return read_irisplug_fits([Path(p) for p in paths], lazy=lazy)  # our own output under an IRIS-like name
     files = []
     overview = []
     for p in map(Path, paths):
