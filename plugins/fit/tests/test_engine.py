@@ -18,14 +18,16 @@ def _curve_fit_loop(x, ys, p0s, model):
     from scipy.optimize import curve_fit
 
     out = np.full_like(p0s, np.nan)
+    err = np.full_like(p0s, np.nan)
     ok = np.zeros(len(ys), bool)
     for i, (y, p0) in enumerate(zip(ys, p0s, strict=True)):
         try:
-            out[i], _ = curve_fit(model, x, y, p0=p0, method="lm", maxfev=20000, ftol=1e-12, xtol=1e-12)
+            out[i], pcov = curve_fit(model, x, y, p0=p0, method="lm", maxfev=20000, ftol=1e-12, xtol=1e-12)
+            err[i] = np.sqrt(np.diag(pcov))
             ok[i] = True
         except RuntimeError:
             pass
-    return out, ok
+    return out, err, ok
 
 
 def _g1(x, c0, a, m, s):
@@ -38,7 +40,7 @@ def test_agrees_with_curve_fit_one_gaussian(poisson_si_iv):
     y = d["y"][:1000]
     t = get_template("si_iv_1403")
     p0, _, _ = initial_values(d["x"], y, np.ones(y.shape, bool), 1, *component_table(t), t.profile_codes)
-    ref, ok = _curve_fit_loop(d["x"], y, p0, _g1)
+    ref, ref_err, ok = _curve_fit_loop(d["x"], y, p0, _g1)
     res = fit_spectra(y, d["x"], t)
     both = ok & (res.status == Status.CONVERGED)
     assert both.mean() > 0.99
@@ -48,6 +50,8 @@ def test_agrees_with_curve_fit_one_gaussian(poisson_si_iv):
     # the centre, relative to its own uncertainty (a far stricter test than relative to 1402 A)
     dc = np.abs(res.params[both, 2] - ref[both, 2]) / res.errors[both, 2]
     assert np.quantile(dc, 0.999) < 1e-3
+    # 1-sigma uncertainties: curve_fit's sqrt(diag(pcov)) (both scale by the reduced chi-square)
+    np.testing.assert_allclose(res.errors[both], ref_err[both], rtol=1e-3)
 
 
 def test_agrees_with_curve_fit_three_gaussians():
@@ -65,12 +69,14 @@ def test_agrees_with_curve_fit_three_gaussians():
     def g3(x, c0, *p):
         return c0 + sum(p[i] * np.exp(-0.5 * ((x - p[i + 1]) / p[i + 2]) ** 2) for i in range(0, 9, 3))
 
-    ref, ok = _curve_fit_loop(x, y, p0, g3)
+    ref, ref_err, ok = _curve_fit_loop(x, y, p0, g3)
     res = fit_spectra(y, x, t, p0=p0)
     both = ok & (res.status == Status.CONVERGED)
     assert both.mean() > 0.98
     rel = np.abs(res.params[both] - ref[both]) / np.abs(ref[both])
     assert ((rel <= 1e-4).all(axis=1)).mean() >= 0.999
+    rel_err = np.abs(res.errors[both] - ref_err[both]) / ref_err[both]
+    assert ((rel_err <= 1e-3).all(axis=1)).mean() >= 0.999
 
 
 def test_numpy_path_matches_numba(poisson_si_iv):
