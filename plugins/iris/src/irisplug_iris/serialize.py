@@ -1,9 +1,14 @@
-"""Flatten model objects (cube, sequence, observation) into plain records and rebuild them.
+"""Flatten model objects (cube, sequence, observation, collection) into plain records and rebuild them.
 
 Shared by the FITS and ASDF writers/readers: every cube becomes a record
 with its data, mask, unit, WCS description (a per-exposure WCS as its
 parameters plus any slicing; a FITS WCS as header cards), metadata and
 per-exposure values, all JSON-friendly except the arrays.
+
+An ndcube ``NDCollection`` of NDCubes (e.g. the fit plugin's parameter
+maps) is kind ``"collection"``: one record per member in key order
+(``label`` = key, ``index`` = position) and the top-level meta
+``{"meta": <collection meta or None>, "aligned_axes": [[...] per key] or None}``.
 """
 
 from __future__ import annotations
@@ -127,15 +132,66 @@ def _cube_record(cube: Any, label: str, index: int) -> CubeRecord:
     return CubeRecord(label, index, type(cube).__name__, cube.data, mask, "" if cube.unit is None else cube.unit.to_string(), wcs_spec(cube.wcs), meta)
 
 
+def _collection_parts(obj: Any) -> tuple[dict[str, Any], list[CubeRecord]]:
+    """Top-level meta and member records of a plain ``NDCollection`` of NDCubes."""
+    from ndcube import NDCollection, NDCube
+
+    from irisplug.errors import UnsupportedObjectError
+
+    if type(obj) is not NDCollection:
+        raise UnsupportedObjectError(
+            f"cannot write a {type(obj).__name__}: it is an NDCollection subclass whose extra content would be "
+            "lost; write its cubes, or a plain NDCollection of them")
+    for key, item in obj.items():
+        if not isinstance(key, str):
+            raise UnsupportedObjectError(f"cannot write an NDCollection with the non-string key {key!r}: use string keys")
+        if not isinstance(item, NDCube):
+            raise UnsupportedObjectError(
+                f"cannot write NDCollection member {key!r}: a {type(item).__name__}, not an NDCube; "
+                "every member must be an NDCube (write nested collections or sequences separately)")
+    aligned = obj.aligned_axes
+    top = {
+        "meta": None if obj.meta is None else {str(k): encode_value(v) for k, v in dict(obj.meta).items()},
+        "aligned_axes": None if aligned is None else [[int(a) for a in aligned[k]] for k in obj],
+    }
+    return top, [_cube_record(c, key, i) for i, (key, c) in enumerate(obj.items())]
+
+
 def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
-    """``(kind, top-level meta, records)`` for a cube, a sequence or an observation.
+    """``(kind, top-level meta, records)`` for a cube, a sequence, an observation or an NDCollection of NDCubes.
+
+    Parameters
+    ----------
+    obj
+        An NDCube (any WCS :func:`wcs_spec` describes), an NDCubeSequence, an
+        ``irisplug.model.Observation`` or a plain ``NDCollection`` whose members
+        are all such NDCubes.
+
+    Returns
+    -------
+    tuple
+        ``(kind, meta, records)``: kind is ``"cube"``, ``"sequence"``,
+        ``"observation"`` or ``"collection"``; meta is JSON-friendly;
+        records are :class:`CubeRecord` (arrays not copied).
 
     Raises
     ------
     UnsupportedObjectError
-        For anything else.
+        For anything else (e.g. a collection holding a nested collection or a plain array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from astropy.wcs import WCS
+    >>> from ndcube import NDCollection, NDCube
+    >>> w = WCS(naxis=2)
+    >>> maps = NDCollection([("a", NDCube(np.zeros((2, 3)), wcs=w)), ("b", NDCube(np.ones((2, 3)), wcs=w))],
+    ...                     aligned_axes="all")
+    >>> kind, meta, records = flatten(maps)
+    >>> kind, meta["aligned_axes"], [r.label for r in records]
+    ('collection', [[0, 1], [0, 1]], ['a', 'b'])
     """
-    from ndcube import NDCube, NDCubeSequence
+    from ndcube import NDCollection, NDCube, NDCubeSequence
 
     from irisplug.errors import UnsupportedObjectError
 
@@ -143,6 +199,9 @@ def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
         return "cube", {}, [_cube_record(obj, "", 0)]
     if isinstance(obj, NDCubeSequence):
         return "sequence", {k: encode_value(v) for k, v in dict(obj.meta or {}).items()}, [_cube_record(c, "", i) for i, c in enumerate(obj.data)]
+    if isinstance(obj, NDCollection):
+        top, records = _collection_parts(obj)
+        return "collection", top, records
     if hasattr(obj, "windows") and hasattr(obj, "items"):
         records = []
         for label, item in obj.items():
@@ -151,7 +210,8 @@ def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
             for i, c in enumerate(cubes):
                 records.append(_cube_record(c, label, i if index0 == 0 else -1))
         return "observation", {k: encode_value(v) for k, v in dict(obj.meta).items()}, records
-    raise UnsupportedObjectError(f"cannot write a {type(obj).__name__}: give a cube, a sequence or an Observation")
+    raise UnsupportedObjectError(
+        f"cannot write a {type(obj).__name__}: give a cube, a sequence, an Observation or an NDCollection of NDCubes")
 
 
 def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any) -> Any:
@@ -170,11 +230,33 @@ def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any) -> Any:
     return cls(data, wcs=wcs_from_spec(rec["wcs"]), unit=unit, mask=mask, meta=meta)
 
 
+def _rebuild_collection(meta: dict[str, Any], cubes: list[tuple[dict[str, Any], Any]]) -> Any:
+    from ndcube import NDCollection
+
+    items = [(rec["label"], cube) for rec, cube in sorted(cubes, key=lambda rc: rc[0]["index"])]
+    aligned = meta.get("aligned_axes")
+    aligned = None if aligned is None or not items else tuple(tuple(a) for a in aligned)
+    coll_meta = meta.get("meta")
+    coll_meta = None if coll_meta is None else {k: decode_value(v) for k, v in coll_meta.items()}
+    return NDCollection(items, aligned_axes=aligned, meta=coll_meta)
+
+
 def rebuild(kind: str, meta: dict[str, Any], records: list[tuple[dict[str, Any], Any, Any]]) -> Any:
-    """The object :func:`flatten` was given, from ``(record json dict, data, mask)`` triples."""
+    """The object :func:`flatten` was given, from ``(record json dict, data, mask)`` triples.
+
+    Examples
+    --------
+    >>> import json
+    >>> kind, meta, recs = flatten(maps)  # doctest: +SKIP
+    >>> back = rebuild(kind, meta, [(json.loads(r.json()), r.data, r.mask) for r in recs])  # doctest: +SKIP
+    >>> list(back) == list(maps)  # doctest: +SKIP
+    True
+    """
     from irisplug.model import Observation, RasterSequence
 
     cubes = [(rec, _cube_from_record(rec, data, mask)) for rec, data, mask in records]
+    if kind == "collection":
+        return _rebuild_collection(meta, cubes)
     meta = {k: decode_value(v) for k, v in meta.items()}
     if kind == "cube":
         return cubes[0][1]

@@ -1,11 +1,20 @@
-"""Writers ``fits`` and ``asdf`` for any cube, sequence or observation, and the readers of what they write.
+"""Writers ``fits`` and ``asdf`` for any cube, sequence, observation or NDCollection, and the readers of what they write.
 
-FITS layout (marked ``IRISPLUG`` in the primary header): per cube an image
-HDU ``CUBEn`` (data, BUNIT), ``MASKn`` (uint8) and ``JSONn`` (the record:
-label, class, unit, WCS parameters, metadata and per-exposure values as
-UTF-8 JSON bytes); ``IRPMETA`` holds the top-level metadata (e.g. the
+FITS layout (marked ``IRISPLUG`` in the primary header, with ``IRPKIND`` =
+``cube``, ``sequence``, ``observation`` or ``collection`` and ``NCUBES``):
+per cube an image HDU ``CUBEn`` (data, BUNIT, ``IRPLABEL``, ``IRPCLASS``,
+``IRPDTYPE`` = the numpy dtype written, so integer and boolean data read back
+with their own dtype; FITS WCS cards when the cube has a FITS WCS),
+``MASKn`` (uint8, only when the cube has a mask) and ``JSONn`` (the record:
+label, index, class, unit, WCS parameters, metadata and per-exposure values
+as UTF-8 JSON bytes); ``IRPMETA`` holds the top-level metadata (e.g. the
 observation's primary header and the provenance ``irisplug_history``).
-ASDF holds the same records in its tree under ``irisplug``.
+For an ``NDCollection`` (kind ``collection``, e.g. the fit plugin's maps)
+cube ``n`` is the ``n``-th member, its key in ``IRPLABEL`` and the JSON
+``label``, and ``IRPMETA`` is ``{"meta": <the collection's meta or null>,
+"aligned_axes": [[axes of each member] in key order] or null}``.
+ASDF holds the same records in its tree under ``irisplug`` (``kind``,
+``meta`` as JSON, ``cubes``: a list of ``{record, data, mask}``).
 """
 
 from __future__ import annotations
@@ -24,7 +33,15 @@ _PRIMARY_KEYS = ("TELESCOP", "INSTRUME", "OBSID", "OBS_DESC", "STARTOBS", "ENDOB
 
 
 def accepts(obj: Any) -> bool:
-    """True for NDCubes with a FITS or per-exposure WCS, their sequences and Observations."""
+    """True for NDCubes with a FITS or per-exposure WCS, their sequences, Observations and NDCollections of them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcube import NDCollection
+    >>> accepts(NDCollection([("a", np.zeros(3))]))
+    False
+    """
     try:
         flatten(obj)
     except Exception:  # noqa: BLE001 - accepts() must answer, not raise
@@ -47,16 +64,24 @@ def _history_lines(meta: dict[str, Any]) -> list[str]:
     return [f"irisplug {r.get('step')} ({r.get('plugin')} {r.get('version')}) {r.get('time')}" for r in hist if isinstance(r, dict)]
 
 
+def _fits_image(data: Any) -> np.ndarray:
+    """The array FITS stores for ``data`` (booleans as uint8; ``IRPDTYPE`` restores them)."""
+    arr = np.asarray(data)
+    return arr.astype(np.uint8) if arr.dtype.kind == "b" else arr
+
+
 def write_fits(obj: Any, path: Path, **_: Any) -> None:
-    """Write ``obj`` (cube, sequence or Observation) to a FITS file readable by ``irisplug.read``.
+    """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to a FITS file readable by ``irisplug.read``.
 
     Examples
     --------
     >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
+    >>> irisplug.write(irisplug.fit(cube), "maps.fits")  # doctest: +SKIP
     """
     from astropy.io import fits
 
-    kind, meta, records = flatten(obj)
+    kind, top, records = flatten(obj)
+    meta = (top.get("meta") or {}) if kind == "collection" else top
     primary = fits.PrimaryHDU()
     primary.header["IRISPLUG"] = (FORMAT_VERSION, "written by irisplug (irisplug-fits reader)")
     primary.header["IRPKIND"] = kind
@@ -68,13 +93,15 @@ def write_fits(obj: Any, path: Path, **_: Any) -> None:
             primary.header[key] = value
     for line in _history_lines({**first_meta, **meta}):
         primary.header.add_history(line)
-    hdus = [primary, _bytes_hdu("IRPMETA", json.dumps(meta))]
+    hdus = [primary, _bytes_hdu("IRPMETA", json.dumps(top))]
     for i, rec in enumerate(records):
         data = np.asarray(rec.data)
-        hdu = fits.ImageHDU(data, name=f"CUBE{i}")
+        hdu = fits.ImageHDU(_fits_image(data), name=f"CUBE{i}")
         hdu.header["BUNIT"] = rec.unit
-        hdu.header["IRPLABEL"] = rec.label
+        if rec.label.isascii() and rec.label.isprintable():  # the JSON record always has it
+            hdu.header["IRPLABEL"] = rec.label
         hdu.header["IRPCLASS"] = rec.cls
+        hdu.header["IRPDTYPE"] = (data.dtype.str, "numpy dtype of the data written")
         if rec.wcs["kind"] == "fits":
             for k, v in rec.wcs["header"].items():
                 hdu.header[k] = v
@@ -91,8 +118,33 @@ def identify_irisplug_fits(info: Any) -> bool:
     return bool(header) and header.get("IRISPLUG") is not None
 
 
+class _ExactImage:
+    """Integer or boolean image HDU read back exactly in its written dtype (``RawImage`` decodes to float)."""
+
+    def __init__(self, img: Any, dtype: str) -> None:
+        self.img = img
+        self.dtype = np.dtype(dtype).newbyteorder("=")
+        self.shape, self.ndim = img.shape, img.ndim
+
+    def __getitem__(self, item: Any) -> np.ndarray:
+        raw = np.asarray(self.img.raw()[item])
+        if self.dtype.kind == "b":
+            return raw != 0
+        out = raw.astype(self.dtype)  # wraps modulo 2**bits; BZERO then restores the offset (uint16, int8, ...)
+        if self.img.bzero:
+            out += np.array(int(self.img.bzero)).astype(self.dtype)
+        return out
+
+
 def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any:
-    """Read files written by the ``fits`` writer (one object per file; a list for several files)."""
+    """Read files written by the ``fits`` writer (one object per file; a list for several files).
+
+    Examples
+    --------
+    >>> maps = read_irisplug_fits(["maps.fits"])  # doctest: +SKIP
+    >>> maps["status"].data.dtype  # doctest: +SKIP
+    dtype('uint8')
+    """
     from irisplug.errors import CorruptFileError, MissingExtensionError
     from irisplug.fileinfo import iter_fits_headers
     from irisplug_iris.decode import RawImage
@@ -114,6 +166,9 @@ def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any
         def array(name: str, by_name: dict = by_name, path: Path = path) -> Any:
             h, off = by_name[name]
             img = RawImage(path, off, h)
+            written = str(h.get("IRPDTYPE", "")).strip()
+            if written and np.dtype(written).kind in "biu":
+                img = _ExactImage(img, written)
             if not lazy:
                 return img[...]
             import dask.array as da
@@ -130,7 +185,7 @@ def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any
 
 
 def write_asdf(obj: Any, path: Path, **_: Any) -> None:
-    """Write ``obj`` (cube, sequence or Observation) to ASDF, readable by ``irisplug.read``.
+    """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to ASDF, readable by ``irisplug.read``.
 
     Examples
     --------
@@ -156,7 +211,12 @@ def identify_irisplug_asdf(info: Any) -> bool:
 
 
 def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
-    """Read files written by the ``asdf`` writer (arrays loaded into memory)."""
+    """Read files written by the ``asdf`` writer (arrays loaded into memory).
+
+    Examples
+    --------
+    >>> maps = read_irisplug_asdf(["maps.asdf"])  # doctest: +SKIP
+    """
     import asdf
 
     from irisplug.errors import CorruptFileError
