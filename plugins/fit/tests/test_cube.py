@@ -125,6 +125,12 @@ def test_save_and_reload_through_irisplug_writers(iris_obs, tmp_path, ext):
 
     maps = irisplug.fit(iris_obs["Si IV 1403"][0], method="lm", template="peak")
     path = irisplug.write(maps, tmp_path / f"maps{ext}")
+    if ext == ".fits":
+        from astropy.io import fits
+
+        with fits.open(path) as hdul:
+            hdul.verify("exception")
+            np.testing.assert_array_equal(hdul[f"CUBE{list(maps).index('status')}"].data, maps["status"].data)
     back = irisplug.read(path)
     assert isinstance(back, NDCollection)
     assert list(back) == list(maps)  # every key, in order
