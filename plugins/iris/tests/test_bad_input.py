@@ -35,6 +35,24 @@ def test_truncated_file(one_raster):
         irisplug.read(one_raster)
 
 
+def test_file_truncated_after_a_lazy_open(one_raster):
+    """The bytes vanish between the lazy open and the decoding: an error, never a partial array."""
+    from irisplug.fileinfo import iter_fits_headers
+
+    obs = irisplug.read(one_raster)
+    data = obs["Mg II k 2796"][0].data
+    hdus = list(iter_fits_headers(one_raster))
+    primary = hdus[0][0]
+    w = next(i for i in range(1, primary["NWIN"] + 1) if primary[f"TDESC{i}"] == "Mg II k 2796")
+    _, offset, nbytes = hdus[w]
+    with open(one_raster, "r+b") as f:
+        f.truncate(offset + nbytes // 2)
+    with pytest.raises(TruncatedFileError, match=re.escape(one_raster.name)):
+        np.asarray(data)
+    with pytest.raises(TruncatedFileError, match=re.escape(one_raster.name)):
+        data.compute(scheduler="sync")
+
+
 def test_not_iris_fits_with_iris_name(tmp_path):
     path = tmp_path / "iris_l2_20140329_000000_1_raster_t000_r00000.fits"
     hdu = fits.PrimaryHDU(np.zeros((2, 2), np.float32))

@@ -21,9 +21,13 @@ def test_int16_decoding_bit_for_bit(synthetic_dir, obs_synthetic):
         for w in range(1, hdul[0].header["NWIN"] + 1):
             ref = hdul[w].data
             cube = obs_synthetic[hdul[0].header[f"TDESC{w}"]][1]
-            got = np.asarray(cube.data)
+            got = np.asarray(cube.data)  # the whole untouched window: the threaded reader
             assert got.dtype == ref.dtype == np.float32
             np.testing.assert_array_equal(got.view(np.uint32), ref.view(np.uint32))
+            # dask's own chunk-by-chunk path (scheduler given) and a slice of it agree bit for bit too
+            chunked = cube.data.compute(scheduler="threads")
+            np.testing.assert_array_equal(chunked.view(np.uint32), ref.view(np.uint32))
+            np.testing.assert_array_equal(np.asarray(cube.data[1:3]).view(np.uint32), ref[1:3].view(np.uint32))
             mask = np.asarray(cube.mask)
             assert mask[ref == -200].all()
             saturated = ref == np.float32(32767) * np.float32(0.25) + np.float32(7992)
@@ -165,6 +169,9 @@ def test_eager_int16_equals_astropy(synthetic_dir):
     with fits.open(path) as hdul:
         ref = hdul[3].data
     np.testing.assert_array_equal(cube.data.view(np.uint32), ref.view(np.uint32))
+    saturated = ref == np.float32(32767) * np.float32(0.25) + np.float32(7992)
+    assert saturated.any() and (ref == -200).any()
+    np.testing.assert_array_equal(cube.mask, (ref == -200) | saturated)
 
 
 def test_wcsaxes_plotting(obs_sns, tmp_path):

@@ -10,8 +10,9 @@ for integer data, the saturation code (the largest integer).
 
 from __future__ import annotations
 
-import mmap
+import functools
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,26 +26,13 @@ _BITPIX = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
 _SUB = 1 << 18  # elements per sub-block: keeps the three passes in cache
 
 
-def empty_array(shape: tuple[int, ...], dtype: Any) -> np.ndarray:
-    """An uninitialised array; large ones in anonymous memory advised for transparent huge pages.
-
-    Filling a fresh multi-GB array otherwise costs one page fault per 4 kB
-    (seconds per GB on some systems); with huge pages it is 512x fewer.
-    """
-    dtype = np.dtype(dtype)
-    nbytes = int(np.prod(shape)) * dtype.itemsize
-    if nbytes < (32 << 20) or not hasattr(mmap, "MADV_HUGEPAGE"):
-        return np.empty(shape, dtype=dtype)
-    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-    try:
-        buf.madvise(mmap.MADV_HUGEPAGE)
-    except OSError:  # pragma: no cover - kernel without THP
-        pass
-    return np.frombuffer(buf, dtype=dtype).reshape(shape)
-
-
-def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None = None, out: np.ndarray | None = None) -> np.ndarray:
+def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None = None, out: np.ndarray | None = None,
+                 mask: np.ndarray | None = None, saturated: float | None = None) -> np.ndarray:
     """Decode raw big-endian samples to float32 (float64 for 32/64-bit integers) like astropy.
+
+    With ``mask`` (a boolean array like ``raw``), the mask of missing
+    (-200), non-finite and ``saturated`` values is written into it in the
+    same cache-sized pass.
 
     Examples
     --------
@@ -52,28 +40,61 @@ def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None
     array([7992., 7993.], dtype=float32)
     """
     kind = raw.dtype.kind
-    if kind == "f":
-        if out is None:
-            out = empty_array(raw.shape, raw.dtype.newbyteorder("="))
-        np.copyto(out, raw, casting="unsafe")
-        return out
-    out_dtype = np.float64 if raw.dtype.itemsize > 2 else np.float32
     flat_in = raw.reshape(-1)
-    out = empty_array(flat_in.shape, out_dtype) if out is None else out.reshape(-1)
-    scale = out_dtype(bscale)
-    zero = out_dtype(bzero)
+    if kind == "f":
+        out_dtype = raw.dtype.newbyteorder("=")
+    else:
+        out_dtype = np.dtype(np.float64 if raw.dtype.itemsize > 2 else np.float32)
+    out = np.empty(flat_in.shape, out_dtype) if out is None else out.reshape(-1)
+    flat_mask = None if mask is None else mask.reshape(-1)
+    scale = out_dtype.type(bscale)
+    zero = out_dtype.type(bzero)
+    # integers are finite unless BLANK; floats need the check
+    check_finite = kind == "f" or blank is not None
     for start in range(0, flat_in.size, _SUB):
         stop = min(start + _SUB, flat_in.size)
         o = out[start:stop]
-        if bscale != 1:  # swap + convert + scale in one pass (float32 arithmetic, as astropy)
+        if kind == "f":
+            np.copyto(o, flat_in[start:stop], casting="unsafe")
+        elif bscale != 1:  # swap + convert + scale in one pass (float32 arithmetic, as astropy)
             np.multiply(flat_in[start:stop], scale, out=o, dtype=out_dtype, casting="unsafe")
         else:
             np.copyto(o, flat_in[start:stop], casting="unsafe")
-        if bzero != 0:
+        if kind != "f" and bzero != 0:
             o += zero
         if blank is not None:
             o[flat_in[start:stop] == blank] = np.nan
+        if flat_mask is not None:
+            m = flat_mask[start:stop]
+            np.equal(o, MISSING_VALUE, out=m)
+            if check_finite:
+                m |= ~np.isfinite(o)
+            if saturated is not None:
+                m |= o == saturated
     return out.reshape(raw.shape)
+
+
+def _pread_into(fd: int, buf: np.ndarray, offset: int, path: str) -> None:
+    """Fill ``buf`` with the file's bytes at ``offset`` (several reads if the kernel returns fewer)."""
+    view = memoryview(buf.reshape(-1).view(np.uint8))
+    done = 0
+    while done < view.nbytes:
+        got = os.preadv(fd, [view[done:]], offset + done)
+        if got <= 0:
+            from irisplug.errors import TruncatedFileError
+
+            raise TruncatedFileError(f"{path}: file ends at byte {offset + done}, inside an image's data "
+                                     f"({view.nbytes - done} bytes missing)")
+        done += got
+
+
+def _default_threads() -> int:
+    """Decoding threads: one more than the usable CPUs (one can wait on the disk while the others decode), at most 8."""
+    try:
+        ncpu = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        ncpu = os.cpu_count() or 1
+    return max(2, min(ncpu + 1, 8))
 
 
 class RawImage:
@@ -112,47 +133,68 @@ class RawImage:
         """The raw samples, memory-mapped (read-only)."""
         return np.memmap(self.path, dtype=self.raw_dtype, mode="r", offset=self.offset, shape=self.shape)
 
-    def _will_need(self, start: int, stop: int) -> None:
-        """Ask the kernel to read exposures ``start:stop`` ahead (sequential, asynchronous)."""
-        per = int(np.prod(self.shape[1:])) * self.raw_dtype.itemsize
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except OSError:  # pragma: no cover
-            return
-        try:
-            os.posix_fadvise(fd, self.offset + start * per, (stop - start) * per, os.POSIX_FADV_WILLNEED)
-        except (OSError, AttributeError):  # pragma: no cover - not on every platform
-            pass
-        finally:
-            os.close(fd)
-
     def __getitem__(self, item: Any) -> np.ndarray:
-        raw = self.raw()
         if isinstance(item, slice) and item.step in (None, 1):
             start, stop, _ = item.indices(self.shape[0])
-            self._will_need(start, max(start, stop))
-        return decode_block(raw[item], self.bscale, self.bzero, self.blank)
+            return self.read_exposures(start, max(start, stop))
+        return decode_block(self.raw()[item], self.bscale, self.bzero, self.blank)
 
-    def read_all(self, threads: int = 2, block_bytes: int = 8 << 20) -> np.ndarray:
-        """The whole image decoded into one array: memory-mapped blocks decoded by ``threads`` threads."""
+    def read_exposures(self, start: int, stop: int) -> np.ndarray:
+        """Exposures ``start:stop`` decoded (one ``pread`` of their bytes, no memory map)."""
+        per = int(np.prod(self.shape[1:]))
+        raw = np.empty((stop - start) * per, self.raw_dtype)
+        if raw.size:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                _pread_into(fd, raw, self.offset + start * per * self.raw_dtype.itemsize, self.path)
+            finally:
+                os.close(fd)
+        out = np.empty(raw.shape, self.dtype)
+        return decode_block(raw, self.bscale, self.bzero, self.blank, out=out).reshape((stop - start, *self.shape[1:]))
+
+    def read_all(self, with_mask: bool = True, threads: int | None = None,
+                 block_bytes: int = 16 << 20) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(data, mask)`` of the whole image, decoded at about the speed of reading the bytes.
+
+        ``mask`` is None when ``with_mask`` is False.
+
+        ``threads`` threads each read a block of raw bytes into a buffer of
+        their own (``pread``: no page faults on the file, no memory map) and
+        decode it, mask included, straight into the output; the kernel is
+        asked up front to read the whole range ahead.
+        """
         from concurrent.futures import ThreadPoolExecutor
 
-        out = empty_array(self.shape, self.dtype)
-        n = self.shape[0]
-        if n == 0:
-            return out
-        raw = self.raw()
-        self._will_need(0, n)
-        per = max(1, int(np.prod(self.shape[1:])) * self.raw_dtype.itemsize)
-        step = max(1, block_bytes // per)
+        out = np.empty(self.shape, self.dtype)
+        mask = np.empty(self.shape, bool) if with_mask else None
+        size = out.size
+        if size == 0:
+            return out, mask
+        isz = self.raw_dtype.itemsize
+        per = max(1, block_bytes // isz)
+        flat_out = out.reshape(-1)
+        flat_mask = None if mask is None else mask.reshape(-1)
+        local = threading.local()
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            if hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(fd, self.offset, size * isz, os.POSIX_FADV_WILLNEED)
 
-        def work(start: int) -> None:
-            stop = min(n, start + step)
-            decode_block(raw[start:stop], self.bscale, self.bzero, self.blank, out=out[start:stop])
+            def work(start: int) -> None:
+                stop = min(size, start + per)
+                buf = getattr(local, "buf", None)
+                if buf is None:
+                    buf = local.buf = np.empty(per, self.raw_dtype)
+                raw = buf[: stop - start]
+                _pread_into(fd, raw, self.offset + start * isz, self.path)
+                decode_block(raw, self.bscale, self.bzero, self.blank, out=flat_out[start:stop],
+                             mask=None if flat_mask is None else flat_mask[start:stop], saturated=self.saturated)
 
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            list(pool.map(work, range(0, n, step)))
-        return out
+            with ThreadPoolExecutor(max_workers=threads or _default_threads()) as pool:
+                list(pool.map(work, range(0, size, per)))
+        finally:
+            os.close(fd)
+        return out, mask
 
     def mask_of(self, block: np.ndarray) -> np.ndarray:
         """The mask of a decoded block: missing (-200), non-finite, saturated."""
@@ -168,8 +210,43 @@ def _chunks(shape: tuple[int, ...], itemsize: int, target: int = 64 << 20) -> tu
     return (n, *shape[1:])
 
 
+@functools.cache
+def _window_array_type() -> type:
+    """A dask array of one FITS image whose full materialisation takes the threaded reader.
+
+    Dask computes an array chunk by chunk and then copies the chunks into
+    the result: twice the memory and one more pass. Converting the whole,
+    untouched lazy image (``np.asarray(cube.data)``, ``cube.data.compute()``)
+    instead reads it straight into the result with :meth:`RawImage.read_all`.
+    Any dask operation (slicing, arithmetic, persist) returns a plain dask
+    array, so everything else keeps dask's own behaviour.
+    """
+    import dask.array as da
+
+    class WindowArray(da.Array):
+        def _untouched(self) -> bool:
+            return self.dask is getattr(self, "_irisplug_graph", None)
+
+        def __array__(self, dtype: Any = None, copy: Any = None, **kwargs: Any) -> np.ndarray:
+            if self._untouched() and not kwargs:
+                out = self._irisplug_image.read_all(with_mask=False)[0]
+                return out if dtype is None else out.astype(dtype, copy=False)
+            return super().__array__(dtype=dtype, copy=copy, **kwargs)
+
+        def compute(self, **kwargs: Any) -> Any:
+            if self._untouched() and not kwargs:
+                return self._irisplug_image.read_all(with_mask=False)[0]
+            return super().compute(**kwargs)
+
+    WindowArray.__module__ = __name__
+    return WindowArray
+
+
 def lazy_image(path: str | Path, offset: int, header: dict[str, Any]) -> tuple[Any, Any]:
     """``(data, mask)`` as dask arrays decoded chunk by chunk (chunks of whole exposures).
+
+    Converting all of ``data`` at once reads it with the threaded reader
+    (see :func:`_window_array_type`).
 
     Examples
     --------
@@ -185,13 +262,13 @@ def lazy_image(path: str | Path, offset: int, header: dict[str, Any]) -> tuple[A
     graph = {(name, k, *rest): (img.__getitem__, slice(s, min(s + step, img.shape[0]))) for k, s in enumerate(starts)}
     mgraph = {(name + "-mask", k, *rest): (img.mask_of, (name, k, *rest)) for k in range(len(starts))}
     chunks = (tuple(min(step, img.shape[0] - s) for s in starts), *((n,) for n in img.shape[1:]))
-    data = da.Array(graph, name, chunks, dtype=img.dtype)
+    data = _window_array_type()(graph, name, chunks, dtype=img.dtype)
+    data._irisplug_image = img
+    data._irisplug_graph = data.dask
     mask = da.Array({**graph, **mgraph}, name + "-mask", chunks, dtype=bool)
     return data, mask
 
 
 def eager_image(path: str | Path, offset: int, header: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """``(data, mask)`` decoded into memory at once."""
-    img = RawImage(path, offset, header)
-    data = img.read_all() if img.ndim >= 1 and img.shape[0] > 0 else img[...]
-    return data, img.mask_of(data)
+    return RawImage(path, offset, header).read_all()
