@@ -1,6 +1,8 @@
 """Lazy open of a generated full-size (~1 GB) IRIS L2 raster file: time and resident memory.
 
-Ours: ``irisplug.read(path)`` (headers only; dask data). Peers in the same
+Ours: ``irisplug.read(path)`` (headers and aux table only; each window is
+built on first access, its data decoded lazily by dask), and the same plus
+building one window. Peers in the same
 run, interleaved: ``astropy.io.fits.open`` + touching every header (lazy),
 and ``irispy.io.read_files(path, memmap=True)``. Prints medians and ratios.
 
@@ -48,15 +50,19 @@ def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 t0 = time.perf_counter()
-import irisplug, irisplug_iris.reader, irisplug.model, sunpy.coordinates, dask.array
+import irisplug
 irisplug.get_plugin_manager().contributions("reader")
 t1 = time.perf_counter()
 r0 = rss()
 t = time.perf_counter(); obs = irisplug.read(sys.argv[1]); first = time.perf_counter() - t
+r_open = rss()
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"ndcube", "sunraster", "sunpy", "dask", "gwcs", "matplotlib", "astropy"})
 ts = []
 for _ in range(20):
     t = time.perf_counter(); irisplug.read(sys.argv[1]); ts.append(time.perf_counter() - t)
-print(json.dumps({"imports_s": t1 - t0, "rss_imports": r0, "first_ms": first * 1e3, "median_ms": statistics.median(ts) * 1e3, "rss_open": rss()}))
+t = time.perf_counter(); cube = obs["Si IV 1403"][0]; build = time.perf_counter() - t
+print(json.dumps({"imports_s": t1 - t0, "rss_imports": r0, "first_ms": first * 1e3, "median_ms": statistics.median(ts) * 1e3,
+                  "rss_open": r_open, "heavy": heavy, "build_ms": build * 1e3, "rss_window": rss()}))
 """
 
 
@@ -100,7 +106,12 @@ def main() -> None:
         with fits.open(path) as hdul:
             return [h.header for h in hdul]
 
-    runs = {"irisplug.read": lambda: irisplug.read(path), "astropy fits.open + headers": astropy_open, **peers}
+    def open_and_build():
+        obs = irisplug.read(path)
+        return obs["Si IV 1403"], obs
+
+    runs = {"irisplug.read": lambda: irisplug.read(path), "irisplug.read + build Si IV 1403": open_and_build,
+            "astropy fits.open + headers": astropy_open, **peers}
     times: dict[str, list[float]] = {k: [] for k in runs}
     rss: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(a.repeats):
@@ -119,12 +130,17 @@ def main() -> None:
         print(f"{name:34s} {m * 1e3:10.2f} {m / base:7.2f} {statistics.median(rss[name]):14.1f}")
     print(f"process RSS after all opens: {rss_mb():.0f} MB (includes python, numpy, astropy, sunpy, dask imports)")
     fresh = _fresh_process(path)
-    print(f"fresh process: imports {fresh['imports_s']:.2f} s, RSS after imports {fresh['rss_imports']:.0f} MB; "
+    print(f"fresh process: import irisplug + plugin discovery {fresh['imports_s']:.2f} s, RSS {fresh['rss_imports']:.0f} MB; "
           f"first irisplug.read {fresh['first_ms']:.1f} ms, next reads median {fresh['median_ms']:.2f} ms; "
-          f"RSS after opening {fresh['rss_open']:.0f} MB (+{fresh['rss_open'] - fresh['rss_imports']:.1f} MB)")
+          f"RSS after opening {fresh['rss_open']:.0f} MB (+{fresh['rss_open'] - fresh['rss_imports']:.1f} MB); "
+          f"heavy modules imported by the open: {fresh['heavy'] or 'none'}")
+    print(f"  then building the window Si IV 1403 (imports ndcube, sunraster, sunpy, dask): {fresh['build_ms']:.0f} ms, "
+          f"RSS {fresh['rss_window']:.0f} MB")
     obs = irisplug.read(path)
     cube = obs["Si IV 1403"][0]
-    print(f"opened window Si IV 1403 of shape {cube.data.shape} lazily: {type(cube.data).__module__}")
+    import dask.array as da
+
+    print(f"opened window Si IV 1403 of shape {cube.data.shape} lazily: dask array {isinstance(cube.data, da.Array)}")
     if not a.keep:
         shutil.rmtree(SCRATCH, ignore_errors=True)
 

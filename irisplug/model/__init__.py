@@ -20,26 +20,40 @@ Examples
 >>> extra_coord(obs["Si IV 1403"][0][2:4], "time")  # doctest: +SKIP
 """
 
-from irisplug.model._exposures import EXPOSURE_COORDS, attach_exposure_coords, extra_coord
-from irisplug.model.cubes import ImageCube, RasterCube, SJICube
-from irisplug.model.observation import Observation
-from irisplug.model.operations import drop_empty_exposures, is_exposure_normalized, normalize_exposure, select_exposures
-from irisplug.model.sequence import RasterSequence
-from irisplug.model.wcs import PerExposureWCS, join_exposures
+# Names are imported on first use (PEP 562): ``Observation`` and ``Deferred`` need
+# nothing heavy, so a reader can hand over an observation without importing
+# ndcube, sunraster or astropy's WCS.
+_EXPORTS = {
+    "RasterCube": "cubes",
+    "SJICube": "cubes",
+    "ImageCube": "cubes",
+    "RasterSequence": "sequence",
+    "Observation": "observation",
+    "Deferred": "observation",
+    "PerExposureWCS": "wcs",
+    "join_exposures": "wcs",
+    "extra_coord": "_exposures",
+    "attach_exposure_coords": "_exposures",
+    "EXPOSURE_COORDS": "_exposures",
+    "normalize_exposure": "operations",
+    "is_exposure_normalized": "operations",
+    "drop_empty_exposures": "operations",
+    "select_exposures": "operations",
+}
 
-__all__ = [
-    "RasterCube",
-    "RasterSequence",
-    "SJICube",
-    "ImageCube",
-    "Observation",
-    "PerExposureWCS",
-    "join_exposures",
-    "extra_coord",
-    "attach_exposure_coords",
-    "EXPOSURE_COORDS",
-    "normalize_exposure",
-    "is_exposure_normalized",
-    "drop_empty_exposures",
-    "select_exposures",
-]
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> object:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'irisplug.model' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"irisplug.model.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -1,11 +1,54 @@
-"""All spectral windows and slit-jaw cubes of one observation."""
+"""All spectral windows and slit-jaw cubes of one observation.
+
+A reader may hand over a window as :class:`Deferred`: the object is built
+on first access, so opening an observation of many files costs only its
+headers (and the window table comes from those headers).
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["Observation"]
+__all__ = ["Observation", "Deferred"]
+
+_SUMMARY_KEYS = ("kind", "detector", "shape", "wave_min", "wave_max", "n_files")
+
+
+class Deferred:
+    """A window object that :class:`Observation` builds on first access.
+
+    Parameters
+    ----------
+    build
+        Called once, with no arguments, to make the object.
+    summary
+        Its row of :attr:`Observation.windows` without building it: ``kind``
+        (``"spectrograph"`` or ``"slit-jaw"``), ``detector``, ``shape``
+        (tuple; a sequence's shape starts with its number of files),
+        ``wave_min``, ``wave_max`` (Angstrom) and ``n_files``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> obs = Observation({"A": Deferred(lambda: np.zeros(3), {"kind": "slit-jaw", "detector": "SJI",
+    ...     "shape": (3,), "wave_min": 1390.0, "wave_max": 1406.0, "n_files": 1})})
+    >>> obs.is_built("A"), obs["A"].shape, obs.is_built("A")
+    (False, (3,), True)
+    """
+
+    __slots__ = ("build", "summary")
+
+    def __init__(self, build: Callable[[], Any], summary: Mapping[str, Any]) -> None:
+        missing = [k for k in _SUMMARY_KEYS if k not in summary]
+        if missing:
+            raise ValueError(f"Deferred summary lacks {missing}")
+        self.build = build
+        self.summary = dict(summary)
+
+    def __repr__(self) -> str:
+        return f"<Deferred {self.summary['kind']} {self.summary['shape']}>"
 
 
 class Observation(Mapping):
@@ -31,12 +74,29 @@ class Observation(Mapping):
         self._items = dict(items)
         self.meta: dict[str, Any] = dict(meta or {})
         self._windows = windows
+        self._lock = threading.Lock()
 
     def __getitem__(self, label: str) -> Any:
         try:
-            return self._items[label]
+            item = self._items[label]
         except KeyError:
             raise KeyError(f"no window {label!r}; this observation has {list(self._items)}") from None
+        if isinstance(item, Deferred):
+            with self._lock:
+                item = self._items[label]
+                if isinstance(item, Deferred):
+                    item = self._items[label] = item.build()
+        return item
+
+    def is_built(self, label: str) -> bool:
+        """False while window ``label`` is still :class:`Deferred` (not built yet)."""
+        return not isinstance(self._items[label], Deferred)
+
+    def _is_slit_jaw(self, label: str) -> bool:
+        item = self._items[label]
+        if isinstance(item, Deferred):
+            return item.summary["kind"] == "slit-jaw"
+        return hasattr(item, "nearest_frame")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
@@ -78,7 +138,7 @@ class Observation(Mapping):
         cube = self[window].data[raster]
         t = extra_coord(cube, "time")[step]
         if sji is None:
-            labels = [k for k, v in self._items.items() if hasattr(v, "nearest_frame")]
+            labels = [k for k in self._items if self._is_slit_jaw(k)]
             if not labels:
                 raise KeyError("this observation has no slit-jaw images")
             sji = labels[0]
@@ -86,7 +146,7 @@ class Observation(Mapping):
 
     def map_items(self, func: Callable[[Any], Any]) -> Observation:
         """A new Observation with ``func`` applied to every window object."""
-        return type(self)({k: func(v) for k, v in self._items.items()}, None, dict(self.meta))
+        return type(self)({k: func(self[k]) for k in self._items}, None, dict(self.meta))
 
     def info_text(self) -> str:
         """A printable summary: observation keywords and the window table.
@@ -114,10 +174,16 @@ def _windows_table(items: Mapping[str, Any]) -> Any:
     import astropy.units as u
     import numpy as np
     from astropy.table import Table
-    from ndcube import NDCubeSequence
 
     rows = []
     for i, (label, obj) in enumerate(items.items()):
+        if isinstance(obj, Deferred):
+            d = obj.summary
+            rows.append((i, label, d["kind"], str(d["detector"]), " x ".join(str(s) for s in d["shape"]),
+                         float(d["wave_min"]), float(d["wave_max"]), int(d["n_files"])))
+            continue
+        from ndcube import NDCubeSequence
+
         cubes = obj.data if isinstance(obj, NDCubeSequence) else [obj]
         meta = cubes[0].meta or {}
         shape = tuple(cubes[0].data.shape)

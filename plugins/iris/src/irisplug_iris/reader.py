@@ -162,12 +162,8 @@ def _image(path: Path, hdr: dict[str, Any], offset: int, lazy: bool) -> tuple[An
     return lazy_image(path, offset, hdr) if lazy else eager_image(path, offset, hdr)
 
 
-def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, first_index: int, observer: Any, wanted: Any = None) -> dict[str, Any]:
-    import astropy.units as u
-
-    from irisplug.model import RasterCube, attach_exposure_coords
-    from irisplug.model.wcs import PerExposureWCS
-
+def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_index: int, wanted: Any = None) -> dict[str, dict[str, Any]]:
+    """Check a raster file and collect, per window, what building its cube needs (headers and aux table only)."""
     nwin = int(_require(primary, "NWIN", path))
     startobs = str(_require(primary, "STARTOBS", path))
     aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h]
@@ -181,10 +177,10 @@ def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: boo
     from irisplug_iris.aux import read_aux
 
     aux = read_aux(path, aux_hdr, aux_off)
-    out: dict[str, Any] = {}
+    out: dict[str, dict[str, Any]] = {}
     base_meta = {k: v for k, v in primary.items() if not _is_window_key(k)}
-    coord_cache: dict[str, Any] = {}
     x, y, pc = _pointing(aux, aux_hdr, ("1", "2", "3"), path)
+    nrasterp = int(primary.get("NRASTERP", 1) or 1)
     for w in range(1, nwin + 1):
         hdr, off, _ = hdus[w]
         label = str(_require(primary, f"TDESC{w}", path)).strip()
@@ -196,31 +192,57 @@ def _read_raster_file(path: Path, primary: dict[str, Any], hdus: list, lazy: boo
             raise InconsistentInputError(f"window {label!r} has {n_steps} exposures but the auxiliary table {aux.shape[0]} rows", path=path)
         exp_key = "EXPTIMEN" if det.startswith("NUV") else "EXPTIMEF"
         mid, exp = _times(aux, aux_hdr, exp_key, path)
-        wcs = PerExposureWCS(
-            {**hdr, "DATE-OBS": startobs},
-            exposure_axis=3, lon_axis=3, lat_axis=2,
-            crval_lon=x, crval_lat=y, pc=pc, times=mid, reference_time=startobs, observer=observer,
-        )
-        data, mask = _image(path, hdr, off, lazy)
         meta = dict(base_meta)
         meta.update({k: primary.get(f"{k}{w}") for k in _WINDOW_KEYS if f"{k}{w}" in primary})
         meta["DETECTOR"] = det
         meta["FILENAME"] = path.name
         meta["HDU"] = w
         meta["window_header"] = {k: v for k, v in hdr.items()}
-        if exp_key not in coord_cache:
-            coord_cache[exp_key] = _exposure_coords(mid, exp, startobs, int(primary.get("NRASTERP", 1) or 1), first_index)
-        coords = coord_cache[exp_key]
-        cube = RasterCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
-        out[label] = cube
+        out[label] = {"path": path, "hdr": hdr, "offset": off, "startobs": startobs, "x": x, "y": y, "pc": pc,
+                      "mid": mid, "exp": exp, "meta": meta, "nrasterp": nrasterp, "first_index": first_index}
     return out
 
 
-def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, observer: Any) -> tuple[str, Any]:
+def _build_raster_cube(r: dict[str, Any], lazy: bool) -> Any:
     import astropy.units as u
 
-    from irisplug.model import SJICube, attach_exposure_coords
+    from irisplug.model import RasterCube, attach_exposure_coords
     from irisplug.model.wcs import PerExposureWCS
+
+    wcs = PerExposureWCS(
+        {**r["hdr"], "DATE-OBS": r["startobs"]},
+        exposure_axis=3, lon_axis=3, lat_axis=2, crval_lon=r["x"], crval_lat=r["y"], pc=r["pc"], times=r["mid"],
+        reference_time=r["startobs"], observer=_earth_observer(r["startobs"]),
+    )
+    data, mask = _image(r["path"], r["hdr"], r["offset"], lazy)
+    coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], r["first_index"])
+    return RasterCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(dict(r["meta"]), coords))
+
+
+def _build_window(recipes: list[dict[str, Any]], lazy: bool, keep_null: bool) -> Any:
+    """The RasterSequence of one spectral window over the raster files (None if ``keep_null`` drops every exposure)."""
+    from irisplug.model import RasterSequence
+
+    cubes = [_build_raster_cube(r, lazy) for r in recipes]
+    if not keep_null:
+        cubes = [c for c in (c.drop_empty_exposures() for c in cubes) if c is not None]
+        if not cubes:
+            return None
+    return RasterSequence(cubes, common_axis=0, meta={k: v for k, v in cubes[0].meta.items() if not str(k).startswith("per_exposure:")})
+
+
+def _summary(kind: str, meta: dict[str, Any], shape: tuple[int, ...], n_files: int) -> dict[str, Any]:
+    """A window's row of ``Observation.windows`` from its headers (the same fields the built object gives)."""
+    def wave(key: str, alt: str) -> float:
+        v = meta.get(key, meta.get(alt))
+        return float(v) if v is not None else float("nan")
+
+    return {"kind": kind, "detector": str(meta.get("TDET", meta.get("DETECTOR", ""))), "shape": shape,
+            "wave_min": wave("TWMIN", "WAVEMIN"), "wave_max": wave("TWMAX", "WAVEMAX"), "n_files": n_files}
+
+
+def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str, dict[str, Any]]:
+    """Check a slit-jaw file and collect what building its cube needs (headers and aux table only)."""
     from irisplug_iris.aux import aux_column, read_aux, resample_aux_rows
 
     startobs = str(_require(primary, "STARTOBS", path))
@@ -234,12 +256,6 @@ def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, 
     aux = resample_aux_rows(read_aux(path, aux_hdr, aux_off), n, path)
     mid, exp = _times(aux, aux_hdr, "EXPTIMES", path)
     x, y, pc = _pointing(aux, aux_hdr, ("1", "2"), path)
-    wcs = PerExposureWCS(
-        {**primary, "DATE-OBS": startobs},
-        exposure_axis=3, lon_axis=1, lat_axis=2,
-        crval_lon=x, crval_lat=y, pc=pc, times=mid, reference_time=startobs, observer=observer,
-    )
-    data, mask = _image(path, primary, hdus[0][1], lazy)
     label = str(primary.get("TDESC1", f"SJI_{int(primary.get('TWAVE1', 0))}")).strip()
     meta = dict(primary)
     meta["DETECTOR"] = "SJI"
@@ -247,13 +263,29 @@ def _read_sji_file(path: Path, primary: dict[str, Any], hdus: list, lazy: bool, 
     if "deconvolved" in path.name.lower():
         label += "_deconvolved"
         meta["DECONVOLVED"] = True
-    coords = _exposure_coords(mid, exp, startobs, int(primary.get("NRASTERP", 1) or 1), 0)
-    for key, name in (("SLTPX1IX", "slit_x"), ("SLTPX2IX", "slit_y")):
-        # slit centre of each frame in 1-based window pixels (the aux header says "window-pixels")
-        if key in aux_hdr:
-            coords[name] = aux_column(aux, aux_hdr, key, path) * u.pix
-    cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
-    return label, cube
+    # slit centre of each frame in 1-based window pixels (the aux header says "window-pixels")
+    slit = {name: aux_column(aux, aux_hdr, key, path) for key, name in (("SLTPX1IX", "slit_x"), ("SLTPX2IX", "slit_y")) if key in aux_hdr}
+    return label, {"path": path, "hdr": primary, "offset": hdus[0][1], "startobs": startobs, "x": x, "y": y, "pc": pc,
+                   "mid": mid, "exp": exp, "meta": meta, "nrasterp": int(primary.get("NRASTERP", 1) or 1), "slit": slit}
+
+
+def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool) -> Any:
+    import astropy.units as u
+
+    from irisplug.model import SJICube, attach_exposure_coords
+    from irisplug.model.wcs import PerExposureWCS
+
+    wcs = PerExposureWCS(
+        {**r["hdr"], "DATE-OBS": r["startobs"]},
+        exposure_axis=3, lon_axis=1, lat_axis=2, crval_lon=r["x"], crval_lat=r["y"], pc=r["pc"], times=r["mid"],
+        reference_time=r["startobs"], observer=_earth_observer(r["startobs"]),
+    )
+    data, mask = _image(r["path"], r["hdr"], r["offset"], lazy)
+    coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], 0)
+    for name, values in r["slit"].items():
+        coords[name] = values * u.pix
+    cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(dict(r["meta"]), coords))
+    return cube if keep_null else cube.drop_empty_exposures()
 
 
 def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: bool = True, windows: Sequence[str] | None = None, **_: Any) -> Any:
@@ -264,8 +296,9 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     paths
         Raster and/or SJI files of one OBSID (any order).
     lazy
-        True (default): read headers only, data decoded chunk by chunk on
-        demand (dask). False: decode everything now (numpy).
+        True (default): read headers and auxiliary tables only; each window's
+        cube or sequence is built on first access and its data decoded chunk
+        by chunk on demand (dask). False: build and decode everything now (numpy).
     keep_null
         False drops exposures whose pixels are all missing (reads the data).
     windows
@@ -287,7 +320,7 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     >>> obs["Si IV 1403"]  # doctest: +SKIP
     """
     from irisplug.fileinfo import FileInfo
-    from irisplug.model import Observation, RasterSequence
+    from irisplug.model import Deferred, Observation
     files = []
     overview = []
     for p in map(Path, paths):
@@ -315,34 +348,39 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
             groups.setdefault(str(primary.get("OBSID", "")).strip(), []).append(p.name)
         detail = "; ".join(f"OBSID {k}: {', '.join(v[:2])}{' ...' if len(v) > 2 else ''}" for k, v in groups.items())
         raise MixedSourceError(f"files of different observations in one call ({detail}); read each observation separately", path=files[0][0])
-    starts = {str(f[2].get("STARTOBS", "")) for f in files}
-    startobs = sorted(starts)[0]
-    observer = _earth_observer(startobs)
     rasters = sorted((f for f in files if f[1] == "raster"), key=lambda f: (str(f[2].get("DATE_OBS", "")), f[0].name))
     wanted = None if windows is None else set(windows)
-    by_window: dict[str, list[Any]] = {}
+    by_window: dict[str, list[dict[str, Any]]] = {}
     first_index = 0
     for p, _, primary, hdus in rasters:
-        per_window = _read_raster_file(p, primary, hdus, lazy, first_index, observer, wanted)
+        for label, recipe in _scan_raster_file(p, primary, hdus, first_index, wanted).items():
+            by_window.setdefault(label, []).append(recipe)
         first_index += max(int(h["NAXIS3"]) for h, _, _ in hdus[1 : int(primary["NWIN"]) + 1])
-        for label, cube in per_window.items():
-            by_window.setdefault(label, []).append(cube)
-    items: dict[str, Any] = {}
-    for label, cubes in by_window.items():
-        if not keep_null:
-            cubes = [c for c in (c.drop_empty_exposures() for c in cubes) if c is not None]
-            if not cubes:
-                continue
-        items[label] = RasterSequence(cubes, common_axis=0, meta={k: v for k, v in cubes[0].meta.items() if not str(k).startswith("per_exposure:")})
+    sjis = []
     for p, _, primary, hdus in sorted((f for f in files if f[1] == "sji"), key=lambda f: f[0].name):
         if wanted is not None and str(primary.get("TDESC1", "")).strip() not in wanted:
             continue
-        label, cube = _read_sji_file(p, primary, hdus, lazy, observer)
-        if not keep_null:
-            cube = cube.drop_empty_exposures()
-            if cube is None:
-                continue
-        items[label] = cube
+        sjis.append(_scan_sji_file(p, primary, hdus))
+    # lazy: every window is built on first access (opening costs headers and aux tables only);
+    # dropping empty exposures (keep_null=False) reads data, so it builds now
+    deferred = lazy and keep_null
+    items: dict[str, Any] = {}
+    for label, recipes in by_window.items():
+        build = functools.partial(_build_window, recipes, lazy, keep_null)
+        if deferred:
+            h = recipes[0]["hdr"]
+            shape = (len(recipes), int(h["NAXIS3"]), int(h["NAXIS2"]), int(h["NAXIS1"]))
+            items[label] = Deferred(build, _summary("spectrograph", recipes[0]["meta"], shape, len(recipes)))
+        elif (seq := build()) is not None:
+            items[label] = seq
+    for label, recipe in sjis:
+        build = functools.partial(_build_sji_cube, recipe, lazy, keep_null)
+        if deferred:
+            h = recipe["hdr"]
+            shape = (int(h["NAXIS3"]), int(h["NAXIS2"]), int(h["NAXIS1"]))
+            items[label] = Deferred(build, _summary("slit-jaw", recipe["meta"], shape, 1))
+        elif (cube := build()) is not None:
+            items[label] = cube
     meta_src = rasters[0][2] if rasters else files[0][2]
     meta = dict(meta_src)
     meta["files"] = [str(f[0]) for f in files]
