@@ -7,7 +7,11 @@ dask threads), and ``irisplug.read(path, lazy=False, windows=[...])``
 ``fits.open(path)[hdu].data`` and a plain ``dd`` of the same bytes to
 /dev/null. Before every run the file's pages are dropped from the page
 cache with ``posix_fadvise(POSIX_FADV_DONTNEED)``. Values are checked
-bit for bit against astropy. Prints medians and ratios.
+bit for bit against astropy. Prints medians and ratios, the CPU time in
+user space and in the kernel, and every run's wall time: on a VM whose
+host backs guest memory lazily, the kernel time of faulting in a fresh
+output array varies run to run by an order of magnitude (dd allocates
+nothing), which the spread shows.
 
 Usage: ``python benchmarks/bench_iris_decode.py [--quick] [--keep] [--repeats N]``
 """
@@ -84,18 +88,27 @@ def main() -> None:
     assert np.array_equal(ours_eager().view(np.uint32), astropy_default().view(np.uint32))
     runs = {"irisplug (lazy open + compute)": ours, "irisplug read(lazy=False)": ours_eager, "astropy fits.open().data": astropy_default, "dd of the same bytes": dd}
     times: dict[str, list[float]] = {k: [] for k in runs}
+    user: dict[str, list[float]] = {k: [] for k in runs}
+    system: dict[str, list[float]] = {k: [] for k in runs}
     for _ in range(a.repeats):
         for name, fn in runs.items():
             drop_cache(path)
+            c0 = os.times()
             t0 = time.perf_counter()
             out = fn()
             times[name].append(time.perf_counter() - t0)
+            c1 = os.times()
+            # CPU seconds of this process and its children (dd): user space vs kernel (page faults, copies)
+            user[name].append(c1.user - c0.user + c1.children_user - c0.children_user)
+            system[name].append(c1.system - c0.system + c1.children_system - c0.children_system)
             del out
     med = {k: statistics.median(v) for k, v in times.items()}
     ours_t = med["irisplug (lazy open + compute)"]
-    print(f"{'cold cache, ' + str(a.repeats) + ' repeats':34s} {'median s':>9s} {'MB/s':>8s} {'vs ours':>8s}")
+    print(f"{'cold cache, ' + str(a.repeats) + ' repeats':34s} {'median s':>9s} {'MB/s':>8s} {'vs ours':>8s} "
+          f"{'user s':>7s} {'sys s':>7s}  all runs (s)")
     for name, m in med.items():
-        print(f"{name:34s} {m:9.3f} {nbytes / 1e6 / m:8.0f} {m / ours_t:8.2f}")
+        print(f"{name:34s} {m:9.3f} {nbytes / 1e6 / m:8.0f} {m / ours_t:8.2f} {statistics.median(user[name]):7.2f} "
+              f"{statistics.median(system[name]):7.2f}  {' '.join(f'{t:.2f}' for t in times[name])}")
     for name in ("irisplug (lazy open + compute)", "irisplug read(lazy=False)"):
         print(f"{name}: astropy / irisplug = {med['astropy fits.open().data'] / med[name]:.2f}x ; irisplug / dd = {med[name] / med['dd of the same bytes']:.2f}x")
     if not a.keep:
