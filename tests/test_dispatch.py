@@ -161,8 +161,9 @@ def test_write_is_atomic_and_refuses_overwrite(empty_plugin_manager, tmp_path):
     assert target.read_text() == "4"
     with pytest.raises(UnknownFormatError, match=r"writers: box \(.box\)"):
         irisplug.write(_Box(1), tmp_path / "out.fits")
-    with pytest.raises(UnknownFormatError):
+    with pytest.raises(UnknownFormatError, match=r"writers for this extension \(box\) do not accept this object"):
         irisplug.write(object(), tmp_path / "other.box")  # accepts() says no
+    assert not list(tmp_path.glob("other*"))
 
 
 def test_failing_writer_leaves_nothing(empty_plugin_manager, tmp_path):

@@ -30,14 +30,22 @@ def choose_writer(
     name = Path(path).name.lower()
     writers: list[WriterDescriptor] = list(pm.contributions("writer").values())  # type: ignore[arg-type]
     fits = []
+    refused = []
     for w in writers:
         ext = max((e for e in w.extensions if name.endswith(e.lower())), key=len, default=None)
         if ext is None:
             continue
         if w.accepts is not None and not pm.call_safely(w.plugin, f"accepts ({w.name})", w.accepts, obj, default=False):
+            refused.append(w.name)
             continue
         fits.append((len(ext), w.priority, w))
     if not fits:
+        if refused:
+            raise UnknownFormatError(
+                f"the writers for this extension ({', '.join(refused)}) do not accept this {type(obj).__name__}; "
+                "see each writer's documentation for what it writes",
+                path=path,
+            )
         known = "; ".join(f"{w.name} ({', '.join(w.extensions)})" for w in writers) or "none installed"
         raise UnknownFormatError(
             f"no writer for a {type(obj).__name__} with this extension; writers: {known}", path=path
