@@ -1,9 +1,11 @@
 """Lazy, chunk-wise decoding of FITS image data: scaling (BSCALE/BZERO) and masking.
 
-astropy cannot memory-map scaled integer data, so this module memory-maps
-the raw big-endian bytes at the HDU's data offset and decodes each chunk in
-one pass: byte swap + convert to float32, multiply by BSCALE, add BZERO
-(the same float32 arithmetic as astropy, so the values agree bit for bit).
+astropy cannot memory-map scaled integer data, so this module reads the raw
+big-endian bytes at the HDU's data offset (``pread`` for runs of whole
+exposures, a read-only memory map for any other selection) and decodes them
+in cache-sized sub-blocks: byte swap + convert to float32, multiply by
+BSCALE, add BZERO (the same float32 arithmetic as astropy, so the values
+agree bit for bit).
 The mask flags missing pixels (-200 after scaling), non-finite values and,
 for integer data, the saturation code (the largest integer).
 """
