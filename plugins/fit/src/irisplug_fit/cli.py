@@ -16,6 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--template", default=None,
                         help="template name (see --list-templates); 'peak' fits the brightest feature")
     parser.add_argument("--lorentz", action="store_true", help="Lorentzian instead of Gaussian components")
+    parser.add_argument("--voigt", action="store_true",
+                        help="Voigt instead of Gaussian components (adds a gamma = Lorentzian HWHM parameter)")
     parser.add_argument("--engine", default="auto", choices=["auto", "numba", "numpy"])
     parser.add_argument("--raster", type=int, default=None, help="fit only this raster file of the sequence")
     parser.add_argument("--out", help="output file (.fits/.asdf through irisplug.write, or .npz)")
@@ -73,7 +75,8 @@ def run(args: argparse.Namespace) -> int:
         obj = obj[args.window]
     if args.raster is not None and hasattr(obj, "data") and isinstance(obj.data, list):
         obj = obj.data[args.raster]
-    result = fit_any(obj, args.template, window=args.window, lorentz=args.lorentz, engine=args.engine,
+    result = fit_any(obj, args.template, window=args.window, lorentz=args.lorentz, voigt=args.voigt,
+                     engine=args.engine,
                      progress=not args.quiet)
     collections = result if isinstance(result, list) else [result]
     for i, maps in enumerate(collections):

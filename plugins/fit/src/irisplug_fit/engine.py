@@ -151,8 +151,8 @@ class FitResult:
             keep = np.zeros(len(t.components), bool)
             keep[ci] = True
             for j in np.flatnonzero(~keep):
-                p[:, t.n_bg + 3 * j] = 0.0
-        f, _ = model_and_jacobian(x, p, kinds, t.n_bg, t.reference, jacobian=False)
+                p[:, t.param_offsets[j]] = 0.0
+        f, _ = model_and_jacobian(x, p, kinds, t.n_bg, t.reference, jacobian=False, offsets=t.param_offsets)
         return f.reshape((*self.shape, x.size))
 
 
@@ -184,6 +184,7 @@ def fit_spectra(
     fixed: Mapping[str, float | None] | None = None,
     ties: Sequence[Tie] = (),
     lorentz: bool = False,
+    voigt: bool = False,
     engine: str = "auto",
     max_iter: int = DEFAULT_MAX_ITER,
     tol: float = DEFAULT_TOL,
@@ -224,6 +225,10 @@ def fit_spectra(
         ``Tie("b.centre", "a.centre", offset=9.01)``.
     lorentz
         Fit Lorentzian instead of Gaussian components.
+    voigt
+        Fit Voigt instead of Gaussian components (parameters ``amplitude``,
+        ``centre``, ``width`` = Gaussian sigma, ``gamma`` = Lorentzian HWHM);
+        exclusive with ``lorentz``.
     engine
         ``"numba"`` (compiled, parallel), ``"numpy"`` or ``"auto"``.
     max_iter
@@ -254,9 +259,9 @@ def fit_spectra(
         if uncertainty != "poisson":
             raise ValueError(f"uncertainty must be an array, None or 'poisson', got {uncertainty!r}")
         return _fit_poisson(data, wavelength, template, mask=mask, p0=p0, bounds=bounds, fixed=fixed, ties=ties,
-                            lorentz=lorentz, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
+                            lorentz=lorentz, voigt=voigt, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
                             chunk=chunk, progress=progress)
-    t = get_template(template, lorentz=lorentz)
+    t = get_template(template, lorentz=lorentz, voigt=voigt)
     x = np.asarray(wavelength, dtype=float)
     y = np.asarray(data, dtype=float)
     if y.shape[-1] != x.size:
@@ -331,7 +336,7 @@ def fit_spectra(
         uc = empty if unc is None else np.ascontiguousarray(unc[s0:s1, i0:i1], dtype=np.float64)
         pc = empty if user_p0 is None else np.ascontiguousarray(user_p0[s0:s1])
         p, e, c2, n, st, dof = kernel(xs, yc, uc, unc is not None, pc, user_p0 is not None, lo_u, hi_u, fixv,
-                                      comp, single, pmap, lead, tscale, toff, t.profile_codes, t.n_bg,
+                                      comp, single, pmap, lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg,
                                       t.reference, int(max_iter), float(tol), absolute, dx, _nblocks(use_numba))
         out_p[s0:s1], out_e[s0:s1], out_c[s0:s1], out_n[s0:s1], out_s[s0:s1], out_d[s0:s1] = p, e, c2, n, st, dof
     _flag_insignificant(t, out_p, out_e, out_s, significance)
@@ -361,7 +366,7 @@ def _fit_poisson(data: Any, wavelength: Any, template: Any, **kw: Any) -> FitRes
 def _flag_insignificant(t: Template, p: np.ndarray, e: np.ndarray, st: np.ndarray, significance: float) -> None:
     if not significance or not t.components:
         return
-    amp = np.array([t.n_bg + 3 * i for i in range(len(t.components))])
+    amp = t.param_offsets
     with np.errstate(all="ignore"):
         signif = np.abs(p[:, amp]) >= significance * e[:, amp]
     weak = (st == Status.CONVERGED) & ~signif.any(axis=1) & np.isfinite(e[:, amp]).all(axis=1)

@@ -3,17 +3,19 @@
 Background: the 10th percentile of the valid points. For each component,
 the emission above background within its allowed centre range gives a
 centroid; a line with a single component starts at that centroid, with the
-second-moment width (Gaussians; clipped to the allowed range) and the
+second-moment width (Gaussians and Voigts; clipped to the allowed range) and the
 intensity there as amplitude. Components of a multi-component line start at
 their template offsets and amplitude fractions of the peak. Amplitude
-bounds scale with the peak above background.
+bounds scale with the peak above background. A Voigt's ``gamma``
+(Lorentzian HWHM) starts at half its initial sigma, bounded to
+``[0, 10 * width_range[1]]``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from irisplug_fit.templates import Template
+from irisplug_fit.templates import PROFILE_NPARAMS, Template, param_offsets
 
 __all__ = ["initial_values", "component_table"]
 
@@ -40,8 +42,12 @@ def component_table(template: Template) -> tuple[np.ndarray, np.ndarray]:
 
 
 def initial_values(x: np.ndarray, y: np.ndarray, valid: np.ndarray, nbg: int, comp: np.ndarray,
-                   single: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   single: np.ndarray, kinds: np.ndarray, offsets: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Initial parameters and bounds ``(p0, lo, hi)``, each ``(N, P)``.
+
+    ``offsets``: index of each component's first parameter (default
+    :func:`~irisplug_fit.templates.param_offsets` of ``kinds``).
 
     Examples
     --------
@@ -54,7 +60,8 @@ def initial_values(x: np.ndarray, y: np.ndarray, valid: np.ndarray, nbg: int, co
     True
     """
     nspec, n = y.shape
-    npar = nbg + 3 * comp.shape[0]
+    offs = param_offsets(kinds, nbg) if offsets is None else np.asarray(offsets)
+    npar = nbg + sum(PROFILE_NPARAMS[int(k)] for k in kinds)
     nval = valid.sum(axis=1)
     srt = np.sort(np.where(valid, y, np.inf), axis=1)
     k = np.clip((0.1 * (nval - 1)).astype(int), 0, n - 1)
@@ -81,7 +88,7 @@ def initial_values(x: np.ndarray, y: np.ndarray, valid: np.ndarray, nbg: int, co
         centre = np.where(ok, cen + (0.0 if single[c] else off), rest + off)
         centre = np.clip(centre, rest + clo, rest + chi)
         width = np.full(nspec, w0)
-        if single[c] and kinds[c] == 0:
+        if single[c] and kinds[c] != 1:
             width = np.where(ok & (var > 0), np.sqrt(np.abs(var)), w0)
         width = np.clip(width, wlo, whi)
         if single[c]:
@@ -90,10 +97,12 @@ def initial_values(x: np.ndarray, y: np.ndarray, valid: np.ndarray, nbg: int, co
             amp = np.where(local > 0, local, peak * af)
         else:
             amp = peak * af
-        o = nbg + 3 * c
+        o = int(offs[c])
         lo[:, o], hi[:, o] = peak * alo, peak * ahi
         p0[:, o] = np.clip(amp, lo[:, o], hi[:, o])
         p0[:, o + 1], p0[:, o + 2] = centre, width
         lo[:, o + 1], hi[:, o + 1] = rest + clo, rest + chi
         lo[:, o + 2], hi[:, o + 2] = wlo, whi
+        if kinds[c] == 2:
+            p0[:, o + 3], lo[:, o + 3], hi[:, o + 3] = 0.5 * width, 0.0, 10.0 * whi
     return p0, lo, hi

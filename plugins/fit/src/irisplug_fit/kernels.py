@@ -15,7 +15,11 @@ otherwise (fixed). ``lead[k]`` is the parameter that free entry ``k`` is.
 Bounds apply to the free entries.
 
 Profiles: code 0 Gaussian ``a exp(-(x-c)^2 / (2 s^2))``; code 1 Lorentzian
-``a / (1 + ((x-c)/g)^2)`` with ``g`` the HWHM.
+``a / (1 + ((x-c)/g)^2)`` with ``g`` the HWHM; code 2 Voigt (peak ``a``,
+Gaussian sigma ``s``, Lorentzian HWHM ``g``; see :mod:`irisplug_fit.profiles`).
+Gaussians and Lorentzians have 3 parameters, Voigts 4: component ``c``'s
+parameters start at ``offs[c]`` (background coefficients first, see
+:func:`irisplug_fit.templates.param_offsets`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import math
 
 import numpy as np
 from numba import njit
+
+from irisplug_fit.profiles import voigt_rows
 
 __all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads"]
 
@@ -82,7 +88,7 @@ def _gauss_values(x, mu, inv, dx, out):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf, sup):
+def _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, sup):
     """Model ``f``, weighted full Jacobian ``Jp`` (npar, n) and weighted residual ``r``; returns chi2.
 
     ``sw`` is the square root of the weights: rows of ``Jp`` and ``r`` are
@@ -105,9 +111,12 @@ def _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf, sup):
             f[j] += cb * tp
             Jp[b, j] = tp * sw[j]
     for c in range(kinds.size):
-        o = nbg + 3 * c
+        o = offs[c]
         a = p[o]
         mu = p[o + 1]
+        if kinds[c] == 2:
+            voigt_rows(x, sw, a, mu, p[o + 2], p[o + 3], f, Jp, o)
+            continue
         inv = 1.0 / p[o + 2]
         if kinds[c] == 0:
             _gauss_values(x, mu, inv, dx, ebuf)
@@ -228,7 +237,7 @@ def _chol_solve(L, b, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute, dx,
+def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter, tol, absolute, dx,
              identity, vec, jac, mat, small, sups, p_out, err_out):
     """LM on one spectrum, using the caller's workspace (no allocation).
 
@@ -268,7 +277,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
         qhi[k] = hi[i]
         q[k] = min(max(p0[i], lo[i]), hi[i])
     _full_params(q, p0, pmap, tscale, toff, p)
-    chi2 = _evaluate(x, y, sw, p, kinds, nbg, ref, f, Jp, r, dx, ebuf, sp)
+    chi2 = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, sp)
     if not identity:
         _fold(Jp, pmap, tscale, J)
     _normal_eqs(J, r, A, g, sp if identity else sfull)
@@ -323,7 +332,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max
             status = _CONVERGED
             break
         _full_params(qn, p0, pmap, tscale, toff, p)
-        chi2n = _evaluate(x, y, sw, p, kinds, nbg, ref, fn, Jpn, rn, dx, ebuf, spn)
+        chi2n = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, fn, Jpn, rn, dx, ebuf, spn)
         if chi2n < chi2:
             # statistical size of the step: dq^T A dq, in units of the reduced chi2
             s2 = 0.0
@@ -433,7 +442,7 @@ def _select(a, k):
 
 
 @njit(cache=True, error_model="numpy")
-def _guess_one(x, y, valid, nbg, comp, single, kinds, p0, lo, hi, buf):
+def _guess_one(x, y, valid, nbg, comp, single, kinds, offs, p0, lo, hi, buf):
     """Moment-based initial values and bounds (twin of :func:`irisplug_fit.guess.initial_values`)."""
     n = x.size
     nval = 0
@@ -482,7 +491,7 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, p0, lo, hi, buf):
             centre = rest + off
         centre = min(max(centre, rest + clo), rest + chi)
         width = w0
-        if single[c] and kinds[c] == 0 and ok and var > 0.0:
+        if single[c] and kinds[c] != 1 and ok and var > 0.0:
             width = math.sqrt(var)
         width = min(max(width, wlo), whi)
         if single[c]:
@@ -492,7 +501,7 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, p0, lo, hi, buf):
             amp = local if local > 0.0 else peak * af
         else:
             amp = peak * af
-        o = nbg + 3 * c
+        o = offs[c]
         lo[o] = peak * alo
         hi[o] = peak * ahi
         p0[o] = min(max(amp, lo[o]), hi[o])
@@ -502,11 +511,16 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, p0, lo, hi, buf):
         hi[o + 1] = rest + chi
         lo[o + 2] = wlo
         hi[o + 2] = whi
+        if kinds[c] == 2:
+            # Voigt: the Lorentzian HWHM starts at half the Gaussian sigma
+            p0[o + 3] = 0.5 * width
+            lo[o + 3] = 0.0
+            hi[o + 3] = 10.0 * whi
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
-                 nbg, ref, max_iter, tol, absolute, dx, nblock):
+                 offs, nbg, ref, max_iter, tol, absolute, dx, nblock):
     """Fit every row of ``y`` (NaN = ignored); returns ``(p, err, chi2, niter, status, dof)``.
 
     ``u`` uncertainties (used when ``use_u``); ``p0u`` initial values (used
@@ -562,7 +576,7 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                 yy[j] = v if ok else 0.0
                 nval += ok
             if nval > 0 and not skip_guess:
-                _guess_one(x, yy, valid, nbg, comp, single, kinds, pi, lo, hi, vec[5])
+                _guess_one(x, yy, valid, nbg, comp, single, kinds, offs, pi, lo, hi, vec[5])
             else:
                 for i in range(npar):
                     pi[i] = 0.0
@@ -578,7 +592,7 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                     hi[i] = hi_u[i]
                 if not math.isnan(fixv[i]):
                     pi[i] = fixv[i]
-            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref,
+            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref,
                                  max_iter, tol, absolute, dx, identity, vec, jac, mat, small, sups, p[s], err[s])
             chi2[s] = c
             niter[s] = it

@@ -2,12 +2,18 @@
 
 Every spectrum runs its own LM iteration (own damping, own convergence);
 the arrays simply advance all unfinished spectra together. Used when numba
-is unavailable or ``engine="numpy"``.
+is unavailable or ``engine="numpy"``. Voigt components use
+``scipy.special.wofz`` for the Faddeeva function (the kernel has its own,
+see :mod:`irisplug_fit.profiles`).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from irisplug_fit.templates import param_offsets
 
 __all__ = ["lm_fit_numpy", "model_and_jacobian"]
 
@@ -15,8 +21,13 @@ _CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
 
 
 def model_and_jacobian(x: np.ndarray, p: np.ndarray, kinds: np.ndarray, nbg: int, ref: float,
-                       jacobian: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+                       jacobian: bool = True, *, offsets: np.ndarray | None = None
+                       ) -> tuple[np.ndarray, np.ndarray | None]:
     """Model ``(N, n)`` and Jacobian ``(N, n, P)`` for parameter rows ``p`` ``(N, P)``.
+
+    ``kinds``: profile code per component (0 Gaussian, 1 Lorentzian, 2 Voigt);
+    ``offsets``: index of each component's amplitude in ``p`` (default
+    :func:`~irisplug_fit.templates.param_offsets` of ``kinds``).
 
     Examples
     --------
@@ -35,9 +46,13 @@ def model_and_jacobian(x: np.ndarray, p: np.ndarray, kinds: np.ndarray, nbg: int
         if jacobian:
             jac[:, :, b] = tp
         tp = tp * t
+    offs = param_offsets(kinds, nbg) if offsets is None else offsets
     for c, kind in enumerate(kinds):
-        o = nbg + 3 * c
+        o = int(offs[c])
         a, mu, s = p[:, o:o + 1], p[:, o + 1:o + 2], p[:, o + 2:o + 3]
+        if kind == 2:
+            _voigt(x, a, mu, s, p[:, o + 3:o + 4], f, jac, o)
+            continue
         z = (x[None, :] - mu) / s
         if kind == 0:
             e = np.exp(-0.5 * z * z)
@@ -57,6 +72,30 @@ def model_and_jacobian(x: np.ndarray, p: np.ndarray, kinds: np.ndarray, nbg: int
     return f, jac
 
 
+def _voigt(x, a, mu, sig, gam, f, jac, o):
+    """Add Voigt components (peak ``a``) to ``f``; their derivatives into ``jac[..., o:o+4]`` (if given)."""
+    from scipy.special import wofz
+
+    s = sig * math.sqrt(2.0)
+    y = gam / s
+    u = (x[None, :] - mu) / s
+    with np.errstate(all="ignore"):
+        n0 = wofz(1j * y).real
+        w = wofz(u + 1j * y)
+        v = w.real / n0
+    f += a * v
+    if jac is None:
+        return
+    isq = 1.0 / math.sqrt(math.pi)
+    g = (2.0 * y * n0 - 2.0 * isq) / n0  # d ln Re w(iy) / dy
+    dw = -2.0 * (u + 1j * y) * w + 2j * isq  # w'(z)
+    an = a / n0
+    jac[:, :, o] = v
+    jac[:, :, o + 1] = -an * dw.real / s
+    jac[:, :, o + 2] = an / sig * (w.real * g * y - (dw.real * u - dw.imag * y))
+    jac[:, :, o + 3] = an / s * (-dw.imag - w.real * g)
+
+
 def _full(q, p0, pmap, tscale, toff):
     p = p0.copy()
     sel = pmap >= 0
@@ -72,14 +111,14 @@ def _free_jacobian(jac, pmap, tscale, nfree):
     return jq
 
 
-def _chi2(x, y, w, p, kinds, nbg, ref):
-    f, _ = model_and_jacobian(x, p, kinds, nbg, ref, jacobian=False)
+def _chi2(x, y, w, p, kinds, offs, nbg, ref):
+    f, _ = model_and_jacobian(x, p, kinds, nbg, ref, jacobian=False, offsets=offs)
     r = np.where(w > 0, y - f, 0.0)
     return np.sum(w * r * r, axis=1)
 
 
-def _normal(x, y, w, p, kinds, nbg, ref, pmap, tscale, nfree):
-    f, jac = model_and_jacobian(x, p, kinds, nbg, ref)
+def _normal(x, y, w, p, kinds, offs, nbg, ref, pmap, tscale, nfree):
+    f, jac = model_and_jacobian(x, p, kinds, nbg, ref, offsets=offs)
     r = np.where(w > 0, y - f, 0.0)
     jq = _free_jacobian(jac, pmap, tscale, nfree)
     jq = np.where((w > 0)[:, :, None], jq, 0.0)
@@ -105,7 +144,7 @@ def _chol_ok(M: np.ndarray) -> np.ndarray:
 
 
 def lm_fit_numpy(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
-                 nbg, ref, max_iter, tol, absolute, dx=0.0, nblock=1):
+                 offs, nbg, ref, max_iter, tol, absolute, dx=0.0, nblock=1):
     """Numpy twin of :func:`irisplug_fit.kernels.lm_fit_numba` (same arguments and outputs)."""
     from irisplug_fit.guess import initial_values
 
@@ -117,18 +156,18 @@ def lm_fit_numpy(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
     else:
         w = valid.astype(float)
     y = np.where(valid, y, 0.0)
-    p0, lo, hi = initial_values(x, y, valid, nbg, comp, single, kinds)
+    p0, lo, hi = initial_values(x, y, valid, nbg, comp, single, kinds, offs)
     if use_p0:
         p0 = np.array(p0u, dtype=float, copy=True)
     for arr, over in ((lo, lo_u), (hi, hi_u), (p0, fixv)):
         sel = ~np.isnan(over)
         arr[:, sel] = over[sel]
-    p, e, c2, n, st = _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute)
+    p, e, c2, n, st = _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter, tol, absolute)
     dof = (valid.sum(axis=1) - lead.size).astype(np.int32)
     return p, e, c2, n, st, dof
 
 
-def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter, tol, absolute):
+def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter, tol, absolute):
     nspec, npar = p0.shape
     nfree = lead.size
     p_out = np.full((nspec, npar), np.nan)
@@ -146,8 +185,8 @@ def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter
     y, w, p0s, lo_, hi_ = y[idx], w[idx], p0[idx], lo[idx], hi[idx]
     qlo, qhi = lo_[:, lead], hi_[:, lead]
     q = np.clip(p0s[:, lead], qlo, qhi)
-    chi2 = _chi2(x, y, w, _full(q, p0s, pmap, tscale, toff), kinds, nbg, ref)
-    A, g = _normal(x, y, w, _full(q, p0s, pmap, tscale, toff), kinds, nbg, ref, pmap, tscale, nfree)
+    chi2 = _chi2(x, y, w, _full(q, p0s, pmap, tscale, toff), kinds, offs, nbg, ref)
+    A, g = _normal(x, y, w, _full(q, p0s, pmap, tscale, toff), kinds, offs, nbg, ref, pmap, tscale, nfree)
     dof = (nval[idx] - nfree).astype(float)
     lam = np.full(idx.size, 1e-3)
     nu = np.full(idx.size, 2.0)
@@ -202,7 +241,7 @@ def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter
             if a.size == 0:
                 continue
         pn = _full(qn, p0s[a], pmap, tscale, toff)
-        chi2n = _chi2(x, y[a], w[a], pn, kinds, nbg, ref)
+        chi2n = _chi2(x, y[a], w[a], pn, kinds, offs, nbg, ref)
         acc = chi2n < chi2[a]
         # accepted steps
         aa = a[acc]
@@ -217,7 +256,7 @@ def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, nbg, ref, max_iter
             nu[aa] = 2.0
             q[aa] = qn[acc]
             chi2[aa] = chi2n[acc]
-            A[aa], g[aa] = _normal(x, y[aa], w[aa], pn[acc], kinds, nbg, ref, pmap, tscale, nfree)
+            A[aa], g[aa] = _normal(x, y[aa], w[aa], pn[acc], kinds, offs, nbg, ref, pmap, tscale, nfree)
             st[aa[small]] = _CONVERGED
             active[aa[small]] = False
         rj = a[~acc]

@@ -63,7 +63,7 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
 
     import irisplug
 
-    t = get_template(template, lorentz=bool(kwargs.pop("lorentz", False)))
+    t = get_template(template, lorentz=bool(kwargs.pop("lorentz", False)), voigt=bool(kwargs.pop("voigt", False)))
     x = np.asarray(wavelength, dtype=float)
     darr = data if isinstance(data, da.Array) else da.asarray(data)
     lead_shape = darr.shape[:-1]

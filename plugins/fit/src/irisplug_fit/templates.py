@@ -2,10 +2,12 @@
 
 A :class:`Template` describes the model fitted to every spectrum:
 a polynomial background ``bg0 + bg1*(x-ref) + ...`` plus components
-(Gaussian: amplitude, centre, sigma; Lorentzian: amplitude, centre, HWHM).
+(Gaussian: amplitude, centre, sigma; Lorentzian: amplitude, centre, HWHM;
+Voigt: amplitude, centre, sigma, gamma = Lorentzian HWHM).
 Parameter vector order: background coefficients, then ``amplitude, centre,
-width`` per component (the ``c, amp1, mu1, sigma1, ...`` order of
-iris_lmsalpy's ``fit_gen``).
+width`` (and ``gamma`` for a Voigt) per component (the ``c, amp1, mu1,
+sigma1, ...`` order of iris_lmsalpy's ``fit_gen``); component ``c`` starts at
+``Template.param_offsets[c]``.
 
 Examples
 --------
@@ -32,10 +34,38 @@ __all__ = [
     "template_names",
     "generic_template",
     "PROFILES",
+    "PROFILE_NPARAMS",
+    "param_offsets",
 ]
 
 #: profile name -> kernel code
-PROFILES = {"gaussian": 0, "lorentzian": 1}
+PROFILES = {"gaussian": 0, "lorentzian": 1, "voigt": 2}
+#: kernel code -> number of parameters of a component
+PROFILE_NPARAMS = {0: 3, 1: 3, 2: 4}
+
+
+def param_offsets(kinds: Sequence[int] | np.ndarray, nbg: int) -> np.ndarray:
+    """Index of each component's first parameter (amplitude) in the parameter vector.
+
+    Parameters
+    ----------
+    kinds
+        Kernel profile code per component (0 Gaussian, 1 Lorentzian, 2 Voigt).
+    nbg
+        Number of background coefficients (they come first).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` offsets, one per component.
+
+    Examples
+    --------
+    >>> param_offsets([2, 0, 1], 1).tolist()
+    [1, 5, 8]
+    """
+    sizes = [PROFILE_NPARAMS[int(k)] for k in kinds]
+    return (nbg + np.concatenate([[0], np.cumsum(sizes)[:-1]])).astype(np.int64)[: len(sizes)]
 
 
 @dataclass(frozen=True)
@@ -50,7 +80,10 @@ class Component:
         The :class:`~irisplug_fit.lines.Line` it belongs to (rest wavelength
         for Doppler velocities, ion for thermal widths).
     profile
-        ``"gaussian"`` (width = sigma) or ``"lorentzian"`` (width = HWHM).
+        ``"gaussian"`` (width = sigma), ``"lorentzian"`` (width = HWHM) or
+        ``"voigt"`` (width = Gaussian sigma, plus a ``gamma`` parameter, the
+        Lorentzian HWHM; it starts at half the initial sigma, bounds
+        ``[0, 10 * width_range[1]]``).
     offset
         Initial centre minus rest wavelength, Angstrom.
     width
@@ -160,7 +193,7 @@ class Template:
     @property
     def n_params(self) -> int:
         """Length of the parameter vector."""
-        return self.n_bg + 3 * len(self.components)
+        return len(self.param_names)
 
     @property
     def reference(self) -> float:
@@ -173,12 +206,19 @@ class Template:
         out = [f"bg{i}" for i in range(self.n_bg)]
         for c in self.components:
             out += [f"{c.name}.amplitude", f"{c.name}.centre", f"{c.name}.width"]
+            if c.profile == "voigt":
+                out.append(f"{c.name}.gamma")
         return tuple(out)
 
     @property
     def profile_codes(self) -> np.ndarray:
         """Kernel profile code per component."""
         return np.array([PROFILES[c.profile] for c in self.components], dtype=np.int64)
+
+    @property
+    def param_offsets(self) -> np.ndarray:
+        """Index of each component's amplitude in the parameter vector (``int64``)."""
+        return param_offsets(self.profile_codes, self.n_bg)
 
     def index(self, name: str) -> int:
         """Position of a parameter in the vector."""
@@ -291,14 +331,38 @@ def template_names() -> list[str]:
     return sorted(TEMPLATES)
 
 
-def get_template(name: str | Template, *, lorentz: bool = False) -> Template:
-    """A built-in template by name (``lorentz=True`` switches every component to Lorentzian).
+def _profile_switch(lorentz: bool, voigt: bool) -> str | None:
+    """The profile asked for by the ``lorentz=`` / ``voigt=`` switches (None: keep the template's)."""
+    if lorentz and voigt:
+        raise ValueError("lorentz=True and voigt=True exclude each other: choose one profile")
+    return "lorentzian" if lorentz else "voigt" if voigt else None
+
+
+def get_template(name: str | Template, *, lorentz: bool = False, voigt: bool = False) -> Template:
+    """A built-in template by name, optionally with every component switched to another profile.
+
+    Parameters
+    ----------
+    name
+        Template name (see :func:`template_names`) or a :class:`Template`.
+    lorentz
+        Every component becomes a Lorentzian (width = HWHM).
+    voigt
+        Every component becomes a Voigt (width = Gaussian sigma, plus a
+        ``gamma`` parameter). Exclusive with ``lorentz``.
+
+    Returns
+    -------
+    Template
 
     Examples
     --------
     >>> get_template("si_iv_1403", lorentz=True).components[0].profile
     'lorentzian'
+    >>> get_template("si_iv_1403", voigt=True).param_names[-1]
+    'si_iv_1403.gamma'
     """
+    profile = _profile_switch(lorentz, voigt)
     if isinstance(name, Template):
         t = name
     else:
@@ -308,7 +372,7 @@ def get_template(name: str | Template, *, lorentz: bool = False) -> Template:
 
             raise UnknownContributionError(f"unknown fit template {name!r}; known: {', '.join(template_names())}")
         t = TEMPLATES[key]
-    return t.with_profile("lorentzian") if lorentz else t
+    return t.with_profile(profile) if profile else t
 
 
 def generic_template(
@@ -317,6 +381,8 @@ def generic_template(
     limits: Sequence[Sequence[float]] | None = None,
     *,
     lorentz: bool = False,
+    voigt: bool = False,
+    profiles: Sequence[str] | None = None,
     rest: Sequence[float] | None = None,
     element: str = "Si",
     ion: str = "IV",
@@ -331,7 +397,9 @@ def generic_template(
     init_vals
         ``c, amp1, mu1, width1, ..., ampN, muN, widthN`` (background
         coefficients first when ``bg_degree > 0``); width is sigma for
-        Gaussians and HWHM (gamma) for Lorentzians, Angstrom.
+        Gaussians and Voigts and HWHM for Lorentzians, Angstrom. A Voigt
+        component has a 4th value, ``gamma`` (Lorentzian HWHM, Angstrom):
+        ``amp, mu, sigma, gamma``.
     wl_range
         ``[min, max]`` wavelength fitted, Angstrom.
     limits
@@ -339,6 +407,11 @@ def generic_template(
         (``-inf``/``inf`` for none).
     lorentz
         Lorentzian components instead of Gaussians.
+    voigt
+        Voigt components instead of Gaussians (exclusive with ``lorentz``).
+    profiles
+        One profile name per component (``"gaussian"``, ``"lorentzian"``,
+        ``"voigt"``) to mix profiles; overrides ``lorentz``/``voigt``.
     rest
         Rest wavelength of each component (for Doppler velocities); default
         its initial centre.
@@ -350,19 +423,32 @@ def generic_template(
     >>> t = generic_template([0, 100, 1402.8, 0.03], [1402.0, 1403.5])
     >>> t.param_names[1:]
     ('c1.amplitude', 'c1.centre', 'c1.width')
+    >>> generic_template([0, 100, 1402.8, 0.03, 0.01], [1402.0, 1403.5], voigt=True).param_names[-1]
+    'c1.gamma'
     """
     vals = np.asarray(init_vals, dtype=float)
     nbg = bg_degree + 1
-    if (vals.size - nbg) % 3 or vals.size <= nbg:
-        raise ValueError(f"init_vals needs {nbg} background value(s) then 3 per component; got {vals.size} values")
-    ncomp = (vals.size - nbg) // 3
+    if profiles is None:
+        prof = _profile_switch(lorentz, voigt) or "gaussian"
+        size = PROFILE_NPARAMS[PROFILES[prof]]
+        if (vals.size - nbg) % size or vals.size <= nbg:
+            raise ValueError(f"init_vals needs {nbg} background value(s) then {size} per {prof} component; "
+                             f"got {vals.size} values")
+        profiles = [prof] * ((vals.size - nbg) // size)
+    for prof in profiles:
+        if prof not in PROFILES:
+            raise ValueError(f"profiles: each must be one of {sorted(PROFILES)}, got {prof!r}")
+    offs = param_offsets([PROFILES[pr] for pr in profiles], nbg)
+    need = nbg + sum(PROFILE_NPARAMS[PROFILES[pr]] for pr in profiles)
+    if vals.size != need or not len(profiles):
+        raise ValueError(f"init_vals needs {need} values for {nbg} background value(s) and components "
+                         f"{list(profiles)}; got {vals.size}")
     comps = []
-    for i in range(ncomp):
-        _a, mu, w = vals[nbg + 3 * i: nbg + 3 * i + 3]
+    for i, prof in enumerate(profiles):
+        _a, mu, w = vals[offs[i]: offs[i] + 3]
         r = float(rest[i]) if rest is not None else float(mu)
         line = Line(f"{element} {ion} {r:.2f}", element, ion, r, log_t, "FUV1" if r < 1370 else "FUV2" if r < 2000 else "NUV")
-        comps.append(Component(f"c{i + 1}", line, profile="lorentzian" if lorentz else "gaussian",
-                               offset=float(mu) - r, width=float(w)))
+        comps.append(Component(f"c{i + 1}", line, profile=prof, offset=float(mu) - r, width=float(w)))
     bounds = None
     if limits is not None:
         lo, hi = (np.asarray(v, dtype=float) for v in limits)
