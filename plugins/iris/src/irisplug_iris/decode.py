@@ -208,31 +208,6 @@ class RawImage:
         finally:
             os.close(fd)
         return out, mask
-        isz = self.raw_dtype.itemsize
-        per = max(1, block_bytes // isz)
-        flat_out = out.reshape(-1)
-        flat_mask = None if mask is None else mask.reshape(-1)
-        local = threading.local()
-        fd = os.open(self.path, os.O_RDONLY)
-        try:
-            if hasattr(os, "posix_fadvise"):
-                os.posix_fadvise(fd, self.offset, size * isz, os.POSIX_FADV_WILLNEED)
-
-            def work(start: int) -> None:
-                stop = min(size, start + per)
-                buf = getattr(local, "buf", None)
-                if buf is None:
-                    buf = local.buf = np.empty(per, self.raw_dtype)
-                raw = buf[: stop - start]
-                _pread_into(fd, raw, self.offset + start * isz, self.path)
-                decode_block(raw, self.bscale, self.bzero, self.blank, out=flat_out[start:stop],
-                             mask=None if flat_mask is None else flat_mask[start:stop], saturated=self.saturated)
-
-            with ThreadPoolExecutor(max_workers=threads or _default_threads()) as pool:
-                list(pool.map(work, range(0, size, per)))
-        finally:
-            os.close(fd)
-        return out, mask
 
     def mask_of(self, block: np.ndarray) -> np.ndarray:
         """The mask of a decoded block: missing (-200), non-finite, saturated."""
