@@ -6,7 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_fit.derived import doppler_velocity, fwhm_from_width, line_intensity, nonthermal_velocity
+from irisplug_fit.derived import (
+    doppler_velocity,
+    fwhm_from_width,
+    line_intensity,
+    nonthermal_velocity,
+    voigt_fwhm,
+    voigt_fwhm_error,
+)
 from irisplug_fit.engine import FitResult
 from irisplug_fit.lines import instrument_fwhm_for
 from irisplug_fit.status import FITTED, STATUS_DESCRIPTIONS
@@ -19,9 +26,17 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
 
     Per component ``C``: ``C.amplitude`` (data unit), ``C.centre`` (Angstrom),
     ``C.velocity`` (km/s, against the vacuum rest wavelength), ``C.width``
-    (Gaussian sigma / Lorentzian HWHM, Angstrom), ``C.fwhm``, ``C.intensity``
-    (amplitude x Angstrom), ``C.vnt`` (non-thermal velocity, Gaussians only),
-    each parameter with a ``_err`` twin; ``bgK`` background coefficients;
+    (Gaussian or Voigt sigma / Lorentzian HWHM, Angstrom), ``C.fwhm``
+    (Angstrom) and ``C.fwhm_velocity`` (the FWHM as a velocity, km/s),
+    ``C.intensity`` (amplitude x Angstrom), ``C.vnt`` (non-thermal velocity,
+    Gaussians only), each parameter with a ``_err`` twin; ``bgK``
+    background coefficients. Voigt components also get ``C.gamma``
+    (Lorentzian HWHM, Angstrom) and ``C.gamma_velocity`` (km/s), and their
+    ``C.fwhm`` is the Voigt FWHM (Olivero & Longbothum 1977, 0.02 %; its
+    ``_err`` ignores the sigma-gamma covariance); no ``C.vnt`` for them
+    (the thermal/non-thermal split applies to a purely Gaussian line: for
+    the Doppler part of a Voigt, pass ``fwhm_from_width(C.width)`` to
+    :func:`~irisplug_fit.derived.nonthermal_velocity` yourself);
     ``chi2``, ``redchi2``, ``dof``, ``niter``, ``status``.
     Parameter maps are NaN where the status says no fit was made.
 
@@ -39,8 +54,8 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
         unit = "data" if b == 0 else f"data / Angstrom{'' if b == 1 else f'{b}'}"
         out[f"bg{b}"] = (p[..., b], unit)
         out[f"bg{b}_err"] = (e[..., b], unit)
-    for i, c in enumerate(t.components):
-        o = t.n_bg + 3 * i
+    kms = "km / s"
+    for c, o in zip(t.components, t.param_offsets, strict=True):
         a, mu, w = p[..., o], p[..., o + 1], p[..., o + 2]
         ea, emu, ew = e[..., o], e[..., o + 1], e[..., o + 2]
         rest = c.line.rest
@@ -52,9 +67,21 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
         out[f"{c.name}.velocity_err"] = (doppler_velocity(emu + rest, rest), "km / s")
         out[f"{c.name}.width"] = (w, "Angstrom")
         out[f"{c.name}.width_err"] = (ew, "Angstrom")
-        out[f"{c.name}.fwhm"] = (fwhm_from_width(w, c.profile), "Angstrom")
-        out[f"{c.name}.fwhm_err"] = (fwhm_from_width(ew, c.profile), "Angstrom")
-        out[f"{c.name}.intensity"] = (line_intensity(a, w, c.profile), "data Angstrom")
+        if c.profile == "voigt":
+            g, eg = p[..., o + 3], e[..., o + 3]
+            out[f"{c.name}.gamma"] = (g, "Angstrom")
+            out[f"{c.name}.gamma_err"] = (eg, "Angstrom")
+            out[f"{c.name}.gamma_velocity"] = (doppler_velocity(g + rest, rest), kms)
+            out[f"{c.name}.gamma_velocity_err"] = (doppler_velocity(eg + rest, rest), kms)
+            fwhm, efwhm = voigt_fwhm(w, g), voigt_fwhm_error(w, g, ew, eg)
+            out[f"{c.name}.intensity"] = (line_intensity(a, w, c.profile, gamma=g), "data Angstrom")
+        else:
+            fwhm, efwhm = fwhm_from_width(w, c.profile), fwhm_from_width(ew, c.profile)
+            out[f"{c.name}.intensity"] = (line_intensity(a, w, c.profile), "data Angstrom")
+        out[f"{c.name}.fwhm"] = (fwhm, "Angstrom")
+        out[f"{c.name}.fwhm_err"] = (efwhm, "Angstrom")
+        out[f"{c.name}.fwhm_velocity"] = (doppler_velocity(fwhm + rest, rest), kms)
+        out[f"{c.name}.fwhm_velocity_err"] = (doppler_velocity(efwhm + rest, rest), kms)
         if c.profile == "gaussian":
             inst = inst_fwhm if inst_fwhm is not None else instrument_fwhm_for(rest)
             out[f"{c.name}.vnt"] = (nonthermal_velocity(fwhm_from_width(w), rest, c.line.log_t, c.line.mass, inst),
