@@ -66,22 +66,28 @@ _L, _A = _weideman_coefficients(WEIDEMAN_N)
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def _faddeeva(x, y):
-    """``w(x + i y)`` for ``y >= 0`` (Weideman 1994, N = 32)."""
-    # d = L - i z = (L + y) - i x; inv = 1 / d
+    """``(Re, Im)`` of ``w(x + i y)`` for ``y >= 0`` (Weideman 1994, N = 32), in real arithmetic."""
+    # d = L - i z = (L + y) - i x; inv = 1 / d; Z = (L + i z) / d
     dr = _L + y
     den = dr * dr + x * x
-    inv = complex(dr / den, x / den)
-    zz = complex(_L - y, x) * inv
-    p = complex(_A[0], 0.0)
+    ir = dr / den
+    ii = x / den
+    b = _L - y
+    zr = b * ir - x * ii
+    zi = b * ii + x * ir
+    pr = _A[0]
+    pi = 0.0
     for k in range(1, _A.size):
-        p = p * zz + _A[k]
-    return (2.0 * p * inv + _ISQPI) * inv
+        pr, pi = pr * zr - pi * zi + _A[k], pr * zi + pi * zr
+    tr = 2.0 * (pr * ir - pi * ii) + _ISQPI
+    ti = 2.0 * (pr * ii + pi * ir)
+    return tr * ir - ti * ii, tr * ii + ti * ir
 
 
 @njit(cache=True, error_model="numpy")
-def _faddeeva_array(x, y, out):
+def _faddeeva_array(x, y, re, im):
     for j in range(x.size):
-        out[j] = _faddeeva(x[j], y[j])
+        re[j], im[j] = _faddeeva(x[j], y[j])
 
 
 def faddeeva(z: np.ndarray) -> np.ndarray:
@@ -106,9 +112,9 @@ def faddeeva(z: np.ndarray) -> np.ndarray:
     if np.any(z.imag < 0):
         raise ValueError("faddeeva: the approximation holds for Im z >= 0 only")
     flat = z.ravel()
-    out = np.empty(flat.size, dtype=complex)
-    _faddeeva_array(np.ascontiguousarray(flat.real), np.ascontiguousarray(flat.imag), out)
-    return out.reshape(z.shape)
+    re, im = np.empty(flat.size), np.empty(flat.size)
+    _faddeeva_array(np.ascontiguousarray(flat.real), np.ascontiguousarray(flat.imag), re, im)
+    return (re + 1j * im).reshape(z.shape)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
@@ -154,7 +160,7 @@ def voigt_rows(x, sw, a, mu, sig, gam, f, Jp, o):
     s = sig * _SQRT2
     invs = 1.0 / s
     y = gam * invs
-    n0 = _faddeeva(0.0, y).real
+    n0 = _faddeeva(0.0, y)[0]
     g = (2.0 * y * n0 - 2.0 * _ISQPI) / n0  # d ln Re w(iy) / dy
     an = a / n0
     asg = an / sig
