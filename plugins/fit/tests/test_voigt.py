@@ -250,3 +250,16 @@ def test_voigt_maps_fwhm_and_intensity():
     assert kms[1] == "km / s" and f"{name}.vnt" not in m and f"{name}.gamma_err" in m
     integral = quad(lambda d: _peak_voigt(d, amp, 0.0, sig, gam), -np.inf, np.inf)[0]
     np.testing.assert_allclose(m[f"{name}.intensity"][0], integral, rtol=1e-6)
+
+
+def test_voigt_through_dask_path():
+    """The dask scale-out path accepts ``voigt=True`` and gives the in-memory numbers."""
+    da = pytest.importorskip("dask.array")
+    from irisplug_fit.scaleout import fit_dask
+
+    y, _ = _voigt_spectra(40, 11)
+    cube = y.reshape(4, 10, -1)
+    a = fit_dask(da.from_array(cube, chunks=(2, 10, -1)), X100, "si_iv_1403", voigt=True, scheduler="local")
+    b = fit_spectra(cube, X100, "si_iv_1403", voigt=True)
+    assert a.param_names == b.param_names and a.params.shape == (4, 10, 5)
+    np.testing.assert_allclose(a.params, b.params, rtol=1e-12)

@@ -525,7 +525,9 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
 
     ``u`` uncertainties (used when ``use_u``); ``p0u`` initial values (used
     when ``use_p0``, otherwise moment guesses from ``comp``); ``lo_u``,
-    ``hi_u``, ``fixv``: per-parameter overrides, NaN for none.
+    ``hi_u``, ``fixv``: per-parameter overrides, NaN for none. ``kinds``:
+    profile code per component; ``offs``: index of each component's first
+    parameter (:func:`irisplug_fit.templates.param_offsets`).
     """
     nspec, n = y.shape
     npar = pmap.size

@@ -57,7 +57,7 @@ def fit_spectrum(spectrum: Any, wavelength: Any, template: Any = "si_iv_1403", *
     ax
         Axes to draw on (default: a new figure with a residual panel).
     **kwargs
-        Passed to :func:`~irisplug_fit.engine.fit_spectra` (``lorentz=True``,
+        Passed to :func:`~irisplug_fit.engine.fit_spectra` (``lorentz=True``, ``voigt=True``,
         ``fixed=``, ``ties=``, ``uncertainty=``...).
 
     Examples
