@@ -41,7 +41,7 @@ def test_kernel_profile_matches_scipy(ratio):
     n = x.size
     out = np.zeros(n)
     _evaluate(x, np.zeros(n), np.ones(n), p, kinds, offs, 1, 0.0, out, np.empty((8, n)), np.empty(n), 0.0,
-              np.empty(n), np.zeros((8, 2), dtype=np.int64))
+              np.empty(n), np.empty((7, n)), np.zeros((8, 2), dtype=np.int64))
     expect = 5.0 + 2.0 * np.exp(-0.5 * ((x - 1402.0) / 0.05) ** 2) + ref
     np.testing.assert_allclose(out, expect, rtol=1e-9, atol=1e-12 * 250.0)
 

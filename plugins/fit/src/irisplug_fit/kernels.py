@@ -88,7 +88,7 @@ def _gauss_values(x, mu, inv, dx, out):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, sup):
+def _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, vbuf, sup):
     """Model ``f``, weighted full Jacobian ``Jp`` (npar, n) and weighted residual ``r``; returns chi2.
 
     ``sw`` is the square root of the weights: rows of ``Jp`` and ``r`` are
@@ -115,7 +115,7 @@ def _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, sup):
         a = p[o]
         mu = p[o + 1]
         if kinds[c] == 2:
-            voigt_rows(x, sw, a, mu, p[o + 2], p[o + 3], f, Jp, o)
+            voigt_rows(x, sw, a, mu, p[o + 2], p[o + 3], f, Jp, o, vbuf)
             continue
         inv = 1.0 / p[o + 2]
         if kinds[c] == 0:
@@ -241,7 +241,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, re
              identity, vec, jac, mat, small, sups, p_out, err_out):
     """LM on one spectrum, using the caller's workspace (no allocation).
 
-    ``vec`` (7, n), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar),
+    ``vec`` (14, n) (rows 7-13: Voigt scratch), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar),
     ``sups`` (3, npar, 2) row supports (current, trial, full).
     """
     npar = p0.size
@@ -263,6 +263,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, re
     p = small[6]
     A, M, L = mat[0], mat[1], mat[2]
     f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[6]
+    vbuf = vec[7:]
     for j in range(n):
         sw[j] = math.sqrt(w[j])
     Jp, Jpn = jac[0], jac[1]
@@ -277,7 +278,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, re
         qhi[k] = hi[i]
         q[k] = min(max(p0[i], lo[i]), hi[i])
     _full_params(q, p0, pmap, tscale, toff, p)
-    chi2 = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, sp)
+    chi2 = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, vbuf, sp)
     if not identity:
         _fold(Jp, pmap, tscale, J)
     _normal_eqs(J, r, A, g, sp if identity else sfull)
@@ -332,7 +333,7 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, re
             status = _CONVERGED
             break
         _full_params(qn, p0, pmap, tscale, toff, p)
-        chi2n = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, fn, Jpn, rn, dx, ebuf, spn)
+        chi2n = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, fn, Jpn, rn, dx, ebuf, vbuf, spn)
         if chi2n < chi2:
             # statistical size of the step: dq^T A dq, in units of the reduced chi2
             s2 = 0.0
@@ -555,7 +556,7 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
         pi = np.empty(npar)
         lo = np.empty(npar)
         hi = np.empty(npar)
-        vec = np.empty((7, n))
+        vec = np.empty((14, n))
         jac = np.empty((4, npar, n))
         sups = np.empty((3, npar, 2), dtype=np.int64)
         for i in range(npar):

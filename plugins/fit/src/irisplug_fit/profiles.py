@@ -150,11 +150,11 @@ def _faddeeva_row(u, y, wre, wim, tmp):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
-def voigt_rows(x, sw, a, mu, sig, gam, f, Jp, o):
+def voigt_rows(x, sw, a, mu, sig, gam, f, Jp, o, buf):
     """Add a Voigt component to ``f``; rows ``o..o+3`` of ``Jp`` get its weighted derivatives.
 
     ``sw`` is the square root of the weights (see :func:`irisplug_fit.kernels._evaluate`);
-    derivatives with respect to amplitude, centre, sigma and gamma.
+    derivatives with respect to amplitude, centre, sigma and gamma; ``buf`` (7, n) scratch.
     """
     n = x.size
     s = sig * _SQRT2
@@ -165,7 +165,6 @@ def voigt_rows(x, sw, a, mu, sig, gam, f, Jp, o):
     an = a / n0
     asg = an / sig
     ans = an * invs
-    buf = np.empty((7, n))
     u = buf[0]
     wre, wim = buf[1], buf[2]
     for j in range(n):
@@ -220,5 +219,6 @@ def voigt_with_jacobian(x: np.ndarray, amplitude: float, centre: float, sigma: f
     x = np.ascontiguousarray(x, dtype=float)
     f = np.zeros(x.size)
     jac = np.empty((4, x.size))
-    voigt_rows(x, np.ones(x.size), float(amplitude), float(centre), float(sigma), float(gamma), f, jac, 0)
+    voigt_rows(x, np.ones(x.size), float(amplitude), float(centre), float(sigma), float(gamma), f, jac, 0,
+               np.empty((7, x.size)))
     return f, jac
