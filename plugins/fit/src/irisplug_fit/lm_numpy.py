@@ -283,7 +283,8 @@ def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, ma
         var = var * np.asarray(scale)[..., None]
         sel = pmap >= 0
         ee = np.zeros((ok.sum(), npar))
-        ee[:, sel] = np.abs(tscale[sel]) * np.sqrt(var[:, pmap[sel]])
+        with np.errstate(invalid="ignore"):  # a negative variance (numerically singular A) gives a NaN uncertainty
+            ee[:, sel] = np.abs(tscale[sel]) * np.sqrt(var[:, pmap[sel]])
         e[ok] = ee
     st[~ok] = _SINGULAR
     p_out[idx], err[idx], chi2_out[idx], niter[idx], status[idx] = p_fin, e, chi2, it, st
