@@ -56,6 +56,14 @@ def test_window_table_from_summary_without_building():
     assert "SJI_1400" in obs.info_text() and build.calls == 0
 
 
+def test_membership_and_keys_do_not_build():
+    build = _Counter()
+    obs = Observation({"a": Deferred(build, SUMMARY)})
+    assert "a" in obs and "b" not in obs and list(obs.keys()) == ["a"] and len(obs) == 1
+    assert "a" in obs.keys()
+    assert build.calls == 0
+
+
 def test_map_items_and_values_build():
     build = _Counter()
     obs = Observation({"a": Deferred(build, SUMMARY)})

@@ -88,6 +88,9 @@ class Observation(Mapping):
                     item = self._items[label] = item.build()
         return item
 
+    def __contains__(self, label: object) -> bool:
+        return label in self._items  # without building a deferred window (Mapping's default would)
+
     def is_built(self, label: str) -> bool:
         """False while window ``label`` is still :class:`Deferred` (not built yet)."""
         return not isinstance(self._items[label], Deferred)
