@@ -14,9 +14,6 @@ Examples
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
 from irisplug.descriptors import (
     CalibratorDescriptor,
     CoalignerDescriptor,
@@ -30,6 +27,7 @@ from irisplug.descriptors import (
 from irisplug.errors import *
 from irisplug.errors import __all__ as _error_names
 from irisplug.hookspecs import hookimpl
+from irisplug.lazy_exports import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -74,14 +72,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'irisplug' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

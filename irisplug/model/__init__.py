@@ -20,40 +20,29 @@ Examples
 >>> extra_coord(obs["Si IV 1403"][0][2:4], "time")  # doctest: +SKIP
 """
 
+from irisplug.lazy_exports import lazy_exports
+
 # Names are imported on first use (PEP 562): ``Observation`` and ``Deferred`` need
 # nothing heavy, so a reader can hand over an observation without importing
 # ndcube, sunraster or astropy's WCS.
 _EXPORTS = {
-    "RasterCube": "cubes",
-    "SJICube": "cubes",
-    "ImageCube": "cubes",
-    "RasterSequence": "sequence",
-    "Observation": "observation",
-    "Deferred": "observation",
-    "PerExposureWCS": "wcs",
-    "join_exposures": "wcs",
-    "extra_coord": "_exposures",
-    "attach_exposure_coords": "_exposures",
-    "EXPOSURE_COORDS": "_exposures",
-    "normalize_exposure": "operations",
-    "is_exposure_normalized": "operations",
-    "drop_empty_exposures": "operations",
-    "select_exposures": "operations",
+    "RasterCube": "irisplug.model.cubes",
+    "SJICube": "irisplug.model.cubes",
+    "ImageCube": "irisplug.model.cubes",
+    "RasterSequence": "irisplug.model.sequence",
+    "Observation": "irisplug.model.observation",
+    "Deferred": "irisplug.model.observation",
+    "PerExposureWCS": "irisplug.model.wcs",
+    "join_exposures": "irisplug.model.wcs",
+    "extra_coord": "irisplug.model._exposures",
+    "attach_exposure_coords": "irisplug.model._exposures",
+    "EXPOSURE_COORDS": "irisplug.model._exposures",
+    "normalize_exposure": "irisplug.model.operations",
+    "is_exposure_normalized": "irisplug.model.operations",
+    "drop_empty_exposures": "irisplug.model.operations",
+    "select_exposures": "irisplug.model.operations",
 }
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str) -> object:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'irisplug.model' has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(f"irisplug.model.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -13,9 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
-
+from irisplug.lazy_exports import lazy_exports
 from irisplug_calib._common import VERSION as __version__
 from irisplug_calib._common import CalibrationWarning
 
@@ -44,10 +42,4 @@ _LAZY = {
 __all__ = ["__version__", "CalibrationWarning", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'irisplug_calib' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

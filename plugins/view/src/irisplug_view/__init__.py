@@ -12,8 +12,7 @@ Examples
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from irisplug.lazy_exports import lazy_exports
 
 _LAZY = {
     "quicklook": "irisplug_view.quicklook",
@@ -44,14 +43,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'irisplug_view' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
