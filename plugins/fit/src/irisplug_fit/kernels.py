@@ -335,18 +335,11 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, re
         _full_params(qn, p0, pmap, tscale, toff, p)
         chi2n = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, fn, Jpn, rn, dx, ebuf, vbuf, spn)
         if chi2n < chi2:
-            # statistical size of the step: dq^T A dq, in units of the reduced chi2
-            s2 = 0.0
-            for k in range(nfree):
-                t = 0.0
-                for m in range(nfree):
-                    t += A[k, m] * dq[m]
-                s2 += dq[k] * t
+            # statistical size of the step (dq^T A dq = s2p, computed above), in units of the
+            # reduced chi2; pred is the decrease the quadratic model predicted
             red = chi2n / dof if dof > 0 else chi2n
-            small_step = (chi2 - chi2n) <= tol * chi2n and s2 <= tol * red
-            pred = -s2
-            for k in range(nfree):
-                pred += 2.0 * dq[k] * g[k]
+            small_step = (chi2 - chi2n) <= tol * chi2n and s2p <= tol * red
+            pred = 2.0 * gp - s2p
             rho = (chi2 - chi2n) / pred if pred > 0.0 else 0.0
             # Nielsen (1999) damping update
             lam = max(lam * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
