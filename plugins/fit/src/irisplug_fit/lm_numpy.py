@@ -237,7 +237,7 @@ def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, ma
             st[a[done]] = _CONVERGED
             active[a[done]] = False
             keep = ~done
-            a, dq, qn = a[keep], dq[keep], qn[keep]
+            a, dq, qn, s2p, gp = a[keep], dq[keep], qn[keep], s2p[keep], gp[keep]
             if a.size == 0:
                 continue
         pn = _full(qn, p0s[a], pmap, tscale, toff)
@@ -246,10 +246,10 @@ def _lm(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, ma
         # accepted steps
         aa = a[acc]
         if aa.size:
-            s2 = np.einsum("sk,skm,sm->s", dq[acc], A[aa], dq[acc])
+            s2 = s2p[acc]  # dq^T A dq and the predicted decrease, from the convergence test above
             red = np.where(dof[aa] > 0, chi2n[acc] / np.where(dof[aa] > 0, dof[aa], 1.0), chi2n[acc])
             small = ((chi2[aa] - chi2n[acc]) <= tol * chi2n[acc]) & (s2 <= tol * red)
-            pred = 2.0 * np.einsum("sk,sk->s", dq[acc], g[aa]) - s2
+            pred = 2.0 * gp[acc] - s2
             with np.errstate(all="ignore"):
                 rho = np.where(pred > 0, (chi2[aa] - chi2n[acc]) / np.where(pred > 0, pred, 1.0), 0.0)
             lam[aa] = np.maximum(lam[aa] * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
