@@ -35,6 +35,33 @@ def test_int16_decoding_bit_for_bit(synthetic_dir, obs_synthetic):
             assert not mask[(ref != -200) & ~saturated].any()
 
 
+
+def test_store_into_reused_buffer(synthetic_dir, obs_synthetic):
+    """``cube.data.store(buf)`` decodes into an existing array (one buffer for many windows), bit for bit."""
+    from irisplug.errors import InconsistentInputError
+
+    paths = sorted(synthetic_dir.glob("*raster*.fits"))
+    with fits.open(paths[0]) as hdul:
+        label = hdul[0].header["TDESC1"]
+    seq = obs_synthetic[label]
+    buf = np.full(seq[0].data.shape, np.nan, np.float32)
+    for k in (0, 1):
+        with fits.open(paths[k]) as hdul:
+            ref = hdul[1].data
+        assert seq[k].data.store(buf) is None
+        np.testing.assert_array_equal(buf.view(np.uint32), ref.view(np.uint32))
+        # another dtype or a non-contiguous target: dask's own store, same values
+        wide = np.zeros(buf.shape, np.float64)
+        seq[k].data.store(wide)
+        np.testing.assert_array_equal(wide, ref.astype(np.float64))
+    # sliced data keep dask's path into a matching target
+    part = np.zeros_like(buf[1:3])
+    seq[1].data[1:3].store(part)
+    np.testing.assert_array_equal(part.view(np.uint32), ref[1:3].view(np.uint32))
+    img = seq[0].data._irisplug_image
+    with pytest.raises(InconsistentInputError, match=paths[0].name + ".*shape"):
+        img.read_all(out=np.empty((2, 2), np.float32))
+
 def test_raster_position_splitting(obs_raster, raster_dir):
     seq = obs_raster["Si IV 1403"]
     pos3 = seq.at_raster_position(3)
