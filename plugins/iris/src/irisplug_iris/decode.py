@@ -25,6 +25,7 @@ __all__ = ["RawImage", "lazy_image", "eager_image", "MISSING_VALUE", "decode_blo
 MISSING_VALUE = -200.0
 _BITPIX = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
 _SUB = 1 << 18  # elements per sub-block: keeps the three passes in cache
+_SPARE_BUFFERS = 4  # read buffers beyond one per decoding thread: the reader runs this far ahead
 
 
 def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None = None, out: np.ndarray | None = None,
@@ -189,7 +190,7 @@ class RawImage:
         flat_out = out.reshape(-1)
         flat_mask = None if mask is None else mask.reshape(-1)
         free: SimpleQueue = SimpleQueue()  # buffers not being read into or decoded from
-        for _ in range(workers + 2):
+        for _ in range(workers + _SPARE_BUFFERS):
             free.put(np.empty(per, self.raw_dtype))
 
         def decode(start: int, stop: int, buf: np.ndarray) -> None:
