@@ -186,3 +186,34 @@ class TestAsdfCollectionContract(WriterContract):
     @pytest.fixture
     def sample_object(self):
         return _maps()
+
+
+@pytest.mark.parametrize("suffix", [".fits", ".asdf"])
+def test_collection_member_uncertainty_round_trip(tmp_path, suffix):
+    """A fit-style map with its 1-sigma errors (StdDevUncertainty) and one without: both kept as they were."""
+    from astropy.nddata import StdDevUncertainty
+
+    maps = _maps()
+    vel = maps["si_iv.velocity"]
+    sigma = np.abs(np.random.default_rng(11).normal(0, 2, SHAPE)).astype(np.float32)
+    sigma[1, 1] = np.nan
+    with_err = NDCube(vel.data, wcs=vel.wcs, unit=vel.unit, mask=vel.mask, meta=vel.meta,
+                      uncertainty=StdDevUncertainty(sigma, unit=u.km / u.s))
+    coll = NDCollection([("si_iv.velocity", with_err), ("status", maps["status"])], aligned_axes="all")
+    back = irisplug.read(irisplug.write(coll, tmp_path / f"err{suffix}"))
+    unc = back["si_iv.velocity"].uncertainty
+    assert type(unc) is StdDevUncertainty and unc.unit == u.km / u.s
+    got = np.asarray(unc.array)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got.view(np.uint32), sigma.view(np.uint32))
+    assert back["status"].uncertainty is None
+    np.testing.assert_array_equal(np.asarray(back["si_iv.velocity"].data), vel.data)
+    if suffix == ".fits":
+        from astropy.io import fits
+
+        with fits.open(tmp_path / "err.fits") as hdul:
+            hdul.verify("exception")
+            assert [h.name for h in hdul] == ["PRIMARY", "IRPMETA", "CUBE0", "MASK0", "UNCERT0", "JSON0", "CUBE1", "JSON1"]
+            assert hdul["UNCERT0"].header["UTYPE"] == "StdDevUncertainty"
+            assert u.Unit(hdul["UNCERT0"].header["BUNIT"]) == u.km / u.s
+            np.testing.assert_array_equal(hdul["UNCERT0"].data.astype(np.float32).view(np.uint32), sigma.view(np.uint32))

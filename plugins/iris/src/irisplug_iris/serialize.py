@@ -9,6 +9,13 @@ An ndcube ``NDCollection`` of NDCubes (e.g. the fit plugin's parameter
 maps) is kind ``"collection"``: one record per member in key order
 (``label`` = key, ``index`` = position) and the top-level meta
 ``{"meta": <collection meta or None>, "aligned_axes": [[...] per key] or None}``.
+
+A cube's uncertainty (astropy ``StdDevUncertainty``, ``VarianceUncertainty``
+or ``InverseVariance``, as CCDData's FITS files support) travels as a
+second array beside the data, described in the record as
+``"uncertainty": {"class": <class name>, "unit": <unit string or null>}``
+(``null`` without uncertainty). ``FORMAT_VERSION`` history: ``"1"`` had no
+uncertainty (its files read back with ``uncertainty=None``); ``"2"`` adds it.
 """
 
 from __future__ import annotations
@@ -19,9 +26,39 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CubeRecord", "flatten", "rebuild", "encode_value", "decode_value", "FORMAT_VERSION"]
+__all__ = ["CubeRecord", "flatten", "rebuild", "encode_value", "decode_value", "uncertainty_from_spec",
+           "check_format_version", "FORMAT_VERSION", "UNCERTAINTY_CLASSES"]
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+
+#: Uncertainty classes the writers store, by the name files record (astropy CCDData's set).
+UNCERTAINTY_CLASSES = ("StdDevUncertainty", "VarianceUncertainty", "InverseVariance")
+
+
+def check_format_version(version: Any, path: Any) -> None:
+    """Refuse a file written by a newer irisplug (its content could be silently lost).
+
+    Raises
+    ------
+    CorruptFileError
+        ``version`` is not a format version number this irisplug reads.
+
+    Examples
+    --------
+    >>> check_format_version("1", "old.fits")
+    >>> check_format_version(FORMAT_VERSION, "new.fits")
+    """
+    from irisplug.errors import CorruptFileError
+
+    try:
+        number = int(str(version).strip())
+    except ValueError:
+        raise CorruptFileError(f"irisplug format version {version!r} is not a number; the file is damaged",
+                               path=path) from None
+    if not 1 <= number <= int(FORMAT_VERSION):
+        raise CorruptFileError(
+            f"written in irisplug format version {number}; this irisplug reads versions 1 to {FORMAT_VERSION}: "
+            "upgrade irisplug-iris to read it", path=path)
 
 
 def encode_value(value: Any) -> Any:
@@ -120,16 +157,74 @@ class CubeRecord:
     unit: str
     wcs: dict[str, Any]
     meta: dict[str, Any] = field(default_factory=dict)
+    uncertainty: Any = None  # the cube's NDUncertainty object, checked by uncertainty_parts()
+
+    def where(self) -> str:
+        """How error messages name this cube (label and index)."""
+        label = f"{self.label!r} " if self.label else ""
+        return f"cube {label}#{self.index} ({self.cls})" if self.index >= 0 else f"cube {label}({self.cls})"
+
+    def uncertainty_parts(self, path: Any = None) -> tuple[Any, dict[str, Any]] | None:
+        """``(array, spec)`` of the cube's uncertainty, or None without one.
+
+        ``spec`` is ``{"class": name, "unit": unit string or None}``; the
+        array is the uncertainty's own (not copied, dask stays dask).
+
+        Raises
+        ------
+        UnsupportedObjectError
+            The uncertainty is not one of :data:`UNCERTAINTY_CLASSES` (exactly:
+            a subclass may hold more than its array), has no array, or is a scalar.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from astropy.nddata import VarianceUncertainty
+        >>> from astropy.wcs import WCS
+        >>> from ndcube import NDCube
+        >>> cube = NDCube(np.ones(3), wcs=WCS(naxis=1), uncertainty=VarianceUncertainty(np.full(3, 0.5)))
+        >>> _, _, [rec] = flatten(cube)
+        >>> arr, spec = rec.uncertainty_parts()
+        >>> spec
+        {'class': 'VarianceUncertainty', 'unit': None}
+        """
+        unc = self.uncertainty
+        if unc is None:
+            return None
+        import astropy.nddata as nddata
+
+        from irisplug.errors import UnsupportedObjectError
+
+        name = type(unc).__name__
+        if name not in UNCERTAINTY_CLASSES or type(unc) is not getattr(nddata, name):
+            raise UnsupportedObjectError(
+                f"cannot store the uncertainty of {self.where()}: a {type(unc).__module__}.{name}; the writers store "
+                f"only astropy's {', '.join(UNCERTAINTY_CLASSES)} (convert it, e.g. StdDevUncertainty(values, unit=...), "
+                "or drop it explicitly with cube.uncertainty = None before writing)", path=path)
+        array = unc.array
+        if array is None or np.ndim(array) == 0:
+            raise UnsupportedObjectError(
+                f"cannot store the uncertainty of {self.where()}: its array is "
+                f"{'missing' if array is None else 'a scalar'}; give an array (np.broadcast_to the data shape)", path=path)
+        kind = np.dtype(array.dtype).kind
+        if kind not in "fiu":
+            raise UnsupportedObjectError(
+                f"cannot store the uncertainty of {self.where()}: dtype {array.dtype} is not a real number type", path=path)
+        unit = getattr(unc, "unit", None)
+        return array, {"class": name, "unit": None if unit is None else unit.to_string()}
 
     def json(self) -> str:
         """The record without its arrays, as JSON."""
-        return json.dumps({"label": self.label, "index": self.index, "cls": self.cls, "unit": self.unit, "wcs": self.wcs, "meta": self.meta})
+        parts = self.uncertainty_parts()
+        return json.dumps({"label": self.label, "index": self.index, "cls": self.cls, "unit": self.unit, "wcs": self.wcs,
+                           "meta": self.meta, "uncertainty": None if parts is None else parts[1]})
 
 
 def _cube_record(cube: Any, label: str, index: int) -> CubeRecord:
     meta = {str(k): encode_value(v) for k, v in dict(cube.meta or {}).items()}
     mask = None if cube.mask is None or np.ndim(cube.mask) == 0 else cube.mask
-    return CubeRecord(label, index, type(cube).__name__, cube.data, mask, "" if cube.unit is None else cube.unit.to_string(), wcs_spec(cube.wcs), meta)
+    return CubeRecord(label, index, type(cube).__name__, cube.data, mask, "" if cube.unit is None else cube.unit.to_string(),
+                      wcs_spec(cube.wcs), meta, cube.uncertainty)
 
 
 def _collection_parts(obj: Any) -> tuple[dict[str, Any], list[CubeRecord]]:
@@ -214,7 +309,41 @@ def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
         f"cannot write a {type(obj).__name__}: give a cube, a sequence, an Observation or an NDCollection of NDCubes")
 
 
-def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any) -> Any:
+def uncertainty_from_spec(spec: dict[str, Any] | None, array: Any, path: Any = None) -> Any:
+    """The astropy uncertainty a record's ``"uncertainty"`` spec describes, around ``array`` (not copied).
+
+    Raises
+    ------
+    CorruptFileError
+        The spec names a class the writers never store, or a unit astropy cannot parse.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> uncertainty_from_spec({"class": "StdDevUncertainty", "unit": "DN"}, np.ones(2))
+    StdDevUncertainty([1., 1.])
+    >>> uncertainty_from_spec(None, None) is None
+    True
+    """
+    if spec is None:
+        return None
+    import astropy.nddata as nddata
+    import astropy.units as u
+
+    from irisplug.errors import CorruptFileError
+
+    name = spec.get("class")
+    if name not in UNCERTAINTY_CLASSES:
+        raise CorruptFileError(f"uncertainty class {name!r} is not one irisplug writes ({', '.join(UNCERTAINTY_CLASSES)})",
+                               path=path)
+    try:
+        unit = None if spec.get("unit") is None else u.Unit(spec["unit"])
+    except ValueError as exc:
+        raise CorruptFileError(f"uncertainty unit {spec['unit']!r} is not an astropy unit ({exc})", path=path) from exc
+    return getattr(nddata, name)(array, unit=unit, copy=False)
+
+
+def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any, uncertainty: Any = None) -> Any:
     import astropy.units as u
     from ndcube import NDCube
 
@@ -227,7 +356,7 @@ def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any) -> Any:
     plain = {k: v for k, v in raw_meta.items() if not k.startswith("per_exposure:")}
     meta = attach_exposure_coords(plain, per) if per else plain
     unit = u.Unit(rec["unit"]) if rec["unit"] else None
-    return cls(data, wcs=wcs_from_spec(rec["wcs"]), unit=unit, mask=mask, meta=meta)
+    return cls(data, wcs=wcs_from_spec(rec["wcs"]), unit=unit, mask=mask, meta=meta, uncertainty=uncertainty)
 
 
 def _rebuild_collection(meta: dict[str, Any], cubes: list[tuple[dict[str, Any], Any]]) -> Any:
@@ -241,8 +370,11 @@ def _rebuild_collection(meta: dict[str, Any], cubes: list[tuple[dict[str, Any], 
     return NDCollection(items, aligned_axes=aligned, meta=coll_meta)
 
 
-def rebuild(kind: str, meta: dict[str, Any], records: list[tuple[dict[str, Any], Any, Any]]) -> Any:
-    """The object :func:`flatten` was given, from ``(record json dict, data, mask)`` triples.
+def rebuild(kind: str, meta: dict[str, Any], records: list[tuple[Any, ...]]) -> Any:
+    """The object :func:`flatten` was given, from ``(record json dict, data, mask[, uncertainty])`` tuples.
+
+    ``uncertainty`` (optional, default None) is the astropy uncertainty
+    object, e.g. from :func:`uncertainty_from_spec`.
 
     Examples
     --------
@@ -254,7 +386,7 @@ def rebuild(kind: str, meta: dict[str, Any], records: list[tuple[dict[str, Any],
     """
     from irisplug.model import Observation, RasterSequence
 
-    cubes = [(rec, _cube_from_record(rec, data, mask)) for rec, data, mask in records]
+    cubes = [(rec[0], _cube_from_record(*rec)) for rec in records]
     if kind == "collection":
         return _rebuild_collection(meta, cubes)
     meta = {k: decode_value(v) for k, v in meta.items()}

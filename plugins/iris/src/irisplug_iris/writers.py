@@ -5,27 +5,36 @@ FITS layout (marked ``IRISPLUG`` in the primary header, with ``IRPKIND`` =
 per cube an image HDU ``CUBEn`` (data, BUNIT, ``IRPLABEL``, ``IRPCLASS``,
 ``IRPDTYPE`` = the numpy dtype written, so integer and boolean data read back
 with their own dtype; FITS WCS cards when the cube has a FITS WCS),
-``MASKn`` (uint8, only when the cube has a mask) and ``JSONn`` (the record:
-label, index, class, unit, WCS parameters, metadata and per-exposure values
-as UTF-8 JSON bytes); ``IRPMETA`` holds the top-level metadata (e.g. the
+``MASKn`` (uint8, only when the cube has a mask), ``UNCERTn`` (only when the
+cube has an uncertainty: its array as written, astropy CCDData's ``UTYPE``
+card = the class name, ``BUNIT`` = the uncertainty's own unit when it has
+one, ``IRPDTYPE``) and ``JSONn`` (the record: label, index, class, unit, WCS
+parameters, metadata, per-exposure values and ``uncertainty`` =
+``{"class", "unit"}`` or null, as UTF-8 JSON bytes); ``IRPMETA`` holds the top-level metadata (e.g. the
 observation's primary header and the provenance ``irisplug_history``).
 For an ``NDCollection`` (kind ``collection``, e.g. the fit plugin's maps)
 cube ``n`` is the ``n``-th member, its key in ``IRPLABEL`` and the JSON
 ``label``, and ``IRPMETA`` is ``{"meta": <the collection's meta or null>,
 "aligned_axes": [[axes of each member] in key order] or null}``.
-ASDF holds the same records in its tree under ``irisplug`` (``kind``,
-``meta`` as JSON, ``cubes``: a list of ``{record, data, mask}``).
+ASDF holds the same records in its tree under ``irisplug`` (``version``,
+``kind``, ``meta`` as JSON, ``cubes``: a list of ``{record, data, mask,
+uncertainty}``, mask and uncertainty only when the cube has them).
+The format version (``IRISPLUG`` card, ASDF ``version``) is
+:data:`~irisplug_iris.serialize.FORMAT_VERSION`: files of version 1 (before
+uncertainties were stored) read back with ``uncertainty=None``; files of a
+newer version than this code knows are refused rather than read partially.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from irisplug_iris.serialize import FORMAT_VERSION, flatten, rebuild
+from irisplug_iris.serialize import FORMAT_VERSION, check_format_version, flatten, rebuild, uncertainty_from_spec
 
 __all__ = ["write_fits", "write_asdf", "read_irisplug_fits", "read_irisplug_asdf", "accepts", "identify_irisplug_fits", "identify_irisplug_asdf"]
 
@@ -57,6 +66,18 @@ def _bytes_hdu(name: str, text: str) -> Any:
     return hdu
 
 
+def _shown_path(path: Path) -> Path:
+    """The target of ``irisplug.write``'s temporary file (``.<name>.<random>.tmp<suffix>``), for error messages."""
+    match = re.fullmatch(r"\.(.+)\.[a-z0-9_]{8}\.tmp.*", Path(path).name)
+    return Path(path).with_name(match.group(1)) if match else Path(path)
+
+
+def _uncertainties(records: list[Any], path: Path) -> list[Any]:
+    """Each record's ``(array, spec)`` or None, checked before anything is written (refusals name the target file)."""
+    shown = _shown_path(path)
+    return [rec.uncertainty_parts(shown) for rec in records]
+
+
 def _history_lines(meta: dict[str, Any]) -> list[str]:
     from irisplug.provenance import HISTORY_KEY
 
@@ -73,6 +94,14 @@ def _fits_image(data: Any) -> np.ndarray:
 def write_fits(obj: Any, path: Path, **_: Any) -> None:
     """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to a FITS file readable by ``irisplug.read``.
 
+    Every cube's uncertainty is stored in an ``UNCERTn`` HDU (see the module docstring).
+
+    Raises
+    ------
+    UnsupportedObjectError
+        A cube's uncertainty is not an astropy ``StdDevUncertainty``,
+        ``VarianceUncertainty`` or ``InverseVariance`` (nothing is written).
+
     Examples
     --------
     >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
@@ -81,6 +110,7 @@ def write_fits(obj: Any, path: Path, **_: Any) -> None:
     from astropy.io import fits
 
     kind, top, records = flatten(obj)
+    uncertainties = _uncertainties(records, path)
     meta = (top.get("meta") or {}) if kind == "collection" else top
     primary = fits.PrimaryHDU()
     primary.header["IRISPLUG"] = (FORMAT_VERSION, "written by irisplug (irisplug-fits reader)")
@@ -108,8 +138,23 @@ def write_fits(obj: Any, path: Path, **_: Any) -> None:
         hdus.append(hdu)
         if rec.mask is not None:
             hdus.append(fits.ImageHDU(np.asarray(rec.mask).astype(np.uint8), name=f"MASK{i}"))
+        if uncertainties[i] is not None:
+            hdus.append(_uncertainty_hdu(f"UNCERT{i}", *uncertainties[i]))
         hdus.append(_bytes_hdu(f"JSON{i}", rec.json()))
     fits.HDUList(hdus).writeto(path)
+
+
+def _uncertainty_hdu(name: str, array: Any, spec: dict[str, Any]) -> Any:
+    """The ``UNCERTn`` image HDU: the array, ``UTYPE`` (class, as astropy CCDData), ``BUNIT`` if any, ``IRPDTYPE``."""
+    from astropy.io import fits
+
+    arr = np.asarray(array)
+    hdu = fits.ImageHDU(_fits_image(arr), name=name)
+    hdu.header["UTYPE"] = (spec["class"], "astropy.nddata uncertainty class")
+    if spec["unit"] is not None:
+        hdu.header["BUNIT"] = (spec["unit"], "unit of the uncertainty")
+    hdu.header["IRPDTYPE"] = (arr.dtype.str, "numpy dtype of the uncertainty written")
+    return hdu
 
 
 def identify_irisplug_fits(info: Any) -> bool:
@@ -144,6 +189,9 @@ def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any
     >>> maps = read_irisplug_fits(["maps.fits"])  # doctest: +SKIP
     >>> maps["status"].data.dtype  # doctest: +SKIP
     dtype('uint8')
+
+    Uncertainties come back as the class written, lazy (dask) like the data
+    when ``lazy`` is True.
     """
     from irisplug.errors import CorruptFileError, MissingExtensionError
     from irisplug.fileinfo import iter_fits_headers
@@ -155,6 +203,7 @@ def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any
         primary = hdus[0][0]
         if primary.get("IRISPLUG") is None:
             raise CorruptFileError("not written by irisplug (no IRISPLUG keyword)", path=path)
+        check_format_version(primary["IRISPLUG"], path)
         by_name = {str(h.get("EXTNAME", "")).strip(): (h, off) for h, off, _ in hdus[1:]}
 
         def text(name: str, by_name: dict = by_name, path: Path = path) -> str:
@@ -179,13 +228,39 @@ def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any
         for i in range(int(primary["NCUBES"])):
             rec = json.loads(text(f"JSON{i}"))
             mask = array(f"MASK{i}").astype(bool) if f"MASK{i}" in by_name else None
-            records.append((rec, array(f"CUBE{i}"), mask))
+            records.append((rec, array(f"CUBE{i}"), mask, _read_uncertainty(rec, f"UNCERT{i}", by_name, array, path)))
         out.append(rebuild(str(primary["IRPKIND"]), json.loads(text("IRPMETA")), records))
     return out[0] if len(out) == 1 else out
 
 
+def _read_uncertainty(rec: dict[str, Any], name: str, by_name: dict[str, Any], array: Any, path: Path) -> Any:
+    """The uncertainty of one cube of an irisplug FITS file (None when the record and the file have none)."""
+    from irisplug.errors import MissingExtensionError
+
+    spec = rec.get("uncertainty")
+    if name not in by_name:
+        if spec is not None:
+            raise MissingExtensionError(f"extension {name} (the {spec.get('class')} of cube {rec.get('label')!r}) "
+                                        "is missing; the file is incomplete", path=path)
+        return None
+    if spec is None:  # an UNCERTn HDU without a record entry: describe it from its cards (CCDData's convention)
+        header = by_name[name][0]
+        unit = str(header.get("BUNIT", "")).strip()
+        spec = {"class": str(header.get("UTYPE", "")).strip(), "unit": unit or None}
+    return uncertainty_from_spec(spec, array(name), path)
+
+
 def write_asdf(obj: Any, path: Path, **_: Any) -> None:
     """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to ASDF, readable by ``irisplug.read``.
+
+    Every cube's uncertainty is stored as the array ``uncertainty`` beside
+    ``data``, its class and unit in the record.
+
+    Raises
+    ------
+    UnsupportedObjectError
+        A cube's uncertainty is not an astropy ``StdDevUncertainty``,
+        ``VarianceUncertainty`` or ``InverseVariance`` (nothing is written).
 
     Examples
     --------
@@ -194,11 +269,14 @@ def write_asdf(obj: Any, path: Path, **_: Any) -> None:
     import asdf
 
     kind, meta, records = flatten(obj)
+    uncertainties = _uncertainties(records, path)
     cubes = []
-    for rec in records:
+    for rec, unc in zip(records, uncertainties, strict=True):
         entry = {"record": rec.json(), "data": np.asarray(rec.data)}
         if rec.mask is not None:
             entry["mask"] = np.asarray(rec.mask).astype(bool)
+        if unc is not None:
+            entry["uncertainty"] = np.asarray(unc[0])
         cubes.append(entry)
     tree = {"irisplug": {"version": FORMAT_VERSION, "kind": kind, "meta": json.dumps(meta), "cubes": cubes}}
     asdf.AsdfFile(tree).write_to(path)
@@ -210,8 +288,24 @@ def identify_irisplug_asdf(info: Any) -> bool:
     return head.startswith(b"#ASDF") and b"\nirisplug:" in head
 
 
+def _asdf_record(entry: dict[str, Any], path: Path) -> tuple[Any, ...]:
+    """``(record, data, mask, uncertainty)`` of one ASDF cube entry (arrays in native byte order)."""
+    from irisplug.errors import CorruptFileError
+
+    rec = json.loads(entry["record"])
+    spec = rec.get("uncertainty")
+    if (spec is not None) != ("uncertainty" in entry):
+        raise CorruptFileError(f"cube {rec.get('label')!r}: the record and the arrays disagree on whether it has an "
+                               "uncertainty; the file is damaged", path=path)
+    unc = None
+    if spec is not None:
+        arr = np.array(entry["uncertainty"])
+        unc = uncertainty_from_spec(spec, arr.astype(arr.dtype.newbyteorder("="), copy=False), path)
+    return rec, np.array(entry["data"]), np.array(entry["mask"]) if "mask" in entry else None, unc
+
+
 def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
-    """Read files written by the ``asdf`` writer (arrays loaded into memory).
+    """Read files written by the ``asdf`` writer (arrays, uncertainties included, loaded into memory).
 
     Examples
     --------
@@ -228,7 +322,8 @@ def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
                 node = af.tree.get("irisplug")
                 if node is None:
                     raise CorruptFileError("ASDF file without an 'irisplug' entry", path=path)
-                records = [(json.loads(c["record"]), np.array(c["data"]), np.array(c["mask"]) if "mask" in c else None) for c in node["cubes"]]
+                check_format_version(node.get("version", "1"), path)
+                records = [_asdf_record(c, path) for c in node["cubes"]]
                 out.append(rebuild(node["kind"], json.loads(node["meta"]), records))
         except (ValueError, OSError) as exc:
             if isinstance(exc, CorruptFileError):
