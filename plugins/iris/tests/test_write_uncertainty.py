@@ -166,6 +166,16 @@ def test_unstorable_uncertainty_is_refused_naming_the_file(tmp_path, suffix, mak
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_integer_uncertainty_keeps_dtype_and_extremes(tmp_path, suffix):
+    values = np.array([[0, 1, 32767], [32768, 65534, 65535]], np.uint16)
+    cube = NDCube(np.ones((2, 3)), wcs=WCS(naxis=2), uncertainty=VarianceUncertainty(values))
+    back = irisplug.read(irisplug.write(cube, tmp_path / f"u16{suffix}"))
+    got = np.asarray(back.uncertainty.array)
+    assert got.dtype == np.uint16 and type(back.uncertainty) is VarianceUncertainty
+    np.testing.assert_array_equal(got, values)
+
+
 def test_scalar_uncertainty_is_refused(tmp_path):
     cube = NDCube(np.ones((2, 3)), wcs=WCS(naxis=2), uncertainty=StdDevUncertainty(np.float64(0.5)))
     with pytest.raises(UnsupportedObjectError, match="scalar"):
@@ -267,6 +277,17 @@ def test_real_iris_sequence_and_observation(obs_raster, tmp_path, suffix):
     back = irisplug.read(irisplug.write(obs2, tmp_path / f"obs{suffix}"))
     assert _assert_uncertainties(obs2, back) == 2
     assert back["Si IV 1403"][0].uncertainty.unit == u.DN  # astropy: a standard deviation has the data's unit
+    if suffix == ".fits":
+        with fits.open(tmp_path / "obs.fits") as hdul:
+            hdul.verify("exception")
+            names = [h.name for h in hdul]
+            assert names.count("JSON0") == 1 and sum(n.startswith("UNCERT") for n in names) == 2
+            for name in (n for n in names if n.startswith("UNCERT")):
+                i = int(name[len("UNCERT"):])
+                orig = next(c for c in iter_cubes(obs2) if c.uncertainty is not None and c.data.shape == hdul[name].data.shape
+                            and hdul[name].header["UTYPE"] == type(c.uncertainty).__name__)
+                np.testing.assert_array_equal(_bits(hdul[name].data), _bits(orig.uncertainty.array))
+                assert hdul[f"CUBE{i}"].data.shape == hdul[name].data.shape
 
 
 @pytest.fixture(scope="module")

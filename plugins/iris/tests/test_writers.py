@@ -85,3 +85,18 @@ def test_writer_refuses_unknown_objects(tmp_path):
 
     with pytest.raises(UnknownFormatError):
         irisplug.write({"a": 1}, tmp_path / "x.fits")
+
+
+@pytest.mark.parametrize("suffix", [".fits", ".asdf"])
+def test_scalar_mask_is_kept(tmp_path, suffix):
+    """mask=True (everything masked) is written as a full mask, not dropped; mask=False means no mask."""
+    from astropy.wcs import WCS
+    from ndcube import NDCube
+
+    for value, expected in ((True, np.ones((2, 3), bool)), (False, None)):
+        cube = NDCube(np.arange(6.0).reshape(2, 3), wcs=WCS(naxis=2), mask=value)
+        back = irisplug.read(irisplug.write(cube, tmp_path / f"m{value}{suffix}"))
+        if expected is None:
+            assert back.mask is None
+        else:
+            np.testing.assert_array_equal(np.asarray(back.mask), expected)

@@ -222,7 +222,9 @@ class CubeRecord:
 
 def _cube_record(cube: Any, label: str, index: int) -> CubeRecord:
     meta = {str(k): encode_value(v) for k, v in dict(cube.meta or {}).items()}
-    mask = None if cube.mask is None or np.ndim(cube.mask) == 0 else cube.mask
+    mask = cube.mask
+    if mask is not None and np.ndim(mask) == 0:  # a scalar mask: True masks everything, False nothing
+        mask = np.broadcast_to(np.asarray(mask, bool), np.shape(cube.data)) if bool(mask) else None
     return CubeRecord(label, index, type(cube).__name__, cube.data, mask, "" if cube.unit is None else cube.unit.to_string(),
                       wcs_spec(cube.wcs), meta, cube.uncertainty)
 
