@@ -320,3 +320,77 @@ def test_real_iuvs_radiance_uncertainty(iuvs_muv, tmp_path, suffix):
     assert got.dtype == reference.dtype.newbyteorder("=")
     np.testing.assert_array_equal(_bits(got), _bits(reference))
     np.testing.assert_array_equal(np.asarray(back.data), np.asarray(radiance.data))
+
+
+def test_fits_writes_lazy_data_and_uncertainty_chunk_by_chunk(tmp_path):
+    """Each dask chunk is computed once and the whole arrays (2 x 42 MB) are never in memory together."""
+    import threading
+    import tracemalloc
+
+    import dask.array as da
+
+    calls = []
+    lock = threading.Lock()
+
+    def make(block, block_info=None):
+        with lock:
+            calls.append(block_info[None]["chunk-location"])
+        start = block_info[None]["array-location"][0][0]
+        return np.broadcast_to(np.arange(start, start + block.shape[0], dtype=np.float64)[:, None, None], block.shape).copy()
+
+    shape, chunks = (40, 256, 512), (4, 256, 512)
+    data = da.zeros(shape, chunks=chunks).map_blocks(make, dtype=np.float64)
+    sigma = da.sqrt(data + 1.0)
+    cube = NDCube(data, wcs=_wcs(), unit=u.DN, uncertainty=StdDevUncertainty(sigma))
+    tracemalloc.start()
+    try:
+        irisplug.write(cube, tmp_path / "big.fits")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    whole = np.prod(shape) * 8  # one array; writing both whole (the old way) peaked above 2 x this
+    assert peak < whole, f"peak {peak / 1e6:.0f} MB for two arrays of {whole / 1e6:.0f} MB each"
+    assert len(calls) == 2 * 10  # every chunk once for the data, once inside the uncertainty's graph
+    with fits.open(tmp_path / "big.fits", memmap=True) as hdul:
+        hdul.verify("exception")
+        rows = np.arange(40, dtype=np.float64)
+        np.testing.assert_array_equal(hdul["CUBE0"].data[:, 100, 200], rows)
+        np.testing.assert_array_equal(hdul["UNCERT0"].data[:, 3, 7], np.sqrt(rows + 1))
+        assert hdul["UNCERT0"].header["UTYPE"] == "StdDevUncertainty"
+
+
+def test_fits_samples_match_astropy_for_every_dtype(tmp_path):
+    """The streaming writer stores every dtype the way astropy itself does (astropy decodes them back exactly)."""
+    from ndcube import NDCollection
+
+    rng = np.random.default_rng(5)
+    arrays = {}
+    for dt in ("u1", "u2", "u4", "u8", "i1", "i2", "i4", "i8"):
+        info = np.iinfo(dt)
+        arr = rng.integers(info.min, info.max, (3, 4), dtype=dt, endpoint=True)
+        arr[0, :2] = info.min, info.max
+        arrays[dt] = arr
+    arrays["f4"], arrays["f8"] = _values(np.float32, (3, 4)), _values(np.float64, (3, 4))
+    arrays["b1"] = rng.integers(0, 2, (3, 4)).astype(bool)
+    coll = NDCollection([(k, NDCube(v, wcs=WCS(naxis=2), uncertainty=StdDevUncertainty(v) if v.dtype.kind in "fiu" else None))
+                         for k, v in arrays.items()])
+    path = irisplug.write(coll, tmp_path / "dtypes.fits")
+    with fits.open(path) as hdul:
+        hdul.verify("exception")
+        headers = {h.name: h.header.copy() for h in hdul}  # before .data: astropy drops BZERO once it has scaled
+        for i, (key, arr) in enumerate(arrays.items()):
+            for name in (f"CUBE{i}", f"UNCERT{i}") if arr.dtype.kind != "b" else (f"CUBE{i}",):
+                got = hdul[name].data
+                assert got.dtype.kind == ("u" if key == "b1" else arr.dtype.kind) and got.dtype.itemsize == arr.dtype.itemsize, name
+                np.testing.assert_array_equal(_bits(got) if arr.dtype.kind == "f" else got, _bits(arr) if arr.dtype.kind == "f" else arr)
+                ref = fits.ImageHDU(arr.astype(np.uint8) if key == "b1" else arr).header  # astropy's own cards for this dtype
+                assert (headers[name]["BITPIX"], headers[name].get("BZERO")) == (ref["BITPIX"], ref.get("BZERO")), name
+    with fits.open(path, do_not_scale_image_data=True) as hdul:  # astropy re-serialises it to the very same bytes
+        hdul.writeto(tmp_path / "astropy.fits")
+    assert (tmp_path / "astropy.fits").read_bytes() == path.read_bytes()
+    back = irisplug.read(path)
+    for key, arr in arrays.items():
+        assert np.asarray(back[key].data).dtype == arr.dtype
+        if arr.dtype.kind != "b":
+            assert np.asarray(back[key].uncertainty.array).dtype == arr.dtype
+            np.testing.assert_array_equal(np.asarray(back[key].uncertainty.array), arr)

@@ -27,6 +27,7 @@ newer version than this code knows are refused rather than read partially.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -58,12 +59,70 @@ def accepts(obj: Any) -> bool:
     return True
 
 
-def _bytes_hdu(name: str, text: str) -> Any:
+_SLAB_BYTES = 64 << 20  # numpy arrays are converted and written this many bytes at a time
+
+
+def _image_header(name: str, array: Any, path: Path | None = None) -> Any:
+    """An image extension header for ``array`` (shape and dtype only: BITPIX, and BZERO for unsigned/int8, as astropy)."""
     from astropy.io import fits
 
-    hdu = fits.ImageHDU(np.frombuffer(text.encode("utf-8"), dtype=np.uint8).copy(), name=name)
-    hdu.header["IRPJSON"] = (True, "UTF-8 JSON bytes")
-    return hdu
+    from irisplug.errors import UnsupportedObjectError
+
+    dtype = np.dtype(np.uint8 if array.dtype.kind == "b" else array.dtype)
+    try:
+        header = fits.ImageHDU(np.zeros((1,) * len(array.shape), dtype), name=name).header
+    except (KeyError, ValueError) as exc:
+        raise UnsupportedObjectError(f"{name}: FITS cannot store {dtype} arrays ({exc}); convert it "
+                                     "(e.g. float16 to float32, complex to two real cubes) or write ASDF", path=path) from exc
+    for k, n in enumerate(array.shape[::-1], 1):
+        header[f"NAXIS{k}"] = int(n)
+    return header
+
+
+def _slabs(array: Any) -> Any:
+    """``array`` as numpy blocks along axis 0, in order: a dask array's own chunk rows, else ~64 MB slabs."""
+    n = array.shape[0]
+    chunks = getattr(array, "chunks", None)
+    if isinstance(chunks, tuple) and chunks and isinstance(chunks[0], tuple):  # dask: each chunk computed once
+        bounds = np.cumsum((0, *chunks[0])).tolist()
+    else:
+        row = max(1, int(np.dtype(array.dtype).itemsize * np.prod(array.shape[1:], dtype=np.int64)))
+        bounds = [*range(0, n, max(1, _SLAB_BYTES // row)), n]
+    for start, stop in itertools.pairwise(bounds):
+        yield np.asarray(array[start:stop])
+
+
+def _fits_raw(block: np.ndarray, header: Any) -> np.ndarray:
+    """The big-endian samples FITS stores for ``block`` under ``header`` (BZERO = the sign bit: unsigned ints, int8)."""
+    bitpix = int(header["BITPIX"])
+    stored = np.dtype(f">{'f' if bitpix < 0 else ('u' if bitpix == 8 else 'i')}{abs(bitpix) // 8}")
+    block = block.astype(np.uint8) if block.dtype.kind == "b" else block
+    if not header.get("BZERO"):
+        return block.astype(stored, copy=False)
+    if abs(int(header["BZERO"])) != 1 << (8 * block.dtype.itemsize - 1):  # astropy sets only the sign-bit offset
+        raise ValueError(f"unexpected BZERO {header['BZERO']} for {block.dtype} data")
+    flipped = block.view(f"u{block.dtype.itemsize}") ^ np.array(1 << (8 * block.dtype.itemsize - 1), f"u{block.dtype.itemsize}")
+    return flipped.view(stored.newbyteorder("=")).astype(stored, copy=False)
+
+
+def _write_hdu(out: Any, header: Any, array: Any = None) -> None:
+    """Append one HDU to the open file ``out``: header, then ``array`` slab by slab (lazy arrays never whole), padded."""
+    out.write(header.tostring().encode("ascii"))
+    if array is None or not np.prod(array.shape):
+        return
+    nbytes = 0
+    for block in _slabs(array):
+        raw = np.ascontiguousarray(_fits_raw(block, header))
+        out.write(memoryview(raw).cast("B"))
+        nbytes += raw.nbytes
+    out.write(b"\0" * (-nbytes % 2880))
+
+
+def _bytes_hdu(name: str, text: str) -> tuple[Any, np.ndarray]:
+    array = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    header = _image_header(name, array)
+    header["IRPJSON"] = (True, "UTF-8 JSON bytes")
+    return header, array
 
 
 def _shown_path(path: Path) -> Path:
@@ -85,16 +144,12 @@ def _history_lines(meta: dict[str, Any]) -> list[str]:
     return [f"irisplug {r.get('step')} ({r.get('plugin')} {r.get('version')}) {r.get('time')}" for r in hist if isinstance(r, dict)]
 
 
-def _fits_image(data: Any) -> np.ndarray:
-    """The array FITS stores for ``data`` (booleans as uint8; ``IRPDTYPE`` restores them)."""
-    arr = np.asarray(data)
-    return arr.astype(np.uint8) if arr.dtype.kind == "b" else arr
-
-
 def write_fits(obj: Any, path: Path, **_: Any) -> None:
     """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to a FITS file readable by ``irisplug.read``.
 
     Every cube's uncertainty is stored in an ``UNCERTn`` HDU (see the module docstring).
+    Arrays are written slab by slab: a dask array one row of its chunks at a
+    time (never whole), so a lazy observation is written in bounded memory.
 
     Raises
     ------
@@ -111,6 +166,10 @@ def write_fits(obj: Any, path: Path, **_: Any) -> None:
 
     kind, top, records = flatten(obj)
     uncertainties = _uncertainties(records, path)
+    for i, rec in enumerate(records):  # refuse before writing anything
+        _image_header(f"CUBE{i}", rec.data, _shown_path(path))
+        if uncertainties[i] is not None:
+            _image_header(f"UNCERT{i}", uncertainties[i][0], _shown_path(path))
     meta = (top.get("meta") or {}) if kind == "collection" else top
     primary = fits.PrimaryHDU()
     primary.header["IRISPLUG"] = (FORMAT_VERSION, "written by irisplug (irisplug-fits reader)")
@@ -123,38 +182,37 @@ def write_fits(obj: Any, path: Path, **_: Any) -> None:
             primary.header[key] = value
     for line in _history_lines({**first_meta, **meta}):
         primary.header.add_history(line)
-    hdus = [primary, _bytes_hdu("IRPMETA", json.dumps(top))]
-    for i, rec in enumerate(records):
-        data = np.asarray(rec.data)
-        hdu = fits.ImageHDU(_fits_image(data), name=f"CUBE{i}")
-        hdu.header["BUNIT"] = rec.unit
-        if rec.label.isascii() and rec.label.isprintable():  # the JSON record always has it
-            hdu.header["IRPLABEL"] = rec.label
-        hdu.header["IRPCLASS"] = rec.cls
-        hdu.header["IRPDTYPE"] = (data.dtype.str, "numpy dtype of the data written")
-        if rec.wcs["kind"] == "fits":
-            for k, v in rec.wcs["header"].items():
-                hdu.header[k] = v
-        hdus.append(hdu)
-        if rec.mask is not None:
-            hdus.append(fits.ImageHDU(np.asarray(rec.mask).astype(np.uint8), name=f"MASK{i}"))
-        if uncertainties[i] is not None:
-            hdus.append(_uncertainty_hdu(f"UNCERT{i}", *uncertainties[i]))
-        hdus.append(_bytes_hdu(f"JSON{i}", rec.json()))
-    fits.HDUList(hdus).writeto(path)
+    with open(path, "xb") as out:
+        _write_hdu(out, primary.header)
+        _write_hdu(out, *_bytes_hdu("IRPMETA", json.dumps(top)))
+        for i, rec in enumerate(records):
+            header = _image_header(f"CUBE{i}", rec.data)
+            header["BUNIT"] = rec.unit
+            if rec.label.isascii() and rec.label.isprintable():  # the JSON record always has it
+                header["IRPLABEL"] = rec.label
+            header["IRPCLASS"] = rec.cls
+            header["IRPDTYPE"] = (np.dtype(rec.data.dtype).str, "numpy dtype of the data written")
+            if rec.wcs["kind"] == "fits":
+                for k, v in rec.wcs["header"].items():
+                    header[k] = v
+            _write_hdu(out, header, rec.data)
+            if rec.mask is not None:
+                mask = rec.mask if hasattr(rec.mask, "astype") else np.asarray(rec.mask)
+                mask = mask if mask.dtype == bool else mask.astype(bool)  # dask stays lazy
+                _write_hdu(out, _image_header(f"MASK{i}", mask), mask)
+            if uncertainties[i] is not None:
+                _write_hdu(out, _uncertainty_header(f"UNCERT{i}", *uncertainties[i]), uncertainties[i][0])
+            _write_hdu(out, *_bytes_hdu(f"JSON{i}", rec.json()))
 
 
-def _uncertainty_hdu(name: str, array: Any, spec: dict[str, Any]) -> Any:
-    """The ``UNCERTn`` image HDU: the array, ``UTYPE`` (class, as astropy CCDData), ``BUNIT`` if any, ``IRPDTYPE``."""
-    from astropy.io import fits
-
-    arr = np.asarray(array)
-    hdu = fits.ImageHDU(_fits_image(arr), name=name)
-    hdu.header["UTYPE"] = (spec["class"], "astropy.nddata uncertainty class")
+def _uncertainty_header(name: str, array: Any, spec: dict[str, Any]) -> Any:
+    """The ``UNCERTn`` header: ``UTYPE`` (the class, as astropy CCDData), ``BUNIT`` if any, ``IRPDTYPE``."""
+    header = _image_header(name, array)
+    header["UTYPE"] = (spec["class"], "astropy.nddata uncertainty class")
     if spec["unit"] is not None:
-        hdu.header["BUNIT"] = (spec["unit"], "unit of the uncertainty")
-    hdu.header["IRPDTYPE"] = (arr.dtype.str, "numpy dtype of the uncertainty written")
-    return hdu
+        header["BUNIT"] = (spec["unit"], "unit of the uncertainty")
+    header["IRPDTYPE"] = (np.dtype(array.dtype).str, "numpy dtype of the uncertainty written")
+    return header
 
 
 def identify_irisplug_fits(info: Any) -> bool:
