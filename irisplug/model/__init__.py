@@ -11,7 +11,9 @@ them; every plugin consumes them.
 - :class:`PerExposureWCS`: world coordinates with each exposure's pointing and time.
 - :func:`extra_coord`: per-exposure ``time``, ``exposure_time``,
   ``raster_position``, ``repeat`` of any (sliced) cube.
-- :func:`normalize_exposure`: DN -> DN/s, idempotent.
+- :func:`normalize_exposure`: DN -> DN/s, idempotent (uncertainties scaled too).
+- :func:`replace_arrays`: a cube like another with new data, mask, unit or
+  uncertainty, keeping its per-exposure coordinates (for plugins).
 
 Examples
 --------
@@ -41,6 +43,7 @@ _EXPORTS = {
     "is_exposure_normalized": "irisplug.model.operations",
     "drop_empty_exposures": "irisplug.model.operations",
     "select_exposures": "irisplug.model.operations",
+    "replace_arrays": "irisplug.model.operations",
 }
 
 __all__ = list(_EXPORTS)

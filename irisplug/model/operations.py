@@ -48,15 +48,38 @@ def _new_cube(like: Any, data: Any, mask: Any, wcs: Any, meta: Any, unit: Any = 
     return cls(data, wcs=wcs, unit=like.unit if unit is None else unit, mask=mask, meta=meta, uncertainty=uncertainty)
 
 
-def replace_arrays(cube: Any, data: Any, mask: Any, *, unit: Any = None) -> Any:
+def _uncertainty_like(cube: Any, array: Any, keep_unit: bool = True) -> Any:
+    """``cube``'s uncertainty class holding ``array`` (None when the cube has none).
+
+    Without ``keep_unit`` the new uncertainty takes its unit from the cube it is attached to.
+    """
+    unc = getattr(cube, "uncertainty", None)
+    if unc is None or array is None:
+        return None
+    return type(unc)(array, unit=getattr(unc, "_unit", None) if keep_unit else None, copy=False)
+
+
+def replace_arrays(cube: Any, data: Any, mask: Any, *, unit: Any = None, uncertainty: Any = "keep") -> Any:
     """A cube like ``cube`` with new data / mask (same shape) and optionally a new unit.
+
+    ``uncertainty`` is an astropy ``NDUncertainty``, the new uncertainty's
+    array (in ``cube``'s uncertainty class), None for none, or ``"keep"``
+    (default) to keep ``cube``'s.
 
     Examples
     --------
     >>> loaded = replace_arrays(cube, cube.data.compute(), cube.mask.compute())  # doctest: +SKIP
     """
     meta = attach_exposure_coords(dict(cube.meta or {}), exposure_values(cube))
-    return _new_cube(cube, data, mask, cube.wcs, meta, unit=unit)
+    from astropy.nddata import NDUncertainty
+
+    if isinstance(uncertainty, str) and uncertainty == "keep":
+        unc = getattr(cube, "uncertainty", None)
+    elif isinstance(uncertainty, NDUncertainty):
+        unc = uncertainty
+    else:
+        unc = _uncertainty_like(cube, uncertainty, keep_unit=unit is None)
+    return _new_cube(cube, data, mask, cube.wcs, meta, unit=unit, uncertainty=unc)
 
 
 def select_exposures(cube: Any, exposures: Any) -> Any:
@@ -93,7 +116,9 @@ def select_exposures(cube: Any, exposures: Any) -> Any:
     values = {k: (v[idx] if np.ndim(v) else v) for k, v in exposure_values(cube).items()}
     meta = attach_exposure_coords(dict(cube.meta or {}), values)
     mask = None if cube.mask is None or np.ndim(cube.mask) == 0 else cube.mask[idx]
-    return _new_cube(cube, cube.data[idx], mask, wcs, meta)
+    unc = getattr(cube, "uncertainty", None)
+    unc = None if unc is None else _uncertainty_like(cube, unc.array[idx])
+    return _new_cube(cube, cube.data[idx], mask, wcs, meta, uncertainty=unc)
 
 
 def drop_empty_exposures(cube: Any) -> Any:
@@ -115,6 +140,20 @@ def drop_empty_exposures(cube: Any) -> Any:
     if empty.all():
         return None
     return select_exposures(cube, np.flatnonzero(~empty))
+
+
+def _scaled_uncertainty(unc: Any, factor: Any) -> Any:
+    """The array of uncertainty ``unc`` of data multiplied by ``factor`` (std dev, variance or inverse variance)."""
+    kind = getattr(unc, "uncertainty_type", "std")
+    if kind == "std":
+        return unc.array * abs(factor) if np.ndim(factor) == 0 else unc.array * np.abs(factor)
+    if kind == "var":
+        return unc.array * (factor * factor)
+    if kind == "ivar":
+        return unc.array / (factor * factor)
+    from irisplug.errors import UnsupportedObjectError
+
+    raise UnsupportedObjectError(f"cannot scale an uncertainty of type {type(unc).__name__} ({kind!r})")
 
 
 def is_exposure_normalized(obj: Any) -> bool:
@@ -177,17 +216,18 @@ def normalize_exposure(obj: Any) -> Any:
     seconds = np.atleast_1d(u.Quantity(exp).to_value(u.s)).astype(np.float32)
     if u.Quantity(exp).isscalar:
         factor = np.float32(1.0) / seconds[0] if seconds[0] > 0 else np.float32(np.nan)
-        data = obj.data * factor
         bad = None
     else:
         with np.errstate(divide="ignore"):
             inv = np.where(seconds > 0, np.float32(1.0) / seconds, np.float32(np.nan)).astype(np.float32)
-        shape = (-1,) + (1,) * (obj.data.ndim - 1)
-        data = obj.data * inv.reshape(shape)
-        bad = ~np.isfinite(inv).reshape(shape)
+        factor = inv.reshape((-1,) + (1,) * (obj.data.ndim - 1))
+        bad = ~np.isfinite(factor)
+    data = obj.data * factor
     mask = obj.mask
     if bad is not None and bad.any():
         mask = (mask | bad) if mask is not None and np.ndim(mask) else np.broadcast_to(bad, obj.data.shape)
-    new = replace_arrays(obj, data, mask, unit=obj.unit / u.s)
+    unc = getattr(obj, "uncertainty", None)
+    sigma = None if unc is None else _scaled_uncertainty(unc, factor)
+    new = replace_arrays(obj, data, mask, unit=obj.unit / u.s, uncertainty=sigma)
     record_step(new, "exposure-norm", plugin="irisplug.model", version="1", params={})
     return new
