@@ -120,7 +120,7 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
             version=VERSION, description="Per-frame registration of slit-jaw cubes: north up, common scale, own pointing",
         ),
         irisplug.CalibratorDescriptor(
-            name="iris-radiometric", apply=_radiometric, after=("dark", "flat", "exposure-norm"),
+            name="iris-radiometric", apply=_radiometric, after=("dark", "flat", "exposure-norm", "iris-photon-noise"),
             accepts=_is_cube_like, version=VERSION,
             description="IRIS spectrograph DN -> erg s-1 sr-1 cm-2 A-1 (or photons) with time-dependent effective areas",
         ),

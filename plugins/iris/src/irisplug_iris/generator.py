@@ -6,7 +6,8 @@ the int16 maximum flags saturation), the primary keywords readers use, an
 auxiliary table (47 columns for rasters, 31 for slit-jaws) with per-exposure
 TIME, exposure times (FUV and NUV differ), pointing (XCENIX, YCENIX,
 PCi_jIX) and a text table. Spectra: C II 1334/1335, Si IV 1403 (+O IV),
-Mg II h & k with absorption wings, k2/k3 reversals, Doppler shifts and noise.
+Mg II h & k with absorption wings, k2/k3 reversals, Doppler shifts, and
+detector noise: Poisson photons (the detector's photons per DN) plus read noise.
 Data are written exposure by exposure, so full-size files need little memory.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from irisplug_iris.layout import RASTER_AUX_COLUMNS, RASTER_TEXT_COLUMNS, SJI_AUX_COLUMNS, SJI_TEXT_COLUMNS, WINDOWS
+from irisplug_iris.noise import detector_constants
 
 __all__ = ["generate", "SMALL", "FULL", "BSCALE", "BZERO"]
 
@@ -112,8 +114,14 @@ class _SolarScene:
         return self._squash((gy * self.amp) @ gx.T)
 
 
-def _spectra(label: str, wave: np.ndarray, amp: np.ndarray, vel: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """DN spectra (n_y, n_lambda) for one exposure: amp, vel are per-pixel-along-slit."""
+def _counts(expected: np.ndarray, detector: dict[str, Any], rng: np.random.Generator) -> np.ndarray:
+    """Detector counts in DN for ``expected`` DN: Poisson photons (``photons_per_dn`` each DN) plus Gaussian read noise."""
+    g, rn = detector_constants(detector)
+    return rng.poisson(np.maximum(expected, 0.0) * g) / g + rng.normal(0.0, rn, expected.shape)
+
+
+def _spectra(label: str, wave: np.ndarray, amp: np.ndarray, vel: np.ndarray) -> np.ndarray:
+    """Noise-free DN spectra (n_y, n_lambda) for an 8 s exposure: amp, vel are per-pixel-along-slit."""
     det, _, _, _, lines = WINDOWS[label]
     w = wave[None, :]
     shift = (vel / C_KMS)[:, None]
@@ -134,8 +142,7 @@ def _spectra(label: str, wave: np.ndarray, amp: np.ndarray, vel: np.ndarray, rng
         for lam0, rel, width, _ in lines:
             lam = lam0 * (1 + shift)
             out += rel * (20 + 900 * amp**3)[:, None] * np.exp(-0.5 * ((w - lam) / width) ** 2)
-    noise = rng.standard_normal(out.shape) * np.sqrt(np.maximum(out, 1.0)) * 0.5
-    return np.maximum(out + noise, -50.0)
+    return out
 
 
 def _primary_cards(kind: str, obsid: str, startobs: str, xcen: float, ycen: float, n_steps: int, n_rasters: int, windows: Sequence[str], extra: dict[str, Any]) -> list[tuple[str, Any, str]]:
@@ -243,7 +250,8 @@ def _write_raster(path: Path, r: int, cfg: dict[str, Any], rng: np.random.Genera
             f.write(_card_header(cards))
             for s in range(n_steps):
                 g = r * n_steps + s
-                values = _spectra(label, wave, amp_map[s], vel_map[g], rng) * (cfg["exp_nuv"] if det == "NUV" else cfg["exp_fuv"]) / 8.0
+                expected = _spectra(label, wave, amp_map[s], vel_map[g]) * (cfg["exp_nuv"] if det == "NUV" else cfg["exp_fuv"]) / 8.0
+                values = _counts(expected, {"DETECTOR": det}, rng)
                 values[: max(1, n_y // 40)] = -200.0  # missing rows at the slit ends, as in real data
                 values[-max(1, n_y // 40):] = -200.0
                 if (r, s) in cfg["missing_exposures"]:
@@ -291,7 +299,7 @@ def _write_sji(path: Path, label: str, cfg: dict[str, Any], rng: np.random.Gener
         for k in range(n):
             base = cfg["scene"].image(xcenix[k], ycenix[k], (size + 1) / 2, size, scale, roll)  # where it truly looked
             img = (40 if wave < 2000 else 300) * (0.3 + base**2) * (1 + 0.05 * np.sin(k / 3))
-            img += rng.standard_normal(img.shape) * np.sqrt(img) * 0.3
+            img = _counts(img, {"DETECTOR": "SJI", "TWAVE1": wave}, rng)
             col = round(slit[k] - 1)
             img[:, max(col - 1, 0): col + 1] *= 0.2  # the slit
             img[:, : max(1, size // 50)] = -200.0  # missing strip at the edge

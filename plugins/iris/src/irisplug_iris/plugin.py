@@ -75,3 +75,21 @@ def irisplug_writers() -> list[irisplug.WriterDescriptor]:
         irisplug.WriterDescriptor(name="asdf", write=write_asdf, extensions=(".asdf",), accepts=accepts,
                                   description="any cube, sequence or Observation to ASDF"),
     ]
+
+
+def _is_iris_data(obj) -> bool:
+    """An IRIS cube, sequence or Observation (what the photon-noise step accepts)."""
+    meta = getattr(obj, "meta", None) or {}
+    return "IRIS" in (str(meta.get("TELESCOP", "")).strip().upper(), str(meta.get("INSTRUME", "")).strip().upper())
+
+
+@irisplug.hookimpl
+def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
+    from irisplug_iris.noise import photon_noise
+
+    return [
+        irisplug.CalibratorDescriptor(
+            name="iris-photon-noise", apply=photon_noise, accepts=_is_iris_data, version="1",
+            description="IRIS photon + read noise uncertainties (DN or DN/s; before radiometric calibration)",
+        )
+    ]

@@ -219,11 +219,15 @@ def _build_raster_cube(r: dict[str, Any], lazy: bool) -> Any:
     return RasterCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(dict(r["meta"]), coords))
 
 
-def _build_window(recipes: list[dict[str, Any]], lazy: bool, keep_null: bool) -> Any:
+def _build_window(recipes: list[dict[str, Any]], lazy: bool, keep_null: bool, uncertainty: bool = False) -> Any:
     """The RasterSequence of one spectral window over the raster files (None if ``keep_null`` drops every exposure)."""
     from irisplug.model import RasterSequence
 
     cubes = [_build_raster_cube(r, lazy) for r in recipes]
+    if uncertainty:
+        from irisplug_iris.noise import photon_noise
+
+        cubes = [photon_noise(c) for c in cubes]
     if not keep_null:
         cubes = [c for c in (c.drop_empty_exposures() for c in cubes) if c is not None]
         if not cubes:
@@ -269,7 +273,7 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
                    "mid": mid, "exp": exp, "meta": meta, "nrasterp": int(primary.get("NRASTERP", 1) or 1), "slit": slit}
 
 
-def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool) -> Any:
+def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool, uncertainty: bool = False) -> Any:
     import astropy.units as u
 
     from irisplug.model import SJICube, attach_exposure_coords
@@ -285,10 +289,15 @@ def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool) -> Any:
     for name, values in r["slit"].items():
         coords[name] = values * u.pix
     cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(dict(r["meta"]), coords))
+    if uncertainty:
+        from irisplug_iris.noise import photon_noise
+
+        cube = photon_noise(cube)
     return cube if keep_null else cube.drop_empty_exposures()
 
 
-def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: bool = True, windows: Sequence[str] | None = None, **_: Any) -> Any:
+def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: bool = True, windows: Sequence[str] | None = None,
+                 uncertainty: bool = False, **_: Any) -> Any:
     """Read IRIS Level 2 files of one observation into an :class:`irisplug.model.Observation`.
 
     Parameters
@@ -304,6 +313,9 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     windows
         Labels to read (spectral windows and/or SJI labels such as ``"SJI_1400"``);
         all when None.
+    uncertainty
+        True: attach photon + read noise uncertainties (``StdDevUncertainty``,
+        lazy like the data; :func:`irisplug_iris.noise.photon_noise`).
 
     Raises
     ------
@@ -366,7 +378,7 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     deferred = lazy and keep_null
     items: dict[str, Any] = {}
     for label, recipes in by_window.items():
-        build = functools.partial(_build_window, recipes, lazy, keep_null)
+        build = functools.partial(_build_window, recipes, lazy, keep_null, uncertainty)
         if deferred:
             h = recipes[0]["hdr"]
             shape = (len(recipes), int(h["NAXIS3"]), int(h["NAXIS2"]), int(h["NAXIS1"]))
@@ -374,7 +386,7 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
         elif (seq := build()) is not None:
             items[label] = seq
     for label, recipe in sjis:
-        build = functools.partial(_build_sji_cube, recipe, lazy, keep_null)
+        build = functools.partial(_build_sji_cube, recipe, lazy, keep_null, uncertainty)
         if deferred:
             h = recipe["hdr"]
             shape = (int(h["NAXIS3"]), int(h["NAXIS2"]), int(h["NAXIS1"]))
