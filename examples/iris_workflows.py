@@ -7,7 +7,7 @@ fill, like archive files): drop all-missing exposures, normalise to DN/s,
 make a Mg II k spectroheliogram and a sunpy Map of it and of the slit-jaw
 frame nearest in time, resample spectra onto a common wavelength grid out of
 core, write everything to FITS and ASDF, and decode every file of a window
-into one reused buffer.
+into one reused buffer; attach photon-noise uncertainties and fit with them.
 
 Run: ``python examples/iris_workflows.py [OUTPUT_DIR]``
 """
@@ -84,3 +84,18 @@ for k in range(len(lazy.data)):
     lazy[k].data.store(buf)
     core.append(np.nanmedian(np.where(buf == -200, np.nan, buf), axis=(0, 1)))
 print(f"median Mg II k profile of {len(core)} files, peak {max(c.max() for c in core):.1f} DN")
+
+###############################################################################
+# Photon + read noise uncertainties (lazy, like the data), used as fit weights.
+noisy = irisplug.read(out / "data", uncertainty=True)
+si = noisy["Si IV 1403"][1]
+print("Si IV sigma at the brightest pixel:",
+      float(np.asarray(si.uncertainty.array).reshape(-1)[np.nanargmax(np.asarray(si.data))]), "DN")
+try:
+    from irisplug_fit.cube import fit_cube
+
+    maps = fit_cube(si, "si_iv_1403")
+    good = np.asarray(maps["status"].data) == 0
+    print(f"median reduced chi2 with photon-noise weights: {np.median(np.asarray(maps['redchi2'].data)[good]):.2f}")
+except ImportError:
+    print("irisplug-fit not installed: no fit")
