@@ -235,6 +235,20 @@ def test_missing_uncertainty_hdu_is_reported(tmp_path):
         irisplug.read(tmp_path / "cut.fits")
 
 
+def test_uncertainty_hdu_without_record_entry_is_read_by_its_cards(tmp_path):
+    """CCDData's convention: an UNCERTn HDU is described by its UTYPE and BUNIT cards alone."""
+    cube, values = _cube("variance-f64")
+    path = irisplug.write(cube, tmp_path / "c.fits")
+    with fits.open(path) as hdul:
+        record = json.loads(hdul["JSON0"].data.tobytes())
+        del record["uncertainty"]
+        hdul["JSON0"].data = np.frombuffer(json.dumps(record).encode(), np.uint8).copy()
+        hdul.writeto(tmp_path / "cards.fits")
+    back = irisplug.read(tmp_path / "cards.fits")
+    assert type(back.uncertainty) is VarianceUncertainty and back.uncertainty.unit == u.DN**2
+    np.testing.assert_array_equal(_bits(np.asarray(back.uncertainty.array)), _bits(values))
+
+
 def _with_uncertainty(cube):
     """The cube with StdDevUncertainty sqrt(|data|) (float32 like the data); mask and meta kept."""
     data = np.asarray(cube.data)
