@@ -226,3 +226,22 @@ def test_observation_sji_frame_at(obs_raster):
     k = int(np.argmin(np.abs((times - t).to_value(u.s))))
     assert abs((extra_coord(frame, "time") - times[k]).to_value(u.s)) < 1e-6
     assert frame.data.shape == obs_raster["SJI_1400"].data.shape[1:]
+
+
+def test_generated_observation_times(synthetic_dir):
+    """Generated headers: DATE_OBS/DATE_END bracket each file's exposures (from its aux table), ENDOBS the whole run."""
+    starts, ends = [], []
+    for path in sorted(synthetic_dir.glob("*.fits")):
+        with fits.open(path) as hdul:
+            h = hdul[0].header
+            aux, ah = hdul[-2].data, hdul[-2].header
+            exp = aux[:, ah["EXPTIMES"]] if "EXPTIMES" in ah else np.maximum(aux[:, ah["EXPTIMEF"]], aux[:, ah["EXPTIMEN"]])
+            t0 = Time(h["STARTOBS"])
+            first = t0 + aux[:, ah["TIME"]].min() * u.s
+            last = t0 + (aux[:, ah["TIME"]] + exp).max() * u.s
+            assert abs((Time(h["DATE_OBS"]) - first).to_value(u.s)) < 1e-3
+            assert abs((Time(h["DATE_END"]) - last).to_value(u.s)) < 1e-3
+            starts.append(Time(h["STARTOBS"]))
+            ends.append(Time(h["ENDOBS"]))
+    assert all(e == ends[0] for e in ends) and all(s == starts[0] for s in starts)
+    assert ends[0] >= max(Time(fits.getheader(p)["DATE_END"]) for p in synthetic_dir.glob("*.fits"))

@@ -145,6 +145,14 @@ def _spectra(label: str, wave: np.ndarray, amp: np.ndarray, vel: np.ndarray) -> 
     return out
 
 
+def _end_of_observation(cfg: dict[str, Any]) -> str:
+    """ENDOBS: STARTOBS plus every step of every raster at the step cadence."""
+    import datetime
+
+    seconds = cfg["n_steps"] * cfg["n_rasters"] * cfg["step_cadence"]
+    return (datetime.datetime.fromisoformat(cfg["startobs"]) + datetime.timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+
+
 def _primary_cards(kind: str, obsid: str, startobs: str, xcen: float, ycen: float, n_steps: int, n_rasters: int, windows: Sequence[str], extra: dict[str, Any]) -> list[tuple[str, Any, str]]:
     cards: list[tuple[str, Any, str]] = [
         ("TELESCOP", "IRIS", ""),
@@ -215,7 +223,7 @@ def _write_raster(path: Path, r: int, cfg: dict[str, Any], rng: np.random.Genera
            "PC1_1IX": 1.0, "PC2_2IX": np.cos(roll), "PC3_3IX": np.cos(roll), "PC2_3IX": -np.sin(roll) * step_size / _ARCSEC_PER_PIX if step_size else 0.0,
            "PC3_2IX": np.sin(roll) * _ARCSEC_PER_PIX / step_size if step_size else np.sin(roll), "OBS_VRIX": 1160.0, "OPHASEIX": 0.94}
     windows = cfg["windows"]
-    extra: dict[str, Any] = {"STEPS_AV": step_size, "SAT_ROT": cfg["roll_deg"]}
+    extra: dict[str, Any] = {"STEPS_AV": step_size, "SAT_ROT": cfg["roll_deg"], "ENDOBS": _end_of_observation(cfg)}
     for i, label in enumerate(windows, start=1):
         det, wmin, wmax, disp, _ = WINDOWS[label]
         extra.update({f"TDET{i}": det, f"TDESC{i}": label, f"TWAVE{i}": round((wmin + wmax) / 2, 3), f"TWMIN{i}": wmin, f"TWMAX{i}": wmax})
@@ -285,7 +293,12 @@ def _write_sji(path: Path, label: str, cfg: dict[str, Any], rng: np.random.Gener
     aux = {"TIME": times, "EXPTIMES": np.full(n, cfg["exp_sji"]), "XCENIX": xcenix + err_x, "YCENIX": ycenix + err_y, "SLTPX1IX": slit, "SLTPX2IX": (size + 1) / 2,
            "PC1_1IX": np.cos(roll), "PC1_2IX": np.sin(roll), "PC2_1IX": -np.sin(roll), "PC2_2IX": np.cos(roll), "SUMSPATS": 1, "SUMSPTRS": 1}
     wave = int(label.split("_")[1])
-    extra = {"TDET1": "SJI", "TDESC1": label, "TWAVE1": float(wave), "TWMIN1": float(wave) - 20, "TWMAX1": float(wave) + 20}
+    import datetime
+
+    start = datetime.datetime.fromisoformat(cfg["startobs"])
+    first, last = (start + datetime.timedelta(seconds=float(t)) for t in (times[0], times[-1] + cfg["exp_sji"]))
+    extra = {"ENDOBS": _end_of_observation(cfg), "DATE_OBS": first.isoformat(timespec="milliseconds"),
+             "DATE_END": last.isoformat(timespec="milliseconds"), "TDET1": "SJI", "TDESC1": label, "TWAVE1": float(wave), "TWMIN1": float(wave) - 20, "TWMAX1": float(wave) + 20}
     cards = [("SIMPLE", True, ""), ("BITPIX", 16, ""), ("NAXIS", 3, ""), ("NAXIS1", size, ""), ("NAXIS2", size, ""), ("NAXIS3", n, ""), ("EXTEND", True, ""),
              *_primary_cards("sji", cfg["obsid"], cfg["startobs"], cfg["xcen"], cfg["ycen"], n_pos, cfg["n_rasters"], [label], extra),
              ("BSCALE", BSCALE, ""), ("BZERO", BZERO, ""),
