@@ -408,3 +408,16 @@ def test_fits_samples_match_astropy_for_every_dtype(tmp_path):
         if arr.dtype.kind != "b":
             assert np.asarray(back[key].uncertainty.array).dtype == arr.dtype
             np.testing.assert_array_equal(np.asarray(back[key].uncertainty.array), arr)
+
+
+@pytest.mark.filterwarnings("ignore:.*deconvolved slit-jaw")  # that SJI gets no uncertainty, with a warning
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_real_observation_read_with_photon_noise(raster_dir, raster_sji_files, tmp_path, suffix):
+    """``irisplug.read(..., uncertainty=True)`` attaches lazy StdDevUncertainty: every one is written and restored."""
+    import dask.array as da
+
+    obs = irisplug.read([raster_dir, *raster_sji_files], uncertainty=True)
+    lazy = [c for c in iter_cubes(obs) if c.uncertainty is not None]
+    assert lazy and all(isinstance(c.uncertainty.array, da.Array) for c in lazy)
+    back = irisplug.read(irisplug.write(obs, tmp_path / f"noisy{suffix}"))
+    assert _assert_uncertainties(obs, back) == len(lazy)
