@@ -411,6 +411,7 @@ def test_fits_samples_match_astropy_for_every_dtype(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:.*deconvolved slit-jaw")  # that SJI gets no uncertainty, with a warning
+@pytest.mark.filterwarnings("ignore:.*auxiliary table has")  # the test files are down-sampled (as in conftest)
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_real_observation_read_with_photon_noise(raster_dir, raster_sji_files, tmp_path, suffix):
     """``irisplug.read(..., uncertainty=True)`` attaches lazy StdDevUncertainty: every one is written and restored."""
