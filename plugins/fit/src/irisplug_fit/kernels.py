@@ -25,6 +25,7 @@ parameters start at ``offs[c]`` (background coefficients first, see
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 from numba import njit
@@ -627,3 +628,17 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, *args, threads=None):
     with ThreadPoolExecutor(nthreads) as pool:
         parts = list(pool.map(part, range(nthreads)))
     return tuple(np.concatenate([p[k] for p in parts]) for k in range(6))
+
+
+def _drop_stale_cache() -> None:
+    """Before any kernel is compiled or loaded: drop cached kernels built from other sources (see numba_cache)."""
+    from irisplug_fit import numba_cache, profiles
+
+    cache = getattr(lm_fit_numba, "_cache", None)
+    path = getattr(cache, "_cache_path", None)  # where numba keeps this module's cache (numba internal)
+    if path is None:
+        path = Path(__file__).parent / "__pycache__"
+    numba_cache.drop_stale_cache(path, Path(__file__).stem, [__file__, profiles.__file__])
+
+
+_drop_stale_cache()
