@@ -10,8 +10,10 @@ cube has an uncertainty: its array as written, astropy CCDData's ``UTYPE``
 card = the class name, ``BUNIT`` = the uncertainty's own unit when it has
 one, ``IRPDTYPE``) and ``JSONn`` (the record: label, index, class, unit, WCS
 parameters, metadata, per-exposure values and ``uncertainty`` =
-``{"class", "unit"}`` or null, as UTF-8 JSON bytes); ``IRPMETA`` holds the top-level metadata (e.g. the
-observation's primary header and the provenance ``irisplug_history``).
+``{"class", "unit"}`` or null, as UTF-8 JSON bytes); ``IRPMETA`` holds the
+top-level metadata (e.g. the observation's primary header and the
+provenance ``irisplug_history``). Arrays are streamed HDU by HDU (dask
+arrays one chunk row at a time); astropy rewrites such a file byte for byte.
 For an ``NDCollection`` (kind ``collection``, e.g. the fit plugin's maps)
 cube ``n`` is the ``n``-th member, its key in ``IRPLABEL`` and the JSON
 ``label``, and ``IRPMETA`` is ``{"meta": <the collection's meta or null>,
