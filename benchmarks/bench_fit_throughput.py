@@ -18,8 +18,8 @@ import warnings
 import numpy as np
 
 from irisplug_fit.engine import fit_spectra
+from irisplug_fit.line_templates import generic_template
 from irisplug_fit.synthetic import poisson_gaussians
-from irisplug_fit.templates import generic_template
 
 
 def _curve_fit_loop(x, y, p0, ncomp):

@@ -22,9 +22,9 @@ import numpy as np
 from scipy.special import voigt_profile
 
 from irisplug_fit.engine import fit_spectra
+from irisplug_fit.line_templates import generic_template, get_template
 from irisplug_fit.maps import result_maps
 from irisplug_fit.status import Status
-from irisplug_fit.templates import generic_template, get_template
 
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
 out.mkdir(parents=True, exist_ok=True)

@@ -7,9 +7,10 @@ import pytest
 
 from irisplug_fit.engine import fit_spectra
 from irisplug_fit.guess import component_table, initial_values
+from irisplug_fit.line_templates import generic_template, get_template
 from irisplug_fit.status import Status
 from irisplug_fit.synthetic import X100, gaussians
-from irisplug_fit.templates import Tie, generic_template, get_template
+from irisplug_fit.templates import Tie
 
 
 def _curve_fit_loop(x, ys, p0s, model):

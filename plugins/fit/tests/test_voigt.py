@@ -8,11 +8,12 @@ from scipy.special import voigt_profile, wofz
 
 from irisplug_fit.engine import fit_spectra
 from irisplug_fit.kernels import _evaluate
+from irisplug_fit.line_templates import generic_template, get_template
 from irisplug_fit.lm_numpy import model_and_jacobian
 from irisplug_fit.profiles import faddeeva, voigt_with_jacobian
 from irisplug_fit.status import Status
 from irisplug_fit.synthetic import X100
-from irisplug_fit.templates import Tie, generic_template, get_template, param_offsets
+from irisplug_fit.templates import Tie, param_offsets
 
 RATIOS = (0.0, 1e-8, 1e-6, 1e-3, 0.1, 0.5, 1.0, 3.0, 10.0, 100.0, 1e3, 1e4)  # gamma / sigma
 

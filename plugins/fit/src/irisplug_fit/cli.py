@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
 
     import irisplug
     from irisplug_fit.cube import fit_any
+    from irisplug_fit.line_templates import TEMPLATES
     from irisplug_fit.status import Status
-    from irisplug_fit.templates import TEMPLATES
 
     if args.list_templates:
         for name in sorted(TEMPLATES):

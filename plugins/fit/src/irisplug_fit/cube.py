@@ -155,7 +155,7 @@ def _fill_threshold(cube: Any) -> float | None:
 
 def _peak_from(data: Any, mask: Any, x: np.ndarray) -> Any:
     """A one-Gaussian template at the brightest feature of the mean spectrum."""
-    from irisplug_fit.templates import peak_template
+    from irisplug_fit.line_templates import peak_template
 
     d = data if mask is None else (data * 1.0)
     if mask is not None:
@@ -226,7 +226,7 @@ def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwar
     >>> maps = fit_any(obs, window="Si IV 1403")  # doctest: +SKIP
     """
     from irisplug.errors import UnsupportedObjectError
-    from irisplug_fit.templates import TEMPLATES
+    from irisplug_fit.line_templates import TEMPLATES
 
     label = window
     if hasattr(obj, "windows") and hasattr(obj, "keys") and not hasattr(obj, "wcs"):

@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from irisplug_fit.guess import component_table
+from irisplug_fit.line_templates import get_template
 from irisplug_fit.status import Status
-from irisplug_fit.templates import Template, Tie, get_template
+from irisplug_fit.templates import Template, Tie
 
 __all__ = ["FitResult", "fit_spectra", "parameter_mapping", "numba_available", "DEFAULT_TOL", "DEFAULT_MAX_ITER"]
 
@@ -202,7 +203,7 @@ def fit_spectra(
     wavelength
         ``(n_wave,)`` wavelengths in Angstrom (vacuum), increasing or decreasing.
     template
-        A template name (see :func:`~irisplug_fit.templates.template_names`)
+        A template name (see :func:`~irisplug_fit.line_templates.template_names`)
         or a :class:`~irisplug_fit.templates.Template`.
     uncertainty
         1-sigma uncertainties like ``data``: weights ``1/sigma^2`` and

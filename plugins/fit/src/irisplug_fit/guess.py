@@ -27,7 +27,7 @@ def component_table(template: Template) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
-    >>> from irisplug_fit.templates import get_template
+    >>> from irisplug_fit.line_templates import get_template
     >>> comp, single = component_table(get_template("si_iv_1403"))
     >>> comp.shape, bool(single[0])
     ((1, 10), True)
@@ -51,7 +51,7 @@ def initial_values(x: np.ndarray, y: np.ndarray, valid: np.ndarray, nbg: int, co
 
     Examples
     --------
-    >>> from irisplug_fit.templates import get_template
+    >>> from irisplug_fit.line_templates import get_template
     >>> t = get_template("si_iv_1403")
     >>> x = np.linspace(1401.8, 1403.8, 100)
     >>> y = 5 + 100 * np.exp(-0.5 * ((x - 1402.8) / 0.04) ** 2)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from irisplug_fit.engine import FitResult, fit_spectra
-from irisplug_fit.templates import get_template
+from irisplug_fit.line_templates import get_template
 
 __all__ = ["fit_dask"]
 

@@ -51,7 +51,7 @@ def fit_spectrum(spectrum: Any, wavelength: Any, template: Any = "si_iv_1403", *
         1-D arrays (wavelength in Angstrom) or a 1-D NDCube / Quantity.
     template
         Template name or object (``"si_iv_1403_2comp"``, ``"mg_ii_7comp"``,
-        :func:`~irisplug_fit.templates.generic_template` for fit_gen style).
+        :func:`~irisplug_fit.line_templates.generic_template` for fit_gen style).
     plot
         Draw the figure (returned in ``.figure``).
     ax
