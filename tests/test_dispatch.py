@@ -18,6 +18,7 @@ from irisplug import (
     MixedSourceError,
     SourceNotFoundError,
     UnknownFormatError,
+    UnsupportedObjectError,
 )
 from irisplug.provenance import history
 
@@ -132,7 +133,7 @@ def test_corrupt_archive(pm, tmp_path, monkeypatch):
     assert not any((tmp_path / "cache" / "archives").iterdir())  # nothing half-unpacked is kept
 
 
-def _writer_plugin(fail=False):
+def _writer_plugin(fail=False, refuse=False):
     class W:
         @irisplug.hookimpl
         def irisplug_writers(self):
@@ -140,6 +141,8 @@ def _writer_plugin(fail=False):
                 Path(path).write_text(f"{obj.value}")
                 if fail:
                     raise RuntimeError("disk full on purpose")
+                if refuse:
+                    raise UnsupportedObjectError(f"cannot store {obj.value} in {path}", path=path)
 
             return [
                 irisplug.WriterDescriptor(
@@ -174,6 +177,16 @@ def test_failing_writer_leaves_nothing(empty_plugin_manager, tmp_path):
         irisplug.write(_Box(5), target, overwrite=True)
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.box"]
+
+
+def test_writer_error_names_the_target_not_the_temporary_file(empty_plugin_manager, tmp_path):
+    empty_plugin_manager.register(_writer_plugin(refuse=True), name="w")
+    target = tmp_path / "out.box"
+    with pytest.raises(UnsupportedObjectError) as err:
+        irisplug.write(_Box(7), target)
+    assert err.value.path == str(target)
+    assert str(err.value) == f"{target}: cannot store 7 in {target}"
+    assert not list(tmp_path.iterdir())
 
 
 def _calibrators():

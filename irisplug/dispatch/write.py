@@ -8,7 +8,7 @@ from typing import Any
 
 from irisplug.atomic import atomic_path
 from irisplug.descriptors import WriterDescriptor
-from irisplug.errors import UnknownFormatError
+from irisplug.errors import IrisplugError, UnknownFormatError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
 __all__ = ["write", "choose_writer"]
@@ -80,5 +80,17 @@ def write(
     """
     writer = choose_writer(obj, path, format=format, manager=manager)
     with atomic_path(path, overwrite=overwrite) as tmp:
-        writer.write(obj, tmp, **kwargs)
+        try:
+            writer.write(obj, tmp, **kwargs)
+        except IrisplugError as err:
+            _name_target(err, tmp, path)
+            raise
     return Path(path)
+
+
+def _name_target(err: IrisplugError, tmp: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Make a writer's error name the file the user asked for, not the temporary file it was writing."""
+    tmp_s, path_s = str(tmp), str(path)
+    err.message = err.message.replace(tmp_s, path_s)
+    err.path = path_s if err.path is None or err.path == tmp_s else err.path.replace(tmp_s, path_s)
+    err.args = tuple(a.replace(tmp_s, path_s) if isinstance(a, str) else a for a in err.args)

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -127,16 +126,9 @@ def _bytes_hdu(name: str, text: str) -> tuple[Any, np.ndarray]:
     return header, array
 
 
-def _shown_path(path: Path) -> Path:
-    """The target of ``irisplug.write``'s temporary file (``.<name>.<random>.tmp<suffix>``), for error messages."""
-    match = re.fullmatch(r"\.(.+)\.[a-z0-9_]{8}\.tmp.*", Path(path).name)
-    return Path(path).with_name(match.group(1)) if match else Path(path)
-
-
 def _uncertainties(records: list[Any], path: Path) -> list[Any]:
     """Each record's ``(array, spec)`` or None, checked before anything is written (refusals name the target file)."""
-    shown = _shown_path(path)
-    return [rec.uncertainty_parts(shown) for rec in records]
+    return [rec.uncertainty_parts(path) for rec in records]
 
 
 def _history_lines(meta: dict[str, Any]) -> list[str]:
@@ -169,9 +161,9 @@ def write_fits(obj: Any, path: Path, **_: Any) -> None:
     kind, top, records = flatten(obj)
     uncertainties = _uncertainties(records, path)
     for i, rec in enumerate(records):  # refuse before writing anything
-        _image_header(f"CUBE{i}", rec.data, _shown_path(path))
+        _image_header(f"CUBE{i}", rec.data, path)
         if uncertainties[i] is not None:
-            _image_header(f"UNCERT{i}", uncertainties[i][0], _shown_path(path))
+            _image_header(f"UNCERT{i}", uncertainties[i][0], path)
     meta = (top.get("meta") or {}) if kind == "collection" else top
     primary = fits.PrimaryHDU()
     primary.header["IRISPLUG"] = (FORMAT_VERSION, "written by irisplug (irisplug-fits reader)")
