@@ -134,10 +134,42 @@ class WriterContract:
             assert a.unit == b.unit
             if a.mask is not None:
                 np.testing.assert_array_equal(np.asarray(a.mask), np.asarray(b.mask))
+            ua, ub = getattr(a, "uncertainty", None), getattr(b, "uncertainty", None)
+            assert (ua is None) == (ub is None), "the uncertainty was dropped (or invented) by the round trip"
+            if ua is not None:
+                assert type(ub) is type(ua)
+                np.testing.assert_array_equal(np.asarray(ua.array), np.asarray(ub.array))
             corner = [s - 1 for s in a.data.shape][::-1]
             wa = a.wcs.pixel_to_world_values(*corner)
             wb = b.wcs.pixel_to_world_values(*corner)
             np.testing.assert_allclose(np.atleast_1d(wa).astype(float), np.atleast_1d(wb).astype(float), rtol=1e-12)
+
+    def test_uncertainty_kept_or_refused(self, sample_object: Any, tmp_path: Path) -> None:
+        """A cube's uncertainty comes back, or the write is refused: never silently dropped."""
+        import copy
+
+        import numpy as np
+        from astropy.nddata import StdDevUncertainty
+        from ndcube import NDCube
+
+        import irisplug
+        from irisplug.errors import UnsupportedObjectError
+
+        if not isinstance(sample_object, NDCube):
+            pytest.skip("sample_object is not a single NDCube")
+        noisy = copy.copy(sample_object)
+        noisy._uncertainty = None
+        sigma = np.linspace(0.5, 1.5, int(np.prod(noisy.data.shape)), dtype=np.float32).reshape(noisy.data.shape)
+        noisy.uncertainty = StdDevUncertainty(sigma)
+        path = tmp_path / f"noisy{self.suffix}"
+        try:
+            irisplug.write(noisy, path, format=self.writer)
+        except UnsupportedObjectError:
+            assert not path.exists()
+            return
+        back = next(iter(iter_cubes(irisplug.read(path))))
+        assert isinstance(back.uncertainty, StdDevUncertainty)
+        np.testing.assert_array_equal(np.asarray(back.uncertainty.array), sigma)
 
     def test_refuses_to_overwrite(self, sample_object: Any, tmp_path: Path) -> None:
         import irisplug

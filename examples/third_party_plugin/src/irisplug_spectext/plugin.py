@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import irisplug
-from irisplug import CorruptFileError, MissingKeywordError, ReaderDescriptor, WriterDescriptor
+from irisplug import CorruptFileError, MissingKeywordError, ReaderDescriptor, UnsupportedObjectError, WriterDescriptor
 
 MAGIC = "# SPECTEXT 1"
 REQUIRED = ("WAVE-START", "WAVE-STEP", "WAVE-UNIT", "BUNIT")
@@ -76,8 +76,16 @@ def accepts(obj: Any) -> bool:
 
 
 def write_spectext(cube: Any, path: Path, **kwargs: Any) -> None:
-    """Write a 1-D NDCube (the core makes this atomic)."""
+    """Write a 1-D NDCube (the core makes this atomic).
+
+    The format has one column: a cube with an uncertainty is refused rather
+    than written without it (irisplug's rule: nothing silently dropped).
+    """
     import numpy as np
+
+    if getattr(cube, "uncertainty", None) is not None:
+        raise UnsupportedObjectError("the spectext format has no uncertainty column; "
+                                     "set cube.uncertainty = None to write the values alone", path=path)
 
     wcs = cube.wcs.low_level_wcs
     start = wcs.pixel_to_world_values(0)
