@@ -187,3 +187,31 @@ def test_bad_pixel_list_rectangle_image():
         bad_pixel_mask((6, 5), pixels=[(9, 1)])
     with pytest.raises(InconsistentInputError, match="does not match"):
         bad_pixel_mask((6, 5), image=np.zeros((3, 3)))
+
+
+def test_persisted_darks_read_the_stack_once():
+    """DarkSet.persist computes lazy darks in one pass; later uses do not re-read the dark frames."""
+    import dask.array as da
+
+    reads = []
+
+    def load(block, block_info=None):
+        reads.append(block_info[0]["chunk-location"])
+        return block
+
+    rng = np.random.default_rng(3)
+    frames = rng.normal(100.0, 2.0, (6, 8, 8))
+    stack = da.from_array(frames, chunks=(3, 8, 8)).map_blocks(load, dtype=float)
+    lazy = master_darks(stack, exposure_times=[1, 1, 1, 2, 2, 2])
+    eager = master_darks(frames, exposure_times=[1, 1, 1, 2, 2, 2])
+    kept = lazy.persist()
+    n_after_persist = len(reads)
+    assert n_after_persist > 0
+    for _ in range(3):
+        for t in (1.0, 2.0):
+            np.testing.assert_allclose(np.asarray(kept.find(t).mean), eager.find(t).mean, rtol=1e-12)
+            np.testing.assert_allclose(np.asarray(kept.find(t).std), eager.find(t).std, rtol=1e-12)
+    assert len(reads) == n_after_persist  # nothing recomputed from the frames
+    np.asarray(lazy.find(1.0).mean)
+    assert len(reads) > n_after_persist  # the unpersisted set does read them again
+    assert eager.persist() is eager
