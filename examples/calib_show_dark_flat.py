@@ -47,6 +47,12 @@ darks = master_darks(dark_stack, exposure_times=np.repeat([0.1, 0.3], 20))
 for d in darks:
     print(f"dark {d.exposure_time:.1f} s: {d.nframes} frames, mean {d.mean.mean():.1f} DN, error {d.error.mean():.2f} DN")
 
+# The same from a lazy (dask) stack, as a large netCDF opens: persist() computes the darks once
+import dask.array as da  # noqa: E402
+
+lazy_darks = master_darks(da.from_array(dark_stack, chunks=(10, *shape)), exposure_times=np.repeat([0.1, 0.3], 20)).persist()
+assert np.allclose(np.asarray(lazy_darks.find(0.3).mean), darks.find(0.3).mean)
+
 # %% Flat field from arm A + arm B (the modulation cancels in the sum)
 mod = 0.5 * np.cos(np.arange(shape[1]) / 2)
 white = 2e4 * flat_true * 0.3
