@@ -37,6 +37,22 @@ def test_parameter_maps_baseline_and_velocity_centred_on_zero(baseline):
     assert norm.vcenter == 0 and norm.vmin == -norm.vmax
 
 
+def test_positive_velocity_quantities_keep_a_sequential_map():
+    """Doppler velocity diverges around zero; its error, FWHM and non-thermal velocity (all >= 0) do not."""
+    import astropy.units as u
+    from ndcube import NDCollection, NDCube
+
+    maps = synthetic_velocity_maps()
+    v = maps["velocity"]
+    extra = {"si_iv.velocity": v, "si_iv.velocity_err": NDCube(np.abs(v.data) * 0.1 + 0.5, wcs=v.wcs, unit=u.km / u.s),
+             "si_iv.vnt": NDCube(np.abs(v.data) + 10, wcs=v.wcs, unit=u.km / u.s),
+             "si_iv.fwhm_velocity": NDCube(np.abs(v.data) + 30, wcs=v.wcs, unit=u.km / u.s)}
+    fig = parameter_maps(NDCollection(list(extra.items())))
+    cmaps = {ax.get_title().split(" (")[0]: ax.images[0].cmap.name for ax in fig.axes if ax.images}
+    assert cmaps == {"si_iv.velocity": "RdBu_r", "si_iv.velocity_err": "viridis", "si_iv.vnt": "viridis",
+                     "si_iv.fwhm_velocity": "viridis"}
+
+
 def test_parameter_maps_accept_any_2d_cube_and_list_missing_keys():
     maps = synthetic_velocity_maps()
     fig = parameter_maps(maps["velocity"])

@@ -149,6 +149,22 @@ def sji_with_contour(sji: Any, raster: Any, *, window: str | None = None, sji_wi
     return _finish(fig, out, dpi)
 
 
+#: name parts of velocity-unit maps that are never negative (widths, errors, non-thermal velocity)
+_POSITIVE_VELOCITIES = ("err", "fwhm", "vnt", "nonthermal", "non_thermal", "width", "sigma", "std")
+
+
+def _is_signed_velocity(name: str, cube: Any) -> bool:
+    """A Doppler (line-of-sight) velocity map: diverging colours centred on zero.
+
+    Widths, FWHM, non-thermal velocities and uncertainties in km/s are
+    positive quantities and keep a sequential map.
+    """
+    lowered = name.lower()
+    if any(part in lowered for part in _POSITIVE_VELOCITIES):
+        return False
+    return _is_velocity(name, cube)
+
+
 def _is_velocity(name: str, cube: Any) -> bool:
     import astropy.units as u
 
@@ -237,7 +253,7 @@ def parameter_maps(obj: Any, *, keys: Any = None, scan: int = 0, rest_wavelength
     for k, (name, cube) in enumerate(maps.items()):
         data = np.asarray(cube.data, dtype=float)
         ax, image = celestial_axes(fig, (nrows, ncols, k + 1), cube.wcs, data)
-        if _is_velocity(name, cube):
+        if _is_signed_velocity(name, cube):
             vlim = velocity_limit or float(np.nanpercentile(np.abs(data), 99)) or 1.0
             im = ax.imshow(image, origin="lower", cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -vlim, vlim), aspect="auto",
                            interpolation="nearest")
