@@ -14,6 +14,8 @@ them; every plugin consumes them.
 - :func:`normalize_exposure`: DN -> DN/s, idempotent (uncertainties scaled too).
 - :func:`replace_arrays`: a cube like another with new data, mask, unit or
   uncertainty, keeping its per-exposure coordinates (for plugins).
+- :func:`unwrap_wcs` / :func:`rewrap_wcs`: the WCS under a sliced cube and
+  its slicing, and back (to replace, e.g., the pointing of a sliced cube).
 
 Examples
 --------
@@ -44,6 +46,8 @@ _EXPORTS = {
     "drop_empty_exposures": "irisplug.model.operations",
     "select_exposures": "irisplug.model.operations",
     "replace_arrays": "irisplug.model.operations",
+    "unwrap_wcs": "irisplug.model.operations",
+    "rewrap_wcs": "irisplug.model.operations",
 }
 
 __all__ = list(_EXPORTS)

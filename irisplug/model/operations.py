@@ -13,6 +13,7 @@ from irisplug.model._exposures import attach_exposure_coords, exposure_values
 
 __all__ = [
     "unwrap_wcs",
+    "rewrap_wcs",
     "replace_arrays",
     "select_exposures",
     "drop_empty_exposures",
@@ -35,12 +36,38 @@ def unwrap_wcs(wcs: Any) -> tuple[Any, list[Any]]:
     return low, [slice(None)] * low.pixel_n_dim
 
 
-def _rewrap(base: Any, slices: list[Any]) -> Any:
+def rewrap_wcs(base: Any, slices: list[Any]) -> Any:
+    """Apply ``slices`` (pixel order, as :func:`unwrap_wcs` returns them) to ``base`` again.
+
+    The inverse of :func:`unwrap_wcs`: a plugin that replaces the WCS under a
+    sliced cube (e.g. new pointing) keeps the cube's slicing.
+
+    Parameters
+    ----------
+    base
+        A low-level WCS with the unsliced pixel axes.
+    slices
+        One ``slice`` or integer per pixel axis of ``base`` (pixel order).
+
+    Returns
+    -------
+    object
+        ``base`` itself when nothing is sliced, else a high-level wrapper of
+        an astropy ``SlicedLowLevelWCS``.
+
+    Examples
+    --------
+    >>> base, slices = unwrap_wcs(cube[:8].wcs)  # doctest: +SKIP
+    >>> cube_wcs = rewrap_wcs(base.with_pointing(lon, lat), slices)  # doctest: +SKIP
+    """
     from astropy.wcs.wcsapi import HighLevelWCSWrapper, SlicedLowLevelWCS
 
     if all(isinstance(s, slice) and s == slice(None) for s in slices):
         return base
     return HighLevelWCSWrapper(SlicedLowLevelWCS(base, slices[::-1]))
+
+
+_rewrap = rewrap_wcs  # the former private name
 
 
 def _new_cube(like: Any, data: Any, mask: Any, wcs: Any, meta: Any, unit: Any = None, uncertainty: Any = None) -> Any:
@@ -112,7 +139,7 @@ def select_exposures(cube: Any, exposures: Any) -> Any:
     new_base = base.subset(original)
     slices = list(slices)
     slices[e] = slice(None)
-    wcs = _rewrap(new_base, slices)
+    wcs = rewrap_wcs(new_base, slices)
     values = {k: (v[idx] if np.ndim(v) else v) for k, v in exposure_values(cube).items()}
     meta = attach_exposure_coords(dict(cube.meta or {}), values)
     mask = None if cube.mask is None or np.ndim(cube.mask) == 0 else cube.mask[idx]

@@ -432,6 +432,51 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
             observer=None if obs is None else tuple(obs),
         )
 
+    def with_pointing(self, crval_lon: Sequence[float], crval_lat: Sequence[float], pc: Any = None) -> PerExposureWCS:
+        """A copy with new per-exposure pointing (e.g. after co-alignment); everything else unchanged.
+
+        Parameters
+        ----------
+        crval_lon, crval_lat
+            One reference longitude / latitude per exposure, in the header's
+            CUNIT of the longitude / latitude axis (IRIS: arcsec), like the
+            constructor's.
+        pc
+            New per-exposure PC matrices, shape ``(n_exposures, k, k)`` over the
+            template axes (NaN keeps the header's value), or None to keep the
+            current ones.
+
+        Returns
+        -------
+        PerExposureWCS
+            A new WCS; this one is not changed.
+
+        Examples
+        --------
+        >>> hdr = {"NAXIS": 3, "NAXIS1": 4, "NAXIS2": 4, "NAXIS3": 2,
+        ...        "CTYPE1": "HPLN-TAN", "CUNIT1": "arcsec", "CRPIX1": 2, "CRVAL1": 0, "CDELT1": 0.5,
+        ...        "CTYPE2": "HPLT-TAN", "CUNIT2": "arcsec", "CRPIX2": 2, "CRVAL2": 0, "CDELT2": 0.5,
+        ...        "CTYPE3": "TIME", "CUNIT3": "s", "CRPIX3": 1, "CRVAL3": 0, "CDELT3": 10}
+        >>> w = PerExposureWCS(hdr, exposure_axis=3, lon_axis=1, lat_axis=2, crval_lon=[10.0, 11.0],
+        ...                    crval_lat=[5.0, 5.0], times=[0.0, 10.0], reference_time="2014-03-29T14:09:38")
+        >>> moved = w.with_pointing([10.5, 11.5], [4.0, 4.0])
+        >>> [round(float(v) * 3600, 6) for v in moved.pixel_to_world_values(1, 1, 1)[:2]]
+        [11.5, 4.0]
+        >>> round(float(w.pixel_to_world_values(1, 1, 1)[0]) * 3600, 6)  # the original is unchanged
+        11.0
+        """
+        lon = np.asarray(crval_lon, dtype=float).ravel()
+        lat = np.asarray(crval_lat, dtype=float).ravel()
+        if not (len(lon) == len(lat) == self._n):
+            raise ValueError(f"crval_lon and crval_lat need one value per exposure ({self._n})")
+        d = self.to_dict()
+        d["crval_lon"] = lon.tolist()
+        d["crval_lat"] = lat.tolist()
+        if pc is not None:
+            k = len(self._axes)
+            d["pc"] = np.asarray(pc, dtype=float).reshape(self._n, k, k).tolist()
+        return PerExposureWCS.from_dict(d)
+
     def subset(self, exposures: Any, header_updates: Mapping[str, Any] | None = None) -> PerExposureWCS:
         """The WCS of the exposures ``exposures`` (an index array or slice), renumbered from 0.
 
