@@ -28,7 +28,8 @@ import numpy as np
 import irisplug
 from irisplug.errors import InconsistentInputError, UnsupportedObjectError
 from irisplug_coalign import images
-from irisplug_coalign.wcs_correction import FrameOffsetWCS, corrected_celestial_wcs, with_wcs
+from irisplug_coalign.repoint import shift_frames
+from irisplug_coalign.wcs_correction import corrected_celestial_wcs, with_wcs
 
 __all__ = ["ESTIMATORS", "coalign", "measure", "reference_on_target_grid", "record_key"]
 
@@ -283,7 +284,7 @@ def coalign(
             peaks.append(res["peak"])
         shifts_arr = np.array(shifts, float)
         per_frame = _drift_model(times[idx], shifts_arr, drift, times)
-        wcs = FrameOffsetWCS(target.wcs, dy=per_frame[:, 0], dx=per_frame[:, 1])
+        wcs = shift_frames(target.wcs, dy=per_frame[:, 0], dx=per_frame[:, 1])
         record = {
             "method": name, "drift": drift, "frames_measured": idx,
             "measured_shift_pixels": shifts_arr.tolist(), "peaks": peaks,

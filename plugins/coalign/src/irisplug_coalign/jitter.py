@@ -5,8 +5,9 @@ with ``chain=True``, with its predecessor, accumulating, for long sequences
 whose scene evolves). The cube's WCS already predicts part of the motion
 (IRIS records per-frame pointing, XCENIX/YCENIX); only the residual --
 measured shift minus the shift the WCS predicts between the two frames --
-is a pointing error. It is written into the coordinates with a per-frame
-pixel offset (:class:`~irisplug_coalign.wcs_correction.FrameOffsetWCS`), so
+is a pointing error. It is written into the coordinates as new per-frame
+pointing (:func:`~irisplug_coalign.repoint.shift_frames`: a PerExposureWCS
+for IRIS cubes, else a per-frame pixel offset), so
 ``pixel_to_world`` of the returned cube names the same solar feature in
 every frame. Data are not resampled.
 """
@@ -19,6 +20,7 @@ import numpy as np
 
 import irisplug
 from irisplug_coalign import images
+from irisplug_coalign.repoint import shift_frames
 from irisplug_coalign.wcs_correction import FrameOffsetWCS, with_wcs
 
 __all__ = ["measure_jitter", "predicted_shifts", "dejitter", "slit_columns"]
@@ -154,10 +156,10 @@ def dejitter(
     predicted = predicted_shifts(cube, ref_i)
     residual = measured - predicted
     base = cube.wcs.low_level_wcs
-    if isinstance(base, FrameOffsetWCS):  # already corrected once: add up
-        residual = residual + base.shifts
-        base = base.base
-    wcs = FrameOffsetWCS(base, dy=residual[:, 0], dx=residual[:, 1])
+    if isinstance(base, FrameOffsetWCS):  # already corrected once (generic WCS): add up
+        wcs = FrameOffsetWCS(base.base, dy=residual[:, 0] + base.shifts[:, 0], dx=residual[:, 1] + base.shifts[:, 1])
+    else:  # new per-exposure pointing (a PerExposureWCS corrected twice composes by itself)
+        wcs = shift_frames(cube.wcs, dy=residual[:, 0], dx=residual[:, 1])
     record = {
         "method": f"jitter/{method}", "reference_frame": ref_i, "chain": chain,
         "measured": measured.tolist(), "predicted_by_wcs": predicted.tolist(), "per_frame": residual.tolist(),

@@ -191,7 +191,8 @@ def coalign_raster_to_sji(
     from scipy.optimize import minimize
 
     from irisplug_coalign.align import PLUGIN_VERSION, record_key
-    from irisplug_coalign.wcs_correction import FrameOffsetWCS, with_wcs
+    from irisplug_coalign.repoint import shift_frames
+    from irisplug_coalign.wcs_correction import with_wcs
 
     band = _sji_band(sji, passband)
     synth = synthetic_sji(raster, band)
@@ -269,7 +270,7 @@ def coalign_raster_to_sji(
     s = p0 - p1  # (wave, y, step) pixel shift
     if not np.isfinite(s[2]):  # sit-and-stare: no step axis to move along
         s[2] = 0.0
-    wcs = FrameOffsetWCS(low, dy=np.full(nstep, s[1]), dx=np.full(nstep, s[2]), x_axis=2, y_axis=1, frame_axis=2)
+    wcs = shift_frames(raster.wcs, dy=np.full(nstep, s[1]), dx=np.full(nstep, s[2]), x_axis=2, y_axis=1, frame_axis=2)
     record = {
         "method": "sji-raster", "passband_angstrom": list(band), "offset_arcsec": [dlon, dlat],
         "shift_pixels": [float(s[1]), float(s[2])], "peak": -float(res.fun), "sji_frames": frames.tolist(),
