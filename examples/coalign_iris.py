@@ -4,7 +4,8 @@ Co-align IRIS slit-jaw and raster data (jitter, reference image, raster vs SJI)
 
 On the IRIS level 2 test observation shipped with irispy-lmsal (down-sampled
 files): read with ``irisplug.read``, measure the frame-to-frame jitter of the
-SJI 1400 cube, align the cube on a reference image (here a frame of the cube
+SJI 1400 cube (written as new per-frame pointing, so the co-aligned cube is
+saved and read back), align the cube on a reference image (here a frame of the cube
 with its pointing moved by a known offset, standing in for an AIA 1600 map),
 and match a raster against the slit-jaw images (nearest frames, slit
 positions from the WCS, synthetic SJI from the Si IV spectra).
@@ -31,6 +32,13 @@ fixed = irisplug.coalign(sji[:8], None, method="jitter", quiet=True)
 rec = fixed.meta["irisplug_coalign"]
 print("measured shifts (px):", np.round(rec["measured"], 2).tolist())
 print("of which the recorded pointing explains:", np.round(rec["predicted_by_wcs"], 2).tolist())
+# the correction is new per-frame pointing (a PerExposureWCS): the cube can be saved and read back
+irisplug.write(fixed, out_dir / "sji_1400_dejittered.fits", overwrite=True)
+back = irisplug.read(out_dir / "sji_1400_dejittered.fits")
+back = back["SJI_1400"] if hasattr(back, "keys") else back
+lon0 = fixed.wcs.pixel_to_world(50.0, 60.0, 3.0)[0]
+lon1 = back.wcs.pixel_to_world(50.0, 60.0, 3.0)[0]
+print(f"written and read back: {back.data.shape}, pointing unchanged: {lon0.separation(lon1).to('arcsec'):.1e}")
 
 # 2. the cube against a reference image whose pointing is 1.25", -0.8" off
 ref = sji.frame(20).to_map()

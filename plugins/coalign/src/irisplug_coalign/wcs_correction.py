@@ -12,8 +12,11 @@ the pixel map is ``M(p) = A^-1 (p - c - s) + c``. The corrected WCS is
   reference pixel; the tangent-point move changes other pixels by far less
   than a micro-arcsecond over an IRIS field); with rotation/scale the PC
   matrix and CRPIX are composed with ``M`` exactly.
-* any APE-14 WCS with a frame axis (an SJI cube with per-frame pointing):
-  :class:`FrameOffsetWCS` wraps it and applies one pixel offset per frame.
+* a cube whose WCS is an :class:`irisplug.model.PerExposureWCS` (IRIS SJI
+  and raster cubes): each exposure gets new pointing by the same rule
+  (:mod:`irisplug_coalign.repoint`); the cube stays storable.
+* any other APE-14 WCS with a frame axis: :class:`FrameOffsetWCS` wraps it
+  and applies one pixel offset per frame.
 """
 
 from __future__ import annotations
