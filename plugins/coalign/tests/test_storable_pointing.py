@@ -225,3 +225,11 @@ def test_with_pointing_against_astropy(obs):
     assert d["crval_lon"] == base.to_dict()["crval_lon"]  # the original is not changed
     with pytest.raises(ValueError, match="one value per exposure"):
         base.with_pointing(lon[:-1], lat[:-1])
+
+
+def test_second_jitter_pass_finds_no_residual(jittered):
+    """The new pointing already explains the jitter: measured again, the residual is (nearly) zero."""
+    _, out = jittered
+    again = irisplug.coalign(out, None, method="jitter", quiet=True)
+    assert np.abs(np.asarray(again.meta["irisplug_coalign"]["per_frame"])).max() < 1e-3  # pixels
+    assert isinstance(unwrap_wcs(again.wcs)[0], PerExposureWCS)
