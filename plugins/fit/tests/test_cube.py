@@ -119,6 +119,24 @@ def test_cli_fits_a_window(iris_obs, tmp_path, capsys):
     assert "converged" in capsys.readouterr().out
 
 
+def test_cli_photon_noise_weights(tmp_path, capsys):
+    """--photon-noise fits with the reader's photon-noise uncertainties: reduced chi2 near 1 on generated counts."""
+    from irisplug.cli.main import main
+
+    generate = pytest.importorskip("irisplug_iris.generator").generate
+    generate(tmp_path / "obs", quiet=True)
+    runs = {}
+    for flag in ([], ["--photon-noise"]):
+        out = tmp_path / f"si{len(flag)}.npz"
+        assert main(["fit", str(tmp_path / "obs"), "--window", "Si IV 1403", "--template", "si_iv_1403",
+                     "--raster", "1", "--out", str(out), "--quiet", *flag]) == 0
+        with np.load(out) as z:
+            ok = z["status"] == 0
+            runs[len(flag)] = float(np.median(z["redchi2"][ok]))
+    assert 0.9 < runs[1] < 1.1
+    assert runs[0] > 5  # unweighted: chi2 of DN residuals, far from 1 (weights are the point of the flag)
+
+
 @pytest.mark.parametrize("ext", [".fits", ".asdf"])
 def test_save_and_reload_through_irisplug_writers(iris_obs, tmp_path, ext):
     from ndcube import NDCollection

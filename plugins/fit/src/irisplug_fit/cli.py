@@ -20,6 +20,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Voigt instead of Gaussian components (adds a gamma = Lorentzian HWHM parameter)")
     parser.add_argument("--engine", default="auto", choices=["auto", "numba", "numpy"])
     parser.add_argument("--raster", type=int, default=None, help="fit only this raster file of the sequence")
+    parser.add_argument("--photon-noise", action="store_true",
+                        help="weight by photon + read noise uncertainties attached at read (IRIS: "
+                             "irisplug.read(..., uncertainty=True)); chi-square and errors then absolute")
     parser.add_argument("--out", help="output file (.fits/.asdf through irisplug.write, or .npz)")
     parser.add_argument("--overwrite", action="store_true")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.path:
         print("irisplug fit: give a PATH (or --list-templates)")
         return 2
-    obj = irisplug.read(args.path)
+    obj = irisplug.read(args.path, uncertainty=True) if args.photon_noise else irisplug.read(args.path)
     if args.window is not None and hasattr(obj, "keys") and not hasattr(obj, "wcs"):
         if args.window not in obj:
             raise irisplug.UnsupportedObjectError(f"no window {args.window!r}; windows: {', '.join(obj.keys())}",
