@@ -172,6 +172,12 @@ class RawImage:
         straight into the output while the next block is read. Threads
         reading blocks in parallel defeat the kernel's sequential readahead:
         measured 1.5x slower than a single sequential reader on the same file.
+
+        Examples
+        --------
+        >>> img = RawImage(path, offset, header)  # doctest: +SKIP
+        >>> data, mask = img.read_all()  # doctest: +SKIP
+        >>> img.read_all(with_mask=False, out=buffer)  # doctest: +SKIP
         """
         from concurrent.futures import ThreadPoolExecutor
         from queue import SimpleQueue
@@ -221,9 +227,9 @@ class RawImage:
             from irisplug.errors import InconsistentInputError
 
             what = (f"{type(out).__name__} {getattr(out, 'shape', '')} {getattr(out, 'dtype', '')}").strip()
-            raise InconsistentInputError(f"{self.path}: cannot decode the image at byte {self.offset} into {what}: "
+            raise InconsistentInputError(f"cannot decode the image at byte {self.offset} into {what}: "
                                          f"need a writeable C-contiguous numpy array of shape {self.shape} and "
-                                         f"dtype {self.dtype}")
+                                         f"dtype {self.dtype}", path=self.path)
 
     def accepts(self, out: Any) -> bool:
         """Whether :meth:`read_all` can decode straight into ``out``."""
