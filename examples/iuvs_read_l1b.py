@@ -60,6 +60,11 @@ for path in files:
     print("  CASE_TEMP_C reproduced exactly:", np.array_equal(case_temp_from_dn(case_dn), integ["CASE_TEMP_C"].value))
     volt = float(mcp_volt_from_dn(eng["MCP_GAIN"][0]))
     print(f"  MCP {volt:.3f} V (header {prod.meta['header']['MCP_VOLT']}), gain {float(mcp_gain_from_volt(volt, prod.meta['xuv'])):.4f}")
+    # save the radiance cube (gwcs and uncertainty kept) through ASDF and read it back
+    saved = irisplug.write(rad, out_dir / f"radiance_{prod.meta['xuv']}.asdf", overwrite=True)
+    back = irisplug.read(saved)
+    assert np.array_equal(back.wcs.pixel_to_world_values(spe, spa, np.zeros_like(spe))[0], wavelength)
+    print("  saved and re-read", saved.name, "uncertainty kept:", back.uncertainty is not None)
 ax.set_xlabel("wavelength [nm]")
 ax.set_ylabel("radiance [kR/nm]")
 ax.legend()

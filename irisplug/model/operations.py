@@ -67,8 +67,6 @@ def rewrap_wcs(base: Any, slices: list[Any]) -> Any:
     return HighLevelWCSWrapper(SlicedLowLevelWCS(base, slices[::-1]))
 
 
-_rewrap = rewrap_wcs  # the former private name
-
 
 def _new_cube(like: Any, data: Any, mask: Any, wcs: Any, meta: Any, unit: Any = None, uncertainty: Any = None) -> Any:
     cls = type(like)

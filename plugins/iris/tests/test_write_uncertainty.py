@@ -324,7 +324,7 @@ def test_real_iuvs_radiance_uncertainty(iuvs_muv, tmp_path, suffix):
         reference = np.array(hdul["Random_phy_unc"].data)
     radiance = irisplug.read(iuvs_muv)["radiance"]
     assert type(radiance.uncertainty) is StdDevUncertainty
-    # the IUVS cube's gwcs cannot be stored by these writers: keep everything else, give it a pixel WCS
+    # FITS cannot describe the IUVS gwcs (ASDF can: next test): give both writers a pixel WCS here
     cube = NDCube(radiance.data, wcs=WCS(naxis=3), unit=radiance.unit, mask=radiance.mask,
                   uncertainty=radiance.uncertainty)
     back = irisplug.read(irisplug.write(cube, tmp_path / f"iuvs{suffix}"))
@@ -422,3 +422,28 @@ def test_real_observation_read_with_photon_noise(raster_dir, raster_sji_files, t
     assert lazy and all(isinstance(c.uncertainty.array, da.Array) for c in lazy)
     back = irisplug.read(irisplug.write(obs, tmp_path / f"noisy{suffix}"))
     assert _assert_uncertainties(obs, back) == len(lazy)
+
+
+def test_real_iuvs_gwcs_cube_through_asdf(iuvs_muv, tmp_path):
+    """An IUVS cube keeps its gwcs through ASDF (whole and sliced); FITS refuses it, naming the file."""
+    from irisplug.errors import UnknownFormatError, UnsupportedObjectError
+    from irisplug_iris.writers import write_fits
+
+    radiance = irisplug.read(iuvs_muv)["radiance"]
+    for name, cube in (("whole", radiance), ("sliced", radiance[1:3, :, 2:9])):
+        back = irisplug.read(irisplug.write(cube, tmp_path / f"{name}.asdf"))
+        assert type(back.wcs.low_level_wcs).__module__.startswith("gwcs") or name == "sliced"
+        shape = cube.data.shape
+        pix = [np.linspace(0, n - 1, 4) for n in shape[::-1]]
+        grid = np.meshgrid(*pix, indexing="ij")
+        want = cube.wcs.low_level_wcs.pixel_to_world_values(*grid)
+        got = back.wcs.low_level_wcs.pixel_to_world_values(*grid)
+        for a, b in zip(want, got, strict=True):
+            np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+        np.testing.assert_array_equal(np.asarray(back.data), np.asarray(cube.data))
+        np.testing.assert_array_equal(_bits(np.asarray(back.uncertainty.array)), _bits(np.asarray(cube.uncertainty.array)))
+    with pytest.raises(UnknownFormatError, match="fits"):
+        irisplug.write(radiance, tmp_path / "radiance.fits")
+    with pytest.raises(UnsupportedObjectError, match="gwcs"):
+        write_fits(radiance, tmp_path / "direct.fits")
+    assert not list(tmp_path.glob("*.fits"))

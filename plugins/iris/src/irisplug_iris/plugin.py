@@ -67,13 +67,13 @@ def irisplug_fetchers() -> list[irisplug.FetcherDescriptor]:
 
 @irisplug.hookimpl
 def irisplug_writers() -> list[irisplug.WriterDescriptor]:
-    from irisplug_iris.writers import accepts, write_asdf, write_fits
+    from irisplug_iris.writers import accepts, accepts_fits, write_asdf, write_fits
 
     return [
-        irisplug.WriterDescriptor(name="fits", write=write_fits, extensions=(".fits",), accepts=accepts,
+        irisplug.WriterDescriptor(name="fits", write=write_fits, extensions=(".fits",), accepts=accepts_fits,
                                   description="any cube, sequence or Observation to FITS (data, mask, unit, per-exposure WCS, provenance)"),
         irisplug.WriterDescriptor(name="asdf", write=write_asdf, extensions=(".asdf",), accepts=accepts,
-                                  description="any cube, sequence or Observation to ASDF"),
+                                  description="any cube, sequence or Observation to ASDF (also cubes with a gwcs, e.g. IUVS)"),
     ]
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["CubeRecord", "flatten", "rebuild", "encode_value", "decode_value", "uncertainty_from_spec",
-           "check_format_version", "FORMAT_VERSION", "UNCERTAINTY_CLASSES"]
+           "check_format_version", "is_gwcs", "wcs_spec", "wcs_from_spec", "FORMAT_VERSION", "UNCERTAINTY_CLASSES"]
 
 FORMAT_VERSION = "2"
 
@@ -111,34 +111,43 @@ def _decode_slices(items: list[Any]) -> list[Any]:
     return [int(s) if not isinstance(s, list) else slice(*s) for s in items]
 
 
+def is_gwcs(wcs: Any) -> bool:
+    """True for a ``gwcs.WCS`` (stored by the ASDF writer only: FITS cannot describe it)."""
+    return type(wcs).__module__.split(".")[0] == "gwcs"
+
+
 def wcs_spec(wcs: Any) -> dict[str, Any]:
-    """Describe a cube's WCS: per-exposure parameters (+ slicing) or FITS header cards."""
-    from irisplug.model.operations import unwrap_wcs
+    """Describe a cube's WCS: per-exposure parameters (+ slicing), FITS header cards, or a gwcs (+ slicing).
+
+    A gwcs is kept as the object itself under ``"object"`` (the ASDF writer
+    stores it with asdf's own gwcs schema; :meth:`CubeRecord.json` leaves it out).
+    """
+    from irisplug.model import unwrap_wcs
     from irisplug.model.wcs import PerExposureWCS
 
     base, slices = unwrap_wcs(wcs)
     if isinstance(base, PerExposureWCS):
         return {"kind": "per_exposure", "params": encode_value(base.to_dict()), "slices": _encode_slices(slices)}
+    if is_gwcs(base):
+        return {"kind": "gwcs", "object": base, "slices": _encode_slices(slices)}
     from astropy.wcs import WCS
 
     low = getattr(wcs, "low_level_wcs", wcs)
     if isinstance(low, WCS):
         return {"kind": "fits", "header": {k: v for k, v in low.to_header(relax=True).items()}}
-    raise TypeError(f"cannot store a {type(low).__name__} WCS (only FITS and per-exposure WCS)")
+    raise TypeError(f"cannot store a {type(low).__name__} WCS (only FITS, per-exposure and gwcs WCS)")
 
 
 def wcs_from_spec(spec: dict[str, Any]) -> Any:
-    """Rebuild the WCS described by :func:`wcs_spec`."""
-    if spec["kind"] == "per_exposure":
-        from astropy.wcs.wcsapi import HighLevelWCSWrapper, SlicedLowLevelWCS
+    """Rebuild the WCS described by :func:`wcs_spec` (a gwcs spec needs its ``"object"`` back from the file)."""
+    from irisplug.model import rewrap_wcs
 
+    if spec["kind"] == "per_exposure":
         from irisplug.model.wcs import PerExposureWCS
 
-        base = PerExposureWCS.from_dict(decode_value(spec["params"]))
-        slices = _decode_slices(spec["slices"])
-        if all(isinstance(s, slice) and s == slice(None) for s in slices):
-            return base
-        return HighLevelWCSWrapper(SlicedLowLevelWCS(base, slices[::-1]))
+        return rewrap_wcs(PerExposureWCS.from_dict(decode_value(spec["params"])), _decode_slices(spec["slices"]))
+    if spec["kind"] == "gwcs":
+        return rewrap_wcs(spec["object"], _decode_slices(spec["slices"]))
     from astropy.io import fits
     from astropy.wcs import WCS
 
@@ -216,7 +225,8 @@ class CubeRecord:
     def json(self) -> str:
         """The record without its arrays, as JSON."""
         parts = self.uncertainty_parts()
-        return json.dumps({"label": self.label, "index": self.index, "cls": self.cls, "unit": self.unit, "wcs": self.wcs,
+        wcs = {k: v for k, v in self.wcs.items() if k != "object"}
+        return json.dumps({"label": self.label, "index": self.index, "cls": self.cls, "unit": self.unit, "wcs": wcs,
                            "meta": self.meta, "uncertainty": None if parts is None else parts[1]})
 
 

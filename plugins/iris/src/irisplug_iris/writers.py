@@ -38,13 +38,31 @@ import numpy as np
 
 from irisplug_iris.serialize import FORMAT_VERSION, check_format_version, flatten, rebuild, uncertainty_from_spec
 
-__all__ = ["write_fits", "write_asdf", "read_irisplug_fits", "read_irisplug_asdf", "accepts", "identify_irisplug_fits", "identify_irisplug_asdf"]
+__all__ = ["write_fits", "write_asdf", "read_irisplug_fits", "read_irisplug_asdf", "accepts", "accepts_fits",
+           "identify_irisplug_fits", "identify_irisplug_asdf"]
 
 _PRIMARY_KEYS = ("TELESCOP", "INSTRUME", "OBSID", "OBS_DESC", "STARTOBS", "ENDOBS", "DATE_OBS", "TDESC", "TDET")
 
 
+def accepts_fits(obj: Any) -> bool:
+    """What the FITS writer stores: as :func:`accepts`, but no cube with a gwcs (FITS cards cannot describe one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcube import NDCollection
+    >>> accepts_fits(NDCollection([("a", np.zeros(3))]))
+    False
+    """
+    try:
+        _, _, records = flatten(obj)
+    except Exception:  # noqa: BLE001 - accepts() must answer, not raise
+        return False
+    return all(rec.wcs["kind"] != "gwcs" for rec in records)
+
+
 def accepts(obj: Any) -> bool:
-    """True for NDCubes with a FITS or per-exposure WCS, their sequences, Observations and NDCollections of them.
+    """True for NDCubes with a FITS, per-exposure or gwcs WCS, their sequences, Observations and NDCollections of them.
 
     Examples
     --------
@@ -161,6 +179,10 @@ def write_fits(obj: Any, path: Path, **_: Any) -> None:
     kind, top, records = flatten(obj)
     uncertainties = _uncertainties(records, path)
     for i, rec in enumerate(records):  # refuse before writing anything
+        if rec.wcs["kind"] == "gwcs":
+            from irisplug.errors import UnsupportedObjectError
+
+            raise UnsupportedObjectError(f"{rec.where()} has a gwcs, which FITS cannot describe; write .asdf", path=path)
         _image_header(f"CUBE{i}", rec.data, path)
         if uncertainties[i] is not None:
             _image_header(f"UNCERT{i}", uncertainties[i][0], path)
@@ -325,6 +347,8 @@ def write_asdf(obj: Any, path: Path, **_: Any) -> None:
     cubes = []
     for rec, unc in zip(records, uncertainties, strict=True):
         entry = {"record": rec.json(), "data": np.asarray(rec.data)}
+        if rec.wcs["kind"] == "gwcs":
+            entry["wcs"] = rec.wcs["object"]  # asdf's own gwcs schema
         if rec.mask is not None:
             entry["mask"] = np.asarray(rec.mask).astype(bool)
         if unc is not None:
@@ -345,6 +369,10 @@ def _asdf_record(entry: dict[str, Any], path: Path) -> tuple[Any, ...]:
     from irisplug.errors import CorruptFileError
 
     rec = json.loads(entry["record"])
+    if rec["wcs"]["kind"] == "gwcs":
+        if "wcs" not in entry:
+            raise CorruptFileError(f"cube {rec.get('label')!r}: the record names a gwcs the file does not hold", path=path)
+        rec["wcs"]["object"] = entry["wcs"]
     spec = rec.get("uncertainty")
     if (spec is not None) != ("uncertainty" in entry):
         raise CorruptFileError(f"cube {rec.get('label')!r}: the record and the arrays disagree on whether it has an "
