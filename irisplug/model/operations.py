@@ -171,7 +171,7 @@ def _scaled_uncertainty(unc: Any, factor: Any) -> Any:
     """The array of uncertainty ``unc`` of data multiplied by ``factor`` (std dev, variance or inverse variance)."""
     kind = getattr(unc, "uncertainty_type", "std")
     if kind == "std":
-        return unc.array * abs(factor) if np.ndim(factor) == 0 else unc.array * np.abs(factor)
+        return unc.array * np.abs(factor)
     if kind == "var":
         return unc.array * (factor * factor)
     if kind == "ivar":

@@ -126,9 +126,10 @@ def _cube_noise(cube: Any, photons_per_dn: float | None, read_noise: float | Non
         warnings.warn(f"{name}: a deconvolved slit-jaw image's noise is not photon noise; no uncertainty attached",
                       IrisplugWarning, stacklevel=3)
         return replace_arrays(cube, cube.data, cube.mask, uncertainty=None)
-    g, rn = detector_constants(meta) if photons_per_dn is None or read_noise is None else (0.0, 0.0)
-    g = float(photons_per_dn) if photons_per_dn is not None else g
-    rn = float(read_noise) if read_noise is not None else rn
+    if photons_per_dn is None or read_noise is None:
+        g, rn = detector_constants(meta)
+    g = g if photons_per_dn is None else float(photons_per_dn)
+    rn = rn if read_noise is None else float(read_noise)
     unit = u.Unit(cube.unit) if cube.unit is not None else None
     if unit == u.DN:
         t = None

@@ -44,21 +44,12 @@ __all__ = ["write_fits", "write_asdf", "read_irisplug_fits", "read_irisplug_asdf
 _PRIMARY_KEYS = ("TELESCOP", "INSTRUME", "OBSID", "OBS_DESC", "STARTOBS", "ENDOBS", "DATE_OBS", "TDESC", "TDET")
 
 
-def accepts_fits(obj: Any) -> bool:
-    """What the FITS writer stores: as :func:`accepts`, but no cube with a gwcs (FITS cards cannot describe one).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from ndcube import NDCollection
-    >>> accepts_fits(NDCollection([("a", np.zeros(3))]))
-    False
-    """
+def _records(obj: Any) -> list[Any] | None:
+    """The cube records of ``obj``, or None when the writers cannot store it (``accepts`` must answer, not raise)."""
     try:
-        _, _, records = flatten(obj)
-    except Exception:  # noqa: BLE001 - accepts() must answer, not raise
-        return False
-    return all(rec.wcs["kind"] != "gwcs" for rec in records)
+        return flatten(obj)[2]
+    except Exception:  # noqa: BLE001
+        return None
 
 
 def accepts(obj: Any) -> bool:
@@ -71,11 +62,21 @@ def accepts(obj: Any) -> bool:
     >>> accepts(NDCollection([("a", np.zeros(3))]))
     False
     """
-    try:
-        flatten(obj)
-    except Exception:  # noqa: BLE001 - accepts() must answer, not raise
-        return False
-    return True
+    return _records(obj) is not None
+
+
+def accepts_fits(obj: Any) -> bool:
+    """What the FITS writer stores: as :func:`accepts`, but no cube with a gwcs (FITS cards cannot describe one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcube import NDCollection
+    >>> accepts_fits(NDCollection([("a", np.zeros(3))]))
+    False
+    """
+    records = _records(obj)
+    return records is not None and all(rec.wcs["kind"] != "gwcs" for rec in records)
 
 
 _SLAB_BYTES = 64 << 20  # numpy arrays are converted and written this many bytes at a time
