@@ -242,6 +242,25 @@ def _v3_record(rec: dict[str, Any], cube: Any, extra: Any, path: Path) -> tuple[
     return rec, _native(cube.data), mask, unc
 
 
+def _read_one(asdf: Any, path: Path) -> Any:
+    """The object one irisplug ASDF file holds."""
+    from irisplug.errors import CorruptFileError
+
+    with asdf.open(path, lazy_load=False, memmap=False) as af:
+        node = af.tree.get("irisplug")
+        if node is None:
+            raise CorruptFileError("ASDF file without an 'irisplug' entry", path=path)
+        version = check_format_version(node.get("version", "1"), path, newest=ASDF_FORMAT_VERSION)
+        if version >= 3:
+            records = [json.loads(r) for r in node["records"]]
+            extras = node.get("uncertainties") or [None] * len(records)
+            cubes = _stored_cubes(node["kind"], node["object"], records, path)
+            parts = [_v3_record(r, c, e, path) for r, c, e in zip(records, cubes, extras, strict=True)]
+        else:
+            parts = [_asdf_record(c, path) for c in node["cubes"]]
+        return rebuild(node["kind"], json.loads(node["meta"]), parts)
+
+
 def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
     """Read files written by the ``asdf`` writer (arrays, uncertainties included, loaded into memory).
 
@@ -261,20 +280,10 @@ def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
     out = []
     for path in map(Path, paths):
         try:
-            with asdf.open(path, lazy_load=False, memmap=False) as af:
-                node = af.tree.get("irisplug")
-                if node is None:
-                    raise CorruptFileError("ASDF file without an 'irisplug' entry", path=path)
-                version = check_format_version(node.get("version", "1"), path, newest=ASDF_FORMAT_VERSION)
-                if version >= 3:
-                    records = [json.loads(r) for r in node["records"]]
-                    extras = node.get("uncertainties") or [None] * len(records)
-                    cubes = _stored_cubes(node["kind"], node["object"], records, path)
-                    parts = [_v3_record(r, c, e, path) for r, c, e in zip(records, cubes, extras, strict=True)]
-                else:
-                    parts = [_asdf_record(c, path) for c in node["cubes"]]
-                out.append(rebuild(node["kind"], json.loads(node["meta"]), parts))
-        except (ValueError, OSError, KeyError) as exc:
+            with asdf.config_context() as config:
+                config.validate_on_read = True  # every tagged node against its schema (asdf 6 defaults to False)
+                out.append(_read_one(asdf, path))
+        except (ValueError, OSError, KeyError, asdf.ValidationError) as exc:
             if isinstance(exc, CorruptFileError):
                 raise
             raise CorruptFileError(f"cannot read ASDF ({exc!r})", path=path) from exc

@@ -34,7 +34,14 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_io.records import FORMAT_VERSION, check_format_version, flatten, rebuild, storable_records, uncertainty_from_spec
+from irisplug_io.records import (
+    FORMAT_VERSION,
+    check_format_version,
+    flatten,
+    rebuild,
+    storable_records,
+    uncertainty_from_spec,
+)
 
 __all__ = ["write_fits", "read_irisplug_fits", "accepts_fits", "identify_irisplug_fits", "FitsImage"]
 

@@ -146,8 +146,7 @@ def wcs_spec(wcs: Any) -> dict[str, Any]:
     A gwcs is kept as the object itself under ``"object"`` (the ASDF writer
     stores it with asdf's own gwcs schema; :meth:`CubeRecord.json` leaves it out).
     """
-    from irisplug.model import unwrap_wcs
-    from irisplug.model import PerExposureWCS
+    from irisplug.model import PerExposureWCS, unwrap_wcs
 
     base, slices = unwrap_wcs(wcs)
     if isinstance(base, PerExposureWCS):
