@@ -10,7 +10,7 @@ Examples
 >>> import numpy as np, irisplug
 >>> from astropy.wcs import WCS
 >>> from ndcube import NDCube
->>> irisplug.write(NDCube(np.zeros((2, 3)), wcs=WCS(naxis=2)), "cube.fits")
+>>> path = irisplug.write(NDCube(np.zeros((2, 3)), wcs=WCS(naxis=2)), "cube.fits")
 >>> irisplug.read("cube.fits").data.shape
 (2, 3)
 """

@@ -134,7 +134,7 @@ def write_asdf(obj: Any, path: Path, **_: Any) -> None:
     >>> import numpy as np, irisplug
     >>> from astropy.wcs import WCS
     >>> from ndcube import NDCube
-    >>> irisplug.write(NDCube(np.arange(6.0).reshape(2, 3), wcs=WCS(naxis=2)), "small.asdf")
+    >>> path = irisplug.write(NDCube(np.arange(6.0).reshape(2, 3), wcs=WCS(naxis=2)), "small.asdf")
     >>> irisplug.read("small.asdf").data[1]
     array([3., 4., 5.])
     """
@@ -269,7 +269,7 @@ def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
     >>> import numpy as np, irisplug
     >>> from astropy.wcs import WCS
     >>> from ndcube import NDCube
-    >>> irisplug.write(NDCube(np.ones((2, 2)), wcs=WCS(naxis=2)), "ones.asdf")
+    >>> path = irisplug.write(NDCube(np.ones((2, 2)), wcs=WCS(naxis=2)), "ones.asdf")
     >>> read_irisplug_asdf(["ones.asdf"]).data.sum()
     np.float64(4.0)
     """
