@@ -162,3 +162,17 @@ def test_old_iris_import_paths_warn_and_forward():
         assert old_serialize.flatten is irisplug_io.flatten
     with warnings.catch_warnings(), pytest.raises(AttributeError):
         old_writers.no_such_name  # noqa: B018
+
+
+def test_collection_without_aligned_axes_round_trips(tmp_path):
+    """ndcube 2.4's NDCollection converter cannot read such a collection back: it is stored as a mapping of NDCubes."""
+    maps = NDCollection([("a", NDCube(np.arange(6.0).reshape(2, 3), wcs=_fits_wcs())),
+                         ("b", NDCube(np.arange(3.0), wcs=WCS(naxis=1)))], aligned_axes=None)
+    path = irisplug.write(maps, tmp_path / "m.asdf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no converter failure
+        back = irisplug.read(path)
+    assert type(back) is NDCollection and list(back) == ["a", "b"] and back.aligned_axes is None
+    np.testing.assert_array_equal(back["b"].data, maps["b"].data)
+    with asdf.open(path) as af:
+        assert all(type(c) is NDCube for c in af.tree["irisplug"]["object"].values())

@@ -32,7 +32,7 @@ def _cubes(obj):
 
 
 def test_every_golden_file_has_its_expected_values():
-    assert len(GOLDEN) == 17  # v1: 4 objects x 2 formats; v2: 4 x 2 + the gwcs ASDF file
+    assert len(GOLDEN) == 22  # v1: 4 objects x 2 formats; v2: 4 x 2 + the gwcs ASDF file; v3: 5 ASDF files
     for path in GOLDEN:
         assert (DATA / f"{path.stem}.expected.npz").exists(), path
 

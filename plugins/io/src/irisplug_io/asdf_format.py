@@ -8,7 +8,9 @@ Format version 3 (written now): the tree key ``irisplug`` holds
   cube a plain ndcube ``NDCube`` (tag ``sunpy.org:ndcube/ndcube``: data, WCS,
   mask, unit, uncertainty) -- the cube itself for ``cube``, an
   ``NDCubeSequence`` for ``sequence``, an ``NDCollection`` for ``collection``,
-  a mapping label -> NDCube or NDCubeSequence for ``observation``. WCSs go
+  a mapping label -> NDCube or NDCubeSequence for ``observation`` (and for a
+  collection without aligned axes: ndcube 2.4's converter reads such an
+  NDCollection back with ``aligned_axes=()``, which NDCollection refuses). WCSs go
   through asdf-astropy (FITS WCS, ``SlicedLowLevelWCS``), asdf's gwcs schemas,
   or irisplug's own tag for :class:`irisplug.model.PerExposureWCS` (see
   :mod:`irisplug_io.asdf_extension`); ``StdDevUncertainty`` and
@@ -106,8 +108,10 @@ def _standard_object(kind: str, meta: dict[str, Any], records: list[Any], cubes:
         return NDCubeSequence(cubes)
     if kind == "collection":
         aligned = meta.get("aligned_axes")
-        aligned = None if aligned is None or not cubes else tuple(tuple(a) for a in aligned)
-        return NDCollection([(rec.label, c) for rec, c in zip(records, cubes, strict=True)], aligned_axes=aligned)
+        items = [(rec.label, c) for rec, c in zip(records, cubes, strict=True)]
+        if aligned is None or not cubes:  # ndcube 2.4's converter cannot read an NDCollection without aligned axes back
+            return dict(items)
+        return NDCollection(items, aligned_axes=tuple(tuple(a) for a in aligned))
     out: dict[str, Any] = {}
     for rec, c in zip(records, cubes, strict=True):
         if rec.index < 0:

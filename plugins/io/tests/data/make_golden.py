@@ -9,6 +9,8 @@ The files in this folder were made so:
 - ``v2_*``: format version 2, written by the writers as they were in the IRIS
   plugin (``irisplug_iris.writers``, commit 026b0be) before the move to
   irisplug-io, through ``irisplug.write``.
+- ``v3_*``: ASDF format version 3 (cubes through ndcube's converters), written
+  by irisplug-io's ``asdf`` writer when it was introduced (FITS stayed at 2).
 - ``v1_*``: format version 1 (before uncertainties were stored), written by
   the writers of commit fcde3cb, run with that commit's core and IRIS plugin
   (``git archive fcde3cb irisplug plugins/iris/src | tar -x -C old/`` then
@@ -170,13 +172,15 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
-    parser.add_argument("--format-version", type=int, choices=(1, 2), required=True)
+    parser.add_argument("--format-version", type=int, choices=(1, 2, 3), required=True,
+                        help="the version the running writers produce (3: ASDF only; FITS stays at 2)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     v = args.format_version
     objects = {**iris_objects(with_uncertainty=v >= 2), "maps": maps(with_uncertainty=v >= 2)}
     kinds = {"raster": "cube", "sequence": "sequence", "observation": "observation", "maps": "collection"}
-    targets = [(name, obj, ext) for name, obj in objects.items() for ext in (".fits", ".asdf")]
+    exts = (".asdf",) if v >= 3 else (".fits", ".asdf")
+    targets = [(name, obj, ext) for name, obj in objects.items() for ext in exts]
     if v >= 2:
         targets.append(("gwcs", gwcs_cubes(), ".asdf"))
         kinds["gwcs"] = "collection"
