@@ -21,34 +21,7 @@ def irisplug_readers() -> list[irisplug.ReaderDescriptor]:
             extensions=(".fits",),
             description="IRIS Level 2 raster and slit-jaw files (lazy, scaled, masked, per-exposure WCS)",
         ),
-        irisplug.ReaderDescriptor(
-            name="irisplug-fits",
-            read=_lazy("read_irisplug_fits"),
-            identify=_lazy("identify_irisplug_fits"),
-            priority=20,
-            extensions=(".fits",),
-            description="FITS files written by irisplug's 'fits' writer (IRISPLUG keyword)",
-        ),
-        irisplug.ReaderDescriptor(
-            name="irisplug-asdf",
-            read=_lazy("read_irisplug_asdf"),
-            identify=_lazy("identify_irisplug_asdf"),
-            patterns=("*.asdf",),
-            priority=20,
-            extensions=(".asdf",),
-            description="ASDF files written by irisplug's 'asdf' writer",
-        ),
     ]
-
-
-def _lazy(name: str):
-    def call(*args, **kwargs):
-        from irisplug_iris import writers
-
-        return getattr(writers, name)(*args, **kwargs)
-
-    call.__qualname__ = f"irisplug_iris.writers.{name}"
-    return call
 
 
 @irisplug.hookimpl
@@ -62,18 +35,6 @@ def irisplug_fetchers() -> list[irisplug.FetcherDescriptor]:
             offline=True,
             description="synthetic IRIS Level 2 raster + SJI files (size='small' default, or 'full')",
         )
-    ]
-
-
-@irisplug.hookimpl
-def irisplug_writers() -> list[irisplug.WriterDescriptor]:
-    from irisplug_iris.writers import accepts, accepts_fits, write_asdf, write_fits
-
-    return [
-        irisplug.WriterDescriptor(name="fits", write=write_fits, extensions=(".fits",), accepts=accepts_fits,
-                                  description="any cube, sequence or Observation to FITS (data, mask, unit, per-exposure WCS, provenance)"),
-        irisplug.WriterDescriptor(name="asdf", write=write_asdf, extensions=(".asdf",), accepts=accepts,
-                                  description="any cube, sequence or Observation to ASDF (also cubes with a gwcs, e.g. IUVS)"),
     ]
 
 

@@ -145,7 +145,7 @@ def test_collection_of_sliced_per_exposure_maps(obs_synthetic, tmp_path):
 def test_collection_with_a_non_cube_member_is_refused(tmp_path, suffix, bad):
     from ndcube import NDCubeSequence
 
-    from irisplug_iris.writers import accepts
+    from irisplug_io import accepts
 
     good = _maps()
     member = {
@@ -161,7 +161,7 @@ def test_collection_with_a_non_cube_member_is_refused(tmp_path, suffix, bad):
 
 
 def test_collection_subclass_with_extra_content_is_refused():
-    from irisplug_iris.writers import accepts
+    from irisplug_io import accepts
 
     class WithTables(NDCollection):
         """Like IUVSProduct: a collection plus tables the writers would not keep."""

@@ -427,7 +427,7 @@ def test_real_observation_read_with_photon_noise(raster_dir, raster_sji_files, t
 def test_real_iuvs_gwcs_cube_through_asdf(iuvs_muv, tmp_path):
     """An IUVS cube keeps its gwcs through ASDF (whole and sliced); FITS refuses it, naming the file."""
     from irisplug.errors import UnknownFormatError, UnsupportedObjectError
-    from irisplug_iris.writers import write_fits
+    from irisplug_io import write_fits
 
     radiance = irisplug.read(iuvs_muv)["radiance"]
     for name, cube in (("whole", radiance), ("sliced", radiance[1:3, :, 2:9])):

@@ -1,0 +1,294 @@
+"""Writer ``asdf`` for any cube, sequence, observation or NDCollection, and the reader ``irisplug-asdf`` of its files.
+
+Format version 3 (written now): the tree key ``irisplug`` holds
+
+- ``version`` (``"3"``), ``kind`` (``cube``, ``sequence``, ``observation``,
+  ``collection``) and ``meta`` (the top-level metadata as JSON, as in FITS);
+- ``object``: the object as standard ASDF through ndcube's converters, each
+  cube a plain ndcube ``NDCube`` (tag ``sunpy.org:ndcube/ndcube``: data, WCS,
+  mask, unit, uncertainty) -- the cube itself for ``cube``, an
+  ``NDCubeSequence`` for ``sequence``, an ``NDCollection`` for ``collection``,
+  a mapping label -> NDCube or NDCubeSequence for ``observation`` (and for a
+  collection without aligned axes: ndcube 2.4's converter reads such an
+  NDCollection back with ``aligned_axes=()``, which NDCollection refuses). WCSs go
+  through asdf-astropy (FITS WCS, ``SlicedLowLevelWCS``), asdf's gwcs schemas,
+  or irisplug's own tag for :class:`irisplug.model.PerExposureWCS` (see
+  :mod:`irisplug_io.asdf_extension`); ``StdDevUncertainty`` and
+  ``VarianceUncertainty`` through asdf-astropy;
+- ``records``: per cube (in the writers' order) the JSON record of
+  :mod:`irisplug_io.records` without WCS parameters: label, index, class
+  (RasterCube, SJICube, ...), unit, metadata (exact ``Time`` and
+  ``Quantity``), per-exposure values, uncertainty class and unit;
+- ``uncertainties``: per cube the uncertainty array asdf-astropy has no tag
+  for (``InverseVariance``), else null.
+
+So ``asdf.open(path).tree["irisplug"]["object"]`` is a plain ndcube object
+for anyone with ndcube, asdf-astropy and irisplug-io installed; irisplug's
+reader restores the classes and metadata from the records.
+
+Versions 1 and 2 (earlier irisplug; ``cubes``: a list of ``{record, data,
+mask, uncertainty, wcs}``) still read; newer versions are refused.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from irisplug_io.records import (
+    ASDF_FORMAT_VERSION,
+    check_format_version,
+    decode_slices,
+    flatten,
+    rebuild,
+    storable_records,
+    uncertainty_from_spec,
+)
+
+__all__ = ["write_asdf", "read_irisplug_asdf", "accepts", "identify_irisplug_asdf", "TAGGED_UNCERTAINTIES"]
+
+#: Uncertainty classes stored through asdf-astropy's uncertainty tag (it has no code for InverseVariance).
+TAGGED_UNCERTAINTIES = ("StdDevUncertainty", "VarianceUncertainty")
+
+
+def accepts(obj: Any) -> bool:
+    """True for NDCubes with a FITS, per-exposure or gwcs WCS, their sequences, Observations and NDCollections of them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcube import NDCollection
+    >>> accepts(NDCollection([("a", np.zeros(3))]))
+    False
+    """
+    return storable_records(obj) is not None
+
+
+def _asdf_wcs(rec: Any) -> Any:
+    """The low-level WCS of a record's cube as ndcube's schema takes it (a bare per-exposure WCS wrapped unsliced)."""
+    from astropy.wcs.wcsapi import SlicedLowLevelWCS
+
+    from irisplug.model import PerExposureWCS
+
+    low = getattr(rec.wcs_object, "low_level_wcs", rec.wcs_object)
+    if isinstance(low, PerExposureWCS):  # ndcube's schema lists the WCS tags it takes; a sliced WCS may hold any
+        low = SlicedLowLevelWCS(low, [slice(None)] * low.pixel_n_dim)
+    return low
+
+
+def _plain_cube(rec: Any, unc: tuple[Any, dict[str, Any]] | None) -> tuple[Any, Any]:
+    """``(NDCube, extra uncertainty array or None)``: the record's cube as a plain NDCube with numpy arrays."""
+    import astropy.nddata as nddata
+    import astropy.units as u
+    from ndcube import NDCube
+
+    uncertainty, extra = None, None
+    if unc is not None:
+        array, spec = unc
+        if spec["class"] in TAGGED_UNCERTAINTIES:
+            uncertainty = getattr(nddata, spec["class"])(np.asarray(array), unit=spec["unit"], copy=False)
+        else:
+            extra = np.asarray(array)
+    mask = None if rec.mask is None else np.asarray(rec.mask).astype(bool)
+    cube = NDCube(np.asarray(rec.data), wcs=_asdf_wcs(rec), mask=mask, unit=u.Unit(rec.unit) if rec.unit else None,
+                  uncertainty=uncertainty)
+    return cube, extra
+
+
+def _standard_object(kind: str, meta: dict[str, Any], records: list[Any], cubes: list[Any]) -> Any:
+    """The object as ndcube classes (NDCube, NDCubeSequence, NDCollection; an observation as a mapping)."""
+    from ndcube import NDCollection, NDCubeSequence
+
+    if kind == "cube":
+        return cubes[0]
+    if kind == "sequence":
+        return NDCubeSequence(cubes)
+    if kind == "collection":
+        aligned = meta.get("aligned_axes")
+        items = [(rec.label, c) for rec, c in zip(records, cubes, strict=True)]
+        if aligned is None or not cubes:  # ndcube 2.4's converter cannot read an NDCollection without aligned axes back
+            return dict(items)
+        return NDCollection(items, aligned_axes=tuple(tuple(a) for a in aligned))
+    out: dict[str, Any] = {}
+    for rec, c in zip(records, cubes, strict=True):
+        if rec.index < 0:
+            out[rec.label] = c
+        else:
+            out.setdefault(rec.label, []).append(c)
+    return {k: v if not isinstance(v, list) else NDCubeSequence(v) for k, v in out.items()}
+
+
+def write_asdf(obj: Any, path: Path, **_: Any) -> None:
+    """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to ASDF, readable by ``irisplug.read``.
+
+    Cubes go through ndcube's asdf converters as plain NDCubes (see the module
+    docstring); classes and metadata are restored from irisplug's records.
+
+    Raises
+    ------
+    UnsupportedObjectError
+        A cube's uncertainty is not an astropy ``StdDevUncertainty``,
+        ``VarianceUncertainty`` or ``InverseVariance`` (nothing is written).
+
+    Examples
+    --------
+    >>> import numpy as np, irisplug
+    >>> from astropy.wcs import WCS
+    >>> from ndcube import NDCube
+    >>> path = irisplug.write(NDCube(np.arange(6.0).reshape(2, 3), wcs=WCS(naxis=2)), "small.asdf")
+    >>> irisplug.read("small.asdf").data[1]
+    array([3., 4., 5.])
+    """
+    import asdf
+
+    kind, meta, records = flatten(obj)
+    uncertainties = [rec.uncertainty_parts(path) for rec in records]  # refuse before writing anything
+    parts = [_plain_cube(rec, unc) for rec, unc in zip(records, uncertainties, strict=True)]
+    cubes = [c for c, _ in parts]
+    tree = {"irisplug": {
+        "version": ASDF_FORMAT_VERSION, "kind": kind, "meta": json.dumps(meta),
+        "object": _standard_object(kind, meta, records, cubes),
+        "records": [_record_json(rec) for rec in records],
+        "uncertainties": [extra for _, extra in parts],
+    }}
+    asdf.AsdfFile(tree).write_to(path)
+
+
+def _record_json(rec: Any) -> str:
+    """A record as JSON without WCS parameters (the WCS is stored as an object; the record keeps its slicing)."""
+    d = json.loads(rec.json())
+    d["wcs"] = {k: v for k, v in d["wcs"].items() if k in ("kind", "slices")}
+    return json.dumps(d)
+
+
+def identify_irisplug_asdf(info: Any) -> bool:
+    """True for ASDF files whose tree has an ``irisplug`` entry."""
+    head = info.head(1 << 16)
+    return head.startswith(b"#ASDF") and b"\nirisplug:" in head
+
+
+def _native(array: Any) -> np.ndarray:
+    arr = np.array(array)
+    return arr.astype(arr.dtype.newbyteorder("="), copy=False)
+
+
+def _asdf_record(entry: dict[str, Any], path: Path) -> tuple[Any, ...]:
+    """``(record, data, mask, uncertainty)`` of one cube entry of format version 1 or 2."""
+    from irisplug.errors import CorruptFileError
+
+    rec = json.loads(entry["record"])
+    if rec["wcs"]["kind"] == "gwcs":
+        if "wcs" not in entry:
+            raise CorruptFileError(f"cube {rec.get('label')!r}: the record names a gwcs the file does not hold", path=path)
+        rec["wcs"]["object"] = entry["wcs"]
+    spec = rec.get("uncertainty")
+    if (spec is not None) != ("uncertainty" in entry):
+        raise CorruptFileError(f"cube {rec.get('label')!r}: the record and the arrays disagree on whether it has an "
+                               "uncertainty; the file is damaged", path=path)
+    unc = None if spec is None else uncertainty_from_spec(spec, _native(entry["uncertainty"]), path)
+    return rec, np.array(entry["data"]), np.array(entry["mask"]) if "mask" in entry else None, unc
+
+
+def _stored_cubes(kind: str, obj: Any, records: list[dict[str, Any]], path: Path) -> list[Any]:
+    """The plain NDCubes of a version-3 ``object``, one per record, in the records' order."""
+    from ndcube import NDCube
+
+    from irisplug.errors import CorruptFileError
+
+    try:
+        if kind == "cube":
+            cubes = [obj]
+        elif kind == "sequence":
+            cubes = list(obj.data)
+        elif kind == "collection":
+            cubes = [obj[rec["label"]] for rec in records]
+        elif kind == "observation":
+            cubes = [obj[rec["label"]] if rec["index"] < 0 else obj[rec["label"]].data[rec["index"]] for rec in records]
+        else:
+            raise CorruptFileError(f"unknown kind {kind!r}", path=path)
+    except (KeyError, IndexError, AttributeError, TypeError) as exc:
+        raise CorruptFileError(f"the {kind} stored does not match its records ({exc!r}); the file is damaged", path=path) from exc
+    if len(cubes) != len(records) or not all(isinstance(c, NDCube) for c in cubes):
+        raise CorruptFileError(f"the {kind} stored does not hold one NDCube per record; the file is damaged", path=path)
+    return cubes
+
+
+def _v3_record(rec: dict[str, Any], cube: Any, extra: Any, path: Path) -> tuple[Any, ...]:
+    """``(record, data, mask, uncertainty)`` of one cube of format version 3."""
+    from irisplug.errors import CorruptFileError
+    from irisplug.model import rewrap_wcs, unwrap_wcs
+
+    base, slices = unwrap_wcs(cube.wcs)
+    if "slices" in rec["wcs"]:  # the slicing as the writer saw it (astropy spells a whole axis 0:n, not ':')
+        slices = decode_slices(rec["wcs"]["slices"])
+    rec["wcs"] = {"kind": "object", "object": rewrap_wcs(base, slices)}
+    spec = rec.get("uncertainty")
+    stored = cube.uncertainty
+    if spec is None:
+        if stored is not None or extra is not None:
+            raise CorruptFileError(f"cube {rec.get('label')!r}: an uncertainty its record does not describe; "
+                                   "the file is damaged", path=path)
+        unc = None
+    elif spec.get("class") in TAGGED_UNCERTAINTIES:
+        if stored is None or type(stored).__name__ != spec["class"]:
+            raise CorruptFileError(f"cube {rec.get('label')!r}: the record names a {spec['class']}, the file holds "
+                                   f"{type(stored).__name__}; the file is damaged", path=path)
+        unc = uncertainty_from_spec(spec, _native(stored.array), path)
+    else:
+        if extra is None:
+            raise CorruptFileError(f"cube {rec.get('label')!r}: the {spec.get('class')} array is missing; "
+                                   "the file is damaged", path=path)
+        unc = uncertainty_from_spec(spec, _native(extra), path)
+    mask = None if cube.mask is None else np.array(cube.mask, dtype=bool)
+    return rec, _native(cube.data), mask, unc
+
+
+def _read_one(asdf: Any, path: Path) -> Any:
+    """The object one irisplug ASDF file holds."""
+    from irisplug.errors import CorruptFileError
+
+    with asdf.open(path, lazy_load=False, memmap=False) as af:
+        node = af.tree.get("irisplug")
+        if node is None:
+            raise CorruptFileError("ASDF file without an 'irisplug' entry", path=path)
+        version = check_format_version(node.get("version", "1"), path, newest=ASDF_FORMAT_VERSION)
+        if version >= 3:
+            records = [json.loads(r) for r in node["records"]]
+            extras = node.get("uncertainties") or [None] * len(records)
+            cubes = _stored_cubes(node["kind"], node["object"], records, path)
+            parts = [_v3_record(r, c, e, path) for r, c, e in zip(records, cubes, extras, strict=True)]
+        else:
+            parts = [_asdf_record(c, path) for c in node["cubes"]]
+        return rebuild(node["kind"], json.loads(node["meta"]), parts)
+
+
+def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
+    """Read files written by the ``asdf`` writer (arrays, uncertainties included, loaded into memory).
+
+    Examples
+    --------
+    >>> import numpy as np, irisplug
+    >>> from astropy.wcs import WCS
+    >>> from ndcube import NDCube
+    >>> path = irisplug.write(NDCube(np.ones((2, 2)), wcs=WCS(naxis=2)), "ones.asdf")
+    >>> read_irisplug_asdf(["ones.asdf"]).data.sum()
+    np.float64(4.0)
+    """
+    import asdf
+
+    from irisplug.errors import CorruptFileError
+
+    out = []
+    for path in map(Path, paths):
+        try:
+            with asdf.config_context() as config:
+                config.validate_on_read = True  # every tagged node against its schema (asdf 6 defaults to False)
+                out.append(_read_one(asdf, path))
+        except (ValueError, OSError, KeyError, asdf.ValidationError) as exc:
+            if isinstance(exc, CorruptFileError):
+                raise
+            raise CorruptFileError(f"cannot read ASDF ({exc!r})", path=path) from exc
+    return out[0] if len(out) == 1 else out
