@@ -1,4 +1,8 @@
-"""Hook implementations of the irisplug-iris plugin."""
+"""Hook implementations of the irisplug-iris plugin.
+
+Callables are ``"module:function"`` references, imported on first use, so
+loading the plugin (``irisplug plugins``) imports none of its modules.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +13,12 @@ __all__: list[str] = []
 
 @irisplug.hookimpl
 def irisplug_readers() -> list[irisplug.ReaderDescriptor]:
-    from irisplug_iris.reader import identify_iris_l2, read_iris_l2
-
     return [
         irisplug.ReaderDescriptor(
             name="iris-l2",
-            read=read_iris_l2,
+            read="irisplug_iris.reader:read_iris_l2",
             patterns=("iris_l2_*raster*.fits", "iris_l2_*SJI*.fits"),
-            identify=identify_iris_l2,
+            identify="irisplug_iris.reader:identify_iris_l2",
             priority=10,
             extensions=(".fits",),
             description="IRIS Level 2 raster and slit-jaw files (lazy, scaled, masked, per-exposure WCS)",
@@ -53,12 +55,12 @@ def _lazy(name: str):
 
 @irisplug.hookimpl
 def irisplug_fetchers() -> list[irisplug.FetcherDescriptor]:
-    from irisplug_iris.fetch import fetch_synthetic
-
     return [
         irisplug.FetcherDescriptor(
             name="iris-synthetic",
-            fetch=fetch_synthetic,
+            fetch="irisplug_iris.fetch:fetch_synthetic",
+            # fetch_synthetic passes its other keywords to the generator
+            options=("irisplug_iris.generator:generate",),
             offline=True,
             description="synthetic IRIS Level 2 raster + SJI files (size='small' default, or 'full')",
         )
@@ -77,19 +79,22 @@ def irisplug_writers() -> list[irisplug.WriterDescriptor]:
     ]
 
 
-def _is_iris_data(obj) -> bool:
-    """An IRIS cube, sequence or Observation (what the photon-noise step accepts)."""
-    meta = getattr(obj, "meta", None) or {}
-    return "IRIS" in (str(meta.get("TELESCOP", "")).strip().upper(), str(meta.get("INSTRUME", "")).strip().upper())
+@irisplug.hookimpl
+def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
+    return [
+        irisplug.CalibratorDescriptor(
+            name="iris-photon-noise", apply="irisplug_iris.noise:photon_noise",
+            accepts="irisplug_iris.noise:is_iris_data", version="1",
+            description="IRIS photon + read noise uncertainties (DN or DN/s; before radiometric calibration)",
+        )
+    ]
 
 
 @irisplug.hookimpl
-def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
-    from irisplug_iris.noise import photon_noise
-
+def irisplug_commands() -> list[irisplug.CommandDescriptor]:
     return [
-        irisplug.CalibratorDescriptor(
-            name="iris-photon-noise", apply=photon_noise, accepts=_is_iris_data, version="1",
-            description="IRIS photon + read noise uncertainties (DN or DN/s; before radiometric calibration)",
+        irisplug.CommandDescriptor(
+            name="demo", run="irisplug_iris.demo:run", add_arguments="irisplug_iris.demo:add_arguments",
+            description="generate a synthetic IRIS observation and run the whole pipeline on it",
         )
     ]
