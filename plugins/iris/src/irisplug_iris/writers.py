@@ -157,7 +157,7 @@ def _history_lines(meta: dict[str, Any]) -> list[str]:
     return [f"irisplug {r.get('step')} ({r.get('plugin')} {r.get('version')}) {r.get('time')}" for r in hist if isinstance(r, dict)]
 
 
-def write_fits(obj: Any, path: Path, **_: Any) -> None:
+def write_fits(obj: Any, path: Path) -> None:
     """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to a FITS file readable by ``irisplug.read``.
 
     Every cube's uncertainty is stored in an ``UNCERTn`` HDU (see the module docstring).
@@ -256,7 +256,7 @@ class _ExactImage:
         return out
 
 
-def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any:
+def read_irisplug_fits(paths: list[Path], *, lazy: bool = True) -> Any:
     """Read files written by the ``fits`` writer (one object per file; a list for several files).
 
     Examples
@@ -325,7 +325,7 @@ def _read_uncertainty(rec: dict[str, Any], name: str, by_name: dict[str, Any], a
     return uncertainty_from_spec(spec, array(name), path)
 
 
-def write_asdf(obj: Any, path: Path, **_: Any) -> None:
+def write_asdf(obj: Any, path: Path) -> None:
     """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to ASDF, readable by ``irisplug.read``.
 
     Every cube's uncertainty is stored as the array ``uncertainty`` beside
@@ -385,7 +385,7 @@ def _asdf_record(entry: dict[str, Any], path: Path) -> tuple[Any, ...]:
     return rec, np.array(entry["data"]), np.array(entry["mask"]) if "mask" in entry else None, unc
 
 
-def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
+def read_irisplug_asdf(paths: list[Path]) -> Any:
     """Read files written by the ``asdf`` writer (arrays, uncertainties included, loaded into memory).
 
     Examples
