@@ -20,14 +20,29 @@ from irisplug.descriptors import (
     CommandDescriptor,
     FetcherDescriptor,
     FitterDescriptor,
+    LineTemplateDescriptor,
     ReaderDescriptor,
     ViewerDescriptor,
     WriterDescriptor,
 )
+from typing import TYPE_CHECKING
+
 from irisplug.errors import *
 from irisplug.errors import __all__ as _error_names
 from irisplug.hookspecs import hookimpl
 from irisplug.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and IDEs (never imported at run time)
+    from irisplug.atomic import atomic_path
+    from irisplug.dispatch.calibrate import calibrate, plan_calibration
+    from irisplug.dispatch.methods import coalign, fetch, fit, view
+    from irisplug.dispatch.read import choose_reader, read
+    from irisplug.dispatch.write import choose_writer, write
+    from irisplug.fileinfo import FileInfo, iter_fits_headers
+    from irisplug.plugin_manager import PluginManager, get_plugin_manager, set_plugin_manager
+    from irisplug.progress_bars import progress
+    from irisplug.provenance import history, record_step
+    from irisplug.sources import resolve_sources
 
 __version__ = "0.1.0"
 
@@ -67,6 +82,7 @@ __all__ = [
     "CoalignerDescriptor",
     "FetcherDescriptor",
     "CommandDescriptor",
+    "LineTemplateDescriptor",
     *_error_names,
     *_LAZY,
 ]
