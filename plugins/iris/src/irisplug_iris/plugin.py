@@ -98,3 +98,15 @@ def irisplug_commands() -> list[irisplug.CommandDescriptor]:
             description="generate a synthetic IRIS observation and run the whole pipeline on it",
         )
     ]
+
+
+@irisplug.hookimpl
+def irisplug_line_templates() -> list[irisplug.LineTemplateDescriptor]:
+    """The IRIS line templates (Si IV, C II, O I, Fe XII, Mg II h&k) with their IRIS window labels."""
+    from irisplug_iris.line_templates import TEMPLATE_WINDOWS  # plain data: no fit code imported
+
+    return [
+        irisplug.LineTemplateDescriptor(name=name, build="irisplug_iris.line_templates:build", windows=windows,
+                                        instrument="IRIS", description=description)
+        for name, (windows, description) in TEMPLATE_WINDOWS.items()
+    ]
