@@ -33,6 +33,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from irisplug_iris.plugin import IRIS_TEMPLATES
+
 __all__ = ["INSTRUMENT_FWHM", "LINE_DATA", "TEMPLATE_WINDOWS", "instrument_fwhm_for", "lines", "build"]
 
 #: IRIS instrumental FWHM in Angstrom. FUV short/long: [LMSAL] (iris_vnt note);
@@ -59,31 +61,8 @@ LINE_DATA: dict[str, tuple[str, str, str, float, float]] = {
     "mg_ii_triplet": ("Mg II 2798.8", "Mg", "II", 2798.823, 4.0),
 }
 
-_SI_IV_1403 = ("Si IV 1403",)
-_SI_IV_1394 = ("Si IV 1394", "Si IV 1393")
-_MG_II = ("Mg II k 2796", "Mg II h&k 2800")
-
-#: template name -> (IRIS window labels it is made for, description); the first
-#: template listing a label is the default for that window. "mg_ii" is mg_ii_7comp.
-TEMPLATE_WINDOWS: dict[str, tuple[tuple[str, ...], str]] = {
-    "si_iv_1403": (_SI_IV_1403, "Si IV 1402.77, 1 Gaussian component(s) + constant"),
-    "si_iv_1403_2comp": (_SI_IV_1403, "Si IV 1402.77, 2 Gaussian component(s) + constant"),
-    "si_iv_1403_3comp": (_SI_IV_1403, "Si IV 1402.77, 3 Gaussian component(s) + constant"),
-    "si_iv_1403_lorentzian": (_SI_IV_1403, "Si IV 1402.77, one Lorentzian + constant"),
-    "si_iv_1394": (_SI_IV_1394, "Si IV 1393.76, 1 Gaussian component(s) + constant"),
-    "si_iv_1394_2comp": (_SI_IV_1394, "Si IV 1393.76, 2 Gaussian component(s) + constant"),
-    "si_iv_1394_3comp": (_SI_IV_1394, "Si IV 1393.76, 3 Gaussian component(s) + constant"),
-    "si_iv_1394_lorentzian": (_SI_IV_1394, "Si IV 1393.76, one Lorentzian + constant"),
-    "c_ii": (("C II 1336", "C II 1335", "C II 1334"), "C II 1334.53 and 1335.71, two Gaussians + constant"),
-    "c_ii_1334": (("C II 1334",), "C II 1334.53, one Gaussian + constant"),
-    "c_ii_1336": (("C II 1335", "C II 1336"), "C II 1335.71, one Gaussian + constant"),
-    "o_i_1356": (("O I 1356",), "O I 1355.60, one Gaussian + constant"),
-    "fe_xii_1349": (("Fe XII 1349",), "Fe XII 1349.40, one Gaussian + constant"),
-    "mg_ii_4comp": (_MG_II, "Mg II k and h, 4 Gaussian components + constant"),
-    "mg_ii_5comp": (_MG_II, "Mg II k and h, 5 Gaussian components + constant"),
-    "mg_ii_7comp": (_MG_II, "Mg II k and h, 7 Gaussian components + constant"),
-    "mg_ii": (_MG_II, "Mg II k and h, 7 Gaussian components + constant (mg_ii_7comp)"),
-}
+#: template name -> (IRIS window labels it is made for, description), as the plugin declares them
+TEMPLATE_WINDOWS = IRIS_TEMPLATES
 
 
 def instrument_fwhm_for(wavelength: float) -> float:

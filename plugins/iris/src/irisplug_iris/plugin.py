@@ -10,7 +10,6 @@ import irisplug
 
 __all__: list[str] = []
 
-
 @irisplug.hookimpl
 def irisplug_readers() -> list[irisplug.ReaderDescriptor]:
     return [
@@ -100,13 +99,38 @@ def irisplug_commands() -> list[irisplug.CommandDescriptor]:
     ]
 
 
+_SI_IV_1403 = ("Si IV 1403",)
+_SI_IV_1394 = ("Si IV 1394", "Si IV 1393")
+_MG_II = ("Mg II k 2796", "Mg II h&k 2800")
+
+#: template name -> (IRIS window labels it is made for, description); the first
+#: template listing a label is the default for that window. "mg_ii" is mg_ii_7comp.
+IRIS_TEMPLATES: dict[str, tuple[tuple[str, ...], str]] = {
+    "si_iv_1403": (_SI_IV_1403, "Si IV 1402.77, 1 Gaussian component(s) + constant"),
+    "si_iv_1403_2comp": (_SI_IV_1403, "Si IV 1402.77, 2 Gaussian component(s) + constant"),
+    "si_iv_1403_3comp": (_SI_IV_1403, "Si IV 1402.77, 3 Gaussian component(s) + constant"),
+    "si_iv_1403_lorentzian": (_SI_IV_1403, "Si IV 1402.77, one Lorentzian + constant"),
+    "si_iv_1394": (_SI_IV_1394, "Si IV 1393.76, 1 Gaussian component(s) + constant"),
+    "si_iv_1394_2comp": (_SI_IV_1394, "Si IV 1393.76, 2 Gaussian component(s) + constant"),
+    "si_iv_1394_3comp": (_SI_IV_1394, "Si IV 1393.76, 3 Gaussian component(s) + constant"),
+    "si_iv_1394_lorentzian": (_SI_IV_1394, "Si IV 1393.76, one Lorentzian + constant"),
+    "c_ii": (("C II 1336", "C II 1335", "C II 1334"), "C II 1334.53 and 1335.71, two Gaussians + constant"),
+    "c_ii_1334": (("C II 1334",), "C II 1334.53, one Gaussian + constant"),
+    "c_ii_1336": (("C II 1335", "C II 1336"), "C II 1335.71, one Gaussian + constant"),
+    "o_i_1356": (("O I 1356",), "O I 1355.60, one Gaussian + constant"),
+    "fe_xii_1349": (("Fe XII 1349",), "Fe XII 1349.40, one Gaussian + constant"),
+    "mg_ii_4comp": (_MG_II, "Mg II k and h, 4 Gaussian components + constant"),
+    "mg_ii_5comp": (_MG_II, "Mg II k and h, 5 Gaussian components + constant"),
+    "mg_ii_7comp": (_MG_II, "Mg II k and h, 7 Gaussian components + constant"),
+    "mg_ii": (_MG_II, "Mg II k and h, 7 Gaussian components + constant (mg_ii_7comp)"),
+}
+
+
 @irisplug.hookimpl
 def irisplug_line_templates() -> list[irisplug.LineTemplateDescriptor]:
     """The IRIS line templates (Si IV, C II, O I, Fe XII, Mg II h&k) with their IRIS window labels."""
-    from irisplug_iris.line_templates import TEMPLATE_WINDOWS  # plain data: no fit code imported
-
     return [
         irisplug.LineTemplateDescriptor(name=name, build="irisplug_iris.line_templates:build", windows=windows,
                                         instrument="IRIS", description=description)
-        for name, (windows, description) in TEMPLATE_WINDOWS.items()
+        for name, (windows, description) in IRIS_TEMPLATES.items()
     ]
