@@ -3,8 +3,9 @@
 Examples
 --------
 >>> import numpy as np
+>>> from astropy.wcs import WCS
 >>> from ndcube import NDCube
->>> is_cube_like(NDCube(np.zeros((2, 2)))), is_cube_like(np.zeros(2))
+>>> is_cube_like(NDCube(np.zeros((2, 2)), wcs=WCS(naxis=2))), is_cube_like(np.zeros(2))
 (True, False)
 """
 
