@@ -114,11 +114,13 @@ def read(
     ------
     UnknownFormatError, AmbiguousFormatError, MixedSourceError
         When the reader cannot be chosen; each message lists the candidates.
-    UnknownKeywordError
-        A keyword the chosen reader does not take (the message lists the valid ones).
         A file the user named must be readable; files found inside a
         directory or archive that no reader knows (a README, checksums) are
         left out with an :class:`~irisplug.errors.UnreadFilesWarning` naming them.
+    UnknownKeywordError
+        A keyword the chosen reader does not take (the message lists the valid
+        ones); nothing is read. A reader with a ``fileinfo`` parameter gets the
+        :class:`~irisplug.FileInfo` objects filled while choosing it.
 
     Examples
     --------
