@@ -5,20 +5,10 @@ Callables are ``"module:function"`` references, imported on first use.
 
 from __future__ import annotations
 
-from typing import Any
-
 import irisplug
 from irisplug.descriptors import ReaderDescriptor
 
-__all__: list[str] = []  # read_many moved to irisplug_iuvs.readers (still importable from here)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "read_many":  # moved to irisplug_iuvs.readers; kept importable from here
-        from irisplug_iuvs.readers import read_many
-
-        return read_many
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__: list[str] = []
 
 
 @irisplug.hookimpl
