@@ -5,7 +5,7 @@ Examples
 >>> import numpy as np
 >>> from astropy.wcs import WCS
 >>> from ndcube import NDCube
->>> is_cube_like(NDCube(np.zeros((2, 2)), wcs=WCS(naxis=2))), is_cube_like(np.zeros(2))
+>>> cubes(NDCube(np.zeros((2, 2)), wcs=WCS(naxis=2))), cubes(np.zeros(2))
 (True, False)
 """
 
@@ -13,18 +13,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from irisplug_calib._common import is_map
+from irisplug_calib._common import is_map as _is_map
 
-__all__ = ["is_cube_like", "is_cube_or_map", "is_map"]
+__all__ = ["cubes", "cubes_or_maps", "maps"]
 
 
-def is_cube_like(obj: Any) -> bool:
+def cubes(obj: Any) -> bool:
     """An NDCube, NDCubeSequence, NDCollection or observation (``map_items``)."""
     from ndcube import NDCollection, NDCube, NDCubeSequence
 
     return isinstance(obj, NDCube | NDCubeSequence | NDCollection) or hasattr(obj, "map_items")
 
 
-def is_cube_or_map(obj: Any) -> bool:
-    """:func:`is_cube_like` or a sunpy Map."""
-    return is_cube_like(obj) or is_map(obj)
+def cubes_or_maps(obj: Any) -> bool:
+    """:func:`cubes` or a sunpy Map."""
+    return cubes(obj) or _is_map(obj)
+
+
+def maps(obj: Any) -> bool:
+    """A sunpy Map."""
+    return _is_map(obj)

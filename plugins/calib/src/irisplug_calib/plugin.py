@@ -22,7 +22,7 @@ from irisplug_calib._version import VERSION
 
 __all__: list[str] = []
 
-_CUBES = "irisplug_calib.accepts:is_cube_like"
+_CUBES = "irisplug_calib.accepts:cubes"
 
 
 @irisplug.hookimpl
@@ -40,9 +40,9 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
              accepts=_CUBES, version=VERSION,
              description="Divide by a flat field (one set or SHOW arm A + arm B)"),
         step(name="exposure-norm", apply="irisplug_calib.exposure:normalize_exposure",
-             after=("dark", "iuvs-dark", "bad-pixel", "flat"), accepts="irisplug_calib.accepts:is_cube_or_map",
+             after=("dark", "iuvs-dark", "bad-pixel", "flat"), accepts="irisplug_calib.accepts:cubes_or_maps",
              version=VERSION, description="DN -> DN/s, idempotent and unit-aware"),
-        step(name="aia-register", apply="irisplug_calib.register:register_map", accepts="irisplug_calib.accepts:is_map",
+        step(name="aia-register", apply="irisplug_calib.register:register_map", accepts="irisplug_calib.accepts:maps",
              version=VERSION,
              description="AIA/HMI level 1 -> 1.5 registration (as aiapy.calibrate.register, fast exact cubic B-spline)"),
         step(name="sji-register", apply="irisplug_calib.sji:register_cubes", after=("dark", "flat", "exposure-norm"),

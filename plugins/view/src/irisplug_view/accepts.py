@@ -2,7 +2,7 @@
 
 Examples
 --------
->>> accepts_maps(object())
+>>> parameter_maps(object())
 False
 """
 
@@ -13,12 +13,12 @@ from typing import Any
 import irisplug
 
 __all__ = [
-    "accepts_raster_quicklook",
-    "accepts_sji_viewer",
-    "accepts_maps",
-    "accepts_poi",
-    "accepts_movie",
-    "accepts_sji",
+    "raster_quicklook",
+    "sji_viewer",
+    "parameter_maps",
+    "show_poi",
+    "movie",
+    "sji_fast",
     "has_raster",
 ]
 
@@ -39,32 +39,32 @@ def has_raster(obj: Any) -> bool:
         return False
 
 
-def accepts_raster_quicklook(obj: Any) -> bool:
+def raster_quicklook(obj: Any) -> bool:
     """A raster, or an observation with a raster window."""
     return _kind(obj) in ("raster", "observation") and has_raster(obj)
 
 
-def accepts_sji_viewer(obj: Any) -> bool:
+def sji_viewer(obj: Any) -> bool:
     """A slit-jaw cube, or an observation with slit-jaw images only."""
     kind = _kind(obj)
     return kind == "sji" or (kind == "observation" and not has_raster(obj))
 
 
-def accepts_maps(obj: Any) -> bool:
+def parameter_maps(obj: Any) -> bool:
     """A 2-D map or a collection of maps (fit results)."""
     return _kind(obj) in ("map", "maps")
 
 
-def accepts_poi(obj: Any) -> bool:
+def show_poi(obj: Any) -> bool:
     """Saved points of interest."""
     return _kind(obj) == "poi"
 
 
-def accepts_movie(obj: Any) -> bool:
+def movie(obj: Any) -> bool:
     """Anything with frames: raster, slit-jaw cube or observation."""
     return _kind(obj) in ("raster", "sji", "observation")
 
 
-def accepts_sji(obj: Any) -> bool:
+def sji_fast(obj: Any) -> bool:
     """A slit-jaw cube."""
     return _kind(obj) == "sji"

@@ -15,25 +15,25 @@ def irisplug_viewers() -> list[irisplug.ViewerDescriptor]:
     viewer = irisplug.ViewerDescriptor
     return [
         viewer(name="raster-quicklook", view="irisplug_view.quicklook:quicklook", priority=10,
-               accepts="irisplug_view.accepts:accepts_raster_quicklook",
+               accepts="irisplug_view.accepts:raster_quicklook",
                description="Three linked panels (map, slit spectra, spectrum) with iris_lmsalpy key bindings"),
         viewer(name="sji-viewer", view="irisplug_view.sji_viewer:sji_viewer", priority=10,
-               accepts="irisplug_view.accepts:accepts_sji_viewer",
+               accepts="irisplug_view.accepts:sji_viewer",
                description="Slit-jaw frames with time slider, animation, slit overlay, histo_opt contrast"),
         viewer(name="parameter-maps", view="irisplug_view.figures:parameter_maps", priority=10,
-               accepts="irisplug_view.accepts:accepts_maps",
+               accepts="irisplug_view.accepts:parameter_maps",
                description="Fitted parameter maps (Doppler velocity centred on zero) of 2-D NDCubes / NDCollections"),
         viewer(name="show-poi", view="irisplug_view.figures:show_poi", priority=10,
-               accepts="irisplug_view.accepts:accepts_poi",
+               accepts="irisplug_view.accepts:show_poi",
                description="Figures of saved points of interest (show_poi panel options)"),
         viewer(name="movie", view="irisplug_view.movies:movie", priority=0,
-               accepts="irisplug_view.accepts:accepts_movie",
+               accepts="irisplug_view.accepts:movie",
                # movie passes its other keywords to the maker of the chosen kind
                options=("irisplug_view.movies:sji_movie", "irisplug_view.movies:spectrum_movie",
                         "irisplug_view.movies:raster_position_movie"),
                description="MP4/GIF animations: SJI movie, spectrum at a pixel over time, raster-position movie (name it)"),
         viewer(name="sji-fast", view="irisplug_view.fastmovie:SJIPlayer", priority=0,
-               accepts="irisplug_view.accepts:accepts_sji",
+               accepts="irisplug_view.accepts:sji_fast",
                description="Fast blitted SJI movie player (precomputed uint8 LUT frames; name it)"),
     ]
 
