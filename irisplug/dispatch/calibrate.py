@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from irisplug.descriptors import CalibratorDescriptor
+from irisplug.dispatch._select import refusal_reason
 from irisplug.errors import CalibrationError, UnsupportedObjectError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 from irisplug.provenance import history, record_step
@@ -126,8 +127,11 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
                 f"step {d.name!r} requires {missing} to be applied first; add them to steps=[...]",
                 plugin=d.plugin,
             )
-        if d.accepts is not None and not d.accepts(obj):
-            raise UnsupportedObjectError(f"step {d.name!r} cannot calibrate a {type(obj).__name__}", plugin=d.plugin)
+        verdict = True if d.accepts is None else d.accepts(obj)
+        if not verdict:
+            raise UnsupportedObjectError(
+                f"step {d.name!r} cannot calibrate a {type(obj).__name__}: {refusal_reason(verdict)}", plugin=d.plugin
+            )
         before = len(history(obj))
         new = d.apply(obj, **per_step[d.name])
         if new is obj:

@@ -169,7 +169,8 @@ def image_to_map(img: Any) -> Any:
     for key in ("TELESCOP", "INSTRUME", "OBSID", "TDESC", "TWAVE", "EXPTIME"):
         if key in meta and isinstance(meta[key], (str, int, float)):
             header[key] = meta[key]
-    header["TELESCOP"] = str(meta.get("TELESCOP", "IRIS"))
+    # TELESCOP/INSTRUME come from the reader's meta only: the model knows no instrument, and sunpy
+    # picks a map class from them, so an invented value would mislabel another instrument's data
     wave = meta.get("SPECHELIO_WAVE", meta.get("TWAVE1", meta.get("TWAVE")))
     if wave is not None:
         header["WAVELNTH"] = float(wave)

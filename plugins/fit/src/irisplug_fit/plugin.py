@@ -9,12 +9,10 @@ import irisplug
 __all__ = ["irisplug_fitters", "irisplug_commands"]
 
 
-def _accepts(obj: Any) -> bool:
-    from irisplug_fit.cube import is_spectral
+def _accepts(obj: Any) -> Any:
+    from irisplug_fit.cube import accepts
 
-    if hasattr(obj, "keys") and hasattr(obj, "windows") and not hasattr(obj, "wcs"):
-        return True  # an observation: the window is chosen by window=
-    return is_spectral(obj)
+    return accepts(obj)
 
 
 def _fit_lm(obj: Any, template: Any = None, **kwargs: Any) -> Any:

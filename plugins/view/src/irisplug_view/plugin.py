@@ -9,10 +9,13 @@ import irisplug
 __all__: list[str] = []
 
 
-def _kind(obj: Any) -> str | None:
-    from irisplug_view.inputs import kind_of
+def _accepts(name: str) -> Any:
+    def accepts(obj: Any) -> Any:
+        from irisplug_view import accepts as rules
 
-    return kind_of(obj)
+        return getattr(rules, name)(obj)
+
+    return accepts
 
 
 def _view_raster(obj: Any, **kw: Any) -> Any:
@@ -56,41 +59,32 @@ def irisplug_viewers() -> list[irisplug.ViewerDescriptor]:
     return [
         irisplug.ViewerDescriptor(
             name="raster-quicklook", view=_view_raster, priority=10,
-            accepts=lambda o: _kind(o) in ("raster", "observation") and _has_raster(o),
+            accepts=_accepts("raster_quicklook"),
             description="Three linked panels (map, slit spectra, spectrum) with iris_lmsalpy key bindings",
         ),
         irisplug.ViewerDescriptor(
             name="sji-viewer", view=_view_sji, priority=10,
-            accepts=lambda o: _kind(o) == "sji" or (_kind(o) == "observation" and not _has_raster(o)),
+            accepts=_accepts("sji_viewer"),
             description="Slit-jaw frames with time slider, animation, slit overlay, histo_opt contrast",
         ),
         irisplug.ViewerDescriptor(
-            name="parameter-maps", view=_view_maps, priority=10, accepts=lambda o: _kind(o) in ("map", "maps"),
+            name="parameter-maps", view=_view_maps, priority=10, accepts=_accepts("parameter_maps"),
             description="Fitted parameter maps (Doppler velocity centred on zero) of 2-D NDCubes / NDCollections",
         ),
         irisplug.ViewerDescriptor(
-            name="show-poi", view=_view_poi, priority=10, accepts=lambda o: _kind(o) == "poi",
+            name="show-poi", view=_view_poi, priority=10, accepts=_accepts("show_poi"),
             description="Figures of saved points of interest (show_poi panel options)",
         ),
         irisplug.ViewerDescriptor(
             name="movie", view=_view_movie, priority=0,
-            accepts=lambda o: _kind(o) in ("raster", "sji", "observation"),
+            accepts=_accepts("movie"),
             description="MP4/GIF animations: SJI movie, spectrum at a pixel over time, raster-position movie (name it)",
         ),
         irisplug.ViewerDescriptor(
-            name="sji-fast", view=_view_fast, priority=0, accepts=lambda o: _kind(o) == "sji",
+            name="sji-fast", view=_view_fast, priority=0, accepts=_accepts("sji_fast"),
             description="Fast blitted SJI movie player (precomputed uint8 LUT frames; name it)",
         ),
     ]
-
-
-def _has_raster(obj: Any) -> bool:
-    from irisplug_view.inputs import raster_windows
-
-    try:
-        return bool(raster_windows(obj))
-    except irisplug.IrisplugError:
-        return False
 
 
 @irisplug.hookimpl

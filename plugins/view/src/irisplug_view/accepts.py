@@ -1,0 +1,63 @@
+"""What each viewer of this plugin accepts, decided by the core's model contract (:func:`irisplug.model.kind_of`).
+
+Every function returns an :class:`irisplug.model.Verdict`: true, or false
+with the reason ``irisplug.view`` reports when no viewer takes an object.
+
+Examples
+--------
+>>> v = raster_quicklook(42)
+>>> bool(v)
+False
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from irisplug.model import Kind, Verdict, accepting
+
+__all__ = ["raster_quicklook", "sji_viewer", "parameter_maps", "show_poi", "movie", "sji_fast"]
+
+_RASTER = accepting(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.OBSERVATION, what="the raster quick-look",
+                    containing=(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE))
+_IMAGES = accepting(Kind.IMAGE_CUBE, Kind.OBSERVATION, what="the slit-jaw viewer", containing=(Kind.IMAGE_CUBE,))
+_MAPS = accepting(Kind.IMAGE, Kind.FIT_RESULTS, what="the parameter-map viewer")
+_MOVIE = accepting(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.IMAGE_CUBE, Kind.OBSERVATION, what="the movie viewer")
+_FAST = accepting(Kind.IMAGE_CUBE, what="the fast slit-jaw player")
+
+
+def raster_quicklook(obj: Any) -> Verdict:
+    """Spectral cubes, raster sequences, and observations holding one."""
+    return _RASTER(obj)
+
+
+def sji_viewer(obj: Any) -> Verdict:
+    """Image cubes (time, y, x), and observations holding one but no spectral window (those go to the quick-look)."""
+    v = _IMAGES(obj)
+    if v and bool(_RASTER(obj)):
+        return Verdict(False, "an observation with spectral windows: the raster quick-look shows it (name "
+                              "viewer='sji-viewer' to see its image cubes)")
+    return v
+
+
+def parameter_maps(obj: Any) -> Verdict:
+    """2-D images and collections of them (fit results)."""
+    return _MAPS(obj)
+
+
+def show_poi(obj: Any) -> Verdict:
+    """Points of interest saved by the viewers (this plugin's own objects)."""
+    from irisplug_view.inputs import _is_poi
+
+    return Verdict(True, "points of interest") if _is_poi(obj) else Verdict(False, f"{type(obj).__name__} is not a "
+                                                                                    "PointOfInterest (or a list of them)")
+
+
+def movie(obj: Any) -> Verdict:
+    """Spectral cubes, raster sequences, image cubes and observations."""
+    return _MOVIE(obj)
+
+
+def sji_fast(obj: Any) -> Verdict:
+    """Image cubes (time, y, x)."""
+    return _FAST(obj)
