@@ -114,11 +114,12 @@ def data_level(obj: Any, key: str, unit: Any = None) -> float | None:
         return None
 
 
-def invalid_mask(obj: Any, data: Any = None) -> Any:
+def invalid_mask(obj: Any, data: Any = None, levels: tuple[str, ...] = (MISSING_VALUE, VALID_MIN, SATURATION_LEVEL)) -> Any:
     """True where ``data`` (default ``obj.data``) is not valid data: NaN/inf, masked, missing, below valid_min, saturated.
 
     ``data`` may be a slice of ``obj.data`` (then ``obj.mask`` is used only
     when it has the same shape) or a dask array (the result is then lazy).
+    ``levels`` picks which of the reader's levels apply (all by default).
     """
     xp = np
     if data is None:
@@ -128,13 +129,13 @@ def invalid_mask(obj: Any, data: Any = None) -> Any:
 
         xp = da
     bad = ~xp.isfinite(data)
-    missing = data_level(obj, MISSING_VALUE)
+    missing = data_level(obj, MISSING_VALUE) if MISSING_VALUE in levels else None
     if missing is not None and np.isfinite(missing):
         bad = bad | (data == missing)
-    floor = data_level(obj, VALID_MIN)
+    floor = data_level(obj, VALID_MIN) if VALID_MIN in levels else None
     if floor is not None:
         bad = bad | (data < floor)
-    top = data_level(obj, SATURATION_LEVEL)
+    top = data_level(obj, SATURATION_LEVEL) if SATURATION_LEVEL in levels else None
     if top is not None:
         bad = bad | (data >= top)
     mask = getattr(obj, "mask", None)

@@ -24,28 +24,22 @@ from irisplug.descriptors import CoalignerDescriptor
 __all__ = ["irisplug_coaligners"]
 
 
-def _image_like(obj: Any) -> bool:
-    from irisplug_coalign.images import is_frame_cube, is_image
+def _accepts_images(target: Any, reference: Any) -> Any:
+    from irisplug_coalign.images import accepts_images
 
-    return is_image(obj) or is_frame_cube(obj)
-
-
-def _accepts_images(target: Any, reference: Any) -> bool:
-    from irisplug_coalign.images import is_image
-
-    return _image_like(target) and is_image(reference)
+    return accepts_images(target, reference)
 
 
-def _accepts_jitter(target: Any, reference: Any) -> bool:
-    from irisplug_coalign.images import is_frame_cube
+def _accepts_jitter(target: Any, reference: Any) -> Any:
+    from irisplug_coalign.images import accepts_jitter
 
-    return is_frame_cube(target) and (reference is None or isinstance(reference, int))
+    return accepts_jitter(target, reference)
 
 
-def _accepts_sji_raster(target: Any, reference: Any) -> bool:
-    from irisplug_coalign.sji_raster import is_raster, is_sji
+def _accepts_sji_raster(target: Any, reference: Any) -> Any:
+    from irisplug_coalign.sji_raster import accepts
 
-    return is_raster(target) and is_sji(reference)
+    return accepts(target, reference)
 
 
 def _coalign_fft(target: Any, reference: Any, **kwargs: Any) -> Any:
