@@ -17,8 +17,13 @@ kind                          what it is
                               axes 1 and 2 spatial (slit-jaw-like frames)
 ``Kind.IMAGE_SEQUENCE``       NDCubeSequence of image cubes
 ``Kind.IMAGE``                a sunpy Map, or a 2-D NDCube with two spatial axes
-``Kind.SPECTRA``              1-D or 2-D NDCube whose last array axis is spectral: one
-                              spectrum, or the spectra along the slit of one exposure
+``Kind.SPECTRA``              1-D or 2-D NDCube whose last array axis is spectral (and
+                              only that): one spectrum, or the spectra along the slit of
+                              one exposure (axis 0 position or time, with or without
+                              world coordinates)
+``Kind.DETECTOR_ARRAY``       NDCube whose WCS has no spatial or spectral world axis:
+                              raw detector frames (pixel coordinates, maybe a time axis),
+                              taken by calibration steps only
 ``Kind.OBSERVATION``          mapping label -> cubes / sequences of one observation
                               (an :class:`~irisplug.model.Observation`)
 ``Kind.FIT_RESULTS``          a collection (NDCollection / mapping) of 2-D images,
@@ -77,6 +82,7 @@ class Kind(str, Enum):
     IMAGE_SEQUENCE = "image-sequence"
     IMAGE = "image"
     SPECTRA = "spectra"
+    DETECTOR_ARRAY = "detector-array"
     OBSERVATION = "observation"
     FIT_RESULTS = "fit-results"
 
@@ -169,6 +175,8 @@ def _classify_cube(obj: Any) -> Classified:
     spatial = [i for i, t in enumerate(types) if any(_is_spatial(x) for x in t)]
     timed = [i for i, t in enumerate(types) if any(_is_time(x) for x in t)]
     shown = "; ".join(f"axis {i}: {', '.join(t) or 'none'}" for i, t in enumerate(types))
+    if not spectral and not spatial:
+        return Classified(Kind.DETECTOR_ARRAY, f"{ndim}-D detector array (no spatial or spectral world axis)")
     if ndim == 3:
         if spectral:
             if 2 not in spectral or 0 in spectral:
@@ -191,10 +199,9 @@ def _classify_cube(obj: Any) -> Classified:
         return Classified(None, f"3-D cube with no spectral axis and array axes 1, 2 not both spatial ({shown})")
     if ndim == 2:
         if spectral:
-            if spectral == [1] and all(_is_spectral(x) for x in types[1]) and (0 in spatial or 0 in timed):
+            if spectral == [1] and all(_is_spectral(x) for x in types[1]):
                 return Classified(Kind.SPECTRA, "2-D spectra (position or time, wavelength)")
-            return Classified(None, f"2-D cube with a spectral axis that is not the last alone, after a spatial "
-                                    f"or time axis ({shown})")
+            return Classified(None, f"2-D cube whose spectral world axis is not the last array axis alone ({shown})")
         if spatial == [0, 1]:
             return Classified(Kind.IMAGE, "2-D image with spatial axes")
         return Classified(None, f"2-D cube whose axes are not both spatial ({shown})")
@@ -256,13 +263,16 @@ def _classify_mapping(obj: Any) -> Classified:
         c = kind_of(item)
         if c.kind is None:
             unknown.append(c.reason)
+        elif c.kind is Kind.DETECTOR_ARRAY and len(getattr(item, "shape", getattr(item.data, "shape", ()))) == 2:
+            kinds.add(Kind.IMAGE)  # a 2-D map in pixel coordinates (fit results of plain arrays)
         else:
             kinds.add(c.kind)
     if kinds and kinds <= {Kind.IMAGE}:
         if unknown:
             return Classified(None, f"{name} of images and other objects: {unknown[0]}")
         return Classified(Kind.FIT_RESULTS, f"collection of {len(items)} 2-D images", frozenset(kinds))
-    cubes = {Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.IMAGE_CUBE, Kind.IMAGE_SEQUENCE}
+    cubes = {Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.IMAGE_CUBE, Kind.IMAGE_SEQUENCE, Kind.DETECTOR_ARRAY,
+             Kind.SPECTRA}
     if kinds & cubes:
         return Classified(Kind.OBSERVATION, f"observation with {', '.join(sorted(k.value for k in kinds))}",
                           frozenset(kinds))

@@ -17,15 +17,27 @@ from __future__ import annotations
 from typing import Any
 
 import irisplug
-from irisplug_calib._common import VERSION, is_map
+from irisplug_calib._common import VERSION
 
 __all__: list[str] = []
 
 
-def _is_cube_like(obj: Any) -> bool:
-    from ndcube import NDCollection, NDCube, NDCubeSequence
+def _is_cube_like(obj: Any) -> Any:
+    from irisplug_calib.accepts import cubes
 
-    return isinstance(obj, NDCube | NDCubeSequence | NDCollection) or hasattr(obj, "map_items")
+    return cubes(obj)
+
+
+def _is_cube_or_map(obj: Any) -> Any:
+    from irisplug_calib.accepts import cubes_or_maps
+
+    return cubes_or_maps(obj)
+
+
+def _is_map(obj: Any) -> Any:
+    from irisplug_calib.accepts import maps
+
+    return maps(obj)
 
 
 def _dark(obj: Any, *, darks: Any, fallback: str = "linear", exposure_times: Any = None, gain: Any = None,
@@ -108,11 +120,11 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
         ),
         irisplug.CalibratorDescriptor(
             name="exposure-norm", apply=_exposure, after=("dark", "iuvs-dark", "bad-pixel", "flat"),
-            accepts=lambda o: _is_cube_like(o) or is_map(o), version=VERSION,
+            accepts=_is_cube_or_map, version=VERSION,
             description="DN -> DN/s, idempotent and unit-aware",
         ),
         irisplug.CalibratorDescriptor(
-            name="aia-register", apply=_aia_register, accepts=is_map, version=VERSION,
+            name="aia-register", apply=_aia_register, accepts=_is_map, version=VERSION,
             description="AIA/HMI level 1 -> 1.5 registration (as aiapy.calibrate.register, fast exact cubic B-spline)",
         ),
         irisplug.CalibratorDescriptor(
