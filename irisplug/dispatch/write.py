@@ -76,7 +76,7 @@ def write(
 
     Examples
     --------
-    >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
+    >>> irisplug.write(obs[line], "window.fits")  # doctest: +SKIP
     """
     writer = choose_writer(obj, path, format=format, manager=manager)
     with atomic_path(path, overwrite=overwrite) as tmp:

@@ -28,7 +28,7 @@ Examples
 --------
 >>> from irisplug.model import extra_coord, normalize_exposure
 >>> obs = irisplug.read(raster_dir)  # doctest: +SKIP
->>> extra_coord(obs["Si IV 1403"][0][2:4], "time")  # doctest: +SKIP
+>>> extra_coord(obs[line][0][2:4], "time")  # doctest: +SKIP
 """
 
 from irisplug.lazy_exports import lazy_exports

@@ -22,8 +22,8 @@ Examples
 --------
 >>> import numpy as np, ndcube, astropy.units as u
 >>> from astropy.wcs import WCS
->>> meta = with_levels({}, missing_value=-200 * u.DN, instrumental_fwhm=0.03 * u.AA)
->>> cube = ndcube.NDCube(np.array([1.0, -200.0, np.nan]), wcs=WCS(naxis=1), unit=u.DN, meta=meta)
+>>> meta = with_levels({}, missing_value=-999 * u.DN, instrumental_fwhm=0.03 * u.AA)
+>>> cube = ndcube.NDCube(np.array([1.0, -999.0, np.nan]), wcs=WCS(naxis=1), unit=u.DN, meta=meta)
 >>> invalid_mask(cube).tolist()
 [False, True, True]
 >>> instrumental_fwhm(cube)
@@ -91,7 +91,7 @@ def data_level(obj: Any, key: str, unit: Any = None) -> float | None:
     --------
     >>> import numpy as np, ndcube, astropy.units as u
     >>> from astropy.wcs import WCS
-    >>> c = ndcube.NDCube(np.zeros(2), wcs=WCS(naxis=1), unit=u.DN / u.s, meta={"missing_value": -200 * u.DN})
+    >>> c = ndcube.NDCube(np.zeros(2), wcs=WCS(naxis=1), unit=u.DN / u.s, meta={"missing_value": -999 * u.DN})
     >>> data_level(c, "missing_value") is None  # DN level on DN/s data: not applicable
     True
     """

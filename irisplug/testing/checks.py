@@ -145,7 +145,7 @@ def check_levels(cube: Any) -> None:
     --------
     >>> import numpy as np, ndcube, astropy.units as u
     >>> from astropy.wcs import WCS
-    >>> check_levels(ndcube.NDCube(np.zeros(2), wcs=WCS(naxis=1), unit=u.DN, meta={"valid_min": -100 * u.DN}))
+    >>> check_levels(ndcube.NDCube(np.zeros(2), wcs=WCS(naxis=1), unit=u.DN, meta={"valid_min": -50 * u.DN}))
     """
     import astropy.units as u
 

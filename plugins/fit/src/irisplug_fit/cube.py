@@ -8,8 +8,8 @@ Examples
 --------
 >>> import irisplug
 >>> obs = irisplug.read(iris_dir)  # doctest: +SKIP
->>> maps = fit_cube(obs["Si IV 1403"][0], "si_iv_1403")  # doctest: +SKIP
->>> maps["si_iv_1403.velocity"].data.shape  # doctest: +SKIP
+>>> maps = fit_cube(obs[line][0], "peak")  # doctest: +SKIP
+>>> maps["peak.velocity"].data.shape  # doctest: +SKIP
 (8, 109)
 """
 
@@ -235,8 +235,8 @@ def fit_sequence(seq: Any, template: Any = "si_iv_1403", **kwargs: Any) -> list[
 
     Examples
     --------
-    >>> maps = fit_sequence(obs["Si IV 1403"], "si_iv_1403")  # doctest: +SKIP
-    >>> len(maps) == len(obs["Si IV 1403"].data)  # doctest: +SKIP
+    >>> maps = fit_sequence(obs[line], "peak")  # doctest: +SKIP
+    >>> len(maps) == len(obs[line].data)  # doctest: +SKIP
     True
     """
     import irisplug
@@ -250,12 +250,12 @@ def fit_sequence(seq: Any, template: Any = "si_iv_1403", **kwargs: Any) -> list[
 def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwargs: Any) -> Any:
     """Fit an NDCube, a sequence (list of collections) or an observation window.
 
-    With an observation, ``window`` (e.g. ``"Si IV 1403"``) picks the window;
+    With an observation, ``window`` (one of its labels) picks the window;
     without a template, the first built-in template made for that window.
 
     Examples
     --------
-    >>> maps = fit_any(obs, window="Si IV 1403")  # doctest: +SKIP
+    >>> maps = fit_any(obs, window=line, template="peak")  # doctest: +SKIP
     """
     from irisplug.errors import UnsupportedObjectError
     from irisplug_fit.line_templates import TEMPLATES

@@ -18,7 +18,7 @@ def moments_cube(cube: Any, *, wl_range: tuple[float, float] | None = None, wind
 
     Examples
     --------
-    >>> m = moments_cube(obs["Si IV 1403"][0])  # doctest: +SKIP
+    >>> m = moments_cube(obs[line][0])  # doctest: +SKIP
     >>> sorted(m.keys())  # doctest: +SKIP
     ['centroid', 'intensity', 'peak', 'width']
     """

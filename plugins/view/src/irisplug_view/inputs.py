@@ -238,7 +238,7 @@ class RasterWindow:
         return self._cache[key]
 
     def rest_wavelength(self) -> float:
-        """The line named in the label (``"Si IV 1403"`` → 1402.77 Å), else the brightest wavelength."""
+        """The rest wavelength of the line the label names (see ``_lines``), else the brightest wavelength."""
         from irisplug_view._lines import line_for_label
 
         wl = self.wavelength
@@ -281,7 +281,7 @@ def raster_windows(obj: Any, window: str | None = None, scan: int = 0) -> dict[s
 
     Examples
     --------
-    >>> raster_windows(obj, "Si IV 1403")  # doctest: +SKIP
+    >>> raster_windows(obj, line)  # doctest: +SKIP
     """
     kind = kind_of(obj)
     if kind == "observation":
