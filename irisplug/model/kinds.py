@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
@@ -73,7 +73,7 @@ SPECTRAL_TYPES = ("em.wl", "em.freq", "em.energy", "em.wavenumber", "spect.doppl
 SPATIAL_PREFIXES = ("pos.", "custom:pos.")
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The kinds of object of the model contract."""
 
     SPECTRAL_CUBE = "spectral-cube"

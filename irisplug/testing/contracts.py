@@ -170,9 +170,9 @@ class ReaderContract:
             for cube in cubes:
                 check_cube(cube)
 
-    #: data-quality meta keys (irisplug.model.levels) every cube of a kind must carry, e.g.
-    #: ``{"spectral-cube": ("missing_value", "instrumental_fwhm")}``
-    required_levels: dict[str, tuple[str, ...]] = {}
+    #: data-quality meta keys (irisplug.model.levels) every cube of a kind must carry, as
+    #: ``(kind, keys)`` pairs, e.g. ``(("spectral-cube", ("missing_value", "instrumental_fwhm")),)``
+    required_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def test_read_returns_objects_of_the_model(self, own_samples: list[Path]) -> None:
         """Every object read is of a model kind (axis order, physical types, units, data-quality meta)."""
@@ -184,7 +184,7 @@ class ReaderContract:
             check_model(obj)
             for cube in iter_cubes(obj):
                 kind = kind_of(cube).kind
-                for key in self.required_levels.get(kind.value, ()):
+                for key in dict(self.required_levels).get(kind.value, ()):
                     assert key in (cube.meta or {}), f"{self.reader}: a {kind.value} of {p} lacks meta[{key!r}]"
 
 

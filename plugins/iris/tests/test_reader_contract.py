@@ -10,8 +10,8 @@ from irisplug.testing import ReaderContract
 class TestIrisL2ReaderContract(ReaderContract):
     reader = "iris-l2"
     # the data-quality keys of the model contract (irisplug.model.levels) this reader sets
-    required_levels = {"spectral-cube": ("missing_value", "valid_min", "instrumental_fwhm"),
-                       "image-cube": ("missing_value", "valid_min")}
+    required_levels = (("spectral-cube", ("missing_value", "valid_min", "instrumental_fwhm")),
+                       ("image-cube", ("missing_value", "valid_min")))
 
     @pytest.fixture
     def own_samples(self, raster_dir, sns_dir, synthetic_dir):

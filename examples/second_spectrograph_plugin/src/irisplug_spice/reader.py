@@ -19,10 +19,9 @@ array axes (step, slit, wavelength). So each window becomes an NDCube with:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
-
-import re
 
 import numpy as np
 
@@ -79,7 +78,7 @@ def to_model_cube(window: Any, name: str) -> Any:
     if window.data.ndim != 4 or window.data.shape[0] != 1:
         raise CorruptFileError(f"window {name}: expected data (1, wavelength, slit, step), got {window.data.shape}",
                                plugin="spice")
-    _, nw, ny, nx = window.data.shape
+    _, _, ny, nx = window.data.shape
     # each step's time: the WCS time axis (relative to DATEREF) at the step, middle of the slit
     steps = np.arange(nx, dtype=float)
     world = full.pixel_to_world_values(steps, np.full(nx, (ny - 1) / 2), np.zeros(nx), np.zeros(nx))
