@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from irisplug.descriptors import CalibratorDescriptor
+from irisplug.dispatch._select import refusal_reason
 from irisplug.dispatch.keywords import unknown_keyword_error, valid_keywords
 from irisplug.errors import CalibrationError, UnsupportedObjectError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
@@ -128,8 +129,11 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
                 plugin=d.plugin,
             )
         accepts = d.resolve("accepts")
-        if accepts is not None and not accepts(obj):
-            raise UnsupportedObjectError(f"step {d.name!r} cannot calibrate a {type(obj).__name__}", plugin=d.plugin)
+        verdict = True if accepts is None else accepts(obj)
+        if not verdict:
+            raise UnsupportedObjectError(
+                f"step {d.name!r} cannot calibrate a {type(obj).__name__}: {refusal_reason(verdict)}", plugin=d.plugin
+            )
         before = len(history(obj))
         new = d.resolve("apply")(obj, **per_step[d.name])
         if new is obj:

@@ -151,7 +151,7 @@ def drop_empty_exposures(cube: Any) -> Any:
 
     Examples
     --------
-    >>> kept = drop_empty_exposures(obs["SJI_1400"])  # doctest: +SKIP
+    >>> kept = drop_empty_exposures(obs[slit_jaw])  # doctest: +SKIP
     """
     data = cube.data
     bad = ~np.isfinite(data)
@@ -214,7 +214,7 @@ def normalize_exposure(obj: Any) -> Any:
     --------
     >>> obs = irisplug.read(path)  # doctest: +SKIP
     >>> norm = irisplug.model.normalize_exposure(obs)  # doctest: +SKIP
-    >>> norm["Si IV 1403"][0].unit  # doctest: +SKIP
+    >>> norm[line][0].unit  # doctest: +SKIP
     Unit("DN / s")
     """
     import astropy.units as u

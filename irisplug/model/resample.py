@@ -57,7 +57,7 @@ def resample_wavelength(
     Examples
     --------
     >>> grid = np.linspace(2794, 2806, 100) * u.AA  # doctest: +SKIP
-    >>> common = resample_wavelength(obs["Mg II k 2796"], grid, out="mg_common")  # doctest: +SKIP
+    >>> common = resample_wavelength(obs[line], grid, out="mg_common")  # doctest: +SKIP
     """
     import dask.array as da
     from ndcube import NDCubeSequence

@@ -4,7 +4,7 @@
 2. The slit of that step placed on the frame from the data's own world
    coordinates (raster pixel -> helioprojective lon/lat -> SJI frame pixel).
 3. A synthetic slit-jaw image from the spectra: the raster integrated over
-   the SJI passband (NaN and IRIS -200 fill ignored).
+   the SJI passband (NaN, masked pixels and the reader's declared fill values ignored).
 4. The SJI frames sampled along the slits (linear interpolation) and
    compared with the synthetic image; the world offset ``(dlon, dlat)`` that
    maximises their correlation is the raster's pointing error relative to the
@@ -27,7 +27,7 @@ from irisplug.errors import InconsistentInputError, UnsupportedObjectError
 from irisplug_coalign import images
 from irisplug_coalign.jitter import slit_columns
 
-__all__ = ["SJI_PASSBANDS", "is_raster", "is_sji", "nearest_frames", "slit_positions", "synthetic_sji", "coalign_raster_to_sji"]
+__all__ = ["SJI_PASSBANDS", "is_raster", "is_sji", "accepts", "nearest_frames", "slit_positions", "synthetic_sji", "coalign_raster_to_sji"]
 
 #: SJI passband (min, max) in Angstrom: centre -+ FWHM/2 (De Pontieu et al. 2014, Table 2)
 SJI_PASSBANDS: dict[int, tuple[float, float]] = {
@@ -38,23 +38,27 @@ SJI_PASSBANDS: dict[int, tuple[float, float]] = {
 }
 
 
-def _types(obj: Any) -> list[str]:
-    try:
-        return list(obj.wcs.world_axis_physical_types)
-    except Exception:  # noqa: BLE001
-        return []
-
-
 def is_raster(obj: Any) -> bool:
-    """A 3-D NDCube with a spectral world axis (raster step, slit position, wavelength)."""
-    from ndcube import NDCube
+    """A spectral cube of the model contract: (raster step, slit position, wavelength)."""
+    from irisplug.model import Kind, kind_of
 
-    return isinstance(obj, NDCube) and len(obj.data.shape) == 3 and any("em.wl" in t for t in _types(obj))
+    return kind_of(obj).kind is Kind.SPECTRAL_CUBE
 
 
 def is_sji(obj: Any) -> bool:
-    """A ``(frame, y, x)`` cube without spectral axis."""
+    """An image cube of the model contract: ``(time, y, x)`` without spectral axis."""
     return images.is_frame_cube(obj)
+
+
+def accepts(target: Any, reference: Any) -> Any:
+    """The ``sji-raster`` co-aligner's ``accepts``: a spectral cube against an image cube (a Verdict)."""
+    from irisplug.model import Kind, Verdict, accepting
+
+    t = accepting(Kind.SPECTRAL_CUBE, what="the raster target")(target)
+    r = accepting(Kind.IMAGE_CUBE, what="the slit-jaw reference")(reference)
+    if t and r:
+        return Verdict(True, "spectral cube against image cube")
+    return Verdict(False, "; ".join(f"{who}: {v.reason}" for who, v in (("target", t), ("reference", r)) if not v))
 
 
 def _sji_band(sji: Any, passband: Any) -> tuple[float, float]:
@@ -104,8 +108,13 @@ def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
     sel = (wl >= band[0]) & (wl <= band[1])
     if not sel.any():
         raise InconsistentInputError(f"raster window {wl.min():.1f}-{wl.max():.1f} A does not overlap the SJI passband {band[0]:.1f}-{band[1]:.1f} A")
+    from irisplug.model import invalid_mask
+
     data = np.asarray(raster.data[:, :, sel], dtype=float)
-    bad = ~np.isfinite(data) | (data == -200)
+    # NaN, the reader's fill value and saturation; not valid_min: spectra at a smeared fill edge still
+    # carry the line (on the IRIS test raster, also dropping points below valid_min moved the best offset
+    # from 0.5 to 3.7 arcsec, against the slit-jaw pointing that agrees within 0.5 arcsec)
+    bad = np.asarray(invalid_mask(raster, data, levels=("missing_value", "saturation_level")))
     mask = getattr(raster, "mask", None)
     if mask is not None and np.ndim(mask) == 3:  # the reader's mask: fill, saturated and missing pixels
         bad |= np.asarray(mask[:, :, sel], dtype=bool)
@@ -208,7 +217,7 @@ def coalign_raster_to_sji(
     images_k = {}
     for k, m in maps.items():
         img = np.asarray(m.data, float)
-        bad = ~np.isfinite(img) | (img == -200)
+        bad = ~np.isfinite(img)  # frame_map set the reader's invalid pixels to NaN
         if getattr(m, "mask", None) is not None and np.ndim(m.mask) == 2:
             bad |= np.asarray(m.mask, dtype=bool)
         if slit is not None and np.isfinite(slit[k]):
