@@ -54,6 +54,7 @@ def _lazy(name: str):
 @irisplug.hookimpl
 def irisplug_fetchers() -> list[irisplug.FetcherDescriptor]:
     from irisplug_iris.fetch import fetch_synthetic
+    from irisplug_iris.archive_fetch import fetch_archive
 
     return [
         irisplug.FetcherDescriptor(
@@ -61,7 +62,24 @@ def irisplug_fetchers() -> list[irisplug.FetcherDescriptor]:
             fetch=fetch_synthetic,
             offline=True,
             description="synthetic IRIS Level 2 raster + SJI files (size='small' default, or 'full')",
-        )
+        ),
+        irisplug.FetcherDescriptor(
+            name="iris-archive",
+            fetch=fetch_archive,
+            description="IRIS Level 2 from the LMSAL archive: obsid=/target=/url=, sji=[1400], raster= (IRISPLUG_IRIS_DATA_URL)",
+        ),
+    ]
+
+
+@irisplug.hookimpl
+def irisplug_commands() -> list[irisplug.CommandDescriptor]:
+    from irisplug_iris.archive_cli import add_get_arguments, add_search_arguments, run_get, run_search
+
+    return [
+        irisplug.CommandDescriptor(name="search", run=run_search, add_arguments=add_search_arguments,
+                                   description="search IRIS Level 2 observations (time, OBSID, text, pointing)"),
+        irisplug.CommandDescriptor(name="get", run=run_get, add_arguments=add_get_arguments,
+                                   description="download an IRIS observation (OBSID, YYYYMMDD_HHMMSS_OBSID or URL)"),
     ]
 
 

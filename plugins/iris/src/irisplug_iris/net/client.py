@@ -241,7 +241,12 @@ class IRISClient(BaseClient):
                 target = Path(str(template).format(**{**fields, "file": _name(url)})).expanduser()
                 downloader.enqueue_file(url, path=target.parent, filename=target.name)
         if own or wait:
-            return downloader.download()
+            results = downloader.download()
+            if own:
+                import gc
+
+                gc.collect()  # parfive leaves its event loop open; collect it in this thread
+            return results
         return None
 
 

@@ -12,7 +12,7 @@ from irisplug.errors import DownloadError
 from irisplug_iris.net.config import data_url
 from irisplug_iris.net.errors import NoFilesError
 
-__all__ = ["list_observation", "product_of", "observation_url"]
+__all__ = ["list_observation", "list_directory_url", "product_of", "observation_url"]
 
 _L2_NAME = re.compile(r"^iris_l2_\d{8}_\d{6}_\d+_(?:raster.*\.tar\.gz|raster.*\.fits(?:\.gz)?|SJI_\d+_t\d+(?:_deconvolved)?\.fits(?:\.gz)?)$")
 _SJI = re.compile(r"_SJI_(\d+)_")
@@ -65,7 +65,11 @@ def list_observation(directory: str, *, timeout: float = 60.0) -> list[str]:
     >>> list_observation("2014/03/29/20140329_140938_3860258481")  # doctest: +SKIP
     ['https://.../iris_l2_20140329_140938_3860258481_SJI_1400_t000.fits.gz', ...]
     """
-    url = observation_url(directory)
+    return list_directory_url(observation_url(directory), timeout=timeout)
+
+
+def list_directory_url(url: str, *, timeout: float = 60.0) -> list[str]:
+    """URLs of the IRIS Level 2 files listed on the index page at ``url`` (see :func:`list_observation`)."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured http(s) root)
             page = response.read().decode("utf-8", errors="replace")
