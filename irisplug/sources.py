@@ -47,6 +47,7 @@ __all__ = [
     "cache_dir",
     "download",
     "decompressed",
+    "failure_reason",
     "ARCHIVE_SUFFIXES",
 ]
 
@@ -357,13 +358,36 @@ def _is_fido_response(obj: object) -> bool:
 
 def _is_download_results(obj: object) -> bool:
     """A parfive ``Results`` (what ``Fido.fetch`` returns): a list of paths with ``errors``."""
-    return isinstance(obj, list) and hasattr(obj, "errors")
+    from collections import UserList
+
+    return isinstance(obj, (list, UserList)) and hasattr(obj, "errors")
+
+
+def failure_reason(exc: object) -> str:
+    """A one-line reason for a failed download (parfive's messages span lines and repeat the URL).
+
+    Examples
+    --------
+    >>> failure_reason("Download Failed: http://x/a.fits with error <ClientResponse(...) [404 Not Found]>\\n<...>")
+    'HTTP 404 Not Found'
+    """
+    import re
+
+    text = str(exc)
+    m = re.search(r"\[(\d{3})\s+([^\]]*)\]", text)
+    if m:
+        return f"HTTP {m.group(1)} {m.group(2)}".strip()
+    inner = getattr(exc, "exception", None)
+    if inner is not None and inner is not exc:
+        return failure_reason(inner)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"{type(exc).__name__}: {first}"[:200]
 
 
 def _results_paths(results: Any) -> list[str]:
     errors = list(getattr(results, "errors", []) or [])
     if errors:
-        lines = "; ".join(f"{getattr(e, 'url', '?')}: {getattr(e, 'exception', e)}" for e in errors[:5])
+        lines = "; ".join(f"{getattr(e, 'url', '?')} ({failure_reason(getattr(e, 'exception', e))})" for e in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         raise DownloadError(
             f"{len(errors)} download(s) failed: {lines}{more}; retry them with Fido.fetch(results) and read again",

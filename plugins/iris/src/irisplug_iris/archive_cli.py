@@ -16,7 +16,7 @@ def add_search_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--end", help="end of the time range")
     p.add_argument("--obsid", help="OBSID (observing program number)")
     p.add_argument("--text", help="free text in the planner's description")
-    p.add_argument("--pointing", metavar="XMIN,XMAX,YMIN,YMAX", help="box (arcsec) holding the observation centre")
+    p.add_argument("--pointing", metavar="XMIN,XMAX,YMIN,YMAX", help="box (arcsec) holding the observation centre; write --pointing=-700,-600,-200,0 when it starts with a minus")
     p.add_argument("--product", action="append", default=None, help="required product: raster, SJI_1400, 2796 ... (repeatable)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 

@@ -100,7 +100,9 @@ def _download(urls: list[str], dest: Path, *, quiet: bool | None) -> list[Path]:
 
     gc.collect()  # parfive leaves its event loop open; collect it here, in this thread, where its signal handlers live
     if results.errors:
-        lines = "; ".join(f"{e.url}: {e.exception}" for e in results.errors[:5])
+        from irisplug.sources import failure_reason
+
+        lines = "; ".join(f"{e.url} ({failure_reason(e.exception)})" for e in results.errors[:5])
         raise DownloadError(
             f"{len(results.errors)} of {len(urls)} download(s) failed ({lines}); run the same command again to retry "
             "(complete files are kept, failed ones were removed)",

@@ -145,7 +145,9 @@ class IRISClient(BaseClient):
         with ThreadPoolExecutor(max_workers=_LISTING_THREADS) as pool:
             listings = list(pool.map(_list_or_none, [o.directory for o in keep]))
         rows = []
-        for obs, urls in zip(keep, listings, strict=True):
+        for obs, (urls, problem) in zip(keep, listings, strict=True):
+            if problem is not None and not products:  # with a product filter the row is dropped anyway
+                warnings.warn(problem, IrisplugWarning, stacklevel=3)
             if urls is None:
                 if products:
                     continue
@@ -254,14 +256,14 @@ def _name(url: str) -> str:
     return urllib.parse.unquote(urllib.parse.urlparse(url).path.rsplit("/", 1)[-1])
 
 
-def _list_or_none(directory: str) -> list[str] | None:
+def _list_or_none(directory: str) -> tuple[list[str] | None, str | None]:
+    """The directory's file URLs, or None and the reason (warned about by the caller, in its thread)."""
     from irisplug_iris.net.errors import NoFilesError
 
     try:
-        return list_observation(directory)
+        return list_observation(directory), None
     except NoFilesError as err:
-        warnings.warn(f"{err}", IrisplugWarning, stacklevel=3)
-        return None
+        return None, str(err)
 
 
 def _path_template(path: str | Path | None) -> Path:
