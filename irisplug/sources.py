@@ -193,7 +193,7 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
     tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
     try:
         try:
-            response = urllib.request.urlopen(url, timeout=timeout)  # noqa: S310 (http(s) checked by is_url)
+            response = urllib.request.urlopen(url, timeout=timeout)
         except urllib.error.HTTPError as exc:
             raise DownloadError(
                 f"the server answered HTTP {exc.code} ({exc.reason}); check the URL, or search again for the current file name",

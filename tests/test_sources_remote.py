@@ -44,7 +44,7 @@ class _Server:
             def log_message(self, *args):
                 pass
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 server.hits += 1
                 status, ctype, body, declared = server.routes.get(self.path, (404, "text/html", b"<html>nope</html>", None))
                 self.send_response(status)
@@ -204,7 +204,7 @@ def test_real_parfive_results(server, tmp_path):
     dl.enqueue_file(server.url("/p.fits"), path=tmp_path / "dl")
     dl.enqueue_file(server.url("/missing.fits"), path=tmp_path / "dl")
     results = dl.download()
-    with pytest.raises(DownloadError, match="missing.fits \\(HTTP 404"):
+    with pytest.raises(DownloadError, match=r"missing\.fits \(HTTP 404"):
         resolve_sources(results)
     ok = parfive.Results([p for p in results])
     assert [p.name for p in resolve_sources(ok)] == ["p.fits"]

@@ -8,7 +8,6 @@ shape. Expected values come from the uncompressed generated files.
 
 from __future__ import annotations
 
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -19,13 +18,14 @@ import pytest
 pytest.importorskip("parfive")
 pytest.importorskip("sunpy.net")
 
-import irisplug  # noqa: E402
-import irisplug_iris.net  # noqa: E402,F401  (registers the client)
-from irisplug_iris.generator import generate  # noqa: E402
-from irisplug_iris.net.client import IRISClient  # noqa: E402
-from irisplug_iris.net.local_archive import LocalArchive, build_observation  # noqa: E402
-from sunpy.net import Fido  # noqa: E402
-from sunpy.net import attrs as a  # noqa: E402
+from sunpy.net import Fido
+from sunpy.net import attrs as a
+
+import irisplug
+import irisplug_iris.net  # noqa: F401  (registers the client)
+from irisplug_iris.generator import generate
+from irisplug_iris.net.client import IRISClient
+from irisplug_iris.net.local_archive import LocalArchive, build_observation
 
 OBS_A = {"obsid": "3999999901", "startobs": "2014-03-29T14:09:38.830", "seed": 0}
 OBS_B = {"obsid": "3888888802", "startobs": "2014-03-30T10:00:00.000", "seed": 1, "sji": ["SJI_1330"]}
@@ -268,7 +268,7 @@ def test_404_for_one_file_is_a_results_error(archive, tmp_path):
     assert [e.url for e in files.errors] == [gone]
     assert len(files) == 2
     assert not (tmp_path / gone.rsplit("/", 1)[1]).exists()
-    with pytest.raises(irisplug.DownloadError, match="1 download\\(s\\) failed.*Fido.fetch\\(results\\)"):
+    with pytest.raises(irisplug.DownloadError, match=r"1 download\(s\) failed.*Fido.fetch\(results\)"):
         irisplug.read(files)
 
 
@@ -281,7 +281,7 @@ def test_truncated_download(archive, tmp_path):
                        path=tmp_path / "{file}", progress=False)
     assert [e.url for e in files.errors] == [url] and list(files) == []
     assert list(tmp_path.iterdir()) == []  # parfive removed the partial file
-    with pytest.raises(irisplug.DownloadError, match="truncated: .* bytes arrived") as err:
+    with pytest.raises(irisplug.DownloadError, match=r"truncated: .* bytes arrived") as err:
         irisplug.read(url)
     assert url in str(err.value)
     left = list((tmp_path / "cache").rglob("*")) if (tmp_path / "cache").exists() else []

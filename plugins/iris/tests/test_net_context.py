@@ -11,8 +11,8 @@ from astropy.time import Time
 
 pytest.importorskip("sunpy.net")
 
-import irisplug  # noqa: E402
-from irisplug_iris.net.context import AIA_BAND_FOR_SJI, aia_query  # noqa: E402
+import irisplug
+from irisplug_iris.net.context import AIA_BAND_FOR_SJI, aia_query
 
 
 def test_query_covers_the_observation(obs_synthetic, synthetic_dir):

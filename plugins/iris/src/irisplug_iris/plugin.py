@@ -53,8 +53,8 @@ def _lazy(name: str):
 
 @irisplug.hookimpl
 def irisplug_fetchers() -> list[irisplug.FetcherDescriptor]:
-    from irisplug_iris.fetch import fetch_synthetic
     from irisplug_iris.archive_fetch import fetch_archive
+    from irisplug_iris.fetch import fetch_synthetic
 
     return [
         irisplug.FetcherDescriptor(

@@ -11,8 +11,8 @@ Examples
 --------
 >>> import irisplug_iris.net
 >>> from sunpy.net import Fido, attrs as a
->>> a.iris.OBSID(3620258102)
-<irisplug_iris.net.attrs.OBSID(3620258102: ...)>
+>>> a.iris.OBSID(3620258102).value
+3620258102
 """
 
 from __future__ import annotations

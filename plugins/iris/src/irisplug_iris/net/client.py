@@ -31,7 +31,7 @@ _LISTING_THREADS = 8
 class IRISResponseTable(QueryResponseTable):
     """One row per IRIS observation (``URLs``, ``Directory`` and ``Event ID`` hidden; ``show()`` reveals them)."""
 
-    hide_keys = ["URLs", "Directory", "Event ID"]
+    hide_keys = ["URLs", "Directory", "Event ID"]  # noqa: RUF012 (as sunpy's own tables set it)
 
 
 def _fov(pair: tuple[float, float]) -> str:

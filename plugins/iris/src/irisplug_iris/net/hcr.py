@@ -171,7 +171,7 @@ def search_events(query: HCRQuery, *, timeout: float = 60.0) -> list[Observation
     url = query.url()
     hint = "retry later, or set IRISPLUG_IRIS_HCR_URL to a working HCR endpoint"
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured http(s) endpoint)
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             body = response.read()
     except urllib.error.HTTPError as exc:
         raise HCRError(f"the HCR answered HTTP {exc.code} ({exc.reason}); {hint}", path=url) from exc

@@ -71,7 +71,7 @@ def list_observation(directory: str, *, timeout: float = 60.0) -> list[str]:
 def list_directory_url(url: str, *, timeout: float = 60.0) -> list[str]:
     """URLs of the IRIS Level 2 files listed on the index page at ``url`` (see :func:`list_observation`)."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured http(s) root)
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             page = response.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as exc:
         if exc.code == 404:

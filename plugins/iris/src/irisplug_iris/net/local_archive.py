@@ -189,7 +189,7 @@ class LocalArchive:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 parsed = urllib.parse.urlparse(self.path)
                 if parsed.path in archive.routes:
                     status, ctype, body, declared = archive.routes[parsed.path]
