@@ -401,8 +401,12 @@ def _fetch_fido(response: Any) -> list[str]:
 
     from irisplug.progress_bars import progress_disabled
 
+    import gc
+
     path = cache_dir() / "downloads" / "fido" / "{file}"
-    return _results_paths(Fido.fetch(response, path=path, progress=not progress_disabled()))
+    results = Fido.fetch(response, path=path, progress=not progress_disabled())
+    gc.collect()  # parfive leaves its event loop open; collect it in this thread, where its signal handlers live
+    return _results_paths(results)
 
 
 def _expand(source: Any) -> list[Any]:

@@ -204,6 +204,9 @@ def test_real_parfive_results(server, tmp_path):
     dl.enqueue_file(server.url("/p.fits"), path=tmp_path / "dl")
     dl.enqueue_file(server.url("/missing.fits"), path=tmp_path / "dl")
     results = dl.download()
+    import gc
+
+    gc.collect()  # parfive leaves its event loop open; close it in the main thread
     with pytest.raises(DownloadError, match=r"missing\.fits \(HTTP 404"):
         resolve_sources(results)
     ok = parfive.Results([p for p in results])

@@ -53,6 +53,10 @@ def _env(archive, tmp_path, monkeypatch):
     # only this client answers (VSO also claims a.Instrument("IRIS") and would go to the network)
     monkeypatch.setattr(Fido, "registry", {IRISClient: IRISClient._can_handle_query})
     archive.routes.clear()
+    yield
+    import gc
+
+    gc.collect()  # parfive leaves its event loops open; close them here, in the main thread
 
 
 @pytest.fixture(scope="module")
