@@ -397,11 +397,11 @@ def _results_paths(results: Any) -> list[str]:
 
 
 def _fetch_fido(response: Any) -> list[str]:
+    import gc
+
     from sunpy.net import Fido
 
     from irisplug.progress_bars import progress_disabled
-
-    import gc
 
     path = cache_dir() / "downloads" / "fido" / "{file}"
     results = Fido.fetch(response, path=path, progress=not progress_disabled())
