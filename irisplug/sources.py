@@ -350,10 +350,7 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
 
 def _is_fido_response(obj: object) -> bool:
     """A sunpy search result (``UnifiedResponse``, a client's table or row)."""
-    module = type(obj).__module__ or ""
-    return module.startswith("sunpy.net") or any(
-        c.__name__ in ("UnifiedResponse", "QueryResponseTable", "QueryResponseRow") for c in type(obj).__mro__
-    )
+    return any(c.__name__ in ("UnifiedResponse", "QueryResponseTable", "QueryResponseRow") for c in type(obj).__mro__)
 
 
 def _is_download_results(obj: object) -> bool:
