@@ -18,6 +18,7 @@ from irisplug.errors import (
     MixedSourceError,
 )
 from irisplug.fileinfo import iter_fits_headers
+from irisplug.sources import decompressed
 
 __all__ = ["read_iris_l2", "identify_iris_l2", "classify"]
 
@@ -325,7 +326,9 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     Parameters
     ----------
     paths
-        Raster and/or SJI files of one OBSID (any order).
+        Raster and/or SJI files of one OBSID (any order), plain or gzip-compressed
+        (``*.fits.gz`` as the archive serves slit-jaw files: decompressed once into
+        the cache, see :func:`irisplug.sources.decompressed`).
     lazy
         True (default): read headers and auxiliary tables only; each window's
         cube or sequence is built on first access and its data decoded chunk
@@ -371,7 +374,11 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
                 raise CorruptFileError("not an IRIS Level 2 file nor an HCR overview.txt", path=p)
             overview.append(p.read_text(errors="replace"))
             continue
-        hdus = _headers(p, info)
+        # the archive serves *.fits.gz; the aux and data readers seek to byte offsets,
+        # so a compressed file is read from its plain copy in the cache (made once, by content)
+        plain = decompressed(p)
+        hdus = _headers(plain, info if plain == p else None)
+        p = plain
         primary = hdus[0][0]
         kind = classify(primary)
         if kind is None:
