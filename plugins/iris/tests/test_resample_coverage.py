@@ -17,7 +17,7 @@ def _window_span(cube):
 
 def test_grid_entirely_outside_the_window_is_refused(obs_synthetic, tmp_path):
     cube = obs_synthetic["Mg II k 2796"][0]
-    lo, hi = _window_span(cube)
+    _lo, hi = _window_span(cube)
     grid = np.linspace(hi + 5, hi + 15, 50) * u.AA
     with pytest.raises(InconsistentInputError, match="entirely outside"):
         cube.resample_wavelength(grid, out=tmp_path / "x.f32", quiet=True)
@@ -26,7 +26,7 @@ def test_grid_entirely_outside_the_window_is_refused(obs_synthetic, tmp_path):
 
 def test_partial_overlap_warns_with_the_fraction(obs_synthetic, tmp_path):
     cube = obs_synthetic["Mg II k 2796"][0]
-    lo, hi = _window_span(cube)
+    _lo, hi = _window_span(cube)
     grid = np.linspace(hi - 2.0, hi + 2.0, 41) * u.AA  # spacing 0.1 A
     outside = int(np.sum(grid.value > hi))
     expected = f"{100 * outside / grid.size:.1f}%"

@@ -8,6 +8,7 @@ Steps (``irisplug.calibrate(obj, steps=[...], **params)``):
 - ``flat``: divide by a flat field (``flat=`` from :func:`irisplug_calib.flat.make_flat`).
 - ``exposure-norm``: DN -> DN/s.
 - ``aia-register``: AIA/HMI level 1 -> 1.5 registration.
+- ``aia-update-pointing``: AIA pointing from a user-supplied master pointing table.
 - ``sji-register``: per-frame de-roll and rescale of slit-jaw (or any image) cubes.
 - ``iris-radiometric``: IRIS DN -> radiance with the time-dependent effective area.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 import irisplug
 from irisplug_calib._common import VERSION, is_map
+from irisplug_calib.pointing import update_pointing
 
 __all__: list[str] = []
 
@@ -107,14 +109,15 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
             version=VERSION, description="Divide by a flat field (one set or SHOW arm A + arm B)",
         ),
         irisplug.CalibratorDescriptor(
-            name="exposure-norm", apply=_exposure, after=("dark", "iuvs-dark", "bad-pixel", "flat"),
+            name="exposure-norm", apply=_exposure, after=("dark", "iuvs-dark", "bad-pixel", "flat", "aia-update-pointing", "aia-register"),
             accepts=lambda o: _is_cube_like(o) or is_map(o), version=VERSION,
             description="DN -> DN/s, idempotent and unit-aware",
         ),
         irisplug.CalibratorDescriptor(
-            name="aia-register", apply=_aia_register, accepts=is_map, version=VERSION,
+            name="aia-register", apply=_aia_register, after=("aia-update-pointing",), accepts=is_map, version=VERSION,
             description="AIA/HMI level 1 -> 1.5 registration (as aiapy.calibrate.register, fast exact cubic B-spline)",
         ),
+        irisplug.CalibratorDescriptor(name="aia-update-pointing", apply=update_pointing, accepts=is_map, version=VERSION, description="AIA pointing (CRPIX, CDELT, CROTA2) from a user-supplied master pointing table, as aiapy.calibrate.update_pointing"),
         irisplug.CalibratorDescriptor(
             name="sji-register", apply=_sji_register, after=("dark", "flat", "exposure-norm"), accepts=_is_cube_like,
             version=VERSION, description="Per-frame registration of slit-jaw cubes: north up, common scale, own pointing",
