@@ -43,9 +43,9 @@ def _accepts_jitter(target: Any, reference: Any) -> bool:
 
 
 def _accepts_sji_raster(target: Any, reference: Any) -> bool:
-    from irisplug_coalign.sji_raster import is_raster, is_sji
+    from irisplug_coalign.sji_raster import is_raster, is_raster_sequence, is_sji
 
-    return is_raster(target) and is_sji(reference)
+    return (is_raster(target) or is_raster_sequence(target)) and is_sji(reference)
 
 
 def _coalign_fft(target: Any, reference: Any, **kwargs: Any) -> Any:
