@@ -94,7 +94,7 @@ class ExposureCubeMixin:
         return np.flatnonzero(pos == position)
 
     def drop_empty_exposures(self) -> Any:
-        """A new cube without the exposures whose pixels are all missing (IRISreader keep_null=False).
+        """A new cube without its null exposures (exposure time 0 or every pixel missing; IRISreader keep_null=False).
 
         Reads the mask (lazily computed, chunk by chunk).
         """
