@@ -48,6 +48,7 @@ _EXPORTS = {
     "replace_arrays": "irisplug.model.operations",
     "unwrap_wcs": "irisplug.model.operations",
     "rewrap_wcs": "irisplug.model.operations",
+    "to_xarray": "irisplug.model.to_xarray",
 }
 
 __all__ = list(_EXPORTS)
