@@ -49,6 +49,7 @@ def irisplug_fitters() -> list[irisplug.FitterDescriptor]:
             priority=0,
             description="spectral moments (intensity, centroid, width) without fitting",
         ),
+        irisplug.FitterDescriptor(name="mgii", fit=lambda obj, **kw: __import__("irisplug_fit.mgii", fromlist=["mgii_cube"]).mgii_cube(obj, **kw), accepts=_accepts, priority=-10, description="Mg II h & k features k2v, k2r, k3, h2v, h2r, h3 (Pereira et al. 2013)"),
     ]
 
 
