@@ -11,9 +11,10 @@ authors' published implementation), applied to each line separately:
    side); extrema at the edges of the range are ignored;
 3. the central reversal (k3 / h3) is the lowest minimum between the two
    strongest maxima (for the common 1-minimum / 2-maxima case this is the middle
-   minimum), refined by a parabola through +-2 points around that pixel; it is
-   rejected when the parabola's vertex lies more than 4 points away (the
-   paper's rule);
+   minimum), refined by a parabola through +-2 points around that pixel
+   (``core="parabola"``, as published; rejected when the vertex lies more than
+   4 points away) or, by default, by the cubic spline of step 4 (more
+   accurate on summed spectra, see :func:`mgii_features`);
 4. the emission peaks (k2v / k2r, h2v / h2r) are the maxima within 30 km/s of
    the central reversal (of the rest wavelength when there is none): with two,
    the blue and the red one; with three, the pair straddling the core, taking
@@ -159,7 +160,7 @@ def _choose_peaks(pv: np.ndarray, pi: np.ndarray, core: float) -> tuple[int | No
 
 
 def _line_features(spectra: np.ndarray, wavelength: np.ndarray, rest: float, vrange: tuple[float, float],
-                   lookahead: int, peak_window: float) -> dict[str, np.ndarray]:
+                   lookahead: int, peak_window: float, core: str = "spline") -> dict[str, np.ndarray]:
     n = spectra.shape[0]
     out = {k: np.full(n, np.nan) for k in ("2v_velocity", "2v_intensity", "2r_velocity", "2r_intensity",
                                             "3_velocity", "3_intensity")}
@@ -190,7 +191,11 @@ def _line_features(spectra: np.ndarray, wavelength: np.ndarray, rest: float, vra
             if between.size:
                 core_idx[s] = int(between[np.argmin(ys[between])])
     has = np.flatnonzero(core_idx >= 0)
-    x, value = _parabola_min(y[has], core_idx[has], dv)
+    if core == "parabola":
+        x, value = _parabola_min(y[has], core_idx[has], dv)
+    else:  # the peaks' cubic spline, on -y
+        x, value = _spline_max(-y[has], core_idx[has], dv)
+        value = -value
     out["3_velocity"][has] = v[core_idx[has]] + x
     out["3_intensity"][has] = value
     blue = np.full(n, -1)
@@ -225,7 +230,7 @@ def _line_features(spectra: np.ndarray, wavelength: np.ndarray, rest: float, vra
 
 def mgii_features(spectra: Any, wavelength: Any, *, lines: tuple[str, ...] = ("k", "h"),
                   vrange: tuple[float, float] = (-60.0, 60.0), lookahead: int = 2,
-                  peak_window: float = 30.0) -> dict[str, np.ndarray]:
+                  peak_window: float = 30.0, core: str = "spline") -> dict[str, np.ndarray]:
     """Mg II k and h features of every spectrum (spectral axis last).
 
     Parameters
@@ -242,6 +247,12 @@ def mgii_features(spectra: Any, wavelength: Any, *, lines: tuple[str, ...] = ("k
         Points on each side an extremum must dominate.
     peak_window
         Emission peaks are searched within this distance (km/s) of the core.
+    core
+        Refinement of the central reversal: ``"spline"`` (default; the
+        peaks' cubic spline, minimum within +-2 points) or ``"parabola"`` (the
+        paper's parabola through +-2 points). On 2x-summed IRIS sampling
+        (5.5 km/s per point) the parabola is off by up to 2 km/s on the
+        generated profiles of the tests, the spline by less than 1 km/s.
 
     Returns
     -------
@@ -273,7 +284,7 @@ def mgii_features(spectra: Any, wavelength: Any, *, lines: tuple[str, ...] = ("k
     result: dict[str, np.ndarray] = {}
     for line in ("k", "h"):
         if line in lines:
-            f = _line_features(flat, wl, _LINES[line], vrange, lookahead, peak_window)
+            f = _line_features(flat, wl, _LINES[line], vrange, lookahead, peak_window, core)
         else:
             f = {k: np.full(flat.shape[0], np.nan) for k in ("2v_velocity", "2v_intensity", "2r_velocity",
                                                             "2r_intensity", "3_velocity", "3_intensity")}
