@@ -31,7 +31,7 @@ def _axis_names(cube: Any) -> list[str]:
     from irisplug.model.cubes import RasterCube, SJICube
     from irisplug.model.operations import unwrap_wcs
 
-    base, slices = unwrap_wcs(cube.wcs)
+    _, slices = unwrap_wcs(cube.wcs)
     n = len(slices)
     if isinstance(cube, RasterCube) and n == 3:
         full = ["exposure", "slit", "wavelength"]
