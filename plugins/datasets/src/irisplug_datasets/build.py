@@ -86,7 +86,7 @@ def _init_store(out: Path, selection: Selection, keys: list[str], overwrite: boo
     if out.exists():
         try:
             attrs = dict(zarr.open_group(str(out), mode="r").attrs)
-        except Exception as err:  # noqa: BLE001 - anything unreadable is not our store
+        except Exception as err:
             if not overwrite:
                 raise irisplug.FileExistsIrisplugError(f"exists and is not a dataset store ({err}); pass overwrite=True",
                                                        path=out) from err

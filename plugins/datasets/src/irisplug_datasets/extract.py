@@ -53,7 +53,7 @@ def _fetch_url(url: str, cache: Path) -> Path:
     cache.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
     try:
-        with os.fdopen(fd, "wb") as fh, urllib.request.urlopen(url, timeout=60) as resp:  # noqa: S310 - user-given URL
+        with os.fdopen(fd, "wb") as fh, urllib.request.urlopen(url, timeout=60) as resp:
             shutil.copyfileobj(resp, fh, 1 << 20)
         os.replace(tmp, target)
     finally:
