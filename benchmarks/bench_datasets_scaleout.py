@@ -60,7 +60,7 @@ def _warm(path: str) -> bool:
     tmp = tempfile.mkdtemp(prefix="warm-")
     try:
         sel = Selection(grid="2794.013:2805.987:240", line="Mg II k").to_json()
-        extract_observation(0, path, sel, tmp, 4096)
+        extract_observation(0, path, sel, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return True

@@ -214,11 +214,11 @@ def build_dataset(
     desc = f"extracting {len(pending)} observations"
     if cl is None:
         for i in irisplug.progress(pending, total=len(pending), desc=desc, quiet=quiet):
-            extract_observation(i, srcs[i], sel_json, str(out), chunk_rows)
+            extract_observation(i, srcs[i], sel_json, str(out))
     else:
         from distributed import as_completed
 
-        futures = [cl.submit(extract_observation, i, srcs[i], sel_json, str(out.resolve()), chunk_rows,
+        futures = [cl.submit(extract_observation, i, srcs[i], sel_json, str(out.resolve()),
                              key=f"irisplug-dataset-{i}-{abs(hash((str(out.resolve()), sel_json))):x}", pure=False)
                    for i in pending]
         for fut in irisplug.progress(as_completed(futures), total=len(futures), desc=desc + " (cluster)", quiet=quiet):

@@ -123,8 +123,7 @@ def _features(norm: Any, rows: np.ndarray, names: dict[str, str]) -> dict[str, n
     return {k: np.asarray(maps[k].data).reshape(-1)[rows] for k in names}
 
 
-def extract_observation(index: int, source: Any, selection_json: str, store: str, chunk_rows: int,
-                        quiet: bool | None = True) -> dict[str, Any]:
+def extract_observation(index: int, source: Any, selection_json: str, store: str) -> dict[str, Any]:
     """Extract observation ``source`` into part ``index`` of ``store``; returns its report entry.
 
     Failures to read, a missing window or a grid outside the window are not
@@ -145,7 +144,7 @@ def extract_observation(index: int, source: Any, selection_json: str, store: str
                              "observation_id": None, "window": None, "files": [], "n_exposures": 0,
                              "n_candidates": 0, "n_spectra": 0, "dropped_null": 0, "dropped_missing": 0,
                              "dropped_box": 0, "grid_outside_points": 0, "window_range": None, "history": []}
-    writer = PartWriter(store, index, grid.size, chunk_rows, extra)
+    writer = PartWriter(store, index, grid.size, extra)
     scratch = Path(tempfile.mkdtemp(prefix="irisplug-dataset-"))
     try:
         with dask.config.set(scheduler="synchronous"):  # one thread per task: same numbers everywhere
