@@ -71,3 +71,12 @@ def test_sequence_sji_and_fit_collection(obs):
     to_xarray(seq[0])  # the fit did not change the cube
     with pytest.raises(irisplug.UnsupportedObjectError):
         to_xarray(42)
+
+
+def test_function_not_shadowed_by_its_module():
+    import importlib
+
+    importlib.import_module("irisplug.model.xarray_conversion")
+    from irisplug import model
+
+    assert callable(model.to_xarray)

@@ -48,7 +48,7 @@ _EXPORTS = {
     "replace_arrays": "irisplug.model.operations",
     "unwrap_wcs": "irisplug.model.operations",
     "rewrap_wcs": "irisplug.model.operations",
-    "to_xarray": "irisplug.model.to_xarray",
+    "to_xarray": "irisplug.model.xarray_conversion",
 }
 
 __all__ = list(_EXPORTS)
