@@ -256,7 +256,7 @@ def to_xarray(obj: Any) -> Any:
     >>> wcs = astropy.wcs.WCS(naxis=1)
     >>> wcs.wcs.ctype, wcs.wcs.cunit, wcs.wcs.crval, wcs.wcs.cdelt = ["WAVE"], ["Angstrom"], [2796.0], [0.05]
     >>> ds = to_xarray(ndcube.NDCube(np.arange(4.0), wcs=wcs, unit=u.DN, meta={"OBSID": "3860258481"}))
-    >>> ds["data"].dims, ds.wavelength.values[:2].tolist(), ds.attrs["observation_id"]
+    >>> ds["data"].dims, np.round(ds.wavelength.values[:2], 6).tolist(), ds.attrs["observation_id"]
     (('wavelength',), [2796.05, 2796.1], '3860258481')
     """
     from ndcube import NDCollection, NDCube, NDCubeSequence
