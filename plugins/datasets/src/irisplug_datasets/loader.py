@@ -61,10 +61,11 @@ def iter_batches(
         raise irisplug.IrisplugError("the dataset is not complete; run the build again to finish it", path=store)
     spectra = root["spectra"]
     n = spectra.shape[0]
-    names = [k for k in root.array_keys() if k != "spectra" and root[k].ndim == 1 and root[k].shape[0] == n
-             and k not in ("wavelength",)] if columns is None else list(columns)
-    if root["wavelength"].shape[0] == n and columns is None:  # a store with as many grid points as spectra
-        names = [k for k in names if k != "wavelength"]
+    if columns is None:  # every per-spectrum column (dimension "spectrum")
+        names = sorted(k for k in root.array_keys()
+                       if k != "spectra" and tuple(root[k].metadata.dimension_names or ()) == ("spectrum",))
+    else:
+        names = list(columns)
     missing = [c for c in names if c not in root]
     if missing:
         raise KeyError(f"no column(s) {missing} in {store}; columns: {sorted(root.array_keys())}")

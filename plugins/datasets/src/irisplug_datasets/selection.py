@@ -14,7 +14,7 @@ _FEATURE_SETS = ("mgii",)
 
 
 def parse_grid(grid: Any) -> tuple[float, float, int]:
-    """``(start, stop, n)`` in Angstrom from ``"start:stop:n"``, a 3-tuple, or a uniform array / Quantity.
+    """``(start, stop, n)`` in Angstrom from ``"start:stop:n"``, a 3-tuple whose ``n`` is an int, or a uniform array / Quantity.
 
     Examples
     --------
@@ -22,13 +22,16 @@ def parse_grid(grid: Any) -> tuple[float, float, int]:
     (2794.0, 2806.0, 121)
     >>> parse_grid(np.linspace(2794, 2806, 5))
     (2794.0, 2806.0, 5)
+    >>> parse_grid((2794.0, 2800.0, 2806.0))  # three wavelengths, not (start, stop, n)
+    (2794.0, 2806.0, 3)
     """
     if isinstance(grid, str):
         parts = grid.split(":")
         if len(parts) != 3:
             raise ValueError(f"grid {grid!r} must be START:STOP:N (Angstrom)")
         start, stop, n = float(parts[0]), float(parts[1]), int(parts[2])
-    elif isinstance(grid, tuple) and len(grid) == 3 and float(grid[2]).is_integer() and not hasattr(grid[0], "unit"):
+    elif isinstance(grid, (tuple, list)) and len(grid) == 3 and isinstance(grid[2], (int, np.integer)) \
+            and not isinstance(grid[2], bool):
         start, stop, n = float(grid[0]), float(grid[1]), int(grid[2])
     else:
         import astropy.units as u
