@@ -145,7 +145,8 @@ def extract_observation(index: int, source: Any, selection_json: str, store: str
                              "n_candidates": 0, "n_spectra": 0, "dropped_null": 0, "dropped_missing": 0,
                              "dropped_box": 0, "grid_outside_points": 0, "window_range": None, "history": []}
     writer = PartWriter(store, index, grid.size, extra)
-    scratch = Path(tempfile.mkdtemp(prefix="irisplug-dataset-"))
+    # resampling scratch files live beside the unfinished part: a restart after a kill discards both
+    scratch = Path(tempfile.mkdtemp(prefix=f"{writer.tmp.name}.scratch-", dir=writer.tmp.parent))
     try:
         with dask.config.set(scheduler="synchronous"):  # one thread per task: same numbers everywhere
             try:
