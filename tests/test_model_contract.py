@@ -128,11 +128,15 @@ def test_fit_uses_the_readers_instrumental_width(empty_plugin_manager):
     w = _wcs(*RASTER)
     w.wcs.crval = [1402.0, 0, 0]
     w.wcs.cdelt = [0.0254, 1, 1]
+    # a template with no instrumental width of its own (no instrument plugin is installed here)
+    from irisplug_fit import generic_template
+
+    template = generic_template([10, 300, 1402.77, 0.03], (1402.3, 1403.3), rest=[1402.77])
     plain = NDCube(data, wcs=w, unit=u.DN)
-    assert not any(k.endswith(".vnt") for k in fit.fit_cube(plain, "si_iv_1403", progress=False).keys())
+    assert not any(k.endswith(".vnt") for k in fit.fit_cube(plain, template, progress=False).keys())
     stated = NDCube(data, wcs=w, unit=u.DN, meta=with_levels({}, instrumental_fwhm=0.0318 * u.AA))
-    maps = fit.fit_cube(stated, "si_iv_1403", progress=False)
-    given = fit.fit_cube(plain, "si_iv_1403", inst_fwhm=0.0318, progress=False)
+    maps = fit.fit_cube(stated, template, progress=False)
+    given = fit.fit_cube(plain, template, inst_fwhm=0.0318, progress=False)
     vnt = [k for k in maps.keys() if k.endswith(".vnt")]
     assert vnt
     np.testing.assert_array_equal(maps[vnt[0]].data, given[vnt[0]].data)
