@@ -19,7 +19,7 @@ def select(pm: PluginManager, kind: str, name: str | None, *objs: Any) -> Descri
         accepts = getattr(d, "accepts", None)
         if accepts is None:
             return True
-        return bool(pm.call_safely(d.plugin, f"accepts ({d.name})", accepts, *objs, default=False))
+        return bool(pm.call_safely(d.plugin, f"accepts ({d.name})", accepts, *objs, default=False, mark_failed=False))
 
     hits = [d for d in pool if ok(d)]
     if not hits:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from irisplug.descriptors import CalibratorDescriptor
+from irisplug.dispatch._guard import guarded_call
 from irisplug.errors import CalibrationError, UnsupportedObjectError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 from irisplug.provenance import history, record_step
@@ -126,10 +127,13 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
                 f"step {d.name!r} requires {missing} to be applied first; add them to steps=[...]",
                 plugin=d.plugin,
             )
-        if d.accepts is not None and not d.accepts(obj):
+        accepted = d.accepts is None or pm.call_safely(
+            d.plugin, f"accepts ({d.name})", d.accepts, obj, default=False, mark_failed=False
+        )
+        if not accepted:
             raise UnsupportedObjectError(f"step {d.name!r} cannot calibrate a {type(obj).__name__}", plugin=d.plugin)
         before = len(history(obj))
-        new = d.apply(obj, **per_step[d.name])
+        new = guarded_call(pm, d, f"applying step {d.name!r}", d.apply, obj, **per_step[d.name])
         if new is obj:
             raise CalibrationError(
                 f"step {d.name!r} returned its input; calibrators must return a new object", plugin=d.plugin

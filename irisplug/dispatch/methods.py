@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from irisplug.dispatch._guard import guarded_call
 from irisplug.dispatch._select import select
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
@@ -29,7 +30,8 @@ def fit(obj: Any, *, method: str | None = None, manager: PluginManager | None = 
     >>> maps = irisplug.fit(obs["Si IV 1403"], template="si_iv_1403")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    return select(pm, "fitter", method, obj).fit(obj, **kwargs)
+    d = select(pm, "fitter", method, obj)
+    return guarded_call(pm, d, "fitting", d.fit, obj, **kwargs)
 
 
 def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None = None, **kwargs: Any) -> Any:
@@ -40,7 +42,8 @@ def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None =
     >>> irisplug.view(obs["SJI_1400"], out="sji.png")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    return select(pm, "viewer", viewer, obj).view(obj, **kwargs)
+    d = select(pm, "viewer", viewer, obj)
+    return guarded_call(pm, d, "viewing", d.view, obj, **kwargs)
 
 
 def coalign(
@@ -53,7 +56,8 @@ def coalign(
     >>> aligned = irisplug.coalign(sji, aia_map, method="fft")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    return select(pm, "coaligner", method, target, reference).coalign(target, reference, **kwargs)
+    d = select(pm, "coaligner", method, target, reference)
+    return guarded_call(pm, d, "co-aligning", d.coalign, target, reference, **kwargs)
 
 
 def fetch(name: str, dest: str | os.PathLike, *, manager: PluginManager | None = None, **kwargs: Any) -> list[Path]:

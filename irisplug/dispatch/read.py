@@ -10,8 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from irisplug.descriptors import ReaderDescriptor
-from irisplug.errors import AmbiguousFormatError, MixedSourceError, UnknownFormatError, UnreadFilesWarning
+from irisplug.dispatch._guard import guarded_call, warn_if_clashed
+from irisplug.errors import (
+    AmbiguousFormatError,
+    MixedSourceError,
+    PluginCallError,
+    UnknownFormatError,
+    UnreadFilesWarning,
+)
 from irisplug.fileinfo import FileInfo
+from irisplug.limits import get_limits
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 from irisplug.sources import resolve_sources_detailed
 
@@ -50,11 +58,16 @@ def choose_reader(path: str | os.PathLike, *, manager: PluginManager | None = No
     path = Path(path)
     by_pattern = [r for r in readers.values() if any(fnmatch.fnmatch(path.name, p) for p in r.patterns)]
     info = FileInfo(path)
+    limits = get_limits()
 
     def identifies(r: ReaderDescriptor) -> bool:
         if r.identify is None:
             return False
-        return bool(pm.call_safely(r.plugin, f"identify ({r.name})", r.identify, info, default=False))
+        return bool(
+            pm.call_safely(
+                r.plugin, f"identify ({r.name})", r.identify, info, default=False, timeout=limits.identify_timeout
+            )
+        )
 
     # A name is a hint, the header is the evidence: a pattern match is
     # confirmed by the reader's identify when it has one.
@@ -109,6 +122,9 @@ def read(
     ------
     UnknownFormatError, AmbiguousFormatError, MixedSourceError
         When the reader cannot be chosen; each message lists the candidates.
+    PluginCallError
+        The reader raised something other than an IrisplugError (chained as
+        ``__cause__``), or returned no data object; names the file and plugin.
         A file the user named must be readable; files found inside a
         directory or archive that no reader knows (a README, checksums) are
         left out with an :class:`~irisplug.errors.UnreadFilesWarning` naming them.
@@ -161,6 +177,15 @@ def read(
                 f"the files belong to different formats ({detail}); read each group separately or pass format=NAME"
             )
         reader = next(iter(chosen.values()))
-    obj = reader.read(paths, **kwargs)
+    warn_if_clashed(pm, reader)
+    obj = guarded_call(pm, reader, "reading", reader.read, paths, paths=paths, **kwargs)
+    if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
+        err = PluginCallError(
+            f"reader {reader.name!r} returned {obj!r:.60} ({type(obj).__name__}), not a data object",
+            path=paths[0] if len(paths) == 1 else None,
+            plugin=reader.plugin,
+        )
+        pm.record_call_failure(reader.plugin, f"reading ({reader.name})", err)
+        raise err
     pm.call_event("irisplug_after_read", obj=obj, paths=paths, reader=reader.name)
     return obj

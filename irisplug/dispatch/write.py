@@ -6,9 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from irisplug.atomic import atomic_path
+from irisplug.atomic import _write_error, atomic_path
 from irisplug.descriptors import WriterDescriptor
-from irisplug.errors import IrisplugError, UnknownFormatError
+from irisplug.dispatch._guard import guarded_call, warn_if_clashed
+from irisplug.errors import IrisplugError, PluginCallError, UnknownFormatError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
 __all__ = ["write", "choose_writer"]
@@ -35,7 +36,9 @@ def choose_writer(
         ext = max((e for e in w.extensions if name.endswith(e.lower())), key=len, default=None)
         if ext is None:
             continue
-        if w.accepts is not None and not pm.call_safely(w.plugin, f"accepts ({w.name})", w.accepts, obj, default=False):
+        if w.accepts is not None and not pm.call_safely(
+            w.plugin, f"accepts ({w.name})", w.accepts, obj, default=False, mark_failed=False
+        ):
             refused.append(w.name)
             continue
         fits.append((len(ext), w.priority, w))
@@ -74,15 +77,29 @@ def write(
     pathlib.Path
         The path written.
 
+    Raises
+    ------
+    FileExistsIrisplugError
+        ``path`` exists, or appeared during the write, and ``overwrite`` is False.
+    WriteError
+        The directory is missing or read-only, the disk is full, ...; names ``path``.
+    PluginCallError
+        The writer raised something other than an IrisplugError (chained).
+
     Examples
     --------
     >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
     """
-    writer = choose_writer(obj, path, format=format, manager=manager)
+    pm = manager or get_plugin_manager()
+    writer = choose_writer(obj, path, format=format, manager=pm)
+    warn_if_clashed(pm, writer)
     with atomic_path(path, overwrite=overwrite) as tmp:
         try:
-            writer.write(obj, tmp, **kwargs)
+            guarded_call(pm, writer, "writing", writer.write, obj, tmp, paths=path, **kwargs)
         except IrisplugError as err:
+            cause = err.__cause__
+            if isinstance(err, PluginCallError) and isinstance(cause, OSError) and cause.errno is not None:
+                raise _write_error(cause, Path(path)) from cause  # read-only, disk full: name the target
             _name_target(err, tmp, path)
             raise
     return Path(path)
