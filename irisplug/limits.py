@@ -9,7 +9,7 @@ Variable                            Limits                       Default
 =================================== ============================ ===========================
 ``IRISPLUG_MAX_DECOMPRESSED_BYTES`` bytes unpacked from one       64 GiB
                                     archive or one ``.gz`` file
-``IRISPLUG_MAX_COMPRESSION_RATIO``  unpacked / packed size, once  1000
+``IRISPLUG_MAX_COMPRESSION_RATIO``  unpacked / packed size, once  200
                                     more than 256 MiB is unpacked
 ``IRISPLUG_MAX_ARCHIVE_MEMBERS``    members of one archive        100000
 ``IRISPLUG_MAX_HEADER_CARDS``       cards of one FITS header      100000 (8 MB of header)
@@ -18,7 +18,7 @@ Variable                            Limits                       Default
 =================================== ============================ ===========================
 
 The ratio check is what stops a decompression bomb at the default settings:
-real observation files compress a few times, a bomb thousands of times.
+real observation files compress a few times, a bomb hundreds to a thousand times.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ RATIO_FLOOR_BYTES = 256 * 2**20
 
 _DEFAULTS = {
     "max_decompressed_bytes": ("IRISPLUG_MAX_DECOMPRESSED_BYTES", 64 * 2**30, int),
-    "max_compression_ratio": ("IRISPLUG_MAX_COMPRESSION_RATIO", 1000.0, float),
+    "max_compression_ratio": ("IRISPLUG_MAX_COMPRESSION_RATIO", 200.0, float),
     "max_archive_members": ("IRISPLUG_MAX_ARCHIVE_MEMBERS", 100_000, int),
     "max_header_cards": ("IRISPLUG_MAX_HEADER_CARDS", 100_000, int),
     "identify_timeout": ("IRISPLUG_IDENTIFY_TIMEOUT", 10.0, float),
@@ -55,7 +55,7 @@ class Limits:
     """
 
     max_decompressed_bytes: int = 64 * 2**30
-    max_compression_ratio: float = 1000.0
+    max_compression_ratio: float = 200.0
     max_archive_members: int = 100_000
     max_header_cards: int = 100_000
     identify_timeout: float = 10.0

@@ -397,6 +397,8 @@ class PluginManager:
                 clash = NameClash(kind, desc.name, record.name, record.distribution, existing.plugin, existing.distribution)
                 if old is not None and desc.name in old.contributions.get(kind, []):
                     old.contributions[kind].remove(desc.name)
+                    if not old.contributions[kind]:
+                        del old.contributions[kind]
             else:
                 clash = NameClash(kind, desc.name, existing.plugin, existing.distribution, record.name, record.distribution)
             self._clashes.append(clash)

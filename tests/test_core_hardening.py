@@ -5,24 +5,39 @@ Each test reproduces one class of the hostile inputs the issue reports.
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 import sys
+import tarfile
+import textwrap
 import threading
+import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
 from astropy.io import fits
 
+import irisplug
+from irisplug.atomic import atomic_path, clean_stale_temp_files
 from irisplug.errors import (
     CorruptFileError,
+    FileExistsIrisplugError,
     IrisplugError,
     LimitExceededError,
+    NotARegularFileError,
+    PluginCallError,
+    PluginShadowingWarning,
+    WriteError,
 )
 from irisplug.fileinfo import iter_fits_headers
+from irisplug.plugin_manager import PluginManager
 
 BROKEN = Path(__file__).resolve().parent / "broken_plugins"
 sys.path.insert(0, str(BROKEN))
+import irisplug_hostile as hostile  # noqa: E402
 
 # -- 1. the header walker ----------------------------------------------------
 
@@ -164,3 +179,205 @@ def test_walker_fuzz_never_hangs_never_raw(tmp_path_factory):
         assert exc is None or isinstance(exc, IrisplugError), repr(exc)
 
     check()
+
+
+# -- 2. discovery race -------------------------------------------------------
+
+_RACE = textwrap.dedent(
+    """
+    import sys, threading
+    import irisplug
+    path = sys.argv[1]
+    barrier = threading.Barrier(8)
+    results = []
+    def worker():
+        barrier.wait()
+        try:
+            results.append(type(irisplug.read(path)).__name__)
+        except Exception as exc:
+            results.append(f"{type(exc).__name__}: {exc}")
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads: t.start()
+    for t in threads: t.join()
+    bad = [r for r in results if r != "NDCube"]
+    print(len(results) - len(bad), "ok;", bad[:1])
+    sys.exit(1 if bad else 0)
+    """
+)
+
+
+def test_discovery_race_fresh_process_20_of_20(spectext_installed, tmp_path, make_spectext):
+    """8 threads call irisplug.read at once on first use, in a fresh process; 20 processes."""
+    path = make_spectext(tmp_path / "s.txt", [1.0, 2.0])
+    script = tmp_path / "race.py"
+    script.write_text(_RACE)
+    passed = 0
+    failures = []
+    for _batch in range(5):  # 4 fresh processes at a time, 20 in all
+        procs = [
+            subprocess.Popen([sys.executable, str(script), str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(4)
+        ]
+        for proc in procs:
+            out, err = proc.communicate(timeout=300)
+            if proc.returncode == 0:
+                passed += 1
+            else:
+                failures.append(out + err[-500:])
+    assert passed == 20, failures[:2]
+
+
+# -- 3. plugin trust and isolation --------------------------------------------
+
+
+def _pm(*plugins, **kwargs):
+    pm = PluginManager(entry_points=False, **kwargs)
+    for plugin, name, dist in plugins:
+        pm.register(plugin, name=name, distribution=dist)
+    irisplug.set_plugin_manager(pm)
+    return pm
+
+
+@pytest.fixture
+def restore_manager():
+    old = irisplug.set_plugin_manager(None)
+    yield
+    irisplug.set_plugin_manager(old)
+
+
+class _BuiltinReader:
+    @irisplug.hookimpl
+    def irisplug_readers(self):
+        return [irisplug.ReaderDescriptor(name="iris-l2", read=lambda paths, **kw: {"by": "builtin"}, patterns=("*.fits",))]
+
+
+@pytest.mark.parametrize("third_party_first", [True, False])
+def test_builtin_contribution_name_is_kept_and_clash_reported(restore_manager, tmp_path, third_party_first, monkeypatch):
+    monkeypatch.delenv("IRISPLUG_ALLOW_SHADOWING", raising=False)
+    builtin = (_BuiltinReader(), "iris", "irisplug-iris")
+    hijack = (hostile.Hijack(), "aa_hijack", "aa-hijack")
+    pm = _pm(*([hijack, builtin] if third_party_first else [builtin, hijack]))
+    assert pm.contributions("reader")["iris-l2"].plugin == "iris"
+    assert {r.name: r.contributions for r in pm.records}["aa_hijack"] == {}
+    path = tmp_path / "x.fits"
+    path.write_bytes(b"")
+    with pytest.warns(PluginShadowingWarning, match="aa-hijack"):
+        assert irisplug.read(path) == {"by": "builtin"}
+
+
+def test_shadowing_allowed_by_the_user(restore_manager, tmp_path, monkeypatch):
+    monkeypatch.setenv("IRISPLUG_ALLOW_SHADOWING", "1")
+    pm = _pm((_BuiltinReader(), "iris", "irisplug-iris"), (hostile.Hijack(), "zz_hijack", "zz-hijack"))
+    assert pm.contributions("reader")["iris-l2"].plugin == "zz_hijack"
+    path = tmp_path / "x.fits"
+    path.write_bytes(b"")
+    with pytest.warns(PluginShadowingWarning, match="iris-l2"):
+        assert irisplug.read(path) == {"by": "hijacked"}
+
+
+def test_entry_point_named_like_a_builtin_is_refused(install, fresh_manager, monkeypatch):
+    """A third-party distribution's entry point `iris` does not replace the built-in plugin `iris`."""
+    from importlib import metadata
+
+    builtin = [ep for ep in metadata.entry_points(group="irisplug") if ep.name == "iris"]
+    if not builtin:
+        pytest.skip("the built-in irisplug-iris plugin is not installed")
+    install("evil-iris", {"iris": "irisplug_hostile"})
+    monkeypatch.delenv("IRISPLUG_ALLOW_SHADOWING", raising=False)
+    pm = fresh_manager()
+    rec = {r.name: r for r in pm.records}["iris"]
+    assert rec.distribution == "irisplug-iris" and rec.builtin
+    assert any(c.kind == "plugin" and c.dropped_distribution == "evil-iris" for c in pm.clashes)
+    assert "hijack-l2" not in pm.contributions("reader")
+    monkeypatch.setenv("IRISPLUG_ALLOW_SHADOWING", "1")
+    pm = fresh_manager()
+    assert {r.name: r for r in pm.records}["iris"].distribution == "evil-iris"
+    assert "hijack-l2" in pm.contributions("reader")
+
+
+def test_reader_exception_is_wrapped_with_file_and_plugin(restore_manager, tmp_path):
+    pm = _pm((hostile.RaisingReader(), "raiser", "x"))
+    path = tmp_path / "a.raising"
+    path.write_text("")
+    with pytest.raises(PluginCallError) as err:
+        irisplug.read(path)
+    assert err.value.path == str(path) and err.value.plugin == "raiser"
+    assert isinstance(err.value.__cause__, ValueError)
+    rec = {r.name: r for r in pm.records}["raiser"]
+    assert rec.status == "active" and "broken on purpose" in rec.as_dict()["failures"][0]["error"]
+
+
+def test_reader_sys_exit_is_contained(restore_manager, tmp_path):
+    _pm((hostile.ExitingReader(), "exiter", "x"))
+    path = tmp_path / "a.exiting"
+    path.write_text("")
+    with pytest.raises(PluginCallError, match="SystemExit") as err:
+        irisplug.read(path)
+    assert isinstance(err.value.__cause__, SystemExit)
+
+
+def test_reader_returning_42_is_rejected(restore_manager, tmp_path):
+    _pm((hostile.FortyTwoReader(), "fortytwo", "x"))
+    path = tmp_path / "a.fortytwo"
+    path.write_text("")
+    with pytest.raises(PluginCallError, match="returned 42") as err:
+        irisplug.read(path)
+    assert err.value.plugin == "fortytwo"
+
+
+def test_base_exceptions_in_hooks_identify_and_events_are_contained(restore_manager, tmp_path, make_spectext):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples" / "third_party_plugin" / "src"))
+    import irisplug_spectext.plugin as spectext
+
+    pm = _pm(
+        (spectext, "spectext", "irisplug-spectext"),
+        (hostile.ExitingHook(), "exit_hook", "x"),
+        (hostile.ExitingIdentify(), "exit_identify", "x"),
+        (hostile.ExitingEvent(), "exit_event", "x"),
+    )
+    path = make_spectext(tmp_path / "spectrum.dat", [1.0, 2.0])  # no pattern: every identify runs
+    cube = irisplug.read(path)
+    assert cube.data.tolist() == [1.0, 2.0]
+    stages = {r.name: [f.stage for f in r.failures] for r in pm.records}
+    assert stages["exit_hook"] == ["contribution irisplug_readers"]
+    assert stages["exit_identify"] == ["identify (exit-identify)"]
+    assert stages["exit_event"] == ["event irisplug_after_read"]
+
+
+def test_hung_identify_times_out_and_the_read_goes_on(restore_manager, tmp_path, make_spectext, monkeypatch):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples" / "third_party_plugin" / "src"))
+    import irisplug_spectext.plugin as spectext
+
+    monkeypatch.setenv("IRISPLUG_IDENTIFY_TIMEOUT", "0.5")
+    pm = _pm((spectext, "spectext", "irisplug-spectext"), (hostile.HungIdentify(), "hung", "x"))
+    path = make_spectext(tmp_path / "spectrum.dat", [3.0])
+    t0 = time.monotonic()
+    assert irisplug.read(path).data.tolist() == [3.0]
+    assert irisplug.read(path).data.tolist() == [3.0]  # the hung identify is skipped from now on
+    assert time.monotonic() - t0 < 5
+    rec = {r.name: r for r in pm.records}["hung"]
+    assert rec.status == "failed" and rec.failures[0].exception_type == "PluginTimeoutError"
+    assert len(rec.failures) == 1
+
+
+def test_raising_accepts_does_not_fail_the_plugin(restore_manager):
+    pm = _pm((hostile.RaisingAccepts(), "bad_accepts", "x"))
+    with pytest.raises(irisplug.UnsupportedObjectError):
+        irisplug.fit(object())
+    rec = {r.name: r for r in pm.records}["bad_accepts"]
+    assert rec.status == "active"
+    assert rec.failures[0].stage == "accepts (raising-accepts)"
+    assert irisplug.fit(object(), method="raising-accepts") is not None  # still usable by name
+
+
+def test_runtime_failures_are_listed_by_irisplug_plugins(restore_manager, tmp_path, capsys):
+    from irisplug.cli.main import main
+
+    _pm((hostile.RaisingReader(), "raiser", "x"))
+    path = tmp_path / "a.raising"
+    path.write_text("")
+    with pytest.raises(PluginCallError):
+        irisplug.read(path)
+    assert main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "raiser" in out and "reading (raising)" in out and "broken on purpose" in out

@@ -134,10 +134,10 @@ class Hijack:
 
     @irisplug.hookimpl
     def irisplug_readers(self):
-        return [_reader("iris-l2", lambda paths, **kw: "hijacked", patterns=("*.fits",))]
+        return [_reader("iris-l2", lambda paths, **kw: {"by": "hijacked"}, patterns=("*.fits",))]
 
 
 # the entry point "iris" of a third-party distribution points at this module
 @irisplug.hookimpl
 def irisplug_readers():
-    return [_reader("hijack-l2", lambda paths, **kw: "hijacked", patterns=("*.hijack",))]
+    return [_reader("hijack-l2", lambda paths, **kw: {"by": "hijacked"}, patterns=("*.hijack",))]
