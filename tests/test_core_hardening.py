@@ -381,3 +381,208 @@ def test_runtime_failures_are_listed_by_irisplug_plugins(restore_manager, tmp_pa
     assert main(["plugins"]) == 0
     out = capsys.readouterr().out
     assert "raiser" in out and "reading (raising)" in out and "broken on purpose" in out
+
+
+# -- 4. limits: archive bombs ---------------------------------------------------
+
+_BOMB = textwrap.dedent(
+    """
+    import io, os, resource, sys, time, warnings
+    import irisplug
+    from irisplug.sources import resolve_sources
+    t0 = time.monotonic()
+    try:
+        resolve_sources(sys.argv[1])
+        outcome = "unpacked"
+    except irisplug.IrisplugError as exc:
+        outcome = type(exc).__name__ + ": " + str(exc)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"{outcome}|{time.monotonic() - t0:.2f}|{rss}")
+    """
+)
+
+
+class _Zeros:
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size < 0 else min(size, self.left)
+        self.left -= size
+        return bytes(size)
+
+
+def _tar_bomb(path: Path, size: int) -> Path:
+    with tarfile.open(path, "w:gz", compresslevel=9) as tf:
+        info = tarfile.TarInfo("obs/iris_l2_raster.fits")
+        info.size = size
+        tf.addfile(info, _Zeros(size))
+    return path
+
+
+def _zip_bomb(path: Path, size: int) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        with zf.open("obs/iris_l2_raster.fits", "w", force_zip64=True) as dst:
+            chunk = bytes(1 << 20)
+            for _ in range(size >> 20):
+                dst.write(chunk)
+    return path
+
+
+def _run_bomb(archive: Path, tmp_path: Path, **env: str) -> tuple[str, float, int]:
+    script = tmp_path / "bomb.py"
+    script.write_text(_BOMB)
+    proc = subprocess.run(
+        [sys.executable, str(script), str(archive)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "IRISPLUG_CACHE_DIR": str(tmp_path / "cache"), **env},
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    outcome, seconds, rss = proc.stdout.strip().splitlines()[-1].rsplit("|", 2)
+    return outcome, float(seconds), int(rss)
+
+
+@pytest.fixture(scope="module")
+def bombs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("bombs")
+    return {"tar.gz": _tar_bomb(d / "bomb.tar.gz", 2 * 2**30), "zip": _zip_bomb(d / "bomb.zip", 2 * 2**30)}
+
+
+@pytest.mark.parametrize("kind", ["tar.gz", "zip"])
+def test_archive_bomb_stopped_quickly_with_low_rss(bombs, tmp_path, kind):
+    """A ~2 MB archive holding a 2 GiB member: stopped by the default ratio limit, and by a size limit."""
+    archive = bombs[kind]
+    assert archive.stat().st_size < 4 * 2**20
+    outcome, seconds, rss = _run_bomb(archive, tmp_path)
+    assert outcome.startswith("LimitExceededError") and "IRISPLUG_MAX_COMPRESSION_RATIO" in outcome, outcome
+    assert seconds < 30 and rss < 400, (seconds, rss)
+    outcome, seconds, rss = _run_bomb(archive, tmp_path, IRISPLUG_MAX_DECOMPRESSED_BYTES=str(64 * 2**20))
+    assert outcome.startswith("LimitExceededError") and "IRISPLUG_MAX_DECOMPRESSED_BYTES" in outcome, outcome
+    assert seconds < 15 and rss < 400, (seconds, rss)
+    # nothing is left in the cache
+    leftovers = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert leftovers == []
+
+
+def test_archive_member_count_limit(tmp_path, monkeypatch):
+    archive = tmp_path / "many.tar"
+    with tarfile.open(archive, "w") as tf:
+        for i in range(50):
+            info = tarfile.TarInfo(f"f{i}.txt")
+            info.size = 1
+            tf.addfile(info, _Zeros(1))
+    monkeypatch.setenv("IRISPLUG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("IRISPLUG_MAX_ARCHIVE_MEMBERS", "20")
+    from irisplug.sources import resolve_sources
+
+    with pytest.raises(LimitExceededError, match="IRISPLUG_MAX_ARCHIVE_MEMBERS"):
+        resolve_sources(archive)
+    monkeypatch.setenv("IRISPLUG_MAX_ARCHIVE_MEMBERS", "50")
+    assert len(resolve_sources(archive)) == 50
+
+
+def test_archive_link_member_refused(tmp_path, monkeypatch):
+    archive = tmp_path / "link.tar"
+    with tarfile.open(archive, "w") as tf:
+        info = tarfile.TarInfo("passwd")
+        info.type = tarfile.SYMTYPE
+        info.linkname = "/etc/passwd"
+        tf.addfile(info)
+    monkeypatch.setenv("IRISPLUG_CACHE_DIR", str(tmp_path / "cache"))
+    from irisplug.sources import resolve_sources
+
+    with pytest.raises(CorruptFileError, match="link"):
+        resolve_sources(archive)
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.fits"
+    os.mkfifo(fifo)
+    with pytest.raises(NotARegularFileError):
+        irisplug.read(fifo)
+    proc = subprocess.run([sys.executable, "-m", "irisplug", "info", str(fifo)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "not a regular file" in proc.stderr
+
+
+def test_bad_limit_value_is_an_irisplug_error(monkeypatch):
+    from irisplug.limits import get_limits
+
+    monkeypatch.setenv("IRISPLUG_MAX_HEADER_CARDS", "lots")
+    with pytest.raises(IrisplugError, match="IRISPLUG_MAX_HEADER_CARDS"):
+        get_limits()
+
+
+# -- 5. atomic writes ------------------------------------------------------------
+
+
+def _text_pm():
+    pm = PluginManager(entry_points=False)
+    pm.register(hostile.TextWriter(), name="text", distribution="x")
+    pm.register(hostile.RaisingWriter(), name="enospc", distribution="x")
+    return pm
+
+
+def test_stale_temp_files_cleaned_by_next_write_live_ones_kept(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        stale = tmp_path / f".a.txt.irisplug-tmp-{dead.stdout.strip()}-0badc0de.txt"
+        live = tmp_path / f".b.txt.irisplug-tmp-{sleeper.pid}-0badc0de.txt"
+        other = tmp_path / ".hidden-user-file.txt"
+        for p in (stale, live, other):
+            p.write_text("partial")
+        irisplug.write("hello", tmp_path / "c.txt", manager=_text_pm())
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name, "c.txt"])
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    # the writer is gone now: `irisplug clean` removes its file
+    proc = subprocess.run([sys.executable, "-m", "irisplug", "clean", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "1 stale" in proc.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([other.name, "c.txt"])
+
+
+def test_temp_file_name_is_recognisable(tmp_path):
+    with atomic_path(tmp_path / "out.fits.gz") as tmp:
+        assert tmp.name.startswith(f".out.fits.gz.irisplug-tmp-{os.getpid()}-") and tmp.name.endswith(".fits.gz")
+        tmp.write_bytes(b"x")
+    assert clean_stale_temp_files(tmp_path) == []
+
+
+def test_no_clobber_when_target_appears_during_write(tmp_path):
+    target = tmp_path / "out.txt"
+    with pytest.raises(FileExistsIrisplugError, match="appeared"):
+        with atomic_path(target) as tmp:
+            tmp.write_text("ours")
+            target.write_text("theirs")  # another process wins the race
+    assert target.read_text() == "theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_read_only_directory_names_the_target(tmp_path):
+    d = tmp_path / "ro"
+    d.mkdir()
+    d.chmod(0o500)
+    try:
+        with pytest.raises(WriteError) as err:
+            irisplug.write("hello", d / "out.txt", manager=_text_pm())
+        assert err.value.path == str(d / "out.txt") and "irisplug-tmp" not in str(err.value)
+    finally:
+        d.chmod(0o700)
+
+
+def test_disk_full_names_the_target_and_leaves_nothing(tmp_path):
+    target = tmp_path / "out.enospc"
+    with pytest.raises(WriteError, match="no space left") as err:
+        irisplug.write("x", target, manager=_text_pm())
+    assert err.value.path == str(target) and err.value.__cause__.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_directory_is_not_created(tmp_path):
+    with pytest.raises(WriteError, match="does not exist"):
+        irisplug.write("x", tmp_path / "no" / "such" / "out.txt", manager=_text_pm())
+    assert not (tmp_path / "no").exists()
