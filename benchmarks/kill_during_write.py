@@ -42,6 +42,10 @@ wcs.wcs.ctype = ["WAVE", "HPLT-TAN", "HPLN-TAN"]
 wcs.wcs.cunit = ["Angstrom", "deg", "deg"]
 wcs.wcs.cdelt = [0.025, 1e-4, 1e-4]
 cube = NDCube(np.full((n, n, n), value, dtype="f4"), wcs=wcs, unit="DN")
+# warm up (plugin discovery, lazy imports of the writer) on a scratch file elsewhere
+import os, tempfile
+scratch = tempfile.mkdtemp()
+irisplug.write(cube[:2, :2, :2], os.path.join(scratch, "warm" + os.path.splitext(target)[1]))
 print("ready", flush=True)
 irisplug.write(cube, target, overwrite=True)
 print("done", flush=True)

@@ -176,3 +176,10 @@ class PluginShadowingWarning(IrisplugWarning):
 
 
 __all__ += ["LimitExceededError", "NotARegularFileError", "PluginCallError", "PluginTimeoutError", "WriteError", "PluginShadowingWarning"]
+
+
+class InvalidArgumentError(IrisplugError, TypeError):
+    """A call's arguments do not fit: an unknown keyword, a missing required one, a value of the wrong type."""
+
+
+__all__ += ["InvalidArgumentError"]

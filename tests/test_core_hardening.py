@@ -15,6 +15,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -586,3 +587,57 @@ def test_missing_directory_is_not_created(tmp_path):
     with pytest.raises(WriteError, match="does not exist"):
         irisplug.write("x", tmp_path / "no" / "such" / "out.txt", manager=_text_pm())
     assert not (tmp_path / "no").exists()
+
+
+# -- 6. bad API input, refused before computing -----------------------------------
+
+
+class _Calibrators:
+    calls: ClassVar[list[str]] = []
+
+    @irisplug.hookimpl
+    def irisplug_calibrators(self):
+        def dark(obj, *, darks):
+            _Calibrators.calls.append("dark")
+            return {"calibrated": obj}
+
+        def flat(obj, *, flat=None):
+            _Calibrators.calls.append("flat")
+            return {"calibrated": obj}
+
+        return [
+            irisplug.CalibratorDescriptor(name="dark", apply=dark),
+            irisplug.CalibratorDescriptor(name="flat", apply=flat),
+        ]
+
+
+def test_missing_required_step_argument_refused_before_any_step_runs():
+    pm = PluginManager(entry_points=False)
+    pm.register(_Calibrators(), name="cal", distribution="x")
+    _Calibrators.calls.clear()
+    with pytest.raises(irisplug.InvalidArgumentError, match="darks") as err:
+        irisplug.calibrate({"raw": 1}, ["flat", "dark"], manager=pm)
+    assert err.value.plugin == "cal"
+    assert _Calibrators.calls == []
+
+
+def test_unknown_writer_keyword_refused_before_writing(tmp_path):
+    with pytest.raises(irisplug.InvalidArgumentError, match="frames_per_chunk"):
+        irisplug.write("x", tmp_path / "o.txt", manager=_text_pm(), frames_per_chunk=0)
+    assert not (tmp_path / "o.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: irisplug.read(42), "source must be a path"),
+        (lambda: irisplug.read(["a.fits", 3]), "every source must be a path"),
+        (lambda: irisplug.read("x.fits", format=3), "format must be"),
+        (lambda: irisplug.write("x", "o.txt", overwrite="yes"), "overwrite must be"),
+        (lambda: irisplug.calibrate(object(), []), "steps is empty"),
+        (lambda: irisplug.calibrate(object(), [1]), "steps must be"),
+    ],
+)
+def test_bad_core_arguments(call, match):
+    with pytest.raises(irisplug.InvalidArgumentError, match=match):
+        call()

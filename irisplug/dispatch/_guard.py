@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from irisplug.descriptors import Descriptor
-from irisplug.errors import IrisplugError, PluginCallError, PluginShadowingWarning
+from irisplug.errors import InvalidArgumentError, IrisplugError, PluginCallError, PluginShadowingWarning
 from irisplug.plugin_manager import PluginManager
 
 
@@ -23,6 +23,30 @@ def _where(paths: Sequence[str | os.PathLike] | str | os.PathLike | None) -> str
     return str(paths[0]) if len(paths) == 1 else f"{paths[0]} (and {len(paths) - 1} more)"
 
 
+def check_arguments(desc: Descriptor, action: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Raise InvalidArgumentError, before any work, when ``func`` cannot take these arguments.
+
+    Catches unknown keywords and missing required ones with the plugin named,
+    instead of a TypeError from deep inside the plugin after computing.
+    """
+    import inspect
+
+    try:
+        sig = inspect.signature(func)
+    except (TypeError, ValueError):  # a builtin or C callable: nothing to check against
+        return
+    try:
+        sig.bind(*args, **kwargs)
+    except TypeError as exc:
+        accepted = [
+            p.name for p in list(sig.parameters.values())[len(args):] if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        raise InvalidArgumentError(
+            f"{desc.kind} {desc.name!r} cannot be called for {action}: {exc}; it takes {accepted or 'no keywords'}",
+            plugin=desc.plugin,
+        ) from None
+
+
 def guarded_call(
     pm: PluginManager,
     desc: Descriptor,
@@ -32,7 +56,7 @@ def guarded_call(
     paths: Sequence[str | os.PathLike] | str | os.PathLike | None = None,
     **kwargs: Any,
 ) -> Any:
-    """Call ``func``; an error not already an IrisplugError is wrapped in PluginCallError.
+    """Check the arguments, then call ``func``; an error not already an IrisplugError is wrapped in PluginCallError.
 
     The wrapper names the file(s), the contribution and the plugin and chains
     the original (``raise ... from``). An IrisplugError passes unchanged but
@@ -40,6 +64,7 @@ def guarded_call(
     ``KeyboardInterrupt`` is contained (a plugin calling ``sys.exit`` does not
     end the host). The failure is recorded on the plugin for ``irisplug plugins``.
     """
+    check_arguments(desc, action, func, *args, **kwargs)
     try:
         return func(*args, **kwargs)
     except KeyboardInterrupt:

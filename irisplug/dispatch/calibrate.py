@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from irisplug.descriptors import CalibratorDescriptor
-from irisplug.dispatch._guard import guarded_call
-from irisplug.errors import CalibrationError, UnsupportedObjectError
+from irisplug.dispatch._guard import check_arguments, guarded_call
+from irisplug.errors import CalibrationError, InvalidArgumentError, UnsupportedObjectError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 from irisplug.provenance import history, record_step
 
@@ -35,6 +35,10 @@ def plan_calibration(steps: Sequence[str], *, manager: PluginManager | None = No
     pm = manager or get_plugin_manager()
     if isinstance(steps, str):
         steps = [steps]
+    if not isinstance(steps, Sequence) or not all(isinstance(s, str) for s in steps):
+        raise InvalidArgumentError(f"steps must be a step name or a list of step names, got {steps!r:.80}")
+    if not steps:
+        raise InvalidArgumentError("steps is empty: name at least one calibration step (see `irisplug plugins`)")
     descs: list[CalibratorDescriptor] = [pm.get("calibrator", s) for s in steps]  # type: ignore[misc]
     names = [d.name for d in descs]
     if len(set(names)) != len(names):
@@ -119,6 +123,8 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
         raise CalibrationError(
             f"no requested step takes the parameter(s) {sorted(unused)}; steps: {sorted(step_names)}"
         )
+    for d in plan:  # every step's arguments checked before the first one computes
+        check_arguments(d, f"applying step {d.name!r}", d.apply, obj, **per_step[d.name])
     done = {r.get("step") for r in history(obj)}
     for d in plan:
         missing = [r for r in d.requires if r not in done]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from irisplug.descriptors import ReaderDescriptor
 from irisplug.dispatch._guard import guarded_call, warn_if_clashed
 from irisplug.errors import (
     AmbiguousFormatError,
+    InvalidArgumentError,
     MixedSourceError,
     PluginCallError,
     UnknownFormatError,
@@ -93,6 +94,18 @@ def choose_reader(path: str | os.PathLike, *, manager: PluginManager | None = No
     return best[0]
 
 
+def _check_source(source: Any) -> None:
+    if isinstance(source, (str, os.PathLike)):
+        return
+    if isinstance(source, (bytes, Mapping)) or not isinstance(source, Iterable):
+        raise InvalidArgumentError(
+            f"source must be a path or a list of paths, got {type(source).__name__} ({source!r:.60})"
+        )
+    bad = [s for s in source if not isinstance(s, (str, os.PathLike))] if isinstance(source, (list, tuple)) else []
+    if bad:
+        raise InvalidArgumentError(f"every source must be a path, got {type(bad[0]).__name__} ({bad[0]!r:.60})")
+
+
 def read(
     source: str | os.PathLike | Iterable[str | os.PathLike],
     *,
@@ -135,6 +148,9 @@ def read(
     >>> obs = irisplug.read("iris_l2_20140329_140938_3860258481_raster_t000_r00000.fits")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
+    _check_source(source)
+    if format is not None and not isinstance(format, str):
+        raise InvalidArgumentError(f"format must be a reader name (str), got {type(format).__name__}")
     found = resolve_sources_detailed(source)
     paths = [p for p, _ in found]
     if not paths:

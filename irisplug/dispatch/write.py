@@ -9,7 +9,7 @@ from typing import Any
 from irisplug.atomic import _write_error, atomic_path
 from irisplug.descriptors import WriterDescriptor
 from irisplug.dispatch._guard import guarded_call, warn_if_clashed
-from irisplug.errors import IrisplugError, PluginCallError, UnknownFormatError
+from irisplug.errors import InvalidArgumentError, IrisplugError, PluginCallError, UnknownFormatError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
 __all__ = ["write", "choose_writer"]
@@ -91,6 +91,12 @@ def write(
     >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgumentError(f"path must be a file path, got {type(path).__name__}")
+    if not isinstance(overwrite, bool):
+        raise InvalidArgumentError(f"overwrite must be True or False, got {overwrite!r:.40}", path=path)
+    if format is not None and not isinstance(format, str):
+        raise InvalidArgumentError(f"format must be a writer name (str), got {type(format).__name__}", path=path)
     writer = choose_writer(obj, path, format=format, manager=pm)
     warn_if_clashed(pm, writer)
     with atomic_path(path, overwrite=overwrite) as tmp:

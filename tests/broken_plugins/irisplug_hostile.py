@@ -118,7 +118,7 @@ class TextWriter:
 
     @irisplug.hookimpl
     def irisplug_writers(self):
-        def write(obj, path, **kwargs):
+        def write(obj, path):
             with open(path, "w") as f:
                 f.write(obj)
 
