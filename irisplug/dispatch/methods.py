@@ -1,4 +1,9 @@
-"""``irisplug.fit``, ``view``, ``coalign`` and ``fetch``."""
+"""``irisplug.fit``, ``view``, ``coalign`` and ``fetch``.
+
+Each passes its extra keywords to the chosen contribution under the rule of
+:mod:`irisplug.dispatch.keywords`: a keyword the contribution does not take
+raises :class:`~irisplug.errors.UnknownKeywordError` before anything runs.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 from irisplug.dispatch._guard import guarded_call
 from irisplug.dispatch._select import select
+from irisplug.dispatch.keywords import check_keywords
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
 __all__ = ["fit", "view", "coalign", "fetch"]
@@ -30,8 +36,9 @@ def fit(obj: Any, *, method: str | None = None, manager: PluginManager | None = 
     >>> maps = irisplug.fit(obs["Si IV 1403"], template="si_iv_1403")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    d = select(pm, "fitter", method, obj)
-    return guarded_call(pm, d, "fitting", d.fit, obj, **kwargs)
+    desc = select(pm, "fitter", method, obj)
+    check_keywords(desc, "fit", kwargs, inputs=1)
+    return guarded_call(pm, desc, "fitting", desc.resolve("fit"), obj, **kwargs)
 
 
 def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None = None, **kwargs: Any) -> Any:
@@ -42,8 +49,9 @@ def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None =
     >>> irisplug.view(obs["SJI_1400"], out="sji.png")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    d = select(pm, "viewer", viewer, obj)
-    return guarded_call(pm, d, "viewing", d.view, obj, **kwargs)
+    desc = select(pm, "viewer", viewer, obj)
+    check_keywords(desc, "view", kwargs, inputs=1)
+    return guarded_call(pm, desc, "viewing", desc.resolve("view"), obj, **kwargs)
 
 
 def coalign(
@@ -56,8 +64,9 @@ def coalign(
     >>> aligned = irisplug.coalign(sji, aia_map, method="fft")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    d = select(pm, "coaligner", method, target, reference)
-    return guarded_call(pm, d, "co-aligning", d.coalign, target, reference, **kwargs)
+    desc = select(pm, "coaligner", method, target, reference)
+    check_keywords(desc, "coalign", kwargs, inputs=2)
+    return guarded_call(pm, desc, "co-aligning", desc.resolve("coalign"), target, reference, **kwargs)
 
 
 def fetch(name: str, dest: str | os.PathLike, *, manager: PluginManager | None = None, **kwargs: Any) -> list[Path]:
@@ -68,6 +77,8 @@ def fetch(name: str, dest: str | os.PathLike, *, manager: PluginManager | None =
     >>> files = irisplug.fetch("iris-synthetic", "data/")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
+    desc = pm.get("fetcher", name)
+    check_keywords(desc, "fetch", kwargs, inputs=1)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    return [Path(p) for p in pm.get("fetcher", name).fetch(dest, **kwargs)]
+    return [Path(p) for p in desc.resolve("fetch")(dest, **kwargs)]

@@ -11,6 +11,7 @@ from typing import Any
 
 from irisplug.descriptors import ReaderDescriptor
 from irisplug.dispatch._guard import guarded_call, warn_if_clashed
+from irisplug.dispatch.keywords import accepted_keywords, check_keywords
 from irisplug.errors import (
     AmbiguousFormatError,
     InvalidArgumentError,
@@ -55,19 +56,20 @@ def choose_reader(path: str | os.PathLike, *, manager: PluginManager | None = No
     UnknownFormatError: no-such-format.xyz: no reader recognises this file; known formats: ...
     """
     pm = manager or get_plugin_manager()
+    return _choose_reader(FileInfo(Path(path)), pm)
+
+
+def _choose_reader(info: FileInfo, pm: PluginManager) -> ReaderDescriptor:
     readers: dict[str, ReaderDescriptor] = pm.contributions("reader")  # type: ignore[assignment]
-    path = Path(path)
+    path = info.path
     by_pattern = [r for r in readers.values() if any(fnmatch.fnmatch(path.name, p) for p in r.patterns)]
-    info = FileInfo(path)
     limits = get_limits()
 
     def identifies(r: ReaderDescriptor) -> bool:
         if r.identify is None:
             return False
         return bool(
-            pm.call_safely(
-                r.plugin, f"identify ({r.name})", r.identify, info, default=False, timeout=limits.identify_timeout
-            )
+            pm.call_contribution_safely(r, "identify", info, default=False, timeout=limits.identify_timeout)
         )
 
     # A name is a hint, the header is the evidence: a pattern match is
@@ -124,7 +126,8 @@ def read(
     manager
         A plugin manager other than the process-wide one.
     **kwargs
-        Passed to the reader (e.g. ``lazy=False``).
+        Passed to the reader (e.g. ``lazy=False``). A keyword the reader
+        does not take raises :class:`~irisplug.errors.UnknownKeywordError`.
 
     Returns
     -------
@@ -141,6 +144,10 @@ def read(
         A file the user named must be readable; files found inside a
         directory or archive that no reader knows (a README, checksums) are
         left out with an :class:`~irisplug.errors.UnreadFilesWarning` naming them.
+    UnknownKeywordError
+        A keyword the chosen reader does not take (the message lists the valid
+        ones); nothing is read. A reader with a ``fileinfo`` parameter gets the
+        :class:`~irisplug.FileInfo` objects filled while choosing it.
 
     Examples
     --------
@@ -155,6 +162,7 @@ def read(
     paths = [p for p, _ in found]
     if not paths:
         raise UnknownFormatError(f"no files found in {source!r}")
+    infos = {p: FileInfo(p) for p in paths}  # one per file: what identify parsed, the reader reuses
     if format is not None:
         reader: ReaderDescriptor = pm.get("reader", format)  # type: ignore[assignment]
     else:
@@ -163,7 +171,7 @@ def read(
         unclaimed: list[Path] = []
         for p, named in found:
             try:
-                r = choose_reader(p, manager=pm)
+                r = _choose_reader(infos[p], pm)
             except UnknownFormatError:
                 if named:
                     raise
@@ -193,8 +201,12 @@ def read(
                 f"the files belong to different formats ({detail}); read each group separately or pass format=NAME"
             )
         reader = next(iter(chosen.values()))
+    check_keywords(reader, "read", kwargs, inputs=1, hidden=("fileinfo",))
+    read_func = reader.resolve("read")
+    if "fileinfo" in accepted_keywords(read_func, 1)[0]:
+        kwargs["fileinfo"] = [infos[p] for p in paths]
     warn_if_clashed(pm, reader)
-    obj = guarded_call(pm, reader, "reading", reader.read, paths, paths=paths, **kwargs)
+    obj = guarded_call(pm, reader, "reading", read_func, paths, paths=paths, **kwargs)
     if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
         err = PluginCallError(
             f"reader {reader.name!r} returned {obj!r:.60} ({type(obj).__name__}), not a data object",

@@ -9,6 +9,7 @@ from typing import Any
 from irisplug.atomic import _write_error, atomic_path
 from irisplug.descriptors import WriterDescriptor
 from irisplug.dispatch._guard import guarded_call, warn_if_clashed
+from irisplug.dispatch.keywords import check_keywords
 from irisplug.errors import InvalidArgumentError, IrisplugError, PluginCallError, UnknownFormatError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
@@ -36,9 +37,7 @@ def choose_writer(
         ext = max((e for e in w.extensions if name.endswith(e.lower())), key=len, default=None)
         if ext is None:
             continue
-        if w.accepts is not None and not pm.call_safely(
-            w.plugin, f"accepts ({w.name})", w.accepts, obj, default=False, mark_failed=False
-        ):
+        if w.accepts is not None and not pm.call_contribution_safely(w, "accepts", obj, default=False, mark_failed=False):
             refused.append(w.name)
             continue
         fits.append((len(ext), w.priority, w))
@@ -85,6 +84,8 @@ def write(
         The directory is missing or read-only, the disk is full, ...; names ``path``.
     PluginCallError
         The writer raised something other than an IrisplugError (chained).
+    UnknownKeywordError
+        A keyword the chosen writer does not take (nothing is written).
 
     Examples
     --------
@@ -98,10 +99,12 @@ def write(
     if format is not None and not isinstance(format, str):
         raise InvalidArgumentError(f"format must be a writer name (str), got {type(format).__name__}", path=path)
     writer = choose_writer(obj, path, format=format, manager=pm)
+    check_keywords(writer, "write", kwargs, inputs=2)
+    write_func = writer.resolve("write")
     warn_if_clashed(pm, writer)
     with atomic_path(path, overwrite=overwrite) as tmp:
         try:
-            guarded_call(pm, writer, "writing", writer.write, obj, tmp, paths=path, **kwargs)
+            guarded_call(pm, writer, "writing", write_func, obj, tmp, paths=path, **kwargs)
         except IrisplugError as err:
             cause = err.__cause__
             if isinstance(err, PluginCallError) and isinstance(cause, OSError) and cause.errno is not None:
