@@ -541,6 +541,36 @@ class PluginManager:
                 self.record_call_failure(plugin, stage, exc)
             return default
 
+    def call_contribution_safely(
+        self,
+        desc: Descriptor,
+        attr: str,
+        *args: Any,
+        default: Any = None,
+        mark_failed: bool = True,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call ``desc``'s callable ``attr`` (resolving a reference first) as :meth:`call_safely` does.
+
+        A reference that cannot be resolved is recorded on the plugin like
+        any other failure of that stage. ``mark_failed`` and ``timeout`` as
+        in :meth:`call_safely`.
+        """
+        stage = f"{attr} ({desc.name})"
+        try:
+            func = desc.resolve(attr)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - importing a plugin module may raise anything
+            if mark_failed:
+                self.record_failure(desc.plugin, stage, exc)
+            else:
+                self.record_call_failure(desc.plugin, stage, exc)
+            return default
+        if func is None:
+            return default
+        return self.call_safely(desc.plugin, stage, func, *args, default=default, mark_failed=mark_failed, timeout=timeout)
+
 
 def _normalise(dist: str) -> str:
     return dist.lower().replace("_", "-").replace(".", "-")
@@ -596,37 +626,6 @@ def _call_with_timeout(func: Callable[..., Any], args: tuple, timeout: float) ->
     if ok:
         return value
     raise value
-
-    def call_contribution_safely(
-        self,
-        desc: Descriptor,
-        attr: str,
-        *args: Any,
-        default: Any = None,
-        mark_failed: bool = True,
-        timeout: float | None = None,
-    ) -> Any:
-        """Call ``desc``'s callable ``attr`` (resolving a reference first) as :meth:`call_safely` does.
-
-        A reference that cannot be resolved is recorded on the plugin like
-        any other failure of that stage. ``mark_failed`` and ``timeout`` as
-        in :meth:`call_safely`.
-        """
-        stage = f"{attr} ({desc.name})"
-        try:
-            func = desc.resolve(attr)
-        except KeyboardInterrupt:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - importing a plugin module may raise anything
-            if mark_failed:
-                self.record_failure(desc.plugin, stage, exc)
-            else:
-                self.record_call_failure(desc.plugin, stage, exc)
-            return default
-        if func is None:
-            return default
-        return self.call_safely(desc.plugin, stage, func, *args, default=default, mark_failed=mark_failed, timeout=timeout)
-
 
 class _StageError(Exception):
     def __init__(self, stage: str, exc: BaseException) -> None:

@@ -622,7 +622,7 @@ def test_missing_required_step_argument_refused_before_any_step_runs():
 
 
 def test_unknown_writer_keyword_refused_before_writing(tmp_path):
-    with pytest.raises(irisplug.InvalidArgumentError, match="frames_per_chunk"):
+    with pytest.raises(irisplug.IrisplugError, match="frames_per_chunk"):  # UnknownKeywordError (issue 17 rule)
         irisplug.write("x", tmp_path / "o.txt", manager=_text_pm(), frames_per_chunk=0)
     assert not (tmp_path / "o.txt").exists()
 
