@@ -89,7 +89,7 @@ def write(
 
     Examples
     --------
-    >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
+    >>> irisplug.write(obs[line], "window.fits")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
     if not isinstance(path, (str, os.PathLike)):
