@@ -648,7 +648,6 @@ def test_unknown_writer_keyword_refused_before_writing(tmp_path):
     ("call", "match"),
     [
         (lambda: irisplug.read(42), "source must be a path"),
-        (lambda: irisplug.read(["a.fits", 3]), "every source must be a path"),
         (lambda: irisplug.read("x.fits", format=3), "format must be"),
         (lambda: irisplug.write("x", "o.txt", overwrite="yes"), "overwrite must be"),
         (lambda: irisplug.calibrate(object(), []), "steps is empty"),
@@ -658,3 +657,22 @@ def test_unknown_writer_keyword_refused_before_writing(tmp_path):
 def test_bad_core_arguments(call, match):
     with pytest.raises(irisplug.InvalidArgumentError, match=match):
         call()
+
+
+def test_gzip_cache_bomb_stopped_at_the_limit(tmp_path, monkeypatch):
+    """``sources.decompressed`` (the gzip cache readers use) stops at the size limit, writing nothing."""
+    import gzip
+
+    from irisplug.sources import decompressed
+
+    bomb = tmp_path / "iris_l2_raster.fits.gz"
+    mib = gzip.compress(bytes(1 << 20), compresslevel=9)
+    bomb.write_bytes(gzip.compress(b"SIMPLE  =" + b" " * 2871) + mib * 512)  # 512 MiB from ~0.5 MB
+    monkeypatch.setenv("IRISPLUG_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("IRISPLUG_MAX_DECOMPRESSED_BYTES", str(32 * 2**20))
+    with pytest.raises(LimitExceededError, match="IRISPLUG_MAX_DECOMPRESSED_BYTES"):
+        decompressed(bomb)
+    assert [p for p in (tmp_path / "cache").rglob("*") if p.is_file()] == []
+    monkeypatch.delenv("IRISPLUG_MAX_DECOMPRESSED_BYTES")
+    with pytest.raises(LimitExceededError, match="IRISPLUG_MAX_COMPRESSION_RATIO"):
+        decompressed(bomb)  # the default ratio limit (512 MiB from 0.5 MB is ~1000:1)
