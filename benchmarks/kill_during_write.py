@@ -154,10 +154,11 @@ def irisplug_dummy():
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--formats", nargs="+", default=["fits", "asdf"])
     parser.add_argument("--size", type=int, default=160, help="cube edge (default 160: 16 MB of float32)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="irisplug-kill-") as tmp:
-        for fmt in ("fits", "asdf"):
+        for fmt in args.formats:
             print(f"{fmt}:")
             counts = run(fmt, args.runs, args.size, Path(tmp))
             print(f"{fmt} summary: {counts}")
