@@ -31,7 +31,7 @@ def feature_columns(selection: Selection) -> dict[str, str]:
     """Extra column name -> dtype for the selection's feature sets."""
     cols: dict[str, str] = {}
     if "mgii" in selection.features:
-        from irisplug_fit.mgii import FEATURES
+        from irisplug_fit import MGII_FEATURES as FEATURES
 
         for name in FEATURES:
             cols[name] = "uint8" if name.endswith("flag") else "float32"

@@ -75,7 +75,7 @@ class Selection:
         ``0`` keeps only complete spectra.
     features
         Extra per-spectrum columns: ``("mgii",)`` adds the Mg II h & k
-        features of :mod:`irisplug_fit.mgii` (needs irisplug-fit).
+        features of the ``mgii`` fitter (``irisplug_fit.mgii_features``) (needs irisplug-fit).
 
     Examples
     --------

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MG_II_K", "MG_II_H", "C_KMS", "FEATURES", "FLAG_BLUE", "FLAG_RED", "FLAG_CORE", "FLAG_UNUSABLE",
+__all__ = ["MG_II_K", "MG_II_H", "C_KMS", "FEATURES", "MGII_FEATURES", "FLAG_BLUE", "FLAG_RED", "FLAG_CORE", "FLAG_UNUSABLE",
            "mgii_features", "mgii_cube"]
 
 #: Mg II k rest wavelength, vacuum (Angstrom; NIST ASD)
@@ -62,7 +62,7 @@ C_KMS = 299792.458
 FLAG_BLUE, FLAG_RED, FLAG_CORE, FLAG_UNUSABLE = 1, 2, 4, 8
 _LINES = {"k": MG_II_K, "h": MG_II_H}
 #: the per-spectrum outputs of :func:`mgii_features`
-FEATURES = tuple(
+FEATURES = MGII_FEATURES = tuple(
     [f"{ln}{f}_{q}" for ln in ("k", "h") for f in ("2v", "2r", "3") for q in ("velocity", "intensity")]
     + ["k_separation", "h_separation", "kh_ratio", "k_flag", "h_flag"]
 )
