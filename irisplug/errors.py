@@ -161,6 +161,40 @@ class UnreadFilesWarning(IrisplugWarning):
 __all__ += ["IrisplugWarning", "UnreadFilesWarning"]
 
 
+class LimitExceededError(IrisplugError, OSError):
+    """An input exceeds a resource limit (see :mod:`irisplug.limits`); the message names the knob to raise."""
+
+
+class NotARegularFileError(IrisplugError, OSError):
+    """A path names a FIFO, socket or device, which irisplug never opens (it could block forever)."""
+
+
+class PluginCallError(PluginError):
+    """A plugin's reader, writer, calibrator or other callable raised; the original is chained as ``__cause__``."""
+
+
+class PluginTimeoutError(PluginError, TimeoutError):
+    """A plugin's ``identify`` did not return within ``IRISPLUG_IDENTIFY_TIMEOUT`` seconds."""
+
+
+class WriteError(IrisplugError, OSError):
+    """Writing the target file failed (read-only directory, disk full, ...); the message names the target."""
+
+
+class PluginShadowingWarning(IrisplugWarning):
+    """A contribution used by this call comes from a plugin that took a name another plugin also contributes."""
+
+
+__all__ += ["LimitExceededError", "NotARegularFileError", "PluginCallError", "PluginTimeoutError", "WriteError", "PluginShadowingWarning"]
+
+
+class InvalidArgumentError(IrisplugError, TypeError):
+    """A call's arguments do not fit: an unknown keyword, a missing required one, a value of the wrong type."""
+
+
+__all__ += ["InvalidArgumentError"]
+
+
 class DownloadError(IrisplugError, OSError):
     """A download failed (HTTP error, unreachable server, truncated transfer, not a data file).
 

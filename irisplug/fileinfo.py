@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import gzip
 import os
+import stat
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from irisplug.errors import CorruptFileError, TruncatedFileError
+from irisplug.errors import CorruptFileError, IrisplugError, LimitExceededError, TruncatedFileError
 
 __all__ = ["FileInfo", "parse_fits_header_block", "iter_fits_headers"]
 
@@ -93,20 +95,91 @@ def parse_fits_header_block(data: bytes) -> tuple[dict[str, Any], int] | None:
     return header, size
 
 
-def _data_size(header: dict[str, Any]) -> int:
-    naxis = int(header.get("NAXIS", 0) or 0)
+_BITPIX = frozenset({8, 16, 32, 64, -32, -64})
+_MAX_NAXIS = 999
+
+
+def _structural_int(
+    header: dict[str, Any], key: str, path: str, index: int, *, default: int | None = None, minimum: int = 0
+) -> int:
+    """A structural keyword as an int >= ``minimum``; CorruptFileError naming the file, HDU and keyword."""
+    value = header.get(key, default)
+    if value is None:
+        raise CorruptFileError(f"HDU {index}: the required keyword {key} is missing", path=path)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CorruptFileError(f"HDU {index}: {key} = {value!r} is not an integer", path=path)
+    if value < minimum:
+        raise CorruptFileError(f"HDU {index}: {key} = {value} must be >= {minimum}", path=path)
+    return value
+
+
+def _data_size(header: dict[str, Any], path: str = "", index: int = 0) -> int:
+    """Bytes of the HDU's data (padded to whole blocks), every keyword it uses checked.
+
+    FITS 4.0, section 4.4.1: ``|BITPIX| * GCOUNT * (PCOUNT + NAXIS1 * ... * NAXISn) / 8``,
+    where a random-groups primary HDU (``NAXIS1 = 0``, ``GROUPS = T``) leaves NAXIS1 out.
+    """
+    bitpix = _structural_int(header, "BITPIX", path, index, minimum=-64)
+    if bitpix not in _BITPIX:
+        raise CorruptFileError(f"HDU {index}: BITPIX = {bitpix} is not one of {sorted(_BITPIX)}", path=path)
+    naxis = _structural_int(header, "NAXIS", path, index)
+    if naxis > _MAX_NAXIS:
+        raise CorruptFileError(f"HDU {index}: NAXIS = {naxis} exceeds {_MAX_NAXIS}", path=path)
     if naxis == 0:
         return 0
+    dims = [_structural_int(header, f"NAXIS{i}", path, index) for i in range(1, naxis + 1)]
+    pcount = _structural_int(header, "PCOUNT", path, index, default=0)
+    gcount = _structural_int(header, "GCOUNT", path, index, default=1)
+    if header.get("GROUPS") is True and dims[0] == 0:
+        dims = dims[1:]
     n = 1
-    for i in range(1, naxis + 1):
-        n *= int(header.get(f"NAXIS{i}", 0) or 0)
-    n = (
-        abs(int(header.get("BITPIX", 8)))
-        // 8
-        * int(header.get("GCOUNT", 1) or 1)
-        * (n + int(header.get("PCOUNT", 0) or 0))
-    )
+    for d in dims:
+        n *= d
+    n = abs(bitpix) // 8 * gcount * (n + pcount)
     return (n + _BLOCK - 1) // _BLOCK * _BLOCK
+
+
+def _read_header(f: Any, path: str, index: int, offset: int, max_cards: int) -> tuple[dict[str, Any], int] | None:
+    """Read one header from the current position: ``(header, n_bytes)``, None at a clean end of file.
+
+    Reads block by block and looks for END only in the new block, so the
+    work is linear in the header size, which ``max_cards`` bounds.
+    """
+    blocks: list[bytes] = []
+    while True:
+        block = f.read(_BLOCK)
+        if not block and not blocks:
+            if index == 0:
+                raise CorruptFileError("file is empty, not FITS", path=path)
+            return None
+        if len(block) < _BLOCK:
+            if not blocks and index > 0 and not block.strip(b"\0 "):
+                return None  # trailing padding after the last HDU (astropy ignores it too)
+            raise TruncatedFileError(
+                f"FITS header of HDU {index} is cut short at byte {offset + _BLOCK * len(blocks) + len(block)}",
+                path=path,
+            )
+        if not blocks and index == 0 and not block.startswith(b"SIMPLE  ="):
+            raise CorruptFileError("not a FITS file (no SIMPLE card)", path=path)
+        if not blocks and index > 0 and not block.startswith(b"XTENSION="):
+            if not block.strip(b"\0 "):
+                return None  # a block of padding after the last HDU
+            raise CorruptFileError(
+                f"HDU {index} at byte {offset} does not start with XTENSION (the previous HDU's sizes are wrong)",
+                path=path,
+            )
+        blocks.append(block)
+        if any(block[i : i + 8] == b"END     " for i in range(0, _BLOCK, _CARD)):
+            break
+        if max_cards and len(blocks) * (_BLOCK // _CARD) >= max_cards:
+            raise LimitExceededError(
+                f"HDU {index}: header has more than {max_cards} cards and no END (IRISPLUG_MAX_HEADER_CARDS)",
+                path=path,
+            )
+    parsed = parse_fits_header_block(b"".join(blocks))
+    if parsed is None:  # pragma: no cover - END was seen above
+        raise CorruptFileError(f"HDU {index}: header has no END card", path=path)
+    return parsed
 
 
 def iter_fits_headers(
@@ -120,12 +193,26 @@ def iter_fits_headers(
     primary header already parsed and its size in bytes (as returned by
     :func:`parse_fits_header_block`): it is used instead of parsing it again.
 
+    Scope: this walker checks the structure of a FITS file, not its content.
+    For every HDU it checks the keywords that fix the layout: ``BITPIX`` in
+    {8, 16, 32, 64, -32, -64}, ``NAXIS`` in 0..999, every ``NAXISn >= 0``,
+    ``PCOUNT >= 0``, ``GCOUNT >= 0`` (all integers), that each extension
+    starts with ``XTENSION``, that no header exceeds ``IRISPLUG_MAX_HEADER_CARDS``
+    cards, and that the data fits in the file (for ``.gz``: within
+    ``IRISPLUG_MAX_DECOMPRESSED_BYTES``). Every step moves forward in the
+    file, so the walk always ends. Other keywords are returned as parsed;
+    readers validate the ones they use.
+
     Raises
     ------
     CorruptFileError
-        When the first block is not a FITS header.
+        The first block is not a FITS header, or a structural keyword of an
+        HDU is missing or invalid (the message names the HDU and keyword).
     TruncatedFileError
         When a header or data section runs past the end of the file.
+    LimitExceededError
+        A header has too many cards, or a ``.gz`` file declares more data
+        than the decompression limit.
 
     Examples
     --------
@@ -136,57 +223,55 @@ def iter_fits_headers(
     >>> [(h["NAXIS1"], off, n) for h, off, n in iter_fits_headers(path)]
     [(3, 2880, 2880)]
     """
+    from irisplug.limits import get_limits
+
+    limits = get_limits()
     path = os.fspath(path)
     with open(path, "rb") as raw:
         gz = raw.read(2) == _GZIP_MAGIC
+    total = None if gz else os.path.getsize(path)
+    packed = os.path.getsize(path)
     opener = gzip.open if gz else open
-    with opener(path, "rb") as f:
-        offset = 0
-        index = 0
-        total = None if gz else os.path.getsize(path)
-        while max_hdus is None or index < max_hdus:
-            chunk = b""
-            parsed = None
-            if index == 0 and primary is not None:
-                parsed = primary
-                f.seek(primary[1])
-            while parsed is None:
-                block = f.read(_BLOCK)
-                if len(block) < _BLOCK:
-                    if index == 0 and not chunk and not block:
-                        raise CorruptFileError("file is empty, not FITS", path=path)
-                    if index > 0 and not chunk and not block:
-                        return
+    try:
+        with opener(path, "rb") as f:
+            offset = 0
+            index = 0
+            while max_hdus is None or index < max_hdus:
+                if index == 0 and primary is not None:
+                    parsed: tuple[dict[str, Any], int] | None = primary
+                    f.seek(primary[1])
+                else:
+                    parsed = _read_header(f, path, index, offset, limits.max_header_cards)
+                if parsed is None:
+                    return
+                header, hsize = parsed
+                data_offset = offset + hsize
+                nbytes = _data_size(header, path, index)
+                end = data_offset + nbytes
+                if total is not None and end > total:
                     raise TruncatedFileError(
-                        f"FITS header of HDU {index} is cut short at byte {offset + len(chunk) + len(block)}",
+                        f"HDU {index} declares {nbytes} data bytes but the file ends at byte {total}",
                         path=path,
                     )
-                if index == 0 and not chunk and not block.startswith(b"SIMPLE  ="):
-                    raise CorruptFileError("not a FITS file (no SIMPLE card)", path=path)
-                chunk += block
-                parsed = parse_fits_header_block(chunk)
-            header, hsize = parsed
-            data_offset = offset + hsize
-            nbytes = _data_size(header)
-            if total is not None and data_offset + nbytes > total:
-                raise TruncatedFileError(
-                    f"HDU {index} declares {nbytes} data bytes but the file ends at byte {total}",
-                    path=path,
-                )
-            yield header, data_offset, nbytes
-            if gz:
-                remaining = nbytes
-                while remaining:
-                    got = len(f.read(min(remaining, 1 << 20)))
-                    if got == 0:
-                        raise TruncatedFileError(f"data of HDU {index} is cut short", path=path)
-                    remaining -= got
-            else:
-                f.seek(data_offset + nbytes)
-                if data_offset + nbytes == total:
-                    return
-            offset = data_offset + nbytes
-            index += 1
+                if gz:
+                    limits.check_unpacked(end, packed, what=f"HDU {index} of this gzip file", path=path)
+                yield header, data_offset, nbytes
+                if gz:
+                    remaining = nbytes
+                    while remaining:
+                        got = len(f.read(min(remaining, 1 << 20)))
+                        if got == 0:
+                            raise TruncatedFileError(f"data of HDU {index} is cut short", path=path)
+                        remaining -= got
+                else:
+                    if end == total:
+                        return
+                    f.seek(end)
+                assert end > offset  # forward progress: a header is at least one block
+                offset = end
+                index += 1
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise CorruptFileError(f"gzip stream is damaged ({type(exc).__name__}: {exc})", path=path) from exc
 
 
 @dataclass
@@ -229,13 +314,25 @@ class FileInfo:
         return self.path.stat().st_size
 
     @property
+    def is_regular(self) -> bool:
+        """True for a regular file; a FIFO, socket or device is never opened (it could block)."""
+        try:
+            return stat.S_ISREG(os.stat(self.path).st_mode)
+        except OSError:
+            return False
+
+    @property
     def is_gzip(self) -> bool:
         """True for a gzip-compressed file (by content, not name)."""
+        if not self.is_regular:
+            return False
         with open(self.path, "rb") as f:
             return f.read(2) == _GZIP_MAGIC
 
     def head(self, n: int = 4 * _BLOCK) -> bytes:
-        """The first ``n`` bytes, decompressed if the file is gzip-compressed."""
+        """The first ``n`` bytes, decompressed if the file is gzip-compressed (b"" for a non-regular file)."""
+        if not self.is_regular:
+            return b""
         if self._head is None or len(self._head) < n:
             opener = gzip.open if self.is_gzip else open
             try:
@@ -311,5 +408,5 @@ class FileInfo:
             return []
         try:
             return [str(h.get("EXTNAME", "")) for h, _, _ in iter_fits_headers(self.path, max_hdus)][1:]
-        except CorruptFileError:
+        except IrisplugError:
             return []

@@ -15,6 +15,17 @@ Environment knobs (read when a manager is created):
     Comma-separated allow-list; when set, only these plugins load.
 ``IRISPLUG_STRICT``
     ``1``/``true``: raise plugin failures instead of recording them.
+``IRISPLUG_ALLOW_SHADOWING``
+    ``1``/``true``: let a third-party plugin take the name of a built-in
+    plugin, or of a built-in plugin's contribution (refused by default).
+``IRISPLUG_IDENTIFY_TIMEOUT``
+    Seconds one ``identify`` call may take (default 10; see :mod:`irisplug.limits`).
+
+Trust rules (docs/plugin-authors.md, "Plugin trust rules"): built-in plugins
+(:data:`BUILTIN_DISTRIBUTIONS`) keep their plugin and contribution names
+unless the user opts in to shadowing; every clash is recorded and reported
+when the clashing contribution is used; any ``BaseException`` a plugin raises
+except ``KeyboardInterrupt`` is contained.
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ from irisplug.errors import (
     PluginError,
     PluginLoadError,
     PluginNameClashError,
+    PluginTimeoutError,
     PluginValidationError,
     UnknownContributionError,
 )
@@ -45,10 +57,30 @@ __all__ = [
     "get_plugin_manager",
     "set_plugin_manager",
     "ENTRY_POINT_GROUP",
+    "BUILTIN_DISTRIBUTIONS",
 ]
 
 ENTRY_POINT_GROUP = "irisplug"
 D = TypeVar("D", bound=Descriptor)
+
+#: The distributions shipped with irisplug: their plugin and contribution names
+#: cannot be taken by another distribution unless IRISPLUG_ALLOW_SHADOWING is set.
+BUILTIN_DISTRIBUTIONS = frozenset(
+    {
+        "irisplug",
+        "irisplug-calib",
+        "irisplug-coalign",
+        "irisplug-fit",
+        "irisplug-io",
+        "irisplug-iris",
+        "irisplug-iuvs",
+        "irisplug-show",
+        "irisplug-view",
+    }
+)
+
+#: runtime failures kept per plugin (the oldest are dropped beyond this)
+_MAX_RUNTIME_FAILURES = 50
 
 #: descriptor kind ("reader") -> contribution hook name ("irisplug_readers")
 _HOOK_OF_KIND = {cls.kind: hook for hook, cls in DESCRIPTOR_KINDS.items()}
@@ -77,7 +109,10 @@ class PluginFailure:
 
 @dataclass(frozen=True)
 class NameClash:
-    """Two plugins contributed the same name for the same kind; the first one wins."""
+    """Two plugins contributed the same name for the same kind; ``kept`` wins.
+
+    ``kind`` is ``plugin`` for two entry points of the same name.
+    """
 
     kind: str
     name: str
@@ -106,6 +141,7 @@ class PluginRecord:
     version: str = ""
     value: str = ""
     status: str = "active"
+    builtin: bool = False
     failures: list[PluginFailure] = field(default_factory=list)
     contributions: dict[str, list[str]] = field(default_factory=dict)
     plugin: Any = field(default=None, repr=False)
@@ -123,6 +159,7 @@ class PluginRecord:
             "version": self.version,
             "entry_point": self.value,
             "status": self.status,
+            "builtin": self.builtin,
             "error": self.error,
             "failures": [{"stage": f.stage, "error": f.error, "type": f.exception_type} for f in self.failures],
             "contributions": {k: list(v) for k, v in self.contributions.items()},
@@ -173,10 +210,17 @@ class PluginManager:
         allowed = set(allow) if allow is not None else _env_list("IRISPLUG_ALLOW")
         self.allowed = allowed
         self.strict = strict if strict is not None else _env_flag("IRISPLUG_STRICT")
+        self.allow_shadowing = _env_flag("IRISPLUG_ALLOW_SHADOWING")
         self._records: dict[str, PluginRecord] = {}
         self._index: dict[str, dict[str, Descriptor]] = {cls.kind: {} for cls in DESCRIPTOR_KINDS.values()}
         self._clashes: list[NameClash] = []
+        self._hung: set[tuple[str, str]] = set()
+        # _discovered turns True only once every entry point is loaded; other
+        # threads wait on the lock meanwhile (a flag set first let them see
+        # an empty manager: issue 16). _loading stops re-entry from the
+        # loading thread itself (a plugin that queries the manager on import).
         self._discovered = False
+        self._loading = False
         self._lock = threading.RLock()
 
     # -- discovery ---------------------------------------------------------
@@ -184,36 +228,69 @@ class PluginManager:
         if self._discovered:
             return
         with self._lock:
-            if self._discovered:
+            if self._discovered or self._loading:
                 return
-            self._discovered = True
-            if self.use_entry_points:
-                self._load_entry_points()
+            self._loading = True
+            try:
+                if self.use_entry_points:
+                    self._load_entry_points()
+            finally:
+                self._loading = False
+                self._discovered = True
 
     def _load_entry_points(self) -> None:
-        seen: set[str] = set()
-        eps = sorted(metadata.entry_points(group=self.group), key=lambda ep: ep.name)
-        for ep in eps:
-            if ep.name in seen:  # the same distribution visible twice on sys.path
-                continue
-            seen.add(ep.name)
+        by_name: dict[str, list[Any]] = {}
+        for ep in metadata.entry_points(group=self.group):
+            same = by_name.setdefault(ep.name, [])
             dist = getattr(ep, "dist", None)
-            record = PluginRecord(
-                name=ep.name,
-                distribution=dist.name if dist is not None else "<unknown>",
-                version=dist.version if dist is not None else "",
-                value=ep.value,
-            )
-            self._records[ep.name] = record
-            if not self._is_enabled(ep.name):
+            key = (dist.name if dist is not None else "<unknown>", ep.value)
+            if all(
+                ((getattr(o, "dist", None).name if getattr(o, "dist", None) is not None else "<unknown>"), o.value) != key
+                for o in same
+            ):  # the same distribution visible twice on sys.path counts once
+                same.append(ep)
+        for name in sorted(by_name):
+            candidates = [self._record_of(ep) for ep in by_name[name]]
+            record = self._pick_entry_point(name, candidates)
+            self._records[name] = record
+            if not self._is_enabled(name):
                 record.status = "disabled"
                 continue
+            ep = by_name[name][candidates.index(record)]
             try:
                 plugin = ep.load()
-            except Exception as exc:  # noqa: BLE001 - isolation is the point
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - isolation is the point (SystemExit included)
                 self._fail(record, "import", exc)
                 continue
             self._register_loaded(record, plugin)
+
+    @staticmethod
+    def _record_of(ep: Any) -> PluginRecord:
+        dist = getattr(ep, "dist", None)
+        dist_name = dist.name if dist is not None else "<unknown>"
+        return PluginRecord(
+            name=ep.name,
+            distribution=dist_name,
+            version=dist.version if dist is not None else "",
+            value=ep.value,
+            builtin=_normalise(dist_name) in BUILTIN_DISTRIBUTIONS,
+        )
+
+    def _pick_entry_point(self, name: str, candidates: list[PluginRecord]) -> PluginRecord:
+        """One record among entry points of the same name: a built-in unless shadowing is allowed."""
+        if len(candidates) == 1:
+            return candidates[0]
+        # built-ins first (third parties first when the user allows shadowing), then by distribution
+        ordered = sorted(candidates, key=lambda r: (r.builtin == self.allow_shadowing, r.distribution))
+        kept = ordered[0]
+        for other in ordered[1:]:
+            clash = NameClash("plugin", name, name, kept.distribution, name, other.distribution)
+            self._clashes.append(clash)
+            if self.strict:
+                raise PluginNameClashError(str(clash), plugin=name)
+        return kept
 
     def _is_enabled(self, name: str) -> bool:
         if name in self.disabled:
@@ -235,7 +312,13 @@ class PluginManager:
         with self._lock:
             if name in self._records and self._records[name].status != "disabled":
                 raise PluginLoadError(f"a plugin named {name!r} is already registered", plugin=name)
-            record = PluginRecord(name=name, distribution=distribution, version=version, value=repr(plugin))
+            record = PluginRecord(
+                name=name,
+                distribution=distribution,
+                version=version,
+                value=repr(plugin),
+                builtin=_normalise(distribution) in BUILTIN_DISTRIBUTIONS,
+            )
             self._records[name] = record
             if name in self.disabled:
                 record.status = "disabled"
@@ -246,7 +329,9 @@ class PluginManager:
     def _register_loaded(self, record: PluginRecord, plugin: Any) -> None:
         try:
             self._pm.register(plugin, name=record.name)
-        except Exception as exc:  # noqa: BLE001
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001
             self._fail(record, "register", exc)
             return
         record.plugin = plugin
@@ -259,7 +344,9 @@ class PluginManager:
                     stage = f"contribution {hook_name}"
                     try:
                         result = impl.function()
-                    except Exception as exc:
+                    except KeyboardInterrupt:
+                        raise
+                    except BaseException as exc:
                         raise _StageError(stage, exc) from exc
                     items.extend(self._validate(record, hook_name, cls, result))
                 collected[cls.kind] = items
@@ -302,22 +389,34 @@ class PluginManager:
         index = self._index[kind]
         existing = index.get(desc.name)
         if existing is not None:
-            clash = NameClash(kind, desc.name, existing.plugin, existing.distribution, record.name, record.distribution)
+            old = self._records.get(existing.plugin)
+            old_builtin = old is not None and old.builtin
+            # a built-in keeps its name unless the user allows shadowing, then the third party takes it
+            replace_old = record.builtin != old_builtin and (record.builtin != self.allow_shadowing)
+            if replace_old:
+                clash = NameClash(kind, desc.name, record.name, record.distribution, existing.plugin, existing.distribution)
+                if old is not None and desc.name in old.contributions.get(kind, []):
+                    old.contributions[kind].remove(desc.name)
+                    if not old.contributions[kind]:
+                        del old.contributions[kind]
+            else:
+                clash = NameClash(kind, desc.name, existing.plugin, existing.distribution, record.name, record.distribution)
             self._clashes.append(clash)
             if self.strict:
                 raise PluginNameClashError(str(clash), plugin=record.name)
-            return
+            if not replace_old:
+                return
         index[desc.name] = desc
         record.contributions.setdefault(kind, []).append(desc.name)
 
+    def clashes_for(self, kind: str, name: str) -> list[NameClash]:
+        """The recorded clashes over one contribution name (or plugin name, ``kind="plugin"``)."""
+        self._ensure_loaded()
+        return [c for c in self._clashes if c.kind == kind and c.name == name]
+
     # -- failures -----------------------------------------------------------
     def _fail(self, record: PluginRecord, stage: str, exc: BaseException) -> None:
-        failure = PluginFailure(
-            stage=stage,
-            error=f"{type(exc).__name__}: {exc}",
-            exception_type=type(exc).__name__,
-            traceback="".join(traceback.format_exception(exc)),
-        )
+        failure = _failure(stage, exc)
         record.failures.append(failure)
         record.status = "failed"
         if self.strict:
@@ -327,13 +426,28 @@ class PluginManager:
             raise err_cls(f"plugin failed at {stage}: {failure.error}", plugin=record.name) from exc
 
     def record_failure(self, plugin: str, stage: str, exc: BaseException) -> None:
-        """Record a failure of ``plugin`` at a run-time ``stage`` (e.g. ``identify``).
+        """Record a failure of ``plugin`` at a run-time ``stage`` (e.g. ``identify``) and mark it failed.
 
         Used by dispatch when a plugin's callable raises where it must not
         (``identify``, event hooks). Raises in strict mode.
         """
-        record = self._records.get(plugin) or self._records.setdefault(plugin, PluginRecord(name=plugin))
-        self._fail(record, stage, exc)
+        with self._lock:
+            record = self._records.get(plugin) or self._records.setdefault(plugin, PluginRecord(name=plugin))
+            if len(record.failures) >= _MAX_RUNTIME_FAILURES:
+                del record.failures[1]  # keep the first (the status's reason) and the latest
+            self._fail(record, stage, exc)
+
+    def record_call_failure(self, plugin: str, stage: str, exc: BaseException) -> None:
+        """Record a failure of one call (``accepts``, a reader on one file) without marking the plugin failed.
+
+        It is listed by ``irisplug plugins`` under the plugin; the plugin's
+        status stays as it is, since the next call may well succeed.
+        """
+        with self._lock:
+            record = self._records.get(plugin) or self._records.setdefault(plugin, PluginRecord(name=plugin))
+            if len(record.failures) >= _MAX_RUNTIME_FAILURES:
+                del record.failures[0]
+            record.failures.append(_failure(stage, exc))
 
     # -- queries ------------------------------------------------------------
     @property
@@ -380,33 +494,138 @@ class PluginManager:
         for impl in hook.get_hookimpls():
             try:
                 impl.function(*[kwargs[a] for a in impl.argnames])
-            except Exception as exc:  # noqa: BLE001
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001
                 self.record_failure(impl.plugin_name, f"event {hook_name}", exc)
 
-    def call_safely(self, plugin: str, stage: str, func: Callable[..., Any], *args: Any, default: Any = None) -> Any:
-        """Call a plugin's callable; on error record it (raise in strict mode) and return ``default``."""
+    def call_safely(
+        self,
+        plugin: str,
+        stage: str,
+        func: Callable[..., Any],
+        *args: Any,
+        default: Any = None,
+        mark_failed: bool = True,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call a plugin's callable; on error record it (raise in strict mode) and return ``default``.
+
+        ``mark_failed=False`` records the failure for this call only (the
+        plugin stays active). With ``timeout`` (seconds) the callable runs in
+        a worker thread; when it does not return in time the call counts as
+        failed, this callable is not called again in this process, and
+        ``default`` is returned. ``KeyboardInterrupt`` is never contained.
+        """
+        if (plugin, stage) in self._hung:
+            return default
         try:
+            if timeout:
+                return _call_with_timeout(func, args, timeout)
             return func(*args)
-        except Exception as exc:  # noqa: BLE001
+        except KeyboardInterrupt:
+            raise
+        except _Timeout:
+            self._hung.add((plugin, stage))
+            exc: BaseException = PluginTimeoutError(
+                f"{stage} did not return within {timeout:g} s (IRISPLUG_IDENTIFY_TIMEOUT); "
+                "it is skipped for the rest of this process",
+                plugin=plugin,
+            )
             self.record_failure(plugin, stage, exc)
             return default
+        except BaseException as exc:  # noqa: BLE001 - SystemExit from a plugin is contained too
+            if mark_failed:
+                self.record_failure(plugin, stage, exc)
+            else:
+                self.record_call_failure(plugin, stage, exc)
+            return default
 
-    def call_contribution_safely(self, desc: Descriptor, attr: str, *args: Any, default: Any = None) -> Any:
+    def call_contribution_safely(
+        self,
+        desc: Descriptor,
+        attr: str,
+        *args: Any,
+        default: Any = None,
+        mark_failed: bool = True,
+        timeout: float | None = None,
+    ) -> Any:
         """Call ``desc``'s callable ``attr`` (resolving a reference first) as :meth:`call_safely` does.
 
         A reference that cannot be resolved is recorded on the plugin like
-        any other failure of that stage.
+        any other failure of that stage. ``mark_failed`` and ``timeout`` as
+        in :meth:`call_safely`.
         """
         stage = f"{attr} ({desc.name})"
         try:
             func = desc.resolve(attr)
-        except Exception as exc:  # noqa: BLE001
-            self.record_failure(desc.plugin, stage, exc)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - importing a plugin module may raise anything
+            if mark_failed:
+                self.record_failure(desc.plugin, stage, exc)
+            else:
+                self.record_call_failure(desc.plugin, stage, exc)
             return default
         if func is None:
             return default
-        return self.call_safely(desc.plugin, stage, func, *args, default=default)
+        return self.call_safely(desc.plugin, stage, func, *args, default=default, mark_failed=mark_failed, timeout=timeout)
 
+
+def _normalise(dist: str) -> str:
+    return dist.lower().replace("_", "-").replace(".", "-")
+
+
+def _failure(stage: str, exc: BaseException) -> PluginFailure:
+    return PluginFailure(
+        stage=stage,
+        error=f"{type(exc).__name__}: {exc}",
+        exception_type=type(exc).__name__,
+        traceback="".join(traceback.format_exception(exc)),
+    )
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _Worker:
+    """A daemon thread that runs calls handed to it; abandoned (left running) when a call hangs."""
+
+    def __init__(self) -> None:
+        import queue
+
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._loop, name="irisplug-identify", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            func, args, box, done = self.jobs.get()
+            try:
+                box.append((True, func(*args)))
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                box.append((False, exc))
+            done.set()
+
+
+_WORKERS = threading.local()
+
+
+def _call_with_timeout(func: Callable[..., Any], args: tuple, timeout: float) -> Any:
+    worker = getattr(_WORKERS, "worker", None)
+    if worker is None:
+        worker = _WORKERS.worker = _Worker()
+    box: list[tuple[bool, Any]] = []
+    done = threading.Event()
+    worker.jobs.put((func, args, box, done))
+    if not done.wait(timeout):
+        _WORKERS.worker = None  # the hung call keeps that thread; the next call gets a new one
+        raise _Timeout
+    ok, value = box[0]
+    if ok:
+        return value
+    raise value
 
 class _StageError(Exception):
     def __init__(self, stage: str, exc: BaseException) -> None:

@@ -15,29 +15,39 @@ Everything remote or compressed lands once in the cache directory
 - :func:`decompressed` gives readers that need random access a plain copy of
   a gzip-compressed file in ``gunzip/``, keyed by the file's content, so the
   second open costs nothing.
+
+Unpacking and decompressing stream and stop as soon as a limit of
+:mod:`irisplug.limits` is exceeded (decompressed bytes, compression ratio,
+archive member count), so a decompression bomb costs little time and memory.
 """
 
 from __future__ import annotations
 
 import hashlib
+import lzma
 import os
 import shutil
+import stat as stat_module
 import tarfile
 import tempfile
 import uuid
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from irisplug.errors import (
     CorruptFileError,
     DownloadError,
     IrisplugError,
+    LimitExceededError,
+    NotARegularFileError,
     SourceNotFoundError,
     TruncatedFileError,
     UnsupportedObjectError,
 )
+from irisplug.limits import get_limits
 
 __all__ = [
     "resolve_sources",
@@ -48,6 +58,7 @@ __all__ = [
     "download",
     "decompressed",
     "failure_reason",
+    "copy_limited",
     "ARCHIVE_SUFFIXES",
 ]
 
@@ -77,7 +88,94 @@ def is_archive(path: str | os.PathLike) -> bool:
     return str(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
+def copy_limited(src: BinaryIO, dst: BinaryIO, *, counted: list[int], packed: int, what: str, path: Path) -> None:
+    """Copy a decompressing stream in 1 MiB chunks, checking the limits before each write.
+
+    ``counted`` is a one-item list of bytes unpacked so far (across members of
+    one archive), updated in place; ``packed`` is the compressed size the
+    ratio limit compares with. Nothing beyond a limit is ever written.
+
+    Raises
+    ------
+    LimitExceededError
+        ``IRISPLUG_MAX_DECOMPRESSED_BYTES`` or ``IRISPLUG_MAX_COMPRESSION_RATIO`` is exceeded.
+
+    Examples
+    --------
+    >>> import io, gzip, pathlib
+    >>> packed = gzip.compress(b"x" * 1000)
+    >>> out, n = io.BytesIO(), [0]
+    >>> copy_limited(gzip.GzipFile(fileobj=io.BytesIO(packed)), out, counted=n, packed=len(packed),
+    ...              what="a.gz", path=pathlib.Path("a.gz"))
+    >>> n
+    [1000]
+    """
+    limits = get_limits()
+    while True:
+        chunk = src.read(1 << 20)
+        if not chunk:
+            return
+        counted[0] += len(chunk)
+        limits.check_unpacked(counted[0], packed, what=what, path=path)
+        dst.write(chunk)
+
+
+def _check_member_count(n: int, archive: Path) -> None:
+    limit = get_limits().max_archive_members
+    if limit and n > limit:
+        raise LimitExceededError(
+            f"the archive has more than {limit} members (IRISPLUG_MAX_ARCHIVE_MEMBERS); raise the limit if it is trusted",
+            path=archive,
+        )
+
+
+def _safe_dest(root: Path, name: str, archive: Path) -> Path:
+    dest = (root / name).resolve()
+    if dest != root and root not in dest.parents:
+        raise CorruptFileError(f"archive member {name!r} points outside the archive", path=archive)
+    return dest
+
+
+def _extract_zip(archive: Path, root: Path, packed: int) -> None:
+    counted = [0]
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()  # the central directory: its length is known before anything is unpacked
+        _check_member_count(len(infos), archive)
+        for info in infos:
+            dest = _safe_dest(root, info.filename, archive)
+            if info.is_dir():
+                dest.mkdir(parents=True, exist_ok=True)
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(dest, "wb") as dst:
+                copy_limited(src, dst, counted=counted, packed=packed, what=f"member {info.filename!r}", path=archive)
+
+
+def _extract_tar(archive: Path, root: Path, packed: int) -> None:
+    counted = [0]
+    with tarfile.open(archive, mode="r:*") as tf:
+        n = 0
+        for member in tf:  # streaming: members are read one by one, never listed first
+            n += 1
+            _check_member_count(n, archive)
+            dest = _safe_dest(root, member.name, archive)
+            if member.isdir():
+                dest.mkdir(parents=True, exist_ok=True)
+            elif member.isfile():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                src = tf.extractfile(member)
+                assert src is not None
+                with src, open(dest, "wb") as dst:
+                    copy_limited(src, dst, counted=counted, packed=packed, what=f"member {member.name!r}", path=archive)
+            else:
+                raise CorruptFileError(
+                    f"archive member {member.name!r} is a link or device; irisplug unpacks only files and directories",
+                    path=archive,
+                )
+
+
 def _unpack(archive: Path) -> Path:
+    """Unpack ``archive`` into the cache, streaming, within the limits of :mod:`irisplug.limits`."""
     stat = archive.stat()
     key = hashlib.sha1(f"{archive.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     stem = archive.name.split(".")[0]
@@ -85,27 +183,21 @@ def _unpack(archive: Path) -> Path:
     if target.is_dir():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=target.parent)).resolve()
     try:
         if archive.name.lower().endswith(".zip"):
-            with zipfile.ZipFile(archive) as zf:
-                bad = zf.testzip()
-                if bad is not None:
-                    raise CorruptFileError(f"archive member {bad!r} fails its CRC check", path=archive)
-                for member in zf.namelist():
-                    dest = (tmp / member).resolve()
-                    if not str(dest).startswith(str(tmp.resolve())):
-                        raise CorruptFileError(f"archive member {member!r} points outside the archive", path=archive)
-                zf.extractall(tmp)
+            _extract_zip(archive, tmp, stat.st_size)
         else:
-            with tarfile.open(archive) as tf:
-                tf.extractall(tmp, filter="data")
+            _extract_tar(archive, tmp, stat.st_size)
     except IrisplugError:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise CorruptFileError(f"cannot unpack archive ({type(exc).__name__}: {exc})", path=archive) from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     try:
         tmp.rename(target)
     except OSError:  # another process unpacked it first
@@ -312,6 +404,16 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"gunzip {path.name}", leave=False)
+    limits = get_limits()
+    unpacked = 0
+
+    def emit(out: BinaryIO, data: bytes) -> None:
+        # checked before writing, output bounded per call: a bomb stops at the limit in bounded memory
+        nonlocal unpacked
+        unpacked += len(data)
+        limits.check_unpacked(unpacked, size, what="this gzip file", path=path)
+        out.write(data)
+
     try:
         with open(path, "rb") as src, open(tmp, "wb") as out:
             d = zlib.decompressobj(wbits=31)
@@ -323,14 +425,16 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
                 pending = b""
                 if not chunk:
                     break
-                out.write(d.decompress(chunk))
+                emit(out, d.decompress(chunk, 16 << 20))
+                while d.unconsumed_tail:
+                    emit(out, d.decompress(d.unconsumed_tail, 16 << 20))
                 if d.eof:  # a gzip member ends; another may follow (concatenated gzip)
                     rest = d.unused_data or src.read(_CHUNK)
                     if not rest.strip(b"\0"):  # end of file (or zero padding, as gzip tolerates)
                         break
                     d = zlib.decompressobj(wbits=31)
                     pending = rest
-            out.write(d.flush())
+            emit(out, d.flush())
             if not d.eof:
                 raise TruncatedFileError(
                     "the gzip stream ends early (an interrupted download?); download the file again", path=path
@@ -484,6 +588,10 @@ def resolve_sources_detailed(source: Any) -> list[tuple[Path, bool]]:
         path = download(item) if is_url(item) else Path(item).expanduser()
         if not path.exists():
             raise SourceNotFoundError("no such file or directory", path=path)
+        if not path.is_dir() and not stat_module.S_ISREG(path.stat().st_mode):
+            raise NotARegularFileError(
+                "is a FIFO, socket or device, not a regular file; irisplug reads only regular files", path=path
+            )
         if path.is_dir():
             for f in _files_in(path):
                 out.extend((g, False) for g in (_files_in(_unpack(f)) if is_archive(f) else [f]))

@@ -174,8 +174,10 @@ def test_failing_writer_leaves_nothing(empty_plugin_manager, tmp_path):
     empty_plugin_manager.register(_writer_plugin(fail=True), name="w")
     target = tmp_path / "out.box"
     target.write_text("old")
-    with pytest.raises(RuntimeError, match="disk full"):
+    with pytest.raises(irisplug.PluginCallError, match="disk full") as err:  # wrapped, named (issue 16)
         irisplug.write(_Box(5), target, overwrite=True)
+    assert isinstance(err.value.__cause__, RuntimeError)
+    assert err.value.path == str(target) and err.value.plugin == "w"
     assert target.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.box"]
 

@@ -21,6 +21,8 @@ def _run_plugins(args: argparse.Namespace) -> int:
 
     pm = get_plugin_manager()
     records = pm.records
+    # this process has read nothing yet: runtime failures show when `irisplug plugins` runs after a
+    # read in the same process (``irisplug.plugin_manager.get_plugin_manager().records`` in a session)
     if args.json:
         data: dict[str, Any] = {
             "plugins": [r.as_dict() for r in records],
@@ -104,8 +106,29 @@ def _run_info(args: argparse.Namespace) -> int:
         except irisplug.UnknownFormatError:
             continue
     print(f"reader: {reader}   files: {len(paths)}   object: {type(obj).__name__}")
+    for record in irisplug.get_plugin_manager().records:
+        for failure in record.failures:
+            if not failure.stage.startswith(("import", "register", "contribution", "validation")):
+                print(f"plugin {record.name} failed at {failure.stage}: {failure.error}", file=sys.stderr)
     text = obj.info_text() if callable(getattr(obj, "info_text", None)) else str(obj)
     print(text)
+    return 0
+
+
+def _add_clean(p: argparse.ArgumentParser) -> None:
+    p.add_argument("directory", nargs="*", default=["."], help="directories to clean (default: the current one)")
+    p.add_argument("--dry-run", action="store_true", help="list the files without removing them")
+
+
+def _run_clean(args: argparse.Namespace) -> int:
+    from irisplug.atomic import clean_stale_temp_files
+
+    total = 0
+    for directory in args.directory:
+        for path in clean_stale_temp_files(directory, dry_run=args.dry_run):
+            print(f"{'would remove' if args.dry_run else 'removed'} {path}")
+            total += 1
+    print(f"{total} stale temporary file(s) of interrupted writes {'found' if args.dry_run else 'removed'}")
     return 0
 
 
@@ -114,4 +137,5 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "plugins": ("list installed plugins, their status and contributions", _add_plugins, _run_plugins),
     "formats": ("list the file formats that can be read and written", _add_formats, _run_formats),
     "info": ("read a file, directory or archive and describe it", _add_info, _run_info),
+    "clean": ("remove temporary files that interrupted writes left behind", _add_clean, _run_clean),
 }

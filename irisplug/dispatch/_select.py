@@ -25,7 +25,7 @@ def select(pm: PluginManager, kind: str, name: str | None, *objs: Any) -> Descri
     def ok(d: Descriptor) -> bool:
         if getattr(d, "accepts", None) is None:
             return True
-        verdict = pm.call_contribution_safely(d, "accepts", *objs, default=False)
+        verdict = pm.call_contribution_safely(d, "accepts", *objs, default=False, mark_failed=False)
         if not verdict:
             refusals[d.name] = refusal_reason(verdict)
         return bool(verdict)

@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from irisplug.descriptors import CalibratorDescriptor
+from irisplug.dispatch._guard import check_arguments, guarded_call
 from irisplug.dispatch._select import refusal_reason
 from irisplug.dispatch.keywords import unknown_keyword_error, valid_keywords
-from irisplug.errors import CalibrationError, UnsupportedObjectError
+from irisplug.errors import CalibrationError, InvalidArgumentError, UnsupportedObjectError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 from irisplug.provenance import history, record_step
 
@@ -37,6 +38,10 @@ def plan_calibration(steps: Sequence[str], *, manager: PluginManager | None = No
     pm = manager or get_plugin_manager()
     if isinstance(steps, str):
         steps = [steps]
+    if not isinstance(steps, Sequence) or not all(isinstance(s, str) for s in steps):
+        raise InvalidArgumentError(f"steps must be a step name or a list of step names, got {steps!r:.80}")
+    if not steps:
+        raise InvalidArgumentError("steps is empty: name at least one calibration step (see `irisplug plugins`)")
     descs: list[CalibratorDescriptor] = [pm.get("calibrator", s) for s in steps]  # type: ignore[misc]
     names = [d.name for d in descs]
     if len(set(names)) != len(names):
@@ -146,6 +151,8 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
         raise unknown_keyword_error(
             unused, every_valid, "calibrate", lead=f"no requested step ({', '.join(sorted(step_names))}) takes the parameter(s)"
         )
+    for d in plan:  # every step's arguments checked before the first one computes
+        check_arguments(d, f"applying step {d.name!r}", d.resolve("apply"), obj, **per_step[d.name])
     done = {r.get("step") for r in history(obj)}
     for d in plan:
         missing = [r for r in d.requires if r not in done]
@@ -154,14 +161,13 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
                 f"step {d.name!r} requires {missing} to be applied first; add them to steps=[...]",
                 plugin=d.plugin,
             )
-        accepts = d.resolve("accepts")
-        verdict = True if accepts is None else accepts(obj)
+        verdict = d.accepts is None or pm.call_contribution_safely(d, "accepts", obj, default=False, mark_failed=False)
         if not verdict:
             raise UnsupportedObjectError(
                 f"step {d.name!r} cannot calibrate a {type(obj).__name__}: {refusal_reason(verdict)}", plugin=d.plugin
             )
         before = len(history(obj))
-        new = d.resolve("apply")(obj, **per_step[d.name])
+        new = guarded_call(pm, d, f"applying step {d.name!r}", d.resolve("apply"), obj, **per_step[d.name])
         if new is obj:
             raise CalibrationError(
                 f"step {d.name!r} returned its input; calibrators must return a new object", plugin=d.plugin

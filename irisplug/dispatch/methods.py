@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from irisplug.dispatch._guard import guarded_call
 from irisplug.dispatch._select import select
 from irisplug.dispatch.keywords import check_keywords
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
@@ -37,7 +38,7 @@ def fit(obj: Any, *, method: str | None = None, manager: PluginManager | None = 
     pm = manager or get_plugin_manager()
     desc = select(pm, "fitter", method, obj)
     check_keywords(desc, "fit", kwargs, inputs=1)
-    return desc.resolve("fit")(obj, **kwargs)
+    return guarded_call(pm, desc, "fitting", desc.resolve("fit"), obj, **kwargs)
 
 
 def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None = None, **kwargs: Any) -> Any:
@@ -50,7 +51,7 @@ def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None =
     pm = manager or get_plugin_manager()
     desc = select(pm, "viewer", viewer, obj)
     check_keywords(desc, "view", kwargs, inputs=1)
-    return desc.resolve("view")(obj, **kwargs)
+    return guarded_call(pm, desc, "viewing", desc.resolve("view"), obj, **kwargs)
 
 
 def coalign(
@@ -65,7 +66,7 @@ def coalign(
     pm = manager or get_plugin_manager()
     desc = select(pm, "coaligner", method, target, reference)
     check_keywords(desc, "coalign", kwargs, inputs=2)
-    return desc.resolve("coalign")(target, reference, **kwargs)
+    return guarded_call(pm, desc, "co-aligning", desc.resolve("coalign"), target, reference, **kwargs)
 
 
 def fetch(name: str, dest: str | os.PathLike, *, manager: PluginManager | None = None, **kwargs: Any) -> list[Path]:

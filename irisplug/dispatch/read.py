@@ -5,14 +5,23 @@ from __future__ import annotations
 import fnmatch
 import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from irisplug.descriptors import ReaderDescriptor
+from irisplug.dispatch._guard import guarded_call, warn_if_clashed
 from irisplug.dispatch.keywords import accepted_keywords, check_keywords
-from irisplug.errors import AmbiguousFormatError, MixedSourceError, UnknownFormatError, UnreadFilesWarning
+from irisplug.errors import (
+    AmbiguousFormatError,
+    InvalidArgumentError,
+    MixedSourceError,
+    PluginCallError,
+    UnknownFormatError,
+    UnreadFilesWarning,
+)
 from irisplug.fileinfo import FileInfo
+from irisplug.limits import get_limits
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 from irisplug.sources import resolve_sources_detailed
 
@@ -54,11 +63,14 @@ def _choose_reader(info: FileInfo, pm: PluginManager) -> ReaderDescriptor:
     readers: dict[str, ReaderDescriptor] = pm.contributions("reader")  # type: ignore[assignment]
     path = info.path
     by_pattern = [r for r in readers.values() if any(fnmatch.fnmatch(path.name, p) for p in r.patterns)]
+    limits = get_limits()
 
     def identifies(r: ReaderDescriptor) -> bool:
         if r.identify is None:
             return False
-        return bool(pm.call_contribution_safely(r, "identify", info, default=False))
+        return bool(
+            pm.call_contribution_safely(r, "identify", info, default=False, timeout=limits.identify_timeout)
+        )
 
     # A name is a hint, the header is the evidence: a pattern match is
     # confirmed by the reader's identify when it has one.
@@ -82,6 +94,15 @@ def _choose_reader(info: FileInfo, pm: PluginManager) -> ReaderDescriptor:
         names = ", ".join(f"{r.name} (plugin {r.plugin})" for r in best)
         raise AmbiguousFormatError(f"several readers claim this file: {names}; pass format=NAME", path=path)
     return best[0]
+
+
+def _check_source(source: Any) -> None:
+    if isinstance(source, (str, os.PathLike)):
+        return
+    if isinstance(source, (bytes, Mapping)) or not isinstance(source, Iterable):
+        raise InvalidArgumentError(
+            f"source must be a path or a list of paths, got {type(source).__name__} ({source!r:.60})"
+        )
 
 
 def read(
@@ -114,6 +135,9 @@ def read(
     ------
     UnknownFormatError, AmbiguousFormatError, MixedSourceError
         When the reader cannot be chosen; each message lists the candidates.
+    PluginCallError
+        The reader raised something other than an IrisplugError (chained as
+        ``__cause__``), or returned no data object; names the file and plugin.
         A file the user named must be readable; files found inside a
         directory or archive that no reader knows (a README, checksums) are
         left out with an :class:`~irisplug.errors.UnreadFilesWarning` naming them.
@@ -128,6 +152,9 @@ def read(
     >>> obs = irisplug.read("iris_l2_20140329_140938_3860258481_raster_t000_r00000.fits")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
+    _check_source(source)
+    if format is not None and not isinstance(format, str):
+        raise InvalidArgumentError(f"format must be a reader name (str), got {type(format).__name__}")
     found = resolve_sources_detailed(source)
     paths = [p for p, _ in found]
     if not paths:
@@ -175,6 +202,15 @@ def read(
     read_func = reader.resolve("read")
     if "fileinfo" in accepted_keywords(read_func, 1)[0]:
         kwargs["fileinfo"] = [infos[p] for p in paths]
-    obj = read_func(paths, **kwargs)
+    warn_if_clashed(pm, reader)
+    obj = guarded_call(pm, reader, "reading", read_func, paths, paths=paths, **kwargs)
+    if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
+        err = PluginCallError(
+            f"reader {reader.name!r} returned {obj!r:.60} ({type(obj).__name__}), not a data object",
+            path=paths[0] if len(paths) == 1 else None,
+            plugin=reader.plugin,
+        )
+        pm.record_call_failure(reader.plugin, f"reading ({reader.name})", err)
+        raise err
     pm.call_event("irisplug_after_read", obj=obj, paths=paths, reader=reader.name)
     return obj

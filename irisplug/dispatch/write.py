@@ -6,10 +6,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from irisplug.atomic import atomic_path
+from irisplug.atomic import _write_error, atomic_path
 from irisplug.descriptors import WriterDescriptor
+from irisplug.dispatch._guard import guarded_call, warn_if_clashed
 from irisplug.dispatch.keywords import check_keywords
-from irisplug.errors import IrisplugError, UnknownFormatError
+from irisplug.errors import InvalidArgumentError, IrisplugError, PluginCallError, UnknownFormatError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
 __all__ = ["write", "choose_writer"]
@@ -36,7 +37,7 @@ def choose_writer(
         ext = max((e for e in w.extensions if name.endswith(e.lower())), key=len, default=None)
         if ext is None:
             continue
-        if w.accepts is not None and not pm.call_contribution_safely(w, "accepts", obj, default=False):
+        if w.accepts is not None and not pm.call_contribution_safely(w, "accepts", obj, default=False, mark_failed=False):
             refused.append(w.name)
             continue
         fits.append((len(ext), w.priority, w))
@@ -77,6 +78,12 @@ def write(
 
     Raises
     ------
+    FileExistsIrisplugError
+        ``path`` exists, or appeared during the write, and ``overwrite`` is False.
+    WriteError
+        The directory is missing or read-only, the disk is full, ...; names ``path``.
+    PluginCallError
+        The writer raised something other than an IrisplugError (chained).
     UnknownKeywordError
         A keyword the chosen writer does not take (nothing is written).
 
@@ -84,13 +91,24 @@ def write(
     --------
     >>> irisplug.write(obs[line], "window.fits")  # doctest: +SKIP
     """
-    writer = choose_writer(obj, path, format=format, manager=manager)
+    pm = manager or get_plugin_manager()
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidArgumentError(f"path must be a file path, got {type(path).__name__}")
+    if not isinstance(overwrite, bool):
+        raise InvalidArgumentError(f"overwrite must be True or False, got {overwrite!r:.40}", path=path)
+    if format is not None and not isinstance(format, str):
+        raise InvalidArgumentError(f"format must be a writer name (str), got {type(format).__name__}", path=path)
+    writer = choose_writer(obj, path, format=format, manager=pm)
     check_keywords(writer, "write", kwargs, inputs=2)
     write_func = writer.resolve("write")
+    warn_if_clashed(pm, writer)
     with atomic_path(path, overwrite=overwrite) as tmp:
         try:
-            write_func(obj, tmp, **kwargs)
+            guarded_call(pm, writer, "writing", write_func, obj, tmp, paths=path, **kwargs)
         except IrisplugError as err:
+            cause = err.__cause__
+            if isinstance(err, PluginCallError) and isinstance(cause, OSError) and cause.errno is not None:
+                raise _write_error(cause, Path(path)) from cause  # read-only, disk full: name the target
             _name_target(err, tmp, path)
             raise
     return Path(path)
