@@ -14,12 +14,15 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from irisplug.descriptors import (
     CalibratorDescriptor,
     CoalignerDescriptor,
     CommandDescriptor,
     FetcherDescriptor,
     FitterDescriptor,
+    LineTemplateDescriptor,
     ReaderDescriptor,
     ViewerDescriptor,
     WriterDescriptor,
@@ -28,6 +31,18 @@ from irisplug.errors import *
 from irisplug.errors import __all__ as _error_names
 from irisplug.hookspecs import hookimpl
 from irisplug.lazy_exports import lazy_exports
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers and IDEs (never imported at run time)
+    from irisplug.atomic import atomic_path  # noqa: F401
+    from irisplug.dispatch.calibrate import calibrate, plan_calibration  # noqa: F401
+    from irisplug.dispatch.methods import coalign, fetch, fit, view  # noqa: F401
+    from irisplug.dispatch.read import choose_reader, read  # noqa: F401
+    from irisplug.dispatch.write import choose_writer, write  # noqa: F401
+    from irisplug.fileinfo import FileInfo, iter_fits_headers  # noqa: F401
+    from irisplug.plugin_manager import PluginManager, get_plugin_manager, set_plugin_manager  # noqa: F401
+    from irisplug.progress_bars import progress  # noqa: F401
+    from irisplug.provenance import history, record_step  # noqa: F401
+    from irisplug.sources import resolve_sources  # noqa: F401
 
 __version__ = "0.1.0"
 
@@ -67,6 +82,7 @@ __all__ = [
     "CoalignerDescriptor",
     "FetcherDescriptor",
     "CommandDescriptor",
+    "LineTemplateDescriptor",
     *_error_names,
     *_LAZY,
 ]

@@ -23,6 +23,8 @@ __all__ = [
     "PluginLoadError",
     "PluginValidationError",
     "PluginNameClashError",
+    "UnresolvedReferenceError",
+    "UnknownKeywordError",
     "UnknownContributionError",
     "UnsupportedObjectError",
     "CalibrationError",
@@ -115,6 +117,14 @@ class PluginValidationError(PluginError, TypeError):
 
 class PluginNameClashError(PluginError):
     """Two plugins contribute the same name for the same kind of contribution."""
+
+
+class UnresolvedReferenceError(PluginLoadError):
+    """A descriptor's ``"package.module:attribute"`` reference cannot be imported when first used."""
+
+
+class UnknownKeywordError(IrisplugError, TypeError):
+    """A keyword the chosen contribution does not take; the message names it and the valid ones."""
 
 
 class UnknownContributionError(IrisplugError, LookupError):

@@ -110,13 +110,15 @@ def _data_size(header: dict[str, Any]) -> int:
 
 
 def iter_fits_headers(
-    path: str | os.PathLike, max_hdus: int | None = None
+    path: str | os.PathLike, max_hdus: int | None = None, *, primary: tuple[dict[str, Any], int] | None = None
 ) -> Iterator[tuple[dict[str, Any], int, int]]:
     """Yield ``(header, data_offset, data_nbytes)`` for each HDU without reading data.
 
     Works on plain and gzip-compressed FITS files (a gzip file is decompressed
     as a stream, so it is slower for large files). ``data_offset`` is the byte
-    offset of the HDU's data in the (decompressed) file.
+    offset of the HDU's data in the (decompressed) file. ``primary`` is the
+    primary header already parsed and its size in bytes (as returned by
+    :func:`parse_fits_header_block`): it is used instead of parsing it again.
 
     Raises
     ------
@@ -145,6 +147,9 @@ def iter_fits_headers(
         while max_hdus is None or index < max_hdus:
             chunk = b""
             parsed = None
+            if index == 0 and primary is not None:
+                parsed = primary
+                f.seek(primary[1])
             while parsed is None:
                 block = f.read(_BLOCK)
                 if len(block) < _BLOCK:
@@ -207,6 +212,8 @@ class FileInfo:
     _head: bytes | None = field(default=None, repr=False)
     _fits_header: dict[str, Any] | None = field(default=None, repr=False)
     _fits_done: bool = field(default=False, repr=False)
+    _fits_size: int = field(default=0, repr=False)
+    _fits_headers: list[tuple[dict[str, Any], int, int]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.path = Path(self.path)
@@ -264,9 +271,39 @@ class FileInfo:
                 for n_blocks in (4, 64):
                     parsed = parse_fits_header_block(self.head(n_blocks * _BLOCK))
                     if parsed is not None:
-                        self._fits_header = parsed[0]
+                        self._fits_header, self._fits_size = parsed
                         break
         return self._fits_header
+
+    def fits_headers(self) -> list[tuple[dict[str, Any], int, int]]:
+        """Every HDU's ``(header, data_offset, data_nbytes)``, parsed once and kept.
+
+        The primary header parsed for ``identify`` (:meth:`fits_header`) is
+        reused, not parsed again; data are never read. A reader that takes
+        ``fileinfo=`` gets this object from dispatch and so parses each
+        header once per ``irisplug.read``.
+
+        Raises
+        ------
+        CorruptFileError, TruncatedFileError
+            As :func:`iter_fits_headers`.
+
+        Examples
+        --------
+        >>> import tempfile, numpy as np
+        >>> from astropy.io import fits
+        >>> path = tempfile.mkdtemp() + "/x.fits"
+        >>> fits.HDUList([fits.PrimaryHDU(), fits.ImageHDU(np.zeros(4, ">f4"), name="SCI")]).writeto(path)
+        >>> info = FileInfo(path)
+        >>> [h.get("EXTNAME") for h, _, _ in info.fits_headers()]
+        [None, 'SCI']
+        >>> info.fits_headers() is info.fits_headers()
+        True
+        """
+        if self._fits_headers is None:
+            primary = (self._fits_header, self._fits_size) if self.fits_header() is not None else None
+            self._fits_headers = list(iter_fits_headers(self.path, primary=primary))  # type: ignore[arg-type]
+        return self._fits_headers
 
     def fits_extnames(self, max_hdus: int = 64) -> list[str]:
         """EXTNAMEs of the extensions (headers only; '' for unnamed ones)."""

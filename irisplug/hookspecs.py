@@ -9,7 +9,8 @@ entry point in the group ``irisplug``::
 
 Contribution hooks return a list of frozen descriptors
 (:mod:`irisplug.descriptors`); the plugin manager collects, checks and
-indexes them by name. Event hooks are called on every plugin that
+indexes them by name. A descriptor names its callables directly or as
+``"package.module:attribute"`` references imported on first use. Event hooks are called on every plugin that
 implements them; one plugin's failure there never stops the others.
 
 See ``docs/hooks.md`` for a complete example of each hook.
@@ -29,6 +30,7 @@ from irisplug.descriptors import (
     CommandDescriptor,
     FetcherDescriptor,
     FitterDescriptor,
+    LineTemplateDescriptor,
     ReaderDescriptor,
     ViewerDescriptor,
     WriterDescriptor,
@@ -89,6 +91,23 @@ def irisplug_commands() -> Sequence[CommandDescriptor]:
 
 
 @hookspec
+def irisplug_line_templates() -> Sequence[LineTemplateDescriptor]:
+    """Return the spectral line templates this (instrument) plugin gives to fitters.
+
+    Line lists, template shapes and instrumental widths are instrument
+    knowledge: an instrument plugin declares them here, a fitter looks them
+    up by name (``pm.get("line-template", name)``) or by window label
+    (``descriptor.windows``) and builds one with ``descriptor.resolve("build")(name)``.
+
+    Examples
+    --------
+    >>> @hookimpl
+    ... def irisplug_line_templates():
+    ...     return [LineTemplateDescriptor(name="my_line", build="my_plugin.templates:build", windows=("My 1234",))]
+    """
+
+
+@hookspec
 def irisplug_after_read(obj: Any, paths: Sequence[Path], reader: str) -> None:
     """Called after ``irisplug.read`` built ``obj`` from ``paths`` with ``reader``.
 
@@ -112,6 +131,7 @@ CONTRIBUTION_HOOKS = (
     "irisplug_coaligners",
     "irisplug_fetchers",
     "irisplug_commands",
+    "irisplug_line_templates",
 )
 #: event hook names
 EVENT_HOOKS = ("irisplug_after_read", "irisplug_after_calibrate")

@@ -391,6 +391,22 @@ class PluginManager:
             self.record_failure(plugin, stage, exc)
             return default
 
+    def call_contribution_safely(self, desc: Descriptor, attr: str, *args: Any, default: Any = None) -> Any:
+        """Call ``desc``'s callable ``attr`` (resolving a reference first) as :meth:`call_safely` does.
+
+        A reference that cannot be resolved is recorded on the plugin like
+        any other failure of that stage.
+        """
+        stage = f"{attr} ({desc.name})"
+        try:
+            func = desc.resolve(attr)
+        except Exception as exc:  # noqa: BLE001
+            self.record_failure(desc.plugin, stage, exc)
+            return default
+        if func is None:
+            return default
+        return self.call_safely(desc.plugin, stage, func, *args, default=default)
+
 
 class _StageError(Exception):
     def __init__(self, stage: str, exc: BaseException) -> None:

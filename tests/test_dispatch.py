@@ -18,6 +18,7 @@ from irisplug import (
     MixedSourceError,
     SourceNotFoundError,
     UnknownFormatError,
+    UnknownKeywordError,
     UnsupportedObjectError,
 )
 from irisplug.provenance import history
@@ -234,7 +235,7 @@ def test_calibration_errors(empty_plugin_manager):
     empty_plugin_manager.register(_calibrators(), name="c")
     with pytest.raises(CalibrationError, match="requires \\['dark'\\]"):
         irisplug.calibrate(_Box(1.0), ["norm"])
-    with pytest.raises(CalibrationError, match="no requested step takes the parameter"):
+    with pytest.raises(UnknownKeywordError, match="no requested step \\(dark\\) takes the parameter"):
         irisplug.calibrate(_Box(1.0), ["dark"], gain=3)
     with pytest.raises(CalibrationError, match="returned its input"):
         irisplug.calibrate(_Box(1.0), ["same"])

@@ -108,7 +108,7 @@ def test_runtime_registration_and_unknown_name(empty_plugin_manager):
 
 
 def test_descriptor_validation_messages():
-    with pytest.raises(PluginValidationError, match="read must be callable"):
+    with pytest.raises(PluginValidationError, match="read must be a callable or a 'package\\.module:attribute' reference"):
         irisplug.ReaderDescriptor(name="x", read="not callable")
     with pytest.raises(PluginValidationError, match="non-empty name"):
         irisplug.ReaderDescriptor(name=" ", read=print)

@@ -1,4 +1,4 @@
-"""The core's own subcommands: plugins, formats, info, demo."""
+"""The core's own subcommands: plugins, formats, info (``demo`` comes from the IRIS plugin)."""
 
 from __future__ import annotations
 
@@ -109,21 +109,9 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_demo(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", default="irisplug-demo", help="directory for the generated data, results and figures")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-
-
-def _run_demo(args: argparse.Namespace) -> int:
-    from irisplug.cli.demo import run_demo
-
-    return run_demo(args.out, quiet=args.quiet)
-
-
 #: name -> (help, add_arguments, run)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "plugins": ("list installed plugins, their status and contributions", _add_plugins, _run_plugins),
     "formats": ("list the file formats that can be read and written", _add_formats, _run_formats),
     "info": ("read a file, directory or archive and describe it", _add_info, _run_info),
-    "demo": ("generate a synthetic IRIS observation and run the whole pipeline on it", _add_demo, _run_demo),
 }

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from irisplug.cli import builtin
 
 __all__ = ["main", "build_parser"]
 
 
-def build_parser(manager=None) -> argparse.ArgumentParser:
+def build_parser(manager: Any = None, command: str | None = None) -> argparse.ArgumentParser:
     """The argument parser with core and plugin subcommands.
+
+    A plugin command's arguments are added (its ``add_arguments`` imported
+    and called) only for ``command``, the one being run, or for every
+    command when ``command`` is None; so ``irisplug plugins`` imports no
+    plugin's implementation.
 
     Examples
     --------
@@ -36,10 +43,19 @@ def build_parser(manager=None) -> argparse.ArgumentParser:
         if name in builtin.COMMANDS:
             continue
         p = sub.add_parser(name, help=f"{desc.description} [plugin {desc.plugin}]", description=desc.description)
-        if desc.add_arguments is not None:
-            pm.call_safely(desc.plugin, f"add_arguments ({name})", desc.add_arguments, p)
-        p.set_defaults(_run=desc.run)
+        if desc.add_arguments is not None and command in (None, name):
+            pm.call_contribution_safely(desc, "add_arguments", p)
+        p.set_defaults(_run=functools.partial(_run_contributed, desc))
     return parser
+
+
+def _run_contributed(desc: Any, args: argparse.Namespace) -> Any:
+    return desc.resolve("run")(args)
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (its first word that is not an option)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def _version() -> str:
@@ -53,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from irisplug.errors import IrisplugError
 
     try:
-        parser = build_parser()
+        argv = list(sys.argv[1:] if argv is None else argv)
+        parser = build_parser(command=_command_of(argv) or "")
         args = parser.parse_args(argv)
         if getattr(args, "_run", None) is None:
             parser.print_help()

@@ -16,10 +16,9 @@ def select(pm: PluginManager, kind: str, name: str | None, *objs: Any) -> Descri
     pool = list(pm.contributions(kind).values())
 
     def ok(d: Descriptor) -> bool:
-        accepts = getattr(d, "accepts", None)
-        if accepts is None:
+        if getattr(d, "accepts", None) is None:
             return True
-        return bool(pm.call_safely(d.plugin, f"accepts ({d.name})", accepts, *objs, default=False))
+        return bool(pm.call_contribution_safely(d, "accepts", *objs, default=False))
 
     hits = [d for d in pool if ok(d)]
     if not hits:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from irisplug.descriptors import CalibratorDescriptor
+from irisplug.dispatch.keywords import unknown_keyword_error, valid_keywords
 from irisplug.errors import CalibrationError, UnsupportedObjectError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 from irisplug.provenance import history, record_step
@@ -52,13 +52,6 @@ def plan_calibration(steps: Sequence[str], *, manager: PluginManager | None = No
     return ordered
 
 
-def _accepted_params(func: Any) -> tuple[set[str], bool]:
-    sig = inspect.signature(func)
-    names = {p.name for p in list(sig.parameters.values())[1:] if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
-    var_kw = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
-    return names, var_kw
-
-
 def _detach_meta(old: Any, new: Any) -> None:
     """Give ``new`` its own meta mapping if a step shared the input's, so recording never touches the input."""
     meta = getattr(new, "meta", None)
@@ -85,7 +78,10 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
     **params
         A keyword named like a step with a dict value goes to that step only
         (``dark={"darks": stack}``); any other keyword goes to every step
-        whose ``apply`` takes it. A keyword no step takes is an error.
+        whose ``apply`` takes it. A keyword no step takes, or a per-step
+        keyword its step does not take, raises
+        :class:`~irisplug.errors.UnknownKeywordError` (the rule of
+        :mod:`irisplug.dispatch.keywords`).
 
     Returns
     -------
@@ -107,16 +103,21 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
         else:
             general[key] = value
     used: set[str] = set()
+    every_valid: set[str] = set()
     for d in plan:
-        names, var_kw = _accepted_params(d.apply)
+        valid = valid_keywords(d, "apply", inputs=1)  # None: takes **kwargs, declares no options
+        unknown = [k for k in per_step[d.name] if valid is not None and k not in valid]
+        if unknown:
+            raise unknown_keyword_error(unknown, valid or (), f"calibration step {d.name!r}", plugin=d.plugin)
+        every_valid |= valid or set()
         for key, value in general.items():
-            if key in names or var_kw:
+            if valid is None or key in valid:
                 per_step[d.name].setdefault(key, value)
                 used.add(key)
-    unused = set(general) - used
+    unused = [k for k in general if k not in used]
     if unused:
-        raise CalibrationError(
-            f"no requested step takes the parameter(s) {sorted(unused)}; steps: {sorted(step_names)}"
+        raise unknown_keyword_error(
+            unused, every_valid, "calibrate", lead=f"no requested step ({', '.join(sorted(step_names))}) takes the parameter(s)"
         )
     done = {r.get("step") for r in history(obj)}
     for d in plan:
@@ -126,10 +127,11 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
                 f"step {d.name!r} requires {missing} to be applied first; add them to steps=[...]",
                 plugin=d.plugin,
             )
-        if d.accepts is not None and not d.accepts(obj):
+        accepts = d.resolve("accepts")
+        if accepts is not None and not accepts(obj):
             raise UnsupportedObjectError(f"step {d.name!r} cannot calibrate a {type(obj).__name__}", plugin=d.plugin)
         before = len(history(obj))
-        new = d.apply(obj, **per_step[d.name])
+        new = d.resolve("apply")(obj, **per_step[d.name])
         if new is obj:
             raise CalibrationError(
                 f"step {d.name!r} returned its input; calibrators must return a new object", plugin=d.plugin

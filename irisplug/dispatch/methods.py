@@ -1,4 +1,9 @@
-"""``irisplug.fit``, ``view``, ``coalign`` and ``fetch``."""
+"""``irisplug.fit``, ``view``, ``coalign`` and ``fetch``.
+
+Each passes its extra keywords to the chosen contribution under the rule of
+:mod:`irisplug.dispatch.keywords`: a keyword the contribution does not take
+raises :class:`~irisplug.errors.UnknownKeywordError` before anything runs.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from irisplug.dispatch._select import select
+from irisplug.dispatch.keywords import check_keywords
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
 __all__ = ["fit", "view", "coalign", "fetch"]
@@ -29,7 +35,9 @@ def fit(obj: Any, *, method: str | None = None, manager: PluginManager | None = 
     >>> maps = irisplug.fit(obs["Si IV 1403"], template="si_iv_1403")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    return select(pm, "fitter", method, obj).fit(obj, **kwargs)
+    desc = select(pm, "fitter", method, obj)
+    check_keywords(desc, "fit", kwargs, inputs=1)
+    return desc.resolve("fit")(obj, **kwargs)
 
 
 def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None = None, **kwargs: Any) -> Any:
@@ -40,7 +48,9 @@ def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None =
     >>> irisplug.view(obs["SJI_1400"], out="sji.png")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    return select(pm, "viewer", viewer, obj).view(obj, **kwargs)
+    desc = select(pm, "viewer", viewer, obj)
+    check_keywords(desc, "view", kwargs, inputs=1)
+    return desc.resolve("view")(obj, **kwargs)
 
 
 def coalign(
@@ -53,7 +63,9 @@ def coalign(
     >>> aligned = irisplug.coalign(sji, aia_map, method="fft")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
-    return select(pm, "coaligner", method, target, reference).coalign(target, reference, **kwargs)
+    desc = select(pm, "coaligner", method, target, reference)
+    check_keywords(desc, "coalign", kwargs, inputs=2)
+    return desc.resolve("coalign")(target, reference, **kwargs)
 
 
 def fetch(name: str, dest: str | os.PathLike, *, manager: PluginManager | None = None, **kwargs: Any) -> list[Path]:
@@ -64,6 +76,8 @@ def fetch(name: str, dest: str | os.PathLike, *, manager: PluginManager | None =
     >>> files = irisplug.fetch("iris-synthetic", "data/")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
+    desc = pm.get("fetcher", name)
+    check_keywords(desc, "fetch", kwargs, inputs=1)
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    return [Path(p) for p in pm.get("fetcher", name).fetch(dest, **kwargs)]
+    return [Path(p) for p in desc.resolve("fetch")(dest, **kwargs)]

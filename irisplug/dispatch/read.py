@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from irisplug.descriptors import ReaderDescriptor
+from irisplug.dispatch.keywords import accepted_keywords, check_keywords
 from irisplug.errors import AmbiguousFormatError, MixedSourceError, UnknownFormatError, UnreadFilesWarning
 from irisplug.fileinfo import FileInfo
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
@@ -46,15 +47,18 @@ def choose_reader(path: str | os.PathLike, *, manager: PluginManager | None = No
     UnknownFormatError: no-such-format.xyz: no reader recognises this file; known formats: ...
     """
     pm = manager or get_plugin_manager()
+    return _choose_reader(FileInfo(Path(path)), pm)
+
+
+def _choose_reader(info: FileInfo, pm: PluginManager) -> ReaderDescriptor:
     readers: dict[str, ReaderDescriptor] = pm.contributions("reader")  # type: ignore[assignment]
-    path = Path(path)
+    path = info.path
     by_pattern = [r for r in readers.values() if any(fnmatch.fnmatch(path.name, p) for p in r.patterns)]
-    info = FileInfo(path)
 
     def identifies(r: ReaderDescriptor) -> bool:
         if r.identify is None:
             return False
-        return bool(pm.call_safely(r.plugin, f"identify ({r.name})", r.identify, info, default=False))
+        return bool(pm.call_contribution_safely(r, "identify", info, default=False))
 
     # A name is a hint, the header is the evidence: a pattern match is
     # confirmed by the reader's identify when it has one.
@@ -98,7 +102,8 @@ def read(
     manager
         A plugin manager other than the process-wide one.
     **kwargs
-        Passed to the reader (e.g. ``lazy=False``).
+        Passed to the reader (e.g. ``lazy=False``). A keyword the reader
+        does not take raises :class:`~irisplug.errors.UnknownKeywordError`.
 
     Returns
     -------
@@ -112,6 +117,10 @@ def read(
         A file the user named must be readable; files found inside a
         directory or archive that no reader knows (a README, checksums) are
         left out with an :class:`~irisplug.errors.UnreadFilesWarning` naming them.
+    UnknownKeywordError
+        A keyword the chosen reader does not take (the message lists the valid
+        ones); nothing is read. A reader with a ``fileinfo`` parameter gets the
+        :class:`~irisplug.FileInfo` objects filled while choosing it.
 
     Examples
     --------
@@ -123,6 +132,7 @@ def read(
     paths = [p for p, _ in found]
     if not paths:
         raise UnknownFormatError(f"no files found in {source!r}")
+    infos = {p: FileInfo(p) for p in paths}  # one per file: what identify parsed, the reader reuses
     if format is not None:
         reader: ReaderDescriptor = pm.get("reader", format)  # type: ignore[assignment]
     else:
@@ -131,7 +141,7 @@ def read(
         unclaimed: list[Path] = []
         for p, named in found:
             try:
-                r = choose_reader(p, manager=pm)
+                r = _choose_reader(infos[p], pm)
             except UnknownFormatError:
                 if named:
                     raise
@@ -161,6 +171,10 @@ def read(
                 f"the files belong to different formats ({detail}); read each group separately or pass format=NAME"
             )
         reader = next(iter(chosen.values()))
-    obj = reader.read(paths, **kwargs)
+    check_keywords(reader, "read", kwargs, inputs=1, hidden=("fileinfo",))
+    read_func = reader.resolve("read")
+    if "fileinfo" in accepted_keywords(read_func, 1)[0]:
+        kwargs["fileinfo"] = [infos[p] for p in paths]
+    obj = read_func(paths, **kwargs)
     pm.call_event("irisplug_after_read", obj=obj, paths=paths, reader=reader.name)
     return obj

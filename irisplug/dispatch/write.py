@@ -8,6 +8,7 @@ from typing import Any
 
 from irisplug.atomic import atomic_path
 from irisplug.descriptors import WriterDescriptor
+from irisplug.dispatch.keywords import check_keywords
 from irisplug.errors import IrisplugError, UnknownFormatError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
 
@@ -35,7 +36,7 @@ def choose_writer(
         ext = max((e for e in w.extensions if name.endswith(e.lower())), key=len, default=None)
         if ext is None:
             continue
-        if w.accepts is not None and not pm.call_safely(w.plugin, f"accepts ({w.name})", w.accepts, obj, default=False):
+        if w.accepts is not None and not pm.call_contribution_safely(w, "accepts", obj, default=False):
             refused.append(w.name)
             continue
         fits.append((len(ext), w.priority, w))
@@ -74,14 +75,21 @@ def write(
     pathlib.Path
         The path written.
 
+    Raises
+    ------
+    UnknownKeywordError
+        A keyword the chosen writer does not take (nothing is written).
+
     Examples
     --------
     >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
     """
     writer = choose_writer(obj, path, format=format, manager=manager)
+    check_keywords(writer, "write", kwargs, inputs=2)
+    write_func = writer.resolve("write")
     with atomic_path(path, overwrite=overwrite) as tmp:
         try:
-            writer.write(obj, tmp, **kwargs)
+            write_func(obj, tmp, **kwargs)
         except IrisplugError as err:
             _name_target(err, tmp, path)
             raise

@@ -80,7 +80,7 @@ class ReaderContract:
         if d.identify is None:
             pytest.skip("reader has no identify (patterns only)")
         for p in own_samples:
-            assert d.identify(FileInfo(p)), f"{self.reader} does not identify its own sample {p}"
+            assert d.resolve("identify")(FileInfo(p)), f"{self.reader} does not identify its own sample {p}"
 
     def test_identify_rejects_foreign_samples(self, foreign_samples: list[Path]) -> None:
         from irisplug.fileinfo import FileInfo
@@ -89,7 +89,7 @@ class ReaderContract:
         if d.identify is None:
             pytest.skip("reader has no identify (patterns only)")
         for p in foreign_samples:
-            assert not d.identify(FileInfo(p)), f"{self.reader} claims the foreign file {p}"
+            assert not d.resolve("identify")(FileInfo(p)), f"{self.reader} claims the foreign file {p}"
 
     def test_dispatch_chooses_this_reader(self, own_samples: list[Path]) -> None:
         import irisplug

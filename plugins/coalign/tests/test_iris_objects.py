@@ -112,7 +112,7 @@ def test_dispatch_picks_method_by_objects(obs):
     frame = sji.frame(0).to_map()
 
     def accepting(t, r):
-        return {name for name, d in methods.items() if d.plugin == "coalign" and d.accepts(t, r)}
+        return {name for name, d in methods.items() if d.plugin == "coalign" and d.resolve("accepts")(t, r)}
 
     assert accepting(sji, None) == {"jitter"}
     assert accepting(raster, sji) == {"sji-raster"}

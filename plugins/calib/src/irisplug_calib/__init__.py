@@ -14,10 +14,10 @@ Examples
 from __future__ import annotations
 
 from irisplug.lazy_exports import lazy_exports
-from irisplug_calib._common import VERSION as __version__
-from irisplug_calib._common import CalibrationWarning
+from irisplug_calib._version import VERSION as __version__
 
 _LAZY = {
+    "CalibrationWarning": "irisplug_calib._common",
     "master_darks": "irisplug_calib.dark",
     "MasterDark": "irisplug_calib.dark",
     "DarkSet": "irisplug_calib.dark",

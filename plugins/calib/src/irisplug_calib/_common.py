@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from irisplug.errors import UnsupportedObjectError
+from irisplug_calib._version import VERSION
 
 __all__ = [
     "PLUGIN",
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 PLUGIN = "calib"
-VERSION = "0.1.0"
 KEEP: Any = object()
 
 

@@ -24,7 +24,8 @@ import numpy as np
 from irisplug.errors import CalibrationError, UnsupportedObjectError
 from irisplug_calib._common import frame_values, irisplug_progress, new_cube, record
 
-__all__ = ["frame_headers", "register_frames", "register_cube"]
+__all__ = [
+    "frame_headers", "register_frames", "register_cube", "register_cubes"]
 
 
 def frame_headers(cube: Any) -> list[dict[str, Any]]:
@@ -214,3 +215,21 @@ def _registered_wcs(cube: Any, headers: list[dict[str, Any]], shape: tuple[int, 
         hdr["NAXIS"] = 2
         w2 = astropy.wcs.WCS(hdr)
         return w2.sub([1, 2, 0]) if hasattr(w2, "sub") else w2
+
+
+def register_cubes(
+    obj: Any, *, target_scale: float | None = None, missing: float = np.nan, output_shape: tuple[int, int] | None = None
+) -> Any:
+    """:func:`register_cube` on a cube, on every cube of a sequence or on each item of a collection (``sji-register``).
+
+    Examples
+    --------
+    >>> out = irisplug.calibrate(sji_cube, ["sji-register"])  # doctest: +SKIP
+    """
+    from irisplug_calib._common import map_cubes
+
+    return map_cubes(
+        obj,
+        lambda c: register_cube(c, target_scale=target_scale, missing=missing, output_shape=output_shape),
+        "sji-register",
+    )

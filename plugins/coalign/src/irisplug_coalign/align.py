@@ -20,6 +20,7 @@ as a polynomial in time (``"linear"``, ``"quadratic"``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -31,7 +32,7 @@ from irisplug_coalign import images
 from irisplug_coalign.repoint import shift_frames
 from irisplug_coalign.wcs_correction import corrected_celestial_wcs, with_wcs
 
-__all__ = ["ESTIMATORS", "coalign", "measure", "reference_on_target_grid", "record_key"]
+__all__ = ["ESTIMATORS", "coalign", "coalign_ncc", "measure", "reference_on_target_grid", "record_key"]
 
 #: meta key holding the alignment record
 record_key = "irisplug_coalign"
@@ -293,3 +294,7 @@ def coalign(
         }
         return _record(with_wcs(target, wcs), record, reference, name)
     raise UnsupportedObjectError(f"cannot co-align a {type(target).__name__}: expected a sunpy Map, a 2-D image or a (frame, y, x) cube")
+
+
+#: :func:`coalign` with normalised cross-correlation (the ``ncc`` co-aligner): ``coalign_ncc(target, reference, **kw)``.
+coalign_ncc = functools.partial(coalign, method="ncc")

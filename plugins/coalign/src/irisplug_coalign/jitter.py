@@ -130,8 +130,8 @@ def slit_columns(cube: Any) -> np.ndarray | None:
 
 def dejitter(
     cube: Any,
-    *,
     reference_frame: int | None = None,
+    *,
     method: str = "fft",
     chain: bool = False,
     max_shift: float | None = None,

@@ -59,13 +59,16 @@ def run(args: argparse.Namespace) -> int:
 
     import irisplug
     from irisplug_fit.cube import fit_any
-    from irisplug_fit.line_templates import TEMPLATES
+    from irisplug_fit.line_templates import template_descriptors
     from irisplug_fit.status import Status
 
     if args.list_templates:
-        for name in sorted(TEMPLATES):
-            t = TEMPLATES[name]
-            print(f"{name:22s} {', '.join(t.windows):28s} {t.description}")
+        descs = template_descriptors()
+        if not descs:
+            print("no line templates installed (instrument plugins contribute them); use --template peak")
+        for name in sorted(descs):
+            d = descs[name]
+            print(f"{name:22s} {', '.join(d.windows):28s} {d.description} [plugin {d.plugin}]")
         return 0
     if not args.path:
         print("irisplug fit: give a PATH (or --list-templates)")

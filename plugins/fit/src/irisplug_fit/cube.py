@@ -22,7 +22,8 @@ import numpy as np
 from irisplug_fit.engine import FitResult, fit_spectra
 from irisplug_fit.maps import to_collection
 
-__all__ = ["spectral_axis", "cube_wavelength", "spatial_wcs", "fit_cube", "fit_sequence", "fit_any", "is_spectral"]
+__all__ = ["spectral_axis", "cube_wavelength", "spatial_wcs", "fit_cube", "fit_sequence", "fit_any", "is_spectral",
+           "resolve_template"]
 
 
 def spectral_axis(cube: Any) -> int:
@@ -128,13 +129,8 @@ def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, sch
     """
     ax = spectral_axis(cube)
     x = cube_wavelength(cube, ax)
-    data, unc, mask = _arrays(cube, ax)
-    fill = _fill_threshold(cube) if fill_below == "auto" else fill_below
-    if fill is not None:
-        bad = data <= fill
-        mask = bad if mask is None else (mask | bad)
-    if isinstance(template, str) and template == "peak":
-        template = _peak_from(data, mask, x)
+    data, unc, mask = _masked_arrays(cube, ax, fill_below)
+    template = resolve_template(template, cube, fill_below=fill_below, _arrays_of_cube=(x, data, mask))
     res = fit_array(data, x, template, uncertainty=unc, mask=mask, client=client, scheduler=scheduler, **kwargs)
     meta = {"input": type(cube).__name__}
     for key in ("OBSID", "obsid", "TELESCOP", "INSTRUME", "DATE_OBS", "date_obs"):
@@ -143,6 +139,62 @@ def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, sch
             meta[key] = v
     return to_collection(res, wcs=spatial_wcs(cube, ax), data_unit=getattr(cube, "unit", None), meta=meta,
                          inst_fwhm=inst_fwhm)
+
+
+def _masked_arrays(cube: Any, ax: int, fill_below: Any = "auto") -> tuple[Any, Any, Any]:
+    """Data, uncertainty and mask with the spectral axis last; fill values (``fill_below``) masked."""
+    data, unc, mask = _arrays(cube, ax)
+    fill = _fill_threshold(cube) if fill_below == "auto" else fill_below
+    if fill is not None:
+        bad = data <= fill
+        mask = bad if mask is None else (mask | bad)
+    return data, unc, mask
+
+
+def resolve_template(template: Any, obj: Any, *, window: str | None = None, lorentz: bool = False,
+                     voigt: bool = False, fill_below: Any = "auto", _arrays_of_cube: Any = None) -> Any:
+    """The one place a fit's ``template`` becomes a :class:`~irisplug_fit.templates.Template`.
+
+    ``None``: the template an instrument plugin declares for the window label
+    (``window`` or the cube's own); ``"peak"``: one component at the brightest
+    feature of the mean spectrum of ``obj`` (the first raster of a sequence);
+    a name: the contributed template (:func:`~irisplug_fit.line_templates.get_template`);
+    a Template: itself. ``lorentz``/``voigt`` switch every component's profile.
+
+    Raises
+    ------
+    irisplug.UnsupportedObjectError
+        No template given and none declared for the window.
+    irisplug.UnknownContributionError
+        An unknown template name.
+
+    Examples
+    --------
+    >>> resolve_template("si_iv_1403", None).name  # with the iris plugin installed
+    'si_iv_1403'
+    """
+    from irisplug.errors import UnsupportedObjectError
+    from irisplug_fit.line_templates import default_template_name, get_template, template_names
+    from irisplug_fit.templates import Template
+
+    if template is None:
+        label = window or _window_label(obj)
+        template = default_template_name(label)
+        if template is None:
+            raise UnsupportedObjectError(f"no line template is declared for window {label!r}; pass template= "
+                                         f"(known: {', '.join(template_names()) or 'none installed'}, or 'peak')")
+    if isinstance(template, str) and template == "peak":
+        if _arrays_of_cube is not None:
+            x, data, mask = _arrays_of_cube
+        else:
+            cube = obj.data[0] if hasattr(obj, "data") and isinstance(obj.data, list) else obj
+            ax = spectral_axis(cube)
+            data, _, mask = _masked_arrays(cube, ax, fill_below)
+            x = cube_wavelength(cube, ax)
+        template = _peak_from(data, mask, x)
+    if isinstance(template, Template) and not (lorentz or voigt):
+        return template
+    return get_template(template, lorentz=lorentz, voigt=voigt)
 
 
 def _fill_threshold(cube: Any) -> float | None:
@@ -219,38 +271,24 @@ def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwar
     """Fit an NDCube, a sequence (list of collections) or an observation window.
 
     With an observation, ``window`` (e.g. ``"Si IV 1403"``) picks the window;
-    without a template, the first built-in template made for that window.
+    the template is resolved once by :func:`resolve_template` (without one,
+    the template an instrument plugin declares for that window).
 
     Examples
     --------
     >>> maps = fit_any(obs, window="Si IV 1403")  # doctest: +SKIP
     """
     from irisplug.errors import UnsupportedObjectError
-    from irisplug_fit.line_templates import TEMPLATES
 
-    label = window
     if hasattr(obj, "windows") and hasattr(obj, "keys") and not hasattr(obj, "wcs"):
         if window is None:
             raise UnsupportedObjectError(f"an observation holds several windows ({', '.join(obj.keys())}); pass window=")
         if window not in obj:
             raise UnsupportedObjectError(f"no window {window!r} in the observation; windows: {', '.join(obj.keys())}")
         obj = obj[window]
-    if template is None:
-        label = label or _window_label(obj)
-        hits = [n for n, t in TEMPLATES.items() if label and label in t.windows]
-        if not hits:
-            raise UnsupportedObjectError(f"no built-in template for window {label!r}; pass template= "
-                                         f"(known: {', '.join(sorted(TEMPLATES))})")
-        template = hits[0]
+    template = resolve_template(template, obj, window=window, lorentz=bool(kwargs.pop("lorentz", False)),
+                                voigt=bool(kwargs.pop("voigt", False)), fill_below=kwargs.get("fill_below", "auto"))
     if hasattr(obj, "data") and isinstance(obj.data, list):
-        if isinstance(template, str) and template == "peak" and obj.data:
-            first = obj.data[0]
-            ax = spectral_axis(first)
-            data, _, mask = _arrays(first, ax)
-            fill = _fill_threshold(first)
-            if fill is not None:
-                mask = (data <= fill) if mask is None else (mask | (data <= fill))
-            template = _peak_from(data, mask, cube_wavelength(first, ax))
         return fit_sequence(obj, template, **kwargs)
     return fit_cube(obj, template, **kwargs)
 

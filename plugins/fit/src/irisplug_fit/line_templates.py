@@ -1,123 +1,103 @@
-"""The built-in line templates (Si IV, C II, O I, Fe XII, Mg II h&k) and template builders.
+"""Finding line templates: contributed by instrument plugins, or built from values or from the data.
 
-:func:`get_template` returns a named template (:func:`template_names`),
-:func:`generic_template` builds one from initial parameters in iris_lmsalpy
-``fit_gen`` order, :func:`peak_template` one Gaussian on the strongest
-feature of a spectrum. The template model itself (components, ties,
-parameter layout) is :mod:`irisplug_fit.templates`.
+:func:`get_template` returns a named template that an instrument plugin
+contributes through the hook ``irisplug_line_templates`` (the IRIS ones come
+from the iris plugin; :func:`template_names`, :func:`default_template_name`
+for a window label), :func:`generic_template` builds one from initial
+parameters in iris_lmsalpy ``fit_gen`` order, :func:`peak_template` one
+component on the strongest feature of a spectrum. The template model itself
+(components, ties, parameter layout) is :mod:`irisplug_fit.templates`.
 
 Examples
 --------
->>> get_template("si_iv_1403").param_names
+>>> get_template("si_iv_1403").param_names  # with the iris plugin installed
 ('bg0', 'si_iv_1403.amplitude', 'si_iv_1403.centre', 'si_iv_1403.width')
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
-from irisplug_fit.lines import LINES, Line
-from irisplug_fit.templates import PROFILE_NPARAMS, PROFILES, Component, Template, Tie, param_offsets
+from irisplug_fit.lines import Line
+from irisplug_fit.templates import PROFILE_NPARAMS, PROFILES, Component, Template, param_offsets
 
-__all__ = ["TEMPLATES", "get_template", "template_names", "generic_template", "peak_template"]
-
-
-def _si_iv(key: str, n: int, windows: tuple[str, ...]) -> Template:
-    line = LINES[key]
-    lo, hi = line.rest - 1.0, line.rest + 1.0
-    if n == 1:
-        comps = (Component(key, line),)
-        ties: tuple[Tie, ...] = ()
-    elif n == 2:
-        comps = (Component(f"{key}_core", line, width=0.025, amp_fraction=0.8, width_range=(0.005, 0.2)),
-                 Component(f"{key}_broad", line, width=0.08, amp_fraction=0.2, width_range=(0.02, 0.6)))
-        ties = ()
-    elif n == 3:
-        comps = (Component(f"{key}_core", line, width=0.025, amp_fraction=0.7, width_range=(0.005, 0.2)),
-                 Component(f"{key}_blue", line, offset=-0.15, width=0.05, amp_fraction=0.15,
-                           centre_range=(-0.6, 0.05), width_range=(0.01, 0.5)),
-                 Component(f"{key}_red", line, offset=0.15, width=0.05, amp_fraction=0.15,
-                           centre_range=(-0.05, 0.6), width_range=(0.01, 0.5)))
-        ties = ()
-    else:  # pragma: no cover - guarded by the registry
-        raise ValueError(n)
-    return Template(f"{key}" + ("" if n == 1 else f"_{n}comp"), comps, (lo, hi), windows=windows, ties=ties,
-                    description=f"{line.label}, {n} Gaussian component(s) + constant")
+__all__ = [
+    "get_template",
+    "template_names",
+    "template_descriptors",
+    "default_template_name",
+    "generic_template",
+    "peak_template",
+]
 
 
-def _single(key: str, half: float, windows: tuple[str, ...], **kw: float) -> Template:
-    line = LINES[key]
-    return Template(key, (Component(key, line, **kw),), (line.rest - half, line.rest + half), windows=windows,
-                    description=f"{line.label}, one Gaussian + constant")
+def _manager(manager: Any = None) -> Any:
+    if manager is not None:
+        return manager
+    from irisplug.plugin_manager import get_plugin_manager
+
+    return get_plugin_manager()
 
 
-def _c_ii() -> Template:
-    a, b = LINES["c_ii_1334"], LINES["c_ii_1336"]
-    comps = (Component("c_ii_1334", a, width=0.04, amp_fraction=0.7),
-             Component("c_ii_1336", b, width=0.04))
-    return Template("c_ii", comps, (a.rest - 0.6, b.rest + 0.6), windows=("C II 1336", "C II 1335", "C II 1334"),
-                    description="C II 1334.53 and 1335.71, two Gaussians + constant")
-
-
-def _mg_ii(n: int) -> Template:
-    """Mg II k and h with the k2v/k3/k2r structure.
-
-    4: k2v, k2r, h2v, h2r (the k3/h3 reversal is the dip between the peaks);
-    5: the same plus the 2798.8 subordinate triplet blend;
-    7: k2v, k3 (absorption), k2r, h2v, h3, h2r, triplet.
-    The component counts follow iris_lmsalpy's ``fit_mgii`` options (4, 5, 7).
-    """
-    k, h, tri = LINES["mg_ii_k"], LINES["mg_ii_h"], LINES["mg_ii_triplet"]
-    peak = dict(width=0.08, width_range=(0.02, 0.5))
-    comps: list[Component] = []
-    for line, tag in ((k, "k"), (h, "h")):
-        comps.append(Component(f"{tag}2v", line, offset=-0.18, amp_fraction=0.9, centre_range=(-0.6, -0.04), **peak))
-        if n == 7:
-            comps.append(Component(f"{tag}3", line, offset=0.0, width=0.06, amp_fraction=-0.2,
-                                   centre_range=(-0.1, 0.1), width_range=(0.02, 0.2), amp_range=(-1.5, 0.0)))
-        comps.append(Component(f"{tag}2r", line, offset=0.18, amp_fraction=0.8, centre_range=(0.04, 0.6), **peak))
-    if n in (5, 7):
-        comps.append(Component("triplet", tri, width=0.1, amp_fraction=0.1, centre_range=(-0.2, 0.2),
-                               width_range=(0.02, 0.5), amp_range=(0.0, 1.0)))
-    return Template(f"mg_ii_{n}comp", tuple(comps), (k.rest - 1.5, h.rest + 1.5), bg_degree=0,
-                    windows=("Mg II k 2796", "Mg II h&k 2800"),
-                    description=f"Mg II k and h, {n} Gaussian components + constant")
-
-
-def _build_registry() -> dict[str, Template]:
-    reg: dict[str, Template] = {}
-    for key, win in (("si_iv_1403", ("Si IV 1403",)), ("si_iv_1394", ("Si IV 1394", "Si IV 1393"))):
-        for n in (1, 2, 3):
-            t = _si_iv(key, n, win)
-            reg[t.name] = t
-        lor = _si_iv(key, 1, win).with_profile("lorentzian")
-        reg[lor.name] = replace(lor, description=f"{LINES[key].label}, one Lorentzian + constant")
-    reg["c_ii"] = _c_ii()
-    reg["c_ii_1334"] = _single("c_ii_1334", 0.5, ("C II 1334",), width=0.04)
-    reg["c_ii_1336"] = _single("c_ii_1336", 0.5, ("C II 1335", "C II 1336"), width=0.04)
-    reg["o_i_1356"] = _single("o_i_1356", 0.4, ("O I 1356",), width=0.02, width_range=(0.005, 0.2))
-    reg["fe_xii_1349"] = _single("fe_xii_1349", 0.4, ("Fe XII 1349",), width=0.04)
-    for n in (4, 5, 7):
-        reg[f"mg_ii_{n}comp"] = _mg_ii(n)
-    reg["mg_ii"] = reg["mg_ii_7comp"]
-    return reg
-
-
-TEMPLATES: dict[str, Template] = _build_registry()
-
-
-def template_names() -> list[str]:
-    """Names of the built-in templates.
+def template_descriptors(*, manager: Any = None) -> dict[str, Any]:
+    """The line templates instrument plugins contribute (``irisplug_line_templates``), by name, in declaration order.
 
     Examples
     --------
-    >>> "mg_ii_7comp" in template_names()
+    >>> "si_iv_1403" in template_descriptors()  # with the iris plugin installed
     True
     """
-    return sorted(TEMPLATES)
+    return _manager(manager).contributions("line-template")
+
+
+def template_names(*, manager: Any = None) -> list[str]:
+    """Names of the contributed templates.
+
+    Examples
+    --------
+    >>> "mg_ii_7comp" in template_names()  # with the iris plugin installed
+    True
+    """
+    return sorted(template_descriptors(manager=manager))
+
+
+def default_template_name(window: str | None, *, manager: Any = None) -> str | None:
+    """The template declared first for the window label ``window`` (e.g. ``"Si IV 1403"``), or None.
+
+    Examples
+    --------
+    >>> default_template_name("Si IV 1403")  # with the iris plugin installed
+    'si_iv_1403'
+    """
+    if not window:
+        return None
+    return next((n for n, d in template_descriptors(manager=manager).items() if window in d.windows), None)
+
+
+_BUILT: dict[Any, Template] = {}
+
+
+def _contributed(name: str, manager: Any = None) -> Template:
+    from irisplug.errors import PluginError, UnknownContributionError
+
+    key = name.lower().replace(" ", "_").replace("-", "_")
+    descs = template_descriptors(manager=manager)
+    desc = descs.get(key)
+    if desc is None:
+        raise UnknownContributionError(
+            f"unknown fit template {name!r}; known: {', '.join(sorted(descs)) or 'none (no instrument plugin contributes line templates)'}"
+            "; or build one with generic_template() / template='peak'"
+        )
+    if desc not in _BUILT:
+        built = desc.resolve("build")(key)
+        if not isinstance(built, Template):
+            raise PluginError(f"line template {key!r} built a {type(built).__name__}, not an irisplug_fit.Template",
+                              plugin=desc.plugin)
+        _BUILT[desc] = built
+    return _BUILT[desc]
 
 
 def _profile_switch(lorentz: bool, voigt: bool) -> str | None:
@@ -127,8 +107,11 @@ def _profile_switch(lorentz: bool, voigt: bool) -> str | None:
     return "lorentzian" if lorentz else "voigt" if voigt else None
 
 
-def get_template(name: str | Template, *, lorentz: bool = False, voigt: bool = False) -> Template:
-    """A built-in template by name, optionally with every component switched to another profile.
+def get_template(name: str | Template, *, lorentz: bool = False, voigt: bool = False, manager: Any = None) -> Template:
+    """A contributed template by name, optionally with every component switched to another profile.
+
+    Templates come from instrument plugins (hook ``irisplug_line_templates``),
+    built on first use and kept.
 
     Parameters
     ----------
@@ -140,9 +123,17 @@ def get_template(name: str | Template, *, lorentz: bool = False, voigt: bool = F
         Every component becomes a Voigt (width = Gaussian sigma, plus a
         ``gamma`` parameter). Exclusive with ``lorentz``.
 
+    manager
+        The plugin manager to look the name up in (default: the process-wide one).
+
     Returns
     -------
     Template
+
+    Raises
+    ------
+    irisplug.UnknownContributionError
+        No installed plugin contributes a template of that name.
 
     Examples
     --------
@@ -152,15 +143,7 @@ def get_template(name: str | Template, *, lorentz: bool = False, voigt: bool = F
     'si_iv_1403.gamma'
     """
     profile = _profile_switch(lorentz, voigt)
-    if isinstance(name, Template):
-        t = name
-    else:
-        key = name.lower().replace(" ", "_").replace("-", "_")
-        if key not in TEMPLATES:
-            from irisplug.errors import UnknownContributionError
-
-            raise UnknownContributionError(f"unknown fit template {name!r}; known: {', '.join(template_names())}")
-        t = TEMPLATES[key]
+    t = name if isinstance(name, Template) else _contributed(name, manager)
     return t.with_profile(profile) if profile else t
 
 
@@ -178,6 +161,7 @@ def generic_template(
     log_t: float = 4.9,
     bg_degree: int = 0,
     name: str = "generic",
+    instrument_fwhm: float | None = None,
 ) -> Template:
     """A template from explicit values, as iris_lmsalpy's ``fit_gen``.
 
@@ -206,6 +190,9 @@ def generic_template(
         its initial centre.
     element, ion, log_t
         Ion used for thermal widths.
+    instrument_fwhm
+        Instrumental FWHM (Angstrom) for non-thermal velocities; None: none
+        derived unless the fit is given ``inst_fwhm=``.
 
     Examples
     --------
@@ -236,7 +223,7 @@ def generic_template(
     for i, prof in enumerate(profiles):
         _a, mu, w = vals[offs[i]: offs[i] + 3]
         r = float(rest[i]) if rest is not None else float(mu)
-        line = Line(f"{element} {ion} {r:.2f}", element, ion, r, log_t, "FUV1" if r < 1370 else "FUV2" if r < 2000 else "NUV")
+        line = Line(f"{element} {ion} {r:.2f}", element, ion, r, log_t, instrument_fwhm=instrument_fwhm)
         comps.append(Component(f"c{i + 1}", line, profile=prof, offset=float(mu) - r, width=float(w)))
     bounds = None
     if limits is not None:
@@ -251,7 +238,7 @@ def generic_template(
 
 def peak_template(wavelength: np.ndarray, spectrum: np.ndarray, *, half_width: float = 0.3,
                   profile: str = "gaussian", element: str = "Si", ion: str = "IV", log_t: float = 4.9,
-                  name: str = "peak") -> Template:
+                  name: str = "peak", instrument_fwhm: float | None = None) -> Template:
     """One component at the brightest feature of ``spectrum`` (e.g. the window's mean spectrum).
 
     For windows whose standard lines are not covered (cropped test data,
@@ -274,7 +261,7 @@ def peak_template(wavelength: np.ndarray, spectrum: np.ndarray, *, half_width: f
     sel = good & (np.abs(x - x[i]) <= 0.1)
     w = np.clip(s[sel] - np.nanmin(s[good]), 0, None)
     rest = float(np.sum(w * x[sel]) / np.sum(w)) if np.sum(w) > 0 else float(x[i])
-    line = Line(f"peak {rest:.2f}", element, ion, rest, log_t, "FUV1" if rest < 1370 else "FUV2" if rest < 2000 else "NUV")
+    line = Line(f"peak {rest:.2f}", element, ion, rest, log_t, instrument_fwhm=instrument_fwhm)
     comp = Component("peak", line, profile=profile, centre_range=(-0.2, 0.2), width_range=(0.005, 0.3))
     return Template(name, (comp,), (rest - half_width, rest + half_width),
                     description=f"one {profile} at the window's brightest feature ({rest:.3f} A)")

@@ -15,7 +15,6 @@ from irisplug_fit.derived import (
     voigt_fwhm_error,
 )
 from irisplug_fit.engine import FitResult
-from irisplug_fit.lines import instrument_fwhm_for
 from irisplug_fit.status import FITTED, STATUS_DESCRIPTIONS
 
 __all__ = ["result_maps", "to_collection"]
@@ -29,7 +28,8 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
     (Gaussian or Voigt sigma / Lorentzian HWHM, Angstrom), ``C.fwhm``
     (Angstrom) and ``C.fwhm_velocity`` (the FWHM as a velocity, km/s),
     ``C.intensity`` (amplitude x Angstrom), ``C.vnt`` (non-thermal velocity,
-    Gaussians only), each parameter with a ``_err`` twin; ``bgK``
+    Gaussians only, when the instrumental FWHM is known: ``inst_fwhm=`` or
+    the template line's ``instrument_fwhm``), each parameter with a ``_err`` twin; ``bgK``
     background coefficients. Voigt components also get ``C.gamma``
     (Lorentzian HWHM, Angstrom) and ``C.gamma_velocity`` (km/s), and their
     ``C.fwhm`` is the Voigt FWHM (Olivero & Longbothum 1977, 0.02 %; its
@@ -82,8 +82,8 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
         out[f"{c.name}.fwhm_err"] = (efwhm, "Angstrom")
         out[f"{c.name}.fwhm_velocity"] = (doppler_velocity(fwhm + rest, rest), kms)
         out[f"{c.name}.fwhm_velocity_err"] = (doppler_velocity(efwhm + rest, rest), kms)
-        if c.profile == "gaussian":
-            inst = inst_fwhm if inst_fwhm is not None else instrument_fwhm_for(rest)
+        inst = inst_fwhm if inst_fwhm is not None else c.line.instrument_fwhm
+        if c.profile == "gaussian" and inst is not None:
             out[f"{c.name}.vnt"] = (nonthermal_velocity(fwhm_from_width(w), rest, c.line.log_t, c.line.mass, inst),
                                     "km / s")
     out["chi2"] = (res.chi2, "")

@@ -1,34 +1,13 @@
-"""Hook implementations of the irisplug-fit plugin: the ``lm`` and ``moments`` fitters and ``irisplug fit``."""
+"""Hook implementations of the irisplug-fit plugin: the ``lm`` and ``moments`` fitters and ``irisplug fit``.
+
+Callables are ``"module:function"`` references, imported on first use.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 import irisplug
 
 __all__ = ["irisplug_fitters", "irisplug_commands"]
-
-
-def _accepts(obj: Any) -> bool:
-    from irisplug_fit.cube import is_spectral
-
-    if hasattr(obj, "keys") and hasattr(obj, "windows") and not hasattr(obj, "wcs"):
-        return True  # an observation: the window is chosen by window=
-    return is_spectral(obj)
-
-
-def _fit_lm(obj: Any, template: Any = None, **kwargs: Any) -> Any:
-    """Levenberg-Marquardt fit of every spectrum: NDCollection of maps (list for a sequence)."""
-    from irisplug_fit.cube import fit_any
-
-    return fit_any(obj, template, **kwargs)
-
-
-def _fit_moments(obj: Any, *, wl_range: tuple[float, float] | None = None, **kwargs: Any) -> Any:
-    """Moments (intensity, centroid, width) without fitting, as an NDCollection."""
-    from irisplug_fit.cube_moments import moments_cube
-
-    return moments_cube(obj, wl_range=wl_range, **kwargs)
 
 
 @irisplug.hookimpl
@@ -37,15 +16,17 @@ def irisplug_fitters() -> list[irisplug.FitterDescriptor]:
     return [
         irisplug.FitterDescriptor(
             name="lm",
-            fit=_fit_lm,
-            accepts=_accepts,
+            fit="irisplug_fit.cube:fit_any",
+            # fit_any passes its other keywords to fit_cube (or fit_sequence), which passes them to fit_spectra
+            options=("irisplug_fit.cube:fit_cube", "irisplug_fit.engine:fit_spectra"),
+            accepts="irisplug_fit.accepts:accepts",
             priority=10,
-            description="batched Levenberg-Marquardt line fitting (templates: Si IV, C II, O I, Fe XII, Mg II, generic)",
+            description="batched Levenberg-Marquardt line fitting with the line templates instrument plugins contribute",
         ),
         irisplug.FitterDescriptor(
             name="moments",
-            fit=_fit_moments,
-            accepts=_accepts,
+            fit="irisplug_fit.cube_moments:moments_cube",
+            accepts="irisplug_fit.accepts:accepts",
             priority=0,
             description="spectral moments (intensity, centroid, width) without fitting",
         ),
@@ -55,7 +36,5 @@ def irisplug_fitters() -> list[irisplug.FitterDescriptor]:
 @irisplug.hookimpl
 def irisplug_commands() -> list[irisplug.CommandDescriptor]:
     """``irisplug fit``."""
-    from irisplug_fit import cli
-
-    return [irisplug.CommandDescriptor(name="fit", run=cli.run, add_arguments=cli.add_arguments,
+    return [irisplug.CommandDescriptor(name="fit", run="irisplug_fit.cli:run", add_arguments="irisplug_fit.cli:add_arguments",
                                        description="fit spectral lines of every spectrum of a window")]

@@ -9,8 +9,9 @@ width`` (and ``gamma`` for a Voigt) per component (the ``c, amp1, mu1,
 sigma1, ...`` order of iris_lmsalpy's ``fit_gen``); component ``c`` starts at
 ``Template.param_offsets[c]``.
 
-The built-in line templates (:func:`get_template`, :func:`generic_template`,
-:func:`peak_template`) live in :mod:`irisplug_fit.line_templates`; they are
+Finding templates (:func:`get_template` for those instrument plugins
+contribute, :func:`generic_template`, :func:`peak_template`) lives in
+:mod:`irisplug_fit.line_templates`; they are
 also importable from here.
 
 Examples
@@ -33,7 +34,8 @@ from irisplug_fit.lines import Line
 
 # the built-in templates, importable from here as before (they import this module)
 _LINE_TEMPLATES = {name: "irisplug_fit.line_templates"
-                   for name in ("TEMPLATES", "get_template", "template_names", "generic_template", "peak_template")}
+                   for name in ("get_template", "template_names", "template_descriptors", "default_template_name",
+                                "generic_template", "peak_template")}
 
 __all__ = ["Component", "Tie", "Template", "PROFILES", "PROFILE_NPARAMS", "param_offsets", *_LINE_TEMPLATES]
 __getattr__, __dir__ = lazy_exports(__name__, _LINE_TEMPLATES)

@@ -122,7 +122,7 @@ def _standard_object(kind: str, meta: dict[str, Any], records: list[Any], cubes:
     return {k: v if not isinstance(v, list) else NDCubeSequence(v) for k, v in out.items()}
 
 
-def write_asdf(obj: Any, path: Path, **_: Any) -> None:
+def write_asdf(obj: Any, path: Path) -> None:
     """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to ASDF, readable by ``irisplug.read``.
 
     Cubes go through ndcube's asdf converters as plain NDCubes (see the module
@@ -332,7 +332,7 @@ def _read_one(asdf: Any, path: Path) -> Any:
         return rebuild(node["kind"], json.loads(node["meta"]), parts)
 
 
-def read_irisplug_asdf(paths: list[Path], **_: Any) -> Any:
+def read_irisplug_asdf(paths: list[Path]) -> Any:
     """Read files written by the ``asdf`` writer (arrays, uncertainties included, loaded into memory).
 
     Examples

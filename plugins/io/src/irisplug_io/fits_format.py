@@ -140,7 +140,7 @@ def _history_lines(meta: dict[str, Any]) -> list[str]:
     return [f"irisplug {r.get('step')} ({r.get('plugin')} {r.get('version')}) {r.get('time')}" for r in hist if isinstance(r, dict)]
 
 
-def write_fits(obj: Any, path: Path, **_: Any) -> None:
+def write_fits(obj: Any, path: Path) -> None:
     """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to a FITS file readable by ``irisplug.read``.
 
     Every cube's uncertainty is stored in an ``UNCERTn`` HDU (see the module docstring).
@@ -343,7 +343,7 @@ class FitsImage:
         return out
 
 
-def read_irisplug_fits(paths: list[Path], *, lazy: bool = True, **_: Any) -> Any:
+def read_irisplug_fits(paths: list[Path], *, lazy: bool = True) -> Any:
     """Read files written by the ``fits`` writer (one object per file; a list for several files).
 
     Examples

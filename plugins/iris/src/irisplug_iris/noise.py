@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PHOTONS_PER_DN", "READ_NOISE_DN", "detector_constants", "photon_noise", "photon_noise_sigma"]
+__all__ = ["PHOTONS_PER_DN", "READ_NOISE_DN", "detector_constants", "photon_noise", "photon_noise_sigma", "is_iris_data"]
 
 #: photons per DN: spectrograph CCDs and slit-jaw passbands (IRIS response DN2PHOT_SG, DN2PHOT_SJI)
 PHOTONS_PER_DN = {"FUV": 4.0, "NUV": 18.0, "SJI_1330": 12.0, "SJI_1400": 12.0, "SJI_2796": 18.0, "SJI_2832": 18.0}
@@ -187,3 +187,16 @@ def photon_noise(obj: Any, *, photons_per_dn: float | None = None, read_noise: f
     if not isinstance(obj, NDCube):
         raise UnsupportedObjectError(f"cannot compute IRIS photon noise of a {type(obj).__name__}")
     return _cube_noise(obj, photons_per_dn, read_noise)
+
+
+def is_iris_data(obj: Any) -> bool:
+    """An IRIS cube, sequence or Observation (what the ``iris-photon-noise`` step accepts).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> is_iris_data(SimpleNamespace(meta={"TELESCOP": "IRIS"})), is_iris_data(SimpleNamespace(meta={}))
+    (True, False)
+    """
+    meta = getattr(obj, "meta", None) or {}
+    return "IRIS" in (str(meta.get("TELESCOP", "")).strip().upper(), str(meta.get("INSTRUME", "")).strip().upper())

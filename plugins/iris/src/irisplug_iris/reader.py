@@ -83,9 +83,9 @@ def _is_window_key(key: str) -> bool:
     return _WINDOW_KEY_RE.match(key) is not None
 
 
-def _headers(path: Path) -> list[tuple[dict[str, Any], int, int]]:
+def _headers(path: Path, info: Any = None) -> list[tuple[dict[str, Any], int, int]]:
     try:
-        return list(iter_fits_headers(path))
+        return list(iter_fits_headers(path)) if info is None else info.fits_headers()
     except CorruptFileError:
         raise
     except (OSError, ValueError, UnicodeError) as exc:
@@ -343,7 +343,7 @@ def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool, uncertainty:
 
 
 def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: bool = True, windows: Sequence[str] | None = None,
-                 uncertainty: bool = False, **_: Any) -> Any:
+                 uncertainty: bool = False, fileinfo: Sequence[Any] | None = None) -> Any:
     """Read IRIS Level 2 files of one observation into an :class:`irisplug.model.Observation`.
 
     Parameters
@@ -362,6 +362,10 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     uncertainty
         True: attach photon + read noise uncertainties (``StdDevUncertainty``,
         lazy like the data; :func:`irisplug_iris.noise.photon_noise`).
+    fileinfo
+        One :class:`irisplug.FileInfo` per path (``irisplug.read`` passes the
+        ones it filled while choosing the reader): their parsed headers are
+        reused instead of parsing each file again.
 
     Raises
     ------
@@ -381,13 +385,17 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     from irisplug.model import Deferred, Observation
     files = []
     overview = []
-    for p in map(Path, paths):
+    paths = [Path(p) for p in paths]
+    if fileinfo is not None and len(fileinfo) != len(paths):
+        raise ValueError(f"fileinfo holds {len(fileinfo)} entries for {len(paths)} paths")
+    infos = list(fileinfo) if fileinfo is not None else [None] * len(paths)
+    for p, info in zip(paths, infos, strict=True):
         if p.suffix == ".txt":
-            if not is_hcr_overview(FileInfo(p)):
+            if not is_hcr_overview(info or FileInfo(p)):
                 raise CorruptFileError("not an IRIS Level 2 file nor an HCR overview.txt", path=p)
             overview.append(p.read_text(errors="replace"))
             continue
-        hdus = _headers(p)
+        hdus = _headers(p, info)
         primary = hdus[0][0]
         kind = classify(primary)
         if kind is None:

@@ -1,9 +1,9 @@
-"""Hook implementations of the irisplug-show plugin: the ``show-l0`` reader and the ``show-synthetic`` fetcher."""
+"""Hook implementations of the irisplug-show plugin: the ``show-l0`` reader and the ``show-synthetic`` fetcher.
+
+Callables are ``"module:function"`` references, imported on first use.
+"""
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import Any
 
 import irisplug
 from irisplug.descriptors import FetcherDescriptor, ReaderDescriptor
@@ -11,31 +11,13 @@ from irisplug.descriptors import FetcherDescriptor, ReaderDescriptor
 __all__: list[str] = []
 
 
-def _read(paths: list[Path], **kwargs: Any) -> Any:
-    from irisplug_show.reader import read_show_l0
-
-    return read_show_l0(paths, **kwargs)
-
-
-def _identify(info: Any) -> bool:
-    from irisplug_show.reader import identify_show_l0
-
-    return identify_show_l0(info)
-
-
-def _fetch(dest: Path, **kwargs: Any) -> list[Path]:
-    from irisplug_show.generate import fetch_synthetic
-
-    return fetch_synthetic(dest, **kwargs)
-
-
 @irisplug.hookimpl
 def irisplug_readers() -> list[ReaderDescriptor]:
     return [
         ReaderDescriptor(
             name="show-l0",
-            read=_read,
-            identify=_identify,
+            read="irisplug_show.reader:read_show_l0",
+            identify="irisplug_show.reader:identify_show_l0",
             priority=10,
             extensions=(".nc",),
             description="SHOW level-0 netCDF-4 (one group per science group) -> NDCube / NDCollection by group",
@@ -48,7 +30,9 @@ def irisplug_fetchers() -> list[FetcherDescriptor]:
     return [
         FetcherDescriptor(
             name="show-synthetic",
-            fetch=_fetch,
+            fetch="irisplug_show.generate:fetch_synthetic",
+            # fetch_synthetic passes its other keywords to the generator
+            options=("irisplug_show.generate:generate",),
             offline=True,
             description="Write a synthetic SHOW L0 file (darks, arm A/B flats, science) with known dark and flat",
         )

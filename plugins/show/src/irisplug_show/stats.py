@@ -15,11 +15,14 @@ import numpy as np
 
 from irisplug.errors import UnknownContributionError
 
-__all__ = ["calib_module", "exposure_us", "image_statistics", "dark_current"]
+__all__ = ["calib", "exposure_us", "image_statistics", "dark_current"]
 
 
-def calib_module(name: str) -> Any:
-    """Import ``irisplug_calib.<name>`` (the calib plugin is an optional dependency).
+def calib() -> Any:
+    """The calib plugin's public top level, ``irisplug_calib`` (an optional dependency).
+
+    Only its public names are used (``master_darks``, ``make_flat``), never
+    its private modules.
 
     Raises
     ------
@@ -28,17 +31,16 @@ def calib_module(name: str) -> Any:
 
     Examples
     --------
-    >>> calib_module("dark").__name__  # doctest: +SKIP
-    'irisplug_calib.dark'
+    >>> calib().__name__  # doctest: +SKIP
+    'irisplug_calib'
     """
-    from importlib import import_module
-
     try:
-        return import_module(f"irisplug_calib.{name}")
+        import irisplug_calib
     except ImportError as exc:
         raise UnknownContributionError(
             "the SHOW statistics and calibration use the calib plugin (irisplug-calib); install it"
         ) from exc
+    return irisplug_calib
 
 
 def exposure_us(cube: Any) -> np.ndarray:
@@ -69,7 +71,7 @@ def image_statistics(cube: Any, *, exclude_saturated: str | None = "pixels") -> 
 
     Returns
     -------
-    irisplug_calib.dark.MasterDark
+    irisplug_calib.MasterDark
         ``.mean``, ``.std``, ``.error``, ``.median`` (one per frame), ``.count`` (dask-backed).
 
     Raises
@@ -85,7 +87,7 @@ def image_statistics(cube: Any, *, exclude_saturated: str | None = "pixels") -> 
     """
     from irisplug.errors import InconsistentInputError
 
-    darkset = calib_module("dark").master_darks(cube, exclude_saturated=exclude_saturated)
+    darkset = calib().master_darks(cube, exclude_saturated=exclude_saturated)
     if len(darkset.darks) != 1:
         raise InconsistentInputError(
             f"the stack holds {len(darkset.darks)} exposure times / gain states; statistics need one",
@@ -103,7 +105,7 @@ def dark_current(cube: Any, *, exclude_saturated: str | None = "pixels", compute
 
     Returns
     -------
-    irisplug_calib.dark.DarkSet
+    irisplug_calib.DarkSet
         ``.find(seconds)`` gives the MasterDark of an exposure time; pass it to
         ``irisplug.calibrate(cube, ["dark"], darks=...)``.
 
@@ -113,7 +115,7 @@ def dark_current(cube: Any, *, exclude_saturated: str | None = "pixels", compute
     >>> darks.exposure_times()  # doctest: +SKIP
     [0.1, 0.3]
     """
-    darkset = calib_module("dark").master_darks(cube, exclude_saturated=exclude_saturated)
+    darkset = calib().master_darks(cube, exclude_saturated=exclude_saturated)
     if not compute:
         return darkset
     import dataclasses

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from irisplug.errors import CalibrationError
-from irisplug_show.stats import calib_module, dark_current
+from irisplug_show.stats import calib, dark_current
 
 __all__ = ["classify_groups", "ShowCalibration", "calibrate_show"]
 
@@ -53,9 +53,9 @@ class ShowCalibration:
 
     Attributes
     ----------
-    darks : irisplug_calib.dark.DarkSet
+    darks : irisplug_calib.DarkSet
         Master darks per exposure time.
-    flat : irisplug_calib.flat.FlatField
+    flat : irisplug_calib.FlatField
         ``.flat`` (NaN where masked), ``.error``, ``.mask``, ``.normalisation``.
     corrected : dict
         Group name -> corrected NDCube (lazy, DN, provenance in ``irisplug.history``).
@@ -118,7 +118,7 @@ def calibrate_show(collection: Any, *, dark: str | None = None, arm_a: str | Non
     arm_b = arm_b or _one(kinds, "flat_b", path)
     science = kinds["science"] if science is None else list(science)
     darks = dark_current(collection[dark], exclude_saturated=exclude_saturated)
-    flat = calib_module("flat").make_flat(collection[arm_a], collection[arm_b], darks=darks)
+    flat = calib().make_flat(collection[arm_a], collection[arm_b], darks=darks)
     result = ShowCalibration(darks=darks, flat=flat, groups=kinds)
     for name in irisplug.progress(science, desc="SHOW science groups", quiet=len(science) < 4):
         result.corrected[name] = irisplug.calibrate(collection[name], ["dark", "flat"], dark={"darks": darks},

@@ -1,105 +1,49 @@
-"""Hook implementations of the irisplug-view plugin: viewers and CLI commands."""
+"""Hook implementations of the irisplug-view plugin: viewers and CLI commands.
+
+Callables are ``"module:function"`` references, imported on first use.
+"""
 
 from __future__ import annotations
-
-from typing import Any
 
 import irisplug
 
 __all__: list[str] = []
 
 
-def _kind(obj: Any) -> str | None:
-    from irisplug_view.inputs import kind_of
-
-    return kind_of(obj)
-
-
-def _view_raster(obj: Any, **kw: Any) -> Any:
-    from irisplug_view.quicklook import quicklook
-
-    return quicklook(obj, **kw)
-
-
-def _view_sji(obj: Any, **kw: Any) -> Any:
-    from irisplug_view.sji_viewer import sji_viewer
-
-    return sji_viewer(obj, **kw)
-
-
-def _view_maps(obj: Any, **kw: Any) -> Any:
-    from irisplug_view.figures import parameter_maps
-
-    return parameter_maps(obj, **kw)
-
-
-def _view_poi(obj: Any, **kw: Any) -> Any:
-    from irisplug_view.figures import show_poi
-
-    return show_poi(obj, **kw)
-
-
-def _view_movie(obj: Any, **kw: Any) -> Any:
-    from irisplug_view.movies import movie
-
-    return movie(obj, **kw)
-
-
-def _view_fast(obj: Any, **kw: Any) -> Any:
-    from irisplug_view.fastmovie import SJIPlayer
-
-    return SJIPlayer(obj, **kw)
-
-
 @irisplug.hookimpl
 def irisplug_viewers() -> list[irisplug.ViewerDescriptor]:
+    viewer = irisplug.ViewerDescriptor
     return [
-        irisplug.ViewerDescriptor(
-            name="raster-quicklook", view=_view_raster, priority=10,
-            accepts=lambda o: _kind(o) in ("raster", "observation") and _has_raster(o),
-            description="Three linked panels (map, slit spectra, spectrum) with iris_lmsalpy key bindings",
-        ),
-        irisplug.ViewerDescriptor(
-            name="sji-viewer", view=_view_sji, priority=10,
-            accepts=lambda o: _kind(o) == "sji" or (_kind(o) == "observation" and not _has_raster(o)),
-            description="Slit-jaw frames with time slider, animation, slit overlay, histo_opt contrast",
-        ),
-        irisplug.ViewerDescriptor(
-            name="parameter-maps", view=_view_maps, priority=10, accepts=lambda o: _kind(o) in ("map", "maps"),
-            description="Fitted parameter maps (Doppler velocity centred on zero) of 2-D NDCubes / NDCollections",
-        ),
-        irisplug.ViewerDescriptor(
-            name="show-poi", view=_view_poi, priority=10, accepts=lambda o: _kind(o) == "poi",
-            description="Figures of saved points of interest (show_poi panel options)",
-        ),
-        irisplug.ViewerDescriptor(
-            name="movie", view=_view_movie, priority=0,
-            accepts=lambda o: _kind(o) in ("raster", "sji", "observation"),
-            description="MP4/GIF animations: SJI movie, spectrum at a pixel over time, raster-position movie (name it)",
-        ),
-        irisplug.ViewerDescriptor(
-            name="sji-fast", view=_view_fast, priority=0, accepts=lambda o: _kind(o) == "sji",
-            description="Fast blitted SJI movie player (precomputed uint8 LUT frames; name it)",
-        ),
+        viewer(name="raster-quicklook", view="irisplug_view.quicklook:quicklook", priority=10,
+               accepts="irisplug_view.accepts:raster_quicklook",
+               description="Three linked panels (map, slit spectra, spectrum) with iris_lmsalpy key bindings"),
+        viewer(name="sji-viewer", view="irisplug_view.sji_viewer:sji_viewer", priority=10,
+               accepts="irisplug_view.accepts:sji_viewer",
+               description="Slit-jaw frames with time slider, animation, slit overlay, histo_opt contrast"),
+        viewer(name="parameter-maps", view="irisplug_view.figures:parameter_maps", priority=10,
+               accepts="irisplug_view.accepts:parameter_maps",
+               description="Fitted parameter maps (Doppler velocity centred on zero) of 2-D NDCubes / NDCollections"),
+        viewer(name="show-poi", view="irisplug_view.figures:show_poi", priority=10,
+               accepts="irisplug_view.accepts:show_poi",
+               description="Figures of saved points of interest (show_poi panel options)"),
+        viewer(name="movie", view="irisplug_view.movies:movie", priority=0,
+               accepts="irisplug_view.accepts:movie",
+               # movie passes its other keywords to the maker of the chosen kind
+               options=("irisplug_view.movies:sji_movie", "irisplug_view.movies:spectrum_movie",
+                        "irisplug_view.movies:raster_position_movie"),
+               description="MP4/GIF animations: SJI movie, spectrum at a pixel over time, raster-position movie (name it)"),
+        viewer(name="sji-fast", view="irisplug_view.fastmovie:SJIPlayer", priority=0,
+               accepts="irisplug_view.accepts:sji_fast",
+               description="Fast blitted SJI movie player (precomputed uint8 LUT frames; name it)"),
     ]
-
-
-def _has_raster(obj: Any) -> bool:
-    from irisplug_view.inputs import raster_windows
-
-    try:
-        return bool(raster_windows(obj))
-    except irisplug.IrisplugError:
-        return False
 
 
 @irisplug.hookimpl
 def irisplug_commands() -> list[irisplug.CommandDescriptor]:
-    from irisplug_view import cli
-
+    command = irisplug.CommandDescriptor
     return [
-        irisplug.CommandDescriptor(name="quicklook", run=cli.run_quicklook, add_arguments=cli.add_quicklook_arguments,
-                                   description="Save a quick-look PNG of an IRIS observation (raster or SJI)"),
-        irisplug.CommandDescriptor(name="movie", run=cli.run_movie, add_arguments=cli.add_movie_arguments,
-                                   description="Write an MP4/GIF movie of an observation (SJI, spectrum, raster position)"),
+        command(name="quicklook", run="irisplug_view.cli:run_quicklook", add_arguments="irisplug_view.cli:add_quicklook_arguments",
+                description="Save a quick-look PNG of an IRIS observation (raster or SJI)"),
+        command(name="movie", run="irisplug_view.cli:run_movie", add_arguments="irisplug_view.cli:add_movie_arguments",
+                description="Write an MP4/GIF movie of an observation (SJI, spectrum, raster position)"),
     ]

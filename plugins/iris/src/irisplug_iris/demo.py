@@ -1,17 +1,37 @@
-"""``irisplug demo``: the whole pipeline on an embedded, generated observation.
+"""``irisplug demo``, a command of the IRIS plugin: the whole pipeline on a generated IRIS observation.
 
-It uses only the public dispatch API and contribution names, so each stage
-runs when the plugin that provides it is installed, and says so when not.
+It uses only irisplug's public dispatch API and contribution names, so each
+stage runs when the plugin that provides it is installed, and says so when not.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["run_demo"]
+__all__ = ["run_demo", "add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``irisplug demo``.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_arguments(p)
+    >>> p.parse_args(["--out", "d"]).out
+    'd'
+    """
+    parser.add_argument("--out", default="irisplug-demo", help="directory for the generated data, results and figures")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``irisplug demo`` with parsed ``args``; returns the exit status."""
+    return run_demo(args.out, quiet=args.quiet)
 
 
 def _stage(title: str) -> float:
@@ -42,7 +62,7 @@ def run_demo(out: str | os.PathLike, *, quiet: bool = False) -> int:
         return 1
     t0 = _stage("generating a synthetic IRIS observation as Level 2 FITS files")
     data_dir = out / "data"
-    from irisplug.cli.demo_stages import GENERATOR_OPTIONS
+    from irisplug_iris.demo_stages import GENERATOR_OPTIONS
 
     files = irisplug.fetch("iris-synthetic", data_dir, **GENERATOR_OPTIONS)
     print(f"   {len(files)} files in {data_dir} ({time.perf_counter() - t0:.1f} s)")
@@ -60,7 +80,7 @@ def run_demo(out: str | os.PathLike, *, quiet: bool = False) -> int:
 
 def _run_optional_stages(obs: Any, out: Path, results: dict[str, Any]) -> None:
     """Stages that run when their plugins are installed (filled in as plugins land)."""
-    from irisplug.cli.demo_stages import STAGES, Skip
+    from irisplug_iris.demo_stages import STAGES, Skip
 
     for name, stage in STAGES:
         t0 = _stage(name)
