@@ -253,7 +253,13 @@ class RawImage:
         return bad
 
 
-def _chunks(shape: tuple[int, ...], itemsize: int, target: int = 64 << 20) -> tuple[int, ...]:
+#: decoded bytes per dask chunk: real windows (1-5 MB per exposure) get one exposure per chunk, so reading
+#: one raster step or SJI frame decodes only that exposure (dask 2026 no longer fuses a slice into the
+#: chunk read); small windows are grouped up to this size to keep the graph short
+CHUNK_TARGET_BYTES = 4 << 20
+
+
+def _chunks(shape: tuple[int, ...], itemsize: int, target: int = CHUNK_TARGET_BYTES) -> tuple[int, ...]:
     per_exposure = max(1, int(np.prod(shape[1:])) * itemsize)
     n = max(1, min(shape[0], target // per_exposure))
     return (n, *shape[1:])
