@@ -421,7 +421,7 @@ class LineTemplateDescriptor(Descriptor):
 
     ``build(name: str) -> object`` makes the template called ``name`` (for
     the ``fit`` plugin an ``irisplug_fit.Template``); it is called on first
-    use only. ``windows`` lists the window labels (e.g. ``"Si IV 1403"``)
+    use only. ``windows`` lists the window labels (as the reader labels them)
     for which this template is the default when the user names none; the
     first template declaring a label wins. ``instrument`` names the
     instrument whose line list and instrumental widths the template carries.

@@ -159,3 +159,17 @@ class UnreadFilesWarning(IrisplugWarning):
 
 
 __all__ += ["IrisplugWarning", "UnreadFilesWarning"]
+
+
+class DownloadError(IrisplugError, OSError):
+    """A download failed (HTTP error, unreachable server, truncated transfer, not a data file).
+
+    ``path`` holds the URL; the message says what to do (check the URL, retry).
+    """
+
+
+class RemoteServiceError(IrisplugError, OSError):
+    """A search service is down, answered with an error page, or sent a reply that cannot be parsed."""
+
+
+__all__ += ["DownloadError", "RemoteServiceError"]

@@ -1,10 +1,20 @@
 """Turn what a user passes to ``irisplug.read`` into a list of files.
 
 A source is a path, a list of paths, a directory (its files, recursively,
-hidden ones excepted) or an archive (``.tar``, ``.tar.gz``, ``.tgz``,
-``.tar.bz2``, ``.zip``), which is unpacked once into the cache directory
-(``IRISPLUG_CACHE_DIR``, default ``~/.cache/irisplug``) and reused while the
-archive is unchanged.
+hidden ones excepted), an archive (``.tar``, ``.tar.gz``, ``.tgz``,
+``.tar.bz2``, ``.zip``), an ``http(s)://`` URL, or what sunpy's ``Fido``
+hands over (a parfive ``Results`` from ``Fido.fetch``, or a search result,
+which is fetched first). Any mix of these in one list works.
+
+Everything remote or compressed lands once in the cache directory
+(``IRISPLUG_CACHE_DIR``, default ``~/.cache/irisplug``):
+
+- archives are unpacked into ``archives/`` and reused while unchanged;
+- URLs are downloaded into ``downloads/`` (temporary name, size and content
+  checked, then renamed: an interrupted download never looks complete);
+- :func:`decompressed` gives readers that need random access a plain copy of
+  a gzip-compressed file in ``gunzip/``, keyed by the file's content, so the
+  second open costs nothing.
 """
 
 from __future__ import annotations
@@ -14,13 +24,32 @@ import os
 import shutil
 import tarfile
 import tempfile
+import uuid
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from irisplug.errors import CorruptFileError, IrisplugError, SourceNotFoundError
+from irisplug.errors import (
+    CorruptFileError,
+    DownloadError,
+    IrisplugError,
+    SourceNotFoundError,
+    TruncatedFileError,
+    UnsupportedObjectError,
+)
 
-__all__ = ["resolve_sources", "resolve_sources_detailed", "is_archive", "cache_dir", "ARCHIVE_SUFFIXES"]
+__all__ = [
+    "resolve_sources",
+    "resolve_sources_detailed",
+    "is_archive",
+    "is_url",
+    "cache_dir",
+    "download",
+    "decompressed",
+    "failure_reason",
+    "ARCHIVE_SUFFIXES",
+]
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".zip")
 
@@ -84,6 +113,325 @@ def _unpack(archive: Path) -> Path:
     return target
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 4 << 20
+
+#: how data files start (first bytes, possibly at an offset); anything else from a URL is refused
+_DATA_SIGNATURES: tuple[tuple[int, bytes], ...] = (
+    (0, b"SIMPLE  ="),  # FITS
+    (0, _GZIP_MAGIC),
+    (0, b"BZh"),
+    (0, b"\xfd7zXZ\x00"),
+    (0, b"PK\x03\x04"),  # zip
+    (257, b"ustar"),  # tar
+    (0, b"\x89HDF\r\n\x1a\n"),  # HDF5 / netCDF-4
+    (0, b"CDF\x01"),
+    (0, b"CDF\x02"),  # netCDF classic
+    (0, b"#ASDF"),
+    (0, b"\xcd\xf3\x00\x01"),  # NASA CDF
+)
+
+
+def is_url(item: object) -> bool:
+    """True for an ``http://`` or ``https://`` URL given as a string.
+
+    Examples
+    --------
+    >>> is_url("https://example.org/a.fits"), is_url("a.fits")
+    (True, False)
+    """
+    return isinstance(item, str) and item.strip().lower().startswith(("http://", "https://"))
+
+
+def _looks_like_data(head: bytes) -> bool:
+    return any(head[at : at + len(sig)] == sig for at, sig in _DATA_SIGNATURES)
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> Path:
+    """Download ``url`` once into the cache and return the local file.
+
+    The file goes to ``<cache>/downloads/<hash of the URL>/<file name>``
+    under a temporary name; it is renamed into place only when its size
+    matches the server's ``Content-Length`` and its first bytes are a data
+    file (FITS, gzip, tar, zip, HDF5, netCDF, ASDF, CDF). A later call with
+    the same URL returns the cached file without network access. A tqdm bar
+    shows progress unless ``quiet`` (or ``CI`` / ``IRISPLUG_QUIET``).
+
+    Raises
+    ------
+    DownloadError
+        HTTP error (404 ...), unreachable server, truncated transfer, or the
+        server sent something that is not a data file (an HTML page); the
+        message names the URL and nothing is left in the cache.
+
+    Examples
+    --------
+    >>> download("http://127.0.0.1:9/none.fits", quiet=True)  # doctest: +SKIP
+    Traceback (most recent call last):
+    DownloadError: http://127.0.0.1:9/none.fits: cannot reach the server ...
+    """
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from irisplug.progress_bars import progress_disabled
+
+    url = url.strip()
+    name = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path)).name or "download"
+    key = hashlib.sha1(url.encode()).hexdigest()[:16]
+    target = cache_dir() / "downloads" / key / name
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
+    try:
+        try:
+            response = urllib.request.urlopen(url, timeout=timeout)
+        except urllib.error.HTTPError as exc:
+            raise DownloadError(
+                f"the server answered HTTP {exc.code} ({exc.reason}); check the URL, or search again for the current file name",
+                path=url,
+            ) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise DownloadError(f"cannot reach the server ({reason}); check the URL and your connection, then retry", path=url) from exc
+        with response:
+            length = response.headers.get("Content-Length")
+            expected = int(length) if length and length.isdigit() else None
+            bar = None
+            if not progress_disabled(quiet):
+                from tqdm.auto import tqdm
+
+                bar = tqdm(total=expected, unit="B", unit_scale=True, desc=name, leave=False)
+            got = 0
+            head = b""
+            try:
+                with open(tmp, "wb") as out:
+                    while True:
+                        try:
+                            chunk = response.read(1 << 20)
+                        except (OSError, ValueError) as exc:  # connection reset, IncompleteRead
+                            raise DownloadError(
+                                f"the transfer broke off after {got} bytes ({type(exc).__name__}); retry the download",
+                                path=url,
+                            ) from exc
+                        if not chunk:
+                            break
+                        if len(head) < 512:
+                            head += chunk[: 512 - len(head)]
+                        out.write(chunk)
+                        got += len(chunk)
+                        if bar is not None:
+                            bar.update(len(chunk))
+            finally:
+                if bar is not None:
+                    bar.close()
+        if expected is not None and got != expected:
+            raise DownloadError(
+                f"the transfer is truncated: {got} of {expected} bytes arrived; retry the download", path=url
+            )
+        if not _looks_like_data(head):
+            ctype = response.headers.get("Content-Type", "unknown")
+            raise DownloadError(
+                f"the server sent {ctype} starting with {head[:40]!r}, not a FITS file or archive; "
+                "check that the URL points at a data file (not a web page)",
+                path=url,
+            )
+        os.replace(tmp, target)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    return target
+
+
+def _content_key(path: Path) -> str:
+    """A key for the content of a gzip file: its size, first and last 64 KiB.
+
+    The last bytes of a gzip stream hold the CRC-32 and the length of the
+    uncompressed content, so two files with the same key hold the same data.
+    """
+    size = path.stat().st_size
+    digest = hashlib.sha1(str(size).encode())
+    with open(path, "rb") as f:
+        digest.update(f.read(1 << 16))
+        f.seek(max(0, size - (1 << 16)))
+        digest.update(f.read())
+    return digest.hexdigest()[:20]
+
+
+def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
+    """A plain copy of a gzip-compressed file (the file itself when it is not compressed).
+
+    Readers that read at byte offsets (memory maps, direct seeks) call this
+    on each file they are given. The copy is written once into
+    ``<cache>/gunzip/<content key>/<name without .gz>`` under a temporary
+    name, checked (gzip CRC-32 and length, by zlib) and renamed into place;
+    later calls, also on copies of the same file elsewhere, reuse it.
+    Compression is recognised by content (the gzip magic bytes), not by name.
+
+    Raises
+    ------
+    TruncatedFileError
+        The gzip stream ends early (an interrupted download).
+    CorruptFileError
+        The gzip stream is damaged (CRC mismatch, bad data).
+
+    Examples
+    --------
+    >>> import gzip, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.fits.gz"
+    >>> _ = p.write_bytes(gzip.compress(b"SIMPLE  =" + b" " * 2871))
+    >>> plain = decompressed(p, quiet=True)
+    >>> plain.name, plain.read_bytes()[:9]
+    ('a.fits', b'SIMPLE  =')
+    """
+    import zlib
+
+    from irisplug.progress_bars import progress_disabled
+
+    path = Path(path)
+    with open(path, "rb") as f:
+        if f.read(2) != _GZIP_MAGIC:
+            return path
+    name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name + ".gunzip"
+    target = cache_dir() / "gunzip" / _content_key(path) / name
+    if target.is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
+    size = path.stat().st_size
+    bar = None
+    if not progress_disabled(quiet) and size > (64 << 20):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"gunzip {path.name}", leave=False)
+    try:
+        with open(path, "rb") as src, open(tmp, "wb") as out:
+            d = zlib.decompressobj(wbits=31)
+            pending = b""
+            while True:
+                chunk = pending or src.read(_CHUNK)
+                if not pending and bar is not None:
+                    bar.update(len(chunk))
+                pending = b""
+                if not chunk:
+                    break
+                out.write(d.decompress(chunk))
+                if d.eof:  # a gzip member ends; another may follow (concatenated gzip)
+                    rest = d.unused_data or src.read(_CHUNK)
+                    if not rest.strip(b"\0"):  # end of file (or zero padding, as gzip tolerates)
+                        break
+                    d = zlib.decompressobj(wbits=31)
+                    pending = rest
+            out.write(d.flush())
+            if not d.eof:
+                raise TruncatedFileError(
+                    "the gzip stream ends early (an interrupted download?); download the file again", path=path
+                )
+        os.replace(tmp, target)
+    except zlib.error as exc:
+        _remove_quietly(tmp)
+        raise CorruptFileError(f"the gzip stream is damaged ({exc}); download the file again", path=path) from exc
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return target
+
+
+def _is_fido_response(obj: object) -> bool:
+    """A sunpy search result (``UnifiedResponse``, a client's table or row)."""
+    return any(c.__name__ in ("UnifiedResponse", "QueryResponseTable", "QueryResponseRow") for c in type(obj).__mro__)
+
+
+def _is_download_results(obj: object) -> bool:
+    """A parfive ``Results`` (what ``Fido.fetch`` returns): a list of paths with ``errors``."""
+    from collections import UserList
+
+    return isinstance(obj, (list, UserList)) and hasattr(obj, "errors")
+
+
+def failure_reason(exc: object) -> str:
+    """A one-line reason for a failed download (parfive's messages span lines and repeat the URL).
+
+    Examples
+    --------
+    >>> failure_reason("Download Failed: http://x/a.fits with error <ClientResponse(...) [404 Not Found]>\\n<...>")
+    'HTTP 404 Not Found'
+    """
+    import re
+
+    text = str(exc)
+    m = re.search(r"\[(\d{3})\s+([^\]]*)\]", text)
+    if m:
+        return f"HTTP {m.group(1)} {m.group(2)}".strip()
+    inner = getattr(exc, "exception", None)
+    if inner is not None and inner is not exc:
+        return failure_reason(inner)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"{type(exc).__name__}: {first}"[:200]
+
+
+def _results_paths(results: Any) -> list[str]:
+    errors = list(getattr(results, "errors", []) or [])
+    if errors:
+        lines = "; ".join(f"{getattr(e, 'url', '?')} ({failure_reason(getattr(e, 'exception', e))})" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise DownloadError(
+            f"{len(errors)} download(s) failed: {lines}{more}; retry them with Fido.fetch(results) and read again",
+            path=getattr(errors[0], "url", None),
+        )
+    return [str(p) for p in results]
+
+
+def _fetch_fido(response: Any) -> list[str]:
+    import gc
+
+    from sunpy.net import Fido
+
+    from irisplug.progress_bars import progress_disabled
+
+    path = cache_dir() / "downloads" / "fido" / "{file}"
+    results = Fido.fetch(response, path=path, progress=not progress_disabled())
+    gc.collect()  # parfive leaves its event loop open; collect it in this thread, where its signal handlers live
+    return _results_paths(results)
+
+
+def _expand(source: Any) -> list[Any]:
+    """The items of a source: URLs and paths stay, Fido results become their files."""
+    if isinstance(source, (str, os.PathLike)):
+        return [source]
+    if _is_download_results(source):
+        return list(_results_paths(source))
+    if _is_fido_response(source):
+        return _fetch_fido(source)
+    if not isinstance(source, Iterable):
+        raise UnsupportedObjectError(
+            f"cannot read from a {type(source).__name__}; pass a path, URL, directory, archive, "
+            "a list of these, or what Fido.search / Fido.fetch returned"
+        )
+    out: list[Any] = []
+    for item in source:
+        if isinstance(item, (str, os.PathLike)):
+            out.append(item)
+        elif _is_download_results(item) or _is_fido_response(item):
+            out.extend(_expand(item))
+        else:
+            raise UnsupportedObjectError(
+                f"cannot read from a {type(item).__name__} inside the list; pass paths, URLs or Fido results"
+            )
+    return out
+
+
 def _files_in(directory: Path) -> list[Path]:
     return sorted(
         p
@@ -92,7 +440,7 @@ def _files_in(directory: Path) -> list[Path]:
     )
 
 
-def resolve_sources(source: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+def resolve_sources(source: Any) -> list[Path]:
     """Expand a source into the files it stands for, in a stable order.
 
     Raises
@@ -101,6 +449,8 @@ def resolve_sources(source: str | os.PathLike | Iterable[str | os.PathLike]) -> 
         A path does not exist.
     CorruptFileError
         An archive cannot be unpacked.
+    DownloadError
+        A URL cannot be downloaded, or a ``Fido.fetch`` result holds failed downloads.
 
     Examples
     --------
@@ -114,11 +464,12 @@ def resolve_sources(source: str | os.PathLike | Iterable[str | os.PathLike]) -> 
     return [path for path, _ in resolve_sources_detailed(source)]
 
 
-def resolve_sources_detailed(source: str | os.PathLike | Iterable[str | os.PathLike]) -> list[tuple[Path, bool]]:
+def resolve_sources_detailed(source: Any) -> list[tuple[Path, bool]]:
     """Like :func:`resolve_sources`, with a flag per file: True when the user named it.
 
     Files found by expanding a directory or an archive are not named; a reader
     may decline those (a README next to the data) where a named file must be read.
+    A URL or a downloaded file counts as named unless it is an archive.
 
     Examples
     --------
@@ -128,13 +479,9 @@ def resolve_sources_detailed(source: str | os.PathLike | Iterable[str | os.PathL
     >>> [(p.name, named) for p, named in resolve_sources_detailed([d, d / "a.fits"])]
     [('a.fits', False)]
     """
-    if isinstance(source, (str, os.PathLike)):
-        items: list[str | os.PathLike] = [source]
-    else:
-        items = list(source)
     out: list[tuple[Path, bool]] = []
-    for item in items:
-        path = Path(item).expanduser()
+    for item in _expand(source):
+        path = download(item) if is_url(item) else Path(item).expanduser()
         if not path.exists():
             raise SourceNotFoundError("no such file or directory", path=path)
         if path.is_dir():

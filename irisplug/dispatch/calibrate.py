@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from irisplug.descriptors import CalibratorDescriptor
+from irisplug.dispatch._select import refusal_reason
 from irisplug.dispatch.keywords import unknown_keyword_error, valid_keywords
 from irisplug.errors import CalibrationError, UnsupportedObjectError
 from irisplug.plugin_manager import PluginManager, get_plugin_manager
@@ -17,7 +18,9 @@ __all__ = ["calibrate", "plan_calibration"]
 def plan_calibration(steps: Sequence[str], *, manager: PluginManager | None = None) -> list[CalibratorDescriptor]:
     """Order the requested steps so each runs after the steps it declares in ``after``.
 
-    The user's order is kept wherever the declarations allow.
+    The user's order is kept wherever the declarations allow; when a
+    declaration moves a step, an :class:`~irisplug.errors.IrisplugWarning`
+    names the requested and the applied order and the declaration that moved it.
 
     Raises
     ------
@@ -49,7 +52,31 @@ def plan_calibration(steps: Sequence[str], *, manager: PluginManager | None = No
                 break
         else:
             raise CalibrationError(f"calibration steps order each other in a cycle: {[d.name for d in remaining]}")
+    _warn_if_reordered(descs, ordered)
     return ordered
+
+
+def _warn_if_reordered(requested: list[CalibratorDescriptor], ordered: list[CalibratorDescriptor]) -> None:
+    """Tell the user when the declared ``after`` orders changed the order they gave, and why."""
+    if [d.name for d in requested] == [d.name for d in ordered]:
+        return
+    import warnings
+
+    from irisplug.errors import IrisplugWarning
+
+    position = {d.name: i for i, d in enumerate(requested)}
+    reasons = [
+        f"{a!r} before {d.name!r} ({d.name}.after)"
+        for d in ordered
+        for a in d.after
+        if a in position and position[a] > position[d.name]
+    ]
+    warnings.warn(
+        f"calibration steps reordered: requested {[d.name for d in requested]}, run as {[d.name for d in ordered]}: "
+        + "; ".join(reasons),
+        IrisplugWarning,
+        stacklevel=3,
+    )
 
 
 def _detach_meta(old: Any, new: Any) -> None:
@@ -128,8 +155,11 @@ def calibrate(obj: Any, steps: Sequence[str] | str, *, manager: PluginManager | 
                 plugin=d.plugin,
             )
         accepts = d.resolve("accepts")
-        if accepts is not None and not accepts(obj):
-            raise UnsupportedObjectError(f"step {d.name!r} cannot calibrate a {type(obj).__name__}", plugin=d.plugin)
+        verdict = True if accepts is None else accepts(obj)
+        if not verdict:
+            raise UnsupportedObjectError(
+                f"step {d.name!r} cannot calibrate a {type(obj).__name__}: {refusal_reason(verdict)}", plugin=d.plugin
+            )
         before = len(history(obj))
         new = d.resolve("apply")(obj, **per_step[d.name])
         if new is obj:

@@ -28,11 +28,11 @@ def fit(obj: Any, *, method: str | None = None, manager: PluginManager | None = 
     method
         A fitter name; by default the one fitter that accepts ``obj``.
     **kwargs
-        Passed to the fitter (e.g. ``template="si_iv_1403"``).
+        Passed to the fitter (e.g. ``template="peak"``).
 
     Examples
     --------
-    >>> maps = irisplug.fit(obs["Si IV 1403"], template="si_iv_1403")  # doctest: +SKIP
+    >>> maps = irisplug.fit(obs[line], template="peak")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
     desc = select(pm, "fitter", method, obj)
@@ -45,7 +45,7 @@ def view(obj: Any, *, viewer: str | None = None, manager: PluginManager | None =
 
     Examples
     --------
-    >>> irisplug.view(obs["SJI_1400"], out="sji.png")  # doctest: +SKIP
+    >>> irisplug.view(obs[slit_jaw], out="sji.png")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
     desc = select(pm, "viewer", viewer, obj)
@@ -73,7 +73,7 @@ def fetch(name: str, dest: str | os.PathLike, *, manager: PluginManager | None =
 
     Examples
     --------
-    >>> files = irisplug.fetch("iris-synthetic", "data/")  # doctest: +SKIP
+    >>> files = irisplug.fetch(name, "data/")  # doctest: +SKIP
     """
     pm = manager or get_plugin_manager()
     desc = pm.get("fetcher", name)

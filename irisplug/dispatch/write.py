@@ -82,7 +82,7 @@ def write(
 
     Examples
     --------
-    >>> irisplug.write(obs["Si IV 1403"], "si_iv.fits")  # doctest: +SKIP
+    >>> irisplug.write(obs[line], "window.fits")  # doctest: +SKIP
     """
     writer = choose_writer(obj, path, format=format, manager=manager)
     check_keywords(writer, "write", kwargs, inputs=2)

@@ -16,12 +16,19 @@ them; every plugin consumes them.
   uncertainty, keeping its per-exposure coordinates (for plugins).
 - :func:`unwrap_wcs` / :func:`rewrap_wcs`: the WCS under a sliced cube and
   its slicing, and back (to replace, e.g., the pointing of a sliced cube).
+- The model contract (see docs/model.md): :class:`Kind` and :func:`kind_of`
+  (what an object is, from its world coordinates, or why it is none),
+  :func:`accepting` (a descriptor's ``accepts`` from kinds, returning a
+  :class:`Verdict` with the reason); data-quality metadata the reader sets
+  (``missing_value``, ``valid_min``, ``saturation_level``,
+  ``instrumental_fwhm``): :func:`with_levels`, :func:`invalid_mask`,
+  :func:`instrumental_fwhm`.
 
 Examples
 --------
 >>> from irisplug.model import extra_coord, normalize_exposure
 >>> obs = irisplug.read(raster_dir)  # doctest: +SKIP
->>> extra_coord(obs["Si IV 1403"][0][2:4], "time")  # doctest: +SKIP
+>>> extra_coord(obs[line][0][2:4], "time")  # doctest: +SKIP
 """
 
 from irisplug.lazy_exports import lazy_exports
@@ -48,6 +55,17 @@ _EXPORTS = {
     "replace_arrays": "irisplug.model.operations",
     "unwrap_wcs": "irisplug.model.operations",
     "rewrap_wcs": "irisplug.model.operations",
+    "Kind": "irisplug.model.kinds",
+    "Classified": "irisplug.model.kinds",
+    "Verdict": "irisplug.model.kinds",
+    "kind_of": "irisplug.model.kinds",
+    "accepting": "irisplug.model.kinds",
+    "SpectralCube": "irisplug.model.kinds",
+    "LEVEL_KEYS": "irisplug.model.levels",
+    "with_levels": "irisplug.model.levels",
+    "data_level": "irisplug.model.levels",
+    "invalid_mask": "irisplug.model.levels",
+    "instrumental_fwhm": "irisplug.model.levels",
 }
 
 __all__ = list(_EXPORTS)

@@ -70,7 +70,7 @@ def extra_coord(cube: Any, name: str) -> Any:
     Examples
     --------
     >>> obs = irisplug.read(raster_dir)  # doctest: +SKIP
-    >>> extra_coord(obs["Si IV 1403"][0][2:5], "time")  # doctest: +SKIP
+    >>> extra_coord(obs[line][0][2:5], "time")  # doctest: +SKIP
     <Time object: scale='utc' format='isot' value=[...]>
     """
     values = exposure_values(cube)

@@ -94,7 +94,7 @@ class ExposureCubeMixin:
         return np.flatnonzero(pos == position)
 
     def drop_empty_exposures(self) -> Any:
-        """A new cube without the exposures whose pixels are all missing (IRISreader keep_null=False).
+        """A new cube without its null exposures (exposure time 0 or every pixel missing; IRISreader keep_null=False).
 
         Reads the mask (lazily computed, chunk by chunk).
         """
@@ -192,7 +192,7 @@ class RasterCube(ExposureCubeMixin, SpectrogramCube):
 
     Examples
     --------
-    >>> cube = obs["Si IV 1403"][0]  # doctest: +SKIP
+    >>> cube = obs[line][0]  # doctest: +SKIP
     >>> cube.spectroheliogram(1402.77 * u.AA).to_map()  # doctest: +SKIP
     """
 
@@ -229,14 +229,14 @@ class RasterCube(ExposureCubeMixin, SpectrogramCube):
         Parameters
         ----------
         wavelength
-            Quantity (e.g. ``2796.35 * u.AA`` for the Mg II k core, vacuum).
+            Quantity (e.g. ``2796.35 * u.AA``).
         width
             Optional Quantity; pixels within ``wavelength +- width/2`` are averaged
             (masked pixels ignored).
 
         Examples
         --------
-        >>> img = obs["Mg II k 2796"][0].spectroheliogram(2796.35 * u.AA)  # doctest: +SKIP
+        >>> img = obs[line][0].spectroheliogram(2796.35 * u.AA)  # doctest: +SKIP
         """
         from irisplug.model.maps import spectroheliogram
 
@@ -254,7 +254,7 @@ class SJICube(ExposureCubeMixin, NDCube):
 
     Examples
     --------
-    >>> sji = obs["SJI_1400"]  # doctest: +SKIP
+    >>> sji = obs[slit_jaw]  # doctest: +SKIP
     >>> sji.frame(sji.nearest_exposure("2014-03-29T14:10")).to_map()  # doctest: +SKIP
     """
 
@@ -274,7 +274,7 @@ class ImageCube(NDCube):
 
     Examples
     --------
-    >>> m = obs["SJI_1400"].frame(0).to_map()  # doctest: +SKIP
+    >>> m = obs[slit_jaw].frame(0).to_map()  # doctest: +SKIP
     """
 
     def to_map(self) -> Any:

@@ -27,7 +27,7 @@ def spectroheliogram(cube: Any, wavelength: Any, width: Any = None) -> Any:
     cube
         A RasterCube (axes step, slit, wavelength).
     wavelength
-        Quantity, e.g. ``2796.35 * u.AA`` (Mg II k core, vacuum).
+        Quantity, e.g. ``2796.35 * u.AA``.
     width
         Optional Quantity: average the pixels within ``wavelength +- width / 2``
         (masked pixels ignored) instead of taking the nearest pixel.
@@ -39,7 +39,7 @@ def spectroheliogram(cube: Any, wavelength: Any, width: Any = None) -> Any:
 
     Examples
     --------
-    >>> img = spectroheliogram(obs["Mg II k 2796"][0], 2796.35 * u.AA)  # doctest: +SKIP
+    >>> img = spectroheliogram(obs[line][0], 2796.35 * u.AA)  # doctest: +SKIP
     >>> img.to_map().peek()  # doctest: +SKIP
     """
     import astropy.units as u
@@ -100,7 +100,7 @@ def image_to_map(img: Any) -> Any:
 
     Examples
     --------
-    >>> obs["SJI_1400"].frame(3).to_map()  # doctest: +SKIP
+    >>> obs[slit_jaw].frame(3).to_map()  # doctest: +SKIP
     """
     import sunpy.map
     from astropy.time import Time
@@ -169,7 +169,8 @@ def image_to_map(img: Any) -> Any:
     for key in ("TELESCOP", "INSTRUME", "OBSID", "TDESC", "TWAVE", "EXPTIME"):
         if key in meta and isinstance(meta[key], (str, int, float)):
             header[key] = meta[key]
-    header["TELESCOP"] = str(meta.get("TELESCOP", "IRIS"))
+    # TELESCOP/INSTRUME come from the reader's meta only: the model knows no instrument, and sunpy
+    # picks a map class from them, so an invented value would mislabel another instrument's data
     wave = meta.get("SPECHELIO_WAVE", meta.get("TWAVE1", meta.get("TWAVE")))
     if wave is not None:
         header["WAVELNTH"] = float(wave)

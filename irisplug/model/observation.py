@@ -57,7 +57,7 @@ class Observation(Mapping):
     Parameters
     ----------
     items
-        Label -> object, in display order (``"Si IV 1403"``, ``"SJI_1400"``...).
+        Label -> object, in display order (the reader's window labels).
     windows
         An astropy Table describing them (one row per label).
     meta
@@ -67,7 +67,7 @@ class Observation(Mapping):
     --------
     >>> obs = irisplug.read(raster_dir)  # doctest: +SKIP
     >>> obs.windows["label", "detector"]  # doctest: +SKIP
-    >>> obs["Si IV 1403"], obs["SJI_1400"]  # doctest: +SKIP
+    >>> obs[line], obs[slit_jaw]  # doctest: +SKIP
     """
 
     def __init__(self, items: Mapping[str, Any], windows: Any = None, meta: Mapping[str, Any] | None = None) -> None:
@@ -120,7 +120,7 @@ class Observation(Mapping):
         Parameters
         ----------
         window
-            Spectral window label, e.g. ``"Si IV 1403"``.
+            Spectral window label (a key of the observation).
         raster, step
             Raster file index and step (exposure) index within it.
         sji
@@ -134,7 +134,7 @@ class Observation(Mapping):
 
         Examples
         --------
-        >>> frame = obs.sji_frame_at("Si IV 1403", raster=2, step=4, sji="SJI_1400")  # doctest: +SKIP
+        >>> frame = obs.sji_frame_at(line, raster=2, step=4, sji=slit_jaw)  # doctest: +SKIP
         """
         from irisplug.model._exposures import extra_coord
 

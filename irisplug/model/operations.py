@@ -146,12 +146,24 @@ def select_exposures(cube: Any, exposures: Any) -> Any:
     return _new_cube(cube, cube.data[idx], mask, wcs, meta, uncertainty=unc)
 
 
-def drop_empty_exposures(cube: Any) -> Any:
-    """Remove exposures whose pixels are all masked or NaN (IRISreader ``keep_null=False``).
+def null_exposures(cube: Any) -> np.ndarray:
+    """Boolean per exposure: True for an exposure that was not taken (a null frame).
+
+    An exposure is null when its exposure time is zero (IRIS writes such
+    frames into the level 2 files with values scattered around the missing
+    value, -212 to -190 DN rather than exactly -200, so they are not all
+    masked) or when every pixel is missing (the reader's mask, which marks
+    the instrument's missing value, or NaN).
 
     Examples
     --------
-    >>> kept = drop_empty_exposures(obs["SJI_1400"])  # doctest: +SKIP
+    >>> import numpy as np, astropy.units as u, ndcube
+    >>> from astropy.wcs import WCS
+    >>> from irisplug.model import attach_exposure_coords
+    >>> meta = attach_exposure_coords({}, {"exposure_time": [8.0, 0.0, 8.0] * u.s})
+    >>> cube = ndcube.NDCube(np.ones((3, 2, 2)), wcs=WCS(naxis=3), meta=meta)
+    >>> null_exposures(cube).tolist()
+    [False, True, False]
     """
     data = cube.data
     bad = ~np.isfinite(data)
@@ -159,7 +171,25 @@ def drop_empty_exposures(cube: Any) -> Any:
         bad = bad | cube.mask
     axes = tuple(range(1, data.ndim))
     empty = bad.all(axis=axes)
-    empty = np.asarray(empty.compute() if hasattr(empty, "compute") else empty)
+    empty = np.asarray(empty.compute() if hasattr(empty, "compute") else empty).reshape(-1)
+    exposure = exposure_values(cube).get("exposure_time")
+    if exposure is not None and np.ndim(exposure):
+        seconds = np.asarray(getattr(exposure, "value", exposure), dtype=float).reshape(-1)
+        if seconds.size == empty.size:
+            empty = empty | (seconds <= 0)
+    return empty
+
+
+def drop_empty_exposures(cube: Any) -> Any:
+    """Remove null exposures (IRISreader ``keep_null=False``): see :func:`null_exposures`.
+
+    Returns ``None`` when every exposure is null.
+
+    Examples
+    --------
+    >>> kept = drop_empty_exposures(obs["SJI_1400"])  # doctest: +SKIP
+    """
+    empty = null_exposures(cube)
     if not empty.any():
         return cube
     if empty.all():
@@ -214,7 +244,7 @@ def normalize_exposure(obj: Any) -> Any:
     --------
     >>> obs = irisplug.read(path)  # doctest: +SKIP
     >>> norm = irisplug.model.normalize_exposure(obs)  # doctest: +SKIP
-    >>> norm["Si IV 1403"][0].unit  # doctest: +SKIP
+    >>> norm[line][0].unit  # doctest: +SKIP
     Unit("DN / s")
     """
     import astropy.units as u

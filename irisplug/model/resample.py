@@ -24,6 +24,30 @@ def _grid_angstrom(grid: Any) -> np.ndarray:
     return g
 
 
+def _check_coverage(cube: Any, grid: np.ndarray, src: np.ndarray, valid: np.ndarray) -> None:
+    """Refuse a grid wholly outside the window's wavelengths; warn with the fraction when partly outside."""
+    import warnings
+
+    from irisplug.errors import InconsistentInputError, IrisplugWarning
+
+    meta = getattr(cube, "meta", None) or {}
+    name = meta.get("TDESC") or meta.get("window") or meta.get("WINDOW") or type(cube).__name__
+    span = f"{float(np.min(src)):.3f}-{float(np.max(src)):.3f} A"
+    asked = f"{float(grid[0]):.3f}-{float(grid[-1]):.3f} A"
+    if not valid.any():
+        raise InconsistentInputError(
+            f"{name}: the wavelength grid {asked} lies entirely outside the window's {span}; "
+            "every resampled value would be NaN. Choose a grid inside the window"
+        )
+    if not valid.all():
+        warnings.warn(
+            f"{name}: {int((~valid).sum())} of {valid.size} grid points ({100 * float(np.mean(~valid)):.1f}%) of "
+            f"{asked} lie outside the window's {span}; they are NaN (masked) in the result",
+            IrisplugWarning,
+            stacklevel=3,
+        )
+
+
 def resample_wavelength(
     cube: Any,
     grid: Any,
@@ -37,7 +61,9 @@ def resample_wavelength(
     The result is written exposure block by exposure block into a
     memory-mapped float32 file (``out``, or a temporary file), with a progress
     bar, so inputs larger than memory work. Masked pixels become NaN and stay
-    masked; grid points outside the window are NaN.
+    masked; grid points outside the window are NaN and masked, with an
+    :class:`~irisplug.errors.IrisplugWarning` giving their fraction; a grid
+    wholly outside the window raises :class:`~irisplug.errors.InconsistentInputError`.
 
     Parameters
     ----------
@@ -57,7 +83,7 @@ def resample_wavelength(
     Examples
     --------
     >>> grid = np.linspace(2794, 2806, 100) * u.AA  # doctest: +SKIP
-    >>> common = resample_wavelength(obs["Mg II k 2796"], grid, out="mg_common")  # doctest: +SKIP
+    >>> common = resample_wavelength(obs[line], grid, out="mg_common")  # doctest: +SKIP
     """
     import dask.array as da
     from ndcube import NDCubeSequence
@@ -81,6 +107,7 @@ def resample_wavelength(
     src = np.asarray(cube.axis_world_coords_values("em.wl")[0].to_value("Angstrom")).reshape(-1)
     pos = np.interp(g, src, np.arange(src.size), left=np.nan, right=np.nan)
     valid = np.isfinite(pos)
+    _check_coverage(cube, g, src, valid)
     i0 = np.clip(np.floor(np.nan_to_num(pos)).astype(int), 0, src.size - 2)
     w = (np.nan_to_num(pos) - i0).astype(np.float32)
     n = cube.data.shape[0]

@@ -21,7 +21,7 @@ class RasterSequence(_SunrasterRasterSequence):
 
     Examples
     --------
-    >>> seq = obs["Si IV 1403"]  # doctest: +SKIP
+    >>> seq = obs[line]  # doctest: +SKIP
     >>> seq.at_raster_position(3)  # every repeat at step 3, one cube  # doctest: +SKIP
     """
 

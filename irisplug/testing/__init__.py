@@ -8,11 +8,34 @@ Fixtures (available in any pytest run once irisplug is installed):
 ``empty_plugin_manager``
     The same without entry points: register plugins by hand.
 
-Functions: :func:`check_plugin`, :func:`check_cube`, :func:`iter_cubes`.
-Contract classes to subclass: :class:`ReaderContract`, :class:`WriterContract`.
+Functions: :func:`check_plugin`, :func:`check_cube`, :func:`iter_cubes`,
+:func:`check_model` (the model contract of :mod:`irisplug.model.kinds`),
+:func:`check_levels` (data-quality meta).
+Contract classes to subclass: :class:`ReaderContract`, :class:`WriterContract`,
+:class:`CalibratorContract`, :class:`FitterContract`, :class:`CoalignerContract`,
+:class:`ViewerContract`.
 """
 
-from irisplug.testing.checks import check_cube, check_plugin, iter_cubes
-from irisplug.testing.contracts import ReaderContract, WriterContract
+from irisplug.testing.checks import check_cube, check_levels, check_model, check_plugin, iter_cubes
+from irisplug.testing.contracts import (
+    CalibratorContract,
+    CoalignerContract,
+    FitterContract,
+    ReaderContract,
+    ViewerContract,
+    WriterContract,
+)
 
-__all__ = ["check_plugin", "check_cube", "iter_cubes", "ReaderContract", "WriterContract"]
+__all__ = [
+    "check_plugin",
+    "check_cube",
+    "check_model",
+    "check_levels",
+    "iter_cubes",
+    "ReaderContract",
+    "WriterContract",
+    "CalibratorContract",
+    "FitterContract",
+    "CoalignerContract",
+    "ViewerContract",
+]

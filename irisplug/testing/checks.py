@@ -8,7 +8,7 @@ from typing import Any
 from irisplug.errors import PluginError
 from irisplug.plugin_manager import PluginManager, PluginRecord
 
-__all__ = ["check_plugin", "check_cube", "iter_cubes"]
+__all__ = ["check_plugin", "check_cube", "iter_cubes", "check_model", "check_levels"]
 
 
 def check_plugin(plugin: Any, name: str | None = None) -> PluginRecord:
@@ -83,3 +83,89 @@ def check_cube(cube: Any) -> None:
             assert np.all(np.isfinite(np.asarray(w, dtype=float))), (
                 f"world coordinates at pixel {corner} are not finite"
             )
+
+
+_ANGLE_TYPES = ("pos.helioprojective", "custom:pos.helioprojective", "pos.eq", "pos.heliographic",
+                "custom:pos.heliographic", "pos.galactic", "pos.ecliptic")
+
+
+def check_model(obj: Any) -> Any:
+    """Assert that ``obj`` is an object of the model contract and return its :class:`~irisplug.model.Classified`.
+
+    Checks: :func:`irisplug.model.kind_of` gives a kind; every cube inside
+    classifies too (spectral cubes with the wavelength last), has a unit and
+    finite corner world coordinates (:func:`check_cube`); spectral world axes
+    have a unit convertible to a wavelength, celestial ones an angle unit; the
+    data-quality meta keys are well formed (:func:`check_levels`).
+
+    Raises
+    ------
+    AssertionError
+        Naming the cube and what is wrong.
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube, astropy.units as u
+    >>> from astropy.wcs import WCS
+    >>> w = WCS(naxis=1); w.wcs.ctype = ["WAVE"]; w.wcs.cunit = ["Angstrom"]
+    >>> check_model(ndcube.NDCube(np.zeros(3), wcs=w, unit=u.DN)).kind.value
+    'spectra'
+    """
+    import astropy.units as u
+
+    from irisplug.model import kind_of
+    from irisplug.model.kinds import _is_spectral
+
+    top = kind_of(obj)
+    assert top.kind is not None, f"{type(obj).__name__} is not an object of the model contract: {top.reason}"
+    for n, cube in enumerate(iter_cubes(obj)):
+        c = kind_of(cube)
+        assert c.kind is not None, f"cube {n} ({type(cube).__name__} {cube.data.shape}): {c.reason}"
+        check_cube(cube)
+        low = getattr(cube.wcs, "low_level_wcs", cube.wcs)
+        for t, unit in zip(low.world_axis_physical_types, low.world_axis_units, strict=True):
+            t = str(t)
+            if _is_spectral(t) and t.startswith(("em.wl", "em.freq", "em.energy", "em.wavenumber")):
+                assert u.Unit(unit).is_equivalent(u.AA, u.spectral()), (
+                    f"cube {n}: spectral world axis {t} has unit {unit!r}, not a wavelength/frequency/energy")
+            if t.startswith(_ANGLE_TYPES):
+                assert u.Unit(unit).is_equivalent(u.deg), f"cube {n}: celestial world axis {t} has unit {unit!r}"
+        check_levels(cube)
+    return top
+
+
+def check_levels(cube: Any) -> None:
+    """Assert that the data-quality keys in ``cube.meta`` (see :mod:`irisplug.model.levels`) are well formed.
+
+    ``missing_value``, ``valid_min``, ``saturation_level``: a number, or a
+    Quantity whose unit is that of the data (as the reader set them);
+    ``instrumental_fwhm``: a positive Quantity with a length unit.
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube, astropy.units as u
+    >>> from astropy.wcs import WCS
+    >>> check_levels(ndcube.NDCube(np.zeros(2), wcs=WCS(naxis=1), unit=u.DN, meta={"valid_min": -50 * u.DN}))
+    """
+    import astropy.units as u
+
+    from irisplug.model.levels import INSTRUMENTAL_FWHM, MISSING_VALUE, SATURATION_LEVEL, VALID_MIN
+
+    meta = getattr(cube, "meta", None) or {}
+    for key in (MISSING_VALUE, VALID_MIN, SATURATION_LEVEL):
+        value = meta.get(key)
+        if value is None:
+            continue
+        if isinstance(value, u.Quantity):
+            assert value.isscalar, f"meta[{key!r}] must be a scalar, got {value!r}"
+            if cube.unit is not None:
+                assert value.unit.is_equivalent(cube.unit), (
+                    f"meta[{key!r}] = {value} is not in the data's unit {cube.unit} (set by the reader, in its unit)")
+        else:
+            assert isinstance(value, (int, float)) and not isinstance(value, bool), (
+                f"meta[{key!r}] must be a number or a Quantity, got {value!r}")
+    fwhm = meta.get(INSTRUMENTAL_FWHM)
+    if fwhm is not None:
+        assert isinstance(fwhm, u.Quantity) and fwhm.unit.is_equivalent(u.AA), (
+            f"meta['instrumental_fwhm'] must be a length Quantity, got {fwhm!r}")
+        assert fwhm.isscalar and float(fwhm.value) > 0, f"meta['instrumental_fwhm'] must be positive, got {fwhm!r}"

@@ -1,5 +1,15 @@
 """Contract test classes a plugin author subclasses.
 
+One class per contribution kind: :class:`ReaderContract`,
+:class:`WriterContract`, :class:`CalibratorContract`,
+:class:`FitterContract`, :class:`CoalignerContract`,
+:class:`ViewerContract`. They check the model contract of
+:mod:`irisplug.model.kinds` (what a reader returns is an object of one of
+the model's kinds; calibrators keep the kind; fitters return fit results
+shaped like the input's spatial axes; co-aligners return the target's kind
+with its data untouched; every ``accepts`` refuses foreign objects with a
+reason).
+
 Examples
 --------
 In a plugin's tests::
@@ -21,9 +31,62 @@ from typing import Any
 
 import pytest
 
-from irisplug.testing.checks import check_cube, iter_cubes
+from irisplug.testing.checks import check_cube, check_model, iter_cubes
 
-__all__ = ["ReaderContract", "WriterContract", "make_foreign_samples"]
+__all__ = [
+    "ReaderContract",
+    "WriterContract",
+    "CalibratorContract",
+    "FitterContract",
+    "CoalignerContract",
+    "ViewerContract",
+    "make_foreign_samples",
+]
+
+#: an object no contribution may accept
+FOREIGN_OBJECT = object()
+
+
+def _descriptor(kind: str, name: str) -> Any:
+    from irisplug.plugin_manager import get_plugin_manager
+
+    assert name, f"set the {kind} name on the contract class"
+    return get_plugin_manager().get(kind, name)
+
+
+def _assert_refuses(desc: Any, *objs: Any) -> None:
+    """``desc.accepts`` refuses ``objs`` and says why (an :class:`irisplug.model.Verdict` with a reason)."""
+    if desc.accepts is None:
+        pytest.fail(f"{desc.kind} {desc.name!r} has no accepts: dispatch cannot tell what it takes")
+    verdict = desc.accepts(*objs)
+    assert not verdict, f"{desc.kind} {desc.name!r} accepts {', '.join(type(o).__name__ for o in objs)}"
+    reason = getattr(verdict, "reason", "")
+    assert isinstance(reason, str) and reason.strip(), (
+        f"{desc.kind} {desc.name!r} refuses without a reason: return irisplug.model.Verdict(False, why) "
+        "(irisplug.model.accepting builds one from kinds)")
+
+
+def _parts(obj: Any) -> list[Any]:
+    """The cubes of ``obj``, or ``[obj]`` for a sunpy Map."""
+    try:
+        return list(iter_cubes(obj))
+    except TypeError:
+        return [obj]
+
+
+def _snapshot(obj: Any) -> list[Any]:
+    import numpy as np
+
+    return [np.array(c.data, copy=True) for c in _parts(obj)]
+
+
+def _assert_unchanged(obj: Any, before: list[Any], what: str) -> None:
+    import numpy as np
+
+    after = [np.asarray(c.data) for c in _parts(obj)]
+    assert len(after) == len(before)
+    for a, b in zip(before, after, strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=f"the {what} changed its input's data")
 
 
 def make_foreign_samples(directory: Path) -> list[Path]:
@@ -107,6 +170,23 @@ class ReaderContract:
             for cube in cubes:
                 check_cube(cube)
 
+    #: data-quality meta keys (irisplug.model.levels) every cube of a kind must carry, as
+    #: ``(kind, keys)`` pairs, e.g. ``(("spectral-cube", ("missing_value", "instrumental_fwhm")),)``
+    required_levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def test_read_returns_objects_of_the_model(self, own_samples: list[Path]) -> None:
+        """Every object read is of a model kind (axis order, physical types, units, data-quality meta)."""
+        import irisplug
+        from irisplug.model import kind_of
+
+        for p in own_samples:
+            obj = irisplug.read(p)
+            check_model(obj)
+            for cube in iter_cubes(obj):
+                kind = kind_of(cube).kind
+                for key in dict(self.required_levels).get(kind.value, ()):
+                    assert key in (cube.meta or {}), f"{self.reader}: a {kind.value} of {p} lacks meta[{key!r}]"
+
 
 class WriterContract:
     """Round-trip test every writer must pass. Set ``writer``, ``suffix`` and provide ``sample_object``."""
@@ -180,3 +260,172 @@ class WriterContract:
         with pytest.raises(FileExistsIrisplugError):
             irisplug.write(sample_object, path, format=self.writer)
         assert path.read_bytes() == b"keep me"
+
+
+class CalibratorContract:
+    """Tests every calibration step must pass. Set ``step``; provide ``sample_object`` (and ``params``).
+
+    Checks that the step accepts the sample and refuses a foreign object with
+    a reason, returns a new object of the same model kind and shape without
+    changing its input, and records itself in the provenance.
+    """
+
+    step: str = ""
+
+    @pytest.fixture
+    def sample_object(self) -> Any:
+        """An object the step accepts (override)."""
+        raise NotImplementedError("override the sample_object fixture")
+
+    @pytest.fixture
+    def params(self) -> dict[str, Any]:
+        """Parameters of ``irisplug.calibrate`` for the step (override when it needs some)."""
+        return {}
+
+    def test_accepts_sample_and_refuses_foreign(self, sample_object: Any) -> None:
+        d = _descriptor("calibrator", self.step)
+        assert d.accepts is None or d.accepts(sample_object), f"step {self.step!r} refuses its own sample"
+        _assert_refuses(d, FOREIGN_OBJECT)
+
+    def test_new_object_of_the_same_kind(self, sample_object: Any, params: dict[str, Any]) -> None:
+        import numpy as np
+
+        import irisplug
+        from irisplug.model import kind_of
+
+        before = _snapshot(sample_object)
+        out = irisplug.calibrate(sample_object, [self.step], **params)
+        assert out is not sample_object
+        _assert_unchanged(sample_object, before, f"step {self.step!r}")
+        assert kind_of(out).kind == kind_of(sample_object).kind, "calibration changed the object's model kind"
+        assert [np.shape(c.data) for c in _parts(out)] == [b.shape for b in before]
+        assert self.step in [r.get("step") for r in irisplug.history(out)], "the step is not in the provenance"
+
+
+class FitterContract:
+    """Tests every fitter must pass. Set ``fitter``; provide ``sample_object`` (and ``fit_kwargs``).
+
+    Checks that the fitter accepts the sample (spectra, a spectral cube or a
+    raster sequence) and refuses a foreign object with a reason, leaves its
+    input alone, and returns fit results (``Kind.FIT_RESULTS``) whose maps
+    have the input's shape without its spectral (last) axis.
+    """
+
+    fitter: str = ""
+
+    @pytest.fixture
+    def sample_object(self) -> Any:
+        """A spectral object the fitter accepts (override)."""
+        raise NotImplementedError("override the sample_object fixture")
+
+    @pytest.fixture
+    def fit_kwargs(self) -> dict[str, Any]:
+        """Keywords of ``irisplug.fit`` (override, e.g. ``{"template": "peak"}``)."""
+        return {}
+
+    def test_accepts_sample_and_refuses_foreign(self, sample_object: Any) -> None:
+        d = _descriptor("fitter", self.fitter)
+        assert d.accepts is None or d.accepts(sample_object), f"fitter {self.fitter!r} refuses its own sample"
+        _assert_refuses(d, FOREIGN_OBJECT)
+
+    def test_fit_results_shaped_like_the_input(self, sample_object: Any, fit_kwargs: dict[str, Any]) -> None:
+        import numpy as np
+
+        import irisplug
+        from irisplug.model import Kind, kind_of
+
+        before = _snapshot(sample_object)
+        result = irisplug.fit(sample_object, method=self.fitter, **fit_kwargs)
+        _assert_unchanged(sample_object, before, f"fitter {self.fitter!r}")
+        c = kind_of(result)
+        assert c.kind is Kind.FIT_RESULTS, f"fitter {self.fitter!r} returned {type(result).__name__}: {c.reason}"
+        collections = result if isinstance(result, (list, tuple)) else [result]
+        inputs = [b.shape[:-1] for b in before]
+        assert len(collections) == len(inputs), "one fit-result collection per input cube"
+        for coll, shape in zip(collections, inputs, strict=True):
+            for name in coll.keys():
+                assert np.shape(coll[name].data) == shape, f"map {name!r} is {np.shape(coll[name].data)}, input {shape}"
+
+
+class CoalignerContract:
+    """Tests every co-aligner must pass. Set ``coaligner``; provide ``target``, ``reference`` (and ``coalign_kwargs``).
+
+    Checks that it accepts the pair and refuses a foreign target with a
+    reason, and returns a new object of the target's kind and data (only the
+    world coordinates may change), leaving the target alone.
+    """
+
+    coaligner: str = ""
+
+    @pytest.fixture
+    def target(self) -> Any:
+        raise NotImplementedError("override the target fixture")
+
+    @pytest.fixture
+    def reference(self) -> Any:
+        raise NotImplementedError("override the reference fixture")
+
+    @pytest.fixture
+    def coalign_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def test_accepts_pair_and_refuses_foreign(self, target: Any, reference: Any) -> None:
+        d = _descriptor("coaligner", self.coaligner)
+        assert d.accepts is None or d.accepts(target, reference), f"co-aligner {self.coaligner!r} refuses its own pair"
+        _assert_refuses(d, FOREIGN_OBJECT, reference)
+
+    def test_same_kind_and_data(self, target: Any, reference: Any, coalign_kwargs: dict[str, Any]) -> None:
+        import numpy as np
+
+        import irisplug
+        from irisplug.model import kind_of
+
+        before = _snapshot(target)
+        out = irisplug.coalign(target, reference, method=self.coaligner, **coalign_kwargs)
+        assert out is not target
+        assert kind_of(out).kind == kind_of(target).kind, "co-alignment changed the object's model kind"
+        _assert_unchanged(target, before, f"co-aligner {self.coaligner!r}")
+        for a, b in zip(before, _snapshot(out), strict=True):
+            np.testing.assert_array_equal(a, b, err_msg="co-alignment changed the data (only the WCS may change)")
+
+
+class ViewerContract:
+    """Tests every viewer must pass. Set ``viewer``; provide ``sample_object`` (and ``view_kwargs``).
+
+    Checks that it accepts the sample and refuses a foreign object with a
+    reason, returns something, and writes the file named by ``out`` when the
+    keywords give one. Runs with matplotlib's Agg backend.
+    """
+
+    viewer: str = ""
+
+    @pytest.fixture
+    def sample_object(self) -> Any:
+        raise NotImplementedError("override the sample_object fixture")
+
+    @pytest.fixture
+    def view_kwargs(self, tmp_path: Path) -> dict[str, Any]:
+        """Keywords of ``irisplug.view``; by default ``out`` a PNG in a temporary directory."""
+        return {"out": tmp_path / "view.png"}
+
+    def test_accepts_sample_and_refuses_foreign(self, sample_object: Any) -> None:
+        d = _descriptor("viewer", self.viewer)
+        assert d.accepts is None or d.accepts(sample_object), f"viewer {self.viewer!r} refuses its own sample"
+        _assert_refuses(d, FOREIGN_OBJECT)
+
+    def test_view_writes_its_output(self, sample_object: Any, view_kwargs: dict[str, Any]) -> None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        import irisplug
+
+        try:
+            result = irisplug.view(sample_object, viewer=self.viewer, **view_kwargs)
+            assert result is not None, f"viewer {self.viewer!r} returned None"
+            out = view_kwargs.get("out")
+            if out is not None:
+                assert Path(out).exists() and Path(out).stat().st_size > 0, f"viewer {self.viewer!r} wrote no {out}"
+        finally:
+            plt.close("all")

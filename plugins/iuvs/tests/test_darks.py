@@ -82,3 +82,50 @@ def test_2015_era_products_with_dn_temperatures(l1a_dir, tmp_path):
     # one DN per product: the converted value is within half a DN step of the mean temperature
     assert row["det_temp_c"] == pytest.approx(det_c.mean(), abs=0.0749 / 2)
     assert row["case_temp_c"] == pytest.approx(case_c.mean(), abs=0.005)  # ~0.006 degC per DN near 15950 DN
+
+
+def test_shared_dark_products_are_counted_once(l1b_files, tmp_path):
+    """9 files carrying the same 2 dark products (issue 15): 2 rows, and the plot counts 2 darks.
+
+    The expected products come from the files' own Dark_Observation tables (astropy).
+    """
+    import shutil
+
+    source = next(p for p in l1b_files if "-fuv_" in p.name)
+    copies = []
+    for i in range(9):  # as every light file of an orbit segment carries the segment's darks
+        dest = tmp_path / source.name.replace("orbit18001", f"orbit18001-part{i}")
+        shutil.copy(source, dest)
+        copies.append(dest)
+    with fits.open(source) as h:
+        products = sorted(s.strip() for s in h["Dark_Observation"].data["PRODUCT_ID"])
+    df = dark_statistics(copies, quiet=True)
+    assert sorted(df["product"]) == products and len(products) == 2
+    assert df["product"].is_unique
+    single = dark_statistics([source], quiet=True)
+    np.testing.assert_allclose(df["dn_per_s"].to_numpy(), single["dn_per_s"].to_numpy(), rtol=0)
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from unittest import mock
+
+    from matplotlib.axes import Axes
+
+    with mock.patch.object(Axes, "set_title", autospec=True, side_effect=Axes.set_title) as titles:
+        # a table concatenated from two runs over the same files still counts each dark once
+        plot_dark_rate_vs_temperature(pd.concat([df, df]), tmp_path / "d.png")
+    fuv = [c.args[1] for c in titles.call_args_list if str(c.args[1]).startswith("FUV")]
+    assert fuv == [f"FUV  INT_TIME = {df['int_time_s'].iloc[0]:g} s  (2 darks)"]
+
+
+def test_one_product_with_different_frames_is_an_error(l1b_files, tmp_path):
+    from irisplug.errors import InconsistentInputError
+
+    source = next(p for p in l1b_files if "-fuv_" in p.name)
+    changed = tmp_path / source.name.replace("orbit18001", "orbit18001-changed")
+    with fits.open(source) as h:
+        h["detector_dark"].data = h["detector_dark"].data + 5
+        h.writeto(changed, output_verify="silentfix")
+    with pytest.raises(InconsistentInputError, match="different frames"):
+        dark_statistics([source, changed], quiet=True)

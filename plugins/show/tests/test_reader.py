@@ -104,6 +104,7 @@ def test_fetcher_is_offline(tmp_path):
 
 class TestShowReaderContract(ReaderContract):
     reader = "show-l0"
+    required_levels = (("image-cube", ("saturation_level",)),)
 
     @pytest.fixture
     def own_samples(self, show_file):

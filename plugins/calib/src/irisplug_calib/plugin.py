@@ -8,6 +8,7 @@ Steps (``irisplug.calibrate(obj, steps=[...], **params)``):
 - ``flat``: divide by a flat field (``flat=`` from :func:`irisplug_calib.flat.make_flat`).
 - ``exposure-norm``: DN -> DN/s.
 - ``aia-register``: AIA/HMI level 1 -> 1.5 registration.
+- ``aia-update-pointing``: AIA pointing from a user-supplied master pointing table.
 - ``sji-register``: per-frame de-roll and rescale of slit-jaw (or any image) cubes.
 - ``iris-radiometric``: IRIS DN -> radiance with the time-dependent effective area.
 
@@ -39,11 +40,16 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
         step(name="flat", apply="irisplug_calib.correct:apply_flat", after=("dark", "iuvs-dark", "bad-pixel"),
              accepts=_CUBES, version=VERSION,
              description="Divide by a flat field (one set or SHOW arm A + arm B)"),
+        # aiapy's documented order: update_pointing -> register -> (degradation) -> divide by exposure time
         step(name="exposure-norm", apply="irisplug_calib.exposure:normalize_exposure",
-             after=("dark", "iuvs-dark", "bad-pixel", "flat"), accepts="irisplug_calib.accepts:cubes_or_maps",
+             after=("dark", "iuvs-dark", "bad-pixel", "flat", "aia-update-pointing", "aia-register"), accepts="irisplug_calib.accepts:cubes_or_maps",
              version=VERSION, description="DN -> DN/s, idempotent and unit-aware"),
-        step(name="aia-register", apply="irisplug_calib.register:register_map", accepts="irisplug_calib.accepts:maps",
-             version=VERSION,
+        step(name="aia-update-pointing", apply="irisplug_calib.pointing:update_pointing",
+             accepts="irisplug_calib.accepts:maps", version=VERSION,
+             description="AIA pointing (CRPIX, CDELT, CROTA2) from a user-supplied master pointing table, "
+                         "as aiapy.calibrate.update_pointing"),
+        step(name="aia-register", apply="irisplug_calib.register:register_map", after=("aia-update-pointing",),
+             accepts="irisplug_calib.accepts:maps", version=VERSION,
              description="AIA/HMI level 1 -> 1.5 registration (as aiapy.calibrate.register, fast exact cubic B-spline)"),
         step(name="sji-register", apply="irisplug_calib.sji:register_cubes", after=("dark", "flat", "exposure-norm"),
              accepts=_CUBES, version=VERSION,

@@ -278,6 +278,12 @@ def _slit_plate_scale(cube: Any, meta: Any) -> float:
     raise CalibrationError("cannot find the plate scale along the slit in the WCS or meta; pass plate_scale=...")
 
 
+def _is_slit_jaw(cube: Any) -> bool:
+    """An image cube without a spectral axis (IRIS slit-jaw images): calibrated per passband."""
+    types = [t for axis in getattr(cube, "array_axis_physical_types", []) for t in axis if t]
+    return bool(types) and not any("em.wl" in t for t in types)
+
+
 def radiometric_calibration(
     obj: Any,
     *,
@@ -290,7 +296,14 @@ def radiometric_calibration(
     photons: bool = False,
     response: str | None = None,
 ) -> Any:
-    """Convert an IRIS spectrograph cube (wavelength on the last axis) from DN to radiance.
+    """Convert an IRIS spectrograph cube (wavelength on the last axis) or slit-jaw cube from DN to radiance.
+
+    A cube without a spectral axis is a slit-jaw cube: it is calibrated with
+    the effective area of its passband
+    (:func:`irisplug_calib.sji_radiometric.sji_radiometric_calibration`):
+    the mean spectral radiance of a flat spectrum (erg s-1 sr-1 cm-2 A-1), or
+    with ``wavelength=`` one line wavelength, the intensity of that line
+    (erg s-1 sr-1 cm-2).
 
     DN data are first exposure-normalised (step ``exposure-norm``). The date,
     detector, plate scale and dispersion come from the metadata
@@ -316,6 +329,11 @@ def radiometric_calibration(
     from irisplug_calib.exposure import is_per_second, normalize_exposure
 
     def one(cube: Any) -> Any:
+        if _is_slit_jaw(cube):
+            from irisplug_calib.sji_radiometric import sji_radiometric_calibration
+
+            return sji_radiometric_calibration(cube, date=date, wavelength=wavelength, plate_scale=plate_scale,
+                                               response=response)
         if not is_per_second(cube.unit):
             cube = normalize_exposure(cube)
         meta = cube.meta or {}

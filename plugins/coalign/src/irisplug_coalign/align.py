@@ -29,6 +29,7 @@ import numpy as np
 import irisplug
 from irisplug.errors import InconsistentInputError, UnsupportedObjectError
 from irisplug_coalign import images
+from irisplug_coalign.confidence import LowConfidenceWarning, assess_shift, gate
 from irisplug_coalign.repoint import shift_frames
 from irisplug_coalign.wcs_correction import corrected_celestial_wcs, with_wcs
 
@@ -122,6 +123,46 @@ def measure(
     return {"shift": (float(est.dy), float(est.dx)), "angle": 0.0, "scale": 1.0, "peak": float(est.peak), "centre": centre}
 
 
+def _label(obj: Any) -> str:
+    if obj is None:
+        return "None"
+    try:
+        m = images.as_map(obj) if not images.is_frame_cube(obj) else None
+    except Exception:  # noqa: BLE001 - a label only
+        m = None
+    if m is not None:
+        return f"{m.observatory} {m.instrument} {m.wavelength} {m.date.isot}"
+    meta = getattr(obj, "meta", None) or {}
+    desc = meta.get("TDESC1") or meta.get("TDESC") or meta.get("INSTRUME") or ""
+    return f"{type(obj).__name__} {desc}".strip()
+
+
+def _confident_frames(scores: np.ndarray, figures: list[dict[str, float]], idx: list[int], min_confidence: float,
+                      what: str, record: dict[str, Any]) -> np.ndarray:
+    """Positions (into ``idx``) of the frames at or above ``min_confidence``; warn about the others, refuse if none."""
+    import warnings
+
+    good = np.flatnonzero(scores >= min_confidence) if min_confidence > 0 else np.flatnonzero([f["overlap"] > 0 for f in figures])
+    record["confidence"] = {
+        "min_confidence": min_confidence,
+        "frames_below": [idx[k] for k in range(len(idx)) if k not in set(good.tolist())],
+        "median_score": float(np.median(scores)) if scores.size else 0.0,
+        "median_correlation": float(np.median([f["correlation"] for f in figures])) if figures else 0.0,
+        "median_overlap": float(np.median([f["overlap"] for f in figures])) if figures else 0.0,
+    }
+    if good.size == 0:
+        best = int(np.argmax(scores)) if scores.size else 0
+        gate(figures[best] | {"score": float(scores[best])}, min_confidence=min_confidence,
+             what=f"{what}: every measured frame (best frame {idx[best]})", record=record)
+    low = record["confidence"]["frames_below"]
+    if low:
+        warnings.warn(
+            f"{what}: frames {low} have co-alignment confidence below {min_confidence:g} and are left out of the correction",
+            LowConfidenceWarning, stacklevel=3,
+        )
+    return good
+
+
 def _pointing_change(old_wcs: Any, new_wcs: Any) -> tuple[float, float]:
     """Change (arcsec) of the world coordinate at the reference pixel."""
     pix = np.array(old_wcs.wcs.crpix, float) - 1
@@ -204,6 +245,7 @@ def coalign(
     differential_rotation: bool = True,
     frames: Sequence[int] | None = None,
     drift: str = "constant",
+    min_confidence: float = 1.0,
     quiet: bool | None = None,
 ) -> Any:
     """Return ``target`` with world coordinates corrected to match ``reference``.
@@ -230,12 +272,26 @@ def coalign(
         Cube correction model: ``"constant"`` (median shift), ``"linear"`` /
         ``"quadratic"`` (polynomial in time), ``"frame"`` (each measured frame
         as is; requires measuring every frame).
+    min_confidence
+        Least confidence score (:mod:`irisplug_coalign.confidence`: overlap,
+        correlation, peak sharpness, agreement of two estimates, relative to
+        documented thresholds; 1 = at the thresholds). Below it the pointing is
+        not changed and :class:`~irisplug_coalign.confidence.LowConfidenceError`
+        is raised; cube frames below it are left out of the drift model (with a
+        warning). ``0`` forces the correction.
 
     Returns
     -------
     object
         A new object of the target's type; ``meta["irisplug_coalign"]`` holds
-        the shift in pixels and the pointing change in arcsec.
+        the shift in pixels, the pointing change in arcsec and the confidence
+        figures (``"confidence"``).
+
+    Raises
+    ------
+    irisplug_coalign.confidence.LowConfidenceError
+        The measured shift is below ``min_confidence`` (e.g. the two fields do
+        not overlap, or the images do not correlate).
 
     Examples
     --------
@@ -252,6 +308,9 @@ def coalign(
         ref_img = reference_on_target_grid(reference, tmap, differential_rotation=differential_rotation)
         res = measure(tmap, ref_img, **opts)
         record = {"method": name, "shift_pixels": list(res["shift"]), "rotation_deg": res["angle"], "scale": res["scale"], "peak": res["peak"]}
+        figures = assess_shift(ref_img, np.asarray(tmap.data, dtype=float), res["shift"], max_shift=max_shift)
+        record["confidence"] = figures
+        gate(figures, min_confidence=min_confidence, what=f"co-alignment ({name}) of {_label(target)} on {_label(reference)}", record=record)
         if images._is_map(target):
             new, dpoint = _corrected_map(target, res)
             record["pointing_change_arcsec"] = list(dpoint)
@@ -276,19 +335,31 @@ def coalign(
         if drift == "frame" and len(idx) != n:
             idx = list(range(n))
         times = images.frame_times(target)
-        shifts, peaks = [], []
+        shifts, peaks, figures = [], [], []
         for i in irisplug.progress(idx, total=len(idx), desc="coalign frames", quiet=quiet):
             fmap = images.frame_map(target, i)
             ref_img = reference_on_target_grid(reference, fmap, differential_rotation=differential_rotation)
             res = measure(fmap, ref_img, **opts)
             shifts.append(res["shift"])
             peaks.append(res["peak"])
+            figures.append(assess_shift(ref_img, np.asarray(fmap.data, dtype=float), res["shift"], max_shift=max_shift))
         shifts_arr = np.array(shifts, float)
-        per_frame = _drift_model(times[idx], shifts_arr, drift, times)
-        wcs = shift_frames(target.wcs, dy=per_frame[:, 0], dx=per_frame[:, 1])
+        scores = np.array([f["score"] for f in figures])
         record = {
             "method": name, "drift": drift, "frames_measured": idx,
             "measured_shift_pixels": shifts_arr.tolist(), "peaks": peaks,
+            "frame_confidence": scores.tolist(),
+        }
+        good = _confident_frames(scores, figures, idx, min_confidence, f"co-alignment ({name}) of {_label(target)} on {_label(reference)}", record)
+        used = [idx[k] for k in good]
+        if drift == "frame":
+            per_frame = np.zeros((n, 2))  # frames below the threshold keep their pointing
+            per_frame[used] = shifts_arr[good]
+        else:
+            per_frame = _drift_model(times[used], shifts_arr[good], drift, times)
+        wcs = shift_frames(target.wcs, dy=per_frame[:, 0], dx=per_frame[:, 1])
+        record |= {
+            "frames_used": used,
             "shift_pixels": np.median(per_frame, axis=0).tolist(),
             "per_frame": per_frame.tolist(),
         }

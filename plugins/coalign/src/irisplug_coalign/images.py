@@ -1,9 +1,13 @@
-"""Adapters: 2-D images with celestial WCS and time out of Maps, NDCubes and IRIS cubes.
+"""Adapters: 2-D images with celestial WCS and time out of Maps, NDCubes and image cubes.
 
 Every method works on a :class:`sunpy.map.GenericMap` view of one image:
-a sunpy Map is used as is; an IRIS ``ImageCube`` (``to_map()``), a 2-D
-NDCube with a celestial FITS WCS, or one frame of a ``(frame, y, x)`` cube
-(``frame(i)``, or a slice of a FITS WCS cube) is converted.
+a sunpy Map is used as is; an object with ``to_map()`` (the model's
+``ImageCube``), a 2-D NDCube with a celestial FITS WCS, or one frame of a
+``(time, y, x)`` image cube (``frame(i)``, or a slice of a FITS WCS cube) is
+converted. What is an image or an image cube is the core's model contract
+(:func:`irisplug.model.kind_of`); pixels the reader marks invalid (mask,
+``missing_value`` and the other levels of :mod:`irisplug.model.levels`)
+become NaN in the Map.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import numpy as np
 
 from irisplug.errors import UnsupportedObjectError
 
-__all__ = ["as_map", "frame_count", "frame_map", "frame_times", "is_image", "is_frame_cube"]
+__all__ = ["as_map", "frame_count", "frame_map", "frame_times", "is_image", "is_frame_cube", "accepts_images",
+           "accepts_jitter"]
 
 
 def _is_map(obj: Any) -> bool:
@@ -32,19 +37,56 @@ def _is_ndcube(obj: Any) -> bool:
 
 
 def is_image(obj: Any) -> bool:
-    """A sunpy Map or a 2-D NDCube."""
-    return _is_map(obj) or (_is_ndcube(obj) and len(obj.data.shape) == 2)
+    """A 2-D image of the model contract: a sunpy Map or a 2-D NDCube with two spatial axes."""
+    from irisplug.model import Kind, kind_of
+
+    return kind_of(obj).kind is Kind.IMAGE
 
 
 def is_frame_cube(obj: Any) -> bool:
-    """A 3-D NDCube read as ``(frame, y, x)`` (an SJI cube; spectral cubes excluded)."""
-    if not (_is_ndcube(obj) and len(obj.data.shape) == 3):
-        return False
-    try:
-        types = list(obj.wcs.world_axis_physical_types)
-    except Exception:  # noqa: BLE001
-        types = []
-    return not any("em.wl" in t for t in types)
+    """An image cube of the model contract: a 3-D NDCube ``(time, y, x)`` (spectral cubes excluded)."""
+    from irisplug.model import Kind, kind_of
+
+    return kind_of(obj).kind is Kind.IMAGE_CUBE
+
+
+def accepts_images(target: Any, reference: Any) -> Any:
+    """The ``fft`` / ``ncc`` co-aligners' ``accepts``: an image or image cube against an image (a Verdict).
+
+    Examples
+    --------
+    >>> v = accepts_images(42, 42)
+    >>> bool(v), v.reason.startswith("target: int is not")
+    (False, True)
+    """
+    from irisplug.model import Kind, Verdict, accepting
+
+    t = accepting(Kind.IMAGE, Kind.IMAGE_CUBE, what="the target")(target)
+    r = accepting(Kind.IMAGE, what="the reference")(reference)
+    if t and r:
+        return Verdict(True, "image against image")
+    return Verdict(False, "; ".join(f"{who}: {v.reason}" for who, v in (("target", t), ("reference", r)) if not v))
+
+
+def accepts_jitter(target: Any, reference: Any) -> Any:
+    """The ``jitter`` co-aligner's ``accepts``: an image cube, and a frame index or None as reference (a Verdict)."""
+    from irisplug.model import Kind, Verdict, accepting
+
+    t = accepting(Kind.IMAGE_CUBE, what="the jitter co-aligner")(target)
+    if not t:
+        return Verdict(False, f"target: {t.reason}")
+    if reference is not None and not isinstance(reference, int):
+        return Verdict(False, f"reference: a {type(reference).__name__}; the jitter co-aligner takes a frame index or None")
+    return t
+
+
+def _valid_data(obj: Any, data: Any) -> np.ndarray:
+    """``data`` as float with the pixels ``obj``'s reader marks invalid set to NaN."""
+    from irisplug.model import invalid_mask
+
+    out = np.array(data, dtype=float)
+    out[np.asarray(invalid_mask(obj, out))] = np.nan
+    return out
 
 
 def _date_of(obj: Any, wcs: Any) -> str | None:
@@ -100,8 +142,7 @@ def as_map(obj: Any) -> Any:
     for key in ("DSUN_OBS", "HGLN_OBS", "HGLT_OBS", "TELESCOP", "INSTRUME", "WAVELNTH"):
         if key in meta:
             header[key] = meta[key]
-    data = np.asarray(obj.data, dtype=float)
-    return sunpy.map.Map(data, header)
+    return sunpy.map.Map(_valid_data(obj, obj.data), header)
 
 
 def frame_count(cube: Any) -> int:
@@ -110,7 +151,7 @@ def frame_count(cube: Any) -> int:
 
 
 def frame_map(cube: Any, index: int) -> Any:
-    """Frame ``index`` of a ``(frame, y, x)`` cube as a sunpy Map with that frame's pointing."""
+    """Frame ``index`` of a ``(time, y, x)`` cube as a sunpy Map with that frame's pointing (invalid pixels NaN)."""
     if hasattr(cube, "frame"):
         return as_map(cube.frame(index))
     import sunpy.map
@@ -119,13 +160,17 @@ def frame_map(cube: Any, index: int) -> Any:
     header = dict(w.to_header())
     times = frame_times(cube)
     header["DATE-OBS"] = times[index].isot
-    return sunpy.map.Map(np.asarray(cube.data[index], dtype=float), header)
+    data = _valid_data(cube, cube.data[index])
+    mask = getattr(cube, "mask", None)
+    if mask is not None and np.ndim(mask) == 3:
+        data[np.asarray(mask[index], dtype=bool)] = np.nan
+    return sunpy.map.Map(data, header)
 
 
 def frame_times(cube: Any) -> Any:
     """Per-frame times (astropy Time) of a ``(frame, y, x)`` cube.
 
-    From the ``"time"`` extra coordinate when present (IRIS cubes), else from
+    From the ``"time"`` per-exposure coordinate when present (the model's cubes), else from
     the WCS time axis.
     """
     from astropy.time import Time

@@ -59,8 +59,13 @@ def measure_jitter(
     quiet: bool | None = None,
     mask_slit: bool = True,
     slit_halfwidth: int = 2,
-) -> np.ndarray:
+    return_confidence: bool = False,
+) -> Any:
     """Measured image shifts ``(n_frames, 2)`` of every frame relative to the reference frame.
+
+    With ``return_confidence``, also the confidence figures of every frame's
+    measurement (:func:`irisplug_coalign.confidence.assess_shift`; the
+    reference frame's are perfect).
 
     The slit (a dark line that moves with the raster) is masked out of both
     frames of every pair when the cube carries its per-frame column as the
@@ -79,6 +84,7 @@ def measure_jitter(
     [[0.0, 0.0], [0.5, -0.3], [1.0, -0.6]]
     """
     from irisplug_coalign.align import ESTIMATORS
+    from irisplug_coalign.confidence import assess_shift
 
     n = images.frame_count(cube)
     ref_i = n // 2 if reference_frame is None else int(reference_frame)
@@ -100,14 +106,16 @@ def measure_jitter(
                 b[:, lo:hi] = np.nan
         return a, b
 
+    figures: list[dict[str, float] | None] = [None] * n
+    figures[ref_i] = {"overlap": 1.0, "correlation": 1.0, "sharpness": float("inf"), "agreement_px": 0.0, "score": float("inf")}
     for i in irisplug.progress(order, total=len(order), desc="jitter", quiet=quiet):
-        if chain:
-            j = i - 1 if i > ref_i else i + 1
-            est = estimator(*pair(j, i), max_shift=max_shift)
-            out[i] = out[j] + (est.dy, est.dx)
-        else:
-            est = estimator(*pair(ref_i, i), max_shift=max_shift)
-            out[i] = (est.dy, est.dx)
+        j = (i - 1 if i > ref_i else i + 1) if chain else ref_i
+        a, b = pair(j, i)
+        est = estimator(a, b, max_shift=max_shift)
+        figures[i] = assess_shift(a, b, (est.dy, est.dx), max_shift=max_shift)
+        out[i] = (out[j] if chain else 0.0) + np.array((est.dy, est.dx))
+    if return_confidence:
+        return out, figures
     return out
 
 
@@ -137,11 +145,18 @@ def dejitter(
     max_shift: float | None = None,
     quiet: bool | None = None,
     mask_slit: bool = True,
+    min_confidence: float = 1.0,
 ) -> Any:
     """The cube with per-frame pointing corrected for jitter and drift (data untouched).
 
     ``meta["irisplug_coalign"]`` holds the measured, WCS-predicted and
-    corrected (residual) per-frame shifts in pixels.
+    corrected (residual) per-frame shifts in pixels, and every frame's
+    confidence score (``"frame_confidence"``, :mod:`irisplug_coalign.confidence`).
+    A frame whose measurement scores below ``min_confidence`` (a null or
+    cloudy frame, a frame without common features) keeps its pointing and is
+    named in a :class:`~irisplug_coalign.confidence.LowConfidenceWarning`;
+    ``min_confidence=0`` corrects every frame. When no frame but the reference
+    passes, :class:`~irisplug_coalign.confidence.LowConfidenceError` is raised.
 
     Examples
     --------
@@ -152,9 +167,27 @@ def dejitter(
 
     n = images.frame_count(cube)
     ref_i = n // 2 if reference_frame is None else int(reference_frame)
-    measured = measure_jitter(cube, reference_frame=ref_i, method=method, chain=chain, max_shift=max_shift, quiet=quiet, mask_slit=mask_slit)
+    measured, figures = measure_jitter(cube, reference_frame=ref_i, method=method, chain=chain, max_shift=max_shift,
+                                       quiet=quiet, mask_slit=mask_slit, return_confidence=True)
     predicted = predicted_shifts(cube, ref_i)
     residual = measured - predicted
+    scores = np.array([f["score"] for f in figures])
+    low = [i for i in range(n) if i != ref_i and (scores[i] < min_confidence or figures[i]["overlap"] <= 0)]
+    what = f"jitter ({method}) of {type(cube).__name__}"
+    if n > 1 and len(low) == n - 1:
+        from irisplug_coalign.confidence import gate
+
+        best = max((i for i in range(n) if i != ref_i), key=lambda i: scores[i])
+        gate(figures[best], min_confidence=min_confidence, what=f"{what}: every frame (best frame {best})",
+             record={"method": f"jitter/{method}", "frame_confidence": scores.tolist()})
+    if low:
+        import warnings
+
+        from irisplug_coalign.confidence import LowConfidenceWarning
+
+        residual[low] = 0.0  # no correction where the measurement cannot be trusted
+        warnings.warn(f"{what}: frames {low} have co-alignment confidence below {min_confidence:g} and keep their pointing",
+                      LowConfidenceWarning, stacklevel=2)
     base = cube.wcs.low_level_wcs
     if isinstance(base, FrameOffsetWCS):  # already corrected once (generic WCS): add up
         wcs = FrameOffsetWCS(base.base, dy=residual[:, 0] + base.shifts[:, 0], dx=residual[:, 1] + base.shifts[:, 1])
@@ -164,8 +197,12 @@ def dejitter(
         "method": f"jitter/{method}", "reference_frame": ref_i, "chain": chain,
         "measured": measured.tolist(), "predicted_by_wcs": predicted.tolist(), "per_frame": residual.tolist(),
         "shift_pixels": np.median(residual, axis=0).tolist(),
+        "frame_confidence": [float(min(v, 1e6)) for v in scores], "frames_below": low,
+        "confidence": {"min_confidence": min_confidence, "frames_below": low,
+                       "median_score": float(np.median(np.minimum(scores, 1e6)))},
     }
     out = with_wcs(cube, wcs, {record_key: record})
     irisplug.provenance.record_step(out, "coalign", plugin="coalign", version=PLUGIN_VERSION,
-                                    params={"method": f"jitter/{method}", "reference_frame": ref_i, "chain": chain})
+                                    params={"method": f"jitter/{method}", "reference_frame": ref_i, "chain": chain,
+                                            "confidence": record["confidence"]})
     return out

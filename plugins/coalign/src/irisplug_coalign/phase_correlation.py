@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from irisplug_coalign.preprocess import IRIS_MISSING, common_window, prepare, tukey_window
+from irisplug_coalign.preprocess import common_window, prepare, tukey_window
 
 __all__ = ["CrossCorrelator", "ShiftEstimate", "cross_correlation", "estimate_shift", "refine_peak"]
 
@@ -179,7 +179,7 @@ class CrossCorrelator:
     workers
         Threads for ``scipy.fft`` (-1: all cores).
     missing
-        Fill value of missing pixels (IRIS: -200), replaced by the image mean.
+        Fill value of missing pixels in raw arrays (default None: only NaN/inf), replaced by the image mean.
 
     Examples
     --------
@@ -199,7 +199,7 @@ class CrossCorrelator:
         normalization: str | None = None,
         window: float | np.ndarray = 0.25,
         workers: int = -1,
-        missing: float | None = IRIS_MISSING,
+        missing: float | None = None,
     ) -> None:
         self.shape = (int(shape[0]), int(shape[1]))
         self.normalization = normalization
@@ -370,7 +370,7 @@ def estimate_shift(
     window: float = 0.25,
     max_shift: float | None = None,
     iterations: int = 2,
-    missing: float | None = IRIS_MISSING,
+    missing: float | None = None,
     smooth: float = 1.0,
     pyramid: bool | None = None,
     refine_size: int | None = -1,

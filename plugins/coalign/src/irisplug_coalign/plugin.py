@@ -29,23 +29,23 @@ def irisplug_coaligners() -> list[CoalignerDescriptor]:
     """The co-alignment methods of this plugin."""
     return [
         CoalignerDescriptor(
-            name="fft", coalign="irisplug_coalign.align:coalign", accepts="irisplug_coalign.accepts:accepts_images",
+            name="fft", coalign="irisplug_coalign.align:coalign", accepts="irisplug_coalign.images:accepts_images",
             priority=10,
             description="sub-pixel FFT cross-correlation on the target's world grid (differential rotation), optional rotation/scale",
         ),
         CoalignerDescriptor(
-            name="ncc", coalign="irisplug_coalign.align:coalign_ncc", accepts="irisplug_coalign.accepts:accepts_images",
+            name="ncc", coalign="irisplug_coalign.align:coalign_ncc", accepts="irisplug_coalign.images:accepts_images",
             priority=0,
             description="normalised cross-correlation template matching on the target's world grid",
         ),
         CoalignerDescriptor(
-            name="jitter", coalign="irisplug_coalign.jitter:dejitter", accepts="irisplug_coalign.accepts:accepts_jitter",
+            name="jitter", coalign="irisplug_coalign.jitter:dejitter", accepts="irisplug_coalign.images:accepts_jitter",
             priority=10,
             description="frame-to-frame jitter and drift of one slit-jaw cube, corrected per frame in the WCS",
         ),
         CoalignerDescriptor(
             name="sji-raster", coalign="irisplug_coalign.sji_raster:coalign_raster_to_sji",
-            accepts="irisplug_coalign.accepts:accepts_sji_raster", priority=10,
+            accepts="irisplug_coalign.sji_raster:accepts", priority=10,
             description="raster against slit-jaw: nearest frames, slit position from WCS, synthetic SJI cross-correlation",
         ),
     ]

@@ -1,7 +1,8 @@
 """Image preparation before correlation: fill bad pixels, remove the mean, apodise.
 
 Cross-correlation of finite images needs three things the raw data lack:
-missing pixels (NaN, IRIS's -200 fill) replaced by a neutral value, the mean
+missing pixels (NaN, or the fill value the reader declared in the cube's
+meta ``missing_value``, see :mod:`irisplug.model.levels`) replaced by a neutral value, the mean
 removed (so the image edge is not the strongest feature) and an apodisation
 window that tapers the edges to zero (so the periodic wrap of the FFT adds no
 spurious edge). The same window must be applied to both images.
@@ -12,10 +13,6 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["tukey_window", "prepare", "valid_mask", "common_window"]
-
-#: IRIS level 2 fill value for missing pixels (ITN 26, "IRIS level 2 data").
-IRIS_MISSING = -200.0
-
 
 def tukey_window(shape: tuple[int, int], alpha: float = 0.25, dtype: type = np.float32) -> np.ndarray:
     """A separable 2-D Tukey (tapered cosine) window.
@@ -40,17 +37,18 @@ def tukey_window(shape: tuple[int, int], alpha: float = 0.25, dtype: type = np.f
     return np.outer(wy, wx)
 
 
-def valid_mask(image: np.ndarray, missing: float | None = IRIS_MISSING) -> np.ndarray:
-    """Pixels that hold data: finite and not the instrument's fill value.
+def valid_mask(image: np.ndarray, missing: float | None = None) -> np.ndarray:
+    """Pixels that hold data: finite and, when ``missing`` is given, not that fill value.
 
-    IRIS level 2 images mark missing pixels with -200 (the geometric
-    correction smears that fill into a halo of neighbours, e.g. -237:
-    :func:`common_window` erodes the valid area to drop it). Isolated very
-    negative pixels elsewhere are data (spikes), not fill.
+    The images the co-aligners take from cubes already have NaN where the
+    reader's mask or data-quality levels say "no data"; ``missing`` is for
+    raw arrays with a fill value. A resampled fill smears into a halo of
+    neighbours (:func:`common_window` erodes the valid area to drop it).
+    Isolated very negative pixels elsewhere are data (spikes), not fill.
 
     Examples
     --------
-    >>> valid_mask(np.array([1.0, np.nan, -200.0, -237.0, np.inf])).tolist()
+    >>> valid_mask(np.array([1.0, np.nan, -999.0, -1001.0, np.inf]), missing=-999.0).tolist()
     [True, False, False, True, False]
     """
     ok = np.isfinite(image)
@@ -59,11 +57,11 @@ def valid_mask(image: np.ndarray, missing: float | None = IRIS_MISSING) -> np.nd
     return ok
 
 
-def common_window(reference: np.ndarray, moving: np.ndarray, alpha: float, missing: float | None = IRIS_MISSING,
+def common_window(reference: np.ndarray, moving: np.ndarray, alpha: float, missing: float | None = None,
                   *, erode: int = 2, taper: float = 2.0) -> tuple[np.ndarray, np.ndarray | None]:
     """Pixels valid in both images and an apodisation window that fades out around the rest.
 
-    Missing areas (IRIS: the fill around the field that moves with the
+    Missing areas (a slit-jaw's fill around the field that moves with the
     pointing, NaN off the solar disk after reprojection) are excluded from
     both images alike, eroded by ``erode`` pixels (interpolation halo) and
     bordered by a Gaussian taper of ``taper`` pixels so that their edges add
@@ -77,7 +75,7 @@ def common_window(reference: np.ndarray, moving: np.ndarray, alpha: float, missi
 
     Examples
     --------
-    >>> a = np.ones((32, 32)); a[:, :4] = -200
+    >>> a = np.ones((32, 32)); a[:, :4] = np.nan
     >>> mask, win = common_window(a, a, 0.0)
     >>> bool(mask[:, :6].any()), float(win[16, 20])
     (False, 1.0)
@@ -100,7 +98,7 @@ def prepare(
     window: np.ndarray | None = None,
     *,
     mask: np.ndarray | None = None,
-    missing: float | None = IRIS_MISSING,
+    missing: float | None = None,
     dtype: type = np.float32,
 ) -> np.ndarray:
     """Return a float copy with bad pixels set to the mean, mean removed, window applied.
@@ -114,7 +112,7 @@ def prepare(
     mask
         Extra validity mask (True = use); combined with finite / not-missing.
     missing
-        Fill value marking missing data (IRIS: -200); ``None`` to keep all finite values.
+        Fill value marking missing data in a raw array; ``None`` (default): only non-finite pixels are missing.
 
     Examples
     --------

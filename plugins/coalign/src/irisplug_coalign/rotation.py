@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from irisplug_coalign.preprocess import IRIS_MISSING, valid_mask
+from irisplug_coalign.preprocess import valid_mask
 
 __all__ = ["AffineEstimate", "rotation_matrix", "estimate_rotation_scale", "warp"]
 
@@ -88,7 +88,7 @@ def estimate_rotation_scale(
     fit_scale: bool = False,
     max_scale: float = 0.05,
     window: float = 0.25,
-    missing: float | None = IRIS_MISSING,
+    missing: float | None = None,
     xatol: float = 1e-4,
     smooth: float = 1.0,
 ) -> AffineEstimate:

@@ -4,7 +4,7 @@
 2. The slit of that step placed on the frame from the data's own world
    coordinates (raster pixel -> helioprojective lon/lat -> SJI frame pixel).
 3. A synthetic slit-jaw image from the spectra: the raster integrated over
-   the SJI passband (NaN and IRIS -200 fill ignored).
+   the SJI passband (NaN, masked pixels and the reader's declared fill values ignored).
 4. The SJI frames sampled along the slits (linear interpolation) and
    compared with the synthetic image; the world offset ``(dlon, dlat)`` that
    maximises their correlation is the raster's pointing error relative to the
@@ -27,7 +27,8 @@ from irisplug.errors import InconsistentInputError, UnsupportedObjectError
 from irisplug_coalign import images
 from irisplug_coalign.jitter import slit_columns
 
-__all__ = ["SJI_PASSBANDS", "is_raster", "is_sji", "nearest_frames", "slit_positions", "synthetic_sji", "coalign_raster_to_sji"]
+__all__ = ["SJI_PASSBANDS", "is_raster", "is_raster_sequence", "is_sji", "accepts", "nearest_frames", "slit_positions",
+           "synthetic_sji", "coalign_raster_to_sji"]
 
 #: SJI passband (min, max) in Angstrom: centre -+ FWHM/2 (De Pontieu et al. 2014, Table 2)
 SJI_PASSBANDS: dict[int, tuple[float, float]] = {
@@ -38,23 +39,27 @@ SJI_PASSBANDS: dict[int, tuple[float, float]] = {
 }
 
 
-def _types(obj: Any) -> list[str]:
-    try:
-        return list(obj.wcs.world_axis_physical_types)
-    except Exception:  # noqa: BLE001
-        return []
-
-
 def is_raster(obj: Any) -> bool:
-    """A 3-D NDCube with a spectral world axis (raster step, slit position, wavelength)."""
-    from ndcube import NDCube
+    """A spectral cube of the model contract: (raster step, slit position, wavelength)."""
+    from irisplug.model import Kind, kind_of
 
-    return isinstance(obj, NDCube) and len(obj.data.shape) == 3 and any("em.wl" in t for t in _types(obj))
+    return kind_of(obj).kind is Kind.SPECTRAL_CUBE
 
 
 def is_sji(obj: Any) -> bool:
-    """A ``(frame, y, x)`` cube without spectral axis."""
+    """An image cube of the model contract: ``(time, y, x)`` without spectral axis."""
     return images.is_frame_cube(obj)
+
+
+def accepts(target: Any, reference: Any) -> Any:
+    """The ``sji-raster`` co-aligner's ``accepts``: a spectral cube or raster sequence against an image cube (a Verdict)."""
+    from irisplug.model import Kind, Verdict, accepting
+
+    t = accepting(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, what="the raster target")(target)
+    r = accepting(Kind.IMAGE_CUBE, what="the slit-jaw reference")(reference)
+    if t and r:
+        return Verdict(True, "spectral cube or raster sequence against image cube")
+    return Verdict(False, "; ".join(f"{who}: {v.reason}" for who, v in (("target", t), ("reference", r)) if not v))
 
 
 def _sji_band(sji: Any, passband: Any) -> tuple[float, float]:
@@ -104,8 +109,13 @@ def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
     sel = (wl >= band[0]) & (wl <= band[1])
     if not sel.any():
         raise InconsistentInputError(f"raster window {wl.min():.1f}-{wl.max():.1f} A does not overlap the SJI passband {band[0]:.1f}-{band[1]:.1f} A")
+    from irisplug.model import invalid_mask
+
     data = np.asarray(raster.data[:, :, sel], dtype=float)
-    bad = ~np.isfinite(data) | (data == -200)
+    # NaN, the reader's fill value and saturation; not valid_min: spectra at a smeared fill edge still
+    # carry the line (on the IRIS test raster, also dropping points below valid_min moved the best offset
+    # from 0.5 to 3.7 arcsec, against the slit-jaw pointing that agrees within 0.5 arcsec)
+    bad = np.asarray(invalid_mask(raster, data, levels=("missing_value", "saturation_level")))
     mask = getattr(raster, "mask", None)
     if mask is not None and np.ndim(mask) == 3:  # the reader's mask: fill, saturated and missing pixels
         bad |= np.asarray(mask[:, :, sel], dtype=bool)
@@ -154,6 +164,44 @@ def slit_positions(raster: Any, sji: Any, offset: tuple[float, float] = (0.0, 0.
     return px, py, frames
 
 
+def _raster_confidence(synth: np.ndarray, sampled: np.ndarray, grid_corr: np.ndarray, best: float,
+                       grid_vs_refined_arcsec: tuple[float, float], scale: float, step: float) -> dict[str, Any]:
+    """Confidence figures of a raster-to-SJI optimum (see :mod:`irisplug_coalign.confidence`)."""
+    from irisplug_coalign.confidence import score
+
+    overlap = float(np.mean(np.isfinite(synth) & np.isfinite(sampled)))
+    finite = grid_corr[grid_corr > -1]  # -1 marks offsets with too few common pixels
+    if finite.size >= 3:
+        med = float(np.median(finite))
+        mad = 1.4826 * float(np.median(np.abs(finite - med)))
+        sharp = (best - med) / mad if mad > 0 else (float("inf") if best > med else 0.0)
+    else:
+        sharp = 0.0
+    figures = {"overlap": overlap, "correlation": float(best), "sharpness": float(sharp),
+               "agreement_px": float(np.hypot(*grid_vs_refined_arcsec) / scale), "min_sharpness": None,
+               "max_agreement_px": float(np.sqrt(2) * step / scale)}
+    figures["score"] = score(figures, min_sharpness=None, max_disagreement=figures["max_agreement_px"])
+    return figures
+
+
+def is_raster_sequence(obj: Any) -> bool:
+    """An NDCubeSequence of raster cubes (IRIS ``RasterSequence``)."""
+    from ndcube import NDCubeSequence
+
+    return isinstance(obj, NDCubeSequence) and len(obj.data) > 0 and all(is_raster(c) for c in obj.data)
+
+
+def _coalign_sequence(seq: Any, sji: Any, **kwargs: Any) -> Any:
+    """Every raster of a sequence co-aligned on its own (each scan has its own pointing error)."""
+    from irisplug_coalign.align import record_key
+
+    cubes = [coalign_raster_to_sji(c, sji, **kwargs) for c in irisplug.progress(seq.data, desc="sji-raster rasters", quiet=kwargs.get("quiet"))]
+    meta = dict(seq.meta or {})
+    meta[record_key] = {"method": "sji-raster", "per_raster": [c.meta[record_key] for c in cubes],
+                        "offset_arcsec": [c.meta[record_key]["offset_arcsec"] for c in cubes]}
+    return type(seq)(cubes, common_axis=getattr(seq, "_common_axis", None), meta=meta)
+
+
 def coalign_raster_to_sji(
     raster: Any,
     sji: Any,
@@ -161,6 +209,7 @@ def coalign_raster_to_sji(
     passband: Any = None,
     max_offset: float = 5.0,
     slit_halfwidth: float = 2.0,
+    min_confidence: float = 1.0,
     quiet: bool | None = None,
 ) -> Any:
     """Raster with its pointing corrected to match the slit-jaw images.
@@ -180,13 +229,29 @@ def coalign_raster_to_sji(
         Columns (pixels) either side of each frame's slit (``slit_x``) left out:
         the frame taken with a raster step shows the dark slit exactly where
         that step looked, so those pixels come from the next-nearest frame.
+    min_confidence
+        Least confidence score (:mod:`irisplug_coalign.confidence`): overlap =
+        fraction of raster pixels sampled on valid SJI pixels, correlation at
+        the optimum, sharpness = optimum above the grid-search correlations in
+        robust sigma, agreement = grid optimum versus refined optimum (SJI
+        pixels). Below it :class:`~irisplug_coalign.confidence.LowConfidenceError`
+        is raised and the pointing is not changed; ``0`` forces.
 
     Returns
     -------
     object
         The raster with corrected WCS; ``meta["irisplug_coalign"]`` holds the
-        offset in arcsec, the nearest SJI frame per step and the correlation.
+        offset in arcsec, the nearest SJI frame per step, the correlation and
+        the confidence figures. A RasterSequence is co-aligned raster by raster
+        (each scan its own offset: the pointing drifts between scans) and
+        returned as a RasterSequence; its ``meta["irisplug_coalign"]`` lists
+        every raster's record.
     """
+    from ndcube import NDCubeSequence
+
+    if isinstance(raster, NDCubeSequence):
+        return _coalign_sequence(raster, sji, passband=passband, max_offset=max_offset, slit_halfwidth=slit_halfwidth,
+                                 min_confidence=min_confidence, quiet=quiet)
     from scipy.ndimage import map_coordinates
     from scipy.optimize import minimize
 
@@ -208,7 +273,7 @@ def coalign_raster_to_sji(
     images_k = {}
     for k, m in maps.items():
         img = np.asarray(m.data, float)
-        bad = ~np.isfinite(img) | (img == -200)
+        bad = ~np.isfinite(img)  # frame_map set the reader's invalid pixels to NaN
         if getattr(m, "mask", None) is not None and np.ndim(m.mask) == 2:
             bad |= np.asarray(m.mask, dtype=bool)
         if slit is not None and np.isfinite(slit[k]):
@@ -251,6 +316,12 @@ def coalign_raster_to_sji(
     res = minimize(lambda p: -corr(p), x0=[gx, gy], method="Nelder-Mead",
                    options={"xatol": 1e-3, "fatol": 1e-9, "initial_simplex": [[gx, gy], [gx + 2 * scale, gy], [gx, gy + 2 * scale]]})
     dlon, dlat = float(res.x[0]), float(res.x[1])
+    figures = _raster_confidence(synth, sample(np.array([dlon, dlat])), np.array([c[0] for c in cands]), -float(res.fun),
+                                 (gx - dlon, gy - dlat), scale, float(grid[1] - grid[0]) if grid.size > 1 else scale)
+    from irisplug_coalign.confidence import gate
+
+    gate(figures, min_confidence=min_confidence, what=f"sji-raster co-alignment of {type(raster).__name__} on the SJI",
+         record={"method": "sji-raster", "offset_arcsec": [dlon, dlat], "confidence": figures})
     # pixel shift of the raster that moves its world coordinates by (dlon, dlat):
     # new(p) = old(p - s) = old(p) + offset at the raster centre
     nstep, ny, nw = raster.data.shape
@@ -274,6 +345,7 @@ def coalign_raster_to_sji(
     record = {
         "method": "sji-raster", "passband_angstrom": list(band), "offset_arcsec": [dlon, dlat],
         "shift_pixels": [float(s[1]), float(s[2])], "peak": -float(res.fun), "sji_frames": frames.tolist(),
+        "confidence": figures,
     }
     out = with_wcs(raster, wcs, {record_key: record})
     irisplug.provenance.record_step(out, "coalign", plugin="coalign", version=PLUGIN_VERSION, params=record | {"sji_frames": "per step"})

@@ -163,7 +163,7 @@ def estimate_shift_ncc(
     *,
     max_shift: int = 20,
     iterations: int = 2,
-    missing: float | None = -200.0,
+    missing: float | None = None,
 ) -> ShiftEstimate:
     """Shift ``(dy, dx)`` of ``moving`` relative to ``reference`` by template matching.
 

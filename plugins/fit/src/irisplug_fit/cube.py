@@ -8,8 +8,8 @@ Examples
 --------
 >>> import irisplug
 >>> obs = irisplug.read(iris_dir)  # doctest: +SKIP
->>> maps = fit_cube(obs["Si IV 1403"][0], "si_iv_1403")  # doctest: +SKIP
->>> maps["si_iv_1403.velocity"].data.shape  # doctest: +SKIP
+>>> maps = fit_cube(obs[line][0], "peak")  # doctest: +SKIP
+>>> maps["peak.velocity"].data.shape  # doctest: +SKIP
 (8, 109)
 """
 
@@ -23,7 +23,7 @@ from irisplug_fit.engine import FitResult, fit_spectra
 from irisplug_fit.maps import to_collection
 
 __all__ = ["spectral_axis", "cube_wavelength", "spatial_wcs", "fit_cube", "fit_sequence", "fit_any", "is_spectral",
-           "resolve_template"]
+           "resolve_template", "accepts"]
 
 
 def spectral_axis(cube: Any) -> int:
@@ -46,15 +46,29 @@ def spectral_axis(cube: Any) -> int:
     return (only or hits)[0]
 
 
+def accepts(obj: Any) -> Any:
+    """The fitters' ``accepts``: spectra, spectral cubes, raster sequences and observations holding them.
+
+    Decided by the core's model contract (:func:`irisplug.model.kind_of`);
+    returns an :class:`irisplug.model.Verdict` whose reason dispatch reports.
+
+    Examples
+    --------
+    >>> bool(accepts(42)), accepts(42).reason.endswith("the fitters take spectra, spectral-cube, raster-sequence, observation")
+    (False, True)
+    """
+    from irisplug.model import Kind, accepting
+
+    rule = accepting(Kind.SPECTRA, Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.OBSERVATION, what="the fitters",
+                     containing=(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.SPECTRA))
+    return rule(obj)
+
+
 def is_spectral(obj: Any) -> bool:
-    """True when ``obj`` is an NDCube with a wavelength axis (or a sequence/observation of them)."""
-    try:
-        if hasattr(obj, "data") and isinstance(obj.data, list):
-            return bool(obj.data) and is_spectral(obj.data[0])
-        spectral_axis(obj)
-    except Exception:  # noqa: BLE001 - any failure means "not a spectral cube"
-        return False
-    return True
+    """True when ``obj`` is spectra, a spectral cube or a raster sequence (the model's kinds, see :func:`accepts`)."""
+    from irisplug.model import Kind, kind_of
+
+    return kind_of(obj).kind in (Kind.SPECTRA, Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE)
 
 
 def cube_wavelength(cube: Any, axis: int | None = None) -> np.ndarray:
@@ -116,10 +130,14 @@ def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, sch
     scheduler
         ``"local"`` to force in-process fitting even when a client exists.
     inst_fwhm
-        Instrumental FWHM for non-thermal velocities (default: IRIS channel value).
+        Instrumental FWHM (Angstrom) for non-thermal velocities; default: the
+        ``instrumental_fwhm`` the reader set in the cube's meta (without one,
+        no ``.vnt`` maps are made).
     fill_below
-        Points at or below this value are ignored; ``"auto"``: -100 DN for IRIS
-        data (L2 fill value -200 DN, smeared by the resampling), none otherwise.
+        Points at or below this value are ignored; ``"auto"``: the data-quality
+        levels the reader set in meta (``missing_value``, ``valid_min``,
+        ``saturation_level``, see :mod:`irisplug.model.levels`), else only
+        NaN and masked points.
     **kwargs
         Passed to :func:`~irisplug_fit.engine.fit_spectra`.
 
@@ -130,6 +148,8 @@ def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, sch
     ax = spectral_axis(cube)
     x = cube_wavelength(cube, ax)
     data, unc, mask = _masked_arrays(cube, ax, fill_below)
+    if inst_fwhm is None:
+        inst_fwhm = _reader_fwhm(cube)
     template = resolve_template(template, cube, fill_below=fill_below, _arrays_of_cube=(x, data, mask))
     res = fit_array(data, x, template, uncertainty=unc, mask=mask, client=client, scheduler=scheduler, **kwargs)
     meta = {"input": type(cube).__name__}
@@ -142,13 +162,9 @@ def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, sch
 
 
 def _masked_arrays(cube: Any, ax: int, fill_below: Any = "auto") -> tuple[Any, Any, Any]:
-    """Data, uncertainty and mask with the spectral axis last; fill values (``fill_below``) masked."""
+    """Data, uncertainty and mask with the spectral axis last; points that are not data (the reader's levels, or ``fill_below``) masked."""
     data, unc, mask = _arrays(cube, ax)
-    fill = _fill_threshold(cube) if fill_below == "auto" else fill_below
-    if fill is not None:
-        bad = data <= fill
-        mask = bad if mask is None else (mask | bad)
-    return data, unc, mask
+    return data, unc, _with_invalid(cube, data, mask, fill_below)
 
 
 def resolve_template(template: Any, obj: Any, *, window: str | None = None, lorentz: bool = False,
@@ -197,12 +213,27 @@ def resolve_template(template: Any, obj: Any, *, window: str | None = None, lore
     return get_template(template, lorentz=lorentz, voigt=voigt)
 
 
-def _fill_threshold(cube: Any) -> float | None:
-    meta = getattr(cube, "meta", None)
-    tel = meta.get("TELESCOP") if hasattr(meta, "get") else None
-    # IRIS L2 fill value is -200 DN; dark-subtracted data never go below about -20 DN, and
-    # values near -200 (fill smeared by the level-2 resampling) are seen: below -100 DN is not data
-    return -100.0 if isinstance(tel, str) and tel.strip().upper().startswith("IRIS") else None
+def _with_invalid(cube: Any, data: Any, mask: Any, fill_below: Any = "auto") -> Any:
+    """``mask`` or-ed with the points that are not data (``data`` has the spectral axis last)."""
+    if fill_below == "auto":
+        from irisplug.model import invalid_mask
+
+        levels = invalid_mask(cube, data)  # the reader's levels; cube.mask (other axis order) is `mask`
+        # NaN/inf are left to the fit engine (it weights them out itself): only the reader's levels are added
+        finite = (data == data) & (abs(data) != float("inf"))
+        bad = levels & finite
+    elif fill_below is None:
+        return mask
+    else:
+        bad = data <= fill_below
+    return bad if mask is None else (mask | bad)
+
+
+def _reader_fwhm(cube: Any) -> float | None:
+    from irisplug.model import instrumental_fwhm
+
+    fwhm = instrumental_fwhm(cube)
+    return None if fwhm is None else float(fwhm.value)
 
 
 def _peak_from(data: Any, mask: Any, x: np.ndarray) -> Any:
@@ -255,8 +286,8 @@ def fit_sequence(seq: Any, template: Any = "si_iv_1403", **kwargs: Any) -> list[
 
     Examples
     --------
-    >>> maps = fit_sequence(obs["Si IV 1403"], "si_iv_1403")  # doctest: +SKIP
-    >>> len(maps) == len(obs["Si IV 1403"].data)  # doctest: +SKIP
+    >>> maps = fit_sequence(obs[line], "peak")  # doctest: +SKIP
+    >>> len(maps) == len(obs[line].data)  # doctest: +SKIP
     True
     """
     import irisplug
@@ -270,13 +301,13 @@ def fit_sequence(seq: Any, template: Any = "si_iv_1403", **kwargs: Any) -> list[
 def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwargs: Any) -> Any:
     """Fit an NDCube, a sequence (list of collections) or an observation window.
 
-    With an observation, ``window`` (e.g. ``"Si IV 1403"``) picks the window;
+    With an observation, ``window`` (one of its labels) picks the window;
     the template is resolved once by :func:`resolve_template` (without one,
     the template an instrument plugin declares for that window).
 
     Examples
     --------
-    >>> maps = fit_any(obs, window="Si IV 1403")  # doctest: +SKIP
+    >>> maps = fit_any(obs, window=line, template="peak")  # doctest: +SKIP
     """
     from irisplug.errors import UnsupportedObjectError
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_fit.cube import _arrays, _fill_threshold, cube_wavelength, spatial_wcs, spectral_axis
+from irisplug_fit.cube import _arrays, _with_invalid, cube_wavelength, spatial_wcs, spectral_axis
 from irisplug_fit.moments import spectral_moments
 
 __all__ = ["moments_cube"]
@@ -18,7 +18,7 @@ def moments_cube(cube: Any, *, wl_range: tuple[float, float] | None = None, wind
 
     Examples
     --------
-    >>> m = moments_cube(obs["Si IV 1403"][0])  # doctest: +SKIP
+    >>> m = moments_cube(obs[line][0])  # doctest: +SKIP
     >>> sorted(m.keys())  # doctest: +SKIP
     ['centroid', 'intensity', 'peak', 'width']
     """
@@ -32,10 +32,7 @@ def moments_cube(cube: Any, *, wl_range: tuple[float, float] | None = None, wind
     ax = spectral_axis(cube)
     x = cube_wavelength(cube, ax)
     data, _, mask = _arrays(cube, ax)
-    fill = _fill_threshold(cube)
-    if fill is not None:
-        bad = data <= fill
-        mask = bad if mask is None else (mask | bad)
+    mask = _with_invalid(cube, data, mask)  # the reader's data-quality levels (irisplug.model.levels)
     m = spectral_moments(data, x, wl_range=wl_range, background=background, mask=mask)
     wcs = spatial_wcs(cube, ax)
     unit = getattr(cube, "unit", None) or u.dimensionless_unscaled

@@ -28,8 +28,9 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
     (Gaussian or Voigt sigma / Lorentzian HWHM, Angstrom), ``C.fwhm``
     (Angstrom) and ``C.fwhm_velocity`` (the FWHM as a velocity, km/s),
     ``C.intensity`` (amplitude x Angstrom), ``C.vnt`` (non-thermal velocity,
-    Gaussians only, when the instrumental FWHM is known: ``inst_fwhm=`` or
-    the template line's ``instrument_fwhm``), each parameter with a ``_err`` twin; ``bgK``
+    Gaussians only, when the instrumental FWHM is known: ``inst_fwhm`` (given,
+    or the reader's ``instrumental_fwhm`` meta), else the template line's
+    ``instrument_fwhm``), each parameter with a ``_err`` twin; ``bgK``
     background coefficients. Voigt components also get ``C.gamma``
     (Lorentzian HWHM, Angstrom) and ``C.gamma_velocity`` (km/s), and their
     ``C.fwhm`` is the Voigt FWHM (Olivero & Longbothum 1977, 0.02 %; its

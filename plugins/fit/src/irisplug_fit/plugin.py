@@ -19,14 +19,14 @@ def irisplug_fitters() -> list[irisplug.FitterDescriptor]:
             fit="irisplug_fit.cube:fit_any",
             # fit_any passes its other keywords to fit_cube (or fit_sequence), which passes them to fit_spectra
             options=("irisplug_fit.cube:fit_cube", "irisplug_fit.engine:fit_spectra"),
-            accepts="irisplug_fit.accepts:accepts",
+            accepts="irisplug_fit.cube:accepts",
             priority=10,
             description="batched Levenberg-Marquardt line fitting with the line templates instrument plugins contribute",
         ),
         irisplug.FitterDescriptor(
             name="moments",
             fit="irisplug_fit.cube_moments:moments_cube",
-            accepts="irisplug_fit.accepts:accepts",
+            accepts="irisplug_fit.cube:accepts",
             priority=0,
             description="spectral moments (intensity, centroid, width) without fitting",
         ),

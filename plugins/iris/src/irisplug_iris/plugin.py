@@ -35,10 +35,15 @@ def irisplug_fetchers() -> list[irisplug.FetcherDescriptor]:
             options=("irisplug_iris.generator:generate",),
             offline=True,
             description="synthetic IRIS Level 2 raster + SJI files (size='small' default, or 'full')",
-        )
+        ),
+        irisplug.FetcherDescriptor(
+            name="iris-archive",
+            fetch="irisplug_iris.archive_fetch:fetch_archive",
+            # fetch_archive passes its other keywords to the archive getter
+            options=("irisplug_iris.net.api:get",),
+            description="IRIS Level 2 from the LMSAL archive: obsid=/target=/url=, sji=[1400], raster= (IRISPLUG_IRIS_DATA_URL)",
+        ),
     ]
-
-
 
 
 @irisplug.hookimpl
@@ -58,7 +63,16 @@ def irisplug_commands() -> list[irisplug.CommandDescriptor]:
         irisplug.CommandDescriptor(
             name="demo", run="irisplug_iris.demo:run", add_arguments="irisplug_iris.demo:add_arguments",
             description="generate a synthetic IRIS observation and run the whole pipeline on it",
-        )
+        ),
+        irisplug.CommandDescriptor(
+            name="search", run="irisplug_iris.archive_cli:run_search",
+            add_arguments="irisplug_iris.archive_cli:add_search_arguments",
+            description="search IRIS Level 2 observations (time, OBSID, text, pointing)",
+        ),
+        irisplug.CommandDescriptor(
+            name="get", run="irisplug_iris.archive_cli:run_get", add_arguments="irisplug_iris.archive_cli:add_get_arguments",
+            description="download an IRIS observation (OBSID, YYYYMMDD_HHMMSS_OBSID or URL)",
+        ),
     ]
 
 

@@ -18,6 +18,7 @@ from irisplug.errors import (
     MixedSourceError,
 )
 from irisplug.fileinfo import iter_fits_headers
+from irisplug.sources import decompressed
 
 __all__ = ["read_iris_l2", "identify_iris_l2", "classify"]
 
@@ -64,6 +65,26 @@ def classify(header: dict[str, Any]) -> str | None:
     if instrume in ("SPEC", "FUV", "NUV") or "NWIN" in header:
         return "raster"
     return None
+
+
+#: instrumental FWHM (Angstrom) per spectrograph detector: FUV short 0.0286, FUV long 0.0318
+#: (iris_lmsalpy's values), NUV 0.0546 (the IRIS instrument paper, De Pontieu et al. 2014, Sol. Phys. 289, 2733)
+_INSTRUMENTAL_FWHM_AA = {"FUV1": 0.0286, "FUV2": 0.0318, "NUV": 0.0546}
+
+
+def _quality_meta(meta: dict[str, Any], detector: str) -> dict[str, Any]:
+    """``meta`` with the model's data-quality keys (see irisplug.model.levels) for an IRIS L2 window.
+
+    Level 2 marks missing pixels with -200 DN (ITN 26); dark-subtracted data never go below about
+    -20 DN while fill smeared by the level-2 resampling is seen near -200, so below -100 DN is not data.
+    """
+    import astropy.units as u
+
+    from irisplug.model import with_levels
+
+    fwhm = _INSTRUMENTAL_FWHM_AA.get(detector)
+    return with_levels(meta, missing_value=-200.0 * u.DN, valid_min=-100.0 * u.DN,
+                       instrumental_fwhm=None if fwhm is None else fwhm * u.AA)
 
 
 @functools.lru_cache(maxsize=8)
@@ -241,6 +262,7 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
         meta["FILENAME"] = path.name
         meta["HDU"] = w
         meta["window_header"] = {k: v for k, v in hdr.items()}
+        _quality_meta(meta, "NUV" if det.startswith("NUV") else det)
         out[label] = {"path": path, "hdr": hdr, "offset": off, "startobs": startobs, "x": x, "y": y, "pc": pc,
                       "mid": mid, "exp": exp, "meta": meta, "nrasterp": nrasterp, "first_index": first_index}
     return out
@@ -309,6 +331,7 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
     meta = dict(primary)
     meta["DETECTOR"] = "SJI"
     meta["FILENAME"] = path.name
+    _quality_meta(meta, "SJI")
     if "deconvolved" in path.name.lower():
         label += "_deconvolved"
         meta["DECONVOLVED"] = True
@@ -349,7 +372,9 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     Parameters
     ----------
     paths
-        Raster and/or SJI files of one OBSID (any order).
+        Raster and/or SJI files of one OBSID (any order), plain or gzip-compressed
+        (``*.fits.gz`` as the archive serves slit-jaw files: decompressed once into
+        the cache, see :func:`irisplug.sources.decompressed`).
     lazy
         True (default): read headers and auxiliary tables only; each window's
         cube or sequence is built on first access and its data decoded chunk
@@ -395,7 +420,11 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
                 raise CorruptFileError("not an IRIS Level 2 file nor an HCR overview.txt", path=p)
             overview.append(p.read_text(errors="replace"))
             continue
-        hdus = _headers(p, info)
+        # the archive serves *.fits.gz; the aux and data readers seek to byte offsets,
+        # so a compressed file is read from its plain copy in the cache (made once, by content)
+        plain = decompressed(p)
+        hdus = _headers(plain, info if plain == p else None)
+        p = plain
         primary = hdus[0][0]
         kind = classify(primary)
         if kind is None:

@@ -123,6 +123,40 @@ def _rows_of_file(path: Path) -> list[dict[str, Any]]:
     ]
 
 
+def _product_key(row: dict[str, Any]) -> tuple[str, str]:
+    """Identity of a dark product: its product ID (without file suffixes) and channel.
+
+    The same dark product reaches the analysis once per L1B file made with it
+    (every light file of an orbit segment carries the segment's darks) and as
+    its own L1A file; it is one measurement.
+    """
+    product = str(row["product"]).strip()
+    for suffix in (".gz", ".fits"):
+        product = product.removesuffix(suffix)
+    return product, str(row["xuv"]).strip().upper()
+
+
+def _unique_products(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per dark product; a product whose copies disagree is an error naming both files."""
+    from irisplug.errors import InconsistentInputError
+
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        key = _product_key(row)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = row
+            continue
+        same = first["n_frames"] == row["n_frames"] and np.isclose(first["dark_mean_dn"], row["dark_mean_dn"], rtol=1e-9)
+        if not same:
+            raise InconsistentInputError(
+                f"dark product {key[0]} appears in {first['file']} and {row['file']} with different frames "
+                f"({first['n_frames']} frames, mean {first['dark_mean_dn']:.6g} DN vs {row['n_frames']} frames, "
+                f"mean {row['dark_mean_dn']:.6g} DN); pass files of one processing version"
+            )
+    return list(seen.values())
+
+
 def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, quiet: bool | None = None) -> Any:
     """Per-dark-product statistics of many IUVS files, as in the seed 003 notebook.
 
@@ -141,8 +175,16 @@ def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, 
     Returns
     -------
     pandas.DataFrame
-        Columns `DARK_COLUMNS`, indexed by time and sorted. ``dn_per_s`` is
-        the mean over frames and bins of DN / (pixels per bin) / integration time.
+        Columns `DARK_COLUMNS`, indexed by time and sorted, one row per dark
+        product (``product``, ``xuv``): a product found in several files (every
+        L1B file of an orbit segment carries the same darks) is counted once,
+        with the first file's name in ``file``. ``dn_per_s`` is the mean over
+        frames and bins of DN / (pixels per bin) / integration time.
+
+    Raises
+    ------
+    irisplug.errors.InconsistentInputError
+        One product ID with different frames in two files (mixed processing versions).
 
     Examples
     --------
@@ -157,7 +199,7 @@ def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, 
     rows: list[dict[str, Any]] = []
     for p in progress(paths, total=len(paths), desc="IUVS darks", quiet=quiet):
         rows.extend(_rows_of_file(p))
-    df = pd.DataFrame(rows, columns=list(DARK_COLUMNS))
+    df = pd.DataFrame(_unique_products(rows), columns=list(DARK_COLUMNS))
     if mcp_off_only:
         df = df[df.dark_mode == "mcp_off"]
     return df.set_index(pd.DatetimeIndex(df["time"], name="time")).sort_index()
@@ -202,7 +244,9 @@ def plot_dark_rate_vs_temperature(df: Any, path: str | Path, *, int_times: Seque
                 part = sel[sel["dark_mode"] == mode]
                 if len(part):
                     ax.scatter(part["det_temp_c"], part["dn_per_s"], marker=marker, label=mode)
-            ax.set_title(f"{ch}  INT_TIME = {t:g} s  ({len(sel)} darks)")
+            # darks counted by product identity, so a table concatenated from overlapping runs counts each once
+            n_darks = len({_product_key(r) for r in sel[["product", "xuv"]].to_dict("records")})
+            ax.set_title(f"{ch}  INT_TIME = {t:g} s  ({n_darks} darks)")
             ax.set_xlabel("detector temperature [°C]")
             ax.set_ylabel("dark [DN / pixel / s]")
             if len(sel):

@@ -181,6 +181,9 @@ def _group_cube(ds: Any, path: Path, group: str, lazy: bool, frames_per_chunk: i
     table = QTable({"time": times, **{lab: temps[:, i] * tunit for i, lab in enumerate(labels)}})
     meta = {"instrument": "SHOW", "level": "L0", "path": str(path), "group": group, "temperature_labels": labels,
             "temperatures": table, "attrs": dict(ds.attrs), "saturation_dn": SATURATION_DN}
+    from irisplug.model import with_levels
+
+    with_levels(meta, saturation_level=SATURATION_DN * u.DN)  # the model's instrument-neutral key (irisplug.model.levels)
     mask = data >= SATURATION_DN
     wcs = build_show_wcs((times - times[0]).to_value(u.s), times[0])
     cube = NDCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=meta)

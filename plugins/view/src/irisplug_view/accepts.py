@@ -1,8 +1,12 @@
-"""What each viewer accepts (their descriptors' ``accepts``), from :func:`irisplug_view.inputs.kind_of`.
+"""What each viewer of this plugin accepts, decided by the core's model contract (:func:`irisplug.model.kind_of`).
+
+Every function returns an :class:`irisplug.model.Verdict`: true, or false
+with the reason ``irisplug.view`` reports when no viewer takes an object.
 
 Examples
 --------
->>> parameter_maps(object())
+>>> v = raster_quicklook(42)
+>>> bool(v)
 False
 """
 
@@ -10,61 +14,50 @@ from __future__ import annotations
 
 from typing import Any
 
-import irisplug
+from irisplug.model import Kind, Verdict, accepting
 
-__all__ = [
-    "raster_quicklook",
-    "sji_viewer",
-    "parameter_maps",
-    "show_poi",
-    "movie",
-    "sji_fast",
-    "has_raster",
-]
+__all__ = ["raster_quicklook", "sji_viewer", "parameter_maps", "show_poi", "movie", "sji_fast"]
 
-
-def _kind(obj: Any) -> str | None:
-    from irisplug_view.inputs import kind_of
-
-    return kind_of(obj)
+_RASTER = accepting(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.OBSERVATION, what="the raster quick-look",
+                    containing=(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE))
+_IMAGES = accepting(Kind.IMAGE_CUBE, Kind.OBSERVATION, what="the slit-jaw viewer", containing=(Kind.IMAGE_CUBE,))
+_MAPS = accepting(Kind.IMAGE, Kind.FIT_RESULTS, what="the parameter-map viewer")
+_MOVIE = accepting(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.IMAGE_CUBE, Kind.OBSERVATION, what="the movie viewer")
+_FAST = accepting(Kind.IMAGE_CUBE, what="the fast slit-jaw player")
 
 
-def has_raster(obj: Any) -> bool:
-    """True when ``obj`` holds at least one spectrograph window."""
-    from irisplug_view.inputs import raster_windows
-
-    try:
-        return bool(raster_windows(obj))
-    except irisplug.IrisplugError:
-        return False
+def raster_quicklook(obj: Any) -> Verdict:
+    """Spectral cubes, raster sequences, and observations holding one."""
+    return _RASTER(obj)
 
 
-def raster_quicklook(obj: Any) -> bool:
-    """A raster, or an observation with a raster window."""
-    return _kind(obj) in ("raster", "observation") and has_raster(obj)
+def sji_viewer(obj: Any) -> Verdict:
+    """Image cubes (time, y, x), and observations holding one but no spectral window (those go to the quick-look)."""
+    v = _IMAGES(obj)
+    if v and bool(_RASTER(obj)):
+        return Verdict(False, "an observation with spectral windows: the raster quick-look shows it (name "
+                              "viewer='sji-viewer' to see its image cubes)")
+    return v
 
 
-def sji_viewer(obj: Any) -> bool:
-    """A slit-jaw cube, or an observation with slit-jaw images only."""
-    kind = _kind(obj)
-    return kind == "sji" or (kind == "observation" and not has_raster(obj))
+def parameter_maps(obj: Any) -> Verdict:
+    """2-D images and collections of them (fit results)."""
+    return _MAPS(obj)
 
 
-def parameter_maps(obj: Any) -> bool:
-    """A 2-D map or a collection of maps (fit results)."""
-    return _kind(obj) in ("map", "maps")
+def show_poi(obj: Any) -> Verdict:
+    """Points of interest saved by the viewers (this plugin's own objects)."""
+    from irisplug_view.inputs import _is_poi
+
+    return Verdict(True, "points of interest") if _is_poi(obj) else Verdict(False, f"{type(obj).__name__} is not a "
+                                                                                    "PointOfInterest (or a list of them)")
 
 
-def show_poi(obj: Any) -> bool:
-    """Saved points of interest."""
-    return _kind(obj) == "poi"
+def movie(obj: Any) -> Verdict:
+    """Spectral cubes, raster sequences, image cubes and observations."""
+    return _MOVIE(obj)
 
 
-def movie(obj: Any) -> bool:
-    """Anything with frames: raster, slit-jaw cube or observation."""
-    return _kind(obj) in ("raster", "sji", "observation")
-
-
-def sji_fast(obj: Any) -> bool:
-    """A slit-jaw cube."""
-    return _kind(obj) == "sji"
+def sji_fast(obj: Any) -> Verdict:
+    """Image cubes (time, y, x)."""
+    return _FAST(obj)

@@ -48,7 +48,8 @@ def run_quicklook(args: argparse.Namespace) -> int:
 
     obj = _read(args.path)
     kind = kind_of(obj)
-    is_sji = kind == "sji" or (args.window or "").startswith("SJI")
+    # by what the named window is (the model's kinds), not by its label
+    is_sji = kind == "sji" or (kind == "observation" and args.window in obj and kind_of(obj[args.window]) == "sji")
     if not is_sji and kind == "observation":
         try:
             raster_windows(obj)

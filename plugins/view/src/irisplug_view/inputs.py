@@ -7,7 +7,6 @@ has helioprojective and wavelength (rasters) or helioprojective and time
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,20 +24,8 @@ __all__ = [
     "step_times",
 ]
 
-#: spectral windows users name, shown in error messages
-_SPECTRAL = ("em.wl", "em.freq", "em.energy")
-
-
 def _types(wcs: Any) -> list[str]:
     return [str(t) for t in wcs.world_axis_physical_types]
-
-
-def _has(types: list[str], *needles: str) -> bool:
-    return any(n in t for t in types for n in needles)
-
-
-def _is_cube(obj: Any) -> bool:
-    return hasattr(obj, "wcs") and hasattr(obj, "data") and getattr(obj, "wcs", None) is not None and np.ndim(obj.data) >= 2
 
 
 def _is_sequence(obj: Any) -> bool:
@@ -47,50 +34,42 @@ def _is_sequence(obj: Any) -> bool:
     return isinstance(obj, NDCubeSequence)
 
 
-def _is_spectral_cube(obj: Any) -> bool:
-    return _is_cube(obj) and np.ndim(obj.data) == 3 and _has(_types(obj.wcs), *_SPECTRAL)
+#: the core's kinds (irisplug.model.Kind values) -> what the viewers call them
+_ROLES = {
+    "spectral-cube": "raster",
+    "raster-sequence": "raster",
+    "image-cube": "sji",
+    "image": "map",
+    "fit-results": "maps",
+    "observation": "observation",
+}
 
 
-def _is_sji_cube(obj: Any) -> bool:
-    if not _is_cube(obj) or np.ndim(obj.data) != 3 or _has(_types(obj.wcs), *_SPECTRAL):
-        return False
-    return _has(_types(obj.wcs), "pos.helioprojective", "pos.eq", "custom:pos")
+def _is_poi(obj: Any) -> bool:
+    from irisplug_view.poi import PointOfInterest
+
+    return isinstance(obj, PointOfInterest) or (
+        isinstance(obj, list) and bool(obj) and all(isinstance(p, PointOfInterest) for p in obj))
 
 
 def kind_of(obj: Any) -> str | None:
     """What the viewers see in ``obj``: ``"raster"``, ``"sji"``, ``"observation"``, ``"map"``, ``"maps"``, ``"poi"`` or None.
+
+    The classification is the core's :func:`irisplug.model.kind_of` (world
+    coordinates' physical types and axis order); only points of interest,
+    this plugin's own objects, are recognised here.
 
     Examples
     --------
     >>> kind_of(42) is None
     True
     """
-    from irisplug_view.poi import PointOfInterest
-
-    if isinstance(obj, PointOfInterest) or (isinstance(obj, list) and obj and all(isinstance(p, PointOfInterest) for p in obj)):
+    if _is_poi(obj):
         return "poi"
-    if isinstance(obj, (list, tuple)) and obj and all(kind_of(o) in ("map", "maps") for o in obj):
-        return "maps"  # one collection of fitted maps per raster scan
-    if _is_sequence(obj):
-        cubes = list(obj.data)
-        return "raster" if cubes and _is_spectral_cube(cubes[0]) else None
-    if _is_spectral_cube(obj):
-        return "raster"
-    if _is_sji_cube(obj):
-        return "sji"
-    if _is_cube(obj) and np.ndim(obj.data) == 2:
-        return "map"
-    if isinstance(obj, Mapping) or hasattr(obj, "windows"):
-        try:
-            values = list(obj.values())
-        except Exception:  # noqa: BLE001 - an odd mapping is simply not ours
-            return None
-        kinds = {kind_of(v) for v in values}
-        if "raster" in kinds or "sji" in kinds:
-            return "observation"
-        if kinds == {"map"}:
-            return "maps"
-    return None
+    from irisplug.model import kind_of as model_kind_of
+
+    kind = model_kind_of(obj).kind
+    return None if kind is None else _ROLES.get(kind.value)
 
 
 def _to_angstrom(values: np.ndarray, unit: str) -> np.ndarray:
@@ -166,12 +145,20 @@ def _label(obj: Any, default: str) -> str:
 
 
 def _float_array(cube: Any, index: Any) -> np.ndarray:
-    """``cube.data[index]`` as float with masked pixels and IRIS fill values (-200 DN) set to NaN."""
+    """``cube.data[index]`` as float32 with invalid pixels as NaN.
+
+    Invalid: masked, NaN/inf, or flagged by the data-quality levels the reader
+    set in meta (``missing_value``, ``valid_min``, ``saturation_level``; see
+    :mod:`irisplug.model.levels`).
+    """
+    from irisplug.model import invalid_mask
+
     data = np.array(cube.data[index], dtype=np.float32)
-    data[data <= -199.5] = np.nan  # IRIS L2 "no data" fill value is -200 DN (ITN 26)
+    bad = np.asarray(invalid_mask(cube, data))
     mask = getattr(cube, "mask", None)
     if mask is not None and np.ndim(mask) == np.ndim(cube.data):
-        data = np.where(np.asarray(mask[index], dtype=bool), np.nan, data)
+        bad |= np.asarray(mask[index], dtype=bool)
+    data[bad] = np.nan
     return data
 
 
@@ -209,8 +196,10 @@ class RasterWindow:
         key = ("wl", self.scan)
         if key not in self._cache:
             cube = self.cube
+            from irisplug.model.kinds import SPECTRAL_TYPES
+
             types = _types(cube.wcs)
-            iw = next(i for i, t in enumerate(types) if any(s in t for s in _SPECTRAL))
+            iw = next(i for i, t in enumerate(types) if any(s in t for s in SPECTRAL_TYPES))
             n = cube.data.shape[-1]
             pix = [np.zeros(n)] * cube.wcs.pixel_n_dim
             pix = [np.arange(n, dtype=float)] + [np.zeros(n)] * (cube.wcs.pixel_n_dim - 1)
@@ -249,7 +238,7 @@ class RasterWindow:
         return self._cache[key]
 
     def rest_wavelength(self) -> float:
-        """The line named in the label (``"Si IV 1403"`` → 1402.77 Å), else the brightest wavelength."""
+        """The rest wavelength of the line the label names (see ``_lines``), else the brightest wavelength."""
         from irisplug_view._lines import line_for_label
 
         wl = self.wavelength
@@ -292,7 +281,7 @@ def raster_windows(obj: Any, window: str | None = None, scan: int = 0) -> dict[s
 
     Examples
     --------
-    >>> raster_windows(obj, "Si IV 1403")  # doctest: +SKIP
+    >>> raster_windows(obj, line)  # doctest: +SKIP
     """
     kind = kind_of(obj)
     if kind == "observation":
@@ -391,7 +380,7 @@ class SJIFrames:
 
 
 def sji_frames(obj: Any, window: str | None = None) -> SJIFrames:
-    """The slit-jaw cube in ``obj`` (an SJI cube or an Observation holding ``SJI_*`` windows).
+    """The image cube in ``obj`` (a (time, y, x) cube, or an Observation holding such windows).
 
     Raises
     ------
@@ -400,15 +389,12 @@ def sji_frames(obj: Any, window: str | None = None) -> SJIFrames:
 
     Examples
     --------
-    >>> sji_frames(obs, "SJI_1400").label  # doctest: +SKIP
-    'SJI_1400'
+    >>> sji_frames(obs, "slit-jaw 1").label  # doctest: +SKIP
+    'slit-jaw 1'
     """
     kind = kind_of(obj)
     if kind == "sji":
-        label = _label(obj, "SJI")
-        if window is not None and window != label and not label.startswith("SJI"):
-            label = window
-        return SJIFrames(label, obj)
+        return SJIFrames(window if window is not None else _label(obj, "images"), obj)
     if kind == "observation":
         found = {str(k): obj[k] for k in obj.keys() if kind_of(obj[k]) == "sji"}
         if not found:
@@ -419,5 +405,5 @@ def sji_frames(obj: Any, window: str | None = None) -> SJIFrames:
             raise UnsupportedObjectError(f"no slit-jaw window {window!r}; available: {', '.join(found)}")
         return SJIFrames(window, found[window])
     raise UnsupportedObjectError(
-        f"cannot show {type(obj).__name__} as slit-jaw images: expected an SJI cube (frame, y, x) or an Observation"
+        f"cannot show {type(obj).__name__} as slit-jaw images: expected an image cube (time, y, x) or an Observation"
     )

@@ -254,7 +254,8 @@ def movie(obj: Any, out: Any = None, *, kind: str | None = None, **kw: Any) -> P
         raise UnsupportedObjectError("movie needs out= (a .mp4 or .gif path)")
     k = kind_of(obj)
     if kind is None:
-        if k == "sji" or (k == "observation" and kw.get("window", "").startswith("SJI") if kw.get("window") else False):
+        window = kw.get("window")
+        if k == "sji" or (k == "observation" and window is not None and window in obj and kind_of(obj[window]) == "sji"):
             kind = "sji"
         elif k in ("raster", "observation"):
             try:

@@ -1,0 +1,159 @@
+"""Data-quality metadata the READER sets, so generic plugins need no instrument constants.
+
+Keys of a cube's ``meta`` (names after the netCDF CF conventions where one exists):
+
+``missing_value``
+    The value the instrument's files use for "no data" (besides NaN).
+``valid_min``
+    Values below it are not data (e.g. fill smeared by resampling).
+``saturation_level``
+    Values at or above it are saturated.
+``instrumental_fwhm``
+    The instrument's spectral line width (FWHM) of this window, a Quantity
+    with a length unit.
+
+A level given as a Quantity applies only while the data are in a unit it
+converts to: a level in DN says nothing about the same cube in DN/s after
+exposure normalisation (the reader's ``mask`` still flags those pixels). A
+plain number applies in any unit. Without these keys, generic plugins treat
+only NaN/inf and masked pixels as missing and fit no instrumental width.
+
+Examples
+--------
+>>> import numpy as np, ndcube, astropy.units as u
+>>> from astropy.wcs import WCS
+>>> meta = with_levels({}, missing_value=-999 * u.DN, instrumental_fwhm=0.03 * u.AA)
+>>> cube = ndcube.NDCube(np.array([1.0, -999.0, np.nan]), wcs=WCS(naxis=1), unit=u.DN, meta=meta)
+>>> invalid_mask(cube).tolist()
+[False, True, True]
+>>> instrumental_fwhm(cube)
+<Quantity 0.03 Angstrom>
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "MISSING_VALUE",
+    "VALID_MIN",
+    "SATURATION_LEVEL",
+    "INSTRUMENTAL_FWHM",
+    "LEVEL_KEYS",
+    "with_levels",
+    "data_level",
+    "invalid_mask",
+    "instrumental_fwhm",
+]
+
+MISSING_VALUE = "missing_value"
+VALID_MIN = "valid_min"
+SATURATION_LEVEL = "saturation_level"
+INSTRUMENTAL_FWHM = "instrumental_fwhm"
+#: every data-quality key a reader may set
+LEVEL_KEYS = (MISSING_VALUE, VALID_MIN, SATURATION_LEVEL, INSTRUMENTAL_FWHM)
+
+
+def with_levels(meta: Mapping[str, Any] | None, *, missing_value: Any = None, valid_min: Any = None,
+                saturation_level: Any = None, instrumental_fwhm: Any = None) -> Any:
+    """``meta`` (a dict or NDMeta, updated in place when it is one) with the given data-quality keys set.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> with_levels({"A": 1}, saturation_level=16383 * u.DN)
+    {'A': 1, 'saturation_level': <Quantity 16383. DN>}
+    """
+    import astropy.units as u
+
+    out = {} if meta is None else meta
+    if instrumental_fwhm is not None and not u.Quantity(instrumental_fwhm).unit.is_equivalent(u.AA, u.spectral()):
+        raise ValueError(f"instrumental_fwhm must be a length Quantity, got {instrumental_fwhm!r}")
+    for key, value in ((MISSING_VALUE, missing_value), (VALID_MIN, valid_min), (SATURATION_LEVEL, saturation_level),
+                       (INSTRUMENTAL_FWHM, instrumental_fwhm)):
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _meta(obj: Any) -> Mapping[str, Any]:
+    meta = getattr(obj, "meta", None)
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def data_level(obj: Any, key: str, unit: Any = None) -> float | None:
+    """Level ``key`` of ``obj``'s meta as a number in the data's unit, or None (absent or another unit).
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube, astropy.units as u
+    >>> from astropy.wcs import WCS
+    >>> c = ndcube.NDCube(np.zeros(2), wcs=WCS(naxis=1), unit=u.DN / u.s, meta={"missing_value": -999 * u.DN})
+    >>> data_level(c, "missing_value") is None  # DN level on DN/s data: not applicable
+    True
+    """
+    import astropy.units as u
+
+    value = _meta(obj).get(key)
+    if value is None:
+        return None
+    unit = getattr(obj, "unit", None) if unit is None else unit
+    if isinstance(value, u.Quantity):
+        if unit is None:
+            return None
+        try:
+            return float(value.to_value(unit))
+        except u.UnitConversionError:
+            return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def invalid_mask(obj: Any, data: Any = None, levels: tuple[str, ...] = (MISSING_VALUE, VALID_MIN, SATURATION_LEVEL)) -> Any:
+    """True where ``data`` (default ``obj.data``) is not valid data: NaN/inf, masked, missing, below valid_min, saturated.
+
+    ``data`` may be a slice of ``obj.data`` (then ``obj.mask`` is used only
+    when it has the same shape) or a dask array (the result is then lazy).
+    ``levels`` picks which of the reader's levels apply (all by default).
+    """
+    xp = np
+    if data is None:
+        data = obj.data
+    if hasattr(data, "map_blocks"):
+        import dask.array as da
+
+        xp = da
+    bad = ~xp.isfinite(data)
+    missing = data_level(obj, MISSING_VALUE) if MISSING_VALUE in levels else None
+    if missing is not None and np.isfinite(missing):
+        bad = bad | (data == missing)
+    floor = data_level(obj, VALID_MIN) if VALID_MIN in levels else None
+    if floor is not None:
+        bad = bad | (data < floor)
+    top = data_level(obj, SATURATION_LEVEL) if SATURATION_LEVEL in levels else None
+    if top is not None:
+        bad = bad | (data >= top)
+    mask = getattr(obj, "mask", None)
+    if mask is not None and np.ndim(mask) and np.shape(mask) == np.shape(data):
+        bad = bad | (mask if xp is not np else np.asarray(mask, dtype=bool))
+    return bad
+
+
+def instrumental_fwhm(obj: Any, unit: Any = "Angstrom") -> Any:
+    """The instrumental line FWHM the reader set (a Quantity in ``unit``), or None.
+
+    For a sequence or collection, the value of the first cube that has one.
+    """
+    import astropy.units as u
+
+    value = _meta(obj).get(INSTRUMENTAL_FWHM)
+    if value is None and hasattr(obj, "data") and isinstance(obj.data, list) and obj.data:
+        value = _meta(obj.data[0]).get(INSTRUMENTAL_FWHM)
+    if value is None:
+        return None
+    return u.Quantity(value).to(unit, equivalencies=u.spectral())
