@@ -28,7 +28,7 @@ def test_asdf_external_source_refused(tmp_path: Path) -> None:
     edited, n = re.subn(rb"source: 0", b"source: other.asdf", raw, count=1)
     assert n == 1 and Path(other).exists()
     Path(path).write_bytes(edited)
-    with pytest.raises(CorruptFileError, match="external source 'other.asdf'"):
+    with pytest.raises(CorruptFileError, match=r"external source 'other\.asdf'"):
         irisplug.read(path)
 
 
@@ -46,7 +46,7 @@ def test_asdf_yaml_syntax_error(tmp_path: Path) -> None:
     path = Path(irisplug.write(_cube(), tmp_path / "a.asdf"))
     raw = path.read_bytes()
     path.write_bytes(raw.replace(b"\nirisplug:", b"\nirisplug:\n\t: : ]", 1))
-    with pytest.raises(IrisplugError, match="a.asdf"):
+    with pytest.raises(IrisplugError, match=r"a\.asdf"):
         irisplug.read(path)
 
 
@@ -65,7 +65,7 @@ def test_fits_record_missing_keys(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _edit_json_hdu(path, "JSON0", lambda rec: {k: v for k, v in rec.items() if k != "wcs"})
-    with pytest.raises(CorruptFileError, match="a.fits"):
+    with pytest.raises(CorruptFileError, match=r"a\.fits"):
         irisplug.read(path)
 
 
