@@ -197,6 +197,8 @@ def _check_wcs_keywords(hdr: dict[str, Any], path: Path, where: str) -> None:
     for key in hdr:
         if _WCS_KEY_RE.match(key):
             float_keyword(hdr, key, path, where, limit=_WCS_LIMIT)
+        elif re.match(r"^(?:CTYPE|CUNIT)\d$", key) and not isinstance(hdr[key], str):
+            raise CorruptFileError(f"{where}: {key} = {hdr[key]!r} is not a string", path=path)
 
 
 def _window_labels(primary: dict[str, Any], nwin: int, path: Path) -> list[str]:
