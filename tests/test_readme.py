@@ -29,7 +29,7 @@ def test_readme_install_command_installs_core_and_every_plugin():
         if line.strip() and not line.startswith("#")
     ]
     plugins = sorted(p.name for p in (REPO / "plugins").iterdir() if (p / "pyproject.toml").exists())
-    assert reqs == ["./"] + [f"./plugins/{p}" for p in ["iris", "io", "show", "iuvs", "calib", "fit", "view", "coalign"]]
+    assert reqs == ["./"] + [f"./plugins/{p}" for p in ["iris", "io", "show", "iuvs", "calib", "fit", "view", "coalign", "datasets"]]
     assert sorted(r.rsplit("/", 1)[-1] for r in reqs[1:]) == plugins
     test_reqs = (REPO / "requirements-test.txt").read_text()
     assert "-r requirements.txt" in test_reqs

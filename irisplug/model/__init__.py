@@ -66,6 +66,7 @@ _EXPORTS = {
     "data_level": "irisplug.model.levels",
     "invalid_mask": "irisplug.model.levels",
     "instrumental_fwhm": "irisplug.model.levels",
+    "to_xarray": "irisplug.model.xarray_conversion",
 }
 
 __all__ = list(_EXPORTS)

@@ -149,11 +149,11 @@ def select_exposures(cube: Any, exposures: Any) -> Any:
 def null_exposures(cube: Any) -> np.ndarray:
     """Boolean per exposure: True for an exposure that was not taken (a null frame).
 
-    An exposure is null when its exposure time is zero (IRIS writes such
-    frames into the level 2 files with values scattered around the missing
-    value, -212 to -190 DN rather than exactly -200, so they are not all
-    masked) or when every pixel is missing (the reader's mask, which marks
-    the instrument's missing value, or NaN).
+    An exposure is null when its exposure time is zero (instruments may write
+    such frames with values scattered around their missing value rather
+    than exactly at it, so they are not all masked) or when every pixel is
+    missing (the reader's mask, which marks the instrument's missing value,
+    or NaN).
 
     Examples
     --------
@@ -187,7 +187,7 @@ def drop_empty_exposures(cube: Any) -> Any:
 
     Examples
     --------
-    >>> kept = drop_empty_exposures(obs["SJI_1400"])  # doctest: +SKIP
+    >>> kept = drop_empty_exposures(obs[slit_jaw])  # doctest: +SKIP
     """
     empty = null_exposures(cube)
     if not empty.any():

@@ -58,7 +58,7 @@ def _assert_refuses(desc: Any, *objs: Any) -> None:
     """``desc.accepts`` refuses ``objs`` and says why (an :class:`irisplug.model.Verdict` with a reason)."""
     if desc.accepts is None:
         pytest.fail(f"{desc.kind} {desc.name!r} has no accepts: dispatch cannot tell what it takes")
-    verdict = desc.accepts(*objs)
+    verdict = desc.resolve("accepts")(*objs)
     assert not verdict, f"{desc.kind} {desc.name!r} accepts {', '.join(type(o).__name__ for o in objs)}"
     reason = getattr(verdict, "reason", "")
     assert isinstance(reason, str) and reason.strip(), (
@@ -284,7 +284,7 @@ class CalibratorContract:
 
     def test_accepts_sample_and_refuses_foreign(self, sample_object: Any) -> None:
         d = _descriptor("calibrator", self.step)
-        assert d.accepts is None or d.accepts(sample_object), f"step {self.step!r} refuses its own sample"
+        assert d.accepts is None or d.resolve("accepts")(sample_object), f"step {self.step!r} refuses its own sample"
         _assert_refuses(d, FOREIGN_OBJECT)
 
     def test_new_object_of_the_same_kind(self, sample_object: Any, params: dict[str, Any]) -> None:
@@ -325,7 +325,7 @@ class FitterContract:
 
     def test_accepts_sample_and_refuses_foreign(self, sample_object: Any) -> None:
         d = _descriptor("fitter", self.fitter)
-        assert d.accepts is None or d.accepts(sample_object), f"fitter {self.fitter!r} refuses its own sample"
+        assert d.accepts is None or d.resolve("accepts")(sample_object), f"fitter {self.fitter!r} refuses its own sample"
         _assert_refuses(d, FOREIGN_OBJECT)
 
     def test_fit_results_shaped_like_the_input(self, sample_object: Any, fit_kwargs: dict[str, Any]) -> None:
@@ -371,7 +371,7 @@ class CoalignerContract:
 
     def test_accepts_pair_and_refuses_foreign(self, target: Any, reference: Any) -> None:
         d = _descriptor("coaligner", self.coaligner)
-        assert d.accepts is None or d.accepts(target, reference), f"co-aligner {self.coaligner!r} refuses its own pair"
+        assert d.accepts is None or d.resolve("accepts")(target, reference), f"co-aligner {self.coaligner!r} refuses its own pair"
         _assert_refuses(d, FOREIGN_OBJECT, reference)
 
     def test_same_kind_and_data(self, target: Any, reference: Any, coalign_kwargs: dict[str, Any]) -> None:
@@ -410,7 +410,7 @@ class ViewerContract:
 
     def test_accepts_sample_and_refuses_foreign(self, sample_object: Any) -> None:
         d = _descriptor("viewer", self.viewer)
-        assert d.accepts is None or d.accepts(sample_object), f"viewer {self.viewer!r} refuses its own sample"
+        assert d.accepts is None or d.resolve("accepts")(sample_object), f"viewer {self.viewer!r} refuses its own sample"
         _assert_refuses(d, FOREIGN_OBJECT)
 
     def test_view_writes_its_output(self, sample_object: Any, view_kwargs: dict[str, Any]) -> None:

@@ -133,7 +133,7 @@ def assess_shift(
     moving: np.ndarray,
     shift: tuple[float, float],
     *,
-    missing: float | None = -200.0,
+    missing: float | None = None,
     max_shift: float | None = None,
 ) -> dict[str, float]:
     """The confidence figures of ``shift`` (``moving ~= ndimage.shift(reference, shift)``).

@@ -83,6 +83,7 @@ def measure_jitter(
     >>> measure_jitter(ndcube.NDCube(data, wcs=w), reference_frame=0, quiet=True).round(1).tolist()
     [[0.0, 0.0], [0.5, -0.3], [1.0, -0.6]]
     """
+    from irisplug.model import invalid_mask
     from irisplug_coalign.align import ESTIMATORS
     from irisplug_coalign.confidence import assess_shift
 
@@ -95,7 +96,9 @@ def measure_jitter(
     slit = slit_columns(cube) if mask_slit else None
 
     def frame(i: int) -> np.ndarray:
-        return np.array(data[i], dtype=np.float32)
+        f = np.array(data[i], dtype=np.float32)
+        f[invalid_mask(cube, f, levels=("missing_value", "saturation_level"))] = np.nan  # the reader's levels: no data
+        return f
 
     def pair(a_i: int, b_i: int) -> tuple[np.ndarray, np.ndarray]:
         a, b = frame(a_i), frame(b_i)

@@ -26,6 +26,9 @@ _LAZY = {
     "default_template_name": "irisplug_fit.line_templates",
     "generic_template": "irisplug_fit.line_templates",
     "peak_template": "irisplug_fit.line_templates",
+    "MGII_FEATURES": "irisplug_fit.mgii",
+    "mgii_features": "irisplug_fit.mgii",
+    "mgii_cube": "irisplug_fit.mgii",
 }
 
 __all__ = list(_LAZY)

@@ -30,6 +30,13 @@ def irisplug_fitters() -> list[irisplug.FitterDescriptor]:
             priority=0,
             description="spectral moments (intensity, centroid, width) without fitting",
         ),
+        irisplug.FitterDescriptor(
+            name="mgii",
+            fit="irisplug_fit.mgii:mgii_cube",
+            accepts="irisplug_fit.cube:accepts",
+            priority=-10,
+            description="Mg II h & k features k2v, k2r, k3, h2v, h2r, h3 (Pereira et al. 2013)",
+        ),
     ]
 
 
