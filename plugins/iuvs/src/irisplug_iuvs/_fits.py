@@ -205,7 +205,11 @@ def open_validated(path: Path, *, lazy: bool = True) -> tuple[Any, bool]:
     if magic == b"\x1f\x8b":
         raw = gunzip_bounded(path.read_bytes(), path)
         _walk_bytes(raw, path)
-        return _checked(fits.open(io.BytesIO(raw), lazy_load_hdus=False), path), False
+        try:
+            hdul = fits.open(io.BytesIO(raw), lazy_load_hdus=False)
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise CorruptFileError(f"astropy cannot open the decompressed file: {exc}", path=path) from exc
+        return _checked(hdul, path), False
     try:
         for header, _offset, _size in iter_fits_headers(path):
             _data_bytes(header)
