@@ -106,3 +106,8 @@ def _write_spectext(path: Path, values: list[float], start: float = 1393.0, step
 def make_spectext() -> Callable[..., Path]:
     """``make_spectext(path, values, start=, step=)`` writes a spectext file independently of the plugin."""
     return _write_spectext
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--fuzz-cases N``: run the fuzz suite (tests/fuzz) over N cases instead of its CI time budget."""
+    parser.addoption("--fuzz-cases", type=int, default=None, help="fuzz suite: number of cases (default: a 90 s budget)")

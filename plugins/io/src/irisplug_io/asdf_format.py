@@ -33,6 +33,7 @@ mask, uncertainty, wcs}``) still read; newer versions are refused.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -246,10 +247,76 @@ def _v3_record(rec: dict[str, Any], cube: Any, extra: Any, path: Path) -> tuple[
     return rec, _native(cube.data), mask, unc
 
 
+_BLOCK_MAGIC = b"\xd3BLK"
+_SOURCE_RE = re.compile(rb"(?:^|[\s{,])source:\s*([^\s,}]+)", re.MULTILINE)
+_REF_RE = re.compile(rb"(?:^|[\s{,])\$ref:\s*([^\s,}]+)", re.MULTILINE)
+
+
+def check_asdf_layout(path: Path) -> None:
+    """Refuse what our reader must never follow: external array sources, ``$ref``s, blocks beyond the file's end.
+
+    An ndarray's ``source`` must be a block index (an integer) of this file;
+    asdf would otherwise read another file on disk. Every binary block header
+    must fit the file (used <= allocated, allocated within the file), so a
+    damaged size such as ``used = 2**63 - 1`` is refused before any allocation.
+
+    Raises
+    ------
+    CorruptFileError, TruncatedFileError
+        Naming the file, the block or the source.
+    """
+    from irisplug.errors import CorruptFileError, TruncatedFileError
+
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(min(size, 64 << 20))
+        first = head.find(_BLOCK_MAGIC)
+        tree = head if first < 0 else head[:first]
+        tags = [m.end() for m in re.finditer(rb"!core/ndarray-[0-9.]+", tree)]
+        for start in tags:
+            nxt = tree.find(b"!", start)
+            segment = tree[start : min(start + 1000, nxt if nxt > 0 else len(tree))]
+            m = _SOURCE_RE.search(segment)
+            if m is None:
+                continue
+            value = m.group(1).strip(b"'\"")
+            if not value.lstrip(b"-").isdigit() or int(value) < 0:
+                raise CorruptFileError(f"an array names the external source {value.decode('latin-1')!r}; irisplug files "
+                                       "keep every array in their own blocks and the reader follows no other file", path=path)
+        if _REF_RE.search(tree):
+            raise CorruptFileError("the tree holds a $ref to another document; the irisplug reader follows none", path=path)
+        pos = first
+        index = 0
+        while 0 <= pos < size:
+            f.seek(pos)
+            fixed = f.read(6)
+            if fixed[:4] != _BLOCK_MAGIC:
+                break  # the optional block index (or trailing text) follows the last block
+            if len(fixed) < 6:
+                raise TruncatedFileError(f"block {index}: header cut short at byte {pos}", path=path)
+            hsize = int.from_bytes(fixed[4:6], "big")
+            body = f.read(hsize)
+            if hsize < 48 or len(body) < 48:
+                raise TruncatedFileError(f"block {index}: header of {hsize} bytes cut short or too small at byte {pos}", path=path)
+            allocated = int.from_bytes(body[8:16], "big")
+            used = int.from_bytes(body[16:24], "big")
+            data_size = int.from_bytes(body[24:32], "big")
+            compression = body[4:8]
+            end = pos + 6 + hsize + allocated
+            if used > allocated or end > size or (compression == b"\0\0\0\0" and data_size != used):
+                raise TruncatedFileError(f"block {index} at byte {pos}: allocated {allocated}, used {used}, data {data_size} "
+                                         f"bytes do not fit the file of {size} bytes", path=path)
+            if compression != b"\0\0\0\0" and data_size > (1 << 40):
+                raise CorruptFileError(f"block {index}: declares {data_size} bytes uncompressed", path=path)
+            pos = end
+            index += 1
+
+
 def _read_one(asdf: Any, path: Path) -> Any:
     """The object one irisplug ASDF file holds."""
     from irisplug.errors import CorruptFileError
 
+    check_asdf_layout(path)
     with asdf.open(path, lazy_load=False, memmap=False) as af:
         node = af.tree.get("irisplug")
         if node is None:
@@ -278,8 +345,9 @@ def read_irisplug_asdf(paths: list[Path]) -> Any:
     np.float64(4.0)
     """
     import asdf
+    import yaml
 
-    from irisplug.errors import CorruptFileError
+    from irisplug.errors import CorruptFileError, IrisplugError
 
     out = []
     for path in map(Path, paths):
@@ -287,8 +355,10 @@ def read_irisplug_asdf(paths: list[Path]) -> Any:
             with asdf.config_context() as config:
                 config.validate_on_read = True  # every tagged node against its schema (asdf 6 defaults to False)
                 out.append(_read_one(asdf, path))
-        except (ValueError, OSError, KeyError, asdf.ValidationError) as exc:
-            if isinstance(exc, CorruptFileError):
-                raise
-            raise CorruptFileError(f"cannot read ASDF ({exc!r})", path=path) from exc
+        except IrisplugError:
+            raise
+        except (ValueError, OSError, KeyError, TypeError, IndexError, AttributeError, OverflowError, yaml.YAMLError,
+                asdf.ValidationError) as exc:
+            # YAML syntax, schema violations, and damaged records (missing or mistyped keys)
+            raise CorruptFileError(f"cannot read ASDF ({type(exc).__name__}: {exc})", path=path) from exc
     return out[0] if len(out) == 1 else out

@@ -224,6 +224,39 @@ def identify_irisplug_fits(info: Any) -> bool:
 _BITPIX = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
 
 
+def _int_card(header: dict[str, Any], key: str, path: Any, where: str, minimum: int, maximum: int) -> int:
+    from irisplug.errors import CorruptFileError, MissingKeywordError
+
+    value = header.get(key)
+    if value is None:
+        raise MissingKeywordError(f"{where} lacks {key}", path=path)
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise CorruptFileError(f"{where}: {key} = {value!r} is not an integer in [{minimum}, {maximum}]", path=path)
+    return value
+
+
+def _finite(header: dict[str, Any], key: str, default: float, path: Any, where: str) -> float:
+    import math
+
+    from irisplug.errors import CorruptFileError
+
+    value = header.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise CorruptFileError(f"{where}: {key} = {value!r} is not a finite number", path=path)
+    return float(value)
+
+
+def checked_shape(header: dict[str, Any], path: Any, where: str) -> tuple[int, ...]:
+    """The numpy shape of an image HDU after checking BITPIX, NAXIS and every NAXISn (CorruptFileError otherwise)."""
+    from irisplug.errors import CorruptFileError
+
+    bitpix = _int_card(header, "BITPIX", path, where, -64, 64)
+    if bitpix not in _BITPIX:
+        raise CorruptFileError(f"{where}: BITPIX = {bitpix} is not a FITS image type {tuple(_BITPIX)}", path=path)
+    naxis = _int_card(header, "NAXIS", path, where, 0, 999)
+    return tuple(_int_card(header, f"NAXIS{i}", path, where, 0, 1 << 40) for i in range(naxis, 0, -1))
+
+
 class FitsImage:
     """Array-like view of one FITS image HDU read on indexing (for ``dask.array.from_array``).
 
@@ -259,13 +292,21 @@ class FitsImage:
     def __init__(self, path: str | Path, offset: int, header: dict[str, Any], dtype: Any = None) -> None:
         self.path = str(path)
         self.offset = int(offset)
-        naxis = int(header["NAXIS"])
-        self.shape = tuple(int(header[f"NAXIS{i}"]) for i in range(naxis, 0, -1))
+        where = f"{header.get('EXTNAME', 'HDU')!s} at byte {offset}"
+        self.shape = checked_shape(header, path, where)
         self.ndim = len(self.shape)
         self.raw_dtype = np.dtype(_BITPIX[int(header["BITPIX"])])
-        self.bscale = float(header.get("BSCALE", 1.0) or 1.0)
-        self.bzero = float(header.get("BZERO", 0.0) or 0.0)
+        self.bscale = _finite(header, "BSCALE", 1.0, path, where)
+        self.bzero = _finite(header, "BZERO", 0.0, path, where)
+        if self.bscale == 0:
+            from irisplug.errors import CorruptFileError
+
+            raise CorruptFileError(f"{where}: BSCALE = 0 would map every value to BZERO", path=path)
         blank = header.get("BLANK")
+        if blank is not None and self.raw_dtype.kind in "iu" and (isinstance(blank, bool) or not isinstance(blank, int)):
+            from irisplug.errors import CorruptFileError
+
+            raise CorruptFileError(f"{where}: BLANK = {blank!r} is not an integer", path=path)
         self.blank = int(blank) if blank is not None and self.raw_dtype.kind in "iu" else None
         self.exact = None if dtype is None else np.dtype(dtype).newbyteorder("=")
         if self.exact is not None:
@@ -314,41 +355,76 @@ def read_irisplug_fits(paths: list[Path], *, lazy: bool = True) -> Any:
     Uncertainties come back as the class written, lazy (dask) like the data
     when ``lazy`` is True.
     """
-    from irisplug import iter_fits_headers
-    from irisplug.errors import CorruptFileError, MissingExtensionError
+    from irisplug.errors import IrisplugError
 
     out = []
     for path in map(Path, paths):
-        hdus = list(iter_fits_headers(path))
-        primary = hdus[0][0]
-        if primary.get("IRISPLUG") is None:
-            raise CorruptFileError("not written by irisplug (no IRISPLUG keyword)", path=path)
-        check_format_version(primary["IRISPLUG"], path, newest=FORMAT_VERSION)
-        by_name = {str(h.get("EXTNAME", "")).strip(): (h, off) for h, off, _ in hdus[1:]}
+        try:
+            out.append(_read_one(path, lazy))
+        except IrisplugError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
+            from irisplug.errors import CorruptFileError
 
-        def text(name: str, by_name: dict = by_name, path: Path = path) -> str:
-            if name not in by_name:
-                raise MissingExtensionError(f"extension {name} is missing; the file is incomplete", path=path)
-            h, off = by_name[name]
-            return FitsImage(path, off, h).raw().tobytes().decode("utf-8")
-
-        def array(name: str, by_name: dict = by_name, path: Path = path) -> Any:
-            h, off = by_name[name]
-            written = str(h.get("IRPDTYPE", "")).strip()
-            img = FitsImage(path, off, h, written if written and np.dtype(written).kind in "biu" else None)
-            if not lazy:
-                return img[...]
-            import dask.array as da
-
-            return da.from_array(img, chunks=img.shape, asarray=False, fancy=False, name=f"irisplug-read-{path.resolve()}-{off}")
-
-        records = []
-        for i in range(int(primary["NCUBES"])):
-            rec = json.loads(text(f"JSON{i}"))
-            mask = array(f"MASK{i}").astype(bool) if f"MASK{i}" in by_name else None
-            records.append((rec, array(f"CUBE{i}"), mask, _read_uncertainty(rec, f"UNCERT{i}", by_name, array, path)))
-        out.append(rebuild(str(primary["IRPKIND"]), json.loads(text("IRPMETA")), records))
+            # a damaged JSON record (missing or mistyped keys) fails deep inside rebuilding the object
+            raise CorruptFileError(f"the irisplug records are damaged ({type(exc).__name__}: {exc})", path=path) from exc
     return out[0] if len(out) == 1 else out
+
+
+def _read_one(path: Path, lazy: bool) -> Any:
+    """The object one irisplug FITS file holds."""
+    from irisplug import iter_fits_headers
+    from irisplug.errors import CorruptFileError, MissingExtensionError
+
+    try:
+        hdus = list(iter_fits_headers(path))
+    except CorruptFileError:
+        raise
+    except (OSError, ValueError, OverflowError, TypeError) as exc:  # the core walker's own (issue 16 core)
+        raise CorruptFileError(f"cannot walk the FITS headers ({exc})", path=path) from exc
+    primary = hdus[0][0]
+    if primary.get("IRISPLUG") is None:
+        raise CorruptFileError("not written by irisplug (no IRISPLUG keyword)", path=path)
+    check_format_version(primary["IRISPLUG"], path, newest=FORMAT_VERSION)
+    by_name = {str(h.get("EXTNAME", "")).strip(): (h, off) for h, off, _ in hdus[1:]}
+
+    def text(name: str, by_name: dict = by_name, path: Path = path) -> str:
+        if name not in by_name:
+            raise MissingExtensionError(f"extension {name} is missing; the file is incomplete", path=path)
+        h, off = by_name[name]
+        try:
+            return json.loads(FitsImage(path, off, h).raw().tobytes().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CorruptFileError(f"extension {name}: the JSON record is damaged ({exc})", path=path) from exc
+
+    def array(name: str, by_name: dict = by_name, path: Path = path) -> Any:
+        if name not in by_name:
+            raise MissingExtensionError(f"extension {name} is missing; the file is incomplete", path=path)
+        h, off = by_name[name]
+        written = str(h.get("IRPDTYPE", "")).strip()
+        try:
+            exact = np.dtype(written) if written else None
+        except (TypeError, ValueError) as exc:
+            raise CorruptFileError(f"extension {name}: IRPDTYPE = {written!r} is not a numpy dtype", path=path) from exc
+        img = FitsImage(path, off, h, exact if exact is not None and exact.kind in "biu" else None)
+        if not lazy:
+            return img[...]
+        import dask.array as da
+
+        return da.from_array(img, chunks=img.shape, asarray=False, fancy=False, name=f"irisplug-read-{path.resolve()}-{off}")
+
+    records = []
+    for i in range(_int_card(primary, "NCUBES", path, "primary header", 0, len(hdus))):
+        rec = text(f"JSON{i}")
+        if not isinstance(rec, dict):
+            raise CorruptFileError(f"extension JSON{i} holds a {type(rec).__name__}, not a record", path=path)
+        mask = array(f"MASK{i}").astype(bool) if f"MASK{i}" in by_name else None
+        records.append((rec, array(f"CUBE{i}"), mask, _read_uncertainty(rec, f"UNCERT{i}", by_name, array, path)))
+    if "IRPKIND" not in primary:
+        from irisplug.errors import MissingKeywordError
+
+        raise MissingKeywordError("primary header lacks IRPKIND (the kind of object stored)", path=path)
+    return rebuild(str(primary["IRPKIND"]), text("IRPMETA"), records)
 
 
 def _read_uncertainty(rec: dict[str, Any], name: str, by_name: dict[str, Any], array: Any, path: Path) -> Any:

@@ -15,15 +15,29 @@ __all__ = ["read_aux", "aux_column", "resample_aux_rows", "fill_zero_pointing"]
 
 def read_aux(path: str | Path, header: dict[str, Any], offset: int) -> np.ndarray:
     """The auxiliary image (n_exposures x n_columns, float64) read directly at its offset."""
+    from irisplug.errors import TruncatedFileError
+    from irisplug_iris.checks import check_image_header
+
+    shape = check_image_header(header, path, "auxiliary extension (exposure x column)", 2)
     bitpix = int(header["BITPIX"])
     dtype = {-64: ">f8", -32: ">f4"}.get(bitpix)
-    if dtype is None or int(header.get("NAXIS", 0)) != 2:
-        raise CorruptFileError(f"auxiliary extension has BITPIX {bitpix} and NAXIS {header.get('NAXIS')}, expected a 2-D float table", path=path)
-    shape = (int(header["NAXIS2"]), int(header["NAXIS1"]))
+    if dtype is None:
+        raise CorruptFileError(f"auxiliary extension has BITPIX {bitpix}, expected a float table (-32 or -64)", path=path)
+    nbytes = shape[0] * shape[1] * np.dtype(dtype).itemsize
     with open(path, "rb") as f:
         f.seek(offset)
-        buf = f.read(int(np.prod(shape)) * np.dtype(dtype).itemsize)
+        buf = f.read(nbytes)
+    if len(buf) < nbytes:
+        raise TruncatedFileError(f"the auxiliary table declares {nbytes} bytes at byte {offset}; the file ends after {len(buf)}",
+                                 path=path)
     return np.frombuffer(buf, dtype=dtype).reshape(shape).astype(np.float64)
+
+
+def column_index(aux: np.ndarray, header: dict[str, Any], name: str, path: str | Path) -> int:
+    """The 0-based column index the aux header gives for ``name``, checked against the table's width."""
+    from irisplug_iris.checks import int_keyword
+
+    return int_keyword(header, name, path, "auxiliary table header", minimum=0, maximum=aux.shape[1] - 1)
 
 
 def aux_column(aux: np.ndarray, header: dict[str, Any], name: str, path: str | Path) -> np.ndarray:
@@ -32,7 +46,7 @@ def aux_column(aux: np.ndarray, header: dict[str, Any], name: str, path: str | P
 
     if name not in header:
         raise MissingKeywordError(f"auxiliary table has no {name} column (keyword {name} missing from its header)", path=path)
-    return aux[:, int(header[name])].copy()
+    return aux[:, column_index(aux, header, name, path)].copy()
 
 
 def resample_aux_rows(aux: np.ndarray, n_frames: int, path: str | Path) -> np.ndarray:

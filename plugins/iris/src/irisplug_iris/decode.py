@@ -113,14 +113,20 @@ class RawImage:
     """
 
     def __init__(self, path: str | Path, offset: int, header: dict[str, Any]) -> None:
+        from irisplug_iris.checks import check_image_header
+
         self.path = str(path)
         self.offset = int(offset)
-        naxis = int(header["NAXIS"])
-        self.shape = tuple(int(header[f"NAXIS{i}"]) for i in range(naxis, 0, -1))
+        # BITPIX, NAXISn, BSCALE (finite, non-zero), BZERO (finite) checked: CorruptFileError otherwise
+        self.shape = check_image_header(header, path, f"image HDU at byte {offset}", tuple(range(1, 1000)))
         self.raw_dtype = np.dtype(_BITPIX[int(header["BITPIX"])])
-        self.bscale = float(header.get("BSCALE", 1.0) or 1.0)
-        self.bzero = float(header.get("BZERO", 0.0) or 0.0)
+        self.bscale = float(header.get("BSCALE", 1.0))
+        self.bzero = float(header.get("BZERO", 0.0))
         blank = header.get("BLANK")
+        if blank is not None and self.raw_dtype.kind in "iu" and not (isinstance(blank, int) and not isinstance(blank, bool)):
+            from irisplug.errors import CorruptFileError
+
+            raise CorruptFileError(f"image HDU at byte {offset}: BLANK = {blank!r} is not an integer", path=path)
         self.blank = int(blank) if blank is not None and self.raw_dtype.kind in "iu" else None
         if self.raw_dtype.kind == "f":
             self.dtype = np.dtype(self.raw_dtype.newbyteorder("="))
@@ -247,7 +253,13 @@ class RawImage:
         return bad
 
 
-def _chunks(shape: tuple[int, ...], itemsize: int, target: int = 64 << 20) -> tuple[int, ...]:
+#: decoded bytes per dask chunk: real windows (1-5 MB per exposure) get one exposure per chunk, so reading
+#: one raster step or SJI frame decodes only that exposure (dask 2026 no longer fuses a slice into the
+#: chunk read); small windows are grouped up to this size to keep the graph short
+CHUNK_TARGET_BYTES = 4 << 20
+
+
+def _chunks(shape: tuple[int, ...], itemsize: int, target: int = CHUNK_TARGET_BYTES) -> tuple[int, ...]:
     per_exposure = max(1, int(np.prod(shape[1:])) * itemsize)
     n = max(1, min(shape[0], target // per_exposure))
     return (n, *shape[1:])

@@ -129,17 +129,19 @@ def _times(aux: np.ndarray, aux_hdr: dict[str, Any], exp_key: str, path: Path) -
 
 def _pointing(aux: np.ndarray, aux_hdr: dict[str, Any], axes: Sequence[Sequence[str]], path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """XCENIX, YCENIX and the PC matrices (NaN where the table has no entry); rows without pointing interpolated."""
-    from irisplug_iris.aux import aux_column
+    from irisplug_iris.aux import aux_column, column_index
 
     x = aux_column(aux, aux_hdr, "XCENIX", path)
     y = aux_column(aux, aux_hdr, "YCENIX", path)
+    if aux.shape[0] == 0:
+        raise CorruptFileError("the auxiliary table has no rows (no exposure times, no pointing)", path=path)
     k = len(axes)
     pc = np.full((aux.shape[0], k, k), np.nan)
     for a in range(k):
         for b in range(k):
             key = f"PC{axes[a]}_{axes[b]}IX"
             if key in aux_hdr:
-                pc[:, a, b] = aux[:, int(aux_hdr[key])]
+                pc[:, a, b] = aux[:, column_index(aux, aux_hdr, key, path)]
     missing = (x == 0) & (y == 0)
     if missing.any() and (~missing).any():
         good = np.flatnonzero(~missing)
@@ -183,10 +185,48 @@ def _image(path: Path, hdr: dict[str, Any], offset: int, lazy: bool) -> tuple[An
     return lazy_image(path, offset, hdr) if lazy else eager_image(path, offset, hdr)
 
 
+_WCS_KEY_RE = re.compile(r"^(?:CRPIX|CDELT|CRVAL|PC\d_|CD\d_)\d*$")
+#: magnitude bound of WCS keywords: far beyond any real value (arcsec, Angstrom, s, pixels), far below overflow
+_WCS_LIMIT = 1e12
+
+
+def _check_wcs_keywords(hdr: dict[str, Any], path: Path, where: str) -> None:
+    """CRPIXn, CDELTn, CRVALn and PCi_j must be finite numbers of sane magnitude (1e308 overflows the WCS)."""
+    from irisplug_iris.checks import float_keyword
+
+    for key in hdr:
+        if _WCS_KEY_RE.match(key):
+            float_keyword(hdr, key, path, where, limit=_WCS_LIMIT)
+        elif re.match(r"^(?:CTYPE|CUNIT)\d$", key) and not isinstance(hdr[key], str):
+            raise CorruptFileError(f"{where}: {key} = {hdr[key]!r} is not a string", path=path)
+
+
+def _window_labels(primary: dict[str, Any], nwin: int, path: Path) -> list[str]:
+    """TDESC1..TDESCn; a label repeated is made unique (``"<label> (HDU n)"`` for the later window) with a warning."""
+    import warnings
+
+    labels: list[str] = []
+    for w in range(1, nwin + 1):
+        raw = _require(primary, f"TDESC{w}", path)
+        label = str(raw).strip()
+        if not label:
+            raise CorruptFileError(f"primary header: TDESC{w} (label of window {w}) is empty", path=path)
+        if label in labels:
+            unique = f"{label} (HDU {w})"
+            warnings.warn(f"{path}: windows {labels.index(label) + 1} and {w} are both labelled {label!r} (TDESC); "
+                          f"window {w} is read as {unique!r}", stacklevel=4)
+            label = unique
+        labels.append(label)
+    return labels
+
+
 def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_index: int, wanted: Any = None) -> dict[str, dict[str, Any]]:
     """Check a raster file and collect, per window, what building its cube needs (headers and aux table only)."""
-    nwin = int(_require(primary, "NWIN", path))
+    from irisplug_iris.checks import check_image_header, check_time, float_keyword, int_keyword
+
+    nwin = int_keyword(primary, "NWIN", path, "primary header", minimum=1, maximum=999)
     startobs = str(_require(primary, "STARTOBS", path))
+    check_time(startobs, "STARTOBS", path)
     aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h]
     if len(hdus) < nwin + 1 or not aux_idx:
         raise MissingExtensionError(
@@ -201,14 +241,19 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
     out: dict[str, dict[str, Any]] = {}
     base_meta = {k: v for k, v in primary.items() if not _is_window_key(k)}
     x, y, pc = _pointing(aux, aux_hdr, ("1", "2", "3"), path)
-    nrasterp = int(primary.get("NRASTERP", 1) or 1)
+    nrasterp = int_keyword(primary, "NRASTERP", path, "primary header", minimum=0, maximum=1 << 31, default=1) or 1
+    labels = _window_labels(primary, nwin, path)
     for w in range(1, nwin + 1):
         hdr, off, _ = hdus[w]
-        label = str(_require(primary, f"TDESC{w}", path)).strip()
+        label = labels[w - 1]
+        where = f"HDU {w} (window {label!r})"
+        n_steps = check_image_header(hdr, path, where, 3)[0]
+        _check_wcs_keywords(hdr, path, where)
+        for k in ("TWAVE", "TWMIN", "TWMAX"):
+            float_keyword(primary, f"{k}{w}", path, "primary header", default=None)
         if wanted is not None and label not in wanted:
             continue
         det = str(primary.get(f"TDET{w}", "")).strip().upper()
-        n_steps = int(hdr["NAXIS3"])
         if aux.shape[0] != n_steps:
             raise InconsistentInputError(f"window {label!r} has {n_steps} exposures but the auxiliary table {aux.shape[0]} rows", path=path)
         exp_key = "EXPTIMEN" if det.startswith("NUV") else "EXPTIMEF"
@@ -270,19 +315,21 @@ def _summary(kind: str, meta: dict[str, Any], shape: tuple[int, ...], n_files: i
 def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str, dict[str, Any]]:
     """Check a slit-jaw file and collect what building its cube needs (headers and aux table only)."""
     from irisplug_iris.aux import aux_column, read_aux, resample_aux_rows
+    from irisplug_iris.checks import check_image_header, check_time, float_keyword, int_keyword
 
     startobs = str(_require(primary, "STARTOBS", path))
-    if int(primary.get("NAXIS", 0)) != 3:
-        raise CorruptFileError(f"SJI primary HDU has NAXIS={primary.get('NAXIS')}, expected 3 (frame, y, x)", path=path)
+    check_time(startobs, "STARTOBS", path)
+    n = check_image_header(primary, path, "SJI primary HDU (frame, y, x)", 3)[0]
+    _check_wcs_keywords(primary, path, "SJI primary HDU")
     aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h]
     if not aux_idx:
         raise MissingExtensionError("SJI file has no auxiliary table (the extension with TIME, XCENIX, ...); download it again", path=path)
     aux_hdr, aux_off, _ = hdus[aux_idx[0]]
-    n = int(primary["NAXIS3"])
     aux = resample_aux_rows(read_aux(path, aux_hdr, aux_off), n, path)
     mid, exp = _times(aux, aux_hdr, "EXPTIMES", path)
     x, y, pc = _pointing(aux, aux_hdr, ("1", "2"), path)
-    label = str(primary.get("TDESC1", f"SJI_{int(primary.get('TWAVE1', 0))}")).strip()
+    twave = float_keyword(primary, "TWAVE1", path, "primary header", default=0.0)
+    label = str(primary.get("TDESC1", f"SJI_{int(twave)}")).strip()
     meta = dict(primary)
     meta["DETECTOR"] = "SJI"
     meta["FILENAME"] = path.name
@@ -293,7 +340,8 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
     # slit centre of each frame in 1-based window pixels (the aux header says "window-pixels")
     slit = {name: aux_column(aux, aux_hdr, key, path) for key, name in (("SLTPX1IX", "slit_x"), ("SLTPX2IX", "slit_y")) if key in aux_hdr}
     return label, {"path": path, "hdr": primary, "offset": hdus[0][1], "startobs": startobs, "x": x, "y": y, "pc": pc,
-                   "mid": mid, "exp": exp, "meta": meta, "nrasterp": int(primary.get("NRASTERP", 1) or 1), "slit": slit}
+                   "mid": mid, "exp": exp, "meta": meta, "slit": slit,
+                   "nrasterp": int_keyword(primary, "NRASTERP", path, "primary header", minimum=0, maximum=1 << 31, default=1) or 1}
 
 
 def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool, uncertainty: bool = False) -> Any:

@@ -16,6 +16,145 @@ from irisplug.fileinfo import iter_fits_headers
 __all__ = ["open_validated", "find_hdu", "read_table", "hdu_array", "parse_iuvs_utc", "header_dict"]
 
 
+#: default bound of an in-memory gzip decompression when IRISPLUG_MAX_DECOMPRESSED_BYTES is not set
+_DEFAULT_MAX_IN_MEMORY = 1 << 30
+_GZ_CHUNK = 16 << 20
+_IMAGE_BITPIX = (8, 16, 32, 64, -32, -64)
+
+
+def max_decompressed_bytes() -> int:
+    """The most bytes a ``.fits.gz`` may decompress to in memory (``IRISPLUG_MAX_DECOMPRESSED_BYTES``, default 1 GiB; 0: no limit).
+
+    IUVS files are decompressed into memory (astropy cannot memory-map a gzip
+    stream), so the default is tighter than the core's limit for archives
+    unpacked to disk; setting the variable sets both.
+
+    Examples
+    --------
+    >>> max_decompressed_bytes() > 0
+    True
+    """
+    import os
+
+    raw = os.environ.get("IRISPLUG_MAX_DECOMPRESSED_BYTES", "").strip()
+    if not raw:
+        return _DEFAULT_MAX_IN_MEMORY
+    try:
+        value = int(float(raw))
+    except ValueError:
+        from irisplug.errors import IrisplugError
+
+        raise IrisplugError(f"IRISPLUG_MAX_DECOMPRESSED_BYTES={raw!r} is not a number") from None
+    return max(value, 0)
+
+
+def _limit_error(message: str, path: Path) -> Exception:
+    try:
+        from irisplug.errors import LimitExceededError  # the core's (issue 16) when present
+    except ImportError:  # pragma: no cover - before the core's limits are merged
+        LimitExceededError = CorruptFileError
+    return LimitExceededError(message, path=path)
+
+
+def _declared_size(head: bytes) -> int | None:
+    """Header + data bytes the first HDU of ``head`` declares (None while its header is incomplete or unparsable)."""
+    from irisplug.fileinfo import parse_fits_header_block
+
+    try:
+        parsed = parse_fits_header_block(head[: 2880 * 64])
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if parsed is None:
+        return None
+    header, hsize = parsed
+    try:
+        return hsize + _data_bytes(header)
+    except CorruptFileError:
+        return None
+
+
+def gunzip_bounded(raw: bytes, path: Path) -> bytes:
+    """Decompress a gzip stream in chunks, refusing one that unpacks to more than :func:`max_decompressed_bytes`.
+
+    Refuses early, before decompressing, when the gzip trailer (ISIZE) or the
+    first FITS header declares more than the limit.
+
+    Raises
+    ------
+    LimitExceededError
+        The stream unpacks (or declares) more than the limit.
+    TruncatedFileError, CorruptFileError
+        The stream is cut short or corrupt.
+    """
+    import zlib
+
+    from irisplug.errors import TruncatedFileError
+
+    limit = max_decompressed_bytes()
+    knob = "(IRISPLUG_MAX_DECOMPRESSED_BYTES); raise the limit if the file is trusted"
+    if limit and len(raw) >= 18 and int.from_bytes(raw[-4:], "little") > limit:
+        raise _limit_error(f"the gzip trailer declares {int.from_bytes(raw[-4:], 'little')} uncompressed bytes, more than "
+                           f"the limit of {limit} {knob}", path)
+    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    chunks: list[bytes] = []
+    total = 0
+    checked_header = False
+    pos = 0
+    try:
+        while pos < len(raw) or d.unconsumed_tail:
+            data = d.unconsumed_tail or raw[pos : pos + (1 << 20)]
+            if not d.unconsumed_tail:
+                pos += len(data)
+            out = d.decompress(data, _GZ_CHUNK)
+            chunks.append(out)
+            total += len(out)
+            if limit and total > limit:
+                raise _limit_error(f"the gzip stream unpacks to more than {limit} bytes {knob}", path)
+            if not checked_header and total >= 2880:
+                head = b"".join(chunks)
+                declared = _declared_size(head)
+                if declared is not None or total > 2880 * 64:
+                    checked_header = True
+                if limit and declared is not None and declared > limit:
+                    raise _limit_error(f"the first HDU declares {declared} bytes, more than the limit of {limit} {knob}", path)
+            if d.eof:
+                break
+    except zlib.error as exc:
+        raise CorruptFileError(f"the gzip stream is corrupt ({exc})", path=path) from exc
+    if not d.eof:
+        raise TruncatedFileError(f"the gzip stream is cut short after {total} uncompressed bytes", path=path)
+    out = b"".join(chunks)
+    del chunks
+    return out
+
+
+def _int_card(header: dict[str, Any], key: str, default: int, minimum: int = 0) -> int:
+    value = header.get(key, default)
+    if value is None:
+        value = default
+    if isinstance(value, bool) or not isinstance(value, int | float) or (isinstance(value, float) and not value.is_integer()):
+        raise CorruptFileError(f"{key} = {value!r} is not an integer")
+    if value < minimum or value > 1 << 40:
+        raise CorruptFileError(f"{key} = {value!r} is out of range")
+    return int(value)
+
+
+def _data_bytes(header: dict[str, Any]) -> int:
+    """Data bytes an HDU declares (FITS 4.0 eq. 2), every keyword checked."""
+    naxis = _int_card(header, "NAXIS", 0)
+    if naxis > 999:
+        raise CorruptFileError(f"NAXIS = {naxis} is out of range")
+    bitpix = _int_card(header, "BITPIX", 8, minimum=-64)
+    if bitpix not in _IMAGE_BITPIX:
+        raise CorruptFileError(f"BITPIX = {bitpix} is not a FITS data type {_IMAGE_BITPIX}")
+    if not naxis:
+        return 0
+    n = 1
+    for i in range(1, naxis + 1):
+        n *= _int_card(header, f"NAXIS{i}", 0)
+    return abs(bitpix) // 8 * _int_card(header, "GCOUNT", 1) * (n + _int_card(header, "PCOUNT", 0))
+
+
 def _walk_bytes(raw: bytes, path: Path) -> int:
     """Check every header and data section of an in-memory FITS file; return the HDU count."""
     from irisplug.errors import TruncatedFileError
@@ -29,14 +168,10 @@ def _walk_bytes(raw: bytes, path: Path) -> int:
         if parsed is None:
             raise TruncatedFileError(f"FITS header of HDU {index} is cut short at byte {len(raw)}", path=path)
         header, hsize = parsed
-        naxis = int(header.get("NAXIS", 0) or 0)
-        n = 0
-        if naxis:
-            n = 1
-            for i in range(1, naxis + 1):
-                n *= int(header.get(f"NAXIS{i}", 0) or 0)
-            n = abs(int(header.get("BITPIX", 8))) // 8 * int(header.get("GCOUNT", 1) or 1) * (
-                n + int(header.get("PCOUNT", 0) or 0))
+        try:
+            n = _data_bytes(header)
+        except CorruptFileError as exc:
+            raise CorruptFileError(f"HDU {index}: {exc.message}", path=path) from None
         nbytes = (n + 2879) // 2880 * 2880
         if offset + hsize + n > len(raw):
             raise TruncatedFileError(
@@ -61,31 +196,77 @@ def open_validated(path: Path, *, lazy: bool = True) -> tuple[Any, bool]:
     TruncatedFileError, CorruptFileError
         Naming the file and the HDU.
     """
-    import gzip
     import io
-    import zlib
 
     from astropy.io import fits
 
-    from irisplug.errors import TruncatedFileError
-
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except EOFError as exc:
-            raise TruncatedFileError(f"the gzip stream is cut short ({exc})", path=path) from exc
-        except (OSError, zlib.error) as exc:
-            raise CorruptFileError(f"the gzip stream is corrupt ({exc})", path=path) from exc
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    if magic == b"\x1f\x8b":
+        raw = gunzip_bounded(path.read_bytes(), path)
         _walk_bytes(raw, path)
-        return fits.open(io.BytesIO(raw), lazy_load_hdus=False), False
-    del raw
-    for _ in iter_fits_headers(path):
-        pass
+        try:
+            hdul = fits.open(io.BytesIO(raw), lazy_load_hdus=False)
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise CorruptFileError(f"astropy cannot open the decompressed file: {exc}", path=path) from exc
+        return _checked(hdul, path), False
     try:
-        return fits.open(path, memmap=lazy, lazy_load_hdus=False), lazy
-    except OSError as exc:  # pragma: no cover - the walk above catches what astropy would
+        for header, _offset, _size in iter_fits_headers(path):
+            _data_bytes(header)
+    except CorruptFileError as exc:
+        if exc.path is None:
+            raise CorruptFileError(exc.message, path=path) from None
+        raise
+    except (ValueError, OSError, OverflowError, TypeError) as exc:  # the core walker's own (see issue 16 core)
+        raise CorruptFileError(f"cannot walk the FITS headers ({exc})", path=path) from exc
+    try:
+        hdul = fits.open(path, memmap=lazy, lazy_load_hdus=False)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
         raise CorruptFileError(f"astropy cannot open the file: {exc}", path=path) from exc
+    return _checked(hdul, path), lazy
+
+
+def _checked(hdul: Any, path: Path) -> Any:
+    """``hdul`` after checking what the readers use of each HDU: image scaling keywords, table columns and data.
+
+    astropy parses a table's TFORMn/TFIELDS and scales data on first access and
+    raises whatever the damaged card provokes; here each HDU is touched once and
+    any failure becomes a CorruptFileError naming the HDU.
+    """
+    import math
+    import warnings
+
+    from astropy.io import fits
+    from astropy.io.fits.verify import VerifyError
+
+    for index, hdu in enumerate(hdul):
+        where = f"HDU {index} ({hdu.name or 'PRIMARY'})"
+        for key in ("BSCALE", "BZERO"):
+            value = hdu.header.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or (key == "BSCALE" and value == 0):
+                raise CorruptFileError(f"{where}: {key} = {value!r} is not a usable scaling", path=path)
+        if (hdu.header.get("BSCALE", 1) != 1 or hdu.header.get("BZERO", 0) != 0) and int(hdu.header.get("BITPIX", 8)) < 0:
+            raise CorruptFileError(f"{where}: BSCALE/BZERO on floating-point data (BITPIX {hdu.header['BITPIX']}); "
+                                   "IUVS files store unscaled floats", path=path)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if isinstance(hdu, fits.BinTableHDU | fits.TableHDU):
+                    data = hdu.data
+                    if data is not None:
+                        for name in hdu.columns.names:
+                            data[name]
+                elif not isinstance(hdu, fits.ImageHDU | fits.PrimaryHDU):
+                    raise CorruptFileError(f"{where}: unexpected extension type {type(hdu).__name__}", path=path)
+                else:
+                    hdu.data  # noqa: B018 - memory-mapped or in memory: checks BITPIX and shape
+        except CorruptFileError:
+            raise
+        except (VerifyError, ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError) as exc:
+            raise CorruptFileError(f"{where}: astropy cannot decode it ({type(exc).__name__}: {exc})", path=path) from exc
+    return hdul
 
 
 def find_hdu(hdul: Any, candidates: Sequence[str]) -> Any | None:
@@ -159,7 +340,7 @@ def read_table(hdu: Any) -> Any:
     return table
 
 
-def parse_iuvs_utc(values: Sequence[str]) -> Any:
+def parse_iuvs_utc(values: Sequence[str], path: str | Path | None = None) -> Any:
     """`astropy.time.Time` (UTC) from IUVS ``UTC`` strings like ``2023/014 Jan 14 07:19:07.10487UTC``.
 
     Examples
@@ -173,7 +354,10 @@ def parse_iuvs_utc(values: Sequence[str]) -> Any:
     for s in values:
         text = str(s).strip()
         text = text[:-3] if text.endswith("UTC") else text
-        out.append(datetime.strptime(text, "%Y/%j %b %d %H:%M:%S.%f"))
+        try:
+            out.append(datetime.strptime(text, "%Y/%j %b %d %H:%M:%S.%f"))
+        except ValueError as exc:
+            raise CorruptFileError(f"UTC value {str(s)!r} is not an IUVS time ('YYYY/DDD Mon DD hh:mm:ss.ffffffUTC')") from exc
     return Time(out, scale="utc")
 
 

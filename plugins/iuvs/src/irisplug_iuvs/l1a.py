@@ -75,7 +75,7 @@ def read_l1a(path: str | Path, *, lazy: bool = True) -> Any:
     data = with_leading_axis(hdu_array(hdul[0], lazy=lazy))
     wl = wavelength_table(tables["Observation"], data.shape, path)
     integ = tables["Integration"]
-    times = parse_iuvs_utc(integ["UTC"])
+    times = parse_iuvs_utc(integ["UTC"], path)
     exposure = exposure_seconds(tables["Engineering"], hdr, data.shape[0], path)
     raw = make_cube(data, u.DN, wl, times, exposure, meta={**meta, "role": "raw"})
     return IUVSProduct([("raw", raw)], meta=meta, tables=tables)

@@ -129,7 +129,7 @@ def read_l1b(path: str | Path, *, lazy: bool = True, strict: bool = True) -> Any
     meta["missing"] = [r for r, h in {**images, **tables_hdu}.items() if h is None]
     wl = wavelength_table(tables["Observation"], radiance.shape, path)
     n = radiance.shape[0]
-    times = parse_iuvs_utc(tables["Integration"]["UTC"])
+    times = parse_iuvs_utc(tables["Integration"]["UTC"], path)
     exposure = exposure_seconds(tables.get("Engineering"), hdr, n, path)
     dn = u.DN
     kr_nm = u.kR / u.nm  # BUNIT 'kR/nm'
@@ -158,7 +158,7 @@ def read_l1b(path: str | Path, *, lazy: bool = True, strict: bool = True) -> Any
         dint = tables.get("Dark_Integration")
         if dint is None:
             raise IUVSMissingTableError("detector_dark is present but Dark_Integration (its times) is not", path=path)
-        dtimes = parse_iuvs_utc(dint["UTC"])
+        dtimes = parse_iuvs_utc(dint["UTC"], path)
         dexp = exposure_seconds(tables.get("Dark_Engineering"), hdr, dark.shape[0], path)
         pairs.append(("dark_frames", make_cube(dark, dn, wl, dtimes, dexp, meta={**meta, "role": "dark_frames"})))
     return IUVSProduct(pairs, meta=meta, tables=tables)

@@ -7,11 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from irisplug.errors import CorruptFileError, InconsistentInputError
+from irisplug.errors import CorruptFileError, InconsistentInputError, IrisplugError
 from irisplug_show.detector import EXPOSURE_UNITS, REQUIRED_VARIABLES, SATURATION_DN
 from irisplug_show.errors import SHOWMissingVariableError
 
 __all__ = ["list_groups", "identify_show_l0", "read_group", "read_show_l0", "exposure_quantity"]
+
+
+#: what h5py and h5netcdf raise on damaged HDF5 metadata (checksums, object headers, B-trees)
+_HDF5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError)
 
 
 def _image_groups(f: Any) -> list[str]:
@@ -42,7 +46,7 @@ def list_groups(path: str | Path) -> list[str]:
     try:
         with h5py.File(path, "r") as f:
             return _image_groups(f)
-    except OSError as exc:
+    except _HDF5_ERRORS as exc:  # h5py raises KeyError/ValueError/RuntimeError for damaged metadata too
         raise CorruptFileError(f"cannot open as netCDF-4/HDF5: {exc}", path=path) from exc
 
 
@@ -58,7 +62,7 @@ def identify_show_l0(info: Any) -> bool:
                 grp = f if g == "/" else f[g]
                 if "exposure_time" in grp and "temperatures" in grp:
                     return True
-    except OSError:
+    except _HDF5_ERRORS:
         return False
     return False
 
@@ -118,18 +122,33 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True, frames_per_ch
     >>> cube.data.shape  # doctest: +SKIP
     (16, 640, 512)
     """
-    import astropy.units as u
     import xarray as xr
-    from astropy.table import QTable
-    from ndcube import NDCube
 
-    from irisplug_show.wcs import build_show_wcs
 
     path = Path(path)
     kwargs = {"engine": "h5netcdf", "decode_timedelta": False}
     if group != "/":
         kwargs["group"] = group
-    ds = xr.open_dataset(path, **kwargs)  # lazy backend arrays; only the image becomes dask below
+    try:
+        ds = xr.open_dataset(path, **kwargs)  # lazy backend arrays; only the image becomes dask below
+    except _HDF5_ERRORS as exc:  # damaged metadata, undecodable time units or calendar
+        raise CorruptFileError(f"group {group!r}: cannot open as netCDF-4 ({type(exc).__name__}: {exc})", path=path) from exc
+    try:
+        return _group_cube(ds, path, group, lazy, frames_per_chunk)
+    except IrisplugError:
+        raise
+    except _HDF5_ERRORS as exc:  # a variable's data or attributes damaged
+        raise CorruptFileError(f"group {group!r}: cannot decode ({type(exc).__name__}: {exc})", path=path) from exc
+
+
+def _group_cube(ds: Any, path: Path, group: str, lazy: bool, frames_per_chunk: int) -> Any:
+    """The NDCube of one opened group (see :func:`read_group`)."""
+    import astropy.units as u
+    from astropy.table import QTable
+    from ndcube import NDCube
+
+    from irisplug_show.wcs import build_show_wcs
+
     missing = [v for v in REQUIRED_VARIABLES if v not in ds.variables]
     if missing:
         raise SHOWMissingVariableError(
@@ -154,7 +173,11 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True, frames_per_ch
             path=path,
         )
     tunit = _temperature_unit(ds["temperatures"])
-    gain = np.asarray(ds["high_gain"].values).astype(int)
+    gain = np.asarray(ds["high_gain"].values)
+    if gain.dtype.kind not in "biu" or gain.shape != (n,) or not np.isin(gain, (0, 1)).all():
+        raise InconsistentInputError(f"group {group!r}: high_gain must be {n} integers 0 or 1; it is {gain.dtype} "
+                                     f"of shape {gain.shape}", path=path)
+    gain = gain.astype(int)
     table = QTable({"time": times, **{lab: temps[:, i] * tunit for i, lab in enumerate(labels)}})
     meta = {"instrument": "SHOW", "level": "L0", "path": str(path), "group": group, "temperature_labels": labels,
             "temperatures": table, "attrs": dict(ds.attrs), "saturation_dn": SATURATION_DN}

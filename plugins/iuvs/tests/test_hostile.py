@@ -1,0 +1,74 @@
+"""Damaged and hostile IUVS files: decompression bombs are refused before they fill memory; bad cards name the HDU."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from astropy.io import fits
+
+from irisplug.errors import CorruptFileError, IrisplugError
+from irisplug_iuvs._fits import gunzip_bounded, open_validated, parse_iuvs_utc
+
+
+def _fits_bytes(n_rows: int, n_cols: int = 1024) -> bytes:
+    hdu = fits.PrimaryHDU(np.zeros((n_rows, n_cols), dtype=">f4"))
+    import io
+
+    buf = io.BytesIO()
+    hdu.writeto(buf)
+    return buf.getvalue()
+
+
+def test_bomb_refused_from_its_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IRISPLUG_MAX_DECOMPRESSED_BYTES", str(8 << 20))
+    raw = _fits_bytes(4096)  # 16 MiB of zeros declared and present
+    packed = gzip.compress(raw, compresslevel=1)
+    with pytest.raises(IrisplugError, match="IRISPLUG_MAX_DECOMPRESSED_BYTES"):
+        gunzip_bounded(packed, tmp_path / "bomb.fits.gz")
+
+
+def test_bomb_with_lying_trailer_and_header_stopped_while_streaming(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IRISPLUG_MAX_DECOMPRESSED_BYTES", str(8 << 20))
+    small = _fits_bytes(4)  # header declares 16 KiB
+    packed = bytearray(gzip.compress(small + b"\0" * (32 << 20), compresslevel=1))
+    packed[-4:] = (100).to_bytes(4, "little")  # ISIZE lies too
+    with pytest.raises(IrisplugError, match="unpacks to more than"):
+        gunzip_bounded(bytes(packed), tmp_path / "bomb.fits.gz")
+
+
+def test_within_limit_identical_to_gzip(tmp_path: Path) -> None:
+    raw = _fits_bytes(64)
+    assert gunzip_bounded(gzip.compress(raw), tmp_path / "ok.fits.gz") == raw
+
+
+def test_truncated_and_corrupt_streams(tmp_path: Path) -> None:
+    packed = gzip.compress(_fits_bytes(64))
+    with pytest.raises(CorruptFileError, match="cut short"):
+        gunzip_bounded(packed[: len(packed) // 2], tmp_path / "t.fits.gz")
+    bad = bytearray(packed)
+    bad[20:30] = b"\xff" * 10
+    with pytest.raises(CorruptFileError):
+        try:
+            gunzip_bounded(bytes(bad), tmp_path / "c.fits.gz")
+        except zlib.error:  # pragma: no cover - must not escape
+            pytest.fail("raw zlib.error")
+
+
+@pytest.mark.parametrize(("key", "value"), [("BSCALE", 0.0), ("BZERO", 5.0)])
+def test_scaling_on_float_data_refused(tmp_path: Path, key: str, value: float) -> None:
+    path = tmp_path / "plain.fits"
+    hdu = fits.PrimaryHDU(np.zeros((4, 4), dtype=">f4"))
+    hdu.writeto(path)
+    with fits.open(path, mode="update") as h:
+        h[0].header[key] = value
+    with pytest.raises(CorruptFileError, match=key if key == "BSCALE" else "BSCALE/BZERO"):
+        open_validated(path)
+
+
+def test_garbled_utc_names_the_value() -> None:
+    with pytest.raises(CorruptFileError, match="not an IUVS time"):
+        parse_iuvs_utc(["2023/014 Jan 14 07:19:07.10487UTC", "garbage"], path="x.fits")
