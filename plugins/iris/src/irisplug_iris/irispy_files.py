@@ -23,7 +23,12 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["IrispyFile", "irispy_test_root", "index", "find_files", "require_files"]
+__all__ = ["RASTER_OBSID", "SNS_OBSID", "IrispyFile", "irispy_test_root", "index", "find_files", "require_files"]
+
+#: the 2014-03-29 8-step raster: 13 raster files in every release; its own slit-jaw files only up to 0.5
+RASTER_OBSID = "3860258481"
+#: the 2021-09-05 sit-and-stare observation: one raster file and four slit-jaw files in every release
+SNS_OBSID = "3620258102"
 
 
 @dataclass(frozen=True)
