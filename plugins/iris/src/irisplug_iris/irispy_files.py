@@ -52,6 +52,10 @@ class IrispyFile:
     startobs: str
     #: first and last exposure of the file (``DATE_OBS``, ``DATE_END``)
     dates: tuple[str, str]
+    #: image size (ny, nx) of a slit-jaw frame; (0, 0) for a raster file
+    frame_shape: tuple[int, int] = (0, 0)
+    #: fraction of missing pixels (-200) in the first slit-jaw frame; 0 for a raster file
+    missing_fraction: float = 0.0
 
     @property
     def band(self) -> str | None:
@@ -84,6 +88,11 @@ def _describe(path: Path) -> IrispyFile | None:
             else:
                 n_frames = int(hdul[1].header.get("NAXIS3", 0)) if len(hdul) > 1 else 0
             history = " ".join(str(h) for h in header.get("HISTORY", []))
+            frame_shape, missing = (0, 0), 0.0
+            if instrume == "SJI" and header.get("NAXIS", 0) == 3:
+                frame = hdul[0].section[0]
+                frame_shape = (int(header["NAXIS2"]), int(header["NAXIS1"]))
+                missing = float((frame == -200).mean())
     except OSError:
         return None
     return IrispyFile(
@@ -96,6 +105,8 @@ def _describe(path: Path) -> IrispyFile | None:
         deconvolved="deconvolved" in history.lower(),
         startobs=str(header.get("STARTOBS", "")),
         dates=(str(header.get("DATE_OBS", "")), str(header.get("DATE_END", ""))),
+        frame_shape=frame_shape,
+        missing_fraction=missing,
     )
 
 
@@ -130,6 +141,8 @@ def find_files(
     deconvolved: bool | None = None,
     sit_and_stare: bool | None = None,
     min_frames: int = 0,
+    min_frame_size: int = 0,
+    max_missing: float = 1.0,
 ) -> list[Path]:
     """The test files matching every given criterion, sorted by path (raster files in step order).
 
@@ -150,6 +163,10 @@ def find_files(
         True: one raster position per raster (``NRASTERP = 1``); False: a stepping raster.
     min_frames
         At least this many frames (slit-jaw) or raster steps (raster).
+    min_frame_size
+        Slit-jaw frames at least this many pixels along each side.
+    max_missing
+        At most this fraction of missing pixels (-200) in the first slit-jaw frame.
 
     Examples
     --------
@@ -174,6 +191,10 @@ def find_files(
         if sit_and_stare is not None and f.kind == "raster" and (f.raster_positions == 1) != sit_and_stare:
             continue
         if f.n_frames < min_frames:
+            continue
+        if min_frame_size and (f.kind != "sji" or min(f.frame_shape) < min_frame_size):
+            continue
+        if f.missing_fraction > max_missing:
             continue
         out.append(f.path)
     return out
