@@ -32,7 +32,7 @@ else:
     print("history:", [r["step"] for r in irisplug.history(cube)])
 
 # %% Slit-jaw frames registered north up (the largest SJI 1400 test file)
-sji_files = find_files(kind="sji", band="1400")
+sji_files = find_files(kind="sji", band="1400", min_frames=5)
 if not sji_files:
     print("NOTE: irispy-lmsal (for its IRIS test files) is not installed: slit-jaw registration skipped")
 else:
