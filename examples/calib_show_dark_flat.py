@@ -70,13 +70,14 @@ print("history:", [r["step"] for r in irisplug.history(out)])
 print(f"(calibrated - truth) / sigma: mean {z.mean():+.3f}, std {z.std():.3f}  (noise-limited: ~0 and ~1)")
 
 # %% Figure
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
 
 outdir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp())
-fig = Figure(figsize=(9, 3))
+fig = plt.figure(figsize=(9, 3))
 for ax, img, title in zip(fig.subplots(1, 3), (raw[0], out.data[0], out.data.mean(0) - truth),
                           ("raw DN", "calibrated DN/s", "mean residual"), strict=True):
     ax.imshow(img, origin="lower")
     ax.set_title(title)
 fig.savefig(outdir / "calib_show_dark_flat.png")
 print("figure:", outdir / "calib_show_dark_flat.png")
+plt.show()

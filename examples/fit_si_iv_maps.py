@@ -45,14 +45,13 @@ print("single fit:", {k: round(v, 4) for k, v in fit.values.items()})
 
 ###############################################################################
 # 3. A real IRIS window (irispy-lmsal test data) when available.
-try:
-    import irispy
+from irisplug_iris.irispy_files import RASTER_OBSID, find_files  # noqa: E402
 
-    root = Path(irispy.__file__).parent / "data" / "test" / "raster" / "iris_l2_20140329_140938_3860258481_raster"
-    obs = irisplug.read(root)
-except Exception as err:  # noqa: BLE001 - the example still runs without the test data
-    print("no IRIS test data:", err)
+raster_files = find_files(obsid=RASTER_OBSID, kind="raster")  # by content: names change between releases
+if not raster_files:
+    print("NOTE: irispy-lmsal (for its IRIS test files) is not installed: the real IRIS window is skipped")
 else:
+    obs = irisplug.read(raster_files)
     cube = obs["Si IV 1403"][0]
     maps = irisplug.fit(cube, method="lm", template="peak")  # the cropped test window holds one bright feature
     fig, axes = plt.subplots(1, 3, figsize=(10, 4))
@@ -65,3 +64,4 @@ else:
     moments = irisplug.fit(cube, method="moments")
     print("moment centroid median:", np.nanmedian(moments["centroid"].data))
 print("figures in", out)
+plt.show()

@@ -25,12 +25,12 @@ warnings.simplefilter("ignore")  # the down-sampled test SJI files have longer a
 out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="iris-example-"))
 out.mkdir(parents=True, exist_ok=True)
 
-try:
-    import irispy
+from irisplug_iris.irispy_files import RASTER_OBSID, find_files  # noqa: E402
 
-    root = Path(irispy.__file__).parent / "data" / "test" / "raster"
-    sources = [root / "iris_l2_20140329_140938_3860258481_raster", *sorted(root.glob("*3860258481_SJI_*.fits"))]
-except ImportError:  # no test data: a generated observation instead
+# The test files are found by content (OBSID, kind): their names differ between irispy-lmsal releases.
+sources = find_files(obsid=RASTER_OBSID)  # 13 raster files (+ the SJI files up to irispy-lmsal 0.5)
+if not sources:
+    print("NOTE: irispy-lmsal (for its IRIS test files) is not installed: a generated observation instead")
     sources = [out / "data"]
     irisplug.fetch("iris-synthetic", out / "data")
 

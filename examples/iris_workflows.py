@@ -58,6 +58,7 @@ ax2 = fig.add_subplot(1, 2, 2, projection=mg_map)
 mg_map.plot(axes=ax2, aspect="auto")
 fig.savefig(out / "sji_and_spectroheliogram.png")
 print("figure:", out / "sji_and_spectroheliogram.png")
+plt.show()
 
 ###############################################################################
 # Spectra on a common wavelength grid, written to a memory-mapped file.

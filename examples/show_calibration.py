@@ -15,8 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 
 import irisplug
 from irisplug_show.generate import generate
@@ -51,7 +51,7 @@ expected = truth.scene * 0.3 * np.percentile(truth.flat, 98)
 ratio = mean / expected
 print(f"corrected / truth: median {np.nanmedian(ratio):.4f}, scatter {np.nanstd(ratio):.4f}")
 
-fig = Figure(figsize=(11, 3.4), layout="constrained")
+fig = plt.figure(figsize=(11, 3.4), layout="constrained")
 axes = fig.subplots(1, 3)
 for ax, img, title in zip(axes, [np.asarray(coll[name].data[0], float), np.asarray(result.flat.flat), mean],
                           ["raw science frame [DN]", "flat field", "dark- and flat-corrected mean [DN]"], strict=True):
@@ -60,3 +60,4 @@ for ax, img, title in zip(axes, [np.asarray(coll[name].data[0], float), np.asarr
     fig.colorbar(im, ax=ax)
 fig.savefig(out_dir / "show_calibration.png")
 print("wrote", out_dir / "show_calibration.png")
+plt.show()

@@ -50,3 +50,7 @@ save_pois(ql.state.pois, out / "poi.asdf", overwrite=True)
 show_poi(load_pois(out / "poi.asdf")[0], out=out / "poi.png")
 show_poi(load_pois(out / "poi.asdf")[0], show_Spectra=True, out=out / "poi_spectrum.png")
 print("wrote", sorted(p.name for p in out.iterdir()), "in", out)
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+plt.show()

@@ -29,13 +29,12 @@ out.mkdir(parents=True, exist_ok=True)
 
 def iris_test_observation():
     """The 2014-03-29 raster of the irispy-lmsal test data, read with irisplug.read (None if absent)."""
-    try:
-        import irispy
-    except ImportError:
-        return None
-    root = pathlib.Path(irispy.__file__).parent / "data" / "test" / "raster"
-    files = sorted(root.glob("iris_l2_20140329*SJI_1400*.fits")) + sorted(root.glob("*_raster/*r0000[0-3].fits"))
+    from irisplug_iris.irispy_files import RASTER_OBSID, find_files
+
+    # found by content (OBSID, kind, band): file names and the SJI files differ between irispy-lmsal releases
+    files = find_files(obsid=RASTER_OBSID, band="1400") + find_files(obsid=RASTER_OBSID, kind="raster")[:4]
     if not files:
+        print("NOTE: irispy-lmsal (for its IRIS test files) is not installed: a synthetic observation instead")
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -62,3 +61,7 @@ ql.savefig(out / "quicklook.png", dpi=100)
 path = save_pois(obs, out / "points.json", overwrite=True)
 print("saved", [(p.window, p.step, p.y) for p in load_pois(path)], "to", path)
 print("wrote", sorted(p.name for p in out.iterdir()))
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+plt.show()

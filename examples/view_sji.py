@@ -26,14 +26,16 @@ from irisplug_view.synthetic import synthetic_sji
 out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(tempfile.mkdtemp(prefix="view_sji_"))
 out.mkdir(parents=True, exist_ok=True)
 
-try:
-    import irispy
+from irisplug_iris.irispy_files import find_files  # noqa: E402
 
-    path = next((pathlib.Path(irispy.__file__).parent / "data" / "test" / "raster").glob("*SJI_1400*.fits"))
+# a real SJI 1400 cube of >= 10 frames, found by content (names differ between irispy-lmsal releases)
+sji_files = find_files(kind="sji", band="1400", min_frames=10)
+if sji_files:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        sji = irisplug.read(path)["SJI_1400"]
-except (ImportError, StopIteration):
+        sji = irisplug.read(sji_files[0])["SJI_1400"]
+else:
+    print("NOTE: irispy-lmsal (for its IRIS test files) is not installed: a synthetic slit-jaw cube instead")
     sji = synthetic_sji(20, 120, 110)
 
 # %%
@@ -53,3 +55,7 @@ player.close()
 print("movie writers here:", available_writers())
 suffix = ".mp4" if ".mp4" in available_writers() else ".gif"
 print("wrote", sji_movie(sji, out / f"sji{suffix}", frames=range(0, sji.data.shape[0], 2), fps=8, overwrite=True, quiet=True))
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+plt.show()

@@ -186,7 +186,8 @@ class PluginManager:
     ...     @hookimpl
     ...     def irisplug_readers(self):
     ...         return [ReaderDescriptor(name="txt", read=lambda paths: paths, patterns=("*.txt",))]
-    >>> pm.register(MyPlugin(), name="mine")
+    >>> pm.register(MyPlugin(), name="mine").status
+    'active'
     >>> sorted(pm.contributions("reader"))
     ['txt']
     """

@@ -10,7 +10,7 @@ from typing import Any
 
 from irisplug.cli import builtin
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "version_text"]
 
 
 def build_parser(manager: Any = None, command: str | None = None) -> argparse.ArgumentParser:
@@ -33,7 +33,9 @@ def build_parser(manager: Any = None, command: str | None = None) -> argparse.Ar
     parser = argparse.ArgumentParser(
         prog="irisplug", description="Solar and planetary spectrograph data, through plugins."
     )
-    parser.add_argument("--version", action="version", version=f"irisplug {_version()}")
+    parser.add_argument(
+        "--version", action=_VersionAction, manager=pm, help="show the core's and every plugin's version and exit"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_text, add, run) in builtin.COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -62,6 +64,38 @@ def _version() -> str:
     import irisplug
 
     return irisplug.__version__
+
+
+def version_text(manager=None) -> str:
+    """The core's version, then one line per plugin: name, distribution, version and status.
+
+    Examples
+    --------
+    >>> import irisplug
+    >>> from irisplug.plugin_manager import PluginManager
+    >>> version_text(PluginManager(entry_points=False)) == f"irisplug {irisplug.__version__}"
+    True
+    """
+    from irisplug.plugin_manager import get_plugin_manager
+
+    pm = manager or get_plugin_manager()
+    lines = [f"irisplug {_version()}"]
+    for rec in sorted(pm.records, key=lambda r: r.name):
+        status = "" if rec.status == "active" else f" ({rec.status})"
+        lines.append(f"  {rec.name}: {rec.distribution} {rec.version or '?'}{status}")
+    return "\n".join(lines)
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: like argparse's, but the plugin list is built only when asked."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, manager=None, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+        self.manager = manager
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text(self.manager))
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

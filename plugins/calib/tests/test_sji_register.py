@@ -24,9 +24,11 @@ def _wcs(hdr):
 
 
 def test_sji_frames_registered_north_up():
-    from pathlib import Path
+    from irisplug_iris.irispy_files import require_files
 
-    path = Path(irispy.__file__).parent / "data" / "test" / "raster" / "iris_l2_20140329_140938_3860258481_SJI_1400_t000.fits"
+    # a real SJI 1400 cube of >= 6 frames >= 100 x 100 pixels, mostly filled (located by content:
+    # irispy-lmsal 0.5 has one; 0.9's only large SJI 1400 file has 2 frames, 45 % missing)
+    path = require_files(kind="sji", band="1400", min_frames=6, min_frame_size=100, max_missing=0.2)[0]
     obs = irisplug.read(path)
     sji = obs["SJI_1400"][:6]
     out = irisplug.calibrate(sji, ["sji-register"])

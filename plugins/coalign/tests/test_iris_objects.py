@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pathlib
-
 import numpy as np
 import pytest
 
@@ -12,10 +10,9 @@ import irisplug
 
 @pytest.fixture(scope="module")
 def obs():
-    irispy = pytest.importorskip("irispy")
-    pytest.importorskip("irisplug_iris")
-    root = pathlib.Path(irispy.__file__).parent / "data" / "test" / "raster"
-    files = sorted(root.glob("*3860258481_SJI_1400*")) + sorted((root / "iris_l2_20140329_140938_3860258481_raster").glob("*r0000[0-1].fits"))
+    f = pytest.importorskip("irisplug_iris.irispy_files")
+    # the 8-step raster's own SJI 1400 (irispy-lmsal 0.5; 0.9 has none) and its first two raster files
+    files = f.require_files(obsid=f.RASTER_OBSID, band="1400") + f.require_files(obsid=f.RASTER_OBSID, kind="raster")[:2]
     return irisplug.read(files)
 
 

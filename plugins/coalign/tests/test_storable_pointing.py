@@ -10,7 +10,6 @@ References, independent of the new code path:
 
 from __future__ import annotations
 
-import pathlib
 import warnings
 
 import numpy as np
@@ -25,10 +24,9 @@ ARCSEC = 3600.0
 
 @pytest.fixture(scope="module")
 def obs():
-    irispy = pytest.importorskip("irispy")
-    pytest.importorskip("irisplug_iris")
-    root = pathlib.Path(irispy.__file__).parent / "data" / "test" / "raster"
-    files = sorted(root.glob("*3860258481_SJI_1400*")) + sorted((root / "iris_l2_20140329_140938_3860258481_raster").glob("*r00000.fits"))
+    f = pytest.importorskip("irisplug_iris.irispy_files")
+    # the 8-step raster's own SJI 1400 (irispy-lmsal 0.5; 0.9 has none) and its first raster file
+    files = f.require_files(obsid=f.RASTER_OBSID, band="1400") + f.require_files(obsid=f.RASTER_OBSID, kind="raster")[:1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return irisplug.read(files)

@@ -38,7 +38,7 @@ class _nowarn:
 
 
 @pytest.mark.parametrize("window", ["Si IV 1403", "C II 1336"])
-def test_real_windows_finite_where_signal_flagged_where_not(iris_obs, window):
+def test_real_windows_finite_where_signal_flagged_where_not(iris_obs, iris_lines_resolved, window):
     cube = iris_obs[window][0]
     maps = irisplug.fit(cube, method="lm", template="peak")
     st = np.asarray(maps["status"].data)
@@ -103,13 +103,10 @@ def test_fitter_and_command_are_registered():
     assert "fit" in pm.contributions("command")
 
 
-def test_cli_fits_a_window(iris_obs, tmp_path, capsys):
-    import irispy
-
+def test_cli_fits_a_window(iris_raster_dir, iris_lines_resolved, tmp_path, capsys):
     from irisplug.cli.main import main
 
-    root = (__import__("pathlib").Path(irispy.__file__).parent / "data" / "test" / "raster"
-            / "iris_l2_20140329_140938_3860258481_raster")
+    root = iris_raster_dir
     out = tmp_path / "c2.npz"
     assert main(["fit", str(root), "--window", "C II 1336", "--template", "peak", "--raster", "0",
                  "--out", str(out), "--quiet"]) == 0
@@ -138,7 +135,7 @@ def test_cli_photon_noise_weights(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("ext", [".fits", ".asdf"])
-def test_save_and_reload_through_irisplug_writers(iris_obs, tmp_path, ext):
+def test_save_and_reload_through_irisplug_writers(iris_obs, iris_lines_resolved, tmp_path, ext):
     from ndcube import NDCollection
 
     maps = irisplug.fit(iris_obs["Si IV 1403"][0], method="lm", template="peak")

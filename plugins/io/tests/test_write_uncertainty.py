@@ -274,7 +274,7 @@ def _assert_uncertainties(orig, back):
 
 
 @pytest.mark.parametrize("suffix", SUFFIXES)
-def test_real_iris_sequence_and_observation(obs_raster, tmp_path, suffix):
+def test_real_iris_sequence_and_observation(obs_raster, real_sji_1400, tmp_path, suffix):
     from irisplug.model import Observation, RasterSequence
 
     seq = obs_raster["Si IV 1403"]
@@ -282,7 +282,7 @@ def test_real_iris_sequence_and_observation(obs_raster, tmp_path, suffix):
     cubes[0] = _with_uncertainty(cubes[0])
     assert cubes[0].uncertainty.array.dtype == np.float32
     seq2 = RasterSequence(cubes, common_axis=0, meta=seq.meta)
-    sji = obs_raster["SJI_1400"]
+    sji = real_sji_1400
     sji2 = type(sji)(np.asarray(sji.data), wcs=sji.wcs, unit=sji.unit, mask=np.asarray(sji.mask), meta=sji.meta,
                      uncertainty=VarianceUncertainty(np.abs(np.asarray(sji.data, np.float64))))
     back = irisplug.read(irisplug.write(seq2, tmp_path / f"seq{suffix}"))

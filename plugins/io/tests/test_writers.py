@@ -45,11 +45,11 @@ def _same(a, b):
 
 
 @pytest.mark.parametrize("suffix", [".fits", ".asdf"])
-def test_round_trip_every_kind(obs_synthetic, obs_raster, tmp_path, suffix):
+def test_round_trip_every_kind(obs_synthetic, obs_raster, real_sji_1400, tmp_path, suffix):
     objects = {
         "obs": obs_synthetic,
         "sequence": obs_raster["Mg II k 2796"],
-        "sji": obs_raster["SJI_1400"],
+        "sji": real_sji_1400,
         "sliced": obs_synthetic["C II 1336"][1][2:6, 5:40],
         "image": obs_synthetic["Mg II k 2796"][0].spectroheliogram(2796.35 * u.AA),
     }

@@ -14,14 +14,15 @@ import irisplug
 from irisplug.errors import IrisplugWarning, UnsupportedObjectError
 from irisplug.model import normalize_exposure
 from irisplug.provenance import history
+from irisplug_iris.irispy_files import RASTER_OBSID, require_files
 from irisplug_iris.noise import PHOTONS_PER_DN, READ_NOISE_DN, photon_noise, photon_noise_sigma
 
 irispy = pytest.importorskip("irispy")
 
 
 @pytest.fixture(scope="module")
-def obs_noise(raster_dir):
-    sjis = sorted(raster_dir.parent.glob("*3860258481_SJI_*.fits"))
+def obs_noise(raster_dir, raster_sji_files):
+    sjis = raster_sji_files
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # down-sampled aux tables of the test SJIs; deconvolved SJI
         return irisplug.read([raster_dir, *sjis], uncertainty=True)
@@ -41,13 +42,13 @@ def test_constants_are_the_response_files(raster_dir):
 
 
 @pytest.mark.parametrize("label", ["Si IV 1403", "C II 1336", "Mg II k 2796"])
-def test_spectrograph_equals_irispy(obs_noise, raster_dir, label):
+def test_spectrograph_equals_irispy(obs_noise, raster_files, label):
     """Per file, the uncertainty equals irispy-lmsal's calculate_uncertainty on astropy's data (where >= 0)."""
     from irispy.utils import calculate_uncertainty
     from irispy.utils.constants import DN_UNIT, READOUT_NOISE
 
     seq = obs_noise[label]
-    paths = sorted(raster_dir.glob("*.fits"))
+    paths = raster_files
     for k in (0, 7):
         with fits.open(paths[k]) as hdul:
             w = next(i for i in range(1, hdul[0].header["NWIN"] + 1) if hdul[0].header[f"TDESC{i}"] == label)
@@ -63,19 +64,19 @@ def test_spectrograph_equals_irispy(obs_noise, raster_dir, label):
         np.testing.assert_allclose(got[~ok], READ_NOISE_DN[det], rtol=1e-6)
 
 
-def test_sji_uses_passband_gain(obs_noise, raster_dir):
+def test_sji_uses_passband_gain(obs_noise, needs_raster_sji):
     """SJI 2832: irispy's constants (18 photons/DN); SJI 1400: the response's 12 photons/DN, not irispy's 18."""
     from irispy.utils import calculate_uncertainty
     from irispy.utils.constants import DN_UNIT, READOUT_NOISE
 
-    path = next(raster_dir.parent.glob("*SJI_2832*.fits"))
+    (path,) = require_files(obsid=RASTER_OBSID, band="2832")
     data = fits.getdata(path).astype(float)
     got = np.asarray(obs_noise["SJI_2832"].uncertainty.array)
     with np.errstate(invalid="ignore"):
         ref = calculate_uncertainty(data, READOUT_NOISE["SJI"], DN_UNIT["SJI"])
     ok = data >= 0
     np.testing.assert_allclose(got[ok], ref[ok], rtol=2e-6)
-    data = fits.getdata(next(raster_dir.parent.glob("*SJI_1400*.fits"))).astype(float)
+    data = fits.getdata(require_files(obsid=RASTER_OBSID, band="1400")[0]).astype(float)
     got = np.asarray(obs_noise["SJI_1400"].uncertainty.array)
     ok = data >= 0
     np.testing.assert_allclose(got[ok], np.sqrt(data[ok] / 12.0 + 1.2**2), rtol=2e-6)
@@ -127,8 +128,8 @@ def test_calibrate_step_and_errors(obs_raster):
         photon_noise(alien)
 
 
-def test_deconvolved_warns(raster_dir):
-    path = next(raster_dir.parent.glob("*SJI_2796*deconvolved*.fits"))
+def test_deconvolved_warns():
+    path = require_files(kind="sji", deconvolved=True)[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         obs = irisplug.read(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from irisplug.testing import ReaderContract
+from irisplug_iris.irispy_files import find_files
 
 
 class TestIrisL2ReaderContract(ReaderContract):
@@ -14,8 +15,9 @@ class TestIrisL2ReaderContract(ReaderContract):
                        ("image-cube", ("missing_value", "valid_min")))
 
     @pytest.fixture
-    def own_samples(self, raster_dir, sns_dir, synthetic_dir):
-        return [sorted(raster_dir.glob("*.fits"))[0], next(sns_dir.glob("*SJI_1400*.fits")), next(synthetic_dir.glob("*raster*r00001.fits"))]
+    def own_samples(self, raster_files, sns_files, synthetic_dir):
+        sns_sji_1400 = next(p for p in sns_files if p in find_files(kind="sji", band="1400"))
+        return [raster_files[0], sns_sji_1400, next(synthetic_dir.glob("*raster*r00001.fits"))]
 
 
 def test_plugin_passes_check_plugin():

@@ -62,12 +62,12 @@ def test_store_into_reused_buffer(synthetic_dir, obs_synthetic):
     with pytest.raises(InconsistentInputError, match=paths[0].name + ".*shape"):
         img.read_all(out=np.empty((2, 2), np.float32))
 
-def test_raster_position_splitting(obs_raster, raster_dir):
+def test_raster_position_splitting(obs_raster, raster_files):
     seq = obs_raster["Si IV 1403"]
     pos3 = seq.at_raster_position(3)
     assert pos3.data.shape == (13, 109, 29)
     xcen, times = [], []
-    for p in sorted(raster_dir.glob("*.fits")):
+    for p in raster_files:
         with fits.open(p) as hdul:
             aux, h = hdul[-2].data, hdul[-2].header
             xcen.append(aux[3, h["XCENIX"]])
@@ -75,7 +75,7 @@ def test_raster_position_splitting(obs_raster, raster_dir):
             times.append(start + (aux[3, h["TIME"]] + aux[3, h["EXPTIMEF"]] / 2) * u.s)
     assert np.abs((extra_coord(pos3, "time") - Time(times)).to_value(u.s)).max() < 1e-3
     assert extra_coord(pos3, "repeat").tolist() == list(range(13))
-    crpix2 = fits.getheader(sorted(raster_dir.glob("*.fits"))[0], 5)["CRPIX2"]
+    crpix2 = fits.getheader(raster_files[0], 5)["CRPIX2"]
     lon = pos3.wcs.low_level_wcs.pixel_to_world_values(0, crpix2 - 1, np.arange(13))[2] * 3600
     np.testing.assert_allclose(lon, xcen, atol=0.01)
     np.testing.assert_array_equal(np.asarray(pos3.data[4]), np.asarray(seq[4].data[3]))
@@ -85,7 +85,7 @@ def test_raster_position_splitting(obs_raster, raster_dir):
     np.testing.assert_allclose(np.array(back, float), [3, 7, 5.3], atol=1e-6)
 
 
-def test_sji_raster_position_splitting(obs_raster):
+def test_sji_raster_position_splitting(obs_raster, needs_raster_sji):
     sji = obs_raster["SJI_1400"]
     n_pos = sji.meta["NRASTERP"]
     parts = [sji.at_raster_position(k) for k in range(n_pos)]
@@ -124,7 +124,7 @@ def test_exposure_normalisation(obs_synthetic, synthetic_dir):
     assert obs_synthetic["Si IV 1403"][0].unit == u.DN  # input untouched
 
 
-def test_spectroheliogram_and_maps(obs_synthetic, obs_raster):
+def test_spectroheliogram_and_maps(obs_synthetic, obs_raster, needs_raster_sji):
     cube = obs_synthetic["Mg II k 2796"][1]
     img = cube.spectroheliogram(2796.35 * u.AA)
     waves = cube.axis_world_coords("em.wl")[0].to_value(u.AA)
@@ -164,7 +164,7 @@ def test_common_wavelength_grid(obs_synthetic, tmp_path):
     assert len(seq.data) == 3
 
 
-def test_nearest_sji_frame_to_raster_step(obs_raster):
+def test_nearest_sji_frame_to_raster_step(obs_raster, needs_raster_sji):
     cube = obs_raster["Si IV 1403"][5]
     t = extra_coord(cube, "time")[4]
     sji = obs_raster["SJI_1400"]
@@ -219,7 +219,7 @@ def test_wcsaxes_plotting(obs_sns, tmp_path):
     assert (tmp_path / "wcsaxes.png").stat().st_size > 1000
 
 
-def test_observation_sji_frame_at(obs_raster):
+def test_observation_sji_frame_at(obs_raster, needs_raster_sji):
     frame = obs_raster.sji_frame_at("Si IV 1403", raster=5, step=4, sji="SJI_1400")
     t = extra_coord(obs_raster["Si IV 1403"][5], "time")[4]
     times = extra_coord(obs_raster["SJI_1400"], "time")

@@ -50,40 +50,49 @@ def sji():
     return synthetic_sji(12, 50, 60)
 
 
-def _iris_root() -> pathlib.Path:
-    irispy = pytest.importorskip("irispy")
-    root = pathlib.Path(irispy.__file__).parent / "data" / "test"
-    if not root.is_dir():
-        pytest.skip("irispy-lmsal test data not installed")
-    return root
+def _irispy_files():
+    """irisplug_iris.irispy_files: irispy-lmsal's test files located by content (names differ by release)."""
+    return pytest.importorskip("irisplug_iris.irispy_files")
 
 
 @pytest.fixture(scope="session")
-def iris_files():
-    """The SJI 1400 file and the first 4 of the 13 raster files of the 2014-03-29 OBSID 3860258481 test data."""
-    root = _iris_root()
-    files = sorted((root / "raster").glob("iris_l2_20140329*SJI_1400*.fits"))
-    files += sorted((root / "raster" / "iris_l2_20140329_140938_3860258481_raster").glob("*.fits"))[:4]
-    return files
+def iris_raster_files():
+    """The first 4 of the 13 raster files of the 2014-03-29 OBSID 3860258481 test data."""
+    f = _irispy_files()
+    return f.require_files(obsid=f.RASTER_OBSID, kind="raster")[:4]
+
+
+@pytest.fixture(scope="session")
+def iris_files(iris_raster_files):
+    """The observation's own SJI 1400 file, then its first 4 raster files (skips where irispy-lmsal has no such SJI)."""
+    f = _irispy_files()
+    return f.require_files(obsid=f.RASTER_OBSID, band="1400") + iris_raster_files
+
+
+def _read(files):
+    import irisplug
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return irisplug.read(files)
 
 
 @pytest.fixture(scope="session")
 def iris_obs(iris_files):
-    import irisplug
+    """Raster and SJI 1400 of the 2014-03-29 observation."""
+    return _read(iris_files)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return irisplug.read(iris_files)
+
+@pytest.fixture(scope="session")
+def iris_raster_obs(iris_raster_files):
+    """The 2014-03-29 observation's first 4 raster files only (every irispy-lmsal release)."""
+    return _read(iris_raster_files)
 
 
 @pytest.fixture(scope="session")
 def iris_sns():
-    import irisplug
-
-    root = _iris_root()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return irisplug.read(sorted((root / "sns").glob("*.fits")))
+    f = _irispy_files()
+    return _read(f.require_files(obsid=f.SNS_OBSID))
 
 
 def rms_difference(a: np.ndarray, b: np.ndarray) -> float:

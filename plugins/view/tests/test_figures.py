@@ -126,12 +126,12 @@ def test_doppler_conversion_matches_astropy_optical_convention():
 
 
 @pytest.mark.filterwarnings("ignore")
-def test_parameter_maps_of_the_fit_plugin_on_iris_test_data(iris_obs, tmp_path):
+def test_parameter_maps_of_the_fit_plugin_on_iris_test_data(iris_raster_obs, tmp_path):
     import irisplug
 
     if "moments" not in irisplug.get_plugin_manager().contributions("fitter"):
         pytest.skip("the fit plugin's moments fitter is not installed")
-    maps = irisplug.fit(iris_obs["Si IV 1403"], method="moments")  # one NDCollection per raster scan
+    maps = irisplug.fit(iris_raster_obs["Si IV 1403"], method="moments")  # one NDCollection per raster scan
     fig = irisplug.view(maps, scan=1, out=tmp_path / "fit.png")
     assert len([ax for ax in fig.axes if ax.images]) >= 2
     assert (tmp_path / "fit.png").stat().st_size > 10_000

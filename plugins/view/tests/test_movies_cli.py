@@ -108,10 +108,10 @@ def test_cli_quicklook_and_movie_on_iris_test_data(iris_files, tmp_path):
     assert imageio_ffmpeg.count_frames_and_secs(str(mp4))[0] == 3  # one frame per raster file
 
 
-def test_cli_bad_window_is_a_clear_error(iris_files, tmp_path, capsys):
+def test_cli_bad_window_is_a_clear_error(iris_raster_files, tmp_path, capsys):
     from irisplug.cli.main import main
 
-    status = main(["quicklook", str(iris_files[1]), "--out", str(tmp_path / "x.png"), "--window", "Fe XXI 1354"])
+    status = main(["quicklook", str(iris_raster_files[0]), "--out", str(tmp_path / "x.png"), "--window", "Fe XXI 1354"])
     assert status == 2
     assert "available: C II 1336" in capsys.readouterr().err
 

@@ -323,8 +323,8 @@ def cross_correlation(reference: np.ndarray, moving: np.ndarray, *, normalizatio
     --------
     >>> a = np.zeros((8, 8), np.float32); a[2, 3] = 1
     >>> b = np.roll(a, (1, 2), axis=(0, 1))
-    >>> np.unravel_index(cross_correlation(a, b).argmax(), (8, 8))
-    (np.int64(1), np.int64(2))
+    >>> tuple(int(i) for i in np.unravel_index(cross_correlation(a, b).argmax(), (8, 8)))
+    (1, 2)
     """
     cc = CrossCorrelator(reference.shape, normalization=normalization, window=0, workers=workers, missing=None)
     a = np.asarray(reference, np.float32)

@@ -66,8 +66,8 @@ def warp(image: np.ndarray, angle: float = 0.0, scale: float = 1.0, shift: tuple
     Examples
     --------
     >>> img = np.zeros((21, 21)); img[10, 15] = 1  # 5 px right of centre
-    >>> np.unravel_index(np.nanargmax(warp(img, 90.0, order=1)), img.shape)  # now 5 px up
-    (np.int64(15), np.int64(10))
+    >>> tuple(int(i) for i in np.unravel_index(np.nanargmax(warp(img, 90.0, order=1)), img.shape))  # now 5 px up
+    (15, 10)
     """
     import scipy.ndimage as ndi
 

@@ -43,7 +43,7 @@ def linear_celestial_wcs(wcs: Any, n0: int, n1: int) -> Any:
     >>> from astropy.wcs import WCS
     >>> w = WCS(naxis=2); w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN"]; w.wcs.cunit = ["arcsec"] * 2
     >>> w.wcs.cdelt = [0.5, 0.5]; w.wcs.crpix = [1, 1]; w.wcs.set()
-    >>> float(linear_celestial_wcs(w, 10, 10).wcs.cd[0, 0] * 3600)
+    >>> round(float(linear_celestial_wcs(w, 10, 10).wcs.cd[0, 0] * 3600), 9)
     0.5
     """
     from astropy.wcs import WCS

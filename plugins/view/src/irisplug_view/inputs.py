@@ -86,7 +86,7 @@ def world_arcsec(wcs: Any, *pixel: Any) -> tuple[np.ndarray, np.ndarray]:
     >>> from astropy.wcs import WCS
     >>> w = WCS(naxis=2); w.wcs.ctype = ["HPLN-TAN", "HPLT-TAN"]; w.wcs.cunit = ["arcsec"] * 2
     >>> w.wcs.cdelt = [1, 1]; w.wcs.crpix = [1, 1]
-    >>> [float(v) for v in world_arcsec(w, 0, 0)]
+    >>> [round(float(v), 9) + 0.0 for v in world_arcsec(w, 0, 0)]
     [0.0, 0.0]
     """
     import astropy.units as u

@@ -121,7 +121,9 @@ class ContrastLimits:
     Examples
     --------
     >>> c = ContrastLimits(0.0, 100.0)
-    >>> c.apply("p"); c.apply("u"); c.limits
+    >>> c.apply("p") and c.apply("u")
+    True
+    >>> c.limits
     (-5.0, 105.0)
     >>> c.reset(); c.limits
     (0.0, 100.0)
