@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pathlib
 import warnings
 
 import pytest
@@ -11,13 +10,13 @@ from irisplug.testing import CalibratorContract
 
 
 def _iris_sns_raster():
-    irispy = pytest.importorskip("irispy", reason="irispy-lmsal provides the real IRIS L2 test files")
+    pytest.importorskip("irispy", reason="irispy-lmsal provides the real IRIS L2 test files")
     import irisplug
+    from irisplug_iris.irispy_files import SNS_OBSID, require_files
 
-    root = pathlib.Path(irispy.__file__).parent / "data" / "test" / "sns"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        obs = irisplug.read(sorted(root.glob("*raster*.fits")))
+        obs = irisplug.read(require_files(obsid=SNS_OBSID, kind="raster"))
     label = next(k for k in obs if obs.windows[list(obs.windows["label"]).index(k)]["kind"] == "spectrograph")
     return obs[label].data[0]
 

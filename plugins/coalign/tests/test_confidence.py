@@ -8,7 +8,6 @@ scipy.ndimage; the expected correlation of the aligned images is numpy's.
 
 from __future__ import annotations
 
-import pathlib
 import warnings
 
 import numpy as np
@@ -21,10 +20,12 @@ from irisplug_coalign.confidence import LowConfidenceError, LowConfidenceWarning
 
 @pytest.fixture(scope="module")
 def obs():
-    irispy = pytest.importorskip("irispy")
+    pytest.importorskip("irispy")
     pytest.importorskip("irisplug_iris")
-    root = pathlib.Path(irispy.__file__).parent / "data" / "test" / "raster"
-    files = sorted(root.glob("*3860258481_SJI_1400*")) + sorted((root / "iris_l2_20140329_140938_3860258481_raster").glob("*r0000[0-1].fits"))
+    from irisplug_iris.irispy_files import RASTER_OBSID, find_files, require_files
+
+    # found by content: irispy-lmsal 0.9 ships other slit-jaw files for this raster (then the tests skip)
+    files = require_files(obsid=RASTER_OBSID, band="1400") + find_files(obsid=RASTER_OBSID, kind="raster")[:2]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return irisplug.read(files)

@@ -125,8 +125,7 @@ def test_null_by_exposure_time_on_a_plain_ndcube():
 
 @pytest.fixture(scope="module")
 def raster_sji_files():
-    irispy = pytest.importorskip("irispy", reason="irispy-lmsal provides the real IRIS L2 test files")
-    from pathlib import Path
+    pytest.importorskip("irispy", reason="irispy-lmsal provides the real IRIS L2 test files")
+    from irisplug_iris.irispy_files import require_files
 
-    root = Path(irispy.__file__).parent / "data" / "test" / "raster"
-    return sorted(root.glob("*SJI_*.fits"))
+    return require_files(kind="sji")  # found by content: the names differ between irispy-lmsal releases
