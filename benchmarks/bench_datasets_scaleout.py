@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import statistics
 import tempfile
@@ -25,16 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+from _machine import cpu_name  # benchmarks/_machine.py, beside this script
 
 
 def _worker_stats(client) -> dict[str, tuple[float, float]]:
@@ -120,7 +110,7 @@ def main() -> None:
                 runs[k].append(_build(first, out, k, str(obs[-1])))
                 digests.add(_digest(out))
                 shutil.rmtree(out)
-        print(f"CPU: {_cpu_name()}, {os.cpu_count()} cores; {args.n} observations "
+        print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; {args.n} observations "
               f"({args.steps} steps x {args.ny} pixels, 1-2 raster files each); {args.repeats} repeats")
         for k in (1, 2):
             w = [x["wall"] for x in runs[k]]

@@ -31,18 +31,10 @@ import time
 import warnings
 from pathlib import Path
 
+from _machine import cpu_name  # benchmarks/_machine.py, beside this script
+
 SCRATCH = Path(__file__).resolve().parent / "_scratch" / "gzip"
 
-
-def cpu_name() -> str:
-    """The CPU model from /proc/cpuinfo."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 def make_gz(quick: bool) -> Path:

@@ -14,18 +14,20 @@ Usage: ``python benchmarks/bench_iris_step_memory.py [--repeat 5] [--keep]`` (Li
 from __future__ import annotations
 
 import argparse
-import platform
 import shutil
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
+from _machine import cpu_name  # benchmarks/_machine.py, beside this script
+
 SCRATCH = Path(__file__).resolve().parent / "_scratch" / "step"
 
 _CHILD = r"""
 import sys, warnings, numpy as np
 from pathlib import Path
+
 def peak():
     for line in open('/proc/self/status'):
         if line.startswith('VmHWM:'):
@@ -78,7 +80,7 @@ def main() -> None:
         for who in results:
             out = subprocess.run([sys.executable, "-c", _CHILD, str(path), who], capture_output=True, text=True, check=True)
             results[who].append(float(out.stdout.split()[0]))
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), platform.processor())
+    cpu = cpu_name()
     print(f"CPU: {cpu}; file {path.stat().st_size / 2**20:.0f} MiB; one step decoded = 2.6 MiB (float32)")
     for who, v in results.items():
         print(f"{who:8s} peak RSS increase reading one step: median {statistics.median(v):.1f} MiB "

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -27,12 +26,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from _machine import cpu_name  # benchmarks/_machine.py, beside this script
+
 _CODE = """
 import time, sys, io, contextlib, json
 t0 = time.perf_counter()
 import irisplug
 t1 = time.perf_counter()
 from irisplug.cli.main import main
+
 with contextlib.redirect_stdout(io.StringIO()):
     main(["plugins"])
 t2 = time.perf_counter()
@@ -40,15 +42,6 @@ mods = sorted(m for m in sys.modules if m.startswith("irisplug_"))
 print(json.dumps({"import": t1 - t0, "plugins": t2 - t1, "modules": len(sys.modules), "irisplug": mods}))
 """
 
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def _run(pythonpath: str | None, cwd: str) -> tuple[float, dict]:
@@ -88,7 +81,7 @@ def main() -> int:
         ours.append(_run(None, cwd))
         if base_path:
             theirs.append(_run(base_path, cwd))
-    print(f"`irisplug plugins`, {args.repeats} fresh processes each, {_cpu()}")
+    print(f"`irisplug plugins`, {args.repeats} fresh processes each, {cpu_name()}")
     mine = _summary("this", ours)
     if theirs:
         before = _summary("baseline", theirs)

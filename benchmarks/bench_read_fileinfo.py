@@ -14,21 +14,12 @@ Prints the medians, the median ratio with its min-max, and the CPU.
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+from _machine import cpu_name  # benchmarks/_machine.py, beside this script
 
 
 def main() -> int:
@@ -65,7 +56,7 @@ def main() -> int:
             t_ours.append(a)
             t_before.append(b)
             ratios.append(b / a)
-    print(f"{len(files)} IRIS L2 files ({args.rasters} rasters x {args.steps} steps + SJI), {args.repeats} repeats, {_cpu()}")
+    print(f"{len(files)} IRIS L2 files ({args.rasters} rasters x {args.steps} steps + SJI), {args.repeats} repeats, {cpu_name()}")
     print(f"  fileinfo handed over : median {statistics.median(t_ours) * 1e3:.1f} ms")
     print(f"  reader parses again  : median {statistics.median(t_before) * 1e3:.1f} ms")
     print(f"  before / ours        : median {statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f})")
