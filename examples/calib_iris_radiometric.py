@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 import irisplug
-from irisplug_calib import effective_area
+from irisplug_iris import effective_area
 
 try:
     import irispy

@@ -38,7 +38,7 @@ def test_exposure_norm_matches_header_exposure_times(window):
 
 
 def test_radiometric_on_iris_window(window):
-    from irisplug_calib.radiometric import radiance_factor
+    from irisplug_iris.radiometric import radiance_factor
 
     out = irisplug.calibrate(window, ["iris-radiometric"]).data[0]
     params = irisplug.history(out)[-1]["params"]
