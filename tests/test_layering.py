@@ -50,8 +50,6 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
         {"Mg II"}, "Mg II h & k are solar lines (Pereira et al. 2013 features), not a window label: any instrument covering 2796-2804 A"),
     "plugins/fit/src/irisplug_fit/plugin.py": ({"Mg II"}, "the mgii fitter's description (as mgii.py)"),
     "plugins/calib/src/irisplug_calib/sji.py": ({"SJI label"}, _DOC),
-    "plugins/coalign/src/irisplug_coalign/sji_raster.py": (
-        {"Si IV", "Mg II"}, "IRIS slit-jaw passbands (De Pontieu et al. 2014) of the sji-raster method: separate issue"),
     "plugins/view/src/irisplug_view/colormaps.py": ({"SJI label", "Mg II"}, "sunpy's IRIS colour maps by label: separate issue"),
     "plugins/view/src/irisplug_view/synthetic.py": ({"Si IV", "Mg II", "SJI label"}, "IRIS-like synthetic test observation"),
     "plugins/view/src/irisplug_view/scaling.py": ({"fill -200"}, "histo_opt's documented origin (ITN 45), prose only"),
