@@ -10,7 +10,7 @@ frame its own roll and pointing). Uses the IRIS test files of irispy-lmsal.
 import numpy as np
 
 import irisplug
-from irisplug_calib import effective_area
+from irisplug_iris import effective_area
 from irisplug_iris.irispy_files import SNS_OBSID, find_files
 
 # %% Effective area at the observation date

@@ -21,8 +21,9 @@ them; every plugin consumes them.
   :func:`accepting` (a descriptor's ``accepts`` from kinds, returning a
   :class:`Verdict` with the reason); data-quality metadata the reader sets
   (``missing_value``, ``valid_min``, ``saturation_level``,
-  ``instrumental_fwhm``): :func:`with_levels`, :func:`invalid_mask`,
-  :func:`instrumental_fwhm`.
+  ``instrumental_fwhm``, ``rest_wavelength``, ``passband``):
+  :func:`with_levels`, :func:`invalid_mask`, :func:`instrumental_fwhm`,
+  :func:`rest_wavelength`, :func:`passband`.
 
 Examples
 --------
@@ -66,6 +67,8 @@ _EXPORTS = {
     "data_level": "irisplug.model.levels",
     "invalid_mask": "irisplug.model.levels",
     "instrumental_fwhm": "irisplug.model.levels",
+    "rest_wavelength": "irisplug.model.levels",
+    "passband": "irisplug.model.levels",
     "to_xarray": "irisplug.model.xarray_conversion",
 }
 

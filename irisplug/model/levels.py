@@ -11,12 +11,19 @@ Keys of a cube's ``meta`` (names after the netCDF CF conventions where one exist
 ``instrumental_fwhm``
     The instrument's spectral line width (FWHM) of this window, a Quantity
     with a length unit.
+``rest_wavelength``
+    The rest (vacuum) wavelength of the line a spectral window was designed
+    for, a Quantity with a length unit (viewers start on it).
+``passband``
+    The ``(min, max)`` wavelengths of an imager's filter passband, a length
+    Quantity of two values (e.g. to integrate a raster into a synthetic image).
 
 A level given as a Quantity applies only while the data are in a unit it
 converts to: a level in DN says nothing about the same cube in DN/s after
 exposure normalisation (the reader's ``mask`` still flags those pixels). A
 plain number applies in any unit. Without these keys, generic plugins treat
-only NaN/inf and masked pixels as missing and fit no instrumental width.
+only NaN/inf and masked pixels as missing and fit no instrumental width; they
+start a viewer on the brightest wavelength and ask for an explicit passband.
 
 Examples
 --------
@@ -47,18 +54,25 @@ __all__ = [
     "data_level",
     "invalid_mask",
     "instrumental_fwhm",
+    "REST_WAVELENGTH",
+    "PASSBAND",
+    "rest_wavelength",
+    "passband",
 ]
 
 MISSING_VALUE = "missing_value"
 VALID_MIN = "valid_min"
 SATURATION_LEVEL = "saturation_level"
 INSTRUMENTAL_FWHM = "instrumental_fwhm"
+REST_WAVELENGTH = "rest_wavelength"
+PASSBAND = "passband"
 #: every data-quality key a reader may set
-LEVEL_KEYS = (MISSING_VALUE, VALID_MIN, SATURATION_LEVEL, INSTRUMENTAL_FWHM)
+LEVEL_KEYS = (MISSING_VALUE, VALID_MIN, SATURATION_LEVEL, INSTRUMENTAL_FWHM, REST_WAVELENGTH, PASSBAND)
 
 
 def with_levels(meta: Mapping[str, Any] | None, *, missing_value: Any = None, valid_min: Any = None,
-                saturation_level: Any = None, instrumental_fwhm: Any = None) -> Any:
+                saturation_level: Any = None, instrumental_fwhm: Any = None, rest_wavelength: Any = None,
+                passband: Any = None) -> Any:
     """``meta`` (a dict or NDMeta, updated in place when it is one) with the given data-quality keys set.
 
     Examples
@@ -72,8 +86,15 @@ def with_levels(meta: Mapping[str, Any] | None, *, missing_value: Any = None, va
     out = {} if meta is None else meta
     if instrumental_fwhm is not None and not u.Quantity(instrumental_fwhm).unit.is_equivalent(u.AA, u.spectral()):
         raise ValueError(f"instrumental_fwhm must be a length Quantity, got {instrumental_fwhm!r}")
+    if rest_wavelength is not None and not (u.Quantity(rest_wavelength).isscalar
+                                            and u.Quantity(rest_wavelength).unit.is_equivalent(u.AA)):
+        raise ValueError(f"rest_wavelength must be a scalar length Quantity, got {rest_wavelength!r}")
+    if passband is not None:
+        band = u.Quantity(passband)
+        if band.shape != (2,) or not band.unit.is_equivalent(u.AA) or not band[0] < band[1]:
+            raise ValueError(f"passband must be a length Quantity (min, max) with min < max, got {passband!r}")
     for key, value in ((MISSING_VALUE, missing_value), (VALID_MIN, valid_min), (SATURATION_LEVEL, saturation_level),
-                       (INSTRUMENTAL_FWHM, instrumental_fwhm)):
+                       (INSTRUMENTAL_FWHM, instrumental_fwhm), (REST_WAVELENGTH, rest_wavelength), (PASSBAND, passband)):
         if value is not None:
             out[key] = value
     return out
@@ -157,3 +178,48 @@ def instrumental_fwhm(obj: Any, unit: Any = "Angstrom") -> Any:
     if value is None:
         return None
     return u.Quantity(value).to(unit, equivalencies=u.spectral())
+
+
+def _first_meta_value(obj: Any, key: str) -> Any:
+    value = _meta(obj).get(key)
+    if value is None and hasattr(obj, "data") and isinstance(obj.data, list) and obj.data:
+        value = _meta(obj.data[0]).get(key)
+    return value
+
+
+def rest_wavelength(obj: Any, unit: Any = "Angstrom") -> Any:
+    """The rest wavelength of the window's line the reader set (a Quantity in ``unit``), or None.
+
+    For a sequence or collection, the value of the first cube that has one.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from types import SimpleNamespace
+    >>> rest_wavelength(SimpleNamespace(meta=with_levels({}, rest_wavelength=139.4 * u.nm)))
+    <Quantity 1394. Angstrom>
+    >>> rest_wavelength(SimpleNamespace(meta={})) is None
+    True
+    """
+    import astropy.units as u
+
+    value = _first_meta_value(obj, REST_WAVELENGTH)
+    return None if value is None else u.Quantity(value).to(unit)
+
+
+def passband(obj: Any, unit: Any = "Angstrom") -> Any:
+    """The ``(min, max)`` passband the reader set (a two-value Quantity in ``unit``), or None.
+
+    For a sequence or collection, the value of the first cube that has one.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from types import SimpleNamespace
+    >>> passband(SimpleNamespace(meta=with_levels({}, passband=[170.0, 180.0] * u.nm)))
+    <Quantity [1700., 1800.] Angstrom>
+    """
+    import astropy.units as u
+
+    value = _first_meta_value(obj, PASSBAND)
+    return None if value is None else u.Quantity(value).to(unit)

@@ -139,7 +139,9 @@ def check_levels(cube: Any) -> None:
 
     ``missing_value``, ``valid_min``, ``saturation_level``: a number, or a
     Quantity whose unit is that of the data (as the reader set them);
-    ``instrumental_fwhm``: a positive Quantity with a length unit.
+    ``instrumental_fwhm``: a positive Quantity with a length unit;
+    ``rest_wavelength``: a positive scalar length Quantity; ``passband``: a
+    length Quantity ``(min, max)`` with ``min < max``.
 
     Examples
     --------
@@ -169,3 +171,12 @@ def check_levels(cube: Any) -> None:
         assert isinstance(fwhm, u.Quantity) and fwhm.unit.is_equivalent(u.AA), (
             f"meta['instrumental_fwhm'] must be a length Quantity, got {fwhm!r}")
         assert fwhm.isscalar and float(fwhm.value) > 0, f"meta['instrumental_fwhm'] must be positive, got {fwhm!r}"
+    rest = meta.get("rest_wavelength")
+    if rest is not None:
+        assert isinstance(rest, u.Quantity) and rest.isscalar and rest.unit.is_equivalent(u.AA) and rest.value > 0, (
+            f"meta['rest_wavelength'] must be a positive scalar length Quantity, got {rest!r}")
+    band = meta.get("passband")
+    if band is not None:
+        assert isinstance(band, u.Quantity) and band.shape == (2,) and band.unit.is_equivalent(u.AA), (
+            f"meta['passband'] must be a length Quantity (min, max), got {band!r}")
+        assert band[0] < band[1], f"meta['passband'] must have min < max, got {band!r}"

@@ -46,7 +46,7 @@ def test_exposure_norm_matches_header_exposure_times(window, sns_raster):
 def test_radiometric_on_iris_window(window, sns_raster):
     from astropy.io import fits
 
-    from irisplug_calib.radiometric import radiance_factor
+    from irisplug_iris.radiometric import radiance_factor
 
     # plate scale and dispersion from the file (irispy-lmsal 0.9 corrected them for the 10x down-sampling)
     with fits.open(sns_raster) as h:

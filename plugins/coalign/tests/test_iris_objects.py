@@ -117,3 +117,22 @@ def test_dispatch_picks_method_by_objects(obs):
     assert methods["fft"].priority > methods["ncc"].priority
     with pytest.raises(irisplug.UnsupportedObjectError):
         irisplug.coalign(raster, sji.frame(0).to_map())  # a raster is not an image: no method accepts
+
+
+def test_sji_without_passband_metadata_needs_passband(obs):
+    import copy
+
+    raster = obs["Si IV 1403"][0]
+    sji = copy.copy(obs["SJI_1400"])
+    meta = copy.copy(sji.meta)  # the reader's meta (NDMeta with axis-aware keys) without the passband
+    del meta["passband"]
+    sji._meta = meta
+    assert "passband" in obs["SJI_1400"].meta and "passband" not in sji.meta
+    with pytest.raises(irisplug.InconsistentInputError, match="no passband metadata"):
+        irisplug.coalign(raster, sji, method="sji-raster", quiet=True)
+    with pytest.raises(irisplug.InconsistentInputError, match="no passband metadata"):
+        irisplug.coalign(raster, sji, method="sji-raster", passband=1400, quiet=True)
+    out = irisplug.coalign(raster, sji, method="sji-raster", passband=(1372.5, 1427.5), quiet=True)
+    assert out.meta["irisplug_coalign"]["passband_angstrom"] == [1372.5, 1427.5]
+    with pytest.raises(irisplug.InconsistentInputError, match="outside the slit-jaw's passband"):
+        irisplug.coalign(raster, obs["SJI_1400"], method="sji-raster", passband=2796, quiet=True)

@@ -1,7 +1,11 @@
-"""irisplug plugin: dark, flat, bad pixels, exposure normalisation, IUVS darks, AIA/SJI registration, IRIS radiometry.
+"""irisplug plugin: dark, flat, bad pixels, exposure normalisation, IUVS darks, AIA/SJI registration.
 
 The steps are used through ``irisplug.calibrate``; the building blocks are
-public here.
+public here, and so are the helpers an instrument plugin's own calibration
+step builds on (:func:`map_cubes`, :func:`new_cube`, :func:`record`,
+:func:`std_of`, :func:`is_per_second`, :func:`frame_headers`). The IRIS
+radiometric calibration moved to the irisplug-iris plugin (``irisplug_iris``);
+its names are still forwarded from here with a ``DeprecationWarning``.
 
 Examples
 --------
@@ -33,6 +37,13 @@ _LAZY = {
     "register_map": "irisplug_calib.register",
     "NotFullDiskError": "irisplug_calib.register",
     "register_cube": "irisplug_calib.sji",
+    "frame_headers": "irisplug_calib.sji",
+    "is_per_second": "irisplug_calib.exposure",
+    "map_cubes": "irisplug_calib._common",
+    "new_cube": "irisplug_calib._common",
+    "record": "irisplug_calib._common",
+    "std_of": "irisplug_calib._common",
+    # deprecated: moved to irisplug_iris (forwarded with a DeprecationWarning)
     "effective_area": "irisplug_calib.radiometric",
     "radiance_factor": "irisplug_calib.radiometric",
     "radiometric_calibration": "irisplug_calib.radiometric",

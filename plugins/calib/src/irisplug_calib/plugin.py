@@ -10,7 +10,6 @@ Steps (``irisplug.calibrate(obj, steps=[...], **params)``):
 - ``aia-register``: AIA/HMI level 1 -> 1.5 registration.
 - ``aia-update-pointing``: AIA pointing from a user-supplied master pointing table.
 - ``sji-register``: per-frame de-roll and rescale of slit-jaw (or any image) cubes.
-- ``iris-radiometric``: IRIS DN -> radiance with the time-dependent effective area.
 
 Every callable is a ``"module:function"`` reference, imported when the step
 first runs, so loading this plugin imports nothing of its implementation.
@@ -54,7 +53,4 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
         step(name="sji-register", apply="irisplug_calib.sji:register_cubes", after=("dark", "flat", "exposure-norm"),
              accepts=_CUBES, version=VERSION,
              description="Per-frame registration of slit-jaw cubes: north up, common scale, own pointing"),
-        step(name="iris-radiometric", apply="irisplug_calib.radiometric:radiometric_calibration",
-             after=("dark", "flat", "exposure-norm", "iris-photon-noise"), accepts=_CUBES, version=VERSION,
-             description="IRIS spectrograph DN -> erg s-1 sr-1 cm-2 A-1 (or photons) with time-dependent effective areas"),
     ]

@@ -10,10 +10,9 @@
    maximises their correlation is the raster's pointing error relative to the
    SJI (grid search, then Nelder-Mead).
 
-SJI passbands (centre +- FWHM/2, De Pontieu et al. 2014, Sol. Phys. 289,
-2733, doi:10.1007/s11207-014-0485-y, Table 2): 1330 (C II) and 1400
-(Si IV) are 55 A wide broad-band filters, 2796 (Mg II k core) and 2832
-(Mg II wing / photosphere) 4 A wide.
+The passband ``(min, max)`` comes from the slit-jaw cube's metadata (the
+documented key ``passband`` the reader sets, :func:`irisplug.model.passband`)
+or from ``passband=``; the method knows no instrument's filters.
 """
 
 from __future__ import annotations
@@ -27,17 +26,8 @@ from irisplug.errors import InconsistentInputError, UnsupportedObjectError
 from irisplug_coalign import images
 from irisplug_coalign.jitter import slit_columns
 
-__all__ = ["SJI_PASSBANDS", "is_raster", "is_raster_sequence", "is_sji", "accepts", "nearest_frames", "slit_positions",
+__all__ = ["is_raster", "is_raster_sequence", "is_sji", "accepts", "nearest_frames", "slit_positions",
            "synthetic_sji", "coalign_raster_to_sji"]
-
-#: SJI passband (min, max) in Angstrom: centre -+ FWHM/2 (De Pontieu et al. 2014, Table 2)
-SJI_PASSBANDS: dict[int, tuple[float, float]] = {
-    1330: (1330.0 - 27.5, 1330.0 + 27.5),
-    1400: (1400.0 - 27.5, 1400.0 + 27.5),
-    2796: (2796.0 - 2.0, 2796.0 + 2.0),
-    2832: (2832.0 - 2.0, 2832.0 + 2.0),
-}
-
 
 def is_raster(obj: Any) -> bool:
     """A spectral cube of the model contract: (raster step, slit position, wavelength)."""
@@ -63,17 +53,26 @@ def accepts(target: Any, reference: Any) -> Any:
 
 
 def _sji_band(sji: Any, passband: Any) -> tuple[float, float]:
-    if passband is not None:
-        if np.isscalar(passband):
-            return SJI_PASSBANDS[int(passband)]
-        return float(passband[0]), float(passband[1])
-    meta = sji.meta or {}
-    for key in ("TWAVE1", "WAVELNTH", "wavelength"):
-        if key in meta:
-            w = round(float(getattr(meta[key], "value", meta[key])))
-            if w in SJI_PASSBANDS:
-                return SJI_PASSBANDS[w]
-    raise InconsistentInputError("cannot tell the SJI passband (no TWAVE1/WAVELNTH in meta): pass passband=1400 or (min, max) in Angstrom")
+    """``(min, max)`` Angstrom: ``passband=`` as a pair, else the reader's ``passband`` metadata.
+
+    A single number (a nominal wavelength such as 1400) selects the reader's passband that contains it.
+    """
+    from irisplug.model import passband as meta_passband
+
+    if passband is not None and not np.isscalar(passband):
+        lo, hi = (float(getattr(v, "value", v)) for v in passband)
+        if not lo < hi:
+            raise InconsistentInputError(f"passband={passband!r}: expected (min, max) in Angstrom with min < max")
+        return lo, hi
+    band = meta_passband(sji)
+    if band is None:
+        raise InconsistentInputError("the slit-jaw cube has no passband metadata ('passband', set by its reader): "
+                                     "pass passband=(min, max) in Angstrom")
+    lo, hi = (float(v) for v in band.value)
+    if passband is not None and not lo <= float(getattr(passband, "value", passband)) <= hi:
+        raise InconsistentInputError(f"passband={passband!r} is outside the slit-jaw's passband {lo:.1f}-{hi:.1f} A "
+                                     "(from its metadata): pass passband=(min, max) in Angstrom")
+    return lo, hi
 
 
 def _raster_world(raster: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -103,7 +102,7 @@ def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
 
     Examples
     --------
-    >>> synth = synthetic_sji(raster_cube, SJI_PASSBANDS[1400])  # doctest: +SKIP
+    >>> synth = synthetic_sji(raster_cube, (1372.5, 1427.5))  # doctest: +SKIP
     """
     wl, _, _ = _raster_world(raster)
     sel = (wl >= band[0]) & (wl <= band[1])
@@ -221,8 +220,9 @@ def coalign_raster_to_sji(
     sji
         ``(frame, y, x)`` slit-jaw cube of the same observation.
     passband
-        SJI passband: 1330, 1400, 2796, 2832 or ``(min, max)`` Angstrom
-        (default: from the SJI's ``TWAVE1`` / ``WAVELNTH``).
+        ``(min, max)`` Angstrom (default: the SJI's ``passband`` metadata,
+        :func:`irisplug.model.passband`, which the reader sets; a single
+        nominal wavelength must lie inside it).
     max_offset
         Search range in arcsec around the recorded pointing.
     slit_halfwidth

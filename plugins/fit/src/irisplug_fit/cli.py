@@ -12,7 +12,7 @@ __all__ = ["add_arguments", "run"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``irisplug fit``."""
     parser.add_argument("path", nargs="?", help="file, directory or archive readable by irisplug.read")
-    parser.add_argument("--window", help='spectral window label, e.g. "Si IV 1403"')
+    parser.add_argument("--window", help="spectral window label, as the reader names it (the observation's keys)")
     parser.add_argument("--template", default=None,
                         help="template name (see --list-templates); 'peak' fits the brightest feature")
     parser.add_argument("--lorentz", action="store_true", help="Lorentzian instead of Gaussian components")

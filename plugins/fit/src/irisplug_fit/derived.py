@@ -157,7 +157,7 @@ def nonthermal_velocity(fwhm_obs: np.ndarray, rest: float, log_t: float, mass_am
 
     Examples
     --------
-    >>> round(float(nonthermal_velocity(0.1, 1402.77, 4.9, 28.085, 0.0318)), 1)
+    >>> round(float(nonthermal_velocity(0.1, 1402.77, 4.9, 28.085, 0.03)), 1)
     10.1
     """
     w = np.asarray(fwhm_obs, dtype=float)

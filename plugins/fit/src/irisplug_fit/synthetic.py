@@ -14,7 +14,7 @@ import numpy as np
 
 __all__ = ["gaussians", "poisson_gaussians", "X100"]
 
-#: 100 points over a 2 A Si IV 1403 window
+#: 100 points over a 2 A window around 1402.77 A (a FUV emission line)
 X100 = np.linspace(1401.77, 1403.77, 100)
 
 

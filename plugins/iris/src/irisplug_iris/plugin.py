@@ -53,7 +53,14 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
             name="iris-photon-noise", apply="irisplug_iris.noise:photon_noise",
             accepts="irisplug_iris.noise:is_iris_data", version="1",
             description="IRIS photon + read noise uncertainties (DN or DN/s; before radiometric calibration)",
-        )
+        ),
+        irisplug.CalibratorDescriptor(
+            name="iris-radiometric", apply="irisplug_iris.radiometric:radiometric_calibration",
+            after=("dark", "flat", "exposure-norm", "iris-photon-noise"),
+            accepts="irisplug_iris.radiometric:accepts", version="1",
+            description="IRIS spectrograph and slit-jaw DN -> erg s-1 sr-1 cm-2 A-1 (or photons) with time-dependent "
+                        "effective areas",
+        ),
     ]
 
 

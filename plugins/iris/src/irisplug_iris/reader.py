@@ -72,8 +72,11 @@ def classify(header: dict[str, Any]) -> str | None:
 _INSTRUMENTAL_FWHM_AA = {"FUV1": 0.0286, "FUV2": 0.0318, "NUV": 0.0546}
 
 
-def _quality_meta(meta: dict[str, Any], detector: str) -> dict[str, Any]:
+def _quality_meta(meta: dict[str, Any], detector: str, *, label: str | None = None, twave: Any = None) -> dict[str, Any]:
     """``meta`` with the model's data-quality keys (see irisplug.model.levels) for an IRIS L2 window.
+
+    A spectral window ``label`` gets the rest wavelength of its line, a slit-jaw (``twave`` = ``TWAVE1``) the
+    range of its passband (:mod:`irisplug_iris.window_facts`).
 
     Level 2 marks missing pixels with -200 DN (ITN 26); dark-subtracted data never go below about
     -20 DN while fill smeared by the level-2 resampling is seen near -200, so below -100 DN is not data.
@@ -81,10 +84,15 @@ def _quality_meta(meta: dict[str, Any], detector: str) -> dict[str, Any]:
     import astropy.units as u
 
     from irisplug.model import with_levels
+    from irisplug_iris.window_facts import sji_passband_range, window_rest_wavelength
 
     fwhm = _INSTRUMENTAL_FWHM_AA.get(detector)
+    rest = None if label is None else window_rest_wavelength(label)
+    band = None if twave is None else sji_passband_range(twave)
     return with_levels(meta, missing_value=-200.0 * u.DN, valid_min=-100.0 * u.DN,
-                       instrumental_fwhm=None if fwhm is None else fwhm * u.AA)
+                       instrumental_fwhm=None if fwhm is None else fwhm * u.AA,
+                       rest_wavelength=None if rest is None else rest * u.AA,
+                       passband=None if band is None else list(band) * u.AA)
 
 
 @functools.lru_cache(maxsize=8)
@@ -264,7 +272,7 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
         meta["FILENAME"] = path.name
         meta["HDU"] = w
         meta["window_header"] = {k: v for k, v in hdr.items()}
-        _quality_meta(meta, "NUV" if det.startswith("NUV") else det)
+        _quality_meta(meta, "NUV" if det.startswith("NUV") else det, label=label)
         out[label] = {"path": path, "hdr": hdr, "offset": off, "startobs": startobs, "x": x, "y": y, "pc": pc,
                       "mid": mid, "exp": exp, "meta": meta, "nrasterp": nrasterp, "first_index": first_index}
     return out
@@ -333,7 +341,7 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
     meta = dict(primary)
     meta["DETECTOR"] = "SJI"
     meta["FILENAME"] = path.name
-    _quality_meta(meta, "SJI")
+    _quality_meta(meta, "SJI", twave=primary.get("TWAVE1"))
     if "deconvolved" in path.name.lower():
         label += "_deconvolved"
         meta["DECONVOLVED"] = True

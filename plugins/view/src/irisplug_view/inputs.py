@@ -238,11 +238,12 @@ class RasterWindow:
         return self._cache[key]
 
     def rest_wavelength(self) -> float:
-        """The rest wavelength of the line the label names (see ``_lines``), else the brightest wavelength."""
-        from irisplug_view._lines import line_for_label
+        """The rest wavelength the reader set (``irisplug.model.rest_wavelength``) if in the window, else the brightest wavelength."""
+        from irisplug.model import rest_wavelength
 
         wl = self.wavelength
-        ref = line_for_label(self.label)
+        rest = rest_wavelength(self.cube)
+        ref = None if rest is None else float(rest.value)
         if ref is not None and wl.min() <= ref <= wl.max():
             return ref
         with np.errstate(all="ignore"):

@@ -4,7 +4,7 @@
 (IRIS ITN 45, "A quick Slitjaw Image Viewer"): build a histogram of the finite
 pixels, accumulate it, cut ``cutoff`` of the filled histogram at each end, and
 never let the lower limit fall below the second histogram bin (many IRIS pixels
-are set to zero or to the -200 DN "no data" value).
+are set to zero or to the reader's "no data" fill value, ``missing_value``).
 """
 
 from __future__ import annotations

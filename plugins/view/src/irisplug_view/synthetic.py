@@ -57,7 +57,7 @@ def synthetic_raster(n_step: int = 8, n_y: int = 60, n_wl: int = 40, *, label: s
     center = rest * (1 + v / _C_KMS)
     data = 5 + amp * np.exp(-0.5 * ((wl - center) / 0.06) ** 2) + rng.normal(0, 2, step.shape)
     data = data.astype(np.float32)
-    cube = SpectrogramCube(data, w, unit=u.DN, meta={"label": label})
+    cube = SpectrogramCube(data, w, unit=u.DN, meta={"label": label, "rest_wavelength": rest * u.AA})
     cube.extra_coords.add("time", 0, TimeTableCoordinate(_times(n_step, cadence, start), names="time"))
     return cube
 

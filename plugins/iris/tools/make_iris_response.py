@@ -1,4 +1,4 @@
-"""Regenerate ``irisplug_calib/data/iris_response_sg.npz`` from the IRIS response file.
+"""Regenerate ``irisplug_iris/data/iris_response_sg.npz`` from the IRIS response file.
 
 Source: the IRIS spectrograph/slit-jaw response ``iris_sra_c_20231106.geny``
 (response version 009, 2023-11-06) by the IRIS team (LMSAL), distributed with
@@ -10,7 +10,7 @@ optical element (``ELEMENTS.TRANS``, stored as ``elements_trans``) and the
 element indices of each light path (``INDEX_EL_SG``, ``INDEX_EL_SJI``), with
 the SJI throughput coefficients (``COEFFS_SJI``, ``C_S_TIME``).
 
-    python plugins/calib/tools/make_iris_response.py [path/to/iris_sra_c_*.geny]
+    python plugins/iris/tools/make_iris_response.py [path/to/iris_sra_c_*.geny]
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def main(path: str | None = None) -> Path:
     out["source"] = np.array(
         f"{Path(path).name}: IRIS response (LMSAL), SolarSoft $SSW/iris/response; copied from the irispy-lmsal wheel"
     )
-    dest = Path(__file__).resolve().parents[1] / "src" / "irisplug_calib" / "data" / "iris_response_sg.npz"
+    dest = Path(__file__).resolve().parents[1] / "src" / "irisplug_iris" / "data" / "iris_response_sg.npz"
     # (the file name predates the slit-jaw figures; it is kept so response= paths stay valid)
     np.savez_compressed(dest, **out)
     return dest

@@ -17,7 +17,7 @@ import pytest
 from astropy.io import fits
 
 import irisplug
-from irisplug_calib.sji_radiometric import sji_effective_area
+from irisplug_iris.sji_radiometric import sji_effective_area
 
 irispy = pytest.importorskip("irispy")
 ROOT = Path(irispy.__file__).parent / "data"
@@ -114,7 +114,7 @@ def test_sji_cube_calibration_against_independent_route(band, line):
 
 def test_line_outside_the_passband_is_an_error():
     from irisplug.errors import CalibrationError
-    from irisplug_calib.sji_radiometric import sji_radiance_factor
+    from irisplug_iris.sji_radiometric import sji_radiance_factor
 
     with pytest.raises(CalibrationError, match="outside the passband"):
         sji_radiance_factor("2020-01-01", 2796, plate_scale=0.1663, wavelength=1400.0)

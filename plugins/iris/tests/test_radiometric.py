@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.io import readsav
 
-from irisplug_calib.radiometric import ResponseCoverageError, effective_area, radiance_factor
+from irisplug_iris.radiometric import ResponseCoverageError, effective_area, radiance_factor
 
 irispy = pytest.importorskip("irispy")
 
@@ -70,7 +70,7 @@ def test_step_on_cube_with_photons_and_dn():
     wcs.wcs.crval = [wl[0], 0]
     wcs.wcs.crpix = [1, 1]
     cube = ndcube.NDCube(np.full((3, 20), 8.0), wcs=wcs, unit=u.DN,
-                         meta={"DATE_OBS": "2021-09-05T00:18:33", "exposure_time": 2 * u.s, "CDELT2": 0.16635})
+                         meta={"TELESCOP": "IRIS", "DATE_OBS": "2021-09-05T00:18:33", "exposure_time": 2 * u.s, "CDELT2": 0.16635})
     out = irisplug.calibrate(cube, ["iris-radiometric"])
     f = radiance_factor(wl, "2021-09-05T00:18:33", "FUV", dispersion=wl[1] - wl[0], plate_scale=0.16635)
     np.testing.assert_allclose(out.data[0], 4.0 * f.value, rtol=1e-6)
