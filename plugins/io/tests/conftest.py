@@ -67,3 +67,9 @@ def obs_synthetic(synthetic_dir):
     import irisplug
 
     return irisplug.read(synthetic_dir)
+
+
+@pytest.fixture(scope="session")
+def real_sji_1400(obs_raster, obs_sns):
+    """A real SJI 1400 cube: the 8-step raster's own (irispy-lmsal 0.5) or else the sit-and-stare's."""
+    return (obs_raster if "SJI_1400" in obs_raster else obs_sns)["SJI_1400"]
