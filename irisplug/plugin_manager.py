@@ -70,6 +70,7 @@ BUILTIN_DISTRIBUTIONS = frozenset(
         "irisplug",
         "irisplug-calib",
         "irisplug-coalign",
+        "irisplug-datasets",
         "irisplug-fit",
         "irisplug-io",
         "irisplug-iris",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import irisplug
@@ -146,3 +148,14 @@ def test_check_plugin_accepts_good_and_rejects_bad(site):
 
     with pytest.raises(PluginValidationError):
         check_plugin(bad, "bad")
+
+
+def test_every_built_in_plugin_distribution_is_trusted_as_built_in():
+    """The trust rules' list of built-in distributions names exactly the distributions under plugins/ (and the core)."""
+    import tomllib
+
+    from irisplug.plugin_manager import BUILTIN_DISTRIBUTIONS
+
+    repo = Path(__file__).resolve().parents[1]
+    names = {tomllib.loads(p.read_text())["project"]["name"] for p in (repo / "plugins").glob("*/pyproject.toml")}
+    assert BUILTIN_DISTRIBUTIONS == names | {"irisplug"}
