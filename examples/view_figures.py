@@ -23,7 +23,7 @@ from irisplug_view.figures import parameter_maps, show_poi, sji_with_contour, sp
 from irisplug_view.movies import spectrum_movie
 from irisplug_view.poi import load_pois, save_pois
 from irisplug_view.quicklook import quicklook
-from irisplug_view.synthetic import synthetic_observation, synthetic_velocity_maps
+from irisplug_iris import synthetic_observation, synthetic_velocity_maps
 
 out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(tempfile.mkdtemp(prefix="view_figures_"))
 out.mkdir(parents=True, exist_ok=True)

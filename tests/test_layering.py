@@ -47,8 +47,6 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
         {"Mg II"}, "Mg II h & k are solar lines (Pereira et al. 2013 features), not a window label: any instrument covering 2796-2804 A"),
     "plugins/fit/src/irisplug_fit/plugin.py": ({"Mg II"}, "the mgii fitter's description (as mgii.py)"),
     "plugins/calib/src/irisplug_calib/sji.py": ({"SJI label"}, _DOC),
-    "plugins/view/src/irisplug_view/colormaps.py": ({"SJI label", "Mg II"}, "sunpy's IRIS colour maps by window label (a reader colour-map hint: not done, follow-up)"),
-    "plugins/view/src/irisplug_view/synthetic.py": ({"Si IV", "Mg II", "SJI label"}, "IRIS-like synthetic test observation (labels of its windows; sets rest_wavelength itself)"),
     "plugins/view/src/irisplug_view/__init__.py": ({"Si IV"}, _DOC),
     "plugins/view/src/irisplug_view/figures.py": ({"Si IV", "Mg II", "SJI label"}, _DOC),
     "plugins/view/src/irisplug_view/movies.py": ({"Si IV", "Mg II", "SJI label"}, _DOC),

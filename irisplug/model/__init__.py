@@ -21,9 +21,10 @@ them; every plugin consumes them.
   :func:`accepting` (a descriptor's ``accepts`` from kinds, returning a
   :class:`Verdict` with the reason); data-quality metadata the reader sets
   (``missing_value``, ``valid_min``, ``saturation_level``,
-  ``instrumental_fwhm``, ``rest_wavelength``, ``passband``):
-  :func:`with_levels`, :func:`invalid_mask`, :func:`instrumental_fwhm`,
-  :func:`rest_wavelength`, :func:`passband`.
+  ``instrumental_fwhm``, ``rest_wavelength``, ``passband``) and the display
+  hint ``colormap``: :func:`with_levels`, :func:`invalid_mask`,
+  :func:`instrumental_fwhm`, :func:`rest_wavelength`, :func:`passband`,
+  :func:`colormap`.
 
 Examples
 --------
@@ -69,6 +70,8 @@ _EXPORTS = {
     "instrumental_fwhm": "irisplug.model.levels",
     "rest_wavelength": "irisplug.model.levels",
     "passband": "irisplug.model.levels",
+    "colormap": "irisplug.model.levels",
+    "COLORMAP": "irisplug.model.levels",
     "to_xarray": "irisplug.model.xarray_conversion",
 }
 

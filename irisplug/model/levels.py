@@ -17,6 +17,11 @@ Keys of a cube's ``meta`` (names after the netCDF CF conventions where one exist
 ``passband``
     The ``(min, max)`` wavelengths of an imager's filter passband, a length
     Quantity of two values (e.g. to integrate a raster into a synthetic image).
+``colormap``
+    A display hint, not a data-quality level: the name of a registered
+    matplotlib colour map (sunpy's instrument maps are registered by
+    ``import sunpy.visualization.colormaps``) that viewers use for this
+    window unless the user passes one.
 
 A level given as a Quantity applies only while the data are in a unit it
 converts to: a level in DN says nothing about the same cube in DN/s after
@@ -58,6 +63,8 @@ __all__ = [
     "PASSBAND",
     "rest_wavelength",
     "passband",
+    "COLORMAP",
+    "colormap",
 ]
 
 MISSING_VALUE = "missing_value"
@@ -66,13 +73,14 @@ SATURATION_LEVEL = "saturation_level"
 INSTRUMENTAL_FWHM = "instrumental_fwhm"
 REST_WAVELENGTH = "rest_wavelength"
 PASSBAND = "passband"
+COLORMAP = "colormap"
 #: every data-quality key a reader may set
 LEVEL_KEYS = (MISSING_VALUE, VALID_MIN, SATURATION_LEVEL, INSTRUMENTAL_FWHM, REST_WAVELENGTH, PASSBAND)
 
 
 def with_levels(meta: Mapping[str, Any] | None, *, missing_value: Any = None, valid_min: Any = None,
                 saturation_level: Any = None, instrumental_fwhm: Any = None, rest_wavelength: Any = None,
-                passband: Any = None) -> Any:
+                passband: Any = None, colormap: str | None = None) -> Any:
     """``meta`` (a dict or NDMeta, updated in place when it is one) with the given data-quality keys set.
 
     Examples
@@ -93,8 +101,11 @@ def with_levels(meta: Mapping[str, Any] | None, *, missing_value: Any = None, va
         band = u.Quantity(passband)
         if band.shape != (2,) or not band.unit.is_equivalent(u.AA) or not band[0] < band[1]:
             raise ValueError(f"passband must be a length Quantity (min, max) with min < max, got {passband!r}")
+    if colormap is not None and not (isinstance(colormap, str) and colormap.strip()):
+        raise ValueError(f"colormap must be the name of a colour map, got {colormap!r}")
     for key, value in ((MISSING_VALUE, missing_value), (VALID_MIN, valid_min), (SATURATION_LEVEL, saturation_level),
-                       (INSTRUMENTAL_FWHM, instrumental_fwhm), (REST_WAVELENGTH, rest_wavelength), (PASSBAND, passband)):
+                       (INSTRUMENTAL_FWHM, instrumental_fwhm), (REST_WAVELENGTH, rest_wavelength), (PASSBAND, passband),
+                       (COLORMAP, colormap)):
         if value is not None:
             out[key] = value
     return out
@@ -223,3 +234,20 @@ def passband(obj: Any, unit: Any = "Angstrom") -> Any:
 
     value = _first_meta_value(obj, PASSBAND)
     return None if value is None else u.Quantity(value).to(unit)
+
+
+def colormap(obj: Any) -> str | None:
+    """The name of the colour map the reader suggests for displaying ``obj`` (meta ``colormap``), or None.
+
+    For a sequence or collection, the value of the first cube that has one.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> colormap(SimpleNamespace(meta=with_levels({}, colormap="sdoaia171")))
+    'sdoaia171'
+    >>> colormap(SimpleNamespace(meta={})) is None
+    True
+    """
+    value = _first_meta_value(obj, COLORMAP)
+    return None if value is None else str(value)

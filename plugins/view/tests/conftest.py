@@ -31,21 +31,21 @@ def _quiet(monkeypatch):
 
 @pytest.fixture
 def obs():
-    from irisplug_view.synthetic import synthetic_observation
+    from irisplug_iris import synthetic_observation
 
     return synthetic_observation(8, 40)
 
 
 @pytest.fixture
 def sns():
-    from irisplug_view.synthetic import synthetic_observation
+    from irisplug_iris import synthetic_observation
 
     return synthetic_observation(12, 40, sit_and_stare=True, n_scans=1)
 
 
 @pytest.fixture
 def sji():
-    from irisplug_view.synthetic import synthetic_sji
+    from irisplug_iris import synthetic_sji
 
     return synthetic_sji(12, 50, 60)
 

@@ -11,7 +11,7 @@ from irisplug_view.scaling import histo_opt
 
 @pytest.fixture
 def sji():
-    from irisplug_view.synthetic import synthetic_sji
+    from irisplug_iris import synthetic_sji
 
     return synthetic_sji(10, 120, 100)
 

@@ -116,7 +116,7 @@ def test_q_quits(v):
 
 def test_slit_from_the_raster_world_coordinates(obs):
     """Without a per-frame slit column, the slit comes from the raster exposure nearest in time (astropy reference)."""
-    from irisplug_view.synthetic import synthetic_sji
+    from irisplug_iris import synthetic_sji
 
     sji = synthetic_sji(6, 50, 60, slit_coord=False, cadence=9.3, start="2014-03-29T14:10:00")
     v = sji_viewer(sji, slit_from=obs)

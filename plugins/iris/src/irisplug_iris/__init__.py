@@ -1,4 +1,5 @@
-"""irisplug plugin: IRIS Level 2 raster and slit-jaw readers, photon noise, radiometric calibration and a synthetic L2 generator.
+"""irisplug plugin: IRIS Level 2 raster and slit-jaw readers, photon noise, radiometric calibration, IRIS colour maps,
+a synthetic L2 file generator and synthetic IRIS-like cubes in memory.
 
 The steps are used through ``irisplug.calibrate`` (``iris-photon-noise``,
 ``iris-radiometric``); the radiometric building blocks are public here.
@@ -27,6 +28,12 @@ _LAZY = {
     "sji_effective_area": "irisplug_iris.sji_radiometric",
     "sji_radiance_factor": "irisplug_iris.sji_radiometric",
     "sji_radiometric_calibration": "irisplug_iris.sji_radiometric",
+    "iris_cmap": "irisplug_iris.colormaps",
+    "iris_colormap_name": "irisplug_iris.colormaps",
+    "synthetic_raster": "irisplug_iris.synthetic_cubes",
+    "synthetic_sji": "irisplug_iris.synthetic_cubes",
+    "synthetic_observation": "irisplug_iris.synthetic_cubes",
+    "synthetic_velocity_maps": "irisplug_iris.synthetic_cubes",
 }
 
 __all__ = list(_LAZY)

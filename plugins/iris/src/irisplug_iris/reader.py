@@ -84,6 +84,7 @@ def _quality_meta(meta: dict[str, Any], detector: str, *, label: str | None = No
     import astropy.units as u
 
     from irisplug.model import with_levels
+    from irisplug_iris.colormaps import iris_colormap_name
     from irisplug_iris.window_facts import sji_passband_range, window_rest_wavelength
 
     fwhm = _INSTRUMENTAL_FWHM_AA.get(detector)
@@ -92,7 +93,20 @@ def _quality_meta(meta: dict[str, Any], detector: str, *, label: str | None = No
     return with_levels(meta, missing_value=-200.0 * u.DN, valid_min=-100.0 * u.DN,
                        instrumental_fwhm=None if fwhm is None else fwhm * u.AA,
                        rest_wavelength=None if rest is None else rest * u.AA,
-                       passband=None if band is None else list(band) * u.AA)
+                       passband=None if band is None else list(band) * u.AA,
+                       colormap=_window_colormap(label, twave, iris_colormap_name))
+
+
+def _window_colormap(label: str | None, twave: Any, name_for: Any) -> str | None:
+    """sunpy's IRIS colour map for a slit-jaw passband (``TWAVE1``) or a spectral window's label, or None."""
+    try:
+        wavelength = None if twave is None else float(twave)
+    except (TypeError, ValueError):
+        wavelength = None
+    if wavelength is None and not label:
+        return None
+    name = name_for(label, wavelength)
+    return None if name == "gray" else name
 
 
 @functools.lru_cache(maxsize=8)

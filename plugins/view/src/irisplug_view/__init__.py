@@ -31,6 +31,7 @@ _LAZY = {
     "raster_position_movie": "irisplug_view.movies",
     "MovieWriterUnavailableError": "irisplug_view.movies",
     "histo_opt": "irisplug_view.scaling",
+    "display_cmap": "irisplug_view.colormaps",
     "iris_cmap": "irisplug_view.colormaps",
     "PointOfInterest": "irisplug_view.poi",
     "get_pois": "irisplug_view.poi",

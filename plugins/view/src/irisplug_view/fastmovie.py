@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_view.colormaps import iris_cmap
+from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import sji_frames
 from irisplug_view.scaling import gamma_lut, histo_opt, scale_to_index
 
@@ -58,7 +58,7 @@ class SJIPlayer:
             lims = np.array([histo_opt(self.frames.frame(i), cutoff=cutoff) for i in sample])
             limits = (float(np.median(lims[:, 0])), float(np.median(lims[:, 1])))
         self.limits = limits
-        self.lut = gamma_lut(cmap or iris_cmap(self.frames.label), gamma, 256)
+        self.lut = gamma_lut(display_cmap(self.frames.cube, cmap), gamma, 256)
         self.dpi = dpi
         self.quiet = quiet
         self.index: np.ndarray | None = None

@@ -12,7 +12,7 @@ import numpy as np
 
 from irisplug.errors import UnsupportedObjectError
 from irisplug_view._figure_kit import extent_of, nearest
-from irisplug_view.colormaps import iris_cmap
+from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import kind_of, raster_windows, sji_frames
 from irisplug_view.scaling import histo_opt
 
@@ -66,7 +66,7 @@ def spectroheliogram(obj: Any, *, window: str | None = None, wavelength: Any = N
     fig = plt.figure(figsize=figsize)
     ax, image = celestial_axes(fig, 111, SlicedLowLevelWCS(low, (slice(None), slice(None), w)), data)
     lo, hi = histo_opt(data, cutoff=cutoff)
-    im = ax.imshow(image, origin="lower", cmap=cmap or iris_cmap(win.label), norm=PowerNorm(gamma, lo, hi),
+    im = ax.imshow(image, origin="lower", cmap=display_cmap(win.cube, cmap), norm=PowerNorm(gamma, lo, hi),
                    aspect="auto", interpolation="nearest")
     if grid:
         from irisplug_view.quicklook import celestial_grid
@@ -125,7 +125,7 @@ def sji_with_contour(sji: Any, raster: Any, *, window: str | None = None, sji_wi
 
     _label_celestial(ax)
     lo, hi = histo_opt(image, cutoff=cutoff)
-    ax.imshow(image, origin="lower", cmap=iris_cmap(frames.label), norm=PowerNorm(gamma, lo, hi), interpolation="nearest")
+    ax.imshow(image, origin="lower", cmap=display_cmap(frames.cube), norm=PowerNorm(gamma, lo, hi), interpolation="nearest")
     n_step, n_y, _ = win.shape
     step, y = np.meshgrid(np.arange(n_step), np.arange(n_y), indexing="ij")
     lon, lat = win.lonlat(step, y)
@@ -360,7 +360,7 @@ def show_poi(poi: Any, *, show_XY_map: bool = False, show_SlitSpectra: bool = Fa
         poi = poi[0]
     if not isinstance(poi, PointOfInterest):
         raise UnsupportedObjectError(f"show_poi needs a PointOfInterest, got {type(poi).__name__}")
-    cmap = cmap or iris_cmap(poi.window)
+    cmap = display_cmap(None, cmap or poi.colormap)
     lo, hi = poi.limits or (None, None)
     if poi.kind == "sji":
         fig, ax = plt.subplots(figsize=(6, 6))

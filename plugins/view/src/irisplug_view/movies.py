@@ -17,7 +17,7 @@ import numpy as np
 
 from irisplug.errors import IrisplugError, UnsupportedObjectError
 from irisplug_view._figure_kit import extent_of
-from irisplug_view.colormaps import iris_cmap
+from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import kind_of, raster_windows, sji_frames
 from irisplug_view.scaling import histo_opt
 
@@ -167,7 +167,7 @@ def sji_movie(obj: Any, out: Any, *, window: str | None = None, frames: Any = No
     fig = plt.figure(figsize=(6, 6.3))
     ax = fig.add_subplot(111, projection=sji.frame_wcs(idx[0]))
     _label_celestial(ax)
-    im = ax.imshow(sji.frame(idx[0]), origin="lower", cmap=iris_cmap(sji.label), norm=PowerNorm(gamma, *lims),
+    im = ax.imshow(sji.frame(idx[0]), origin="lower", cmap=display_cmap(sji.cube), norm=PowerNorm(gamma, *lims),
                    interpolation="nearest")
     from irisplug_view.sji_viewer import _raster_for_slit
     from irisplug_view.slit_track import SlitTrack
@@ -220,7 +220,7 @@ def raster_position_movie(obj: Any, out: Any, *, window: str | None = None, posi
 
     lo, hi = histo_opt(image(0), cutoff=cutoff)
     fig, ax = plt.subplots(figsize=(6, 6))
-    im = ax.imshow(image(0), origin="lower", aspect="auto", cmap=iris_cmap(win.label), norm=PowerNorm(gamma, lo, hi),
+    im = ax.imshow(image(0), origin="lower", aspect="auto", cmap=display_cmap(win.cube), norm=PowerNorm(gamma, lo, hi),
                    extent=(*extent_of(win.wavelength), -0.5, n_y - 0.5), interpolation="nearest")
     ax.set_xlabel("wavelength [Å]")
     ax.set_ylabel("y along the slit [pixel]")

@@ -53,6 +53,8 @@ class PointOfInterest:
     limits: tuple[float, float] | None = None
     unit: str = ""
     slit_x: float | None = None
+    #: the colour map the window was shown with (the reader's ``meta["colormap"]``), if any
+    colormap: str | None = None
     map: np.ndarray | None = field(default=None, compare=False)
     slit_spectra: np.ndarray | None = field(default=None, compare=False)
     spectrum: np.ndarray | None = field(default=None, compare=False)

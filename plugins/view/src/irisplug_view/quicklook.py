@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from irisplug_view._figure_kit import extent_of, help_box, nearest, new_figure, request_draw, sync_timer, take_over_keys
-from irisplug_view.colormaps import iris_cmap
+from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import RasterWindow, raster_windows
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
 from irisplug_view.scaling import histo_opt
@@ -78,7 +78,7 @@ class RasterQuickLook:
         n_step, n_y, _ = win.shape
         wl = win.wavelength
         lo, hi = st.contrast[st.label].limits
-        cmap = self.cmap or iris_cmap(st.label)
+        cmap = display_cmap(self.windows[st.label].cube, self.cmap)
         self._lat = win.lonlat(np.full(n_y, n_step // 2), np.arange(n_y))[1]
         ylo, yhi = extent_of(self._lat)
         gs = fig.add_gridspec(2, 2, height_ratios=(1.6, 1), hspace=0.35, wspace=0.3)
@@ -194,6 +194,8 @@ class RasterQuickLook:
     # -- points of interest ---------------------------------------------------
     def make_poi(self, label: str) -> PointOfInterest:
         """A point of interest at the current position in window ``label``."""
+        from irisplug.model import colormap
+
         st, win = self.state, self.windows[label]
         x = min(st.x, win.shape[0] - 1)
         y = min(st.y, win.shape[1] - 1)
@@ -205,6 +207,7 @@ class RasterQuickLook:
             lon=float(lon), lat=float(lat), time=_time_str(win.times, x, bare=True) or None,
             limits=st.contrast[label].limits, unit=_unit(win), map=data[:, :, w].copy(),
             slit_spectra=data[x].copy(), spectrum=data[x, y].copy(), wavelengths=win.wavelength.copy(),
+            colormap=colormap(win.cube),
         )
 
     # -- events ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from irisplug_view._figure_kit import help_box, new_figure, request_draw, sync_timer, take_over_keys
-from irisplug_view.colormaps import iris_cmap
+from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import SJIFrames, sji_frames, world_arcsec
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
 from irisplug_view.scaling import ContrastLimits, histo_opt
@@ -141,7 +141,7 @@ class SJIViewer:
 
         _label_celestial(self.ax)
         lo, hi = self.state.contrast.limits
-        self.im = self.ax.imshow(self.frames.frame(0), origin="lower", cmap=cmap or iris_cmap(self.frames.label),
+        self.im = self.ax.imshow(self.frames.frame(0), origin="lower", cmap=display_cmap(self.frames.cube, cmap),
                                  norm=PowerNorm(gamma, lo, hi), interpolation="nearest")
         (self.slit_line,) = self.ax.plot([], [], color="w", ls="--", lw=1, visible=False)
         (self.mark_poi,) = self.ax.plot([], [], "o", mfc="none", mec="cyan", ms=8)
@@ -179,6 +179,8 @@ class SJIViewer:
             request_draw(self.fig)
 
     def make_poi(self) -> PointOfInterest:
+        from irisplug.model import colormap
+
         st = self.state
         ny, nx = self.frames.shape[1:]
         x, y = self._mouse if self._mouse is not None else (nx // 2, ny // 2)
@@ -188,7 +190,8 @@ class SJIViewer:
                                lon=float(lon), lat=float(lat), limits=st.contrast.limits,
                                time=times[st.frame].isot if times is not None else None,
                                slit_x=self.frames.slit_x(st.frame), map=self.frames.frame(st.frame),
-                               unit=str(getattr(self.frames.cube, "unit", "") or ""))
+                               unit=str(getattr(self.frames.cube, "unit", "") or ""),
+                               colormap=colormap(self.frames.cube))
 
     def _on_key(self, event: Any) -> bool:
         st = self.state
