@@ -513,25 +513,52 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, offs, p0, lo, hi, buf):
             hi[o + 3] = 10.0 * whi
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
-                 offs, nbg, ref, max_iter, tol, absolute, dx, nblock):
-    """Fit every row of ``y`` (NaN = ignored); returns ``(p, err, chi2, niter, status, dof)``.
+@njit(cache=True, error_model="numpy")
+def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg, skip_guess, s,
+                      w, yy, valid, pi, lo, hi, gbuf):
+    """Weights, cleaned data, initial values and bounds of spectrum ``s``; returns the number of valid points."""
+    n = x.size
+    npar = pi.size
+    nval = 0
+    for j in range(n):
+        v = y[s, j]
+        ok = math.isfinite(v)
+        if use_u:
+            uj = u[s, j]
+            ok = ok and math.isfinite(uj) and uj > 0.0
+            w[j] = 1.0 / (uj * uj) if ok else 0.0
+        else:
+            w[j] = 1.0 if ok else 0.0
+        valid[j] = ok
+        yy[j] = v if ok else 0.0
+        nval += ok
+    if nval > 0 and not skip_guess:
+        _guess_one(x, yy, valid, nbg, comp, single, kinds, offs, pi, lo, hi, gbuf)
+    else:
+        for i in range(npar):
+            pi[i] = 0.0
+            lo[i] = -np.inf
+            hi[i] = np.inf
+    if use_p0:
+        for i in range(npar):
+            pi[i] = p0u[s, i]
+    for i in range(npar):
+        if not math.isnan(lo_u[i]):
+            lo[i] = lo_u[i]
+        if not math.isnan(hi_u[i]):
+            hi[i] = hi_u[i]
+        if not math.isnan(fixv[i]):
+            pi[i] = fixv[i]
+    return nval
 
-    ``u`` uncertainties (used when ``use_u``); ``p0u`` initial values (used
-    when ``use_p0``, otherwise moment guesses from ``comp``); ``lo_u``,
-    ``hi_u``, ``fixv``: per-parameter overrides, NaN for none. ``kinds``:
-    profile code per component; ``offs``: index of each component's first
-    parameter (:func:`irisplug_fit.templates.param_offsets`).
-    """
-    nspec, n = y.shape
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                  offs, nbg, ref, max_iter, tol, absolute, dx, s_start, s_stop,
+                  p_out, err_out, chi2_out, niter_out, status_out, dof_out):
+    """Fit spectra ``s_start:s_stop`` one after another into the output arrays (any profile, incl. Voigt)."""
+    n = x.size
     npar = pmap.size
-    p = np.empty((nspec, npar))
-    err = np.empty((nspec, npar))
-    chi2 = np.empty(nspec)
-    niter = np.empty(nspec, dtype=np.int32)
-    status = np.empty(nspec, dtype=np.uint8)
-    dof = np.empty(nspec, dtype=np.int32)
     nfree = lead.size
     # initial values and every bound given: the moment guesses would all be overwritten
     skip_guess = use_p0
@@ -540,62 +567,44 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
     identity = nfree == npar
     for i in range(npar):
         identity = identity and pmap[i] == i and tscale[i] == 1.0 and toff[i] == 0.0
-    nblock = max(min(nspec, nblock), 1)
-    for b in range(nblock):
-        s_start = (nspec * b) // nblock
-        s_stop = (nspec * (b + 1)) // nblock
-        w = np.empty(n)
-        yy = np.empty(n)
-        valid = np.empty(n, dtype=np.bool_)
-        pi = np.empty(npar)
-        lo = np.empty(npar)
-        hi = np.empty(npar)
-        vec = np.empty((14, n))
-        jac = np.empty((4, npar, n))
-        sups = np.empty((3, npar, 2), dtype=np.int64)
-        for i in range(npar):
-            sups[2, i, 0] = 0
-            sups[2, i, 1] = n
-        mat = np.empty((3, nfree, nfree))
-        small = np.empty((9, npar))
-        for s in range(s_start, s_stop):
-            nval = 0
-            for j in range(n):
-                v = y[s, j]
-                ok = math.isfinite(v)
-                if use_u:
-                    uj = u[s, j]
-                    ok = ok and math.isfinite(uj) and uj > 0.0
-                    w[j] = 1.0 / (uj * uj) if ok else 0.0
-                else:
-                    w[j] = 1.0 if ok else 0.0
-                valid[j] = ok
-                yy[j] = v if ok else 0.0
-                nval += ok
-            if nval > 0 and not skip_guess:
-                _guess_one(x, yy, valid, nbg, comp, single, kinds, offs, pi, lo, hi, vec[5])
-            else:
-                for i in range(npar):
-                    pi[i] = 0.0
-                    lo[i] = -np.inf
-                    hi[i] = np.inf
-            if use_p0:
-                for i in range(npar):
-                    pi[i] = p0u[s, i]
-            for i in range(npar):
-                if not math.isnan(lo_u[i]):
-                    lo[i] = lo_u[i]
-                if not math.isnan(hi_u[i]):
-                    hi[i] = hi_u[i]
-                if not math.isnan(fixv[i]):
-                    pi[i] = fixv[i]
-            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref,
-                                 max_iter, tol, absolute, dx, identity, vec, jac, mat, small, sups, p[s], err[s])
-            chi2[s] = c
-            niter[s] = it
-            status[s] = st
-            dof[s] = nval - nfree
-    return p, err, chi2, niter, status, dof
+    w = np.empty(n)
+    yy = np.empty(n)
+    valid = np.empty(n, dtype=np.bool_)
+    pi = np.empty(npar)
+    lo = np.empty(npar)
+    hi = np.empty(npar)
+    vec = np.empty((14, n))
+    jac = np.empty((4, npar, n))
+    sups = np.empty((3, npar, 2), dtype=np.int64)
+    for i in range(npar):
+        sups[2, i, 0] = 0
+        sups[2, i, 1] = n
+    mat = np.empty((3, nfree, nfree))
+    small = np.empty((9, npar))
+    for s in range(s_start, s_stop):
+        nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
+                                 skip_guess, s, w, yy, valid, pi, lo, hi, vec[5])
+        c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref,
+                             max_iter, tol, absolute, dx, identity, vec, jac, mat, small, sups, p_out[s], err_out[s])
+        chi2_out[s] = c
+        niter_out[s] = it
+        status_out[s] = st
+        dof_out[s] = nval - nfree
+
+
+def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                 offs, nbg, ref, max_iter, tol, absolute, dx, nblock=1):
+    """Fit every row of ``y`` (NaN = ignored) in this thread; returns ``(p, err, chi2, niter, status, dof)``.
+
+    ``u`` uncertainties (used when ``use_u``); ``p0u`` initial values (used
+    when ``use_p0``, otherwise moment guesses from ``comp``); ``lo_u``,
+    ``hi_u``, ``fixv``: per-parameter overrides, NaN for none. ``kinds``:
+    profile code per component; ``offs``: index of each component's first
+    parameter (:func:`irisplug_fit.templates.param_offsets`). ``nblock`` is
+    ignored (kept for callers of the earlier signature).
+    """
+    return lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff,
+                          kinds, offs, nbg, ref, max_iter, tol, absolute, dx, nblock, threads=1)
 
 
 def default_threads() -> int:
@@ -611,34 +620,101 @@ def default_threads() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def lm_fit_threads(x, y, u, use_u, p0u, use_p0, *args, threads=None):
-    """:func:`lm_fit_numba` on ``threads`` slices of the spectra at once (same outputs)."""
-    nspec = y.shape[0]
-    nthreads = min(threads or default_threads(), max(nspec // 64, 1))
-    if nthreads <= 1:
-        return lm_fit_numba(x, y, u, use_u, p0u, use_p0, *args)
+def kernel_kind(kinds) -> str:
+    """``"scalar"`` (one spectrum at a time; the default) or ``"lanes"`` (``IRISPLUG_FIT_KERNEL=lanes``, no Voigt).
+
+    The lane-group kernel (:mod:`irisplug_fit.lanes`) gives the same fits
+    but measured 1.5-1.8x slower per spectrum with numba's default LLVM
+    settings (its constant 8-lane loops are unrolled to scalar code; see
+    docs/fit.md), so it is opt-in.
+    """
+    import os
+
+    if os.environ.get("IRISPLUG_FIT_KERNEL", "") == "lanes" and not np.any(np.asarray(kinds) == 2):
+        return "lanes"
+    return "scalar"
+
+
+_POOL = None
+_POOL_LOCK = None
+_STEAL = 512  # spectra per stolen piece: ~1 ms of work, far above the call overhead (~20 us)
+
+
+def _pool(nthreads: int):
+    """The module's thread pool, grown when more threads are asked for (never one pool per call)."""
+    global _POOL, _POOL_LOCK
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    edges = np.linspace(0, nspec, nthreads + 1).astype(int)
+    if _POOL_LOCK is None:
+        _POOL_LOCK = threading.Lock()
+    with _POOL_LOCK:
+        if _POOL is None or _POOL._max_workers < nthreads:
+            old = _POOL
+            _POOL = ThreadPoolExecutor(nthreads, thread_name_prefix="irisplug-fit")
+            if old is not None:
+                old.shutdown(wait=False)
+        return _POOL
 
-    def part(i):
-        a, b = edges[i], edges[i + 1]
-        return lm_fit_numba(x, y[a:b], u[a:b] if use_u else u, use_u, p0u[a:b] if use_p0 else p0u, use_p0, *args)
 
-    with ThreadPoolExecutor(nthreads) as pool:
-        parts = list(pool.map(part, range(nthreads)))
-    return tuple(np.concatenate([p[k] for p in parts]) for k in range(6))
+def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                   offs, nbg, ref, max_iter, tol, absolute, dx, nblock=1, *, threads=None):
+    """Fit every row of ``y`` on ``threads`` threads; returns ``(p, err, chi2, niter, status, dof)``.
+
+    Work stealing: the threads take pieces of ``_STEAL`` spectra from a
+    shared counter until none is left (no fixed halves; a thread that is
+    slowed down by other load simply takes fewer pieces), each writing its
+    rows of the shared outputs in place (no concatenation). ``nblock`` is
+    ignored.
+    """
+    import itertools
+
+    nspec = y.shape[0]
+    npar = pmap.size
+    p = np.empty((nspec, npar))
+    err = np.empty((nspec, npar))
+    chi2 = np.empty(nspec)
+    niter = np.empty(nspec, dtype=np.int32)
+    status = np.empty(nspec, dtype=np.uint8)
+    dof = np.empty(nspec, dtype=np.int32)
+    if kernel_kind(kinds) == "lanes":
+        from irisplug_fit.lanes import lm_fit_lanes as kernel
+    else:
+        kernel = lm_fit_scalar
+    args = (x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds, offs,
+            nbg, ref, max_iter, tol, absolute, dx)
+    outs = (p, err, chi2, niter, status, dof)
+    nthreads = max(min(threads or default_threads(), -(-nspec // 64)), 1)
+    if nthreads <= 1:
+        kernel(*args, 0, nspec, *outs)
+        return outs
+    piece = max(min(_STEAL, -(-nspec // (4 * nthreads))), 64)
+    counter = itertools.count()  # next() is atomic under the GIL
+
+    def work():
+        while True:
+            a = next(counter) * piece
+            if a >= nspec:
+                return
+            kernel(*args, a, min(a + piece, nspec), *outs)
+
+    futures = [_pool(nthreads).submit(work) for _ in range(nthreads)]
+    for f in futures:
+        f.result()
+    return outs
 
 
 def _drop_stale_cache() -> None:
     """Before any kernel is compiled or loaded: drop cached kernels built from other sources (see numba_cache)."""
     from irisplug_fit import numba_cache, profiles
 
-    cache = getattr(lm_fit_numba, "_cache", None)
+    cache = getattr(lm_fit_scalar, "_cache", None)
     path = getattr(cache, "_cache_path", None)  # where numba keeps this module's cache (numba internal)
     if path is None:
         path = Path(__file__).parent / "__pycache__"
-    numba_cache.drop_stale_cache(path, Path(__file__).stem, [__file__, profiles.__file__])
+    sources = [__file__, profiles.__file__, Path(__file__).with_name("lanes.py")]
+    for module in ("kernels", "lanes"):
+        numba_cache.drop_stale_cache(path, module, sources)
 
 
 _drop_stale_cache()
