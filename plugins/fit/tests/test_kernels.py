@@ -43,3 +43,37 @@ def test_lane_kernel_matches_scalar(three_gaussians, monkeypatch):
     assert ok.mean() > 0.95
     np.testing.assert_allclose(a.params[ok], b.params[ok], rtol=1e-9)
     np.testing.assert_allclose(a.errors[ok], b.errors[ok], rtol=1e-7)
+
+
+def test_import_does_not_import_numba():
+    """``import irisplug_fit`` (and its engine module) leave numba unimported: a fresh process checks sys.modules."""
+    import subprocess
+    import sys
+
+    code = ("import sys, irisplug_fit, irisplug_fit.engine, irisplug_fit.templates, irisplug_fit.line_templates;"
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
+
+
+def test_kernel_cache_is_per_user_and_keyed_by_sources(tmp_path):
+    """The kernels cache under irisplug's per-user cache, in a folder named by the sources' contents."""
+    import subprocess
+    import sys
+
+    from irisplug_fit.numba_cache import KERNEL_MODULES, sources_digest
+
+    code = ("import numpy as np;from irisplug_fit.engine import fit_spectra;x=np.linspace(1401.77,1403.77,20);"
+            "fit_spectra(np.ones((1,20)),x,'si_iv_1403',engine='numba')")
+    import os
+
+    env = dict(os.environ, IRISPLUG_CACHE_DIR=str(tmp_path))
+    env.pop("NUMBA_CACHE_DIR", None)
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    import irisplug_fit
+
+    here = os.path.dirname(irisplug_fit.__file__)
+    digest = sources_digest([os.path.join(here, m) for m in KERNEL_MODULES])
+    (folder,) = (tmp_path / "numba").iterdir()
+    assert folder.name.startswith(digest[:20])
+    assert any(f.name.startswith("kernels.lm_fit_scalar") and f.suffix == ".nbi" for f in folder.iterdir())

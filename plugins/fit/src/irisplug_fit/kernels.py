@@ -116,7 +116,13 @@ def _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, vbuf, sup)
         a = p[o]
         mu = p[o + 1]
         if kinds[c] == 2:
-            voigt_rows(x, sw, a, mu, p[o + 2], p[o + 3], f, Jp, o, vbuf)
+            # ``vbuf is None`` is decided when compiling (numba prunes the branch on a None argument):
+            # kernels for Gaussian/Lorentzian templates do not contain (nor compile) the Voigt code
+            if vbuf is None:
+                for j in range(n):
+                    f[j] = np.nan
+            else:
+                voigt_rows(x, sw, a, mu, p[o + 2], p[o + 3], f, Jp, o, vbuf)
             continue
         inv = 1.0 / p[o + 2]
         if kinds[c] == 0:
@@ -239,10 +245,10 @@ def _chol_solve(L, b, out):
 
 @njit(cache=True, error_model="numpy")
 def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter, tol, absolute, dx,
-             identity, vec, jac, mat, small, sups, p_out, err_out):
+             identity, vec, vbuf, jac, mat, small, sups, p_out, err_out):
     """LM on one spectrum, using the caller's workspace (no allocation).
 
-    ``vec`` (14, n) (rows 7-13: Voigt scratch), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar),
+    ``vec`` (7, n), ``vbuf`` (7, n) Voigt scratch or None (no Voigt component), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar),
     ``sups`` (3, npar, 2) row supports (current, trial, full).
     """
     npar = p0.size
@@ -264,7 +270,6 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, re
     p = small[6]
     A, M, L = mat[0], mat[1], mat[2]
     f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[6]
-    vbuf = vec[7:]
     for j in range(n):
         sw[j] = math.sqrt(w[j])
     Jp, Jpn = jac[0], jac[1]
@@ -490,7 +495,17 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, offs, p0, lo, hi, buf):
             width = math.sqrt(var)
         width = min(max(width, wlo), whi)
         if single[c]:
-            idx = np.searchsorted(x, centre)
+            # np.searchsorted(x, centre) (left side), written out: numba's generic version costs ~10 % of the compile
+            idx = n
+            if centre == centre:
+                idx = 0
+                top = n
+                while idx < top:
+                    mid = (idx + top) // 2
+                    if x[mid] < centre:
+                        idx = mid + 1
+                    else:
+                        top = mid
             idx = min(max(idx, 0), n - 1)
             local = y[idx] - bg if valid[idx] else 0.0
             amp = local if local > 0.0 else peak * af
@@ -554,9 +569,13 @@ def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, singl
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
-                  offs, nbg, ref, max_iter, tol, absolute, dx, s_start, s_stop,
+                  offs, nbg, ref, max_iter, tol, absolute, dx, voigt, s_start, s_stop,
                   p_out, err_out, chi2_out, niter_out, status_out, dof_out):
-    """Fit spectra ``s_start:s_stop`` one after another into the output arrays (any profile, incl. Voigt)."""
+    """Fit spectra ``s_start:s_stop`` one after another into the output arrays.
+
+    ``voigt``: None when no component is a Voigt profile (the kernel is then
+    compiled without the Voigt code), else any array (e.g. ``np.empty(0)``).
+    """
     n = x.size
     npar = pmap.size
     nfree = lead.size
@@ -573,7 +592,8 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
     pi = np.empty(npar)
     lo = np.empty(npar)
     hi = np.empty(npar)
-    vec = np.empty((14, n))
+    vec = np.empty((7, n))
+    vbuf = np.empty((7, n))
     jac = np.empty((4, npar, n))
     sups = np.empty((3, npar, 2), dtype=np.int64)
     for i in range(npar):
@@ -584,8 +604,12 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
     for s in range(s_start, s_stop):
         nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
                                  skip_guess, s, w, yy, valid, pi, lo, hi, vec[5])
-        c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref,
-                             max_iter, tol, absolute, dx, identity, vec, jac, mat, small, sups, p_out[s], err_out[s])
+        if voigt is None:
+            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter,
+                                 tol, absolute, dx, identity, vec, None, jac, mat, small, sups, p_out[s], err_out[s])
+        else:
+            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter,
+                                 tol, absolute, dx, identity, vec, vbuf, jac, mat, small, sups, p_out[s], err_out[s])
         chi2_out[s] = c
         niter_out[s] = it
         status_out[s] = st
@@ -677,12 +701,13 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
     niter = np.empty(nspec, dtype=np.int32)
     status = np.empty(nspec, dtype=np.uint8)
     dof = np.empty(nspec, dtype=np.int32)
+    args = (x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds, offs,
+            nbg, ref, max_iter, tol, absolute, dx)
     if kernel_kind(kinds) == "lanes":
         from irisplug_fit.lanes import lm_fit_lanes as kernel
     else:
         kernel = lm_fit_scalar
-    args = (x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds, offs,
-            nbg, ref, max_iter, tol, absolute, dx)
+        args = (*args, np.empty(0) if np.any(np.asarray(kinds) == 2) else None)
     outs = (p, err, chi2, niter, status, dof)
     nthreads = max(min(threads or default_threads(), -(-nspec // 64)), 1)
     if nthreads <= 1:
@@ -708,6 +733,8 @@ def _drop_stale_cache() -> None:
     """Before any kernel is compiled or loaded: drop cached kernels built from other sources (see numba_cache)."""
     from irisplug_fit import numba_cache, profiles
 
+    if numba_cache.install_kernel_cache() is not None:
+        return  # the per-user cache is keyed by the contents of all the sources
     cache = getattr(lm_fit_scalar, "_cache", None)
     path = getattr(cache, "_cache_path", None)  # where numba keeps this module's cache (numba internal)
     if path is None:
