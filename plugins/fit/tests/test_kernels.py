@@ -57,23 +57,24 @@ def test_import_does_not_import_numba():
 
 
 def test_kernel_cache_is_per_user_and_keyed_by_sources(tmp_path):
-    """The kernels cache under irisplug's per-user cache, in a folder named by the sources' contents."""
+    """The kernels cache under irisplug's per-user cache, in a folder named by the sources' contents
+    (so a new environment with the same sources, or a dask worker, finds them compiled)."""
+    import os
     import subprocess
     import sys
 
+    import irisplug_fit
     from irisplug_fit.numba_cache import KERNEL_MODULES, sources_digest
 
-    code = ("import numpy as np;from irisplug_fit.engine import fit_spectra;x=np.linspace(1401.77,1403.77,20);"
-            "fit_spectra(np.ones((1,20)),x,'si_iv_1403',engine='numba')")
-    import os
-
+    code = ("from irisplug_fit import kernels, lanes;"
+            "print(kernels.lm_fit_scalar._cache._cache_path);print(lanes.lm_fit_lanes._cache._cache_path)")
     env = dict(os.environ, IRISPLUG_CACHE_DIR=str(tmp_path))
     env.pop("NUMBA_CACHE_DIR", None)
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
-    import irisplug_fit
-
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
     here = os.path.dirname(irisplug_fit.__file__)
     digest = sources_digest([os.path.join(here, m) for m in KERNEL_MODULES])
-    (folder,) = (tmp_path / "numba").iterdir()
-    assert folder.name.startswith(digest[:20])
-    assert any(f.name.startswith("kernels.lm_fit_scalar") and f.suffix == ".nbi" for f in folder.iterdir())
+    paths = {os.path.realpath(p) for p in out.stdout.split()}
+    assert len(paths) == 1
+    (path,) = paths
+    assert os.path.dirname(path) == os.path.realpath(tmp_path / "numba")
+    assert os.path.basename(path).startswith(digest[:20])
