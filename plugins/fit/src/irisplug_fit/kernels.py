@@ -32,7 +32,7 @@ from numba import njit
 
 from irisplug_fit.profiles import voigt_rows
 
-__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads"]
+__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads", "warm_kernels"]
 
 _CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
 
@@ -727,6 +727,35 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
     for f in futures:
         f.result()
     return outs
+
+
+def warm_kernels(voigt: bool = False, background: bool = False):
+    """Compile (or load from the per-user cache) the kernel of Gaussian/Lorentzian templates, and of Voigt ones.
+
+    Call it once before fitting on several processes at once (e.g. in a
+    dask client before submitting blocks): the first call compiles and
+    writes the per-user cache (~13 s of CPU), and every worker then loads
+    the kernels (~1 s) instead of compiling them side by side.
+    ``background=True`` runs it in a daemon thread and returns the thread.
+
+    Examples
+    --------
+    >>> warm_kernels()  # doctest: +SKIP
+    """
+    if background:
+        import threading
+
+        th = threading.Thread(target=warm_kernels, kwargs={"voigt": voigt}, name="irisplug-fit-warm", daemon=True)
+        th.start()
+        return th
+    from irisplug_fit.engine import fit_spectra
+
+    x = np.linspace(1401.77, 1403.77, 40)
+    y = 10.0 + 100.0 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2)
+    fit_spectra(y[None], x, "si_iv_1403", engine="numba", threads=1)
+    if voigt:
+        fit_spectra(y[None], x, "si_iv_1403", engine="numba", voigt=True, threads=1)
+    return None
 
 
 def _drop_stale_cache() -> None:
