@@ -94,9 +94,13 @@ def run(repeats: int, demo: bool, src: str | None) -> None:
                 with tempfile.TemporaryDirectory() as cold:
                     env_demo = _env(Path(cold), numba_cache=baseline)
                     t0 = time.perf_counter()
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     subprocess.run([sys.executable, "-m", "irisplug", "demo", "--out", str(tmp / "demo"), "--quiet"],
                                    env=env_demo, capture_output=True, text=True, check=True)
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
                     rows.setdefault("irisplug demo, empty caches", []).append(time.perf_counter() - t0)
+                    rows.setdefault("  irisplug demo, empty caches: process CPU time", []).append(
+                        after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     for label, vals in rows.items():
         v = np.asarray(vals)
         print(f"{label:52s} median {np.median(v):6.2f} s  (min {v.min():.2f}, max {v.max():.2f})")

@@ -68,7 +68,7 @@ def _model_pass(x, ref, nbg, kinds, offs, P, Y, SW, dx, E, R, chi2c, tmp):
         Ec = E[c]
         if kinds[c] == 0:
             for ln in range(LANES):
-                _gauss_values(x, P[o + 1, ln], 1.0 / P[o + 2, ln], dx, tmp)
+                _gauss_values(x, P[o + 1, ln], 1.0 / P[o + 2, ln], dx, tmp, 0, n)
                 for j in range(n):
                     Ec[j, ln] = tmp[j]
             for j in range(n):
