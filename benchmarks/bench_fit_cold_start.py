@@ -55,7 +55,7 @@ def _run(code: str, env: dict[str, str], pythonpath: str | None = None) -> list[
 def _env(cache: Path, numba_cache: bool) -> dict[str, str]:
     env = dict(os.environ, IRISPLUG_CACHE_DIR=str(cache), IRISPLUG_QUIET="1")
     env.pop("NUMBA_CACHE_DIR", None)
-    if numba_cache:  # the baseline caches beside its sources unless told otherwise
+    if numba_cache:  # every numba function of every package caches there (all cold)
         env["NUMBA_CACHE_DIR"] = str(cache / "numba-dir")
     return env
 
@@ -70,7 +70,6 @@ def run(repeats: int, demo: bool, src: str | None) -> None:
     import irisplug_fit
 
     pkg = Path(src) / "irisplug_fit" if src else Path(irisplug_fit.__file__).parent
-    baseline = src is not None
     print(f"CPU: {machine_line()}; package {pkg}; {repeats} fresh processes per row, interleaved")
     rows: dict[str, list[float]] = {}
     numba_imported = set()
@@ -92,7 +91,7 @@ def run(repeats: int, demo: bool, src: str | None) -> None:
                 rows.setdefault(f"  {label}: process CPU time", []).append(cpu)
             if demo:
                 with tempfile.TemporaryDirectory() as cold:
-                    env_demo = _env(Path(cold), numba_cache=baseline)
+                    env_demo = _env(Path(cold), numba_cache=True)  # every plugin's numba kernels cold
                     t0 = time.perf_counter()
                     before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     subprocess.run([sys.executable, "-m", "irisplug", "demo", "--out", str(tmp / "demo"), "--quiet"],
@@ -106,7 +105,7 @@ def run(repeats: int, demo: bool, src: str | None) -> None:
         print(f"{label:52s} median {np.median(v):6.2f} s  (min {v.min():.2f}, max {v.max():.2f})")
     print(f"import irisplug_fit imports numba: {'yes' if numba_imported else 'no'}")
     if demo:
-        print("(the demo row uses the installed packages; --src applies to the fit rows only)")
+        print("(the demo runs the installed packages, or PYTHONPATH's, with every numba cache empty)")
 
 
 if __name__ == "__main__":
