@@ -1,12 +1,14 @@
 """Throughput of irisplug-fit against a scipy curve_fit loop and astropy's parallel_fit_dask.
 
 Runs ours and the peers in the same process, interleaved, several repeats;
-prints per-spectrum medians (wall clock, and CPU time summed over threads)
-and the ratios. On a shared, loaded machine the wall-clock ratio depends on
-how many cores the parallel fit gets; the CPU-time ratio does not. Peers are timed on a subset
-(per-spectrum throughput compared). Warm numba cache (one warm-up call).
+prints per-spectrum medians (wall clock, and CPU time summed over threads),
+the median of the per-repeat ratios with their min-max, and the CPU it ran
+on. On a shared, loaded machine the wall-clock ratio depends on how many
+cores the parallel fit gets; the CPU-time (work) ratio much less. Peers are
+timed on a subset (per-spectrum throughput compared). Warm kernel cache (one
+warm-up call); the cold start is measured by ``bench_fit_cold_start.py``.
 
-    python benchmarks/bench_fit_throughput.py [--quick]
+    python benchmarks/bench_fit_throughput.py [--quick] [--repeats 5] [--no-astropy]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 import warnings
 
 import numpy as np
+from _machine import machine_line
 
 from irisplug_fit.engine import fit_spectra
 from irisplug_fit.line_templates import generic_template
@@ -56,19 +59,24 @@ def _astropy_dask(x, y, p0):
         parallel_fit_dask(model=g, fitter=TRFLSQFitter(), data=y, fitting_axes=1, world=wcs, scheduler="threads")
 
 
-def run(quick: bool) -> None:
-    repeats = 5
+def _ratio(peer: list[float], ours: list[float]) -> str:
+    r = np.asarray(peer) / np.asarray(ours)
+    return f"{np.median(r):6.1f}x ({r.min():.1f}-{r.max():.1f})"
+
+
+def run(quick: bool, repeats: int, astropy: bool) -> None:
     cases = [("1 Gaussian + constant, 100 pts", 1, 100, 40000 if not quick else 4000),
              ("3 Gaussians + constant, 100 pts", 3, 100, 20000 if not quick else 2000),
              ("7 Gaussians + constant, 200 pts", 7, 200, 6000 if not quick else 600)]
     peer_n = 150 if not quick else 40
-    print(f"{'case':34s} {'ours us/spec':>13s} {'curve_fit us':>13s} {'ratio':>7s} {'astropy us':>11s} {'ratio':>7s}")
+    print(f"CPU: {machine_line()}; {repeats} interleaved repeats; per-spectrum medians; ratio = median of the "
+          "per-repeat ratios (min-max)")
     for label, ncomp, npts, n in cases:
         x = np.linspace(1401.77, 1401.77 + 0.02 * npts, npts)
         y, truth = poisson_gaussians(n, x, ncomp=ncomp, seed=ncomp, centre=float(x.mean()))
         p0 = truth * np.where(np.arange(truth.shape[1]) % 3 == 2, 1.0, 1.05)  # amplitudes/widths off by 5 %
         t = generic_template(p0[0], [x[0], x[-1]])
-        fit_spectra(y[:64], x, t, p0=p0[:64])  # warm-up (numba cache)
+        fit_spectra(y[:64], x, t, p0=p0[:64])  # warm-up (kernel cache)
         ours, cf, ap, ours_cpu, cf_cpu = [], [], [], [], []
         for _ in range(repeats):
             t0, c0 = time.perf_counter(), time.process_time()
@@ -79,42 +87,23 @@ def run(quick: bool) -> None:
             _curve_fit_loop(x, y[:peer_n], p0[:peer_n], ncomp)
             cf.append((time.perf_counter() - t0) / peer_n)
             cf_cpu.append((time.process_time() - c0) / peer_n)
-            if ncomp == 1:
+            if ncomp == 1 and astropy:
                 t0 = time.perf_counter()
                 _astropy_dask(x, y[: 4 * peer_n], p0[: 4 * peer_n])
                 ap.append((time.perf_counter() - t0) / (4 * peer_n))
-        o, c = np.median(ours), np.median(cf)
-        a = np.median(ap) if ap else np.nan
-        conv = np.mean(res.status == 0)
-        print(f"{label:34s} {o * 1e6:13.1f} {c * 1e6:13.1f} {c / o:7.1f} {a * 1e6:11.1f} {a / o:7.1f}"
-              f"   (converged {conv:.1%}, mean iterations {res.niter.mean():.1f})")
-        oc, cc = np.median(ours_cpu), np.median(cf_cpu)
-        print(f"{'  CPU time (all threads)':34s} {oc * 1e6:13.1f} {cc * 1e6:13.1f} {cc / oc:7.1f}"
-              "   (work ratio: independent of the machine's load)")
-
-
-def cold_compile() -> None:
-    """First call in a fresh process with an empty numba cache directory."""
-    import os
-    import subprocess
-    import sys
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as d:
-        env = dict(os.environ, NUMBA_CACHE_DIR=d)
-        code = ("import time,numpy as np;t=time.perf_counter();from irisplug_fit.engine import fit_spectra;"
-                "x=np.linspace(1401.77,1403.77,100);fit_spectra(np.ones((2,100)),x,'si_iv_1403');"
-                "print(f'{time.perf_counter()-t:.1f}')")
-        cold = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip()
-        warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip()
-    print(f"first call, empty numba cache: {cold} s; next process (cache on disk): {warm} s")
+        print(f"{label}: converged {np.mean(res.status == 0):.1%}, mean iterations {res.niter.mean():.2f}")
+        print(f"  wall  ours {np.median(ours) * 1e6:8.2f} us  curve_fit {np.median(cf) * 1e6:8.1f} us  "
+              f"ratio {_ratio(cf, ours)}")
+        print(f"  CPU   ours {np.median(ours_cpu) * 1e6:8.2f} us  curve_fit {np.median(cf_cpu) * 1e6:8.1f} us  "
+              f"ratio {_ratio(cf_cpu, ours_cpu)}  (work: all threads' CPU time)")
+        if ap:
+            print(f"  wall  astropy parallel_fit_dask {np.median(ap) * 1e6:8.1f} us  ratio {_ratio(ap, ours)}")
 
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--no-compile", action="store_true", help="skip the cold-compile measurement")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--no-astropy", action="store_true", help="skip the astropy parallel_fit_dask peer")
     args = ap.parse_args()
-    run(args.quick)
-    if not args.no_compile:
-        cold_compile()
+    run(args.quick, args.repeats, not args.no_astropy)

@@ -157,13 +157,6 @@ class FitResult:
         return f.reshape((*self.shape, x.size))
 
 
-def _nblocks(use_numba: bool) -> int:
-    """Blocks per kernel call (workspace reuse granularity)."""
-    if not use_numba:
-        return 1
-    return 16
-
-
 def _uniform_step(x: np.ndarray) -> float:
     """The grid step when ``x`` is uniform to 1e-9 of a step (enables the fast Gaussian), else 0."""
     if x.size < 3:
@@ -193,6 +186,7 @@ def fit_spectra(
     significance: float = 3.0,
     chunk: int = 65536,
     progress: bool | None = None,
+    threads: int | None = None,
 ) -> FitResult:
     """Fit every spectrum of ``data`` (spectral axis last) with one template.
 
@@ -244,6 +238,10 @@ def fit_spectra(
         Spectra per batch (memory bound; one progress step per batch).
     progress
         Show a progress bar (default: when there is more than one batch).
+    threads
+        Fit threads of the numba engine (default: ``IRISPLUG_FIT_THREADS`` or
+        the usable CPUs; a dask worker should pass its own thread count).
+        Results do not depend on it.
 
     Returns
     -------
@@ -261,7 +259,7 @@ def fit_spectra(
             raise ValueError(f"uncertainty must be an array, None or 'poisson', got {uncertainty!r}")
         return _fit_poisson(data, wavelength, template, mask=mask, p0=p0, bounds=bounds, fixed=fixed, ties=ties,
                             lorentz=lorentz, voigt=voigt, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
-                            chunk=chunk, progress=progress)
+                            chunk=chunk, progress=progress, threads=threads)
     t = get_template(template, lorentz=lorentz, voigt=voigt)
     x = np.asarray(wavelength, dtype=float)
     y = np.asarray(data, dtype=float)
@@ -336,9 +334,10 @@ def fit_spectra(
             yc = np.where(msk[s0:s1, i0:i1], np.nan, yc)  # a copy: the caller's data stay untouched
         uc = empty if unc is None else np.ascontiguousarray(unc[s0:s1, i0:i1], dtype=np.float64)
         pc = empty if user_p0 is None else np.ascontiguousarray(user_p0[s0:s1])
-        p, e, c2, n, st, dof = kernel(xs, yc, uc, unc is not None, pc, user_p0 is not None, lo_u, hi_u, fixv,
-                                      comp, single, pmap, lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg,
-                                      t.reference, int(max_iter), float(tol), absolute, dx, _nblocks(use_numba))
+        args = (xs, yc, uc, unc is not None, pc, user_p0 is not None, lo_u, hi_u, fixv, comp, single, pmap, lead,
+                tscale, toff, t.profile_codes, t.param_offsets, t.n_bg, t.reference, int(max_iter), float(tol),
+                absolute, dx)
+        p, e, c2, n, st, dof = kernel(*args, threads=threads) if use_numba else kernel(*args, 1)
         out_p[s0:s1], out_e[s0:s1], out_c[s0:s1], out_n[s0:s1], out_s[s0:s1], out_d[s0:s1] = p, e, c2, n, st, dof
     _flag_insignificant(t, out_p, out_e, out_s, significance)
     return FitResult(t, out_p.reshape((*shape, P)), out_e.reshape((*shape, P)), out_c.reshape(shape),

@@ -32,7 +32,7 @@ from numba import njit
 
 from irisplug_fit.profiles import voigt_rows
 
-__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads"]
+__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads", "warm_kernels"]
 
 _CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
 
@@ -48,8 +48,8 @@ _FM = {"reassoc", "contract", "arcp", "nsz"}  # lets LLVM vectorise the sums; ke
 
 
 @njit(cache=True, error_model="numpy")
-def _gauss_values(x, mu, inv, dx, out):
-    """exp(-((x-mu)*inv)^2/2) for all x.
+def _gauss_values(x, mu, inv, dx, out, j_lo, j_hi):
+    """exp(-((x-mu)*inv)^2/2) for the points ``j_lo:j_hi`` (the others are left as they are).
 
     On a uniform grid (``dx > 0``) only three exponentials are needed: from
     the point nearest ``mu`` outwards, consecutive values differ by a factor
@@ -58,17 +58,19 @@ def _gauss_values(x, mu, inv, dx, out):
     """
     n = x.size
     if dx <= 0.0:
-        for j in range(n):
+        for j in range(j_lo, j_hi):
             z = (x[j] - mu) * inv
             out[j] = math.exp(-0.5 * z * z)
         return
+    if j_hi <= j_lo:
+        return
     u = (mu - x[0]) / dx
     if not math.isfinite(u) or not math.isfinite(inv):
-        for j in range(n):
+        for j in range(j_lo, j_hi):
             out[j] = np.nan
         return
     j0 = math.floor(min(max(u, -1.0), n + 1.0) + 0.5)
-    j0 = min(max(j0, 0), n - 1)
+    j0 = min(max(j0, j_lo), j_hi - 1)
     z0 = (x[j0] - mu) * inv
     dz = dx * inv
     q = math.exp(-dz * dz)
@@ -76,13 +78,13 @@ def _gauss_values(x, mu, inv, dx, out):
     out[j0] = e0
     e = e0
     r = math.exp(-z0 * dz - 0.5 * dz * dz)
-    for j in range(j0 + 1, n):
+    for j in range(j0 + 1, j_hi):
         e *= r
         r *= q
         out[j] = e
     e = e0
     r = math.exp(z0 * dz - 0.5 * dz * dz)
-    for j in range(j0 - 1, -1, -1):
+    for j in range(j0 - 1, j_lo - 1, -1):
         e *= r
         r *= q
         out[j] = e
@@ -116,11 +118,20 @@ def _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, vbuf, sup)
         a = p[o]
         mu = p[o + 1]
         if kinds[c] == 2:
-            voigt_rows(x, sw, a, mu, p[o + 2], p[o + 3], f, Jp, o, vbuf)
+            # ``vbuf is None`` is decided when compiling (numba prunes the branch on a None argument):
+            # kernels for Gaussian/Lorentzian templates do not contain (nor compile) the Voigt code
+            if vbuf is None:
+                for j in range(n):
+                    f[j] = np.nan
+            else:
+                voigt_rows(x, sw, a, mu, p[o + 2], p[o + 3], f, Jp, o, vbuf)
             continue
         inv = 1.0 / p[o + 2]
         if kinds[c] == 0:
-            _gauss_values(x, mu, inv, dx, ebuf)
+            # on a uniform grid, only the points within 10 sigma: beyond, the profile is below 2e-22 of
+            # its peak (below the rounding of any background) and its derivatives are left out of the
+            # normal equations (the rows are zero there)
+            j_lo, j_hi = 0, n
             if dx > 0.0 and math.isfinite(mu) and math.isfinite(inv) and inv > 0.0:
                 half = 10.0 / (inv * dx)
                 u = (mu - x[0]) / dx
@@ -131,15 +142,25 @@ def _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, vbuf, sup)
                 for i in range(o, o + 3):
                     sup[i, 0] = j_lo
                     sup[i, 1] = j_hi
-            for j in range(n):
-                z = (x[j] - mu) * inv
-                e = ebuf[j]
-                f[j] += a * e
-                es = e * sw[j]
+            _gauss_values(x, mu, inv, dx, ebuf, j_lo, j_hi)
+            for i in range(o, o + 3):
+                row = Jp[i]
+                for j in range(j_lo):
+                    row[j] = 0.0
+                for j in range(j_hi, n):
+                    row[j] = 0.0
+            # slices: loops of unknown start are not vectorised
+            xs, es_, fs, sws = x[j_lo:j_hi], ebuf[j_lo:j_hi], f[j_lo:j_hi], sw[j_lo:j_hi]
+            J0, J1, J2 = Jp[o, j_lo:j_hi], Jp[o + 1, j_lo:j_hi], Jp[o + 2, j_lo:j_hi]
+            for j in range(xs.size):
+                z = (xs[j] - mu) * inv
+                e = es_[j]
+                fs[j] += a * e
+                es = e * sws[j]
                 d = a * es * z * inv
-                Jp[o, j] = es
-                Jp[o + 1, j] = d
-                Jp[o + 2, j] = d * z
+                J0[j] = es
+                J1[j] = d
+                J2[j] = d * z
         else:
             for j in range(n):
                 z = (x[j] - mu) * inv
@@ -239,10 +260,10 @@ def _chol_solve(L, b, out):
 
 @njit(cache=True, error_model="numpy")
 def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter, tol, absolute, dx,
-             identity, vec, jac, mat, small, sups, p_out, err_out):
+             identity, vec, vbuf, jac, mat, small, sups, p_out, err_out):
     """LM on one spectrum, using the caller's workspace (no allocation).
 
-    ``vec`` (14, n) (rows 7-13: Voigt scratch), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar),
+    ``vec`` (7, n), ``vbuf`` (7, n) Voigt scratch or None (no Voigt component), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar),
     ``sups`` (3, npar, 2) row supports (current, trial, full).
     """
     npar = p0.size
@@ -264,7 +285,6 @@ def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, re
     p = small[6]
     A, M, L = mat[0], mat[1], mat[2]
     f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[6]
-    vbuf = vec[7:]
     for j in range(n):
         sw[j] = math.sqrt(w[j])
     Jp, Jpn = jac[0], jac[1]
@@ -490,7 +510,17 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, offs, p0, lo, hi, buf):
             width = math.sqrt(var)
         width = min(max(width, wlo), whi)
         if single[c]:
-            idx = np.searchsorted(x, centre)
+            # np.searchsorted(x, centre) (left side), written out: numba's generic version costs ~10 % of the compile
+            idx = n
+            if centre == centre:
+                idx = 0
+                top = n
+                while idx < top:
+                    mid = (idx + top) // 2
+                    if x[mid] < centre:
+                        idx = mid + 1
+                    else:
+                        top = mid
             idx = min(max(idx, 0), n - 1)
             local = y[idx] - bg if valid[idx] else 0.0
             amp = local if local > 0.0 else peak * af
@@ -513,25 +543,56 @@ def _guess_one(x, y, valid, nbg, comp, single, kinds, offs, p0, lo, hi, buf):
             hi[o + 3] = 10.0 * whi
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
-def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
-                 offs, nbg, ref, max_iter, tol, absolute, dx, nblock):
-    """Fit every row of ``y`` (NaN = ignored); returns ``(p, err, chi2, niter, status, dof)``.
+@njit(cache=True, error_model="numpy")
+def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg, skip_guess, s,
+                      w, yy, valid, pi, lo, hi, gbuf):
+    """Weights, cleaned data, initial values and bounds of spectrum ``s``; returns the number of valid points."""
+    n = x.size
+    npar = pi.size
+    nval = 0
+    for j in range(n):
+        v = y[s, j]
+        ok = math.isfinite(v)
+        if use_u:
+            uj = u[s, j]
+            ok = ok and math.isfinite(uj) and uj > 0.0
+            w[j] = 1.0 / (uj * uj) if ok else 0.0
+        else:
+            w[j] = 1.0 if ok else 0.0
+        valid[j] = ok
+        yy[j] = v if ok else 0.0
+        nval += ok
+    if nval > 0 and not skip_guess:
+        _guess_one(x, yy, valid, nbg, comp, single, kinds, offs, pi, lo, hi, gbuf)
+    else:
+        for i in range(npar):
+            pi[i] = 0.0
+            lo[i] = -np.inf
+            hi[i] = np.inf
+    if use_p0:
+        for i in range(npar):
+            pi[i] = p0u[s, i]
+    for i in range(npar):
+        if not math.isnan(lo_u[i]):
+            lo[i] = lo_u[i]
+        if not math.isnan(hi_u[i]):
+            hi[i] = hi_u[i]
+        if not math.isnan(fixv[i]):
+            pi[i] = fixv[i]
+    return nval
 
-    ``u`` uncertainties (used when ``use_u``); ``p0u`` initial values (used
-    when ``use_p0``, otherwise moment guesses from ``comp``); ``lo_u``,
-    ``hi_u``, ``fixv``: per-parameter overrides, NaN for none. ``kinds``:
-    profile code per component; ``offs``: index of each component's first
-    parameter (:func:`irisplug_fit.templates.param_offsets`).
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                  offs, nbg, ref, max_iter, tol, absolute, dx, voigt, s_start, s_stop,
+                  p_out, err_out, chi2_out, niter_out, status_out, dof_out):
+    """Fit spectra ``s_start:s_stop`` one after another into the output arrays.
+
+    ``voigt``: None when no component is a Voigt profile (the kernel is then
+    compiled without the Voigt code), else any array (e.g. ``np.empty(0)``).
     """
-    nspec, n = y.shape
+    n = x.size
     npar = pmap.size
-    p = np.empty((nspec, npar))
-    err = np.empty((nspec, npar))
-    chi2 = np.empty(nspec)
-    niter = np.empty(nspec, dtype=np.int32)
-    status = np.empty(nspec, dtype=np.uint8)
-    dof = np.empty(nspec, dtype=np.int32)
     nfree = lead.size
     # initial values and every bound given: the moment guesses would all be overwritten
     skip_guess = use_p0
@@ -540,62 +601,49 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
     identity = nfree == npar
     for i in range(npar):
         identity = identity and pmap[i] == i and tscale[i] == 1.0 and toff[i] == 0.0
-    nblock = max(min(nspec, nblock), 1)
-    for b in range(nblock):
-        s_start = (nspec * b) // nblock
-        s_stop = (nspec * (b + 1)) // nblock
-        w = np.empty(n)
-        yy = np.empty(n)
-        valid = np.empty(n, dtype=np.bool_)
-        pi = np.empty(npar)
-        lo = np.empty(npar)
-        hi = np.empty(npar)
-        vec = np.empty((14, n))
-        jac = np.empty((4, npar, n))
-        sups = np.empty((3, npar, 2), dtype=np.int64)
-        for i in range(npar):
-            sups[2, i, 0] = 0
-            sups[2, i, 1] = n
-        mat = np.empty((3, nfree, nfree))
-        small = np.empty((9, npar))
-        for s in range(s_start, s_stop):
-            nval = 0
-            for j in range(n):
-                v = y[s, j]
-                ok = math.isfinite(v)
-                if use_u:
-                    uj = u[s, j]
-                    ok = ok and math.isfinite(uj) and uj > 0.0
-                    w[j] = 1.0 / (uj * uj) if ok else 0.0
-                else:
-                    w[j] = 1.0 if ok else 0.0
-                valid[j] = ok
-                yy[j] = v if ok else 0.0
-                nval += ok
-            if nval > 0 and not skip_guess:
-                _guess_one(x, yy, valid, nbg, comp, single, kinds, offs, pi, lo, hi, vec[5])
-            else:
-                for i in range(npar):
-                    pi[i] = 0.0
-                    lo[i] = -np.inf
-                    hi[i] = np.inf
-            if use_p0:
-                for i in range(npar):
-                    pi[i] = p0u[s, i]
-            for i in range(npar):
-                if not math.isnan(lo_u[i]):
-                    lo[i] = lo_u[i]
-                if not math.isnan(hi_u[i]):
-                    hi[i] = hi_u[i]
-                if not math.isnan(fixv[i]):
-                    pi[i] = fixv[i]
-            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref,
-                                 max_iter, tol, absolute, dx, identity, vec, jac, mat, small, sups, p[s], err[s])
-            chi2[s] = c
-            niter[s] = it
-            status[s] = st
-            dof[s] = nval - nfree
-    return p, err, chi2, niter, status, dof
+    w = np.empty(n)
+    yy = np.empty(n)
+    valid = np.empty(n, dtype=np.bool_)
+    pi = np.empty(npar)
+    lo = np.empty(npar)
+    hi = np.empty(npar)
+    vec = np.empty((7, n))
+    vbuf = np.empty((7, n))
+    jac = np.empty((4, npar, n))
+    sups = np.empty((3, npar, 2), dtype=np.int64)
+    for i in range(npar):
+        sups[2, i, 0] = 0
+        sups[2, i, 1] = n
+    mat = np.empty((3, nfree, nfree))
+    small = np.empty((9, npar))
+    for s in range(s_start, s_stop):
+        nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
+                                 skip_guess, s, w, yy, valid, pi, lo, hi, vec[5])
+        if voigt is None:
+            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter,
+                                 tol, absolute, dx, identity, vec, None, jac, mat, small, sups, p_out[s], err_out[s])
+        else:
+            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter,
+                                 tol, absolute, dx, identity, vec, vbuf, jac, mat, small, sups, p_out[s], err_out[s])
+        chi2_out[s] = c
+        niter_out[s] = it
+        status_out[s] = st
+        dof_out[s] = nval - nfree
+
+
+def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                 offs, nbg, ref, max_iter, tol, absolute, dx, nblock=1):
+    """Fit every row of ``y`` (NaN = ignored) in this thread; returns ``(p, err, chi2, niter, status, dof)``.
+
+    ``u`` uncertainties (used when ``use_u``); ``p0u`` initial values (used
+    when ``use_p0``, otherwise moment guesses from ``comp``); ``lo_u``,
+    ``hi_u``, ``fixv``: per-parameter overrides, NaN for none. ``kinds``:
+    profile code per component; ``offs``: index of each component's first
+    parameter (:func:`irisplug_fit.templates.param_offsets`). ``nblock`` is
+    ignored (kept for callers of the earlier signature).
+    """
+    return lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff,
+                          kinds, offs, nbg, ref, max_iter, tol, absolute, dx, nblock, threads=1)
 
 
 def default_threads() -> int:
@@ -611,34 +659,133 @@ def default_threads() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def lm_fit_threads(x, y, u, use_u, p0u, use_p0, *args, threads=None):
-    """:func:`lm_fit_numba` on ``threads`` slices of the spectra at once (same outputs)."""
-    nspec = y.shape[0]
-    nthreads = min(threads or default_threads(), max(nspec // 64, 1))
-    if nthreads <= 1:
-        return lm_fit_numba(x, y, u, use_u, p0u, use_p0, *args)
+def kernel_kind(kinds) -> str:
+    """``"scalar"`` (one spectrum at a time; the default) or ``"lanes"`` (``IRISPLUG_FIT_KERNEL=lanes``, no Voigt).
+
+    The lane-group kernel (:mod:`irisplug_fit.lanes`) gives the same fits
+    but measured 1.5-1.8x slower per spectrum with numba's default LLVM
+    settings (its constant 8-lane loops are unrolled to scalar code; see
+    docs/fit.md), so it is opt-in.
+    """
+    import os
+
+    if os.environ.get("IRISPLUG_FIT_KERNEL", "") == "lanes" and not np.any(np.asarray(kinds) == 2):
+        return "lanes"
+    return "scalar"
+
+
+_POOL = None
+_POOL_LOCK = None
+_STEAL = 512  # spectra per stolen piece: ~1 ms of work, far above the call overhead (~20 us)
+
+
+def _pool(nthreads: int):
+    """The module's thread pool, grown when more threads are asked for (never one pool per call)."""
+    global _POOL, _POOL_LOCK
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    edges = np.linspace(0, nspec, nthreads + 1).astype(int)
+    if _POOL_LOCK is None:
+        _POOL_LOCK = threading.Lock()
+    with _POOL_LOCK:
+        if _POOL is None or _POOL._max_workers < nthreads:
+            old = _POOL
+            _POOL = ThreadPoolExecutor(nthreads, thread_name_prefix="irisplug-fit")
+            if old is not None:
+                old.shutdown(wait=False)
+        return _POOL
 
-    def part(i):
-        a, b = edges[i], edges[i + 1]
-        return lm_fit_numba(x, y[a:b], u[a:b] if use_u else u, use_u, p0u[a:b] if use_p0 else p0u, use_p0, *args)
 
-    with ThreadPoolExecutor(nthreads) as pool:
-        parts = list(pool.map(part, range(nthreads)))
-    return tuple(np.concatenate([p[k] for p in parts]) for k in range(6))
+def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                   offs, nbg, ref, max_iter, tol, absolute, dx, nblock=1, *, threads=None):
+    """Fit every row of ``y`` on ``threads`` threads; returns ``(p, err, chi2, niter, status, dof)``.
+
+    Work stealing: the threads take pieces of ``_STEAL`` spectra from a
+    shared counter until none is left (no fixed halves; a thread that is
+    slowed down by other load simply takes fewer pieces), each writing its
+    rows of the shared outputs in place (no concatenation). ``nblock`` is
+    ignored.
+    """
+    import itertools
+
+    nspec = y.shape[0]
+    npar = pmap.size
+    p = np.empty((nspec, npar))
+    err = np.empty((nspec, npar))
+    chi2 = np.empty(nspec)
+    niter = np.empty(nspec, dtype=np.int32)
+    status = np.empty(nspec, dtype=np.uint8)
+    dof = np.empty(nspec, dtype=np.int32)
+    args = (x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds, offs,
+            nbg, ref, max_iter, tol, absolute, dx)
+    if kernel_kind(kinds) == "lanes":
+        from irisplug_fit.lanes import lm_fit_lanes as kernel
+    else:
+        kernel = lm_fit_scalar
+        args = (*args, np.empty(0) if np.any(np.asarray(kinds) == 2) else None)
+    outs = (p, err, chi2, niter, status, dof)
+    nthreads = max(min(threads or default_threads(), -(-nspec // 64)), 1)
+    if nthreads <= 1:
+        kernel(*args, 0, nspec, *outs)
+        return outs
+    piece = max(min(_STEAL, -(-nspec // (4 * nthreads))), 64)
+    counter = itertools.count()  # next() is atomic under the GIL
+
+    def work():
+        while True:
+            a = next(counter) * piece
+            if a >= nspec:
+                return
+            kernel(*args, a, min(a + piece, nspec), *outs)
+
+    futures = [_pool(nthreads).submit(work) for _ in range(nthreads)]
+    for f in futures:
+        f.result()
+    return outs
+
+
+def warm_kernels(voigt: bool = False, background: bool = False):
+    """Compile (or load from the per-user cache) the kernel of Gaussian/Lorentzian templates, and of Voigt ones.
+
+    Call it once before fitting on several processes at once (e.g. in a
+    dask client before submitting blocks): the first call compiles and
+    writes the per-user cache (~13 s of CPU), and every worker then loads
+    the kernels (~1 s) instead of compiling them side by side.
+    ``background=True`` runs it in a daemon thread and returns the thread.
+
+    Examples
+    --------
+    >>> warm_kernels()  # doctest: +SKIP
+    """
+    if background:
+        import threading
+
+        th = threading.Thread(target=warm_kernels, kwargs={"voigt": voigt}, name="irisplug-fit-warm", daemon=True)
+        th.start()
+        return th
+    from irisplug_fit.engine import fit_spectra
+
+    x = np.linspace(1401.77, 1403.77, 40)
+    y = 10.0 + 100.0 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2)
+    fit_spectra(y[None], x, "si_iv_1403", engine="numba", threads=1)
+    if voigt:
+        fit_spectra(y[None], x, "si_iv_1403", engine="numba", voigt=True, threads=1)
+    return None
 
 
 def _drop_stale_cache() -> None:
     """Before any kernel is compiled or loaded: drop cached kernels built from other sources (see numba_cache)."""
     from irisplug_fit import numba_cache, profiles
 
-    cache = getattr(lm_fit_numba, "_cache", None)
+    if numba_cache.install_kernel_cache() is not None:
+        return  # the per-user cache is keyed by the contents of all the sources
+    cache = getattr(lm_fit_scalar, "_cache", None)
     path = getattr(cache, "_cache_path", None)  # where numba keeps this module's cache (numba internal)
     if path is None:
         path = Path(__file__).parent / "__pycache__"
-    numba_cache.drop_stale_cache(path, Path(__file__).stem, [__file__, profiles.__file__])
+    sources = [__file__, profiles.__file__, Path(__file__).with_name("lanes.py")]
+    for module in ("kernels", "lanes"):
+        numba_cache.drop_stale_cache(path, module, sources)
 
 
 _drop_stale_cache()

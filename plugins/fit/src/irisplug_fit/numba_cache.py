@@ -65,3 +65,88 @@ def drop_stale_cache(cache_dir: str | Path, module: str, sources: Iterable[str |
     except OSError:  # read-only cache location: numba cannot write there either
         pass
     return True
+
+
+#: the fit plugin's modules whose numba functions are cached, compiled into one another
+KERNEL_MODULES = ("profiles.py", "kernels.py", "lanes.py")
+
+
+def kernel_cache_dir() -> Path:
+    """The per-user directory of the compiled fit kernels (shared by every environment and dask worker).
+
+    ``$IRISPLUG_CACHE_DIR/numba`` or ``~/.cache/irisplug/numba`` (irisplug's
+    cache, :func:`irisplug.sources.cache_dir`), one sub-directory per
+    version of the kernels' sources. Kernels compiled for several CPUs
+    coexist (numba keys each entry by CPU name and features).
+
+    Examples
+    --------
+    >>> kernel_cache_dir().name
+    'numba'
+    """
+    root = os.environ.get("IRISPLUG_CACHE_DIR")
+    return (Path(root) if root else Path.home() / ".cache" / "irisplug") / "numba"
+
+
+def install_kernel_cache() -> Path | None:
+    """Make numba cache the fit kernels in :func:`kernel_cache_dir` (call before their ``@njit``).
+
+    numba's own locations are keyed by the path of the installed source
+    file (every new environment and every copy of the package starts empty)
+    and watch one file each (the kernels inline ``profiles.py``). This
+    locator keys the cache by the contents of all the kernels' sources
+    instead: a new environment with the same irisplug-fit finds the kernels
+    compiled, and any source change gets a fresh directory. Other packages'
+    numba functions are unaffected. When ``NUMBA_CACHE_DIR`` is set, numba's
+    own locator is used (and :func:`drop_stale_cache` keeps it fresh).
+
+    Returns the directory, or None when numba's defaults apply.
+    """
+    global _INSTALLED
+    if _INSTALLED is not None:
+        return _INSTALLED or None
+    from numba.core import caching
+
+    impl = getattr(caching, "CacheImpl", None) or getattr(caching, "_CacheImpl", None)
+    base = getattr(caching, "_CacheLocator", None)
+    here = Path(__file__).resolve().parent
+    if (os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("NUMBA_CACHE_LOCATOR_CLASSES") or impl is None
+            or base is None or not isinstance(getattr(impl, "_locator_classes", None), list)):
+        _INSTALLED = False
+        return None
+    digest = sources_digest([here / m for m in KERNEL_MODULES])
+    import numba
+
+    path = kernel_cache_dir() / f"{digest[:20]}-numba{numba.__version__}"
+    kernel_files = {str(here / m) for m in KERNEL_MODULES}
+
+    class _KernelCacheLocator(base):
+        def __init__(self, py_func):
+            self._lineno = py_func.__code__.co_firstlineno
+
+        def get_cache_path(self):
+            return str(path)
+
+        def get_source_stamp(self):
+            return digest
+
+        def get_disambiguator(self):
+            return str(self._lineno)
+
+        @classmethod
+        def from_function(cls, py_func, py_file):
+            try:
+                if str(Path(py_file).resolve()) not in kernel_files:
+                    return None
+                self = cls(py_func)
+                self.ensure_cache_path()
+            except OSError:  # not writable: numba's default locations
+                return None
+            return self
+
+    impl._locator_classes = [_KernelCacheLocator, *impl._locator_classes]  # numba internals, checked above
+    _INSTALLED = path
+    return path
+
+
+_INSTALLED: Path | bool | None = None

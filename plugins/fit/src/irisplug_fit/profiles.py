@@ -41,6 +41,10 @@ import math
 import numpy as np
 from numba import njit
 
+from irisplug_fit.numba_cache import install_kernel_cache
+
+install_kernel_cache()  # before any @njit: the per-user kernel cache
+
 __all__ = ["faddeeva", "voigt_with_jacobian", "WEIDEMAN_N"]
 
 #: number of terms of Weideman's approximation

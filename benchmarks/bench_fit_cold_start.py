@@ -1,0 +1,117 @@
+"""Cold start of irisplug-fit: the first fit in a fresh process, with empty and with warm kernel caches.
+
+Every measurement runs in a fresh subprocess (interleaved over repeats):
+
+* ``import irisplug_fit``: time, and whether it imported numba (it must not);
+* first fit (2 spectra, ``si_iv_1403``) with an empty kernel cache: numba compiles;
+* the same in a new process with the cache on disk;
+* "new environment": the package copied to another folder (another install
+  path, as a new virtual environment has) with the per-user cache warm;
+* optionally (``--demo``) ``irisplug demo`` with an empty cache.
+
+Caches are isolated in temporary folders (``IRISPLUG_CACHE_DIR``; the
+baseline's kernels cache under ``NUMBA_CACHE_DIR`` or ``__pycache__``,
+which this script points to an empty folder). ``--src DIR`` runs the same
+measurements against another checkout's ``irisplug_fit`` (a baseline).
+
+    python benchmarks/bench_fit_cold_start.py [--repeats 3] [--demo] [--src OTHER/plugins/fit/src]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from _machine import machine_line
+
+_IMPORT = ("import time,sys;t=time.perf_counter();import irisplug_fit;"
+           "print(time.perf_counter()-t, int('numba' in sys.modules))")
+_FIRST_FIT = ("import time;t=time.perf_counter();import numpy as np;from irisplug_fit.engine import fit_spectra;"
+              "x=np.linspace(1401.77,1403.77,100);y=10+200*np.exp(-0.5*((x-1402.8)/0.035)**2);"
+              "r=fit_spectra(np.stack([y,y]),x,'si_iv_1403',engine='numba');assert r.status[0]==0;"
+              "print(time.perf_counter()-t)")
+
+
+def _run(code: str, env: dict[str, str], pythonpath: str | None = None) -> list[float]:
+    """The child's printed values, then its CPU time (user + system, from the parent's rusage of children)."""
+    env = dict(env)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return [*(float(v) for v in out.stdout.split()), cpu]
+
+
+def _env(cache: Path, numba_cache: bool) -> dict[str, str]:
+    env = dict(os.environ, IRISPLUG_CACHE_DIR=str(cache), IRISPLUG_QUIET="1")
+    env.pop("NUMBA_CACHE_DIR", None)
+    if numba_cache:  # every numba function of every package caches there (all cold)
+        env["NUMBA_CACHE_DIR"] = str(cache / "numba-dir")
+    return env
+
+
+def _copy_package(src: Path, dest: Path) -> Path:
+    pkg = dest / "irisplug_fit"
+    shutil.copytree(src, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def run(repeats: int, demo: bool, src: str | None) -> None:
+    import irisplug_fit
+
+    pkg = Path(src) / "irisplug_fit" if src else Path(irisplug_fit.__file__).parent
+    print(f"CPU: {machine_line()}; package {pkg}; {repeats} fresh processes per row, interleaved")
+    rows: dict[str, list[float]] = {}
+    numba_imported = set()
+    for _ in range(repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            # a private copy of the package: its __pycache__ starts empty (numba's in-tree cache)
+            a = _copy_package(pkg, tmp / "env_a")
+            b = _copy_package(pkg, tmp / "env_b")
+            env = _env(tmp / "cache", numba_cache=False)
+            t, imported, _ = _run(_IMPORT, env, str(a))
+            rows.setdefault("import irisplug_fit", []).append(t)
+            if imported:
+                numba_imported.add("yes")
+            for label, where in (("first fit, empty cache", a), ("first fit, cache on disk", a),
+                                 ("first fit, new environment (per-user cache warm)", b)):
+                wall, cpu = _run(_FIRST_FIT, env, str(where))
+                rows.setdefault(label, []).append(wall)
+                rows.setdefault(f"  {label}: process CPU time", []).append(cpu)
+            if demo:
+                with tempfile.TemporaryDirectory() as cold:
+                    env_demo = _env(Path(cold), numba_cache=True)  # every plugin's numba kernels cold
+                    t0 = time.perf_counter()
+                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    subprocess.run([sys.executable, "-m", "irisplug", "demo", "--out", str(tmp / "demo"), "--quiet"],
+                                   env=env_demo, capture_output=True, text=True, check=True)
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    rows.setdefault("irisplug demo, empty caches", []).append(time.perf_counter() - t0)
+                    rows.setdefault("  irisplug demo, empty caches: process CPU time", []).append(
+                        after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    for label, vals in rows.items():
+        v = np.asarray(vals)
+        print(f"{label:52s} median {np.median(v):6.2f} s  (min {v.min():.2f}, max {v.max():.2f})")
+    print(f"import irisplug_fit imports numba: {'yes' if numba_imported else 'no'}")
+    if demo:
+        print("(the demo runs the installed packages, or PYTHONPATH's, with every numba cache empty)")
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--demo", action="store_true", help="also time `irisplug demo` with empty caches")
+    ap.add_argument("--src", help="folder holding another irisplug_fit package (a baseline checkout)")
+    args = ap.parse_args()
+    run(args.repeats, args.demo, args.src)

@@ -1,0 +1,80 @@
+"""The fit kernels' drivers: work stealing over threads, the opt-in lane-group kernel, one specialisation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from irisplug_fit.engine import fit_spectra
+from irisplug_fit.line_templates import generic_template
+from irisplug_fit.status import Status
+from irisplug_fit.synthetic import poisson_gaussians
+
+
+@pytest.fixture(scope="module")
+def three_gaussians():
+    x = np.linspace(1401.77, 1403.77, 100)
+    y, truth = poisson_gaussians(700, x, ncomp=3, seed=5, centre=float(x.mean()))
+    y[3, 10:] = np.nan  # too few points
+    y[4] = np.nan  # all masked
+    p0 = truth * np.where(np.arange(truth.shape[1]) % 3 == 2, 1.0, 1.1)
+    return x, y, p0, generic_template(p0[0], [x[0], x[-1]])
+
+
+def test_threads_give_identical_results(three_gaussians):
+    """Spectra are independent: any split over threads (work stealing) gives bit-identical output."""
+    x, y, p0, t = three_gaussians
+    one = fit_spectra(y, x, t, p0=p0, threads=1)
+    two = fit_spectra(y, x, t, p0=p0, threads=2)
+    for name in ("params", "errors", "chi2", "niter", "status", "dof"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
+    assert one.status[3] == Status.TOO_FEW_POINTS and one.status[4] == Status.ALL_MASKED
+
+
+def test_lane_kernel_matches_scalar(three_gaussians, monkeypatch):
+    """The lane-group kernel takes the same steps as the scalar one (same iterations, parameters to rounding)."""
+    x, y, p0, t = three_gaussians
+    a = fit_spectra(y, x, t, p0=p0)
+    monkeypatch.setenv("IRISPLUG_FIT_KERNEL", "lanes")
+    b = fit_spectra(y, x, t, p0=p0, ties=[], lorentz=False)
+    np.testing.assert_array_equal(a.status, b.status)
+    np.testing.assert_array_equal(a.niter, b.niter)
+    ok = a.status == Status.CONVERGED
+    assert ok.mean() > 0.95
+    np.testing.assert_allclose(a.params[ok], b.params[ok], rtol=1e-9)
+    np.testing.assert_allclose(a.errors[ok], b.errors[ok], rtol=1e-7)
+
+
+def test_import_does_not_import_numba():
+    """``import irisplug_fit`` (and its engine module) leave numba unimported: a fresh process checks sys.modules."""
+    import subprocess
+    import sys
+
+    code = ("import sys, irisplug_fit, irisplug_fit.engine, irisplug_fit.templates, irisplug_fit.line_templates;"
+            "print('numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr
+
+
+def test_kernel_cache_is_per_user_and_keyed_by_sources(tmp_path):
+    """The kernels cache under irisplug's per-user cache, in a folder named by the sources' contents
+    (so a new environment with the same sources, or a dask worker, finds them compiled)."""
+    import os
+    import subprocess
+    import sys
+
+    import irisplug_fit
+    from irisplug_fit.numba_cache import KERNEL_MODULES, sources_digest
+
+    code = ("from irisplug_fit import kernels, lanes;"
+            "print(kernels.lm_fit_scalar._cache._cache_path);print(lanes.lm_fit_lanes._cache._cache_path)")
+    env = dict(os.environ, IRISPLUG_CACHE_DIR=str(tmp_path))
+    env.pop("NUMBA_CACHE_DIR", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    here = os.path.dirname(irisplug_fit.__file__)
+    digest = sources_digest([os.path.join(here, m) for m in KERNEL_MODULES])
+    paths = {os.path.realpath(p) for p in out.stdout.split()}
+    assert len(paths) == 1
+    (path,) = paths
+    assert os.path.dirname(path) == os.path.realpath(tmp_path / "numba")
+    assert os.path.basename(path).startswith(digest[:20])
