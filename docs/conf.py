@@ -25,7 +25,7 @@ os.environ.setdefault("IRISPLUG_QUIET", "1")
 
 project = "irisplug"
 author = "The irisplug developers"
-copyright = f"2026-{datetime.now(UTC).year}, {author}"  # noqa: A001
+copyright = f"2026-{datetime.now(UTC).year}, {author}"
 version = release = irisplug.__version__
 
 extensions = [

@@ -20,6 +20,8 @@ archive's exact layout (int16 FITS with BSCALE/BZERO, auxiliary tables, a
 the lines marked *stand-in*: the same calls talk to LMSAL's archive.
 """
 
+# ruff: noqa: E402  (a tutorial imports each tool where it is first used)
+import os
 import tempfile
 from pathlib import Path
 
@@ -44,11 +46,12 @@ archive_root = work / "archive"  # stand-in
 event = build_observation(  # stand-in
     archive_root, obsid="3999999901", startobs="2014-03-29T14:09:38.830", goal="Tutorial raster near AR 12014",
     n_rasters=1, n_steps=32, step_size=0.35, n_y=64, windows=("Si IV 1403",), sji=("SJI_1400",),
-    sji_pointing_error=(1.2, -0.8), quiet=True,
+    sji_pointing_error=(1.2, -0.8), missing=False, quiet=True,
 )
 archive = LocalArchive(archive_root, [event]).start()  # stand-in
-archive_env = archive.environment()  # stand-in: points the IRIS client at 127.0.0.1
-archive_env.__enter__()  # stand-in
+# stand-in: the IRIS client asks these two URLs (LMSAL's search service and data tree by default)
+os.environ["IRISPLUG_IRIS_HCR_URL"] = archive.hcr_url  # stand-in
+os.environ["IRISPLUG_IRIS_DATA_URL"] = archive.data_url  # stand-in
 
 # %%
 # 1. Search and download
@@ -129,7 +132,8 @@ sji_with_contour(sji, aligned, sji_window="SJI_1400")
 from irisplug_iris.net.context import aia_query
 
 print(aia_query(obs, sji=1400))
-archive_env.__exit__(None, None, None)  # stand-in
+for key in ("IRISPLUG_IRIS_HCR_URL", "IRISPLUG_IRIS_DATA_URL"):  # stand-in
+    del os.environ[key]  # stand-in
 archive.stop()  # stand-in
 
 # %%
