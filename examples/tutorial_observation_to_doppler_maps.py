@@ -166,5 +166,7 @@ for i, (m, title) in enumerate([(mispointed, "recorded pointing 30\" off"), (on_
     ax = fig.add_subplot(1, 2, i + 1, projection=aia)
     aia.plot(axes=ax, title=title, clip_interval=(1, 99.5) * u.percent)
     m.draw_contours([50, 80] * u.percent, axes=ax, colors=["tab:cyan"])
+    ax.set_xlim(10, 60)  # pixels: the active regions north-east of disk centre
+    ax.set_ylim(65, 115)
 fig.tight_layout()
 plt.show()
