@@ -1,6 +1,6 @@
 """
 IRIS workflows: missing exposures, DN/s, spectroheliograms, Maps, common grid
-============================================================================
+=============================================================================
 
 On a generated IRIS Level 2 observation (int16 with BSCALE/BZERO, -200
 fill, like archive files): drop all-missing exposures, normalise to DN/s,

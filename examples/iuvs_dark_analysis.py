@@ -2,7 +2,7 @@
 IUVS dark analysis: DN/s per pixel versus detector temperature
 ==============================================================
 
-The seed-003 notebook as two calls: :func:`irisplug_iuvs.darks.dark_statistics`
+The IUVS dark-current notebook analysis as two calls: :func:`irisplug_iuvs.darks.dark_statistics`
 turns many files into one DataFrame row per dark product (mean dark corrected
 for the on-chip binning and the integration time, detector and case
 temperature, MCP voltage -> dark mode, FUV/MUV), and
@@ -50,7 +50,7 @@ else:
     print(df[["xuv", "int_time_s", "mcp_volt", "dark_mode", "det_temp_c", "mean_pixels_per_bin", "dn_per_s"]])
     print(df.groupby("xuv").dn_per_s.describe()[["count", "mean", "min", "max"]])
 
-    # %% The seed's figure
+    # %% The figure: DN/s against detector temperature
     png = plot_dark_rate_vs_temperature(df, out_dir / "iuvs_dark_rate.png")
     print("wrote", png)
 

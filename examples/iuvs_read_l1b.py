@@ -9,8 +9,9 @@ dark-subtracted, background dark, quality, dark frames) with axes
 wavelength coordinate, and the nine binary tables as astropy Tables. The
 engineering conversions reproduce the values the pipeline stored.
 
-The two real L1B samples live in ``../shared/data/iuvs`` beside the
-repository (or ``$IRISPLUG_IUVS_DATA``); the script exits quietly without them.
+The two real L1B sample files are read from ``$IRISPLUG_IUVS_DATA`` (or a
+``shared/data/iuvs`` folder in the working directory or above, where the
+project's CI keeps them); without them the script prints a note and skips.
 """
 
 import os

@@ -1,6 +1,6 @@
 """
 SHOW level 0: read a netCDF file, build darks and the arm A + arm B flat, correct the science images
-===================================================================================================
+====================================================================================================
 
 A synthetic level-0 file (the ``show-synthetic`` fetcher: dark frames at two
 exposure times, white light through arm A and through arm B, science frames;
