@@ -18,7 +18,67 @@ from irisplug.model._exposures import EXPOSURE_COORDS, exposure_values, extra_co
 __all__ = ["RasterCube", "SJICube", "ImageCube", "ExposureCubeMixin"]
 
 
-class ExposureCubeMixin:
+def _relabel_sky(cube: Any, objs: tuple[Any, ...], pixel_corners: bool) -> tuple[Any, ...]:
+    """``objs`` (ndcube's ``axis_world_coords`` of ``cube.wcs``) with each SkyCoord in its exposures' frames.
+
+    ndcube cuts the world values out of a grid, so the WCS cannot tell which
+    exposure a value belongs to; the SkyCoord is computed again through
+    ``wcs.pixel_to_world`` on the grid of the pixel axes it depends on.
+    """
+    from astropy.coordinates import SkyCoord
+
+    from irisplug.model.operations import unwrap_wcs
+    from irisplug.model.wcs import PerExposureWCS
+
+    if not any(isinstance(o, SkyCoord) for o in objs):
+        return objs
+    base, _ = unwrap_wcs(cube.wcs)
+    if not isinstance(base, PerExposureWCS):
+        return objs
+    low = cube.wcs.low_level_wcs
+    corr = np.asarray(low.axis_correlation_matrix)
+    cel = [i for i, t in enumerate(low.world_axis_physical_types) if "pos.helioprojective" in t]
+    if not cel:
+        return objs
+    pix_axes = np.flatnonzero(corr[cel].any(axis=0))
+    shape = cube.data.shape[::-1]
+    ranges = []
+    for p in range(low.pixel_n_dim):
+        if p in pix_axes:
+            ranges.append(np.arange(shape[p] + 1) - 0.5 if pixel_corners else np.arange(shape[p]))
+        else:
+            ranges.append(np.zeros(1))
+    grid = np.meshgrid(*ranges, indexing="ij")
+    world = cube.wcs.pixel_to_world(*grid)
+    world = world if isinstance(world, (list, tuple)) else [world]
+    sky = next(w for w in world if isinstance(w, SkyCoord))
+    keep = tuple(slice(None) if p in pix_axes else 0 for p in range(low.pixel_n_dim))
+    sky = sky[keep].transpose() if sky.ndim > 1 else sky[keep]
+    return tuple(sky if isinstance(o, SkyCoord) else o for o in objs)
+
+
+class PerExposureCoordsMixin:
+    """``axis_world_coords`` whose SkyCoords carry each exposure's obstime and observer."""
+
+    def axis_world_coords(self, *axes: Any, pixel_corners: bool = False, wcs: Any = None) -> Any:
+        """As ``NDCube.axis_world_coords``; a SkyCoord has the obstime and observer of each exposure.
+
+        A single exposure gives one frame; several give per-point ``obstime`` and
+        ``observer`` arrays.
+
+        Examples
+        --------
+        >>> sky, time = sji.axis_world_coords()  # doctest: +SKIP
+        >>> sky.obstime[-1, 0, 0] == time[-1]  # doctest: +SKIP
+        True
+        """
+        objs = super().axis_world_coords(*axes, pixel_corners=pixel_corners, wcs=wcs)  # type: ignore[misc]
+        if wcs is not None and wcs is not self.wcs and getattr(wcs, "low_level_wcs", wcs) is not self.wcs.low_level_wcs:  # type: ignore[attr-defined]
+            return objs
+        return _relabel_sky(self, tuple(objs), pixel_corners)
+
+
+class ExposureCubeMixin(PerExposureCoordsMixin):
     """Methods shared by cubes whose array axis 0 counts exposures.
 
     The per-exposure values live in the cube's ``NDMeta`` (tied to axis 0);
@@ -269,7 +329,7 @@ class SJICube(ExposureCubeMixin, NDCube):
         return self.frame(self.nearest_exposure(time))
 
 
-class ImageCube(NDCube):
+class ImageCube(PerExposureCoordsMixin, NDCube):
     """A 2-D image cut from a raster or slit-jaw cube; ``to_map()`` makes a sunpy Map.
 
     Examples
