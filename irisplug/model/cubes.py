@@ -179,47 +179,156 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
         target = Time(time)
         return int(np.argmin(np.abs((t - target).sec)))
 
+    def _expand_points(self, points: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Points whose time is None but whose celestial coordinate is given, at the first and last exposure's time.
+
+        The celestial axes depend on the exposure axis, so such a point stands
+        for "this sky position in every exposure". A point without a celestial
+        coordinate (e.g. a SpectralCoord alone) is left as it is: ndcube crops
+        only the axes it constrains.
+        """
+        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        if "time" not in keys or "celestial" not in keys:
+            return points
+        ti, ci = keys.index("time"), keys.index("celestial")
+        t = np.atleast_1d(extra_coord(self, "time"))
+        expanded = []
+        for point in points:
+            point = list(point)
+            if len(point) == len(keys) and point[ti] is None and point[ci] is not None:
+                for edge in (t[0], t[-1]):
+                    q = list(point)
+                    q[ti] = edge
+                    expanded.append(tuple(q))
+            else:
+                expanded.append(tuple(point))
+        return tuple(expanded)
+
+    def _time_only_range(self, points: tuple[Any, ...]) -> tuple[int, int] | None:
+        """``(first, last)`` exposure of a crop whose points give only a time; None for other crops."""
+        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        if "time" not in keys or not points:
+            return None
+        ti = keys.index("time")
+        if not all(len(p) == len(keys) and p[ti] is not None and all(v is None for i, v in enumerate(p) if i != ti)
+                   for p in points):
+            return None
+        from astropy.time import Time
+
+        t = np.atleast_1d(extra_coord(self, "time"))
+        when = Time([p[ti] for p in points])
+        rel = (t - t[0]).sec
+        pos = np.interp((when - t[0]).sec, rel, np.arange(len(t))) if len(t) > 1 else np.zeros(len(when))
+        return int(np.floor(pos.min() + 0.5)), int(np.floor(pos.max() + 0.5))
+
     def crop(self, *points: Any, wcs: Any = None, keepdims: bool = False) -> Any:
         """Crop with high-level coordinates; a ``None`` time means "every exposure".
 
         As ``NDCube.crop``; in addition, because the celestial axes depend
-        on the exposure axis, a point whose time is ``None`` (while other
-        coordinates are given) stands for the first and the last exposure's
-        time, so ``cube.crop((None, sky_lo, None), (None, sky_hi, None))`` works.
+        on the exposure axis, a point whose time is ``None`` while its celestial
+        coordinate is given stands for the first and the last exposure's time,
+        so ``cube.crop((None, sky_lo, None), (None, sky_hi, None))`` works; a
+        point with only a time crops the exposures.
 
         Examples
         --------
         >>> cube.crop((None, SkyCoord(...), None), (None, SkyCoord(...), None))  # doctest: +SKIP
+        >>> cube.crop((SpectralCoord(1402.5, "AA"), None, None), (SpectralCoord(1403.0, "AA"), None, None))  # doctest: +SKIP
         """
         if wcs is None and points:
-            keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
-            if "time" in keys:
-                ti = keys.index("time")
-                t = np.atleast_1d(extra_coord(self, "time"))
-                if all(
-                    len(p) == len(keys) and all(v is None for i, v in enumerate(p) if i != ti) and p[ti] is not None
-                    for p in points
-                ):
-                    # time only: the exposures between the earliest and latest point
-                    from astropy.time import Time
-
-                    when = Time([p[ti] for p in points])
-                    rel = (t - t[0]).sec
-                    pos = np.interp((when - t[0]).sec, rel, np.arange(len(t))) if len(t) > 1 else np.zeros(len(when))
-                    lo, hi = int(np.floor(pos.min() + 0.5)), int(np.floor(pos.max() + 0.5))
-                    return self[lo : hi + 1] if keepdims or hi > lo else self[lo]
-                expanded = []
-                for point in points:
-                    point = list(point)
-                    if len(point) == len(keys) and point[ti] is None and any(p is not None for p in point):
-                        for edge in (t[0], t[-1]):
-                            q = list(point)
-                            q[ti] = edge
-                            expanded.append(tuple(q))
-                    else:
-                        expanded.append(tuple(point))
-                points = tuple(expanded)
+            span = self._time_only_range(points)
+            if span is not None:
+                lo, hi = span
+                return self[lo : hi + 1] if keepdims or hi > lo else self[lo]
+            points = self._expand_points(points)
         return super().crop(*points, wcs=wcs, keepdims=keepdims)
+
+    def crop_by_values(self, *points: Any, units: Any = None, wcs: Any = None, keepdims: bool = False) -> Any:
+        """As ``NDCube.crop_by_values`` (values in world-axis order); a ``None`` time means "every exposure".
+
+        ndcube asks for the time of a point whose celestial values are given
+        (they depend on the exposure axis) and fails on a point with only a
+        time; here a ``None`` time stands for the first and the last exposure,
+        and time-only points crop the exposures, as in :meth:`crop`.
+
+        Examples
+        --------
+        >>> sji.crop_by_values((lon0, lat0, None), (lon1, lat1, None))  # doctest: +SKIP
+        """
+        if wcs is not None or not points:
+            return super().crop_by_values(*points, units=units, wcs=wcs, keepdims=keepdims)  # type: ignore[misc]
+        import astropy.units as u
+
+        low = self.wcs.low_level_wcs
+        types = list(low.world_axis_physical_types)
+        if "time" not in types:
+            return super().crop_by_values(*points, units=units, wcs=wcs, keepdims=keepdims)  # type: ignore[misc]
+        ti = types.index("time")
+        cel = [i for i, t in enumerate(types) if "pos." in t]
+        tunit = u.Unit(low.world_axis_units[ti])
+
+        def as_q(v: Any, j: int) -> Any:
+            return v if isinstance(v, u.Quantity) or units is None else u.Quantity(v, units[j])
+
+        if all(len(p) == len(types) and p[ti] is not None and all(v is None for i, v in enumerate(p) if i != ti)
+               for p in points):
+            ref = self._time_reference()
+            keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+            return self.crop(*[tuple(ref + as_q(p[ti], ti) if k == "time" else None for k in keys) for p in points],
+                             keepdims=keepdims)
+        first, last = self._time_edges_values()
+        expanded = []
+        for p in points:
+            if len(p) == len(types) and p[ti] is None and any(p[c] is not None for c in cel):
+                for edge in (first, last):
+                    q = [as_q(v, j) if v is not None else None for j, v in enumerate(p)]
+                    q[ti] = edge * tunit
+                    expanded.append(tuple(q))
+            else:
+                expanded.append(tuple(as_q(v, j) if v is not None else None for j, v in enumerate(p)))
+        return super().crop_by_values(*expanded, wcs=wcs, keepdims=keepdims)  # type: ignore[misc]
+
+    def _time_reference(self) -> Any:
+        """The Time whose offset the low-level time values are (the WCS's reference time)."""
+        from irisplug.model.operations import unwrap_wcs
+
+        base, _ = unwrap_wcs(self.wcs)
+        return base._ref()
+
+    def _time_edges_values(self) -> tuple[float, float]:
+        """Low-level time values of the first and the last exposure of this cube."""
+        low = self.wcs.low_level_wcs
+        ti = list(low.world_axis_physical_types).index("time")
+        pix = np.flatnonzero(np.asarray(low.axis_correlation_matrix)[ti])
+        n = low.pixel_n_dim
+        lo = [0.0] * n
+        hi = [0.0] * n
+        for p in pix:
+            hi[p] = float(self.data.shape[n - 1 - p] - 1)
+        w0 = low.pixel_to_world_values(*lo)
+        w1 = low.pixel_to_world_values(*hi)
+        return float(np.asarray(w0[ti])), float(np.asarray(w1[ti]))
+
+    def crop_item(self, *points: Any, wcs: Any = None) -> tuple[slice, ...]:
+        """The array slices (one per axis, start and stop set) :meth:`crop` would apply, with every axis kept.
+
+        Used by :meth:`RasterSequence.crop` to crop all its cubes to one common box.
+        """
+        span = self._time_only_range(points) if wcs is None else None
+        if span is not None:
+            item: tuple[Any, ...] = (slice(span[0], span[1] + 1),)
+        else:
+            pts = self._expand_points(points) if wcs is None else points
+            item = tuple(self._get_crop_item(*pts, wcs=wcs, keepdims=True))
+        out = []
+        for axis, n in enumerate(self.data.shape):
+            s = item[axis] if axis < len(item) else slice(None)
+            if isinstance(s, slice):
+                start, stop, _ = s.indices(n)
+                out.append(slice(start, stop))
+            else:
+                out.append(slice(int(s), int(s) + 1))
+        return tuple(out)
 
     def compute(self) -> Any:
         """A copy with data and mask loaded into memory (numpy)."""
@@ -279,6 +388,33 @@ class RasterCube(ExposureCubeMixin, SpectrogramCube):
             self._irisplug_ready = True
         else:
             super().__init__(data, wcs=wcs, unit=unit, uncertainty=uncertainty, meta=meta, mask=mask, **kwargs)
+
+    # sunraster reads the exposure time where its own tests put it: the NDMeta, tied to the exposure axis.
+    # Its extra-coords route unpacks an int and raises TypeError (a plain SpectrogramCube too), and
+    # slicing sets meta after __init__, so the location is answered from the meta each time.
+    _EXPOSURE_KEY = "per_exposure:exposure_time"
+
+    @property
+    def _exposure_time_name(self) -> Any:
+        meta = self.__dict__.get("_meta")
+        if meta is not None and self._EXPOSURE_KEY in meta:
+            return self._EXPOSURE_KEY
+        return self.__dict__.get("_sunraster_exposure_name")
+
+    @_exposure_time_name.setter
+    def _exposure_time_name(self, value: Any) -> None:
+        self.__dict__["_sunraster_exposure_name"] = value
+
+    @property
+    def _exposure_time_loc(self) -> Any:
+        meta = self.__dict__.get("_meta")
+        if meta is not None and self._EXPOSURE_KEY in meta:
+            return "meta"
+        return self.__dict__.get("_sunraster_exposure_loc")
+
+    @_exposure_time_loc.setter
+    def _exposure_time_loc(self, value: Any) -> None:
+        self.__dict__["_sunraster_exposure_loc"] = value
 
     def spectroheliogram(self, wavelength: Any, width: Any = None) -> ImageCube:
         """The image at ``wavelength`` (nearest pixel, or summed over ``+-width/2``).
