@@ -13,11 +13,10 @@ exposures and which hold longitude and latitude.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 import threading
 import weakref
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from astropy.wcs.wcsapi import BaseLowLevelWCS, HighLevelWCSMixin
@@ -349,7 +348,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
             from astropy.coordinates import SkyCoord
             from sunpy.coordinates import Helioprojective
 
-            klass, args, kwargs = classes["celestial"][:3]
+            _, args, kwargs = classes["celestial"][:3]
             kwargs = dict(kwargs)
             # a frame with default attributes: SkyCoord.transform_to keeps the coordinate's own obstime and
             # observer (astropy merges them), so high_level_objects_to_values hands it over unchanged

@@ -75,7 +75,7 @@ def test_late_sji_frame_is_hours_after_startobs():
     files = [p for p in find_files(obsid="3860258481", kind="sji") if "1400" in p.name]
     if not files:
         pytest.skip("this irispy-lmsal has no slit-jaw file of the 2014 raster set")
-    start, t, exp, n = _aux(files[0], "EXPTIMES")
+    start, t, exp, _ = _aux(files[0], "EXPTIMES")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         (sji,) = list(irisplug.read(files[0]).values())
