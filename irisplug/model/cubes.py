@@ -78,6 +78,32 @@ class PerExposureCoordsMixin:
         return _relabel_sky(self, tuple(objs), pixel_corners)
 
 
+    def reproject_to(self, target_wcs: Any, *args: Any, **kwargs: Any) -> Any:
+        """As ``NDCube.reproject_to``; values of the meta tied to array axes are not carried over.
+
+        ndcube hands the input's meta to the output unchanged, and an ``NDMeta``
+        with per-axis values (the per-exposure times, exposure times, ...) refuses
+        an output of another shape ("new_shape not compatible with pre-existing
+        metadata"). Those values describe the input's pixels, not the target's:
+        the output keeps every other meta entry, and its world coordinates are
+        the target WCS's.
+
+        Examples
+        --------
+        >>> sji.frame(0).reproject_to(aia_map.wcs, shape_out=aia_map.data.shape)  # doctest: +SKIP
+        """
+        import copy
+
+        from ndcube import NDCube, NDMeta
+
+        src = self
+        meta = self.meta  # type: ignore[attr-defined]
+        if isinstance(meta, NDMeta):
+            src = copy.copy(self)
+            src._meta = NDMeta({k: v for k, v in meta.items() if k not in meta.axes})  # type: ignore[attr-defined]
+        return NDCube.reproject_to(src, target_wcs, *args, **kwargs)
+
+
 class ExposureCubeMixin(PerExposureCoordsMixin):
     """Methods shared by cubes whose array axis 0 counts exposures.
 
