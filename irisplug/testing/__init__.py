@@ -13,10 +13,12 @@ Functions: :func:`check_plugin`, :func:`check_cube`, :func:`iter_cubes`,
 :func:`check_levels` (data-quality meta).
 Contract classes to subclass: :class:`ReaderContract`, :class:`WriterContract`,
 :class:`CalibratorContract`, :class:`FitterContract`, :class:`CoalignerContract`,
-:class:`ViewerContract`.
+:class:`ViewerContract`; :class:`InteropContract` (the ndcube / sunpy / sunraster operations
+users reach for, on a reader's output, compared with ndcube on a plain NDCube).
 """
 
 from irisplug.testing.checks import check_cube, check_levels, check_model, check_plugin, iter_cubes
+from irisplug.testing.interop import InteropContract
 from irisplug.testing.contracts import (
     CalibratorContract,
     CoalignerContract,
@@ -38,4 +40,5 @@ __all__ = [
     "FitterContract",
     "CoalignerContract",
     "ViewerContract",
+    "InteropContract",
 ]
