@@ -10,6 +10,10 @@ from irisplug.testing import InteropContract
 class TestShowL0Interop(InteropContract):
     reader = "show-l0"
     max_cubes = 2
+    #: the per-exposure values (exposure time, gain, temperatures) are ndcube lookup tables; the constant ones
+    #: have no inverse and gwcs' numerical inverse then fails
+    upstream_xfails = {"test_world_to_pixel_through_combined_wcs":
+                       "constant extra-coordinate lookup tables have no inverse in gwcs: sunpy/ndcube#416"}
 
     @pytest.fixture(scope="class")
     @classmethod
