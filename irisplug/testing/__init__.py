@@ -18,7 +18,6 @@ users reach for, on a reader's output, compared with ndcube on a plain NDCube).
 """
 
 from irisplug.testing.checks import check_cube, check_levels, check_model, check_plugin, iter_cubes
-from irisplug.testing.interop import InteropContract
 from irisplug.testing.contracts import (
     CalibratorContract,
     CoalignerContract,
@@ -27,6 +26,7 @@ from irisplug.testing.contracts import (
     ViewerContract,
     WriterContract,
 )
+from irisplug.testing.interop import InteropContract
 
 __all__ = [
     "check_plugin",

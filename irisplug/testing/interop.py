@@ -372,7 +372,7 @@ class InteropContract:
             frame_like = cube.data.ndim == 3 and img.data.shape == cube.data.shape[1:]
             m = img.to_map()
             assert m.data.shape in (img.data.shape, img.data.shape[::-1])
-            if frame_like or img.data.ndim == 2 and img.data.shape == m.data.shape:
+            if frame_like or (img.data.ndim == 2 and img.data.shape == m.data.shape):
                 ours = img.wcs.pixel_to_world(3, 2)
                 ours = ours if not isinstance(ours, (list, tuple)) else ours[0]
                 theirs = m.wcs.pixel_to_world(3, 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from irisplug.testing import InteropContract
@@ -16,7 +18,7 @@ _NDCUBE_416 = "constant / repeating extra-coordinate lookup tables have no inver
 class TestIrisRasterInterop(InteropContract):
     reader = "iris-l2"
     max_cubes = 2
-    upstream_xfails = {"test_world_to_pixel_through_combined_wcs": _NDCUBE_416}
+    upstream_xfails: ClassVar[dict[str, str]] = {"test_world_to_pixel_through_combined_wcs": _NDCUBE_416}
 
     @pytest.fixture(scope="class")
     @classmethod
@@ -27,7 +29,7 @@ class TestIrisRasterInterop(InteropContract):
 class TestIrisSlitJawInterop(InteropContract):
     reader = "iris-l2"
     max_cubes = 1
-    upstream_xfails = {"test_world_to_pixel_through_combined_wcs": _NDCUBE_416}
+    upstream_xfails: ClassVar[dict[str, str]] = {"test_world_to_pixel_through_combined_wcs": _NDCUBE_416}
 
     @pytest.fixture(scope="class")
     @classmethod

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from irisplug.testing import InteropContract
-
 
 #: the IUVS wavelength is a 2-D lookup table (each spatial bin has its own wavelengths) held in a gwcs Tabular2D;
 #: astropy's tabular models have no inverse above 1-D, so gwcs falls back to a numerical inverse that assumes
@@ -19,7 +20,7 @@ _NDCUBE_416 = "constant extra-coordinate lookup tables have no inverse in gwcs: 
 class TestIuvsL1bInterop(InteropContract):
     reader = "iuvs-l1b"
     max_cubes = 2
-    upstream_xfails = {
+    upstream_xfails: ClassVar[dict[str, str]] = {
         "test_world_to_pixel_through_wcs": _TABULAR_2D,
         "test_world_to_pixel_through_combined_wcs": f"{_TABULAR_2D}; {_NDCUBE_416}",
         "test_crop_by_spectral_coord": _TABULAR_2D,

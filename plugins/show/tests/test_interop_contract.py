@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from irisplug.testing import InteropContract
@@ -12,7 +14,7 @@ class TestShowL0Interop(InteropContract):
     max_cubes = 2
     #: the per-exposure values (exposure time, gain, temperatures) are ndcube lookup tables; the constant ones
     #: have no inverse and gwcs' numerical inverse then fails
-    upstream_xfails = {"test_world_to_pixel_through_combined_wcs":
+    upstream_xfails: ClassVar[dict[str, str]] = {"test_world_to_pixel_through_combined_wcs":
                        "constant extra-coordinate lookup tables have no inverse in gwcs: sunpy/ndcube#416"}
 
     @pytest.fixture(scope="class")
