@@ -172,6 +172,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         state["_corr"] = None
         state["_memo"] = {}
         state.pop("_memo_lock", None)
+        state.pop("_ref_time", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -478,9 +479,12 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         return self._own_frame(sc).spherical.lat.degree
 
     def _ref(self) -> Any:
-        from astropy.time import Time
+        ref = self.__dict__.get("_ref_time")
+        if ref is None:
+            from astropy.time import Time
 
-        return Time(self._reference_time, scale="utc")
+            ref = self._ref_time = Time(self._reference_time, scale="utc")
+        return ref
 
     def _value_to_time(self, value: Any, *args: Any, **kwargs: Any) -> Any:
         import astropy.units as u

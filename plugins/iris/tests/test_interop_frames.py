@@ -66,6 +66,9 @@ def test_sji_frame_obstime_and_observer_follow_the_exposure(which):
         earth = _earth(want)
         assert abs((sky.observer.lat - earth.lat).to_value(u.deg)) < 1e-9
         assert abs((sky.observer.radius - earth.radius).to_value(u.m)) < 1.0
+        m = sji.frame(frame).to_map()  # sunpy's Map of the frame: its date and observer are the exposure's
+        assert abs((m.date - want).to_value(u.s)) < 1e-3
+        assert abs((m.observer_coordinate.radius - earth.radius).to_value(u.m)) < 1.0
 
 
 def test_late_sji_frame_is_hours_after_startobs():
