@@ -18,7 +18,93 @@ from irisplug.model._exposures import EXPOSURE_COORDS, exposure_values, extra_co
 __all__ = ["RasterCube", "SJICube", "ImageCube", "ExposureCubeMixin"]
 
 
-class ExposureCubeMixin:
+def _relabel_sky(cube: Any, objs: tuple[Any, ...], pixel_corners: bool) -> tuple[Any, ...]:
+    """``objs`` (ndcube's ``axis_world_coords`` of ``cube.wcs``) with each SkyCoord in its exposures' frames.
+
+    ndcube cuts the world values out of a grid, so the WCS cannot tell which
+    exposure a value belongs to; the SkyCoord is computed again through
+    ``wcs.pixel_to_world`` on the grid of the pixel axes it depends on.
+    """
+    from astropy.coordinates import SkyCoord
+
+    from irisplug.model.operations import unwrap_wcs
+    from irisplug.model.wcs import PerExposureWCS
+
+    if not any(isinstance(o, SkyCoord) for o in objs):
+        return objs
+    base, _ = unwrap_wcs(cube.wcs)
+    if not isinstance(base, PerExposureWCS):
+        return objs
+    low = cube.wcs.low_level_wcs
+    corr = np.asarray(low.axis_correlation_matrix)
+    cel = [i for i, t in enumerate(low.world_axis_physical_types) if "pos.helioprojective" in t]
+    if not cel:
+        return objs
+    pix_axes = np.flatnonzero(corr[cel].any(axis=0))
+    shape = cube.data.shape[::-1]
+    ranges = []
+    for p in range(low.pixel_n_dim):
+        if p in pix_axes:
+            ranges.append(np.arange(shape[p] + 1) - 0.5 if pixel_corners else np.arange(shape[p]))
+        else:
+            ranges.append(np.zeros(1))
+    grid = np.meshgrid(*ranges, indexing="ij")
+    world = cube.wcs.pixel_to_world(*grid)
+    world = world if isinstance(world, (list, tuple)) else [world]
+    sky = next(w for w in world if isinstance(w, SkyCoord))
+    keep = tuple(slice(None) if p in pix_axes else 0 for p in range(low.pixel_n_dim))
+    sky = sky[keep].transpose() if sky.ndim > 1 else sky[keep]
+    return tuple(sky if isinstance(o, SkyCoord) else o for o in objs)
+
+
+class PerExposureCoordsMixin:
+    """``axis_world_coords`` whose SkyCoords carry each exposure's obstime and observer."""
+
+    def axis_world_coords(self, *axes: Any, pixel_corners: bool = False, wcs: Any = None) -> Any:
+        """As ``NDCube.axis_world_coords``; a SkyCoord has the obstime and observer of each exposure.
+
+        A single exposure gives one frame; several give per-point ``obstime`` and
+        ``observer`` arrays.
+
+        Examples
+        --------
+        >>> sky, time = sji.axis_world_coords()  # doctest: +SKIP
+        >>> sky.obstime[-1, 0, 0] == time[-1]  # doctest: +SKIP
+        True
+        """
+        objs = super().axis_world_coords(*axes, pixel_corners=pixel_corners, wcs=wcs)  # type: ignore[misc]
+        if wcs is not None and wcs is not self.wcs and getattr(wcs, "low_level_wcs", wcs) is not self.wcs.low_level_wcs:  # type: ignore[attr-defined]
+            return objs
+        return _relabel_sky(self, tuple(objs), pixel_corners)
+
+
+    def reproject_to(self, target_wcs: Any, *args: Any, **kwargs: Any) -> Any:
+        """As ``NDCube.reproject_to``; values of the meta tied to array axes are not carried over.
+
+        ndcube hands the input's meta to the output unchanged, and an ``NDMeta``
+        with per-axis values (the per-exposure times, exposure times, ...) refuses
+        an output of another shape ("new_shape not compatible with pre-existing
+        metadata"). Those values describe the input's pixels, not the target's:
+        the output keeps every other meta entry, and its world coordinates are
+        the target WCS's.
+
+        Examples
+        --------
+        >>> sji.frame(0).reproject_to(aia_map.wcs, shape_out=aia_map.data.shape)  # doctest: +SKIP
+        """
+        import copy
+
+        from ndcube import NDCube, NDMeta
+
+        src = self
+        meta = self.meta  # type: ignore[attr-defined]
+        if isinstance(meta, NDMeta):
+            src = copy.copy(self)
+            src._meta = NDMeta({k: v for k, v in meta.items() if k not in meta.axes})  # type: ignore[attr-defined]
+        return NDCube.reproject_to(src, target_wcs, *args, **kwargs)
+
+
+class ExposureCubeMixin(PerExposureCoordsMixin):
     """Methods shared by cubes whose array axis 0 counts exposures.
 
     The per-exposure values live in the cube's ``NDMeta`` (tied to axis 0);
@@ -119,47 +205,156 @@ class ExposureCubeMixin:
         target = Time(time)
         return int(np.argmin(np.abs((t - target).sec)))
 
+    def _expand_points(self, points: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Points whose time is None but whose celestial coordinate is given, at the first and last exposure's time.
+
+        The celestial axes depend on the exposure axis, so such a point stands
+        for "this sky position in every exposure". A point without a celestial
+        coordinate (e.g. a SpectralCoord alone) is left as it is: ndcube crops
+        only the axes it constrains.
+        """
+        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        if "time" not in keys or "celestial" not in keys:
+            return points
+        ti, ci = keys.index("time"), keys.index("celestial")
+        t = np.atleast_1d(extra_coord(self, "time"))
+        expanded = []
+        for point in points:
+            point = list(point)
+            if len(point) == len(keys) and point[ti] is None and point[ci] is not None:
+                for edge in (t[0], t[-1]):
+                    q = list(point)
+                    q[ti] = edge
+                    expanded.append(tuple(q))
+            else:
+                expanded.append(tuple(point))
+        return tuple(expanded)
+
+    def _time_only_range(self, points: tuple[Any, ...]) -> tuple[int, int] | None:
+        """``(first, last)`` exposure of a crop whose points give only a time; None for other crops."""
+        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        if "time" not in keys or not points:
+            return None
+        ti = keys.index("time")
+        if not all(len(p) == len(keys) and p[ti] is not None and all(v is None for i, v in enumerate(p) if i != ti)
+                   for p in points):
+            return None
+        from astropy.time import Time
+
+        t = np.atleast_1d(extra_coord(self, "time"))
+        when = Time([p[ti] for p in points])
+        rel = (t - t[0]).sec
+        pos = np.interp((when - t[0]).sec, rel, np.arange(len(t))) if len(t) > 1 else np.zeros(len(when))
+        return int(np.floor(pos.min() + 0.5)), int(np.floor(pos.max() + 0.5))
+
     def crop(self, *points: Any, wcs: Any = None, keepdims: bool = False) -> Any:
         """Crop with high-level coordinates; a ``None`` time means "every exposure".
 
         As ``NDCube.crop``; in addition, because the celestial axes depend
-        on the exposure axis, a point whose time is ``None`` (while other
-        coordinates are given) stands for the first and the last exposure's
-        time, so ``cube.crop((None, sky_lo, None), (None, sky_hi, None))`` works.
+        on the exposure axis, a point whose time is ``None`` while its celestial
+        coordinate is given stands for the first and the last exposure's time,
+        so ``cube.crop((None, sky_lo, None), (None, sky_hi, None))`` works; a
+        point with only a time crops the exposures.
 
         Examples
         --------
         >>> cube.crop((None, SkyCoord(...), None), (None, SkyCoord(...), None))  # doctest: +SKIP
+        >>> cube.crop((SpectralCoord(1402.5, "AA"), None, None), (SpectralCoord(1403.0, "AA"), None, None))  # doctest: +SKIP
         """
         if wcs is None and points:
-            keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
-            if "time" in keys:
-                ti = keys.index("time")
-                t = np.atleast_1d(extra_coord(self, "time"))
-                if all(
-                    len(p) == len(keys) and all(v is None for i, v in enumerate(p) if i != ti) and p[ti] is not None
-                    for p in points
-                ):
-                    # time only: the exposures between the earliest and latest point
-                    from astropy.time import Time
-
-                    when = Time([p[ti] for p in points])
-                    rel = (t - t[0]).sec
-                    pos = np.interp((when - t[0]).sec, rel, np.arange(len(t))) if len(t) > 1 else np.zeros(len(when))
-                    lo, hi = int(np.floor(pos.min() + 0.5)), int(np.floor(pos.max() + 0.5))
-                    return self[lo : hi + 1] if keepdims or hi > lo else self[lo]
-                expanded = []
-                for point in points:
-                    point = list(point)
-                    if len(point) == len(keys) and point[ti] is None and any(p is not None for p in point):
-                        for edge in (t[0], t[-1]):
-                            q = list(point)
-                            q[ti] = edge
-                            expanded.append(tuple(q))
-                    else:
-                        expanded.append(tuple(point))
-                points = tuple(expanded)
+            span = self._time_only_range(points)
+            if span is not None:
+                lo, hi = span
+                return self[lo : hi + 1] if keepdims or hi > lo else self[lo]
+            points = self._expand_points(points)
         return super().crop(*points, wcs=wcs, keepdims=keepdims)
+
+    def crop_by_values(self, *points: Any, units: Any = None, wcs: Any = None, keepdims: bool = False) -> Any:
+        """As ``NDCube.crop_by_values`` (values in world-axis order); a ``None`` time means "every exposure".
+
+        ndcube asks for the time of a point whose celestial values are given
+        (they depend on the exposure axis) and fails on a point with only a
+        time; here a ``None`` time stands for the first and the last exposure,
+        and time-only points crop the exposures, as in :meth:`crop`.
+
+        Examples
+        --------
+        >>> sji.crop_by_values((lon0, lat0, None), (lon1, lat1, None))  # doctest: +SKIP
+        """
+        if wcs is not None or not points:
+            return super().crop_by_values(*points, units=units, wcs=wcs, keepdims=keepdims)  # type: ignore[misc]
+        import astropy.units as u
+
+        low = self.wcs.low_level_wcs
+        types = list(low.world_axis_physical_types)
+        if "time" not in types:
+            return super().crop_by_values(*points, units=units, wcs=wcs, keepdims=keepdims)  # type: ignore[misc]
+        ti = types.index("time")
+        cel = [i for i, t in enumerate(types) if "pos." in t]
+        tunit = u.Unit(low.world_axis_units[ti])
+
+        def as_q(v: Any, j: int) -> Any:
+            return v if isinstance(v, u.Quantity) or units is None else u.Quantity(v, units[j])
+
+        if all(len(p) == len(types) and p[ti] is not None and all(v is None for i, v in enumerate(p) if i != ti)
+               for p in points):
+            ref = self._time_reference()
+            keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+            return self.crop(*[tuple(ref + as_q(p[ti], ti) if k == "time" else None for k in keys) for p in points],
+                             keepdims=keepdims)
+        first, last = self._time_edges_values()
+        expanded = []
+        for p in points:
+            if len(p) == len(types) and p[ti] is None and any(p[c] is not None for c in cel):
+                for edge in (first, last):
+                    q = [as_q(v, j) if v is not None else None for j, v in enumerate(p)]
+                    q[ti] = edge * tunit
+                    expanded.append(tuple(q))
+            else:
+                expanded.append(tuple(as_q(v, j) if v is not None else None for j, v in enumerate(p)))
+        return super().crop_by_values(*expanded, wcs=wcs, keepdims=keepdims)  # type: ignore[misc]
+
+    def _time_reference(self) -> Any:
+        """The Time whose offset the low-level time values are (the WCS's reference time)."""
+        from irisplug.model.operations import unwrap_wcs
+
+        base, _ = unwrap_wcs(self.wcs)
+        return base._ref()
+
+    def _time_edges_values(self) -> tuple[float, float]:
+        """Low-level time values of the first and the last exposure of this cube."""
+        low = self.wcs.low_level_wcs
+        ti = list(low.world_axis_physical_types).index("time")
+        pix = np.flatnonzero(np.asarray(low.axis_correlation_matrix)[ti])
+        n = low.pixel_n_dim
+        lo = [0.0] * n
+        hi = [0.0] * n
+        for p in pix:
+            hi[p] = float(self.data.shape[n - 1 - p] - 1)
+        w0 = low.pixel_to_world_values(*lo)
+        w1 = low.pixel_to_world_values(*hi)
+        return float(np.asarray(w0[ti])), float(np.asarray(w1[ti]))
+
+    def crop_item(self, *points: Any, wcs: Any = None) -> tuple[slice, ...]:
+        """The array slices (one per axis, start and stop set) :meth:`crop` would apply, with every axis kept.
+
+        Used by :meth:`RasterSequence.crop` to crop all its cubes to one common box.
+        """
+        span = self._time_only_range(points) if wcs is None else None
+        if span is not None:
+            item: tuple[Any, ...] = (slice(span[0], span[1] + 1),)
+        else:
+            pts = self._expand_points(points) if wcs is None else points
+            item = tuple(self._get_crop_item(*pts, wcs=wcs, keepdims=True))
+        out = []
+        for axis, n in enumerate(self.data.shape):
+            s = item[axis] if axis < len(item) else slice(None)
+            if isinstance(s, slice):
+                start, stop, _ = s.indices(n)
+                out.append(slice(start, stop))
+            else:
+                out.append(slice(int(s), int(s) + 1))
+        return tuple(out)
 
     def compute(self) -> Any:
         """A copy with data and mask loaded into memory (numpy)."""
@@ -220,6 +415,33 @@ class RasterCube(ExposureCubeMixin, SpectrogramCube):
         else:
             super().__init__(data, wcs=wcs, unit=unit, uncertainty=uncertainty, meta=meta, mask=mask, **kwargs)
 
+    # sunraster reads the exposure time where its own tests put it: the NDMeta, tied to the exposure axis.
+    # Its extra-coords route unpacks an int and raises TypeError (a plain SpectrogramCube too), and
+    # slicing sets meta after __init__, so the location is answered from the meta each time.
+    _EXPOSURE_KEY = "per_exposure:exposure_time"
+
+    @property
+    def _exposure_time_name(self) -> Any:
+        meta = self.__dict__.get("_meta")
+        if meta is not None and self._EXPOSURE_KEY in meta:
+            return self._EXPOSURE_KEY
+        return self.__dict__.get("_sunraster_exposure_name")
+
+    @_exposure_time_name.setter
+    def _exposure_time_name(self, value: Any) -> None:
+        self.__dict__["_sunraster_exposure_name"] = value
+
+    @property
+    def _exposure_time_loc(self) -> Any:
+        meta = self.__dict__.get("_meta")
+        if meta is not None and self._EXPOSURE_KEY in meta:
+            return "meta"
+        return self.__dict__.get("_sunraster_exposure_loc")
+
+    @_exposure_time_loc.setter
+    def _exposure_time_loc(self, value: Any) -> None:
+        self.__dict__["_sunraster_exposure_loc"] = value
+
     def spectroheliogram(self, wavelength: Any, width: Any = None) -> ImageCube:
         """The image at ``wavelength`` (nearest pixel, or summed over ``+-width/2``).
 
@@ -269,7 +491,7 @@ class SJICube(ExposureCubeMixin, NDCube):
         return self.frame(self.nearest_exposure(time))
 
 
-class ImageCube(NDCube):
+class ImageCube(PerExposureCoordsMixin, NDCube):
     """A 2-D image cut from a raster or slit-jaw cube; ``to_map()`` makes a sunpy Map.
 
     Examples

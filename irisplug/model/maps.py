@@ -80,8 +80,9 @@ def frame_image(cube: Any, index: int) -> Any:
     return ImageCube(sliced.data, wcs=sliced.wcs, unit=cube.unit, mask=sliced.mask, meta=meta)
 
 
-def _observer_keys(base: Any) -> dict[str, Any]:
-    obs = getattr(base, "_observer", None)
+def _observer_keys(base: Any, exposure: int | None = None) -> dict[str, Any]:
+    """HGLN_OBS, HGLT_OBS, DSUN_OBS of exposure ``exposure`` (the WCS's reference observer when None)."""
+    obs = getattr(base, "_observer", None) if exposure is None else base.exposure_observer(exposure)
     return {} if obs is None else {"HGLN_OBS": obs[0], "HGLT_OBS": obs[1], "DSUN_OBS": obs[2]}
 
 
@@ -163,7 +164,7 @@ def image_to_map(img: Any) -> Any:
         }
         t = Time(times) if times is not None else Time(base._reference_time)
         date = t[len(t) // 2].utc.isot if t.ndim else t.utc.isot
-    header.update(_observer_keys(base))
+    header.update(_observer_keys(base, k))
     header.setdefault("RSUN_REF", 695700000.0)  # nominal solar radius (IAU 2015 B3), m
     header["DATE-OBS"] = date
     for key in ("TELESCOP", "INSTRUME", "OBSID", "TDESC", "TWAVE", "EXPTIME"):

@@ -53,6 +53,27 @@ class RasterSequence(_SunrasterRasterSequence):
         types[empty] = self._slit_axis_name
         self._single_scan_instrument_axes_types = types
 
+    def crop(self, *points: Any, wcses: Any = None) -> RasterSequence:
+        """Crop every cube to the smallest common box holding ``points`` in each (as ``NDCubeSequence.crop``).
+
+        Points are those of :meth:`RasterCube.crop` (world order: spectral,
+        celestial, time; ``None`` where unconstrained). ndcube's own sequence
+        crop fails on any axis a point leaves unconstrained (a ``slice(None)``
+        start); here such an axis is kept whole.
+
+        Examples
+        --------
+        >>> seq.crop((SpectralCoord(1402.5, "AA"), None, None), (SpectralCoord(1403.0, "AA"), None, None))  # doctest: +SKIP
+        """
+        if wcses is None:
+            wcses = [None] * len(self.data)
+        elif isinstance(wcses, str):
+            wcses = [None if wcses == "wcs" else getattr(c, wcses) for c in self.data]
+        items = [cube.crop_item(*points, wcs=w) for cube, w in zip(self.data, wcses, strict=True)]
+        starts = np.min([[s.start for s in it] for it in items], axis=0)
+        stops = np.max([[s.stop for s in it] for it in items], axis=0)
+        return self[(slice(None), *(slice(int(a), int(b)) for a, b in zip(starts, stops, strict=True)))]
+
     def extra_coord(self, name: str) -> Any:
         """A per-exposure coordinate over all cubes, concatenated in order."""
         from astropy.time import Time

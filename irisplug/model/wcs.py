@@ -13,6 +13,8 @@ exposures and which hold longitude and latitude.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -87,7 +89,11 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
     reference_time
         ISO time string (UTC).
     observer
-        Optional ``(hgln_deg, hglt_deg, dsun_m)`` of the observer.
+        Optional ``(hgln_deg, hglt_deg, dsun_m)`` of the observer at ``reference_time``.
+    observers
+        Optional per-exposure observer positions, shape ``(n, 3)``: ``(hgln_deg,
+        hglt_deg, dsun_m)`` of each exposure (an Earth-orbiting telescope: the Earth
+        at each exposure's time). Without it every exposure has ``observer``.
 
     Notes
     -----
@@ -125,6 +131,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         reference_time: str,
         pc: Any = None,
         observer: tuple[float, float, float] | None = None,
+        observers: Any = None,
     ) -> None:
         self._header = {k: v for k, v in dict(header).items() if isinstance(v, (int, float, str, bool))}
         self._naxis = int(self._header["NAXIS"])
@@ -143,6 +150,9 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         self._pc = None if pc is None else np.asarray(pc, dtype=float).reshape(self._n, k, k)
         self._reference_time = str(reference_time)
         self._observer = observer
+        self._observers = None if observers is None else np.asarray(observers, dtype=float).reshape(self._n, 3)
+        self._memo: dict[int, tuple[Any, np.ndarray]] = {}
+        self._memo_lock = threading.Lock()
         cdelt = float(self._header.get(f"CDELT{self._exp}", 1.0)) if self._spatial_exposure else 1.0
         self._stare = self._spatial_exposure and cdelt == 0.0
         self._cache: dict[int, Any] = {}
@@ -160,9 +170,15 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         state["_cache"] = {}
         state["_tmpl"] = None
         state["_corr"] = None
+        state["_memo"] = {}
+        state.pop("_memo_lock", None)
+        state.pop("_ref_time", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("_observers", None)
+        state["_memo"] = {}
+        state["_memo_lock"] = threading.Lock()
         self.__dict__.update(state)
 
     def exposure_header(self, i: int) -> dict[str, Any]:
@@ -186,15 +202,29 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
                     v = self._pc[i, a, b]
                     if np.isfinite(v):
                         hdr[f"PC{a + 1}_{b + 1}"] = float(v)
-        hdr["DATE-OBS"] = self._reference_time
+        # the exposure's own time: the celestial frame of this exposure has obstime = its midpoint
+        hdr["DATE-OBS"] = self.exposure_time(i).isot
         return hdr
+
+    def exposure_time(self, i: int) -> Any:
+        """Midpoint (astropy Time, UTC) of exposure ``i``."""
+        import astropy.units as u
+
+        return self._ref() + float(self._times[i]) * u.s
+
+    def exposure_observer(self, i: int) -> tuple[float, float, float] | None:
+        """``(hgln_deg, hglt_deg, dsun_m)`` of the observer at exposure ``i`` (None when unknown)."""
+        if self._observers is not None:
+            return tuple(float(v) for v in self._observers[i])  # type: ignore[return-value]
+        return self._observer
 
     def _exposure_wcs(self, i: int) -> Any:
         w = self._cache.get(i)
         if w is None:
             w = _build_wcs(self.exposure_header(i))
-            if self._observer is not None:
-                w.wcs.aux.hgln_obs, w.wcs.aux.hglt_obs, w.wcs.aux.dsun_obs = self._observer
+            obs = self.exposure_observer(i)
+            if obs is not None:
+                w.wcs.aux.hgln_obs, w.wcs.aux.hglt_obs, w.wcs.aux.dsun_obs = obs
             self._cache[i] = w
         return w
 
@@ -291,22 +321,170 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
     def serialized_classes(self) -> bool:
         return False
 
+    def _helioprojective(self) -> bool:
+        """True when the template's celestial frame is helioprojective (then frames follow the exposures)."""
+        if "_hpc" not in self.__dict__:
+            from sunpy.coordinates import Helioprojective
+
+            cls = self._template_wcs.world_axis_object_classes.get("celestial")
+            self._hpc = bool(cls) and isinstance(cls[2].get("frame"), Helioprojective)
+        return self._hpc
+
     @property
     def world_axis_object_components(self) -> list[tuple[Any, ...]]:
-        return [*self._template_wcs.world_axis_object_components, ("time", 0, self._time_to_value)]
+        comps = list(self._template_wcs.world_axis_object_components)
+        if self._helioprojective():
+            # a SkyCoord is read in the frame of its own obstime (the exposure it belongs to), not
+            # transformed to one reference frame: see _own_frame
+            comps = [(key, i, self._lon_value if i == 0 else self._lat_value) if key == "celestial" else (key, i, a)
+                     for key, i, a in comps]
+        return [*comps, ("time", 0, self._time_to_value)]
 
     @property
     def world_axis_object_classes(self) -> dict[str, tuple[Any, ...]]:
         from astropy.time import Time
 
         classes = dict(self._template_wcs.world_axis_object_classes)
+        if self._helioprojective():
+            from astropy.coordinates import SkyCoord
+            from sunpy.coordinates import Helioprojective
+
+            _, args, kwargs = classes["celestial"][:3]
+            kwargs = dict(kwargs)
+            # a frame with default attributes: SkyCoord.transform_to keeps the coordinate's own obstime and
+            # observer (astropy merges them), so high_level_objects_to_values hands it over unchanged
+            kwargs["frame"] = Helioprojective(rsun=kwargs["frame"].rsun)
+            classes["celestial"] = (SkyCoord, args, kwargs, self._celestial_object)
         classes["time"] = (Time, (), {}, self._value_to_time)
         return classes
 
-    def _ref(self) -> Any:
-        from astropy.time import Time
+    # ---- celestial frames that follow the exposures ------------------------------------
+    def exposure_frame(self, i: int) -> Any:
+        """The celestial frame of exposure ``i``: its obstime (midpoint) and its observer."""
+        from astropy.wcs.utils import wcs_to_celestial_frame
 
-        return Time(self._reference_time, scale="utc")
+        return wcs_to_celestial_frame(self._exposure_wcs(int(i)))
+
+    def _observer_coords(self, obstime: Any, lon: Any, lat: Any, dist: Any) -> Any:
+        import astropy.units as u
+        from astropy.coordinates import SkyCoord
+        from sunpy.coordinates import HeliographicStonyhurst
+
+        return SkyCoord(np.asarray(lon) * u.deg, np.asarray(lat) * u.deg, np.asarray(dist) * u.m,
+                        frame=HeliographicStonyhurst, obstime=obstime)
+
+    def _frame_of_exposures(self, idx: np.ndarray) -> Any:
+        """Helioprojective frame whose obstime / observer are those of exposure ``idx`` (any shape)."""
+        import astropy.units as u
+        from sunpy.coordinates import Helioprojective
+
+        uniq = np.unique(idx)
+        if uniq.size == 1:
+            return self.exposure_frame(int(uniq[0]))
+        rsun = self.exposure_frame(int(uniq[0])).rsun
+        obstime = self._ref() + self._times[idx] * u.s
+        obs = None
+        if self._observers is not None:
+            o = self._observers[idx]
+            obs = self._observer_coords(obstime, o[..., 0], o[..., 1], o[..., 2])
+        elif self._observer is not None:
+            obs = self._observer_coords(self._ref(), *self._observer)
+        return Helioprojective(obstime=obstime, observer=obs, rsun=rsun)
+
+    def _remember(self, lon: np.ndarray, idx: np.ndarray) -> None:
+        """Note which exposure each value of ``lon`` (an array just computed) belongs to."""
+        with self._memo_lock:
+            for key in [k for k, (ref, _) in self._memo.items() if ref() is None]:
+                del self._memo[key]
+            while len(self._memo) >= 8:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[id(lon)] = (weakref.ref(lon), idx)
+
+    def _recall(self, lon: Any) -> np.ndarray | None:
+        with self._memo_lock:
+            hit = self._memo.get(id(lon))
+        if hit is None or hit[0]() is not lon:
+            return None
+        return hit[1]
+
+    def _celestial_object(self, lon: Any, lat: Any, *args: Any, **kwargs: Any) -> Any:
+        """The SkyCoord of world values: in the frame of the exposure each value belongs to.
+
+        ``pixel_to_world_values`` notes the exposure of every value it returns, so
+        astropy's ``pixel_to_world`` (also through ``SlicedLowLevelWCS``) labels each
+        point with its exposure's obstime and observer: one frame when all points
+        come from one exposure, else per-point arrays. Values computed elsewhere
+        (e.g. cut out of a grid) get the frame of the middle exposure; the cubes'
+        ``axis_world_coords`` relabels them.
+        """
+        import astropy.units as u
+        from astropy.coordinates import SkyCoord
+
+        idx = self._recall(lon)
+        if idx is None:
+            idx = np.array(min(self._n - 1, max(0, self._n // 2)))
+        kwargs.pop("frame", None)
+        unit = kwargs.pop("unit", u.deg)
+        return SkyCoord(lon, lat, *args, unit=unit, frame=self._frame_of_exposures(np.asarray(idx)), **kwargs)
+
+    def observer_at(self, obstime: Any) -> Any:
+        """The observer (HGS SkyCoord) at ``obstime`` (Time, any shape): interpolated between exposures."""
+        if self._observers is None:
+            if self._observer is None:
+                return None
+            return self._observer_coords(self._ref(), *self._observer)
+        rel = np.atleast_1d((obstime - self._ref()).sec).astype(float)
+        shape = np.shape((obstime - self._ref()).sec)
+        order = np.argsort(self._times)
+        comp = [np.interp(rel.ravel(), self._times[order], self._observers[order, j]).reshape(shape) for j in range(3)]
+        return self._observer_coords(obstime, *comp)
+
+    def _own_frame(self, sc: Any) -> Any:
+        """``sc`` as helioprojective coordinates seen by this WCS's observer at ``sc``'s own obstime."""
+        import astropy.units as u
+        from sunpy.coordinates import Helioprojective
+
+        last = self.__dict__.get("_own_last")
+        if last is not None and last[0]() is sc:
+            return last[1]
+        frame = sc.frame if hasattr(sc, "frame") else sc
+        out = frame
+        if isinstance(frame, Helioprojective):
+            if frame.obstime is not None and (self._observer is not None or self._observers is not None):
+                ours = self.observer_at(frame.obstime)
+                theirs = frame.observer
+                same = False
+                if theirs is not None and not isinstance(theirs, str):
+                    try:
+                        same = bool(np.all(np.abs((theirs.lon - ours.lon).to_value(u.deg)) < 1e-9)
+                                    and np.all(np.abs((theirs.lat - ours.lat).to_value(u.deg)) < 1e-9)
+                                    and np.all(np.abs((theirs.radius - ours.radius).to_value(u.m)) < 1.0))
+                    except (ValueError, u.UnitsError):
+                        same = False
+                if not same:
+                    out = sc.transform_to(Helioprojective(obstime=frame.obstime, observer=ours, rsun=frame.rsun)).frame
+        else:
+            obstime = frame.obstime if getattr(frame, "obstime", None) is not None else self._ref()
+            out = sc.transform_to(Helioprojective(obstime=obstime, observer=self.observer_at(obstime))).frame
+        try:
+            self._own_last = (weakref.ref(sc), out)
+        except TypeError:
+            pass
+        return out
+
+    def _lon_value(self, sc: Any) -> Any:
+        return self._own_frame(sc).spherical.lon.degree
+
+    def _lat_value(self, sc: Any) -> Any:
+        return self._own_frame(sc).spherical.lat.degree
+
+    def _ref(self) -> Any:
+        ref = self.__dict__.get("_ref_time")
+        if ref is None:
+            from astropy.time import Time
+
+            ref = self._ref_time = Time(self._reference_time, scale="utc")
+        return ref
 
     def _value_to_time(self, value: Any, *args: Any, **kwargs: Any) -> Any:
         import astropy.units as u
@@ -344,7 +522,17 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
             for j in range(k):
                 out[j][sel] = res[j]
         out.append(self._time_of(pe))
-        return tuple(o.reshape(shape) for o in out)
+        result = tuple(o.reshape(shape) for o in out)
+        lon = self._lon_world_index()
+        if lon is not None:
+            self._remember(result[lon], idx.reshape(shape))
+        return result
+
+    def _lon_world_index(self) -> int | None:
+        if "_lonw" not in self.__dict__:
+            types = self._template_types()
+            self._lonw = types.index("custom:pos.helioprojective.lon") if "custom:pos.helioprojective.lon" in types else None
+        return self._lonw
 
     def world_to_pixel_values(self, *world_arrays: Any) -> Any:
         wv = np.broadcast_arrays(*[np.asarray(w, dtype=float) for w in world_arrays])
@@ -413,6 +601,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
             "reference_time": self._reference_time,
             "pc": None if self._pc is None else self._pc.tolist(),
             "observer": None if self._observer is None else list(self._observer),
+            "observers": None if self._observers is None else self._observers.tolist(),
         }
 
     @classmethod
@@ -430,6 +619,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
             reference_time=d["reference_time"],
             pc=d.get("pc"),
             observer=None if obs is None else tuple(obs),
+            observers=d.get("observers"),
         )
 
     def with_pointing(self, crval_lon: Sequence[float], crval_lat: Sequence[float], pc: Any = None) -> PerExposureWCS:
@@ -489,6 +679,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         d["crval_lat"] = self._crval_lat[sel].tolist()
         d["times"] = self._times[sel].tolist()
         d["pc"] = None if self._pc is None else self._pc[sel].tolist()
+        d["observers"] = None if self._observers is None else self._observers[sel].tolist()
         hdr = dict(d["header"])
         hdr[f"NAXIS{self._exp}"] = len(sel)
         hdr.update(header_updates or {})
@@ -522,7 +713,7 @@ def join_exposures(
 
     first = parts[0][0]
     ref = Time(first._reference_time, scale="utc")
-    lon, lat, times, pcs = [], [], [], []
+    lon, lat, times, pcs, observers = [], [], [], [], []
     for w, exposures in parts:
         sel = np.arange(w._n)[exposures]
         lon.append(w._crval_lon[sel])
@@ -533,6 +724,8 @@ def join_exposures(
             else float((Time(w._reference_time, scale="utc") - ref).sec)
         )
         times.append(w._times[sel] + shift)
+        observers.append(w._observers[sel] if w._observers is not None
+                         else np.tile(np.asarray(w._observer if w._observer is not None else (np.nan,) * 3, float), (len(sel), 1)))
         if first._pc is not None:
             pcs.append(w._pc[sel] if w._pc is not None else np.full((len(sel), *first._pc.shape[1:]), np.nan))
     d = first.to_dict()
@@ -540,6 +733,8 @@ def join_exposures(
     d["crval_lat"] = np.concatenate(lat).tolist()
     d["times"] = np.concatenate(times).tolist()
     d["pc"] = np.concatenate(pcs).tolist() if pcs else None
+    joined_obs = np.concatenate(observers)
+    d["observers"] = joined_obs.tolist() if any(w._observers is not None for w, _ in parts) and np.isfinite(joined_obs).all() else None
     hdr = dict(d["header"])
     hdr[f"NAXIS{first._exp}"] = len(d["times"])
     hdr.update(header_updates or {})

@@ -13,7 +13,8 @@ Functions: :func:`check_plugin`, :func:`check_cube`, :func:`iter_cubes`,
 :func:`check_levels` (data-quality meta).
 Contract classes to subclass: :class:`ReaderContract`, :class:`WriterContract`,
 :class:`CalibratorContract`, :class:`FitterContract`, :class:`CoalignerContract`,
-:class:`ViewerContract`.
+:class:`ViewerContract`; :class:`InteropContract` (the ndcube / sunpy / sunraster operations
+users reach for, on a reader's output, compared with ndcube on a plain NDCube).
 """
 
 from irisplug.testing.checks import check_cube, check_levels, check_model, check_plugin, iter_cubes
@@ -25,6 +26,7 @@ from irisplug.testing.contracts import (
     ViewerContract,
     WriterContract,
 )
+from irisplug.testing.interop import InteropContract
 
 __all__ = [
     "check_plugin",
@@ -38,4 +40,5 @@ __all__ = [
     "FitterContract",
     "CoalignerContract",
     "ViewerContract",
+    "InteropContract",
 ]

@@ -40,6 +40,8 @@ class PerExposureWCSConverter:
             node[key] = np.asarray(d[key], dtype=np.float64)
         node["pc"] = None if d["pc"] is None else np.asarray(d["pc"], dtype=np.float64)
         node["observer"] = None if d["observer"] is None else [float(v) for v in d["observer"]]
+        if d.get("observers") is not None:
+            node["observers"] = np.asarray(d["observers"], dtype=np.float64)
         return node
 
     def from_yaml_tree(self, node: dict[str, Any], tag: str, ctx: Any) -> Any:
@@ -52,6 +54,8 @@ class PerExposureWCSConverter:
             d[key] = np.asarray(d[key], dtype=np.float64)
         if d.get("pc") is not None:
             d["pc"] = np.asarray(d["pc"], dtype=np.float64)
+        if d.get("observers") is not None:
+            d["observers"] = np.asarray(d["observers"], dtype=np.float64)
         return PerExposureWCS.from_dict(d)
 
 

@@ -119,6 +119,19 @@ def _earth_observer(time_iso: str) -> tuple[float, float, float]:
     return (float(e.lon.to_value(u.deg)), float(e.lat.to_value(u.deg)), float(e.radius.to_value(u.m)))
 
 
+def _earth_observers(startobs: str, mid: np.ndarray) -> np.ndarray:
+    """Earth's (HGLN, HGLT in deg, distance in m) at each exposure midpoint (s after ``startobs``), shape (n, 3)."""
+    import astropy.units as u
+    from sunpy.coordinates import get_earth
+
+    mid = np.asarray(mid, dtype=float)
+    if mid.size == 0:
+        return np.zeros((0, 3))
+    e = get_earth(_start_time(startobs) + mid * u.s)
+    return np.stack([np.atleast_1d(e.lon.to_value(u.deg)), np.atleast_1d(e.lat.to_value(u.deg)),
+                     np.atleast_1d(e.radius.to_value(u.m))], axis=1)
+
+
 _WINDOW_KEY_RE = re.compile(r"^(?:" + "|".join(_WINDOW_KEYS) + r")\d+$")
 
 
@@ -302,6 +315,7 @@ def _build_raster_cube(r: dict[str, Any], lazy: bool) -> Any:
         {**r["hdr"], "DATE-OBS": r["startobs"]},
         exposure_axis=3, lon_axis=3, lat_axis=2, crval_lon=r["x"], crval_lat=r["y"], pc=r["pc"], times=r["mid"],
         reference_time=r["startobs"], observer=_earth_observer(r["startobs"]),
+        observers=_earth_observers(r["startobs"], r["mid"]),
     )
     data, mask = _image(r["path"], r["hdr"], r["offset"], lazy)
     coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], r["first_index"])
@@ -376,6 +390,7 @@ def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool, uncertainty:
         {**r["hdr"], "DATE-OBS": r["startobs"]},
         exposure_axis=3, lon_axis=1, lat_axis=2, crval_lon=r["x"], crval_lat=r["y"], pc=r["pc"], times=r["mid"],
         reference_time=r["startobs"], observer=_earth_observer(r["startobs"]),
+        observers=_earth_observers(r["startobs"], r["mid"]),
     )
     data, mask = _image(r["path"], r["hdr"], r["offset"], lazy)
     coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], 0)
