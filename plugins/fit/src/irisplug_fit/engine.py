@@ -193,6 +193,7 @@ def fit_spectra(
     significance: float = 3.0,
     chunk: int = 65536,
     progress: bool | None = None,
+    threads: int | None = None,
 ) -> FitResult:
     """Fit every spectrum of ``data`` (spectral axis last) with one template.
 
@@ -244,6 +245,9 @@ def fit_spectra(
         Spectra per batch (memory bound; one progress step per batch).
     progress
         Show a progress bar (default: when there is more than one batch).
+    threads
+        Fit threads of the numba engine (default: ``IRISPLUG_FIT_THREADS`` or
+        the usable CPUs); results do not depend on it.
 
     Returns
     -------
@@ -261,7 +265,7 @@ def fit_spectra(
             raise ValueError(f"uncertainty must be an array, None or 'poisson', got {uncertainty!r}")
         return _fit_poisson(data, wavelength, template, mask=mask, p0=p0, bounds=bounds, fixed=fixed, ties=ties,
                             lorentz=lorentz, voigt=voigt, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
-                            chunk=chunk, progress=progress)
+                            chunk=chunk, progress=progress, threads=threads)
     t = get_template(template, lorentz=lorentz, voigt=voigt)
     x = np.asarray(wavelength, dtype=float)
     y = np.asarray(data, dtype=float)
@@ -303,7 +307,11 @@ def fit_spectra(
     pmap, lead, tscale, toff = parameter_mapping(t, fixed, all_ties)
     use_numba = engine == "numba" or (engine == "auto" and numba_available())
     if use_numba:
-        from irisplug_fit.kernels import lm_fit_threads as kernel
+        from functools import partial
+
+        from irisplug_fit.kernels import lm_fit_threads
+
+        kernel = partial(lm_fit_threads, threads=threads)
     else:
         from irisplug_fit.lm_numpy import lm_fit_numpy as kernel
     meta["engine"] = "numba" if use_numba else "numpy"
