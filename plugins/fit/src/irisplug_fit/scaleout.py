@@ -31,6 +31,8 @@ BLOCKS_PER_THREAD = 4
 MIN_BLOCK = 2048
 #: most spectra per block (memory per task, and the in-process block size)
 MAX_BLOCK = 65536
+#: chunks holding fewer spectra than this are merged into blocks of the target size
+TINY_BLOCK = 256
 
 
 @dataclass
@@ -134,10 +136,12 @@ def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, vo
     if darr.ndim == 1:
         darr = darr[None]
     target = _spatial_chunks(darr.shape[:-1], per)
-    # one chunk along the spectrum; spatial chunks of at most `per` spectra, and not far fewer (task overhead)
+    # one chunk along the spectrum; spatial chunks of at most `per` spectra. Smaller chunks are kept (a reader's
+    # chunks: each fit task then fuses with the read of its own chunk, no data moves between workers; merging
+    # them measured 1.3x more worker CPU on 2 workers) unless tiny (task overhead)
     have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
     too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
-    too_small = have * 4 <= min(per, int(np.prod(darr.shape[:-1])))
+    too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
     if too_big or too_small or len(darr.chunks[-1]) > 1:
         darr = darr.rechunk((*target, -1))
     uarr = None if item.uncertainty is None else da.asarray(item.uncertainty).reshape(darr.shape).rechunk(darr.chunks)
