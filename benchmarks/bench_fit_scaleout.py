@@ -9,10 +9,12 @@ worker is warmed up first (imports, numba kernels loaded), outside the timing.
 
 Reported: wall time (median, min-max), the speed-up median with min-max over
 the pairs, the client's and the workers' CPU time, the load-independent
-speed-up (1-worker CPU over the busiest of the 2 workers' CPU), and from
-dask's task stream the concurrency of the fit tasks: the sum of their run
-times over (wall x threads) (1.0 = every thread busy all the time) and the
-largest number of fit tasks running at once. Every run's maps are checked to
+speed-up (1-worker CPU over the busiest of the 2 workers' CPU; the workers'
+statistical profiler is switched off so that its wall-time-proportional cost
+does not count), and from dask's task stream the concurrency of the fit
+tasks: the sum of their run times over (wall x threads) (1.0 = every thread
+busy all the time) and the share of the wall time during which two workers were fitting at the same
+time (the serial fraction is what is left). Every run's maps are checked to
 be bit-identical with the in-process fit.
 
 Usage: python benchmarks/bench_fit_scaleout.py [--files 12] [--steps 64] [--ny 200] [--repeats 3]
@@ -64,30 +66,49 @@ def _identical(a, b) -> bool:
                for x, y in zip(a, b, strict=True) for k in KEYS)
 
 
-def _concurrency(stream: list[dict], wall: float, threads: int) -> tuple[float, int, int]:
-    """(sum of fit-task run times / (wall x threads), most fit tasks running at once, fit tasks)."""
-    spans = []
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _concurrency(stream: list[dict], wall: float, threads: int) -> tuple[float, float, int]:
+    """From the task stream: (busy, overlap, fit tasks).
+
+    busy: the sum of the fit tasks' run times over (wall x threads), 1.0 = every thread fitting all the time;
+    overlap: the share of the wall time during which at least two workers were fitting at once (0 with 1 worker).
+    """
+    per_worker: dict[str, list[tuple[float, float]]] = {}
+    n = 0
     for rec in stream:
         if "irisplug-fitblock" not in str(rec.get("key", "")):
             continue
+        n += 1
         for ss in rec.get("startstops", ()):
             if ss.get("action") == "compute":
-                spans.append((ss["start"], ss["stop"]))
-    busy = sum(b - a for a, b in spans)
-    events = sorted([(a, 1) for a, _ in spans] + [(b, -1) for _, b in spans])
-    now = peak = 0
-    for _, d in events:
-        now += d
-        peak = max(peak, now)
-    return busy / (wall * threads), peak, len(spans)
+                per_worker.setdefault(rec.get("worker", "?"), []).append((ss["start"], ss["stop"]))
+    busy = sum(b - a for spans in per_worker.values() for a, b in spans)
+    events = sorted(ev for spans in per_worker.values() for a, b in _union(spans) for ev in ((a, 1), (b, -1)))
+    now, last, both = 0, None, 0.0
+    for t, d in events:
+        if now >= 2 and last is not None:
+            both += t - last
+        now, last = now + d, t
+    return busy / (wall * threads), both / wall, n
 
 
 def _run(seq, workers: int) -> tuple[dict[str, float], list[dict[str, np.ndarray]]]:
+    import dask
     from distributed import Client, LocalCluster, get_task_stream
 
     from irisplug_fit.cube import fit_any
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         client.run(_warm)
         before = _worker_cpu(client)
@@ -98,9 +119,9 @@ def _run(seq, workers: int) -> tuple[dict[str, float], list[dict[str, np.ndarray
         after = _worker_cpu(client)
         threads = sum(client.nthreads().values())
     per = [after[w] - before[w] for w in after]
-    busy, peak, ntasks = _concurrency(ts.data, wall, threads)
+    busy, overlap, ntasks = _concurrency(ts.data, wall, threads)
     return ({"wall": wall, "client_cpu": cpu, "worker_cpu": sum(per), "busiest_worker_cpu": max(per),
-             "busy": busy, "peak": peak, "tasks": ntasks}, _maps(maps))
+             "busy": busy, "overlap": overlap, "tasks": ntasks}, _maps(maps))
 
 
 def main() -> None:
@@ -141,9 +162,10 @@ def main() -> None:
             print(f"  {k} worker(s): wall median {statistics.median(w):.2f} s (min {min(w):.2f}, max {max(w):.2f}); "
                   f"client CPU median {statistics.median(x['client_cpu'] for x in r):.2f} s; "
                   f"workers' CPU median {statistics.median(x['worker_cpu'] for x in r):.2f} s; "
-                  f"fit tasks {r[0]['tasks']}, at once max {max(x['peak'] for x in r)}; "
-                  f"busy fraction (task time / wall x threads) median {statistics.median(x['busy'] for x in r):.2f} "
-                  f"(min {min(x['busy'] for x in r):.2f}, max {max(x['busy'] for x in r):.2f})")
+                  f"fit tasks {r[0]['tasks']}; busy (fit-task time / wall x threads) median "
+                  f"{statistics.median(x['busy'] for x in r):.2f} (min {min(x['busy'] for x in r):.2f}, "
+                  f"max {max(x['busy'] for x in r):.2f}); wall share with 2 workers fitting at once median "
+                  f"{statistics.median(x['overlap'] for x in r):.2f}")
         ratios = [a["wall"] / b["wall"] for a, b in zip(runs[1], runs[2], strict=True)]
         print(f"  speed-up 2 vs 1 worker (wall): median {statistics.median(ratios):.2f}x "
               f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
