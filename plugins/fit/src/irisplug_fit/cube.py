@@ -331,10 +331,22 @@ def fit_sequence(seq: Any, template: Any = "si_iv_1403", **kwargs: Any) -> list[
         for key in ("client", "scheduler"):
             kwargs.pop(key, None)
         inst_fwhm, fill_below = kwargs.pop("inst_fwhm", None), kwargs.pop("fill_below", "auto")
-        plans = [_plan(c, template, inst_fwhm, fill_below) for c in cubes]
-        results = fit_dask_many([FitInput(p.data, p.x, p.template, p.unc, p.mask) for p in plans], client=cluster,
-                                progress=progress, desc=f"fit {len(cubes)} rasters", **kwargs)
-        return [_collection(c, p, r) for c, p, r in zip(cubes, plans, results, strict=True)]
+        plans: dict[int, _Plan] = {}
+        maps: list[Any] = [None] * len(cubes)
+
+        def inputs() -> Any:  # each raster is planned, then its blocks submitted, while the cluster fits the others
+            for k, c in enumerate(cubes):
+                plans[k] = p = _plan(c, template, inst_fwhm, fill_below)
+                yield FitInput(p.data, p.x, p.template, p.unc, p.mask)
+
+        def collect(k: int, res: FitResult) -> None:  # each raster's maps as soon as its blocks are in
+            maps[k] = _collection(cubes[k], plans.pop(k), res)
+
+        ax = spectral_axis(cubes[0])  # rasters of a sequence share their axes: the block size's spectra count
+        total = sum(int(np.prod(np.shape(c.data))) // max(np.shape(c.data)[ax], 1) for c in cubes)
+        fit_dask_many(inputs(), client=cluster, progress=progress, desc=f"fit {len(cubes)} rasters",
+                      total_spectra=total, on_result=collect, **kwargs)
+        return maps
     quiet = True if progress is False else None  # None: irisplug.progress decides (CI, IRISPLUG_QUIET)
     return [fit_cube(c, template, progress=False, **kwargs)
             for c in irisplug.progress(cubes, total=len(cubes), desc="fit rasters", quiet=True if len(cubes) < 2 else quiet)]

@@ -13,7 +13,7 @@ to spare (a worker's fit threads = its dask threads, not its CPUs).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,15 +173,19 @@ def _quiet(progress: bool | None, nblocks: int) -> bool | None:
     return False if progress else None
 
 
-def fit_dask_many(items: Sequence[FitInput], *, client: Any = None, scheduler: str | None = None,
+def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: str | None = None,
                   progress: bool | None = None, block_spectra: int | None = None, desc: str | None = None,
+                  total_spectra: int | None = None, on_result: Callable[[int, FitResult], None] | None = None,
                   **kwargs: Any) -> list[FitResult]:
     """Fit several (lazy) ``(..., n)`` arrays; on a cluster every block of every array is submitted at once.
 
     Parameters
     ----------
     items
-        The arrays (:class:`FitInput`): numpy or dask, each with its wavelengths and template.
+        The arrays (:class:`FitInput`): numpy or dask, each with its wavelengths
+        and template. On a cluster each item's blocks are submitted as soon as
+        the item is taken from ``items`` (an iterator may prepare the next
+        item while the cluster fits the previous ones), and nothing waits.
     client
         A ``distributed.Client``; by default the current one if any.
     scheduler
@@ -192,9 +196,16 @@ def fit_dask_many(items: Sequence[FitInput], *, client: Any = None, scheduler: s
     block_spectra
         Spectra per block; default: on a cluster about ``BLOCKS_PER_THREAD``
         blocks per cluster thread (:func:`cluster_block_spectra`, at least
-        ``MIN_BLOCK``), in-process ``MAX_BLOCK``.
+        ``MIN_BLOCK``), in-process ``MAX_BLOCK``. Smaller chunks of the input
+        (a reader's) are kept unless tiny.
     desc
         Progress bar label.
+    total_spectra
+        Spectra in all items (for the block size when ``items`` is an
+        iterator; default: counted from ``items``, which is then read first).
+    on_result
+        Called with ``(index, FitResult)`` as soon as an item's last block is
+        in (the caller can build its maps while the cluster fits the rest).
     **kwargs
         Passed to :func:`~irisplug_fit.engine.fit_spectra`.
 
@@ -216,59 +227,80 @@ def fit_dask_many(items: Sequence[FitInput], *, client: Any = None, scheduler: s
 
     lorentz, voigt = bool(kwargs.pop("lorentz", False)), bool(kwargs.pop("voigt", False))
     cl = None if scheduler == "local" else (client or _current_client())
-    if cl is not None:
-        nthreads = dict(cl.nthreads())
-        total_threads = max(sum(nthreads.values()), 1)
-        nworkers = max(len(nthreads), 1)
-    if block_spectra is not None:
-        per = max(int(block_spectra), 1)
-    elif cl is not None:
-        total = sum(int(np.prod(np.shape(it.data)[:-1])) for it in items)
-        per = cluster_block_spectra(total, total_threads)
-    else:
-        per = MAX_BLOCK
-    preps = [_prepare(it, per, kwargs, lorentz, voigt) for it in items]
-    regions = [_regions(p.darr) for p in preps]
-    nblocks = sum(len(r) for r in regions)
-    outs = [np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)) for p in preps]
-    name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
-    quiet = _quiet(progress, nblocks)
     if cl is None:
+        items = list(items)
+        per = MAX_BLOCK if block_spectra is None else max(int(block_spectra), 1)
+        preps = [_prepare(it, per, kwargs, lorentz, voigt) for it in items]
+        regions = [_regions(p.darr) for p in preps]
+        outs = [np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)) for p in preps]
         todo = [(k, idx) for k, r in enumerate(regions) for idx in r]
-        for k, idx in irisplug.progress(todo, total=len(todo), desc=name, quiet=quiet):
+        name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
+        for k, idx in irisplug.progress(todo, total=len(todo), desc=name, quiet=_quiet(progress, len(todo))):
             p = preps[k]
             b = np.asarray(p.darr.blocks[(*idx, 0)].compute())
             ub = None if p.uarr is None else np.asarray(p.uarr.blocks[(*idx, 0)].compute())
             mb = None if p.marr is None else np.asarray(p.marr.blocks[(*idx, 0)].compute())
             outs[k][regions[k][idx]] = _fit_block(b, ub, mb, p.x, p.template, kwargs)
-        return [_result(p, o, "dask-local", len(r)) for p, o, r in zip(preps, outs, regions, strict=True)]
+        results = [_result(p, o, "dask-local", len(r)) for p, o, r in zip(preps, outs, regions, strict=True)]
+        for k, res in enumerate(results):
+            if on_result is not None:
+                on_result(k, res)
+        return results
+    return _fit_on_cluster(cl, items, progress, block_spectra, desc, total_spectra, on_result, kwargs, lorentz, voigt)
+
+
+def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, block_spectra: int | None,
+                    desc: str | None, total_spectra: int | None, on_result: Any, kwargs: dict[str, Any],
+                    lorentz: bool, voigt: bool) -> list[FitResult]:
     from distributed import as_completed, futures_of
 
-    blocks_per_worker = math.ceil(nblocks / nworkers)
-    lazy = []
-    for p in preps:
-        extra = [a for a in (p.uarr, p.marr) if a is not None]
+    import irisplug
+
+    nthreads = dict(cl.nthreads())
+    total_threads = max(sum(nthreads.values()), 1)
+    nworkers = max(len(nthreads), 1)
+    if total_spectra is None:
+        items = list(items)
+        total_spectra = sum(int(np.prod(np.shape(it.data)[:-1])) for it in items)
+    per = cluster_block_spectra(total_spectra, total_threads) if block_spectra is None else max(int(block_spectra), 1)
+    # how many blocks a worker runs, for the fit threads of each (the worker's threads shared by its blocks)
+    blocks_per_worker = math.ceil(max(math.ceil(total_spectra / per), 1) / nworkers)
+    preps: list[_Prepared] = []
+    regions: list[dict[tuple[int, ...], tuple[slice, ...]]] = []
+    outs: list[np.ndarray] = []
+    left: list[int] = []
+    where: dict[Any, tuple[int, tuple[int, ...]]] = {}
+    done = as_completed(with_results=True)
+    for k, item in enumerate(items):
+        p = _prepare(item, per, kwargs, lorentz, voigt)
+        preps.append(p)
+        regions.append(_regions(p.darr))
+        left.append(len(regions[-1]))
         nout = 2 * p.template.n_params + 4
-        lazy.append(p.darr.map_blocks(
+        outs.append(np.empty((*p.darr.shape[:-1], nout)))
+        extra = [a for a in (p.uarr, p.marr) if a is not None]
+        lazy = p.darr.map_blocks(
             _fit_task, *extra, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x, template=p.template,
             kwargs=kwargs, blocks_per_worker=blocks_per_worker, chunks=(*p.darr.chunks[:-1], (nout,)),
-            dtype=float, meta=np.empty((0,) * p.darr.ndim), token="irisplug-fitblock"))
-    persisted = cl.persist(lazy)  # one graph, every block of every array submitted at once
-    where: dict[Any, tuple[int, tuple[int, ...]]] = {}
-    futs = []
-    for k, arr in enumerate(persisted):
-        name_k = arr.name
-        for f in futures_of(arr):
-            key = f.key
-            if key[0] == name_k:
-                where[key] = (k, tuple(key[1:-1]))
-                futs.append(f)
-    del persisted
-    for fut, block in irisplug.progress(as_completed(futs, with_results=True), total=len(futs),
-                                        desc=f"{name} (cluster)", quiet=quiet):
+            dtype=float, meta=np.empty((0,) * p.darr.ndim), token="irisplug-fitblock")
+        persisted = cl.persist(lazy)  # submitted now; nothing waits for earlier items
+        for f in futures_of(persisted):
+            if f.key[0] == persisted.name:
+                where[f.key] = (k, tuple(f.key[1:-1]))
+                done.add(f)
+        del persisted
+    results: list[FitResult | None] = [None] * len(preps)
+    name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
+    for fut, block in irisplug.progress(done, total=len(where), desc=f"{name} (cluster)",
+                                        quiet=_quiet(progress, len(where))):
         k, idx = where[fut.key]
         outs[k][regions[k][idx]] = block
-    return [_result(p, o, "dask-cluster", len(r)) for p, o, r in zip(preps, outs, regions, strict=True)]
+        left[k] -= 1
+        if left[k] == 0:
+            results[k] = _result(preps[k], outs[k], "dask-cluster", len(regions[k]))
+            if on_result is not None:
+                on_result(k, results[k])
+    return results  # type: ignore[return-value]
 
 
 def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: Any = None, mask: Any = None,
