@@ -195,3 +195,14 @@ def test_dask_scheduler_and_worker_processes_bit_identical(si_iv_sequence, tmp_p
         _stop(procs[::-1])
         for f in logs:
             f.close()
+
+
+def test_fit_threads_do_not_change_results(poisson_si_iv):
+    from irisplug_fit.engine import fit_spectra
+
+    y, x = poisson_si_iv["y"], poisson_si_iv["x"]
+    one = fit_spectra(y, x, TEMPLATE, threads=1, progress=False)
+    two = fit_spectra(y, x, TEMPLATE, threads=2, progress=False)
+    for name in ("params", "errors", "chi2", "niter", "status", "dof"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
+    assert (one.status == 0).mean() > 0.9
