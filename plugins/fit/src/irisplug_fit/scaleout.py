@@ -3,10 +3,18 @@
 Each block of spectra (spatial chunks; the spectral axis is one chunk) is
 fitted independently, so the result does not depend on where the blocks
 run: a cluster gives the same numbers as the in-process run.
+
+On a cluster every block of every array is submitted at once (one graph,
+one optimisation), the block size is chosen from the cluster's total
+threads, and each task runs as many fit threads as its worker has threads
+to spare (a worker's fit threads = its dask threads, not its CPUs).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,7 +22,28 @@ import numpy as np
 from irisplug_fit.engine import FitResult, fit_spectra
 from irisplug_fit.line_templates import get_template
 
-__all__ = ["fit_dask"]
+__all__ = ["fit_dask", "fit_dask_many", "FitInput", "cluster_block_spectra", "BLOCKS_PER_THREAD", "MIN_BLOCK",
+           "MAX_BLOCK"]
+
+#: blocks per cluster thread aimed at (load balance: the last blocks finish close together)
+BLOCKS_PER_THREAD = 4
+#: fewest spectra per block the cluster chooses (a task costs ~ms of scheduling; 2048 spectra ~10 ms of fitting)
+MIN_BLOCK = 2048
+#: most spectra per block (memory per task, and the in-process block size)
+MAX_BLOCK = 65536
+#: chunks holding fewer spectra than this are merged into blocks of the target size
+TINY_BLOCK = 256
+
+
+@dataclass
+class FitInput:
+    """One array to fit: ``data`` ``(..., n)`` (numpy or dask), its wavelengths and template, optional weights/mask."""
+
+    data: Any
+    wavelength: np.ndarray
+    template: Any
+    uncertainty: Any = None
+    mask: Any = None
 
 
 def _pack(res: FitResult) -> np.ndarray:
@@ -22,11 +51,35 @@ def _pack(res: FitResult) -> np.ndarray:
                            res.niter[..., None].astype(float), res.status[..., None].astype(float)], axis=-1)
 
 
+def _task_threads(blocks_per_worker: int) -> int | None:
+    """Fit threads for a task on a dask worker: its threads shared by the blocks it runs at once (None: not on a worker)."""
+    try:
+        from distributed import get_worker
+    except ImportError:  # pragma: no cover
+        return None
+    try:
+        worker = get_worker()
+    except ValueError:
+        return None
+    state = getattr(worker, "state", None)
+    nthreads = int(getattr(state, "nthreads", 0) or getattr(worker, "nthreads", 1) or 1)
+    return max(nthreads // max(min(blocks_per_worker, nthreads), 1), 1)
+
+
 def _fit_block(block: np.ndarray, ublock: np.ndarray | None, mblock: np.ndarray | None, x: np.ndarray,
-               template: Any, kwargs: dict[str, Any]) -> np.ndarray:
+               template: Any, kwargs: dict[str, Any], threads: int | None = None) -> np.ndarray:
     res = fit_spectra(np.asarray(block), x, template, uncertainty=None if ublock is None else np.asarray(ublock),
-                      mask=None if mblock is None else np.asarray(mblock), progress=False, **kwargs)
+                      mask=None if mblock is None else np.asarray(mblock), progress=False, threads=threads, **kwargs)
     return _pack(res)
+
+
+def _fit_task(block: np.ndarray, *rest: Any, has_u: bool, has_m: bool, x: np.ndarray, template: Any,
+              kwargs: dict[str, Any], blocks_per_worker: int) -> np.ndarray:
+    """One cluster task (``map_blocks``): fit one block with the worker's share of threads."""
+    rest_it = iter(rest)
+    ub = next(rest_it) if has_u else None
+    mb = next(rest_it) if has_m else None
+    return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker))
 
 
 def _current_client() -> Any:
@@ -40,9 +93,219 @@ def _current_client() -> Any:
         return None
 
 
+def cluster_block_spectra(total_spectra: int, total_threads: int) -> int:
+    """Spectra per block on a cluster with ``total_threads`` threads: about ``BLOCKS_PER_THREAD`` blocks per thread.
+
+    Examples
+    --------
+    >>> cluster_block_spectra(153_600, 2), cluster_block_spectra(100, 2), cluster_block_spectra(10**8, 2)
+    (19200, 2048, 65536)
+    """
+    per = math.ceil(max(int(total_spectra), 1) / (BLOCKS_PER_THREAD * max(int(total_threads), 1)))
+    return int(min(max(per, MIN_BLOCK), MAX_BLOCK))
+
+
+def _spatial_chunks(shape: tuple[int, ...], per: int) -> tuple[int, ...]:
+    """Chunk sizes of the leading (spatial) axes holding about ``per`` spectra (last axes whole first)."""
+    chunks: list[int] = []
+    remaining = max(int(per), 1)
+    for size in shape[::-1]:
+        chunks.insert(0, max(min(size, remaining), 1))
+        remaining = max(remaining // max(size, 1), 1)
+    return tuple(chunks)
+
+
+@dataclass
+class _Prepared:
+    darr: Any
+    uarr: Any
+    marr: Any
+    x: np.ndarray
+    template: Any
+    lead_shape: tuple[int, ...]
+    absolute_sigma: bool
+
+
+def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool) -> _Prepared:
+    import dask.array as da
+
+    t = get_template(item.template, lorentz=lorentz, voigt=voigt)
+    x = np.asarray(item.wavelength, dtype=float)
+    darr = item.data if isinstance(item.data, da.Array) else da.asarray(item.data)
+    lead_shape = darr.shape[:-1]
+    if darr.ndim == 1:
+        darr = darr[None]
+    target = _spatial_chunks(darr.shape[:-1], per)
+    # one chunk along the spectrum; spatial chunks of at most `per` spectra. Smaller chunks are kept (a reader's
+    # chunks: each fit task then runs where its one chunk was read, data rarely move between workers (4 of 96
+    # blocks measured); merging them cost 1.3x the workers' CPU on 2 workers) unless tiny (task overhead)
+    have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
+    too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
+    too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
+    if too_big or too_small or len(darr.chunks[-1]) > 1:
+        darr = darr.rechunk((*target, -1))
+    uarr = None if item.uncertainty is None else da.asarray(item.uncertainty).reshape(darr.shape).rechunk(darr.chunks)
+    marr = None if item.mask is None else da.asarray(item.mask).reshape(darr.shape).rechunk(darr.chunks)
+    absolute = item.uncertainty is not None if kwargs.get("absolute_sigma") is None else bool(kwargs["absolute_sigma"])
+    return _Prepared(darr, uarr, marr, x, t, lead_shape, absolute)
+
+
+def _result(p: _Prepared, out: np.ndarray, engine: str, blocks: int) -> FitResult:
+    t = p.template
+    P = t.n_params
+    out = out.reshape((*p.lead_shape, 2 * P + 4))
+    xs = np.sort(p.x[(p.x >= t.wl_range[0]) & (p.x <= t.wl_range[1])])
+    return FitResult(t, out[..., :P], out[..., P:2 * P], out[..., 2 * P], out[..., 2 * P + 1].astype(np.int32),
+                     out[..., 2 * P + 2].astype(np.int32), out[..., 2 * P + 3].astype(np.uint8), xs,
+                     absolute_sigma=p.absolute_sigma, meta={"template": t.name, "engine": engine, "blocks": blocks})
+
+
+def _regions(darr: Any) -> dict[tuple[int, ...], tuple[slice, ...]]:
+    offsets = [np.concatenate([[0], np.cumsum(c)]).astype(int) for c in darr.chunks[:-1]]
+    return {idx: tuple(slice(int(offsets[d][i]), int(offsets[d][i + 1])) for d, i in enumerate(idx))
+            for idx in np.ndindex(*darr.numblocks[:-1])}
+
+
+def _quiet(progress: bool | None, nblocks: int) -> bool | None:
+    """``irisplug.progress``'s ``quiet``: None lets it decide (silent under CI / ``IRISPLUG_QUIET``)."""
+    if progress is False or nblocks < 2:
+        return True
+    return False if progress else None
+
+
+def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: str | None = None,
+                  progress: bool | None = None, block_spectra: int | None = None, desc: str | None = None,
+                  total_spectra: int | None = None, on_result: Callable[[int, FitResult], None] | None = None,
+                  **kwargs: Any) -> list[FitResult]:
+    """Fit several (lazy) ``(..., n)`` arrays; on a cluster every block of every array is submitted at once.
+
+    Parameters
+    ----------
+    items
+        The arrays (:class:`FitInput`): numpy or dask, each with its wavelengths
+        and template. On a cluster each item's blocks are submitted as soon as
+        the item is taken from ``items`` (an iterator may prepare the next
+        item while the cluster fits the previous ones), and nothing waits.
+    client
+        A ``distributed.Client``; by default the current one if any.
+    scheduler
+        ``"local"`` forces the in-process path (blocks one after another, each on all cores).
+    progress
+        Show a progress bar over the blocks (default: when there are several,
+        silent under CI or ``IRISPLUG_QUIET``).
+    block_spectra
+        Spectra per block; default: on a cluster about ``BLOCKS_PER_THREAD``
+        blocks per cluster thread (:func:`cluster_block_spectra`, at least
+        ``MIN_BLOCK``), in-process ``MAX_BLOCK``. Smaller chunks of the input
+        (a reader's) are kept unless tiny.
+    desc
+        Progress bar label.
+    total_spectra
+        Spectra in all items (for the block size when ``items`` is an
+        iterator; default: counted from ``items``, which is then read first).
+    on_result
+        Called with ``(index, FitResult)`` as soon as an item's last block is
+        in (the caller can build its maps while the cluster fits the rest).
+    **kwargs
+        Passed to :func:`~irisplug_fit.engine.fit_spectra`.
+
+    Returns
+    -------
+    list of FitResult
+        One per item, identical wherever the blocks ran.
+
+    Examples
+    --------
+    >>> from irisplug_fit.synthetic import X100, poisson_gaussians
+    >>> y, _ = poisson_gaussians(200)
+    >>> a, b = fit_dask_many([FitInput(y[:120], X100, "si_iv_1403"), FitInput(y[120:], X100, "si_iv_1403")],
+    ...                      scheduler="local")
+    >>> a.status.shape, b.status.shape
+    ((120,), (80,))
+    """
+    import irisplug
+
+    lorentz, voigt = bool(kwargs.pop("lorentz", False)), bool(kwargs.pop("voigt", False))
+    cl = None if scheduler == "local" else (client or _current_client())
+    if cl is None:
+        items = list(items)
+        per = MAX_BLOCK if block_spectra is None else max(int(block_spectra), 1)
+        preps = [_prepare(it, per, kwargs, lorentz, voigt) for it in items]
+        regions = [_regions(p.darr) for p in preps]
+        outs = [np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)) for p in preps]
+        todo = [(k, idx) for k, r in enumerate(regions) for idx in r]
+        name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
+        for k, idx in irisplug.progress(todo, total=len(todo), desc=name, quiet=_quiet(progress, len(todo))):
+            p = preps[k]
+            b = np.asarray(p.darr.blocks[(*idx, 0)].compute())
+            ub = None if p.uarr is None else np.asarray(p.uarr.blocks[(*idx, 0)].compute())
+            mb = None if p.marr is None else np.asarray(p.marr.blocks[(*idx, 0)].compute())
+            outs[k][regions[k][idx]] = _fit_block(b, ub, mb, p.x, p.template, kwargs)
+        results = [_result(p, o, "dask-local", len(r)) for p, o, r in zip(preps, outs, regions, strict=True)]
+        for k, res in enumerate(results):
+            if on_result is not None:
+                on_result(k, res)
+        return results
+    return _fit_on_cluster(cl, items, progress, block_spectra, desc, total_spectra, on_result, kwargs, lorentz, voigt)
+
+
+def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, block_spectra: int | None,
+                    desc: str | None, total_spectra: int | None, on_result: Any, kwargs: dict[str, Any],
+                    lorentz: bool, voigt: bool) -> list[FitResult]:
+    from distributed import as_completed, futures_of
+
+    import irisplug
+
+    nthreads = dict(cl.nthreads())
+    total_threads = max(sum(nthreads.values()), 1)
+    nworkers = max(len(nthreads), 1)
+    if total_spectra is None:
+        items = list(items)
+        total_spectra = sum(int(np.prod(np.shape(it.data)[:-1])) for it in items)
+    per = cluster_block_spectra(total_spectra, total_threads) if block_spectra is None else max(int(block_spectra), 1)
+    # how many blocks a worker runs, for the fit threads of each (the worker's threads shared by its blocks)
+    blocks_per_worker = math.ceil(max(math.ceil(total_spectra / per), 1) / nworkers)
+    preps: list[_Prepared] = []
+    regions: list[dict[tuple[int, ...], tuple[slice, ...]]] = []
+    outs: list[np.ndarray] = []
+    left: list[int] = []
+    where: dict[Any, tuple[int, tuple[int, ...]]] = {}
+    done = as_completed(with_results=True)
+    for k, item in enumerate(items):
+        p = _prepare(item, per, kwargs, lorentz, voigt)
+        preps.append(p)
+        regions.append(_regions(p.darr))
+        left.append(len(regions[-1]))
+        nout = 2 * p.template.n_params + 4
+        outs.append(np.empty((*p.darr.shape[:-1], nout)))
+        extra = [a for a in (p.uarr, p.marr) if a is not None]
+        lazy = p.darr.map_blocks(
+            _fit_task, *extra, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x, template=p.template,
+            kwargs=kwargs, blocks_per_worker=blocks_per_worker, chunks=(*p.darr.chunks[:-1], (nout,)),
+            dtype=float, meta=np.empty((0,) * p.darr.ndim), token="irisplug-fitblock")
+        persisted = cl.persist(lazy)  # submitted now; nothing waits for earlier items
+        for f in futures_of(persisted):
+            if f.key[0] == persisted.name:
+                where[f.key] = (k, tuple(f.key[1:-1]))
+                done.add(f)
+        del persisted
+    results: list[FitResult | None] = [None] * len(preps)
+    name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
+    for fut, block in irisplug.progress(done, total=len(where), desc=f"{name} (cluster)",
+                                        quiet=_quiet(progress, len(where))):
+        k, idx = where[fut.key]
+        outs[k][regions[k][idx]] = block
+        left[k] -= 1
+        if left[k] == 0:
+            results[k] = _result(preps[k], outs[k], "dask-cluster", len(regions[k]))
+            if on_result is not None:
+                on_result(k, results[k])
+    return results  # type: ignore[return-value]
+
+
 def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: Any = None, mask: Any = None,
              client: Any = None, scheduler: str | None = None, progress: bool | None = None,
-             block_spectra: int = 65536, **kwargs: Any) -> FitResult:
+             block_spectra: int | None = None, **kwargs: Any) -> FitResult:
     """Fit a (lazy) ``(..., n)`` array chunk by chunk; see :func:`irisplug_fit.engine.fit_spectra`.
 
     Parameters
@@ -52,78 +315,15 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
     scheduler
         ``"local"`` forces the in-process path.
     block_spectra
-        Target spectra per block when rechunking.
+        Spectra per block (default: chosen from the cluster's threads, see :func:`fit_dask_many`).
 
     Examples
     --------
     >>> import dask.array as da
-    >>> res = fit_dask(da.from_array(cube_data, chunks=(4, -1, -1)), wl, "si_iv_1403")  # doctest: +SKIP
+    >>> from irisplug_fit.synthetic import X100, poisson_gaussians
+    >>> y, _ = poisson_gaussians(100)
+    >>> fit_dask(da.from_array(y, chunks=(50, -1)), X100, "si_iv_1403", scheduler="local").status.shape
+    (100,)
     """
-    import dask.array as da
-
-    import irisplug
-
-    t = get_template(template, lorentz=bool(kwargs.pop("lorentz", False)), voigt=bool(kwargs.pop("voigt", False)))
-    x = np.asarray(wavelength, dtype=float)
-    darr = data if isinstance(data, da.Array) else da.asarray(data)
-    lead_shape = darr.shape[:-1]
-    if darr.ndim == 1:
-        darr = darr[None]
-    # one chunk along the spectrum; spatial chunks of about block_spectra spectra
-    per = max(int(block_spectra), 1)
-    chunks: list[Any] = []
-    remaining = per
-    for size in darr.shape[:-1][::-1]:
-        c = max(min(size, remaining), 1)
-        chunks.insert(0, c)
-        remaining = max(remaining // max(size, 1), 1)
-    if any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], chunks, strict=True)) or len(darr.chunks[-1]) > 1:
-        darr = darr.rechunk((*tuple(chunks), -1))
-    parts = [darr]
-    uarr = marr = None
-    if uncertainty is not None:
-        uarr = da.asarray(uncertainty).reshape(darr.shape).rechunk(darr.chunks)
-    if mask is not None:
-        marr = da.asarray(mask).reshape(darr.shape).rechunk(darr.chunks)
-    del parts
-    P = t.n_params
-    nout = 2 * P + 4
-    blocks = list(np.ndindex(*darr.numblocks[:-1]))
-    offsets = [np.concatenate([[0], np.cumsum(c)]) for c in darr.chunks[:-1]]
-    out = np.empty((*darr.shape[:-1], nout))
-
-    def region(idx: tuple[int, ...]) -> tuple[slice, ...]:
-        return tuple(slice(offsets[d][i], offsets[d][i + 1]) for d, i in enumerate(idx))
-
-    use_cluster = scheduler != "local" and (client is not None or _current_client() is not None)
-    quiet = progress is False or (progress is None and len(blocks) < 2)
-    if use_cluster:
-        from distributed import as_completed
-
-        cl = client or _current_client()
-        futs = {}
-        for idx in blocks:
-            b = darr.blocks[(*idx, 0)]
-            ub = None if uarr is None else uarr.blocks[(*idx, 0)]
-            mb = None if marr is None else marr.blocks[(*idx, 0)]
-            import dask
-
-            task = dask.delayed(_fit_block)(b, ub, mb, x, t, kwargs)
-            futs[cl.compute(task)] = idx
-        for fut in irisplug.progress(as_completed(futs), total=len(futs), desc=f"fit {t.name} (cluster)", quiet=quiet):
-            out[region(futs[fut])] = fut.result()
-    else:
-        for idx in irisplug.progress(blocks, total=len(blocks), desc=f"fit {t.name}", quiet=quiet):
-            b = np.asarray(darr.blocks[(*idx, 0)].compute())
-            ub = None if uarr is None else np.asarray(uarr.blocks[(*idx, 0)].compute())
-            mb = None if marr is None else np.asarray(marr.blocks[(*idx, 0)].compute())
-            out[region(idx)] = _fit_block(b, ub, mb, x, t, kwargs)
-    out = out.reshape((*lead_shape, nout))
-    xs = x[(x >= t.wl_range[0]) & (x <= t.wl_range[1])]
-    xs = np.sort(xs)
-    return FitResult(t, out[..., :P], out[..., P:2 * P], out[..., 2 * P], out[..., 2 * P + 1].astype(np.int32),
-                     out[..., 2 * P + 2].astype(np.int32), out[..., 2 * P + 3].astype(np.uint8), xs,
-                     absolute_sigma=uncertainty is not None if kwargs.get("absolute_sigma") is None
-                     else bool(kwargs["absolute_sigma"]),
-                     meta={"template": t.name, "engine": "dask-cluster" if use_cluster else "dask-local",
-                           "blocks": len(blocks)})
+    return fit_dask_many([FitInput(data, wavelength, template, uncertainty, mask)], client=client,
+                         scheduler=scheduler, progress=progress, block_spectra=block_spectra, **kwargs)[0]

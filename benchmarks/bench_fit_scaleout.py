@@ -1,0 +1,185 @@
+"""Fit scale-out: a raster sequence fitted on a LocalCluster with 1 vs 2 worker processes.
+
+Generates ``--files`` IRIS raster files (Si IV 1403 window, ``--steps`` x
+``--ny`` spectra each; 12 x 64 x 200 = 153,600 spectra by default), fits the
+sequence in-process once (the reference), then with
+``distributed.LocalCluster(n_workers=k, threads_per_worker=1)`` for k = 1 and
+2, ``--repeats`` times in alternation (the machine is shared and noisy). Every
+worker is warmed up first (imports, numba kernels loaded), outside the timing.
+
+Reported: wall time (median, min-max), the speed-up median with min-max over
+the pairs, the client's and the workers' CPU time, the load-independent
+speed-up (1-worker CPU over the busiest of the 2 workers' CPU; the workers'
+statistical profiler is switched off so that its wall-time-proportional cost
+does not count), and from dask's task stream the concurrency of the fit
+tasks: the sum of their run times over (wall x threads) (1.0 = every thread
+busy all the time) and the share of the wall time during which two workers were fitting at the same
+time (the serial fraction is what is left). Every run's maps are checked to
+be bit-identical with the in-process fit.
+
+Usage: python benchmarks/bench_fit_scaleout.py [--files 12] [--steps 64] [--ny 200] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from _machine import machine_line  # benchmarks/_machine.py, beside this script
+
+KEYS = ("si_iv_1403.amplitude", "si_iv_1403.centre", "si_iv_1403.width", "si_iv_1403.width_err", "bg0", "chi2",
+        "niter", "status")
+
+
+def _worker_cpu(client) -> dict[str, float]:
+    def cpu() -> float:
+        import resource
+
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        return ru.ru_utime + ru.ru_stime
+
+    return client.run(cpu)
+
+
+def _warm() -> bool:
+    """Import the fit plugin and load its kernels in this worker (outside the timing)."""
+    from irisplug_fit.engine import fit_spectra
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    y, _ = poisson_gaussians(256)
+    fit_spectra(y, X100, "si_iv_1403", progress=False, threads=1)
+    return True
+
+
+def _maps(results) -> list[dict[str, np.ndarray]]:
+    return [{k: np.asarray(m[k].data) for k in KEYS} for m in results]
+
+
+def _identical(a, b) -> bool:
+    return all(np.array_equal(x[k], y[k], equal_nan=True) and x[k].dtype == y[k].dtype
+               for x, y in zip(a, b, strict=True) for k in KEYS)
+
+
+def _union(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _concurrency(stream: list[dict], wall: float, threads: int) -> tuple[float, float, int]:
+    """From the task stream: (busy, overlap, fit tasks).
+
+    busy: the sum of the fit tasks' run times over (wall x threads), 1.0 = every thread fitting all the time;
+    overlap: the share of the wall time during which at least two workers were fitting at once (0 with 1 worker).
+    """
+    per_worker: dict[str, list[tuple[float, float]]] = {}
+    n = 0
+    for rec in stream:
+        if "irisplug-fitblock" not in str(rec.get("key", "")):
+            continue
+        n += 1
+        for ss in rec.get("startstops", ()):
+            if ss.get("action") == "compute":
+                per_worker.setdefault(rec.get("worker", "?"), []).append((ss["start"], ss["stop"]))
+    busy = sum(b - a for spans in per_worker.values() for a, b in spans)
+    events = sorted(ev for spans in per_worker.values() for a, b in _union(spans) for ev in ((a, 1), (b, -1)))
+    now, last, both = 0, None, 0.0
+    for t, d in events:
+        if now >= 2 and last is not None:
+            both += t - last
+        now, last = now + d, t
+    return busy / (wall * threads), both / wall, n
+
+
+def _run(seq, workers: int) -> tuple[dict[str, float], list[dict[str, np.ndarray]]]:
+    import dask
+    from distributed import Client, LocalCluster, get_task_stream
+
+    from irisplug_fit.cube import fit_any
+
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        client.run(_warm)
+        before = _worker_cpu(client)
+        with get_task_stream(client) as ts:
+            c0, t0 = time.process_time(), time.perf_counter()
+            maps = fit_any(seq, "si_iv_1403", client=client, progress=False)
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        after = _worker_cpu(client)
+        threads = sum(client.nthreads().values())
+    per = [after[w] - before[w] for w in after]
+    busy, overlap, ntasks = _concurrency(ts.data, wall, threads)
+    return ({"wall": wall, "client_cpu": cpu, "worker_cpu": sum(per), "busiest_worker_cpu": max(per),
+             "busy": busy, "overlap": overlap, "tasks": ntasks}, _maps(maps))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", type=int, default=12)
+    ap.add_argument("--steps", type=int, default=64)
+    ap.add_argument("--ny", type=int, default=200)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    os.environ.setdefault("IRISPLUG_QUIET", "1")
+    import irisplug
+    from irisplug_fit.cube import fit_any
+    from irisplug_iris.generator import generate
+
+    work = Path(tempfile.mkdtemp(prefix="bench-fit-scaleout-"))
+    try:
+        generate(work / "obs", n_rasters=args.files, n_steps=args.steps, n_y=args.ny, windows=("Si IV 1403",), sji=(),
+                 spectral_summing=1, quiet=True)
+        seq = irisplug.read(work / "obs")["Si IV 1403"]
+        n_spectra = sum(int(np.prod(c.data.shape[:-1])) for c in seq.data)
+        t0 = time.perf_counter()
+        ref = _maps(fit_any(seq, "si_iv_1403", scheduler="local", progress=False))
+        t_local = time.perf_counter() - t0
+        runs: dict[int, list[dict[str, float]]] = {1: [], 2: []}
+        identical = True
+        for _ in range(args.repeats):
+            for k in (1, 2):
+                m, maps = _run(seq, k)
+                runs[k].append(m)
+                identical &= _identical(ref, maps)
+        print(f"CPU: {machine_line()}; {args.files} files x {args.steps} steps x {args.ny} pixels = {n_spectra} "
+              f"spectra (Si IV 1403, si_iv_1403); {args.repeats} repeats; "
+              f"LocalCluster(n_workers=k, threads_per_worker=1)")
+        print(f"  in-process (all cores, files one after another): {t_local:.2f} s (first run, includes compile/load)")
+        for k in (1, 2):
+            r = runs[k]
+            w = [x["wall"] for x in r]
+            print(f"  {k} worker(s): wall median {statistics.median(w):.2f} s (min {min(w):.2f}, max {max(w):.2f}); "
+                  f"client CPU median {statistics.median(x['client_cpu'] for x in r):.2f} s; "
+                  f"workers' CPU median {statistics.median(x['worker_cpu'] for x in r):.2f} s; "
+                  f"fit tasks {r[0]['tasks']}; busy (fit-task time / wall x threads) median "
+                  f"{statistics.median(x['busy'] for x in r):.2f} (min {min(x['busy'] for x in r):.2f}, "
+                  f"max {max(x['busy'] for x in r):.2f}); wall share with 2 workers fitting at once median "
+                  f"{statistics.median(x['overlap'] for x in r):.2f}")
+        ratios = [a["wall"] / b["wall"] for a, b in zip(runs[1], runs[2], strict=True)]
+        print(f"  speed-up 2 vs 1 worker (wall): median {statistics.median(ratios):.2f}x "
+              f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
+        cpu_ratios = [a["worker_cpu"] / b["busiest_worker_cpu"] for a, b in zip(runs[1], runs[2], strict=True)]
+        print(f"  speed-up 2 vs 1 worker (CPU critical path: 1-worker CPU / busiest of 2): median "
+              f"{statistics.median(cpu_ratios):.2f}x (min {min(cpu_ratios):.2f}, max {max(cpu_ratios):.2f})")
+        try:
+            print(f"  load average after the runs: {os.getloadavg()[0]:.1f} (1 min)")
+        except OSError:
+            pass
+        print(f"  maps bit-identical with the in-process fit in every run: {identical}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Scale-out of fits: every block of every raster at once, on a LocalCluster and on `dask scheduler` + `dask worker`
+processes (127.0.0.1); the maps are bit-identical with the in-process fit."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from irisplug_fit.scaleout import (
+    BLOCKS_PER_THREAD,
+    MAX_BLOCK,
+    MIN_BLOCK,
+    FitInput,
+    cluster_block_spectra,
+    fit_dask_many,
+)
+
+KEYS = ("si_iv_1403.amplitude", "si_iv_1403.centre", "si_iv_1403.width", "si_iv_1403.width_err", "bg0", "chi2",
+        "niter", "status")
+TEMPLATE = "si_iv_1403"
+
+
+@pytest.fixture(scope="module")
+def si_iv_sequence(tmp_path_factory):
+    """4 generated raster files (8 steps x 64 pixels, Si IV 1403) read lazily, and their in-process maps."""
+    generate = pytest.importorskip("irisplug_iris.generator").generate
+    import irisplug
+    from irisplug_fit.cube import fit_any
+
+    root = tmp_path_factory.mktemp("scaleout") / "obs"
+    generate(root, n_rasters=4, n_steps=8, n_y=64, windows=("Si IV 1403",), sji=(), spectral_summing=1, quiet=True)
+    seq = irisplug.read(root)["Si IV 1403"]
+    assert len(seq.data) == 4 and all(hasattr(c.data, "map_blocks") for c in seq.data)
+    ref = fit_any(seq, TEMPLATE, scheduler="local", progress=False)
+    return seq, [_arrays(m) for m in ref]
+
+
+def _arrays(maps) -> dict[str, np.ndarray]:
+    return {k: np.asarray(maps[k].data) for k in KEYS}
+
+
+def _assert_identical(ref, got) -> None:
+    assert len(ref) == len(got)
+    for i, (a, b) in enumerate(zip(ref, got, strict=True)):
+        for k in KEYS:
+            assert a[k].dtype == b[k].dtype, (i, k)
+            np.testing.assert_array_equal(a[k], b[k], err_msg=f"raster {i} {k}")
+        assert (a["status"] == 0).sum() > 100  # the lines were fitted, not only flagged
+
+
+def _fit_spans(stream) -> list[tuple[float, float, str]]:
+    """(start, stop, output array name) of every fit task that ran, from dask's task stream."""
+    spans = []
+    for rec in stream:
+        key = rec.get("key")
+        name = key[0] if isinstance(key, tuple) else str(key)
+        if "irisplug-fitblock" in str(name):
+            spans += [(ss["start"], ss["stop"], str(name)) for ss in rec.get("startstops", ()) if ss["action"] == "compute"]
+    return spans
+
+
+def test_block_size_from_the_cluster_threads():
+    # about BLOCKS_PER_THREAD blocks per cluster thread, within [MIN_BLOCK, MAX_BLOCK]
+    assert cluster_block_spectra(153_600, 2) == -(-153_600 // (2 * BLOCKS_PER_THREAD))
+    assert cluster_block_spectra(153_600, 8) == -(-153_600 // (8 * BLOCKS_PER_THREAD))
+    assert cluster_block_spectra(10, 4) == MIN_BLOCK
+    assert cluster_block_spectra(10**9, 1) == MAX_BLOCK
+
+
+def test_local_cluster_all_rasters_at_once_bit_identical(si_iv_sequence):
+    distributed = pytest.importorskip("distributed")
+    from irisplug_fit.cube import fit_any
+
+    seq, ref = si_iv_sequence
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        with distributed.get_task_stream(client) as ts:
+            maps = fit_any(seq, TEMPLATE, client=client, block_spectra=256, progress=False)
+        spans = _fit_spans(ts.data)
+    _assert_identical(ref, [_arrays(m) for m in maps])
+    # 4 rasters x 512 spectra in blocks of 256: 8 fit tasks, one per block
+    assert len(spans) == 8
+    assert len({name for *_, name in spans}) == 4
+    # all submitted at once: some blocks of different rasters ran at the same time (never when files wait in turn)
+    overlapping = {(a[2], b[2]) for a in spans for b in spans if a[2] != b[2] and a[0] < b[1] and b[0] < a[1]}
+    assert overlapping
+
+
+def test_worker_threads_decide_the_fit_threads():
+    distributed = pytest.importorskip("distributed")
+    from irisplug_fit.scaleout import _task_threads
+
+    assert _task_threads(1) is None  # not on a worker: the engine's default
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=3, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        (nthreads,) = client.nthreads().values()  # the scheduler's record of the worker
+        assert nthreads == 3
+        # the worker's threads shared by the blocks it runs at once; never more fit threads than it has
+        got = client.gather([client.submit(_task_threads, n, pure=False) for n in (1, 2, 3, 8)])
+    assert got == [3, 1, 1, 1]
+
+
+def test_numpy_items_and_single_block_on_cluster_identical():
+    distributed = pytest.importorskip("distributed")
+    from irisplug_fit.engine import fit_spectra
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    y, _ = poisson_gaussians(700)
+    items = [FitInput(y[:300].reshape(3, 100, -1), X100, TEMPLATE), FitInput(y[300:], X100, TEMPLATE)]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        a, b = fit_dask_many(items, client=client, progress=False)
+    ref = fit_spectra(y, X100, TEMPLATE, progress=False)
+    for name in ("params", "errors", "chi2", "niter", "status", "dof"):
+        got = np.concatenate([getattr(a, name).reshape(300, *getattr(ref, name).shape[1:]), getattr(b, name)])
+        np.testing.assert_array_equal(got, getattr(ref, name), err_msg=name)
+    assert a.meta["engine"] == "dask-cluster" and a.params.shape == (3, 100, 4)
+
+
+def test_progress_silent_under_ci(monkeypatch, capsys):
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    y, _ = poisson_gaussians(600)
+    items = [FitInput(y[:300], X100, TEMPLATE), FitInput(y[300:], X100, TEMPLATE)]
+    monkeypatch.delenv("IRISPLUG_QUIET", raising=False)
+    monkeypatch.setenv("CI", "true")
+    fit_dask_many(items, scheduler="local", block_spectra=100)  # 6 blocks, progress left to decide
+    assert capsys.readouterr().err == ""
+    monkeypatch.delenv("CI")
+    fit_dask_many(items, scheduler="local", block_spectra=100, progress=True)
+    assert "fit si_iv_1403" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=10)
+
+
+def test_dask_scheduler_and_worker_processes_bit_identical(si_iv_sequence, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from irisplug_fit.cube import fit_any
+
+    seq, ref = si_iv_sequence
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "dask"]
+    procs: list[subprocess.Popen] = []
+    logs = [open(tmp_path / f"{n}.log", "wb") for n in ("scheduler", "worker0", "worker1")]
+    try:
+        procs.append(subprocess.Popen([*cmd, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                       "--no-dashboard"], cwd=tmp_path, env=env, stdout=logs[0],
+                                      stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + 120
+        while True:  # the scheduler listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if procs[0].poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"dask scheduler did not start: {(tmp_path / 'scheduler.log').read_text()[-2000:]}")
+                time.sleep(0.2)
+        for i in (1, 2):
+            procs.append(subprocess.Popen([*cmd, "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+                                           "--no-dashboard", "--name", f"w{i}"], cwd=tmp_path, env=env,
+                                          stdout=logs[i], stderr=subprocess.STDOUT))
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=180)
+            assert sorted(client.nthreads().values()) == [1, 1]
+            with distributed.get_task_stream(client) as ts:
+                maps = fit_any(seq, TEMPLATE, client=client, progress=False)
+            workers_used = {rec["worker"] for rec in ts.data if "irisplug-fitblock" in str(rec.get("key"))}
+        _assert_identical(ref, [_arrays(m) for m in maps])
+        assert len(workers_used) == 2  # 4 rasters, 4 blocks (one per raster at the cluster's block size): both workers fit
+    finally:
+        _stop(procs[::-1])
+        for f in logs:
+            f.close()
+
+
+def test_fit_threads_do_not_change_results(poisson_si_iv):
+    from irisplug_fit.engine import fit_spectra
+
+    y, x = poisson_si_iv["y"], poisson_si_iv["x"]
+    one = fit_spectra(y, x, TEMPLATE, threads=1, progress=False)
+    two = fit_spectra(y, x, TEMPLATE, threads=2, progress=False)
+    for name in ("params", "errors", "chi2", "niter", "status", "dof"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
+    assert (one.status == 0).mean() > 0.9
