@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from irisplug.cli.arguments import fraction, nonnegative_int, number, output_directory, positive_int
@@ -35,7 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run ``irisplug extract``; returns the exit status (1 when no spectrum was extracted)."""
+    """Run ``irisplug extract``; returns the exit status (1 when an observation failed or no spectrum was extracted).
+
+    The report goes to stdout; each failed observation is also written to
+    stderr, with its source and the reason.
+    """
     from irisplug_datasets.build import build_dataset
 
     client: Any = None
@@ -62,4 +67,6 @@ def run(args: argparse.Namespace) -> int:
         if cluster is not None:
             cluster.close()
     print(report)
-    return 0 if report.n_spectra else 1
+    for entry in report.failed:  # also on stderr, where scripts and users look for errors
+        print(f"irisplug extract: error: {entry['source']}: {entry['reason']}", file=sys.stderr)
+    return 0 if report.n_spectra and not report.failed else 1
