@@ -55,17 +55,14 @@ DIRECTORY_OUTPUTS = {"demo", "extract", "get"}
 
 
 def _parsers() -> dict[str, argparse.ArgumentParser]:
-    from irisplug.cli.main import _subparser, build_parser
+    """Every command's parser, with the options its plugin declares (argparse's own structures)."""
+    from irisplug.cli.main import build_parser
 
     parser = build_parser()
-    return {name: _subparser(parser, name) for name in _subparser_names(parser)}
-
-
-def _subparser_names(parser: argparse.ArgumentParser) -> list[str]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            return sorted(action.choices)
-    return []
+            return dict(action.choices)
+    return {}
 
 
 PARSERS = _parsers()
