@@ -127,7 +127,7 @@ def cli_message(text: str, parser: argparse.ArgumentParser | None) -> str:
     >>> cli_message("out.fits: exists; pass overwrite=True to replace it", p)
     'out.fits: exists; pass --overwrite to replace it'
     >>> cli_message("two readers match; pass format=NAME (or wavelength=...)", p)
-    'two readers match; pass --format NAME (or wavelength=...)'
+    'two readers match; pass --format FORMAT (or wavelength=...)'
     """
     if parser is None:
         return text
