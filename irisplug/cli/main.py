@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
+import re
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
 from irisplug.cli import builtin
 
-__all__ = ["main", "build_parser", "version_text"]
+__all__ = ["main", "build_parser", "version_text", "cli_message"]
 
 
 def build_parser(manager: Any = None, command: str | None = None) -> argparse.ArgumentParser:
@@ -98,21 +101,144 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _subparser(parser: argparse.ArgumentParser, name: str | None) -> argparse.ArgumentParser | None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(name) if name else None
+    return None
+
+
+_KEYWORD = re.compile(r"\b([a-z][a-z0-9_]*)=(True|NAME|\.\.\.|'[^']*'|\"[^\"]*\"|[^\s,;:)]*)")
+
+
+def cli_message(text: str, parser: argparse.ArgumentParser | None) -> str:
+    """``text`` with the Python keywords of the command's options written as its flags.
+
+    Error messages are written for the Python API (``pass overwrite=True``,
+    ``pass format=NAME``); on the command line the same advice is a flag.
+    Only keywords that are options of ``parser`` (the command being run) are
+    rewritten; the rest stays as it is.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> _ = p.add_argument("--overwrite", action="store_true")
+    >>> _ = p.add_argument("--format")
+    >>> cli_message("out.fits: exists; pass overwrite=True to replace it", p)
+    'out.fits: exists; pass --overwrite to replace it'
+    >>> cli_message("two readers match; pass format=NAME (or wavelength=...)", p)
+    'two readers match; pass --format FORMAT (or wavelength=...)'
+    """
+    if parser is None:
+        return text
+    flags = {a.dest: a for a in parser._actions if a.option_strings}
+
+    def flag(match: re.Match) -> str:
+        action = flags.get(match[1])
+        if action is None:
+            return match[0]
+        option = max(action.option_strings, key=len)
+        if action.nargs == 0:  # store_true and the like
+            return option
+        value = match[2]
+        if value in ("", "...", "NAME"):
+            value = action.metavar or action.dest.upper()
+        return f"{option} {value}"
+
+    return _KEYWORD.sub(flag, text)
+
+
+def _print_error(text: str) -> None:
+    try:
+        print(f"irisplug: error: {text}", file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, ValueError):  # stderr closed too: nothing left to tell
+        pass
+
+
+def _stdout_to_devnull() -> None:
+    """After a broken pipe: point stdout at /dev/null so that the interpreter's last flush cannot fail.
+
+    This is the recipe of the Python documentation (``signal`` module, "Note on SIGPIPE").
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced (tests capture it): nothing to redirect
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _plugin_of(args: argparse.Namespace | None) -> str:
+    run = getattr(args, "_run", None)
+    desc = getattr(run, "args", (None,))[0] if isinstance(run, functools.partial) else None
+    return f" [plugin {desc.plugin!r}]" if desc is not None and getattr(desc, "plugin", None) else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``irisplug`` command; returns the exit status."""
+    """Run the ``irisplug`` command; returns the exit status.
+
+    Every command runs inside one handler, so no command ends in a traceback:
+
+    - an :class:`~irisplug.IrisplugError` prints ``irisplug: error: ...``
+      with the Python keywords of its advice written as the command's flags
+      (:func:`cli_message`), exit status 2;
+    - a closed standard output (``irisplug formats --json | head -1``) ends
+      quietly, exit status 1 (the Python documentation's recipe);
+    - Ctrl-C ends with exit status 130;
+    - an operating system error (disk full, permission denied) prints the file
+      and the reason, exit status 1;
+    - any other exception is a bug: one line names the command, its plugin
+      and the exception, exit status 1 (``IRISPLUG_DEBUG=1`` shows the traceback).
+
+    Output options are checked while parsing (:mod:`irisplug.cli.arguments`),
+    before any work.
+    """
+    from irisplug.cli.arguments import check_existing_outputs
     from irisplug.errors import IrisplugError
 
+    sub: argparse.ArgumentParser | None = None
+    args: argparse.Namespace | None = None
+    command = None
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
-        parser = build_parser(command=_command_of(argv) or "")
-        args = parser.parse_args(argv)
+        command = _command_of(argv)
+        parser = build_parser(command=command or "")
+        sub = _subparser(parser, command)
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit:  # --help, --version or a usage error: argparse has printed its text
+            sys.stdout.flush()
+            raise
         if getattr(args, "_run", None) is None:
             parser.print_help()
+            sys.stdout.flush()
             return 0
+        check_existing_outputs(sub or parser, args)
         status = args._run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_devnull()
+        return 1
+    except KeyboardInterrupt:
+        _print_error("interrupted")
+        return 130
     except IrisplugError as err:
-        print(f"irisplug: error: {err}", file=sys.stderr)
+        _print_error(cli_message(str(err), sub))
         return 2
+    except OSError as err:
+        where = f"{err.filename}: " if getattr(err, "filename", None) else ""
+        _print_error(f"{where}{err.strerror or err}")
+        return 1
+    except Exception as err:  # noqa: BLE001 - the last line of defence: a bug, reported in one line
+        if os.environ.get("IRISPLUG_DEBUG"):
+            traceback.print_exc()
+        _print_error(
+            f"internal error in 'irisplug {command}'{_plugin_of(args)}: {type(err).__name__}: {err}; "
+            "this is a bug, please report it (IRISPLUG_DEBUG=1 shows the traceback)"
+        )
+        return 1
     return int(status or 0)
 
 

@@ -4,19 +4,33 @@ The AIA master pointing table (MPT; aiapy's ``get_pointing_table``, or the
 JSOC series ``aia.master_pointing3h``) lists, per 3-hour interval
 ``[T_START, T_STOP)`` and per channel ``WWW`` (three digits, e.g. ``171``),
 the solar disk centre on the CCD ``A_WWW_X0``/``A_WWW_Y0`` (0-based
-pixels), the plate scale ``A_WWW_IMSCALE`` (arcsec/pixel) and the
-instrument roll ``A_WWW_INSTROT`` (degrees). The step picks the row with
-``T_START <= T_OBS < T_STOP`` and writes ``CRPIX1/2 = X0/Y0 + 1``,
-``CDELT1/2 = IMSCALE``, ``CROTA2 = INSTROT + SAT_ROT`` (and ``X0_MP``,
-``Y0_MP``), removing the ``PCi_j`` keys so the roll is taken from
-``CROTA2``: the rules of aiapy 0.10 (``aiapy/calibrate/meta.py``), written
-anew. A table value that is missing (NaN or masked) leaves its keyword
-unchanged, with a warning, as in aiapy.
+full-resolution pixels), the plate scale ``A_WWW_IMSCALE`` (arcsec/pixel)
+and the instrument roll ``A_WWW_INSTROT`` (degrees). The step picks the row
+with ``T_START <= T_OBS < T_STOP`` and, following aiapy >= 0.11
+(``aiapy/calibrate/meta.py``; rules written anew here):
 
-Unlike aiapy, a full-disk map binned by an integer factor ``n`` (e.g. the
-1024x1024 synoptic images) is also updated: a full-resolution pixel ``p``
-(0-based) is pixel ``(p + 0.5) / n - 0.5`` of the binned image and its
-scale is ``n * IMSCALE``.
+- moves the reference pixel by the change of the disk centre,
+  ``CRPIX += X0 - X0_MP`` (``X0_MP``/``Y0_MP`` are the header's disk centre,
+  the one its WCS was made with), so the update is right for any ``CRVAL``
+  and for cut-outs; the older rule ``CRPIX = X0 + 1`` (aiapy 0.10 and this
+  step before) put the disk centre at the reference pixel without setting
+  ``CRVAL`` to zero, which is wrong by ``CRVAL / CDELT`` pixels whenever the
+  reference coordinate is not disk centre (sunpy's AIA test file: 7.6 px);
+- sets ``CDELT1/2 = IMSCALE``, ``CROTA2 = INSTROT + SAT_ROT`` and
+  ``X0_MP``/``Y0_MP`` to the table's values, and removes the ``PCi_j`` keys
+  so the roll is taken from ``CROTA2``.
+
+A table value that is missing (NaN or masked) leaves its keyword unchanged,
+with a warning, as in aiapy; so does a header without ``X0_MP``/``Y0_MP``
+(the reference pixel is then left as it is, as aiapy does).
+
+Unlike aiapy, a map binned by an integer factor ``n`` (e.g. the 1024x1024
+synoptic images; ``n`` from the plate scale, within aiapy's 1 % of
+``n x 0.6"`` and a quarter of a step) is also updated: a full-resolution offset ``d`` is ``d / n``
+binned pixels and the scale is ``n * IMSCALE``; ``X0_MP``/``Y0_MP`` stay in
+full-resolution CCD pixels, as in binned AIA files. A map resampled by
+another factor, or already registered (``LVL_NUM >= 1.5``, whose pixels are
+no longer the CCD's), is refused where aiapy only warns.
 
 The table comes from the user (no network): an astropy ``Table``/``QTable``
 with aiapy's columns, or a file astropy's ``Table.read`` reads (ECSV keeps
@@ -46,7 +60,8 @@ from irisplug_calib._common import CalibrationWarning, record
 
 __all__ = ["PointingTableError", "pointing_table_row", "update_pointing"]
 
-_FULL = 4096
+#: the AIA CCD plate scale, arcsec per full-resolution pixel (aiapy checks maps against it within 1 %)
+_NOMINAL_SCALE = 0.6
 
 
 class PointingTableError(CalibrationError):
@@ -108,13 +123,30 @@ def pointing_table_row(table: Any, time: Any) -> int:
     return int(inside[0])
 
 
+def _binning(smap: Any) -> int:
+    """The integer binning of an AIA map from its plate scale (aiapy's 1 % tolerance on 0.6"/pixel)."""
+    import astropy.units as u
+
+    scale = u.Quantity([smap.scale.axis1, smap.scale.axis2]).to_value(u.arcsec / u.pix)
+    n = max(1, round(float(np.mean(scale)) / _NOMINAL_SCALE))
+    # aiapy's 1 %, and never more than a quarter of the step to the next binning (1 % of 43 x 0.6" is 42.6 x 0.6")
+    if not np.all(np.abs(scale / (n * _NOMINAL_SCALE) - 1) < min(0.01, 0.25 / n)):
+        raise UnsupportedObjectError(
+            f"the AIA map of {smap.date.isot} has plate scale {scale[0]:.5g}, {scale[1]:.5g} arcsec/pixel, not a whole "
+            f"binning of the CCD's {_NOMINAL_SCALE} arcsec; the pointing table applies to maps that were not resampled "
+            "(update the pointing before rescaling)"
+        )
+    return n
+
+
 def update_pointing(smap: Any, *, pointing_table: Any) -> Any:
     """A copy of the AIA map with the pointing of the master pointing table.
 
     Parameters
     ----------
     smap
-        A full-disk AIA map (full resolution, or binned by an integer factor).
+        A level-1 AIA map, full disk or cut-out, at full resolution or binned
+        by an integer factor; not resampled, rotated or registered.
     pointing_table
         aiapy's master pointing table: an astropy Table or a file name.
 
@@ -128,11 +160,12 @@ def update_pointing(smap: Any, *, pointing_table: Any) -> Any:
     PointingTableError
         No row covers the map's ``T_OBS``, or the channel's columns are missing.
     UnsupportedObjectError
-        Not an AIA map, not full disk, or not a whole binning of 4096x4096.
+        Not an AIA map, registered already, or resampled by a non-integer factor.
 
     Examples
     --------
     >>> import sunpy.map, sunpy.data.test
+    >>> from astropy.coordinates import SkyCoord
     >>> from astropy.table import QTable
     >>> from astropy.time import Time
     >>> import astropy.units as u
@@ -141,8 +174,9 @@ def update_pointing(smap: Any, *, pointing_table: Any) -> Any:
     ...                 "A_171_X0": [2047.5] * u.pix, "A_171_Y0": [2047.5] * u.pix,
     ...                 "A_171_IMSCALE": [0.6] * u.arcsec / u.pix, "A_171_INSTROT": [0.0] * u.deg})
     >>> out = update_pointing(aia, pointing_table=table)
-    >>> out.reference_pixel.x, out.scale.axis1
-    (<Quantity 63.5 pix>, <Quantity 19.2 arcsec / pix>)
+    >>> centre = out.wcs.world_to_pixel(SkyCoord(0 * u.arcsec, 0 * u.arcsec, frame=out.coordinate_frame))
+    >>> [round(float(c), 2) for c in centre]  # disk centre at full-resolution pixel 2047.5 = binned 63.5
+    [63.5, 63.5]
     """
     import astropy.units as u
     import sunpy.map
@@ -151,18 +185,13 @@ def update_pointing(smap: Any, *, pointing_table: Any) -> Any:
         raise UnsupportedObjectError(
             f"the AIA pointing update needs an AIA map, got {type(smap).__name__} ({getattr(smap, 'instrument', '')})"
         )
-    if not sunpy.map.contains_full_disk(smap):
+    level = smap.meta.get("lvl_num")
+    if level is not None and float(level) >= 1.5:
         raise UnsupportedObjectError(
-            f"the AIA map of {smap.date.isot} (shape {smap.data.shape}) is not a full-disk image; "
-            "the master pointing table describes full-disk images (update the pointing before cutting submaps)"
+            f"the AIA map of {smap.date.isot} is level {level} (registered: its pixels are no longer the CCD's); "
+            "update the pointing of the level-1 map, then register it (aia-update-pointing before aia-register)"
         )
-    ny, nx = smap.data.shape
-    if ny != nx or _FULL % nx:
-        raise UnsupportedObjectError(
-            f"the AIA map of {smap.date.isot} has shape {smap.data.shape}; the pointing table is for 4096x4096 "
-            "images or whole binnings of them (2048, 1024, ...)"
-        )
-    binning = _FULL // nx
+    binning = _binning(smap)
     table = _load_table(pointing_table)
     when = smap.reference_date
     row = pointing_table_row(table, when)
@@ -177,13 +206,20 @@ def update_pointing(smap: Any, *, pointing_table: Any) -> Any:
     y0 = _value(table[cols["Y0"]][row], "pix")
     scale = _value(table[cols["IMSCALE"]][row], "arcsec / pix")
     instrot = _value(table[cols["INSTROT"]][row], "deg")
-    # full-resolution pixel p (0-based) is (p + 0.5) / n - 0.5 of an n-binned image; FITS CRPIX is 1-based
-    x0_b = (x0 + 0.5) / binning - 0.5
-    y0_b = (y0 + 0.5) / binning - 0.5
-    updates = {
-        "crpix1": x0_b + 1, "crpix2": y0_b + 1, "x0_mp": x0_b, "y0_mp": y0_b,
-        "cdelt1": scale * binning, "cdelt2": scale * binning, "crota2": instrot + float(smap.meta["SAT_ROT"]),
-    }
+    updates = {"cdelt1": scale * binning, "cdelt2": scale * binning, "crota2": instrot + float(smap.meta["SAT_ROT"]),
+               "x0_mp": x0, "y0_mp": y0}
+    old_x0, old_y0 = smap.meta.get("x0_mp"), smap.meta.get("y0_mp")
+    if old_x0 is None or old_y0 is None:
+        warnings.warn(
+            f"the AIA map of {smap.date.isot} has no X0_MP/Y0_MP keywords (the disk centre its WCS was made with); "
+            "CRPIX1/2 keep their values",
+            CalibrationWarning,
+            stacklevel=2,
+        )
+    else:
+        # a full-resolution offset d is d / n pixels of an n-binned map (pixel p maps to (p + 0.5) / n - 0.5)
+        updates["crpix1"] = float(smap.meta["crpix1"]) + (x0 - float(old_x0)) / binning
+        updates["crpix2"] = float(smap.meta["crpix2"]) + (y0 - float(old_y0)) / binning
     meta = copy.deepcopy(smap.meta)
     for key, value in updates.items():
         if np.isnan(value):

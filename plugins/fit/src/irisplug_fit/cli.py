@@ -6,7 +6,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from irisplug.cli.arguments import nonnegative_int, output_file
+
 __all__ = ["add_arguments", "run"]
+
+
+def _output_suffixes() -> list[str]:
+    """``.npz`` and the extensions of the installed writers (``irisplug formats``)."""
+    import irisplug
+
+    writers = irisplug.get_plugin_manager().contributions("writer").values()
+    return [".npz", *(ext for w in writers for ext in getattr(w, "extensions", ()))]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,16 +25,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--window", help="spectral window label, as the reader names it (the observation's keys)")
     parser.add_argument("--template", default=None,
                         help="template name (see --list-templates); 'peak' fits the brightest feature")
-    parser.add_argument("--lorentz", action="store_true", help="Lorentzian instead of Gaussian components")
-    parser.add_argument("--voigt", action="store_true",
-                        help="Voigt instead of Gaussian components (adds a gamma = Lorentzian HWHM parameter)")
+    profile = parser.add_mutually_exclusive_group()
+    profile.add_argument("--lorentz", action="store_true", help="Lorentzian instead of Gaussian components")
+    profile.add_argument("--voigt", action="store_true",
+                         help="Voigt instead of Gaussian components (adds a gamma = Lorentzian HWHM parameter)")
     parser.add_argument("--engine", default="auto", choices=["auto", "numba", "numpy"])
-    parser.add_argument("--raster", type=int, default=None, help="fit only this raster file of the sequence")
+    parser.add_argument("--raster", type=nonnegative_int, default=None,
+                        help="fit only this raster file of the sequence (0 is the first)")
     parser.add_argument("--photon-noise", action="store_true",
                         help="weight by photon + read noise uncertainties attached at read (IRIS: "
                              "irisplug.read(..., uncertainty=True)); chi-square and errors then absolute")
-    parser.add_argument("--out", help="output file (.fits/.asdf through irisplug.write, or .npz)")
-    parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--out", type=output_file(_output_suffixes),
+                        help="output file (.npz, or any extension an installed writer takes: .fits, .asdf, ...); "
+                             "checked before anything is fitted")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--list-templates", action="store_true", help="list the built-in templates and exit")
 
@@ -71,8 +85,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"{name:22s} {', '.join(d.windows):28s} {d.description} [plugin {d.plugin}]")
         return 0
     if not args.path:
-        print("irisplug fit: give a PATH (or --list-templates)")
-        return 2
+        raise irisplug.errors.InvalidArgumentError("give a PATH to fit (or --list-templates)")
     obj = irisplug.read(args.path, uncertainty=True) if args.photon_noise else irisplug.read(args.path)
     if args.window is not None and hasattr(obj, "keys") and not hasattr(obj, "wcs"):
         if args.window not in obj:
@@ -80,6 +93,10 @@ def run(args: argparse.Namespace) -> int:
                                                   path=args.path)
         obj = obj[args.window]
     if args.raster is not None and hasattr(obj, "data") and isinstance(obj.data, list):
+        if args.raster >= len(obj.data):
+            raise irisplug.errors.InvalidArgumentError(
+                f"--raster {args.raster}: the sequence has {len(obj.data)} raster file(s) (0 to {len(obj.data) - 1})",
+                path=args.path)
         obj = obj.data[args.raster]
     result = fit_any(obj, args.template, window=args.window, lorentz=args.lorentz, voigt=args.voigt,
                      engine=args.engine,

@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from irisplug.cli.arguments import output_directory
+
 __all__ = ["add_search_arguments", "run_search", "add_get_arguments", "run_get"]
 
 
@@ -60,7 +62,7 @@ def run_search(args: argparse.Namespace) -> int:
 def add_get_arguments(p: argparse.ArgumentParser) -> None:
     """Options of ``irisplug get``."""
     p.add_argument("target", help="OBSID, observation name YYYYMMDD_HHMMSS_OBSID, or an http(s) URL (file or directory/)")
-    p.add_argument("--out", default=".", help="directory to download into (default: current directory)")
+    p.add_argument("--out", default=".", type=output_directory, help="directory to download into (default: current directory)")
     p.add_argument("--sji", help="comma-separated slit-jaw bands to fetch, e.g. 1400,2796 (default: all)")
     p.add_argument("--no-raster", action="store_true", help="skip the raster tarball")
     p.add_argument("--start", help="narrow an OBSID to observations after this time")

@@ -25,7 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     >>> p.parse_args(["--out", "d"]).out
     'd'
     """
-    parser.add_argument("--out", default="irisplug-demo", help="directory for the generated data, results and figures")
+    from irisplug.cli.arguments import output_directory
+
+    parser.add_argument("--out", default="irisplug-demo", type=output_directory,
+                        help="directory for the generated data, results and figures (its parent must exist)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -54,7 +57,10 @@ def run_demo(out: str | os.PathLike, *, quiet: bool = False) -> int:
         os.environ["IRISPLUG_QUIET"] = "1"
     pm = get_plugin_manager()
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise irisplug.WriteError(f"cannot create the demo directory: {exc.strerror or exc}", path=out) from exc
     fetchers = {n: f for n, f in pm.contributions("fetcher").items() if f.offline}
     if "iris-synthetic" not in fetchers:
         print("irisplug demo needs the 'iris-synthetic' sample generator of the iris plugin, which is not installed.")

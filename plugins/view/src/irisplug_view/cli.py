@@ -5,26 +5,46 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from irisplug.cli.arguments import nonnegative_int, output_file, positive_float
+
 __all__ = ["add_quicklook_arguments", "run_quicklook", "add_movie_arguments", "run_movie"]
 
 
+def _image_suffixes() -> list[str]:
+    """The file types matplotlib's ``savefig`` writes here (png, pdf, svg, ...)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return [f".{ext}" for ext in FigureCanvasBase.get_supported_filetypes()]
+
+
+def _movie_suffixes() -> list[str]:
+    """The movie types a writer is installed for (.gif with pillow, .mp4 with ffmpeg)."""
+    from irisplug_view.movies import available_writers
+
+    return list(available_writers())
+
+
 def add_quicklook_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``irisplug quicklook``."""
     parser.add_argument("path", nargs="+", help="IRIS L2 files, a directory or an archive")
-    parser.add_argument("--out", required=True, help="output image (PNG, PDF, ...)")
+    parser.add_argument("--out", required=True, type=output_file(_image_suffixes),
+                        help="output image (.png, .pdf, .svg, ...: the types matplotlib writes)")
     parser.add_argument("--window", help="spectral window or SJI label (default: the first)")
-    parser.add_argument("--scan", type=int, default=0, help="raster scan to show")
-    parser.add_argument("--dpi", type=float, default=100)
+    parser.add_argument("--scan", type=nonnegative_int, default=0, help="raster scan to show (0 is the first)")
+    parser.add_argument("--dpi", type=positive_float, default=100)
 
 
 def add_movie_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of ``irisplug movie``."""
     parser.add_argument("path", nargs="+", help="IRIS L2 files, a directory or an archive")
-    parser.add_argument("--out", required=True, help="output movie (.mp4 with ffmpeg, .gif with pillow)")
+    parser.add_argument("--out", required=True, type=output_file(_movie_suffixes),
+                        help="output movie (.mp4 with ffmpeg, .gif with pillow)")
     parser.add_argument("--window", help="spectral window or SJI label")
     parser.add_argument("--kind", choices=("sji", "spectrum", "raster-position"), help="what to animate")
-    parser.add_argument("--y", type=int, help="slit pixel for spectrum movies")
-    parser.add_argument("--position", type=int, help="raster position")
-    parser.add_argument("--fps", type=float, default=10)
-    parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--y", type=nonnegative_int, help="slit pixel for spectrum movies")
+    parser.add_argument("--position", type=nonnegative_int, help="raster position")
+    parser.add_argument("--fps", type=positive_float, default=10, help="frames per second (> 0)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing movie")
 
 
 def _read(paths: list[str]) -> Any:

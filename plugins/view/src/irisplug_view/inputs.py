@@ -97,8 +97,13 @@ def world_arcsec(wcs: Any, *pixel: Any) -> tuple[np.ndarray, np.ndarray]:
     world = wcs.pixel_to_world_values(*pixel)
     if wcs.world_n_dim == 1:
         world = (world,)
-    ilon = next(i for i, t in enumerate(types) if t.endswith("lon") or "lon" in t.split(".")[-1])
-    ilat = next(i for i, t in enumerate(types) if t.endswith("lat") or "lat" in t.split(".")[-1])
+    ilon = next((i for i, t in enumerate(types) if t.endswith("lon") or "lon" in t.split(".")[-1]), None)
+    ilat = next((i for i, t in enumerate(types) if t.endswith("lat") or "lat" in t.split(".")[-1]), None)
+    if ilon is None or ilat is None:
+        raise UnsupportedObjectError(
+            f"the cube has no helioprojective longitude and latitude (its world axes: {', '.join(map(str, types))}); "
+            "only images with celestial coordinates can be shown on the sky"
+        )
     lon = (np.asarray(world[ilon]) * u.Unit(units[ilon])).to_value(u.arcsec)
     lat = (np.asarray(world[ilat]) * u.Unit(units[ilat])).to_value(u.arcsec)
     lon = np.where(lon > 648000, lon - 1296000, lon)  # wrap 360 deg → negative arcsec

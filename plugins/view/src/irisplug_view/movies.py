@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug.errors import IrisplugError, UnsupportedObjectError
+from irisplug.errors import InvalidArgumentError, IrisplugError, UnsupportedObjectError
 from irisplug_view._figure_kit import extent_of
 from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import kind_of, raster_windows, sji_frames
@@ -73,6 +73,8 @@ def movie_writer(path: Any, fps: float = 10) -> Any:
     import matplotlib
     from matplotlib.animation import FFMpegWriter, PillowWriter
 
+    if isinstance(fps, bool) or not isinstance(fps, (int, float, np.number)) or not np.isfinite(fps) or fps <= 0:
+        raise InvalidArgumentError(f"fps={fps!r}: the frame rate must be a finite number > 0", path=path)
     suffix = Path(path).suffix.lower()
     writers = available_writers()
     if suffix not in writers:
@@ -252,6 +254,7 @@ def movie(obj: Any, out: Any = None, *, kind: str | None = None, **kw: Any) -> P
     """
     if out is None:
         raise UnsupportedObjectError("movie needs out= (a .mp4 or .gif path)")
+    movie_writer(out, kw.get("fps", 10))  # a bad frame rate or file type is refused before any frame is drawn
     k = kind_of(obj)
     if kind is None:
         window = kw.get("window")

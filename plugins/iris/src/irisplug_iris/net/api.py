@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from irisplug.errors import DownloadError, IrisplugError
+import numpy as np
+
+from irisplug.errors import DownloadError, InvalidArgumentError, IrisplugError
 from irisplug_iris.net import attrs as ia
 from irisplug_iris.net.errors import NoFilesError
 
@@ -29,9 +31,12 @@ class AmbiguousObservationError(IrisplugError, LookupError):
 def _pointing(value: Any) -> ia.Pointing | None:
     if value is None or isinstance(value, ia.Pointing):
         return value
-    parts = [float(v) for v in (value.split(",") if isinstance(value, str) else value)]
-    if len(parts) != 4:
-        raise ValueError(f"pointing needs xmin,xmax,ymin,ymax in arcsec, got {value!r}")
+    try:
+        parts = [float(v) for v in (value.split(",") if isinstance(value, str) else value)]
+    except (TypeError, ValueError):
+        parts = []
+    if len(parts) != 4 or not all(map(np.isfinite, parts)):
+        raise InvalidArgumentError(f"pointing=XMIN,XMAX,YMIN,YMAX needs four numbers in arcsec, got {value!r}")
     return ia.Pointing(*parts)
 
 
@@ -72,7 +77,15 @@ def search(
     if start is not None or end is not None:
         from astropy.time import Time
 
-        block.append(a.Time(start or "2013-07-17", end or Time.now()))
+        times = {}
+        for key, value in (("start", start or "2013-07-17"), ("end", end)):
+            try:
+                times[key] = Time.now() if value is None else Time(value)
+            except (TypeError, ValueError):
+                raise InvalidArgumentError(
+                    f"{key}={value!r} is not a time; give e.g. {key}=2014-03-29 or {key}=2014-03-29T14:00"
+                ) from None
+        block.append(a.Time(times["start"], times["end"]))
     if obsid is not None:
         block.append(ia.OBSID(obsid))
     if text:
