@@ -237,6 +237,7 @@ def irfft2(spectrum: np.ndarray, shape: tuple[int, int], workers: int = -1, over
                 plan.update_arrays(own_in, target)
             plan.execute()
             plan.update_arrays(own_in, own_out)
+            target *= np.float32(1.0 / (shape[0] * shape[1]))  # FFTW's inverse is unnormalised
             return target
         finally:
             entry[1].release()

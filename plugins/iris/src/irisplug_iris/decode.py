@@ -26,6 +26,60 @@ MISSING_VALUE = -200.0
 _BITPIX = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
 _SUB = 1 << 18  # elements per sub-block: keeps the three passes in cache
 _SPARE_BUFFERS = 4  # read buffers beyond one per decoding thread: the reader runs this far ahead
+_AHEAD = 4  # blocks the kernel is asked to read ahead of the block being read (posix_fadvise WILLNEED)
+_MADV_POPULATE_WRITE = 23  # Linux >= 5.14: fault pages in writable without touching them
+
+
+class _Populator:
+    """Faults in the pages of fresh output arrays block by block, before the decoders write there.
+
+    A fresh array's pages are allocated (and zeroed) by the kernel on the first
+    write; done by the decoding threads, that cost adds to the decode. Done by
+    the reading thread while the disk delivers the next block, it overlaps the
+    I/O wait. ``madvise(MADV_POPULATE_WRITE)`` faults a whole range in one
+    call; where the kernel lacks it, one write per page does the same (only
+    on blocks no decoder has been given yet).
+    """
+
+    def __init__(self, arrays: tuple[np.ndarray | None, ...], per: int) -> None:
+        self.arrays = [a for a in arrays if a is not None]
+        self.per = per
+        self.madvise = _libc_madvise()
+
+    def __call__(self, k: int) -> None:
+        page = 4096
+        for a in self.arrays:
+            isz = a.itemsize
+            lo, hi = k * self.per, min(a.size, (k + 1) * self.per)
+            if lo >= hi:
+                continue
+            if self.madvise is not None:
+                base = a.ctypes.data
+                first = (base + lo * isz) // page * page
+                last = base + hi * isz
+                if self.madvise(first, last - first, _MADV_POPULATE_WRITE) == 0:
+                    continue
+                self.madvise = None  # not supported here: fall back to touching
+            a[lo:hi:max(1, page // isz)] = 0
+
+
+@functools.cache
+def _libc_madvise() -> Any:
+    """libc's ``madvise`` via ctypes (Linux), or None."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.madvise
+        fn.argtypes = [ctypes.c_size_t, ctypes.c_size_t, ctypes.c_int]
+        fn.restype = ctypes.c_int
+        return fn
+    except (OSError, AttributeError):
+        return None
 
 
 def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None = None, out: np.ndarray | None = None,
@@ -188,6 +242,7 @@ class RawImage:
         from concurrent.futures import ThreadPoolExecutor
         from queue import SimpleQueue
 
+        fresh = out is None
         if out is None:
             out = np.empty(self.shape, self.dtype)
         else:
@@ -213,14 +268,31 @@ class RawImage:
                 free.put(buf)
 
         fd = os.open(self.path, os.O_RDONLY)
+        nblocks = (size + per - 1) // per
+        populate = _Populator((flat_out, flat_mask), per) if fresh else None
+
+        def advise(k: int) -> None:
+            # ask the kernel to start reading block k now (returns at once): the disk keeps working
+            # while this thread faults in the output and waits for the block before it
+            if k < nblocks and hasattr(os, "posix_fadvise"):
+                os.posix_fadvise(fd, self.offset + k * per * isz, per * isz, os.POSIX_FADV_WILLNEED)
+
         try:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 decoded = []
-                for start in range(0, size, per):
+                for k in range(min(_AHEAD, nblocks)):
+                    advise(k)
+                if populate is not None:
+                    populate(0)
+                for k in range(nblocks):
+                    start = k * per
                     stop = min(size, start + per)
+                    advise(k + _AHEAD)
                     buf = free.get()
                     _pread_into(fd, buf[: stop - start], self.offset + start * isz, self.path)
                     decoded.append(pool.submit(decode, start, stop, buf))
+                    if populate is not None and k + 1 < nblocks:
+                        populate(k + 1)  # fault in the next block's output while its bytes arrive
             for done in decoded:
                 done.result()
         finally:
