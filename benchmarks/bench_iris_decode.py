@@ -61,7 +61,10 @@ def main() -> None:
     from irisplug.fileinfo import iter_fits_headers
 
     warnings.simplefilter("ignore")
+    from _machine import machine_line
     from bench_iris_open import make_file
+
+    load0 = f"{os.getloadavg()[0]:.1f}"
 
     path = make_file(a.quick)
     hdus = list(iter_fits_headers(path))
@@ -128,8 +131,13 @@ def main() -> None:
     for name, m in med.items():
         print(f"{name:34s} {m:9.3f} {nbytes / 1e6 / m:8.0f} {m / ours_t:8.2f} {statistics.median(user[name]):7.2f} "
               f"{statistics.median(system[name]):7.2f}  {' '.join(f'{t:.2f}' for t in times[name])}")
+    dd_times = times["dd of the same bytes"]
+    print(f"CPU: {machine_line()}; load average before the runs {load0}, after {os.getloadavg()[0]:.1f}")
     for name in ("irisplug (lazy open + compute)", "irisplug read(lazy=False)", "irisplug into reused array"):
-        print(f"{name}: astropy / irisplug = {med['astropy fits.open().data'] / med[name]:.2f}x ; irisplug / dd = {med[name] / med['dd of the same bytes']:.2f}x")
+        ratios = [o / d for o, d in zip(times[name], dd_times, strict=True)]  # same repeat: ours and dd back to back
+        print(f"{name}: irisplug / dd = {med[name] / med['dd of the same bytes']:.2f}x (median of medians; per repeat "
+              f"median {statistics.median(ratios):.2f}x, {min(ratios):.2f}-{max(ratios):.2f}); "
+              f"astropy / irisplug = {med['astropy fits.open().data'] / med[name]:.2f}x")
     print("a fresh output costs the decode about the 'fault fresh output' row over the reused-array row "
           "(the kernel's page faults; dd writes no output)")
     if not a.keep:

@@ -104,6 +104,8 @@ def _make_plan(pyfftw: Any, kind: str, shape: tuple[int, int], threads: int, fla
 
 def _plan(kind: str, shape: tuple[int, int], workers: int) -> list | None:
     """The cached plan of ``kind`` for ``shape`` (from wisdom only), or None (use scipy)."""
+    if os.environ.get("IRISPLUG_FFT", "").lower() == "scipy":
+        return None
     threads = _threads(workers)
     key = (kind, shape, threads)
     entry = _PLANS.get(key, False)
@@ -209,10 +211,12 @@ def rfft2(image: np.ndarray, workers: int = -1, out: np.ndarray | None = None) -
 
 
 def irfft2(spectrum: np.ndarray, shape: tuple[int, int], workers: int = -1, overwrite: bool = False,
-           out: np.ndarray | None = None) -> np.ndarray:
+           out: np.ndarray | None = None, normalized: bool = True) -> np.ndarray:
     """``scipy.fft.irfft2(spectrum, s=shape)`` (float32 from complex64), by a planned FFTW where one exists.
 
     With ``overwrite=True`` the spectrum may be destroyed (saves a copy).
+    With ``normalized=False`` the result is not divided by ``n * m`` (for a
+    caller that scaled the spectrum already).
     ``out`` (float32, C-contiguous, aligned) may receive the result on the FFTW path.
 
     Examples
@@ -237,10 +241,12 @@ def irfft2(spectrum: np.ndarray, shape: tuple[int, int], workers: int = -1, over
                 plan.update_arrays(own_in, target)
             plan.execute()
             plan.update_arrays(own_in, own_out)
-            target *= np.float32(1.0 / (shape[0] * shape[1]))  # FFTW's inverse is unnormalised
+            if normalized:
+                target *= np.float32(1.0 / (shape[0] * shape[1]))  # FFTW's inverse is unnormalised
             return target
         finally:
             entry[1].release()
     import scipy.fft
 
-    return scipy.fft.irfft2(spectrum, s=shape, workers=workers, overwrite_x=overwrite)
+    return scipy.fft.irfft2(spectrum, s=shape, workers=workers, overwrite_x=overwrite,
+                            norm="backward" if normalized else "forward")

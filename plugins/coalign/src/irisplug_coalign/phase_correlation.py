@@ -245,8 +245,10 @@ class CrossCorrelator:
         return self._cross_power(moving, reference, prepared=prepared, reuse=False, power=True)
 
     def _cross_power(self, moving: np.ndarray, reference: np.ndarray | None, *, prepared: bool, reuse: bool,
-                     power: bool) -> np.ndarray:
-        # reuse: the result goes into this correlator's own (FFTW-aligned) buffers, overwritten by the next call
+                     power: bool, scale: float | None = None) -> np.ndarray:
+        # reuse: the result goes into this correlator's own (FFTW-aligned) buffers, overwritten by the next call;
+        # scale (plain cross-correlation with a reference given only): multiply the product by it, folded into
+        # the conjugation (one pass: (re, im) * (s, -s) on the float32 view)
         if reference is None:
             if self._ref_spectrum is None:
                 raise ValueError("no reference: pass one or call set_reference() first")
@@ -256,7 +258,12 @@ class CrossCorrelator:
         else:
             fr_conj = self.spectrum(reference, prepared=prepared, out=self._buffers(1) if reuse else None, power=power)
             p_ref = self._last_power
-            np.conjugate(fr_conj, out=fr_conj)
+            if scale is not None and self.normalization is None and fr_conj.flags.c_contiguous:
+                pairs = fr_conj.view(np.float32).reshape(*fr_conj.shape, 2)
+                np.multiply(pairs, np.array([scale, -scale], np.float32), out=pairs)
+            else:
+                np.conjugate(fr_conj, out=fr_conj)
+                scale = None
         fm = self.spectrum(moving, prepared=prepared, out=self._buffers(0) if reuse else None, power=power)
         if power:  # image norms, to report a correlation coefficient
             self._norm = float(np.sqrt(p_ref * self._last_power)) or 1.0
@@ -275,8 +282,12 @@ class CrossCorrelator:
         ``out`` (float32 of the images' shape, C-contiguous), if given, may
         receive the surface (saves a fresh array when correlating many pairs).
         """
-        spec = self._cross_power(moving, reference, prepared=prepared, reuse=True, power=False)
-        return _fft.irfft2(spec, self.shape, workers=self.workers, overwrite=True, out=out)
+        n, m = self.shape
+        scaled = reference is not None and self.normalization is None
+        # the inverse FFT's 1/(n m) is folded into the conjugation of the reference spectrum
+        spec = self._cross_power(moving, reference, prepared=prepared, reuse=True, power=False,
+                                 scale=1.0 / (n * m) if scaled else None)
+        return _fft.irfft2(spec, self.shape, workers=self.workers, overwrite=True, out=out, normalized=not scaled)
 
     def estimate(
         self,
