@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plan_fft", "rfft2", "irfft2", "fftw_plans", "empty_spectrum"]
+__all__ = ["plan_fft", "rfft2", "irfft2", "fftw_plans", "empty_aligned", "empty_spectrum"]
 
 _LOCK = threading.Lock()
 _STATE: dict[str, Any] = {"wisdom_loaded": False}
@@ -167,6 +167,20 @@ def _aligned(pyfftw: Any, a: np.ndarray | None, like: np.ndarray) -> bool:
             and a.flags.writeable and pyfftw.is_byte_aligned(a, pyfftw.simd_alignment))
 
 
+def empty_aligned(shape: tuple[int, ...], dtype: Any = np.float32) -> np.ndarray:
+    """An uninitialised array aligned for FFTW's SIMD code (a plain ``np.empty`` without pyFFTW).
+
+    Examples
+    --------
+    >>> empty_aligned((4, 4)).dtype
+    dtype('float32')
+    """
+    pyfftw = _pyfftw()
+    if pyfftw is None:
+        return np.empty(shape, dtype)
+    return pyfftw.empty_aligned(shape, dtype=dtype)
+
+
 def empty_spectrum(shape: tuple[int, int]) -> np.ndarray:
     """An uninitialised complex64 ``(n, m//2+1)`` array aligned for FFTW (for ``out=``)."""
     n, m = shape
@@ -216,7 +230,9 @@ def irfft2(spectrum: np.ndarray, shape: tuple[int, int], workers: int = -1, over
 
     With ``overwrite=True`` the spectrum may be destroyed (saves a copy).
     With ``normalized=False`` the result is not divided by ``n * m`` (for a
-    caller that scaled the spectrum already).
+    caller that scaled the spectrum already). ``out`` from
+    :func:`empty_aligned` receives the result directly; any other float32
+    array of the right shape receives a copy.
     ``out`` (float32, C-contiguous, aligned) may receive the result on the FFTW path.
 
     Examples
@@ -233,7 +249,8 @@ def irfft2(spectrum: np.ndarray, shape: tuple[int, int], workers: int = -1, over
             plan, _, own_in, own_out = entry
             import pyfftw
 
-            target = out if _aligned(pyfftw, out, own_out) else pyfftw.empty_aligned(own_out.shape, own_out.dtype)
+            direct = _aligned(pyfftw, out, own_out)
+            target = out if direct else own_out if out is not None else pyfftw.empty_aligned(own_out.shape, own_out.dtype)
             if overwrite and _aligned(pyfftw, spectrum, own_in):
                 plan.update_arrays(spectrum, target)
             else:
@@ -243,6 +260,9 @@ def irfft2(spectrum: np.ndarray, shape: tuple[int, int], workers: int = -1, over
             plan.update_arrays(own_in, own_out)
             if normalized:
                 target *= np.float32(1.0 / (shape[0] * shape[1]))  # FFTW's inverse is unnormalised
+            if target is own_out:  # an unaligned out: copy (the copy pyFFTW would make)
+                np.copyto(out, own_out)
+                return out
             return target
         finally:
             entry[1].release()

@@ -259,8 +259,9 @@ class CrossCorrelator:
             fr_conj = self.spectrum(reference, prepared=prepared, out=self._buffers(1) if reuse else None, power=power)
             p_ref = self._last_power
             if scale is not None and self.normalization is None and fr_conj.flags.c_contiguous:
-                pairs = fr_conj.view(np.float32).reshape(*fr_conj.shape, 2)
-                np.multiply(pairs, np.array([scale, -scale], np.float32), out=pairs)
+                rows = fr_conj.view(np.float32)  # (n, 2k): re, im, re, im ...
+                factors = np.tile(np.array([scale, -scale], np.float32), fr_conj.shape[1])  # one row, in cache
+                np.multiply(rows, factors, out=rows)
             else:
                 np.conjugate(fr_conj, out=fr_conj)
                 scale = None
@@ -279,8 +280,10 @@ class CrossCorrelator:
                 out: np.ndarray | None = None) -> np.ndarray:
         """The cross-correlation surface (float32, zero shift at index (0, 0)).
 
-        ``out`` (float32 of the images' shape, C-contiguous), if given, may
-        receive the surface (saves a fresh array when correlating many pairs).
+        ``out`` (float32 of the images' shape, C-contiguous), if given,
+        receives the surface: no fresh array per pair when correlating many.
+        Allocated by ``irisplug_coalign._fft.empty_aligned`` it takes the
+        FFT's output directly (no copy).
         """
         n, m = self.shape
         scaled = reference is not None and self.normalization is None
