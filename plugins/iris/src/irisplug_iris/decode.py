@@ -38,9 +38,19 @@ def _fused_kernels() -> Any:
     return _decode_kernels
 
 
-#: whole-image decodes at least this large use the compiled one-pass kernel (numba's import, ~0.3 s once per
-#: process, is then small against the decode)
-FUSED_MIN_BYTES = 64 << 20
+#: whole-image decodes of at least this many raw bytes use the compiled one-pass kernel: it saves about 0.45 s
+#: of CPU per GB, and costs numba's import and the kernels' cache load once per process (measured 2.1 + 2.7 s
+#: on the loaded 2-core VM, several times less when quiet; compiling once per environment, 7 s loaded)
+FUSED_MIN_BYTES = 256 << 20
+#: the same once numba is imported anyway (a compiled plugin ran in this process), from this size
+FUSED_MIN_BYTES_NUMBA_LOADED = 8 << 20
+
+
+def _use_fused(raw_bytes: int) -> bool:
+    import sys
+
+    limit = FUSED_MIN_BYTES_NUMBA_LOADED if "numba" in sys.modules else FUSED_MIN_BYTES
+    return raw_bytes >= min(limit, FUSED_MIN_BYTES) and _fused_kernels() is not None
 
 
 def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None = None, out: np.ndarray | None = None,
@@ -202,9 +212,9 @@ class RawImage:
         (``pread`` into a small pool of reusable buffers: no memory map, no
         page faults on the file), so the kernel sees one sequential stream
         and reads ahead as it does for ``dd``; ``threads`` worker threads
-        (default: the usable CPUs, one fewer for images of 64 MB and more,
-        which int16 data decode in one compiled pass per sample when numba
-        is installed) decode each block, mask included, straight into the
+        (default: the usable CPUs; one fewer where int16 data decode in one
+        compiled pass per sample: numba installed, and 256 MB of raw data or
+        more, or 8 MB once numba is imported anyway) decode each block, mask included, straight into the
         output while the next block is read. Threads
         reading blocks in parallel defeat the kernel's sequential readahead:
         measured 1.5x slower than a single sequential reader on the same file.
@@ -228,7 +238,7 @@ class RawImage:
             return out, mask
         isz = self.raw_dtype.itemsize
         per = max(1, block_bytes // isz)
-        fused = size * isz >= FUSED_MIN_BYTES and _fused_kernels() is not None  # import before the threads start
+        fused = _use_fused(size * isz)  # (imports the kernels before the threads start)
         # the compiled decode keeps up with the disk on fewer threads: the reader and the decoders together
         # use the CPUs (one more thread measured 0.04 s more kernel time per 443 MB, no faster)
         workers = threads or (max(1, _decode_workers() - 1) if fused else _decode_workers())
