@@ -173,6 +173,9 @@ def _parabola(v: np.ndarray) -> float:
 class CrossCorrelator:
     """FFT cross-correlation of images of one shape, with reusable window and reference.
 
+    A correlator reuses its spectrum buffers from call to call: use one per
+    thread.
+
     Parameters
     ----------
     shape
