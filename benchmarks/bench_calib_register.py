@@ -49,10 +49,20 @@ def main() -> int:
         t_ours.append(time.perf_counter() - t0)
         c_ours.append(time.process_time() - c0)
     m_ours, m_peer = statistics.median(t_ours), statistics.median(t_peer)
+    import os
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _machine import machine_line
+
+    print(f"CPU: {machine_line()}; load average {os.getloadavg()[0]:.1f}")
     print(f"map {n}x{n} -> {ours.data.shape} (aiapy {peer.data.shape}); repeats {args.repeats}")
     print(f"aiapy.calibrate.register  median {m_peer:.3f} s  (runs: {', '.join(f'{t:.2f}' for t in t_peer)})")
     print(f"irisplug aia-register     median {m_ours:.3f} s  (runs: {', '.join(f'{t:.2f}' for t in t_ours)})")
-    print(f"speed ratio (aiapy / irisplug), wall clock: {m_peer / m_ours:.2f}x")
+    ratios = [p / o for p, o in zip(t_peer, t_ours, strict=True)]  # each repeat: aiapy then ours, back to back
+    print(f"speed ratio (aiapy / irisplug), wall clock: {m_peer / m_ours:.2f}x (per repeat median "
+          f"{statistics.median(ratios):.2f}x, {min(ratios):.2f}-{max(ratios):.2f})")
     print(
         f"CPU time (all threads) median: aiapy {statistics.median(c_peer):.3f} s, irisplug {statistics.median(c_ours):.3f} s "
         f"-> {statistics.median(c_peer) / statistics.median(c_ours):.2f}x less CPU work"

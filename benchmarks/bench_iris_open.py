@@ -53,6 +53,12 @@ t0 = time.perf_counter()
 import irisplug
 irisplug.get_plugin_manager().contributions("reader")
 t1 = time.perf_counter()
+pre_s = 0.0
+if len(sys.argv) > 2:  # the libraries and plugin modules the first read imports, imported first (not timed as the open)
+    import importlib
+    for name in sys.argv[2].split(","):
+        importlib.import_module(name)
+    pre_s = time.perf_counter() - t1
 r0 = rss()
 t = time.perf_counter(); obs = irisplug.read(sys.argv[1]); first = time.perf_counter() - t
 r_open = rss()
@@ -61,37 +67,38 @@ ts = []
 for _ in range(20):
     t = time.perf_counter(); irisplug.read(sys.argv[1]); ts.append(time.perf_counter() - t)
 t = time.perf_counter(); cube = obs["Si IV 1403"][0]; build = time.perf_counter() - t
-print(json.dumps({"imports_s": t1 - t0, "rss_imports": r0, "first_ms": first * 1e3, "median_ms": statistics.median(ts) * 1e3,
+print(json.dumps({"imports_s": t1 - t0, "pre_s": pre_s, "rss_imports": r0, "first_ms": first * 1e3, "median_ms": statistics.median(ts) * 1e3,
                   "rss_open": r_open, "heavy": heavy, "build_ms": build * 1e3, "rss_window": rss()}))
 """
 
 
-def _fresh_process(path: Path) -> dict:
-    """Open the file in a new Python process: import cost, first-open time, RSS."""
+#: what the first irisplug.read of an IRIS raster imports beyond ``import irisplug`` (python -X importtime)
+FIRST_READ_IMPORTS = "numpy,astropy.units,astropy.time,irisplug_iris.reader,irisplug_iris.decode"
+
+
+def _fresh_process(path: Path, pre: str = "") -> dict:
+    """Open the file in a new Python process: import cost, first-open time, RSS.
+
+    Bytecode is written and used as after ``pip install`` (the child runs
+    without ``PYTHONDONTWRITEBYTECODE``, which some CI images set: then every
+    fresh process compiles every module it imports, ~0.2 s for this open).
+    """
     import json
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, check=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    args = [sys.executable, "-c", _CHILD, str(path)] + ([pre] if pre else [])
+    out = subprocess.run(args, capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    """Run the benchmark and print the table."""
-    p = argparse.ArgumentParser()
-    p.add_argument("--quick", action="store_true")
-    p.add_argument("--keep", action="store_true")
-    p.add_argument("--repeats", type=int, default=15)
-    a = p.parse_args()
-    import warnings
-
+def _in_process(path: Path, repeats: int) -> None:
+    """Opens in this process, interleaved with the peers: medians, ratios, RSS growth."""
     from astropy.io import fits
 
     import irisplug
 
-    warnings.simplefilter("ignore")
-    path = make_file(a.quick)
-    print(f"file: {path.name}, {path.stat().st_size / 1e9:.2f} GB")
     irisplug.read(path)  # warm: imports, plugin discovery, ephemeris cache
     try:
         import irispy.io
@@ -114,7 +121,7 @@ def main() -> None:
             "astropy fits.open + headers": astropy_open, **peers}
     times: dict[str, list[float]] = {k: [] for k in runs}
     rss: dict[str, list[float]] = {k: [] for k in runs}
-    for _ in range(a.repeats):
+    for _ in range(repeats):
         for name, fn in runs.items():
             gc.collect()
             before = rss_mb()
@@ -129,16 +136,50 @@ def main() -> None:
         m = statistics.median(times[name])
         print(f"{name:34s} {m * 1e3:10.2f} {m / base:7.2f} {statistics.median(rss[name]):14.1f}")
     print(f"process RSS after all opens: {rss_mb():.0f} MB (includes python, numpy, astropy, sunpy, dask imports)")
-    fresh = _fresh_process(path)
-    print(f"fresh process: import irisplug + plugin discovery {fresh['imports_s']:.2f} s, RSS {fresh['rss_imports']:.0f} MB; "
-          f"first irisplug.read {fresh['first_ms']:.1f} ms, next reads median {fresh['median_ms']:.2f} ms; "
-          f"RSS after opening {fresh['rss_open']:.0f} MB (+{fresh['rss_open'] - fresh['rss_imports']:.1f} MB); "
-          f"heavy modules imported by the open: {fresh['heavy'] or 'none'}")
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--keep", action="store_true")
+    p.add_argument("--repeats", type=int, default=15)
+    p.add_argument("--fresh", type=int, default=5, help="fresh processes per variant")
+    p.add_argument("--fresh-only", action="store_true", help="only the fresh-process first-open rows")
+    a = p.parse_args()
+    import warnings
+
+    warnings.simplefilter("ignore")
+    from _machine import machine_line
+
+    path = make_file(a.quick)
+    print(f"file: {path.name}, {path.stat().st_size / 1e9:.2f} GB")
+    if not a.fresh_only:
+        _in_process(path, a.repeats)
+    _fresh_process(path)  # writes the bytecode caches
+    runs_fresh = [_fresh_process(path) for _ in range(a.fresh)]
+    runs_pre = [_fresh_process(path, FIRST_READ_IMPORTS) for _ in range(a.fresh)]
+    fresh = runs_fresh[0]
+    first = [r["first_ms"] for r in runs_fresh]
+    first_pre = [r["first_ms"] for r in runs_pre]
+    print(f"CPU: {machine_line()}")
+    print(f"fresh process ({a.fresh} processes), timed from after `import irisplug` + plugin discovery "
+          f"(median {statistics.median(r['imports_s'] for r in runs_fresh):.2f} s, not included):")
+    print(f"  first irisplug.read: median {statistics.median(first):.1f} ms ({min(first):.1f}-{max(first):.1f}); it imports "
+          f"{fresh['heavy'] or 'no heavy module'} ({FIRST_READ_IMPORTS})")
+    print(f"  first irisplug.read with those modules imported before (their import median "
+          f"{statistics.median(r['pre_s'] for r in runs_pre) * 1e3:.0f} ms, not included): median "
+          f"{statistics.median(first_pre):.2f} ms ({min(first_pre):.2f}-{max(first_pre):.2f})")
+    print(f"  next reads in the process: median {statistics.median(r['median_ms'] for r in runs_fresh):.2f} ms; "
+          f"RSS after opening {fresh['rss_open']:.0f} MB (+{fresh['rss_open'] - fresh['rss_imports']:.1f} MB)")
     print(f"  then building the window Si IV 1403 (imports ndcube, sunraster, sunpy, dask): {fresh['build_ms']:.0f} ms, "
           f"RSS {fresh['rss_window']:.0f} MB")
+    import dask.array as da
+
+    import irisplug
+
     obs = irisplug.read(path)
     cube = obs["Si IV 1403"][0]
-    import dask.array as da
 
     print(f"opened window Si IV 1403 of shape {cube.data.shape} lazily: dask array {isinstance(cube.data, da.Array)}")
     if not a.keep:
@@ -146,4 +187,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
     main()

@@ -18,7 +18,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -197,7 +196,7 @@ def atomic_path(path: str | os.PathLike, *, overwrite: bool = False) -> Iterator
     with contextlib.suppress(OSError, IrisplugError):
         clean_stale_temp_files(directory)
     suffix = "".join(target.suffixes)
-    tmp = directory / f".{target.name}{TEMP_MARKER}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+    tmp = directory / f".{target.name}{TEMP_MARKER}{os.getpid()}-{os.urandom(4).hex()}{suffix}"
     try:
         try:
             yield tmp

@@ -23,16 +23,8 @@ archive member count), so a decompression bomb costs little time and memory.
 
 from __future__ import annotations
 
-import hashlib
-import lzma
 import os
-import shutil
 import stat as stat_module
-import tarfile
-import tempfile
-import uuid
-import zipfile
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -137,6 +129,8 @@ def _safe_dest(root: Path, name: str, archive: Path) -> Path:
 
 
 def _extract_zip(archive: Path, root: Path, packed: int) -> None:
+    import zipfile
+
     counted = [0]
     with zipfile.ZipFile(archive) as zf:
         infos = zf.infolist()  # the central directory: its length is known before anything is unpacked
@@ -152,6 +146,8 @@ def _extract_zip(archive: Path, root: Path, packed: int) -> None:
 
 
 def _extract_tar(archive: Path, root: Path, packed: int) -> None:
+    import tarfile
+
     counted = [0]
     with tarfile.open(archive, mode="r:*") as tf:
         n = 0
@@ -176,6 +172,15 @@ def _extract_tar(archive: Path, root: Path, packed: int) -> None:
 
 def _unpack(archive: Path) -> Path:
     """Unpack ``archive`` into the cache, streaming, within the limits of :mod:`irisplug.limits`."""
+    # imported here, not at module level: opening a plain file (the common case) needs none of them
+    import hashlib
+    import lzma
+    import shutil
+    import tarfile
+    import tempfile
+    import zipfile
+    import zlib
+
     stat = archive.stat()
     key = hashlib.sha1(f"{archive.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
     stem = archive.name.split(".")[0]
@@ -269,9 +274,11 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
     Traceback (most recent call last):
     DownloadError: http://127.0.0.1:9/none.fits: cannot reach the server ...
     """
+    import hashlib
     import urllib.error
     import urllib.parse
     import urllib.request
+    import uuid
 
     from irisplug.progress_bars import progress_disabled
 
@@ -349,6 +356,8 @@ def _content_key(path: Path) -> str:
     The last bytes of a gzip stream hold the CRC-32 and the length of the
     uncompressed content, so two files with the same key hold the same data.
     """
+    import hashlib
+
     size = path.stat().st_size
     digest = hashlib.sha1(str(size).encode())
     with open(path, "rb") as f:
@@ -384,6 +393,7 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
     >>> plain.name, plain.read_bytes()[:9]
     ('a.fits', b'SIMPLE  =')
     """
+    import uuid
     import zlib
 
     from irisplug.progress_bars import progress_disabled

@@ -13,10 +13,14 @@ displacement of ``moving`` relative to ``reference``, i.e.
 ``moving ~= scipy.ndimage.shift(reference, shift)``. (scikit-image's
 ``phase_cross_correlation`` returns the opposite sign.)
 
-Speed: real-to-complex ``scipy.fft.rfft2`` on float32 / complex64 with
-``workers=-1``; :class:`CrossCorrelator` keeps the apodisation window and
-the reference spectrum for reuse when many images are correlated with one
-reference (jitter of a cube, a rotation search).
+Speed: real-to-complex FFTs on float32 / complex64 with all cores: FFTW
+plans measured for the shape when pyFFTW is installed and
+:func:`irisplug_coalign.phase_correlation.plan_fft` was run for that shape
+once on this machine (see :mod:`irisplug_coalign._fft`), else
+``scipy.fft.rfft2``; :class:`CrossCorrelator` keeps the apodisation window,
+the conjugated reference spectrum and its spectrum buffers for reuse when
+many images are correlated with one reference (jitter of a cube, a rotation
+search).
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from irisplug_coalign import _fft
+from irisplug_coalign._fft import plan_fft
 from irisplug_coalign.preprocess import common_window, prepare, tukey_window
 
-__all__ = ["CrossCorrelator", "ShiftEstimate", "cross_correlation", "estimate_shift", "refine_peak"]
+__all__ = ["CrossCorrelator", "ShiftEstimate", "cross_correlation", "estimate_shift", "plan_fft", "refine_peak"]
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,10 @@ class ShiftEstimate:
         return (self.dy, self.dx)
 
 
-def _cross_spectrum(fa: np.ndarray, fb: np.ndarray, normalization: str | None, out: np.ndarray | None = None, tmp: np.ndarray | None = None) -> np.ndarray:
-    """``conj(fa) * fb`` (optionally divided by its modulus), complex64, in ``out``."""
-    conj = np.conjugate(fa, out=tmp) if tmp is not None and tmp.shape == fa.shape and tmp.dtype == fa.dtype else np.conj(fa)
+def _cross_spectrum(fa: np.ndarray, fb: np.ndarray, normalization: str | None, out: np.ndarray | None = None,
+                    conjugated: bool = False) -> np.ndarray:
+    """``conj(fa) * fb`` (optionally divided by its modulus), complex64, in ``out``; ``fa`` is already conj(fa) if ``conjugated``."""
+    conj = fa if conjugated else np.conj(fa)
     out = np.multiply(conj, fb, out=out)
     if normalization == "phase":
         mag = np.abs(out)
@@ -166,6 +173,9 @@ def _parabola(v: np.ndarray) -> float:
 class CrossCorrelator:
     """FFT cross-correlation of images of one shape, with reusable window and reference.
 
+    A correlator reuses its spectrum buffers from call to call: use one per
+    thread.
+
     Parameters
     ----------
     shape
@@ -177,7 +187,7 @@ class CrossCorrelator:
     window
         Tukey taper fraction ``alpha`` (0 disables apodisation) or an array.
     workers
-        Threads for ``scipy.fft`` (-1: all cores).
+        FFT threads (-1: all cores).
     missing
         Fill value of missing pixels in raw arrays (default None: only NaN/inf), replaced by the image mean.
 
@@ -213,44 +223,77 @@ class CrossCorrelator:
         self._ref_power = 1.0
         self._last_power = 1.0
         self._norm = 1.0
-        self._buffer = np.empty((self.shape[0], self.shape[1] // 2 + 1), np.complex64)
+        self._ref_conj: np.ndarray | None = None
+        self._spec_buffers: list[np.ndarray | None] = [None, None]
 
-    def spectrum(self, image: np.ndarray, *, prepared: bool = False) -> np.ndarray:
-        """The ``rfft2`` (complex64) of the prepared image."""
-        import scipy.fft
-
+    def spectrum(self, image: np.ndarray, *, prepared: bool = False, out: np.ndarray | None = None,
+                 power: bool = True) -> np.ndarray:
+        """The ``rfft2`` (complex64) of the prepared image (into ``out`` if given, see ``_fft.empty_spectrum``)."""
         if image.shape != self.shape:
             raise ValueError(f"image shape {image.shape} differs from the correlator's {self.shape}")
         img = np.asarray(image if prepared else prepare(image, self.window, missing=self.missing), np.float32)
-        flat = img.reshape(-1)
-        self._last_power = float(np.dot(flat, flat))  # BLAS sdot: cheaper than Parseval on the spectrum
-        return scipy.fft.rfft2(img, workers=self.workers)
+        if power:
+            flat = img.reshape(-1)
+            self._last_power = float(np.dot(flat, flat))  # BLAS sdot: cheaper than Parseval on the spectrum
+        return _fft.rfft2(img, workers=self.workers, out=out)
 
     def set_reference(self, reference: np.ndarray, *, prepared: bool = False) -> None:
         """Keep the reference's spectrum for repeated :meth:`estimate` calls."""
         self._ref_spectrum = self.spectrum(reference, prepared=prepared)
         self._ref_power = self._last_power
+        self._ref_conj = None
 
     def cross_power(self, moving: np.ndarray, reference: np.ndarray | None = None, *, prepared: bool = False) -> np.ndarray:
         """Half cross-power spectrum ``conj(F_ref) F_mov`` (whitened for phase correlation)."""
+        return self._cross_power(moving, reference, prepared=prepared, reuse=False, power=True)
+
+    def _cross_power(self, moving: np.ndarray, reference: np.ndarray | None, *, prepared: bool, reuse: bool,
+                     power: bool, scale: float | None = None) -> np.ndarray:
+        # reuse: the result goes into this correlator's own (FFTW-aligned) buffers, overwritten by the next call;
+        # scale (plain cross-correlation with a reference given only): multiply the product by it, folded into
+        # the conjugation (one pass: (re, im) * (s, -s) on the float32 view)
         if reference is None:
-            fr, p_ref = self._ref_spectrum, self._ref_power
+            if self._ref_spectrum is None:
+                raise ValueError("no reference: pass one or call set_reference() first")
+            if self._ref_conj is None:  # conj(F_ref) once for all the images correlated with it
+                self._ref_conj = np.conjugate(self._ref_spectrum)
+            fr_conj, p_ref = self._ref_conj, self._ref_power
         else:
-            fr = self.spectrum(reference, prepared=prepared)
+            fr_conj = self.spectrum(reference, prepared=prepared, out=self._buffers(1) if reuse else None, power=power)
             p_ref = self._last_power
-        if fr is None:
-            raise ValueError("no reference: pass one or call set_reference() first")
-        fm = self.spectrum(moving, prepared=prepared)
-        # image norms, to report a correlation coefficient
-        self._norm = float(np.sqrt(p_ref * self._last_power)) or 1.0
-        return _cross_spectrum(fr, fm, self.normalization, out=fm, tmp=self._buffer)
+            if scale is not None and self.normalization is None and fr_conj.flags.c_contiguous:
+                rows = fr_conj.view(np.float32)  # (n, 2k): re, im, re, im ...
+                factors = np.tile(np.array([scale, -scale], np.float32), fr_conj.shape[1])  # one row, in cache
+                np.multiply(rows, factors, out=rows)
+            else:
+                np.conjugate(fr_conj, out=fr_conj)
+                scale = None
+        fm = self.spectrum(moving, prepared=prepared, out=self._buffers(0) if reuse else None, power=power)
+        if power:  # image norms, to report a correlation coefficient
+            self._norm = float(np.sqrt(p_ref * self._last_power)) or 1.0
+        return _cross_spectrum(fr_conj, fm, self.normalization, out=fm, conjugated=True)
 
-    def surface(self, moving: np.ndarray, reference: np.ndarray | None = None, *, prepared: bool = False) -> np.ndarray:
-        """The cross-correlation surface (float32, zero shift at index (0, 0))."""
-        import scipy.fft
+    def _buffers(self, k: int) -> np.ndarray:
+        """Spectrum work array ``k`` (0: moving, 1: reference), allocated once per correlator."""
+        if self._spec_buffers[k] is None:
+            self._spec_buffers[k] = _fft.empty_spectrum(self.shape)
+        return self._spec_buffers[k]
 
-        spec = self.cross_power(moving, reference, prepared=prepared)
-        return scipy.fft.irfft2(spec, s=self.shape, workers=self.workers, overwrite_x=True)
+    def surface(self, moving: np.ndarray, reference: np.ndarray | None = None, *, prepared: bool = False,
+                out: np.ndarray | None = None) -> np.ndarray:
+        """The cross-correlation surface (float32, zero shift at index (0, 0)).
+
+        ``out`` (float32 of the images' shape, C-contiguous), if given,
+        receives the surface: no fresh array per pair when correlating many.
+        Allocated by ``irisplug_coalign._fft.empty_aligned`` it takes the
+        FFT's output directly (no copy).
+        """
+        n, m = self.shape
+        scaled = reference is not None and self.normalization is None
+        # the inverse FFT's 1/(n m) is folded into the conjugation of the reference spectrum
+        spec = self._cross_power(moving, reference, prepared=prepared, reuse=True, power=False,
+                                 scale=1.0 / (n * m) if scaled else None)
+        return _fft.irfft2(spec, self.shape, workers=self.workers, overwrite=True, out=out, normalized=not scaled)
 
     def estimate(
         self,
@@ -275,9 +318,7 @@ class CrossCorrelator:
             Gaussian sigma (pixels) applied to both images, as a product with
             the cross-power spectrum (``exp(-4 pi^2 sigma^2 f^2)``).
         """
-        import scipy.fft
-
-        spec = self.cross_power(moving, reference, prepared=prepared)
+        spec = self._cross_power(moving, reference, prepared=prepared, reuse=True, power=self.normalization is None)
         raw = None
         if lowpass:
             raw = spec.copy()  # the peak value is reported for the unfiltered images
@@ -287,7 +328,7 @@ class CrossCorrelator:
             c = np.float32(4 * np.pi**2 * lowpass**2)
             spec *= np.exp(-c * fy**2)[:, None]
             spec *= np.exp(-c * fx**2)[None, :]
-        surf = scipy.fft.irfft2(spec, s=self.shape, workers=self.workers)
+        surf = _fft.irfft2(spec, self.shape, workers=self.workers)
         n, m = self.shape
         if max_shift is not None:
             lim = int(np.ceil(max_shift))
