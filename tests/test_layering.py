@@ -35,6 +35,7 @@ IRIS_PATTERNS = {
     "iris-synthetic": re.compile(r"iris-synthetic"),
     "'IRIS' default": re.compile(r"""(?:get\([^)]*|=\s*|default\s*=\s*)["']IRIS["']"""),
     "IRIS line width": re.compile(r"0\.0286|0\.0318|0\.0546"),
+    "IRIS template default": re.compile(r"""template\b[^=\n(]*=\s*["'](?:si_iv|c_ii|mg_ii|o_i|fe_)"""),
 }
 
 _DOC = "docstring examples on IRIS data only (labels in skipped doctests / prose), no behaviour"

@@ -115,7 +115,7 @@ def _arrays(cube: Any, axis: int) -> tuple[Any, Any, Any]:
     return last(data), last(unc), last(mask)
 
 
-def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, scheduler: str | None = None,
+def fit_cube(cube: Any, template: Any = None, *, client: Any = None, scheduler: str | None = None,
              inst_fwhm: float | None = None, fill_below: Any = "auto", **kwargs: Any) -> Any:
     """Fit every spectrum of an NDCube (any cube with an ``em.wl`` axis); returns an NDCollection of maps.
 
@@ -126,7 +126,9 @@ def fit_cube(cube: Any, template: Any = "si_iv_1403", *, client: Any = None, sch
         (weights) and ``mask`` are used; lazy (dask) data are fitted block by
         block.
     template
-        Template name or :class:`~irisplug_fit.templates.Template`.
+        Template name, :class:`~irisplug_fit.templates.Template` or ``"peak"``;
+        default: the template the instrument plugin declares for the cube's
+        window (:func:`resolve_template`).
     client
         A ``dask.distributed.Client``: blocks are fitted on its cluster
         (default: the current client when one exists and the data are dask).
@@ -307,7 +309,7 @@ def fit_array(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: 
                     scheduler=scheduler, **kwargs)
 
 
-def fit_sequence(seq: Any, template: Any = "si_iv_1403", **kwargs: Any) -> list[Any]:
+def fit_sequence(seq: Any, template: Any = None, **kwargs: Any) -> list[Any]:
     """Fit every cube of a raster sequence; one NDCollection of maps per raster file.
 
     With a ``distributed`` client (``client=`` or the current one, lazy data)

@@ -166,10 +166,26 @@ def _uniform_step(x: np.ndarray) -> float:
     return float(step) if step > 0 and np.max(np.abs(d - step)) <= 1e-9 * step else 0.0
 
 
+def _peak_of(y: np.ndarray, x: np.ndarray, mask: Any) -> Template:
+    """The ``"peak"`` template of arrays: one line at the brightest feature of their mean spectrum."""
+    import warnings
+
+    from irisplug_fit.line_templates import peak_template
+
+    flat = y.reshape(-1, y.shape[-1])
+    if mask is not None:
+        flat = np.where(np.broadcast_to(np.asarray(mask, dtype=bool), y.shape).reshape(flat.shape), np.nan, flat)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        mean = np.nanmean(flat, axis=0)
+    order = np.argsort(x)
+    return peak_template(x[order], mean[order])
+
+
 def fit_spectra(
     data: np.ndarray,
     wavelength: np.ndarray,
-    template: str | Template = "si_iv_1403",
+    template: str | Template | None = None,
     *,
     uncertainty: np.ndarray | None = None,
     mask: np.ndarray | None = None,
@@ -197,8 +213,11 @@ def fit_spectra(
     wavelength
         ``(n_wave,)`` wavelengths in Angstrom (vacuum), increasing or decreasing.
     template
-        A template name (see :func:`~irisplug_fit.line_templates.template_names`)
-        or a :class:`~irisplug_fit.templates.Template`.
+        A template name (see :func:`~irisplug_fit.line_templates.template_names`;
+        instrument plugins contribute them), a
+        :class:`~irisplug_fit.templates.Template`, or ``None``/``"peak"``
+        (default): one line at the brightest feature of the mean spectrum
+        (:func:`~irisplug_fit.line_templates.peak_template`).
     uncertainty
         1-sigma uncertainties like ``data``: weights ``1/sigma^2`` and
         uncertainties not rescaled (``absolute_sigma``). ``"poisson"``: data
@@ -260,9 +279,11 @@ def fit_spectra(
         return _fit_poisson(data, wavelength, template, mask=mask, p0=p0, bounds=bounds, fixed=fixed, ties=ties,
                             lorentz=lorentz, voigt=voigt, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
                             chunk=chunk, progress=progress, threads=threads)
-    t = get_template(template, lorentz=lorentz, voigt=voigt)
     x = np.asarray(wavelength, dtype=float)
     y = np.asarray(data, dtype=float)
+    if template is None or (isinstance(template, str) and template == "peak"):
+        template = _peak_of(y, x, mask)
+    t = get_template(template, lorentz=lorentz, voigt=voigt)
     if y.shape[-1] != x.size:
         from irisplug.errors import InconsistentInputError
 

@@ -41,7 +41,7 @@ class SpectrumFit:
     figure: Any = None
 
 
-def fit_spectrum(spectrum: Any, wavelength: Any, template: Any = "si_iv_1403", *, plot: bool = True,
+def fit_spectrum(spectrum: Any, wavelength: Any, template: Any = None, *, plot: bool = True,
                  ax: Any = None, **kwargs: Any) -> SpectrumFit:
     """Fit one spectrum; by default also plot data, fit, components and residuals.
 
@@ -50,8 +50,10 @@ def fit_spectrum(spectrum: Any, wavelength: Any, template: Any = "si_iv_1403", *
     spectrum, wavelength
         1-D arrays (wavelength in Angstrom) or a 1-D NDCube / Quantity.
     template
-        Template name or object (``"si_iv_1403_2comp"``, ``"mg_ii_7comp"``,
+        Template name or object (e.g. the IRIS plugin's ``"si_iv_1403_2comp"``,
         :func:`~irisplug_fit.line_templates.generic_template` for fit_gen style).
+        Default: the template the instrument declares for a labelled 1-D cube's
+        window, else one line at the brightest feature (``"peak"``).
     plot
         Draw the figure (returned in ``.figure``).
     ax
@@ -64,10 +66,15 @@ def fit_spectrum(spectrum: Any, wavelength: Any, template: Any = "si_iv_1403", *
     --------
     >>> x = np.linspace(1401.8, 1403.8, 100)
     >>> y = 5 + 80 * np.exp(-0.5 * ((x - 1402.8) / 0.03) ** 2)
-    >>> fit = fit_spectrum(y, x, plot=False)
-    >>> round(fit.values["si_iv_1403.centre"], 2)
+    >>> fit = fit_spectrum(y, x, plot=False)  # no template: one line at the brightest feature
+    >>> round(fit.values["peak.centre"], 2)
     1402.8
     """
+    if template is None:  # the template the instrument declares for a labelled window, else "peak"
+        from irisplug_fit.cube import _window_label
+        from irisplug_fit.line_templates import default_template_name
+
+        template = default_template_name(_window_label(spectrum))
     y = np.asarray(getattr(spectrum, "data", spectrum), dtype=float).ravel()
     x = np.asarray(getattr(wavelength, "value", wavelength), dtype=float).ravel()
     res = fit_spectra(y, x, template, progress=False, **kwargs)
