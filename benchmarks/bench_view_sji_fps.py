@@ -61,8 +61,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="300x300 frames, fewer repeats")
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    from irisplug_view.fastmovie import SJIPlayer
     from irisplug_iris import synthetic_sji
+    from irisplug_view.fastmovie import SJIPlayer
 
     size, n_frames, repeats = (300, 30, 3) if args.quick else (1000, 60, args.repeats)
     cube = synthetic_sji(n_frames, size, size)

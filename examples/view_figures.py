@@ -19,11 +19,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from irisplug_iris import synthetic_observation, synthetic_velocity_maps
 from irisplug_view.figures import parameter_maps, show_poi, sji_with_contour, spectroheliogram, spectrum_timeseries
 from irisplug_view.movies import spectrum_movie
 from irisplug_view.poi import load_pois, save_pois
 from irisplug_view.quicklook import quicklook
-from irisplug_iris import synthetic_observation, synthetic_velocity_maps
 
 out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(tempfile.mkdtemp(prefix="view_figures_"))
 out.mkdir(parents=True, exist_ok=True)

@@ -19,9 +19,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 import irisplug
+from irisplug_iris import synthetic_observation
 from irisplug_view._figure_kit import send_key
 from irisplug_view.poi import get_pois, load_pois, save_pois
-from irisplug_iris import synthetic_observation
 
 out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(tempfile.mkdtemp(prefix="view_quicklook_"))
 out.mkdir(parents=True, exist_ok=True)

@@ -18,10 +18,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 import irisplug
+from irisplug_iris import synthetic_sji
 from irisplug_view.fastmovie import SJIPlayer
 from irisplug_view.movies import available_writers, sji_movie
 from irisplug_view.scaling import histo_opt
-from irisplug_iris import synthetic_sji
 
 out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(tempfile.mkdtemp(prefix="view_sji_"))
 out.mkdir(parents=True, exist_ok=True)

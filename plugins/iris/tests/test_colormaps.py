@@ -32,7 +32,7 @@ def test_sji_cubes_carry_the_colour_map_of_their_passband():
     from irisplug_iris.irispy_files import require_files
 
     for path in require_files(kind="sji"):
-        twave = int(round(float(fits.getheader(path)["TWAVE1"])))
+        twave = round(float(fits.getheader(path)["TWAVE1"]))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             obs = irisplug.read(path)

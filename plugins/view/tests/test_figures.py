@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from irisplug.errors import UnsupportedObjectError
+from irisplug_iris import synthetic_velocity_maps
 from irisplug_view.figures import parameter_maps, sji_with_contour, spectroheliogram, spectrum_timeseries
 from irisplug_view.quicklook import quicklook
 from irisplug_view.sji_viewer import sji_viewer
-from irisplug_iris import synthetic_velocity_maps
 
 
 def test_quicklook_baseline(obs, baseline):

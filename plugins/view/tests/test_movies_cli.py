@@ -60,9 +60,9 @@ def test_missing_writer_lists_what_is_available(sji, tmp_path, monkeypatch):
 
 
 def test_view_dispatch_picks_the_viewer(obs, sji):
+    from irisplug_iris import synthetic_velocity_maps
     from irisplug_view.quicklook import RasterQuickLook
     from irisplug_view.sji_viewer import SJIViewer
-    from irisplug_iris import synthetic_velocity_maps
 
     assert isinstance(irisplug.view(obs), RasterQuickLook)
     assert isinstance(irisplug.view(obs["Si IV 1403"]), RasterQuickLook)

@@ -15,11 +15,13 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-__all__ = ["synthetic_raster", "synthetic_sji", "synthetic_observation", "synthetic_velocity_maps"]
+#: the names that moved to irisplug_iris (reached through the module ``__getattr__`` below)
+_MOVED = ("synthetic_raster", "synthetic_sji", "synthetic_observation", "synthetic_velocity_maps")
+__all__: list[str] = []
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
+    if name in _MOVED:
         import irisplug_iris
 
         warnings.warn(f"irisplug_view.synthetic.{name} moved to irisplug_iris.{name} (instrument data belong in the "
