@@ -57,17 +57,17 @@ class Worker:
             self.proc.wait()
             self.proc = None
 
-    def send(self, path: Path, timeout: float, rss_limit: int, as_limit: int) -> None:
+    def send(self, path: Path, timeout: float, rss_limit: int, as_limit: int, wall_timeout: float) -> None:
         if self.proc is None or self.proc.poll() is not None:
             self.start()
         assert self.proc is not None and self.proc.stdin is not None
-        self.timeout = timeout
+        self.wall_timeout = wall_timeout
         self.proc.stdin.write(json.dumps({"path": str(path), "timeout": timeout, "rss_limit": rss_limit,
-                                          "as_limit": as_limit}) + "\n")
+                                          "as_limit": as_limit, "wall_timeout": wall_timeout}) + "\n")
         self.proc.stdin.flush()
 
     def receive(self) -> dict[str, Any]:
-        line = self._readline(self.timeout + 60.0)
+        line = self._readline(self.wall_timeout + 60.0)
         if not line:
             self.stop()
             return {"outcome": "crash", "signature": "fuzz worker (fork server) stopped answering"}
@@ -86,6 +86,7 @@ class Report:
     max_rss_case: str = ""
     rss_by_fmt: dict[str, int] = field(default_factory=dict)
     case_seconds: list[float] = field(default_factory=list)
+    case_cpu: list[float] = field(default_factory=list)
     cases: int = 0
     seconds: float = 0.0
     skipped: list[str] = field(default_factory=list)
@@ -100,6 +101,7 @@ class Report:
             self.max_rss, self.max_rss_case = rss, f"{seed.fmt} {notes}"
         self.rss_by_fmt[seed.fmt] = max(self.rss_by_fmt.get(seed.fmt, 0), rss)
         self.case_seconds.append(float(result.get("seconds", 0.0)))
+        self.case_cpu.append(float(result.get("cpu", 0.0)))
         if outcome == "error":
             self.errors[result.get("type", "?")] += 1
         if outcome in FAILURES:
@@ -123,8 +125,10 @@ class Report:
             total.update(c)
         rows.append(f"{'total':<18}" + "".join(f"{total[o]:>8}" for o in outcomes) + f"{self.max_rss / 2**20:>8.0f} MiB")
         secs = sorted(self.case_seconds) or [0.0]
+        cpu = sorted(self.case_cpu) or [0.0]
         rows.append(f"{self.cases} cases in {self.seconds:.0f} s (seed {self.seed}); per case median "
-                    f"{secs[len(secs) // 2]:.2f} s, max {secs[-1]:.1f} s; largest peak RSS of a case (ru_maxrss "
+                    f"{secs[len(secs) // 2]:.2f} s wall ({cpu[len(cpu) // 2]:.2f} s CPU), max {secs[-1]:.1f} s wall "
+                    f"({cpu[-1]:.1f} s CPU); largest peak RSS of a case (ru_maxrss "
                     f"of its process) {self.max_rss / 2**20:.0f} MiB: {self.max_rss_case}")
         rows.append("errors raised: " + ", ".join(f"{k} {v}" for k, v in self.errors.most_common()))
         for s in self.skipped:
@@ -136,11 +140,13 @@ class Report:
 
 def run(cases: int, seed: int = 0, budget: float | None = None, timeout: float = 30.0, rss_limit: int = 2 << 30,
         keep: Path | None = None, verbose: bool = False, jobs: int = 1, as_limit: int = 4 << 30,
-        log: Path | None = None) -> Report:
+        log: Path | None = None, wall_timeout: float | None = None) -> Report:
     """Run ``cases`` cases (fewer if ``budget`` seconds run out) over every seed, round robin by format.
 
     Cases are generated one at a time, written into their own directory,
     read by one of ``jobs`` workers (at most 2) and deleted; the parent keeps
+    ``timeout`` is the CPU seconds a case may use, ``wall_timeout`` (default
+    ``10 * timeout``) its wall-clock seconds. The parent keeps
     only counts and one example per failure signature (``log`` streams every
     case's result as a JSON line). Deterministic for a given ``seed``
     whatever ``jobs`` is (the mutations use one random stream, in case order).
@@ -148,7 +154,7 @@ def run(cases: int, seed: int = 0, budget: float | None = None, timeout: float =
     rng = random.Random(seed)
     report = Report(seed=seed)
     t0 = time.monotonic()
-    jobs = max(1, min(int(jobs), 2))
+    jobs = max(1, min(int(jobs), 2))  # a shared machine: never more than 2
     with tempfile.TemporaryDirectory(prefix="irisplug-fuzz-") as tmp, \
             (open(log, "w") if log is not None else contextlib.nullcontext()) as log_file:
         tmp_path = Path(tmp)
@@ -172,6 +178,7 @@ def run(cases: int, seed: int = 0, budget: float | None = None, timeout: float =
             if log_file is not None:
                 log_file.write(json.dumps({"case": i, "format": s.fmt, "seed_file": s.path.name, "notes": notes,
                                            **result}) + "\n")
+                log_file.flush()
             if verbose and result["outcome"] in FAILURES:
                 print(i, s.fmt, notes, result, flush=True)
             shutil.rmtree(path.parent, ignore_errors=True)
@@ -187,7 +194,7 @@ def run(cases: int, seed: int = 0, budget: float | None = None, timeout: float =
                 if len(busy) == jobs:
                     finish(busy.pop(0))
                 free = next(w for w in workers if all(w is not b[0] for b in busy))
-                free.send(path, timeout, rss_limit, as_limit)
+                free.send(path, timeout, rss_limit, as_limit, wall_timeout or 10 * timeout)
                 busy.append((free, i, s, path, notes))
             while busy:
                 finish(busy.pop(0))

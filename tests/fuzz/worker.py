@@ -7,8 +7,8 @@ with ``irisplug.read`` and touches the data. The server
 
 - caps the child's address space (``RLIMIT_AS``, default 4 GiB), so a runaway
   allocation fails inside the child instead of taking the machine down;
-- kills the child when it has not answered within ``timeout`` seconds
-  (outcome ``hang``) or when its resident set exceeds ``rss_limit`` (outcome
+- kills the child when it has used ``timeout`` seconds of CPU time, or
+  ``wall_timeout`` seconds of wall time, without answering (outcome ``hang``) or when its resident set exceeds ``rss_limit`` (outcome
   ``memory``);
 - reaps it with :func:`os.wait4` and reports its peak resident set size
   (``ru_maxrss``, measured by the kernel, including what the child inherited
@@ -117,6 +117,19 @@ def _rss(pid: int) -> int:
     return 0
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (all its threads) so far, from /proc."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime (fields 14, 15 of proc(5))
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _child(path: str, as_limit: int, w: int) -> None:
     """In the forked child: cap the address space, run the case, write the answer, exit without cleanup."""
     code = 0
@@ -134,8 +147,15 @@ def _child(path: str, as_limit: int, w: int) -> None:
     os._exit(code)
 
 
-def fork_case(path: str, timeout: float, rss_limit: int, as_limit: int) -> dict[str, Any]:
-    """Run one case in a forked child; the outcome with the child's measured ``peak_rss`` and ``seconds``."""
+def fork_case(path: str, timeout: float, rss_limit: int, as_limit: int, wall_timeout: float | None = None) -> dict[str, Any]:
+    """Run one case in a forked child; the outcome with the child's measured ``peak_rss``, ``seconds`` and ``cpu``.
+
+    A hang is ``timeout`` seconds of CPU time (a loop), or ``wall_timeout``
+    seconds of wall time (blocked; default ``10 * timeout``): CPU time does
+    not grow when the shared machine is loaded, so the threshold does not
+    flake under load while a real loop is still caught.
+    """
+    wall_timeout = wall_timeout or 10 * timeout
     r, w = os.pipe()
     t0 = time.monotonic()
     pid = os.fork()
@@ -145,12 +165,15 @@ def fork_case(path: str, timeout: float, rss_limit: int, as_limit: int) -> dict[
     os.close(w)
     chunks: list[bytes] = []
     verdict: dict[str, Any] | None = None
-    deadline = t0 + timeout
+    deadline = t0 + wall_timeout
     with os.fdopen(r, "rb", buffering=0) as pipe:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                verdict = {"outcome": "hang", "signature": f"no answer in {timeout:g} s"}
+                verdict = {"outcome": "hang", "signature": f"no answer in {wall_timeout:g} s of wall time"}
+                break
+            if _cpu_seconds(pid) > timeout:
+                verdict = {"outcome": "hang", "signature": f"no answer after {timeout:g} s of CPU time"}
                 break
             ready, _, _ = select.select([pipe], [], [], min(left, 0.05))
             if ready:
@@ -181,6 +204,7 @@ def fork_case(path: str, timeout: float, rss_limit: int, as_limit: int) -> dict[
         verdict = {"outcome": "memory", "signature": f"peak RSS {peak >> 20} MiB above {rss_limit >> 20} MiB",
                    "message": verdict.get("message", verdict["outcome"])}
     verdict["peak_rss"] = peak
+    verdict["cpu"] = round(usage.ru_utime + usage.ru_stime, 3)
     verdict["seconds"] = round(time.monotonic() - t0, 3)
     return verdict
 
@@ -212,7 +236,7 @@ def main() -> None:
     for line in sys.stdin:
         case = json.loads(line)
         proto.write(json.dumps(fork_case(case["path"], float(case["timeout"]), int(case["rss_limit"]),
-                                         int(case.get("as_limit", 4 << 30)))) + "\n")
+                                         int(case.get("as_limit", 4 << 30)), case.get("wall_timeout"))) + "\n")
 
 
 if __name__ == "__main__":

@@ -8,12 +8,19 @@ from typing import Any
 
 from irisplug.errors import CorruptFileError, MissingKeywordError
 
-__all__ = ["int_keyword", "float_keyword", "check_image_header", "check_time", "IMAGE_BITPIX"]
+__all__ = ["int_keyword", "float_keyword", "check_image_header", "check_time", "check_axes", "IMAGE_BITPIX", "RASTER_AXES",
+           "SJI_AXES"]
 
 #: BITPIX values of FITS image data (FITS 4.0, Table 8)
 IMAGE_BITPIX = (8, 16, 32, 64, -32, -64)
 #: the largest NAXISn accepted: far beyond any IRIS window, far below an int64 overflow of the data size
 _MAX_AXIS = 1 << 31
+#: CTYPEn of an IRIS Level 2 raster window (FITS axes 1, 2, 3: wavelength, slit, raster step) and of a slit-jaw image
+#: (axes 1, 2: solar x, solar y; axis 3 is the frame axis, "Time" in the files, not read)
+RASTER_AXES = ("WAVE", "HPLT", "HPLN")
+SJI_AXES = ("HPLN", "HPLT")
+#: the unit each axis type's CUNIT must convert to (IRIS L2: Angstrom and arcsec)
+_AXIS_UNITS = {"WAVE": "Angstrom", "HPLN": "arcsec", "HPLT": "arcsec"}
 
 
 def int_keyword(header: dict[str, Any], key: str, path: str | Path, where: str, *, minimum: int | None = None,
@@ -94,3 +101,46 @@ def check_time(text: Any, key: str, path: str | Path, where: str = "primary head
     if t.ndim != 0:
         raise CorruptFileError(f"{where}: {key} = {text!r} is not one date and time", path=path)
     return t
+
+
+def check_axes(header: dict[str, Any], path: str | Path, where: str, expected: tuple[str, ...]) -> None:
+    """CTYPEn must name the IRIS axis type ``expected[n-1]`` (a helioprojective one with a known projection) and
+    CUNITn, when present, a unit of that axis's kind.
+
+    The WCS built from the header trusts these: an unknown CTYPE (``'NaN'``, ``'-1'``) left its physical type
+    undefined and failed deep in the model.
+
+    Examples
+    --------
+    >>> check_axes({"CTYPE1": "HPLN-TAN", "CTYPE2": "HPLT-TAN", "CUNIT1": "arcsec"}, "f.fits", "SJI", SJI_AXES)
+    >>> check_axes({"CTYPE1": "NaN", "CTYPE2": "HPLT-TAN"}, "f.fits", "SJI", SJI_AXES)
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.CorruptFileError: f.fits: SJI: CTYPE1 = 'NaN' is not an IRIS axis type (expected HPLN-TAN)
+    """
+    import astropy.units as u
+
+    for i, kind in enumerate(expected, start=1):
+        ctype = header.get(f"CTYPE{i}")
+        if ctype is None:
+            raise MissingKeywordError(f"{where} lacks CTYPE{i}, required for IRIS Level 2", path=path)
+        text = str(ctype).strip().upper() if isinstance(ctype, str) else None
+        want = kind if kind == "WAVE" else f"{kind}-TAN"
+        ok = text is not None and (text == "WAVE" if kind == "WAVE" else
+                                   text.split("-")[0] == kind and _known_projection(text[len(kind):].lstrip("-")))
+        if not ok:
+            raise CorruptFileError(f"{where}: CTYPE{i} = {ctype!r} is not an IRIS axis type (expected {want})", path=path)
+        unit = header.get(f"CUNIT{i}")
+        if unit is None:
+            continue
+        try:
+            u.Unit(str(unit).strip()).to(_AXIS_UNITS[kind])
+        except (ValueError, TypeError, u.UnitsError) as exc:
+            raise CorruptFileError(f"{where}: CUNIT{i} = {unit!r} is not a unit of {_AXIS_UNITS[kind]}'s kind "
+                                   f"(axis {want})", path=path) from exc
+
+
+def _known_projection(code: str) -> bool:
+    """``code`` is a FITS celestial projection code (Calabretta & Greisen 2002, Table 13)."""
+    return code in ("AZP", "SZP", "TAN", "STG", "SIN", "ARC", "ZPN", "ZEA", "AIR", "CYP", "CEA", "CAR", "MER", "SFL",
+                    "PAR", "MOL", "AIT", "COP", "COE", "COD", "COO", "BON", "PCO", "TSC", "CSC", "QSC", "HPX", "XPH")
