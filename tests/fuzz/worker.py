@@ -134,7 +134,10 @@ def _child(path: str, as_limit: int, w: int) -> None:
     """In the forked child: cap the address space, run the case, write the answer, exit without cleanup."""
     code = 0
     try:
+        import faulthandler
         import resource
+
+        faulthandler.disable()  # a crash is reported by the server from the exit status, not dumped by each child
 
         if as_limit:
             resource.setrlimit(resource.RLIMIT_AS, (as_limit, as_limit))
