@@ -8,7 +8,7 @@ from typing import Any
 
 from irisplug.errors import CorruptFileError, MissingKeywordError
 
-__all__ = ["int_keyword", "float_keyword", "check_image_header", "check_time", "check_axes", "IMAGE_BITPIX", "RASTER_AXES",
+__all__ = ["int_keyword", "float_keyword", "check_image_header", "check_time", "check_axes", "check_linear_transform", "IMAGE_BITPIX", "RASTER_AXES",
            "SJI_AXES"]
 
 #: BITPIX values of FITS image data (FITS 4.0, Table 8)
@@ -120,6 +120,7 @@ def check_axes(header: dict[str, Any], path: str | Path, where: str, expected: t
     """
     import astropy.units as u
 
+    check_linear_transform(header, path, where)
     for i, kind in enumerate(expected, start=1):
         ctype = header.get(f"CTYPE{i}")
         if ctype is None:
@@ -138,6 +139,38 @@ def check_axes(header: dict[str, Any], path: str | Path, where: str, expected: t
         except (ValueError, TypeError, u.UnitsError) as exc:
             raise CorruptFileError(f"{where}: CUNIT{i} = {unit!r} is not a unit of {_AXIS_UNITS[kind]}'s kind "
                                    f"(axis {want})", path=path) from exc
+
+
+def check_linear_transform(header: dict[str, Any], path: str | Path, where: str) -> None:
+    """CDELTn non-zero and the PCi_j matrix (identity where absent) invertible, over all NAXIS axes: wcslib refuses a
+    singular transformation (``CDELT2 = 0``) when the WCS is first used.
+
+    Examples
+    --------
+    >>> check_linear_transform({"NAXIS": 2, "CDELT1": 0.1, "CDELT2": 0.0}, "f.fits", "HDU 1")
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.CorruptFileError: f.fits: HDU 1: CDELT2 = 0.0: the pixel-to-world transformation is singular
+    """
+    import numpy as np
+
+    n = header.get("NAXIS")
+    if not isinstance(n, int) or not 0 < n <= 9:
+        return  # NAXIS is checked with the image shape
+    for i in range(1, n + 1):
+        cdelt = header.get(f"CDELT{i}", 1.0)
+        if isinstance(cdelt, int | float) and not isinstance(cdelt, bool) and cdelt == 0:
+            raise CorruptFileError(f"{where}: CDELT{i} = {cdelt!r}: the pixel-to-world transformation is singular", path=path)
+    pc = np.eye(n)
+    for i in range(n):
+        for j in range(n):
+            value = header.get(f"PC{i + 1}_{j + 1}")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                pc[i, j] = value
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(pc) if np.isfinite(pc).all() else np.inf
+    if not np.isfinite(cond) or cond > 1e12:
+        raise CorruptFileError(f"{where}: the PCi_j matrix {pc.tolist()} is singular", path=path)
 
 
 def _known_projection(code: str) -> bool:
