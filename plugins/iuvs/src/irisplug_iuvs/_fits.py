@@ -385,10 +385,18 @@ def parse_iuvs_utc(values: Sequence[str], path: str | Path | None = None) -> Any
     return Time(out, scale="utc")
 
 
-def header_dict(header: Any) -> dict[str, Any]:
-    """Header keywords as a dict where the FIRST duplicate wins (as ``header[key]`` does)."""
+def header_dict(header: Any, path: str | Path | None = None) -> dict[str, Any]:
+    """Header keywords as a dict where the FIRST duplicate wins (as ``header[key]`` does).
+
+    A card whose value astropy cannot parse raises CorruptFileError naming the keyword (and ``path``).
+    """
+    from astropy.io.fits.verify import VerifyError
+
     out: dict[str, Any] = {}
     for card in header.cards:
         if card.keyword and card.keyword not in ("COMMENT", "HISTORY", "") and card.keyword not in out:
-            out[card.keyword] = card.value
+            try:
+                out[card.keyword] = card.value
+            except (VerifyError, ValueError) as exc:
+                raise CorruptFileError(f"header card {card.keyword!r} has an unparsable value ({exc})", path=path) from exc
     return out
