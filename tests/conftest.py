@@ -110,4 +110,4 @@ def make_spectext() -> Callable[..., Path]:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--fuzz-cases N``: run the fuzz suite (tests/fuzz) over N cases instead of its CI time budget."""
-    parser.addoption("--fuzz-cases", type=int, default=None, help="fuzz suite: number of cases (default: a 90 s budget)")
+    parser.addoption("--fuzz-cases", type=int, default=None, help="fuzz suite: number of cases (default: 120 within a 150 s budget)")

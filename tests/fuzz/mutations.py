@@ -11,12 +11,17 @@ from __future__ import annotations
 import gzip
 import random
 import re
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 CARD = 80
 BLOCK = 2880
+#: the most HDUs :func:`fits_hdus` walks
+MAX_HDUS = 1000
+#: a mutation may add at most this many bytes to a file (no mutation builds large data)
+MAX_GROWTH = 1 << 16
 
 #: keywords a reader trusts; edited more often than others
 INTERESTING = (
@@ -48,10 +53,16 @@ class Ctx:
 
 # --------------------------------------------------------------------- FITS structure
 def fits_hdus(data: bytes) -> list[tuple[int, int, int, int]]:
-    """``(header_start, header_end, data_start, data_end)`` of every HDU of a valid FITS file (best effort)."""
-    out = []
+    """``(header_start, header_end, data_start, data_end)`` of every HDU of a FITS file (best effort, bounded).
+
+    Walks at most :data:`MAX_HDUS` headers and stops at the first header whose
+    sizes are not non-negative integers or whose data would not fit the file:
+    a mutated NAXISn, GCOUNT or PCOUNT below zero once made this walker step
+    backwards and list the same header forever (the runner grew to 10 GB).
+    """
+    out: list[tuple[int, int, int, int]] = []
     pos = 0
-    while pos + BLOCK <= len(data):
+    while pos + BLOCK <= len(data) and len(out) < MAX_HDUS:
         cards = {}
         p = pos
         end = None
@@ -69,16 +80,24 @@ def fits_hdus(data: bytes) -> list[tuple[int, int, int, int]]:
         hend = -(-end // BLOCK) * BLOCK
         try:
             naxis = int(cards.get("NAXIS", "0"))
-            n = 0
-            if naxis:
-                n = 1
-                for i in range(1, naxis + 1):
-                    n *= int(cards.get(f"NAXIS{i}", "0"))
-                n = abs(int(cards.get("BITPIX", "8"))) // 8 * int(cards.get("GCOUNT", "1")) * (n + int(cards.get("PCOUNT", "0")))
+            sizes = [int(cards.get(f"NAXIS{i}", "0")) for i in range(1, naxis + 1)] if 0 <= naxis <= 999 else [-1]
+            bitpix, gcount, pcount = (int(cards.get(k, d)) for k, d in (("BITPIX", "8"), ("GCOUNT", "1"), ("PCOUNT", "0")))
         except ValueError:
             break
+        if min([naxis, gcount, pcount, *sizes]) < 0:
+            break
+        n = 0
+        if naxis:
+            n = 1
+            for size in sizes:
+                n *= size
+            n = abs(bitpix) // 8 * gcount * (n + pcount)
+        nxt = hend + -(-n // BLOCK) * BLOCK
+        if nxt <= pos or hend + n > len(data):
+            out.append((pos, end, hend, min(hend + n, len(data))))
+            break
         out.append((pos, end, hend, hend + n))
-        pos = hend + -(-n // BLOCK) * BLOCK
+        pos = nxt
     return out
 
 
@@ -190,7 +209,7 @@ def byte_flip(data: bytes, rng: random.Random, ctx: Ctx) -> bytes:
 
 def data_flip(data: bytes, rng: random.Random, ctx: Ctx) -> bytes:
     """Overwrite samples of a FITS data section with extreme values (NaN, Inf, int extremes)."""
-    hdus = [h for h in fits_hdus(data) if h[3] > h[2]]
+    hdus = [h for h in fits_hdus(data) if min(h[3], len(data)) > h[2]]
     if not hdus:
         return byte_flip(data, rng, ctx)
     h = rng.choice(hdus)
@@ -346,16 +365,74 @@ def hdf5_semantic(path: Path, rng: random.Random, ctx: Ctx) -> None:
     ctx.notes.append(f"h5 {op}")
 
 
+# --------------------------------------------------------------------- archives
+def archive_member(data: bytes, rng: random.Random, ctx: Ctx) -> bytes:
+    """Repack the archive with one member's FITS bytes mutated (or a junk member added, or one dropped)."""
+    import io
+    import tarfile
+    import zipfile
+
+    members: list[tuple[str, bytes]] = []
+    is_zip = data[:4] == b"PK\x03\x04"
+    try:
+        if is_zip:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                members = [(i.filename, zf.read(i)) for i in zf.infolist() if not i.is_dir()]
+        else:
+            with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tf:
+                members = [(m.name, tf.extractfile(m).read()) for m in tf if m.isfile()]  # type: ignore[union-attr]
+    except (OSError, EOFError, ValueError, zlib.error, tarfile.TarError, zipfile.BadZipFile):  # already damaged
+        return byte_flip(data, rng, ctx)
+    if not members:
+        return byte_flip(data, rng, ctx)
+    op = rng.choice(("member", "member", "member", "junk", "drop"))
+    k = rng.randrange(len(members))
+    name, body = members[k]
+    if op == "member":
+        members[k] = (name, _apply(rng.choice(BYTES_MUTATIONS["fits"]), body, rng, ctx))
+    elif op == "junk":
+        members.append((f"obs/junk_{rng.randrange(100)}.fits", bytes(rng.randrange(256) for _ in range(rng.randrange(4000)))))
+    elif len(members) > 1:
+        del members[k]
+    ctx.notes.append(f"archive {op} {name.rsplit('/', 1)[-1]}")
+    out = io.BytesIO()
+    if is_zip:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for n, b in members:
+                zf.writestr(n, b)
+    else:
+        with tarfile.open(fileobj=out, mode="w:gz", compresslevel=1) as tf:
+            for n, b in members:
+                info = tarfile.TarInfo(n)
+                info.size = len(b)
+                tf.addfile(info, io.BytesIO(b))
+    return out.getvalue()
+
+
 # --------------------------------------------------------------------- dispatch
 BYTES_MUTATIONS: dict[str, tuple[Callable[..., bytes], ...]] = {
     "fits": (card_value, card_value, card_special, card_special, card_delete, truncate, byte_flip, data_flip, json_edit),
     "asdf": (yaml_edit, yaml_edit, asdf_block, truncate, byte_flip),
     "hdf5": (byte_flip, byte_flip, truncate),
+    "tar": (archive_member, archive_member, archive_member, byte_flip, truncate),
+    "zip": (archive_member, archive_member, archive_member, byte_flip, truncate),
 }
 
 
+def _apply(fn: Callable[..., bytes], data: bytes, rng: random.Random, ctx: Ctx) -> bytes:
+    """Apply one mutation and check that it stayed bounded (at most :data:`MAX_GROWTH` bytes added)."""
+    out = fn(data, rng, ctx)
+    if len(out) > len(data) + MAX_GROWTH:
+        raise AssertionError(f"fuzz mutation {fn.__name__} grew {len(data)} bytes to {len(out)}")
+    return out
+
+
 def mutate(seed: Any, rng: random.Random, case_dir: Path) -> tuple[Path, list[str]]:
-    """Write a mutated copy of ``seed`` into ``case_dir``; return its path and what was done."""
+    """Write a mutated copy of ``seed`` into ``case_dir``; return its path and what was done.
+
+    Only one case's bytes are held at a time; every mutation's output is at
+    most :data:`MAX_GROWTH` bytes longer than its input.
+    """
     ctx = Ctx(case_dir, seed)
     target = case_dir / seed.path.name
     data = seed.path.read_bytes()
@@ -364,11 +441,11 @@ def mutate(seed: Any, rng: random.Random, case_dir: Path) -> tuple[Path, list[st
     if kind == "fits.gz":
         raw_stream = rng.random() < 0.25
         if raw_stream:
-            data = rng.choice((truncate, byte_flip))(data, rng, ctx)
+            data = _apply(rng.choice((truncate, byte_flip)), data, rng, ctx)
         else:
             plain = gzip.decompress(data)
             for _ in range(n):
-                plain = rng.choice(BYTES_MUTATIONS["fits"])(plain, rng, ctx)
+                plain = _apply(rng.choice(BYTES_MUTATIONS["fits"]), plain, rng, ctx)
             data = gzip.compress(plain, compresslevel=1)
         target.write_bytes(data)
         return target, ctx.notes
@@ -376,10 +453,10 @@ def mutate(seed: Any, rng: random.Random, case_dir: Path) -> tuple[Path, list[st
         target.write_bytes(data)
         hdf5_semantic(target, rng, ctx)
         if rng.random() < 0.3:
-            target.write_bytes(byte_flip(target.read_bytes(), rng, ctx))
+            target.write_bytes(_apply(byte_flip, target.read_bytes(), rng, ctx))
         return target, ctx.notes
-    muts = BYTES_MUTATIONS["fits" if kind == "fits" else kind]
+    muts = BYTES_MUTATIONS[kind]
     for _ in range(n):
-        data = rng.choice(muts)(data, rng, ctx)
+        data = _apply(rng.choice(muts), data, rng, ctx)
     target.write_bytes(data)
     return target, ctx.notes

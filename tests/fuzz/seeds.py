@@ -14,7 +14,7 @@ IUVS_DIR = Path(os.environ.get("IRISPLUG_IUVS_DATA", "/work/shared/data/iuvs"))
 
 @dataclass(frozen=True)
 class Seed:
-    """One seed: ``path`` of format ``fmt`` with container ``kind`` (fits, fits.gz, hdf5, asdf)."""
+    """One seed: ``path`` of format ``fmt`` with container ``kind`` (fits, fits.gz, hdf5, asdf, tar, zip)."""
 
     path: Path
     fmt: str
@@ -22,7 +22,7 @@ class Seed:
 
 
 def _irispy_files() -> list[tuple[Path, str]]:
-    """A raster file and an SJI file of each irispy-lmsal test observation, located by content."""
+    """The smallest raster file and SJI file of each irispy-lmsal test observation (OBSID), located by content."""
     try:
         import irispy
     except ImportError:
@@ -30,17 +30,34 @@ def _irispy_files() -> list[tuple[Path, str]]:
     from astropy.io import fits
 
     root = Path(irispy.__file__).parent / "data" / "test"
-    picked: dict[str, tuple[int, Path]] = {}
+    picked: dict[tuple[str, str], tuple[int, Path]] = {}
     for p in sorted(root.rglob("*.fits")):
         try:
             h = fits.getheader(p)
         except OSError:
             continue
         kind = "iris-sji" if str(h.get("INSTRUME", "")).strip() == "SJI" else "iris-raster"
+        key = (kind, str(h.get("OBSID", "")))
         size = p.stat().st_size
-        if kind not in picked or size < picked[kind][0]:
-            picked[kind] = (size, p)
-    return [(p, k) for k, (_, p) in sorted(picked.items())]
+        if key not in picked or size < picked[key][0]:
+            picked[key] = (size, p)
+    return [(p, k) for (k, _), (_, p) in sorted(picked.items())]
+
+
+def _archives(dest: Path, files: list[Path]) -> list[Seed]:
+    """A ``.tar.gz`` and a ``.zip`` holding ``files`` (a generated IRIS observation)."""
+    import tarfile
+    import zipfile
+
+    tgz = dest / "observation.tar.gz"
+    with tarfile.open(tgz, "w:gz") as tf:
+        for p in files:
+            tf.add(p, arcname=f"obs/{p.name}")
+    zp = dest / "observation.zip"
+    with zipfile.ZipFile(zp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for p in files:
+            zf.write(p, arcname=f"obs/{p.name}")
+    return [Seed(tgz, "archive-tar", "tar"), Seed(zp, "archive-zip", "zip")]
 
 
 def build_seeds(dest: Path) -> tuple[list[Seed], list[str]]:
@@ -67,6 +84,13 @@ def build_seeds(dest: Path) -> tuple[list[Seed], list[str]]:
     for p in sorted(gen.glob("*.fits")):
         fmt = "iris-sji-gen" if "_SJI_" in p.name else "iris-raster-gen"
         seeds.append(Seed(p, fmt, "fits"))
+    gen_files = sorted(gen.glob("*.fits"))
+    sji_real = next((p for p, fmt in real if fmt == "iris-sji"), None)
+    for p in [q for q in gen_files if "_raster_" in q.name][:1] + ([sji_real] if sji_real else []):
+        target = dest / f"gz_{p.name}.gz"
+        target.write_bytes(gzip.compress(p.read_bytes()))
+        seeds.append(Seed(target, "iris-gz", "fits.gz"))
+    seeds.extend(_archives(dest, gen_files))
     if IUVS_DIR.is_dir() and sorted(IUVS_DIR.glob("*.fits.gz")):
         for p in sorted(IUVS_DIR.glob("*.fits.gz"))[:2]:
             target = dest / p.name

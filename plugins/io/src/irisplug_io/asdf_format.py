@@ -344,6 +344,8 @@ def read_irisplug_asdf(paths: list[Path]) -> Any:
     >>> read_irisplug_asdf(["ones.asdf"]).data.sum()
     np.float64(4.0)
     """
+    import zlib
+
     import asdf
     import yaml
 
@@ -358,7 +360,8 @@ def read_irisplug_asdf(paths: list[Path]) -> Any:
         except IrisplugError:
             raise
         except (ValueError, OSError, KeyError, TypeError, IndexError, AttributeError, OverflowError, yaml.YAMLError,
-                asdf.ValidationError) as exc:
-            # YAML syntax, schema violations, and damaged records (missing or mistyped keys)
+                asdf.ValidationError, zlib.error, EOFError) as exc:
+            # YAML syntax, schema violations, damaged records (missing or mistyped keys), a block whose compression
+            # label does not match its bytes (zlib.error, EOFError)
             raise CorruptFileError(f"cannot read ASDF ({type(exc).__name__}: {exc})", path=path) from exc
     return out[0] if len(out) == 1 else out

@@ -8,12 +8,19 @@ from typing import Any
 
 from irisplug.errors import CorruptFileError, MissingKeywordError
 
-__all__ = ["int_keyword", "float_keyword", "check_image_header", "check_time", "IMAGE_BITPIX"]
+__all__ = ["int_keyword", "float_keyword", "check_image_header", "check_time", "check_axes", "check_linear_transform", "check_pointing", "IMAGE_BITPIX", "RASTER_AXES",
+           "SJI_AXES"]
 
 #: BITPIX values of FITS image data (FITS 4.0, Table 8)
 IMAGE_BITPIX = (8, 16, 32, 64, -32, -64)
 #: the largest NAXISn accepted: far beyond any IRIS window, far below an int64 overflow of the data size
 _MAX_AXIS = 1 << 31
+#: CTYPEn of an IRIS Level 2 raster window (FITS axes 1, 2, 3: wavelength, slit, raster step) and of a slit-jaw image
+#: (axes 1, 2: solar x, solar y; axis 3 is the frame axis, "Time" in the files, not read)
+RASTER_AXES = ("WAVE", "HPLT", "HPLN")
+SJI_AXES = ("HPLN", "HPLT")
+#: the unit each axis type's CUNIT must convert to (IRIS L2: Angstrom and arcsec)
+_AXIS_UNITS = {"WAVE": "Angstrom", "HPLN": "arcsec", "HPLT": "arcsec"}
 
 
 def int_keyword(header: dict[str, Any], key: str, path: str | Path, where: str, *, minimum: int | None = None,
@@ -94,3 +101,130 @@ def check_time(text: Any, key: str, path: str | Path, where: str = "primary head
     if t.ndim != 0:
         raise CorruptFileError(f"{where}: {key} = {text!r} is not one date and time", path=path)
     return t
+
+
+def check_axes(header: dict[str, Any], path: str | Path, where: str, expected: tuple[str, ...]) -> None:
+    """CTYPEn must name the IRIS axis type ``expected[n-1]`` (a helioprojective one with a known projection) and
+    CUNITn, when present, a unit of that axis's kind.
+
+    The WCS built from the header trusts these: an unknown CTYPE (``'NaN'``, ``'-1'``) left its physical type
+    undefined and failed deep in the model.
+
+    Examples
+    --------
+    >>> check_axes({"CTYPE1": "HPLN-TAN", "CTYPE2": "HPLT-TAN", "CUNIT1": "arcsec"}, "f.fits", "SJI", SJI_AXES)
+    >>> check_axes({"CTYPE1": "NaN", "CTYPE2": "HPLT-TAN"}, "f.fits", "SJI", SJI_AXES)
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.CorruptFileError: f.fits: SJI: CTYPE1 = 'NaN' is not an IRIS axis type (expected HPLN-TAN)
+    """
+    import astropy.units as u
+
+    # CDELT3 of a raster (the step) is 0 in sit-and-stare files: the model pins that axis per exposure
+    check_linear_transform(header, path, where, cdelt_axes=(1, 2))
+    for i, kind in enumerate(expected, start=1):
+        ctype = header.get(f"CTYPE{i}")
+        if ctype is None:
+            raise MissingKeywordError(f"{where} lacks CTYPE{i}, required for IRIS Level 2", path=path)
+        text = str(ctype).strip().upper() if isinstance(ctype, str) else None
+        want = kind if kind == "WAVE" else f"{kind}-TAN"
+        ok = text is not None and (text == "WAVE" if kind == "WAVE" else
+                                   text.split("-")[0] == kind and _known_projection(text[len(kind):].lstrip("-")))
+        if not ok:
+            raise CorruptFileError(f"{where}: CTYPE{i} = {ctype!r} is not an IRIS axis type (expected {want})", path=path)
+        unit = header.get(f"CUNIT{i}")
+        if unit is None:
+            continue
+        try:
+            u.Unit(str(unit).strip()).to(_AXIS_UNITS[kind])
+        except (ValueError, TypeError, u.UnitsError) as exc:
+            raise CorruptFileError(f"{where}: CUNIT{i} = {unit!r} is not a unit of {_AXIS_UNITS[kind]}'s kind "
+                                   f"(axis {want})", path=path) from exc
+
+
+def check_linear_transform(header: dict[str, Any], path: str | Path, where: str,
+                           cdelt_axes: Any = None) -> None:
+    """CDELTn non-zero for the axes ``cdelt_axes`` (default all) and the PCi_j matrix (identity where absent)
+    invertible over all NAXIS axes: wcslib refuses a singular transformation (``CDELT2 = 0``) when the WCS is first
+    used.
+
+    Examples
+    --------
+    >>> check_linear_transform({"NAXIS": 2, "CDELT1": 0.1, "CDELT2": 0.0}, "f.fits", "HDU 1")
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.CorruptFileError: f.fits: HDU 1: CDELT2 = 0.0: the pixel-to-world transformation is singular
+    """
+    import numpy as np
+
+    n = header.get("NAXIS")
+    if not isinstance(n, int) or not 0 < n <= 9:
+        return  # NAXIS is checked with the image shape
+    for i in cdelt_axes if cdelt_axes is not None else range(1, n + 1):
+        cdelt = header.get(f"CDELT{i}", 1.0)
+        if isinstance(cdelt, int | float) and not isinstance(cdelt, bool) and cdelt == 0:
+            raise CorruptFileError(f"{where}: CDELT{i} = {cdelt!r}: the pixel-to-world transformation is singular", path=path)
+    pc = np.eye(n)
+    for i in range(n):
+        for j in range(n):
+            value = header.get(f"PC{i + 1}_{j + 1}")
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                pc[i, j] = value
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(pc) if np.isfinite(pc).all() else np.inf
+    if not np.isfinite(cond) or cond > 1e12:
+        raise CorruptFileError(f"{where}: the PCi_j matrix {pc.tolist()} is singular", path=path)
+
+
+def _known_projection(code: str) -> bool:
+    """``code`` is a FITS celestial projection code (Calabretta & Greisen 2002, Table 13)."""
+    return code in ("AZP", "SZP", "TAN", "STG", "SIN", "ARC", "ZPN", "ZEA", "AIR", "CYP", "CEA", "CAR", "MER", "SFL",
+                    "PAR", "MOL", "AIT", "COP", "COE", "COD", "COO", "BON", "PCO", "TSC", "CSC", "QSC", "HPX", "XPH")
+
+
+def check_pointing(x: Any, y: Any, pc: Any, header: dict[str, Any], path: str | Path, where: str = "auxiliary table") -> None:
+    """The per-exposure pointing from the auxiliary table: XCENIX/YCENIX finite (|value| <= 1e7 arcsec), each
+    exposure's PC matrix (PCi_jIX; NaN where the table has no entry, which the image ``header``'s PCi_j fills, as the
+    model does) of magnitude <= 1e6 and invertible.
+
+    A damaged table (a wrong BITPIX reinterprets its bytes) otherwise gave the WCS of an exposure a singular or
+    overflowing matrix, refused by wcslib only when that exposure's coordinates were first computed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_pointing(np.zeros(2), np.zeros(2), np.array([np.eye(2), np.zeros((2, 2))]), {}, "f.fits")
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.CorruptFileError: f.fits: auxiliary table: the PC matrix (PCi_jIX) of exposure 1 is singular: [[0.0, 0.0], [0.0, 0.0]]
+    """
+    import numpy as np
+
+    for name, values in (("XCENIX", x), ("YCENIX", y)):
+        v = np.asarray(values, dtype=float)
+        bad = ~np.isfinite(v) | (np.abs(np.nan_to_num(v)) > 1e7)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CorruptFileError(f"{where}: {name} of exposure {i} is {v[i]!r}, not a finite solar coordinate "
+                                   f"(arcsec); {int(bad.sum())} exposure(s) affected", path=path)
+    m = np.array(pc, dtype=float)
+    if m.ndim != 3 or m.size == 0:
+        return
+    k = m.shape[1]
+    for a in range(k):
+        for b in range(k):
+            value = header.get(f"PC{a + 1}_{b + 1}", 1.0 if a == b else 0.0)
+            fill = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else np.nan
+            m[:, a, b] = np.where(np.isnan(m[:, a, b]), fill, m[:, a, b])
+    finite = np.isfinite(m).all(axis=(1, 2))
+    huge = finite & (np.abs(np.where(np.isfinite(m), m, 0)) > 1e6).any(axis=(1, 2))
+    with np.errstate(all="ignore"):
+        cond = np.full(m.shape[0], np.inf)
+        ok = finite & ~huge
+        if ok.any():
+            cond[ok] = np.linalg.cond(m[ok])
+    singular = finite & ~huge & ~(cond < 1e12)
+    for label, flags in (("has infinite entries", ~finite), ("is huge", huge), ("is singular", singular)):
+        if flags.any():
+            i = int(np.flatnonzero(flags)[0])
+            raise CorruptFileError(f"{where}: the PC matrix (PCi_jIX) of exposure {i} {label}: {m[i].tolist()}", path=path)

@@ -257,7 +257,15 @@ def _window_labels(primary: dict[str, Any], nwin: int, path: Path) -> list[str]:
 
 def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_index: int, wanted: Any = None) -> dict[str, dict[str, Any]]:
     """Check a raster file and collect, per window, what building its cube needs (headers and aux table only)."""
-    from irisplug_iris.checks import check_image_header, check_time, float_keyword, int_keyword
+    from irisplug_iris.checks import (
+        RASTER_AXES,
+        check_axes,
+        check_image_header,
+        check_pointing,
+        check_time,
+        float_keyword,
+        int_keyword,
+    )
 
     nwin = int_keyword(primary, "NWIN", path, "primary header", minimum=1, maximum=999)
     startobs = str(_require(primary, "STARTOBS", path))
@@ -284,6 +292,8 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
         where = f"HDU {w} (window {label!r})"
         n_steps = check_image_header(hdr, path, where, 3)[0]
         _check_wcs_keywords(hdr, path, where)
+        check_axes(hdr, path, where, RASTER_AXES)
+        check_pointing(x, y, pc, hdr, path)
         for k in ("TWAVE", "TWMIN", "TWMAX"):
             float_keyword(primary, f"{k}{w}", path, "primary header", default=None)
         if wanted is not None and label not in wanted:
@@ -351,12 +361,21 @@ def _summary(kind: str, meta: dict[str, Any], shape: tuple[int, ...], n_files: i
 def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str, dict[str, Any]]:
     """Check a slit-jaw file and collect what building its cube needs (headers and aux table only)."""
     from irisplug_iris.aux import aux_column, read_aux, resample_aux_rows
-    from irisplug_iris.checks import check_image_header, check_time, float_keyword, int_keyword
+    from irisplug_iris.checks import (
+        SJI_AXES,
+        check_axes,
+        check_image_header,
+        check_pointing,
+        check_time,
+        float_keyword,
+        int_keyword,
+    )
 
     startobs = str(_require(primary, "STARTOBS", path))
     check_time(startobs, "STARTOBS", path)
     n = check_image_header(primary, path, "SJI primary HDU (frame, y, x)", 3)[0]
     _check_wcs_keywords(primary, path, "SJI primary HDU")
+    check_axes(primary, path, "SJI primary HDU", SJI_AXES)
     aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h]
     if not aux_idx:
         raise MissingExtensionError("SJI file has no auxiliary table (the extension with TIME, XCENIX, ...); download it again", path=path)
@@ -364,6 +383,7 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
     aux = resample_aux_rows(read_aux(path, aux_hdr, aux_off), n, path)
     mid, exp = _times(aux, aux_hdr, "EXPTIMES", path)
     x, y, pc = _pointing(aux, aux_hdr, ("1", "2"), path)
+    check_pointing(x, y, pc, primary, path)
     twave = float_keyword(primary, "TWAVE1", path, "primary header", default=0.0)
     label = str(primary.get("TDESC1", f"SJI_{int(twave)}")).strip()
     meta = dict(primary)

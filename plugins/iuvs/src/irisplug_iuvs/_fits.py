@@ -20,6 +20,10 @@ __all__ = ["open_validated", "find_hdu", "read_table", "hdu_array", "parse_iuvs_
 _DEFAULT_MAX_IN_MEMORY = 1 << 30
 _GZ_CHUNK = 16 << 20
 _IMAGE_BITPIX = (8, 16, 32, 64, -32, -64)
+#: what astropy.io.fits.open raises on damaged headers it accepted past our checks (astropy validates some cards
+#: with asserts and leaves locals unbound on others)
+_ASTROPY_OPEN_ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, AssertionError, NameError, AttributeError,
+                        OverflowError)
 
 
 def max_decompressed_bytes() -> int:
@@ -155,6 +159,23 @@ def _data_bytes(header: dict[str, Any]) -> int:
     return abs(bitpix) // 8 * _int_card(header, "GCOUNT", 1) * (n + _int_card(header, "PCOUNT", 0))
 
 
+def _check_table_header(header: dict[str, Any]) -> None:
+    """A binary table's TFIELDS, TFORMn and TTYPEn as astropy needs them (it fails on others with assertions and
+    unbound locals rather than clear errors)."""
+    if str(header.get("XTENSION", "")).strip().upper() not in ("BINTABLE", "TABLE"):
+        return
+    n = _int_card(header, "TFIELDS", -1)
+    if n < 0 or n > 999:
+        raise CorruptFileError(f"TFIELDS = {header.get('TFIELDS')!r} is missing or outside [0, 999]")
+    for i in range(1, n + 1):
+        form = header.get(f"TFORM{i}")
+        if not isinstance(form, str) or not form.strip():
+            raise CorruptFileError(f"TFORM{i} = {form!r} is missing or not a format string (TFIELDS = {n})")
+        name = header.get(f"TTYPE{i}")
+        if name is not None and not isinstance(name, str):
+            raise CorruptFileError(f"TTYPE{i} = {name!r} is not a column name")
+
+
 def _walk_bytes(raw: bytes, path: Path) -> int:
     """Check every header and data section of an in-memory FITS file; return the HDU count."""
     from irisplug.errors import TruncatedFileError
@@ -170,6 +191,7 @@ def _walk_bytes(raw: bytes, path: Path) -> int:
         header, hsize = parsed
         try:
             n = _data_bytes(header)
+            _check_table_header(header)
         except CorruptFileError as exc:
             raise CorruptFileError(f"HDU {index}: {exc.message}", path=path) from None
         nbytes = (n + 2879) // 2880 * 2880
@@ -207,12 +229,13 @@ def open_validated(path: Path, *, lazy: bool = True) -> tuple[Any, bool]:
         _walk_bytes(raw, path)
         try:
             hdul = fits.open(io.BytesIO(raw), lazy_load_hdus=False)
-        except (OSError, ValueError, TypeError, KeyError) as exc:
+        except _ASTROPY_OPEN_ERRORS as exc:
             raise CorruptFileError(f"astropy cannot open the decompressed file: {exc}", path=path) from exc
         return _checked(hdul, path), False
     try:
         for header, _offset, _size in iter_fits_headers(path):
             _data_bytes(header)
+            _check_table_header(header)
     except CorruptFileError as exc:
         if exc.path is None:
             raise CorruptFileError(exc.message, path=path) from None
@@ -221,7 +244,7 @@ def open_validated(path: Path, *, lazy: bool = True) -> tuple[Any, bool]:
         raise CorruptFileError(f"cannot walk the FITS headers ({exc})", path=path) from exc
     try:
         hdul = fits.open(path, memmap=lazy, lazy_load_hdus=False)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except _ASTROPY_OPEN_ERRORS as exc:
         raise CorruptFileError(f"astropy cannot open the file: {exc}", path=path) from exc
     return _checked(hdul, path), lazy
 
@@ -264,7 +287,8 @@ def _checked(hdul: Any, path: Path) -> Any:
                     hdu.data  # noqa: B018 - memory-mapped or in memory: checks BITPIX and shape
         except CorruptFileError:
             raise
-        except (VerifyError, ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError) as exc:
+        # AssertionError: astropy's Column validates TTYPEn/TFORMn with asserts (a TTYPEn that is a number)
+        except (VerifyError, ValueError, KeyError, TypeError, IndexError, AttributeError, OverflowError, AssertionError) as exc:
             raise CorruptFileError(f"{where}: astropy cannot decode it ({type(exc).__name__}: {exc})", path=path) from exc
     return hdul
 
@@ -361,10 +385,18 @@ def parse_iuvs_utc(values: Sequence[str], path: str | Path | None = None) -> Any
     return Time(out, scale="utc")
 
 
-def header_dict(header: Any) -> dict[str, Any]:
-    """Header keywords as a dict where the FIRST duplicate wins (as ``header[key]`` does)."""
+def header_dict(header: Any, path: str | Path | None = None) -> dict[str, Any]:
+    """Header keywords as a dict where the FIRST duplicate wins (as ``header[key]`` does).
+
+    A card whose value astropy cannot parse raises CorruptFileError naming the keyword (and ``path``).
+    """
+    from astropy.io.fits.verify import VerifyError
+
     out: dict[str, Any] = {}
     for card in header.cards:
         if card.keyword and card.keyword not in ("COMMENT", "HISTORY", "") and card.keyword not in out:
-            out[card.keyword] = card.value
+            try:
+                out[card.keyword] = card.value
+            except (VerifyError, ValueError) as exc:
+                raise CorruptFileError(f"header card {card.keyword!r} has an unparsable value ({exc})", path=path) from exc
     return out

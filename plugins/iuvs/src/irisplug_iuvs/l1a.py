@@ -56,7 +56,7 @@ def read_l1a(path: str | Path, *, lazy: bool = True) -> Any:
 
     path = Path(path)
     hdul, lazy = open_validated(path, lazy=lazy)
-    hdr = header_dict(hdul[0].header)
+    hdr = header_dict(hdul[0].header, path)
     if hdul[0].data is None:
         raise IUVSMissingTableError("the primary HDU holds no DN array", path=path)
     found = {name: find_hdu(hdul, (name,)) for name in (*L1A_TABLES, *L1A_OPTIONAL)}

@@ -117,7 +117,7 @@ def read_l1b(path: str | Path, *, lazy: bool = True, strict: bool = True) -> Any
     path = Path(path)
     hdul, lazy = open_validated(path, lazy=lazy)
     header = hdul[0].header
-    hdr = header_dict(header)
+    hdr = header_dict(header, path)
     if hdul[0].data is None:
         raise IUVSMissingTableError("the primary HDU holds no radiance array", path=path)
     images = _lookup(hdul, L1B_IMAGES, path, strict, "L1B file")

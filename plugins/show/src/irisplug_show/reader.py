@@ -160,7 +160,7 @@ def _group_cube(ds: Any, path: Path, group: str, lazy: bool, frames_per_chunk: i
     if image.dims != ("time", "heightrow", "pixelrow"):
         raise InconsistentInputError(f"group {group!r}: image has dims {image.dims}, expected (time, heightrow, pixelrow)",
                                      path=path)
-    data = image.chunk({"time": frames_per_chunk}).data if lazy else np.asarray(image.values)
+    data = _guarded_lazy(image, path, group, frames_per_chunk) if lazy else _eager(image, path, group)
     n = data.shape[0]
     times = _frame_times(ds["time"], path, group)
     exposure = exposure_quantity(ds["exposure_time"], path, group)
@@ -193,6 +193,36 @@ def _group_cube(ds: Any, path: Path, group: str, lazy: bool, frames_per_chunk: i
     for i, lab in enumerate(labels):
         cube.extra_coords.add(f"temperature_{lab}", 0, temps[:, i] * tunit, physical_types="phys.temperature")
     return cube
+
+
+class _GuardedImage:
+    """The lazily read ``image`` variable, for dask: a read that fails (damaged HDF5 chunks, filters) raises a
+    CorruptFileError naming the file, the group and the frames, when the data are computed."""
+
+    def __init__(self, var: Any, path: Path, group: str) -> None:
+        self.var, self.path, self.group = var, path, group
+        self.shape, self.dtype, self.ndim = tuple(var.shape), np.dtype(var.dtype), var.ndim
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        try:
+            return np.asarray(self.var[key].values)
+        except _HDF5_ERRORS as exc:
+            raise CorruptFileError(f"group {self.group!r}: cannot read image data {key!r} ({type(exc).__name__}: {exc})",
+                                   path=self.path) from exc
+
+
+def _guarded_lazy(image: Any, path: Path, group: str, frames_per_chunk: int) -> Any:
+    """``image`` as a dask array of ``frames_per_chunk`` frames per chunk, its read errors wrapped (see _GuardedImage)."""
+    import dask.array as da
+
+    guarded = _GuardedImage(image.variable, path, group)
+    chunks = (max(1, int(frames_per_chunk)), *guarded.shape[1:])
+    return da.from_array(guarded, chunks=chunks, asarray=True, meta=np.empty((0,) * guarded.ndim, guarded.dtype),
+                         name=f"show-image-{path.name}-{group}-{id(guarded):x}")
+
+
+def _eager(image: Any, path: Path, group: str) -> np.ndarray:
+    return _GuardedImage(image.variable, path, group)[(slice(None),) * image.ndim]
 
 
 def read_show_l0(paths: list[Path] | str | Path, *, groups: list[str] | None = None, lazy: bool = True,
