@@ -48,6 +48,18 @@ def test_effective_areas_equal_idl_iris_get_response():
             assert idl[m].max() > 0
 
 
+def _irispy_si_iv_is_idl(resp) -> bool:
+    """Whether irispy averaged the Si IV SG area over IDL's 41 grid points (138.8-140.8 nm).
+
+    On numpy < 2 irispy-lmsal 0.5 also averages an extrapolated point at 140.85 nm (its float64-bounds mask
+    runs in float32 there, then its "missed last point" fix adds one more; see test_radiometric.py), which
+    moves its FUV slit-jaw areas too (their slant is the SG area at 133.5 and 139.7 nm). The FUV bands are then
+    checked against IDL's own output only (test_effective_areas_equal_idl_iris_get_response).
+    """
+    lam = u.Quantity(resp["LAMBDA"], u.nm).value
+    return int(((u.Quantity(resp["AREA_SG"], u.cm**2).value[0] > 0) & (lam > 137)).sum()) == 41
+
+
 @pytest.mark.parametrize("date", ["2014-03-29T14:10:00", "2021-09-05T00:18:33"])
 def test_effective_areas_equal_irispy(date):
     from astropy.time import Time
@@ -55,6 +67,8 @@ def test_effective_areas_equal_irispy(date):
 
     resp = get_latest_response(Time(date))
     for m, band in enumerate(BANDS):
+        if band < 2000 and not _irispy_si_iv_is_idl(resp):
+            continue
         lam, area = sji_effective_area(date, band)
         ref = u.Quantity(resp["AREA_SJI"][m], u.cm**2).to_value(u.cm**2)
         np.testing.assert_allclose(area.to_value(u.cm**2), ref, rtol=0, atol=5e-6 * ref.max())
@@ -91,11 +105,14 @@ def test_sji_cube_calibration_against_independent_route(band, line):
     m = BANDS.index(band)
     dn2phot = float(geny["DN2PHOT_SJI"][0][m])
     resp = get_latest_response(Time(hdr["DATE_OBS"]))
+    if band < 2000 and not _irispy_si_iv_is_idl(resp):
+        pytest.skip("irispy-lmsal's FUV slit-jaw area is off on numpy < 2 (see _irispy_si_iv_is_idl); IDL's is checked")
     lam = u.Quantity(np.asarray(u.Quantity(resp["LAMBDA"], u.nm).value, float), u.nm).to(u.AA)  # float64 before scaling
     area = u.Quantity(resp["AREA_SJI"][m], u.cm**2)
     omega = (hdr["CDELT1"] * hdr["CDELT2"] * u.arcsec**2).to(u.sr)
     if line is None:
-        photons_per_erg = np.trapezoid(area * lam / (const.h * const.c), lam) * u.photon
+        trapezoid = getattr(np, "trapezoid", None) or np.trapz  # numpy 1.26 (the oldest declared) has only trapz
+        photons_per_erg = trapezoid(area * lam / (const.h * const.c), lam) * u.photon
         factor = (dn2phot * u.photon / u.DN / (omega * photons_per_erg)).to(u.erg / u.sr / u.cm**2 / u.AA / u.DN)
     else:
         wl = float(band) * u.AA

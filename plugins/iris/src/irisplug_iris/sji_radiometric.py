@@ -154,7 +154,8 @@ def sji_radiance_factor(date: Any, passband: Any, *, plate_scale: Any, wavelengt
     omega = (scale[0] * scale[-1]).to(u.sr)
     if wavelength is None:
         # photons per erg of a flat spectrum, summed over the passband: integral of A lambda / (h c)
-        weight = np.trapezoid(area * lam / (const.h * const.c), lam).to(u.cm**2 * u.AA / u.erg) * u.photon
+        trapezoid = getattr(np, "trapezoid", None) or np.trapz  # np.trapezoid: numpy >= 2.0 (the plugin takes 1.26)
+        weight = trapezoid(area * lam / (const.h * const.c), lam).to(u.cm**2 * u.AA / u.erg) * u.photon
         return (dn2phot / (omega * weight) * u.DN / u.s).to(u.erg / u.s / u.sr / u.cm**2 / u.AA)
     wl = u.Quantity(wavelength, u.AA)
     if wl.size != 1:
