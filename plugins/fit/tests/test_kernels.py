@@ -31,20 +31,6 @@ def test_threads_give_identical_results(three_gaussians):
     assert one.status[3] == Status.TOO_FEW_POINTS and one.status[4] == Status.ALL_MASKED
 
 
-def test_lane_kernel_matches_scalar(three_gaussians, monkeypatch):
-    """The lane-group kernel takes the same steps as the scalar one (same iterations, parameters to rounding)."""
-    x, y, p0, t = three_gaussians
-    a = fit_spectra(y, x, t, p0=p0)
-    monkeypatch.setenv("IRISPLUG_FIT_KERNEL", "lanes")
-    b = fit_spectra(y, x, t, p0=p0, ties=[], lorentz=False)
-    np.testing.assert_array_equal(a.status, b.status)
-    np.testing.assert_array_equal(a.niter, b.niter)
-    ok = a.status == Status.CONVERGED
-    assert ok.mean() > 0.95
-    np.testing.assert_allclose(a.params[ok], b.params[ok], rtol=1e-9)
-    np.testing.assert_allclose(a.errors[ok], b.errors[ok], rtol=1e-7)
-
-
 def test_import_does_not_import_numba():
     """``import irisplug_fit`` (and its engine module) leave numba unimported: a fresh process checks sys.modules."""
     import subprocess
@@ -66,8 +52,7 @@ def test_kernel_cache_is_per_user_and_keyed_by_sources(tmp_path):
     import irisplug_fit
     from irisplug_fit.numba_cache import KERNEL_MODULES, sources_digest
 
-    code = ("from irisplug_fit import kernels, lanes;"
-            "print(kernels.lm_fit_scalar._cache._cache_path);print(lanes.lm_fit_lanes._cache._cache_path)")
+    code = "from irisplug_fit import kernels; print(kernels.lm_fit_scalar._cache._cache_path)"
     env = dict(os.environ, IRISPLUG_CACHE_DIR=str(tmp_path))
     env.pop("NUMBA_CACHE_DIR", None)
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)

@@ -659,21 +659,6 @@ def default_threads() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
-def kernel_kind(kinds) -> str:
-    """``"scalar"`` (one spectrum at a time; the default) or ``"lanes"`` (``IRISPLUG_FIT_KERNEL=lanes``, no Voigt).
-
-    The lane-group kernel (:mod:`irisplug_fit.lanes`) gives the same fits
-    but measured 1.5-1.8x slower per spectrum with numba's default LLVM
-    settings (its constant 8-lane loops are unrolled to scalar code; see
-    docs/fit.md), so it is opt-in.
-    """
-    import os
-
-    if os.environ.get("IRISPLUG_FIT_KERNEL", "") == "lanes" and not np.any(np.asarray(kinds) == 2):
-        return "lanes"
-    return "scalar"
-
-
 _POOL = None
 _POOL_LOCK = None
 _STEAL = 512  # spectra per stolen piece: ~1 ms of work, far above the call overhead (~20 us)
@@ -718,11 +703,8 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
     dof = np.empty(nspec, dtype=np.int32)
     args = (x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds, offs,
             nbg, ref, max_iter, tol, absolute, dx)
-    if kernel_kind(kinds) == "lanes":
-        from irisplug_fit.lanes import lm_fit_lanes as kernel
-    else:
-        kernel = lm_fit_scalar
-        args = (*args, np.empty(0) if np.any(np.asarray(kinds) == 2) else None)
+    kernel = lm_fit_scalar
+    args = (*args, np.empty(0) if np.any(np.asarray(kinds) == 2) else None)
     outs = (p, err, chi2, niter, status, dof)
     nthreads = max(min(threads or default_threads(), -(-nspec // 64)), 1)
     if nthreads <= 1:
@@ -783,9 +765,7 @@ def _drop_stale_cache() -> None:
     path = getattr(cache, "_cache_path", None)  # where numba keeps this module's cache (numba internal)
     if path is None:
         path = Path(__file__).parent / "__pycache__"
-    sources = [__file__, profiles.__file__, Path(__file__).with_name("lanes.py")]
-    for module in ("kernels", "lanes"):
-        numba_cache.drop_stale_cache(path, module, sources)
+    numba_cache.drop_stale_cache(path, "kernels", [__file__, profiles.__file__])
 
 
 _drop_stale_cache()

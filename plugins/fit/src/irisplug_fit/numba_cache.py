@@ -68,7 +68,7 @@ def drop_stale_cache(cache_dir: str | Path, module: str, sources: Iterable[str |
 
 
 #: the fit plugin's modules whose numba functions are cached, compiled into one another
-KERNEL_MODULES = ("profiles.py", "kernels.py", "lanes.py")
+KERNEL_MODULES = ("profiles.py", "kernels.py")
 
 
 def kernel_cache_dir() -> Path:
