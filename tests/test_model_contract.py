@@ -131,7 +131,8 @@ def test_fit_uses_the_readers_instrumental_width(empty_plugin_manager):
     # a template with no instrumental width of its own (no instrument plugin is installed here)
     from irisplug_fit import generic_template
 
-    template = generic_template([10, 300, 1402.77, 0.03], (1402.3, 1403.3), rest=[1402.77])
+    template = generic_template([10, 300, 1402.77, 0.03], (1402.3, 1403.3), rest=[1402.77],
+                                element="Si", ion="IV", log_t=4.9)
     plain = NDCube(data, wcs=w, unit=u.DN)
     assert not any(k.endswith(".vnt") for k in fit.fit_cube(plain, template, progress=False).keys())
     stated = NDCube(data, wcs=w, unit=u.DN, meta=with_levels({}, instrumental_fwhm=0.0318 * u.AA))
@@ -140,3 +141,24 @@ def test_fit_uses_the_readers_instrumental_width(empty_plugin_manager):
     vnt = [k for k in maps.keys() if k.endswith(".vnt")]
     assert vnt
     np.testing.assert_array_equal(maps[vnt[0]].data, given[vnt[0]].data)
+
+
+def test_no_nonthermal_velocity_for_a_line_of_unknown_ion(empty_plugin_manager):
+    """A "peak" or generic template names no ion: with the reader's width known there is still no .vnt map
+    (a guessed ion, e.g. Si IV's mass and log T = 4.9, would make it silently wrong for any other line)."""
+    fit = pytest.importorskip("irisplug_fit.cube")
+    from irisplug_fit import generic_template
+
+    rng = np.random.default_rng(4)
+    wave = 1334.0 + 0.0254 * np.arange(60)
+    model = 10 + 300 * np.exp(-0.5 * ((wave - 1334.53) / 0.03) ** 2)  # C II, not Si IV
+    data = rng.poisson(np.broadcast_to(model, (3, 4, 60))).astype(float)
+    w = _wcs(*RASTER)
+    w.wcs.crval = [1334.0, 0, 0]
+    w.wcs.cdelt = [0.0254, 1, 1]
+    stated = NDCube(data, wcs=w, unit=u.DN, meta=with_levels({}, instrumental_fwhm=0.0286 * u.AA))
+    for template in ("peak", generic_template([10, 300, 1334.53, 0.03], (1334.0, 1335.0))):
+        keys = fit.fit_cube(stated, template, progress=False).keys()
+        assert not any(k.endswith(".vnt") for k in keys), template
+        assert any(k.endswith(".fwhm") for k in keys)
+

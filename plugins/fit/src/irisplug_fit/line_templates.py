@@ -156,9 +156,9 @@ def generic_template(
     voigt: bool = False,
     profiles: Sequence[str] | None = None,
     rest: Sequence[float] | None = None,
-    element: str = "Si",
-    ion: str = "IV",
-    log_t: float = 4.9,
+    element: str | None = None,
+    ion: str | None = None,
+    log_t: float | None = None,
     bg_degree: int = 0,
     name: str = "generic",
     instrument_fwhm: float | None = None,
@@ -189,7 +189,9 @@ def generic_template(
         Rest wavelength of each component (for Doppler velocities); default
         its initial centre.
     element, ion, log_t
-        Ion used for thermal widths.
+        The emitting ion and log10 of its formation temperature (K), for the
+        thermal width; without them no non-thermal velocity is derived (a
+        guessed ion would make it silently wrong).
     instrument_fwhm
         Instrumental FWHM (Angstrom) for non-thermal velocities; None: none
         derived unless the fit is given ``inst_fwhm=``.
@@ -223,7 +225,8 @@ def generic_template(
     for i, prof in enumerate(profiles):
         _a, mu, w = vals[offs[i]: offs[i] + 3]
         r = float(rest[i]) if rest is not None else float(mu)
-        line = Line(f"{element} {ion} {r:.2f}", element, ion, r, log_t, instrument_fwhm=instrument_fwhm)
+        name = f"{element} {ion}" if element and ion else "line"
+        line = Line(f"{name} {r:.2f}", element, ion, r, log_t, instrument_fwhm=instrument_fwhm)
         comps.append(Component(f"c{i + 1}", line, profile=prof, offset=float(mu) - r, width=float(w)))
     bounds = None
     if limits is not None:
@@ -237,7 +240,8 @@ def generic_template(
 
 
 def peak_template(wavelength: np.ndarray, spectrum: np.ndarray, *, half_width: float = 0.3,
-                  profile: str = "gaussian", element: str = "Si", ion: str = "IV", log_t: float = 4.9,
+                  profile: str = "gaussian", element: str | None = None, ion: str | None = None,
+                  log_t: float | None = None,
                   name: str = "peak", instrument_fwhm: float | None = None) -> Template:
     """One component at the brightest feature of ``spectrum`` (e.g. the window's mean spectrum).
 

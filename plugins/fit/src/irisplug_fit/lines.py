@@ -35,11 +35,12 @@ class Line:
     label
         Human name, e.g. ``"Si IV 1402.77"``.
     element, ion
-        ``"Si"``, ``"IV"``.
+        ``"Si"``, ``"IV"``; None when the emitting ion is not known (then no
+        thermal width, and so no non-thermal velocity, is derived).
     rest
         Vacuum rest wavelength in Angstrom.
     log_t
-        log10 of the formation temperature (K) used for the thermal width.
+        log10 of the formation temperature (K) used for the thermal width; None when unknown.
     instrument_fwhm
         Instrumental FWHM (Angstrom) of the instrument channel observing
         the line, for non-thermal widths; None when unknown (then no
@@ -52,13 +53,13 @@ class Line:
     """
 
     label: str
-    element: str
-    ion: str
+    element: str | None
+    ion: str | None
     rest: float
-    log_t: float
+    log_t: float | None
     instrument_fwhm: float | None = None
 
     @property
-    def mass(self) -> float:
-        """Atomic mass of the element in u."""
-        return ATOMIC_MASS[self.element]
+    def mass(self) -> float | None:
+        """Atomic mass of the element in u (None when the element is not known)."""
+        return None if self.element is None else ATOMIC_MASS[self.element]

@@ -84,7 +84,7 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
         out[f"{c.name}.fwhm_velocity"] = (doppler_velocity(fwhm + rest, rest), kms)
         out[f"{c.name}.fwhm_velocity_err"] = (doppler_velocity(efwhm + rest, rest), kms)
         inst = inst_fwhm if inst_fwhm is not None else c.line.instrument_fwhm
-        if c.profile == "gaussian" and inst is not None:
+        if c.profile == "gaussian" and inst is not None and c.line.log_t is not None and c.line.mass is not None:
             out[f"{c.name}.vnt"] = (nonthermal_velocity(fwhm_from_width(w), rest, c.line.log_t, c.line.mass, inst),
                                     "km / s")
     out["chi2"] = (res.chi2, "")
