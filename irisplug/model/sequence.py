@@ -49,7 +49,10 @@ class RasterSequence(_SunrasterRasterSequence):
                 types[ndim - 1 - pix[0]] = self._spectral_axis_name
         empty = np.array([t is None for t in types])
         if empty.sum() > 1:
-            raise ValueError("cannot tell the slit-step and spectral axes apart from the WCS")
+            from irisplug.errors import InconsistentInputError
+
+            raise InconsistentInputError("cannot tell the slit-step and spectral axes apart from the WCS "
+                                         "(its spectral axis is coupled to another pixel axis)")
         types[empty] = self._slit_axis_name
         self._single_scan_instrument_axes_types = types
 

@@ -84,6 +84,17 @@ def test_aux_index_beyond_the_table(one_raster):
         irisplug.read(one_raster)
 
 
+def test_aux_pc_coupling_wavelength_and_position(one_raster):
+    """PC1_2IX pointing at another column (seen in the fuzz suite: the model could not tell the axes apart)."""
+    with fits.open(one_raster) as hdul:
+        aux = next(i for i, h in enumerate(hdul) if "XCENIX" in h.header)
+        col = hdul[aux].header["XCENIX"]  # a column of non-zero values (the pointing)
+    _edit(one_raster, aux, PC1_2IX=col)
+    with pytest.raises(CorruptFileError, match=r"mixes axis 1 \(wavelength\) with position") as err:
+        irisplug.read(one_raster)
+    assert one_raster.name in str(err.value)
+
+
 def test_window_hdu_replaced_by_the_aux_table(one_raster):
     with fits.open(one_raster) as hdul:
         nwin = hdul[0].header["NWIN"]

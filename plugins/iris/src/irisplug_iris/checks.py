@@ -182,13 +182,16 @@ def _known_projection(code: str) -> bool:
                     "PAR", "MOL", "AIT", "COP", "COE", "COD", "COO", "BON", "PCO", "TSC", "CSC", "QSC", "HPX", "XPH")
 
 
-def check_pointing(x: Any, y: Any, pc: Any, header: dict[str, Any], path: str | Path, where: str = "auxiliary table") -> None:
+def check_pointing(x: Any, y: Any, pc: Any, header: dict[str, Any], path: str | Path, where: str = "auxiliary table",
+                   separate: tuple[int, ...] = ()) -> None:
     """The per-exposure pointing from the auxiliary table: XCENIX/YCENIX finite (|value| <= 1e7 arcsec), each
     exposure's PC matrix (PCi_jIX; NaN where the table has no entry, which the image ``header``'s PCi_j fills, as the
     model does) of magnitude <= 1e6 and invertible.
 
     A damaged table (a wrong BITPIX reinterprets its bytes) otherwise gave the WCS of an exposure a singular or
     overflowing matrix, refused by wcslib only when that exposure's coordinates were first computed.
+    ``separate``: indices of axes no other axis may mix with (a raster's wavelength axis: IRIS Level 2
+    never couples wavelength and position; a coupling left the model unable to tell the axes apart).
 
     Examples
     --------
@@ -224,7 +227,13 @@ def check_pointing(x: Any, y: Any, pc: Any, header: dict[str, Any], path: str | 
         if ok.any():
             cond[ok] = np.linalg.cond(m[ok])
     singular = finite & ~huge & ~(cond < 1e12)
-    for label, flags in (("has infinite entries", ~finite), ("is huge", huge), ("is singular", singular)):
+    mixed = np.zeros(m.shape[0], dtype=bool)
+    for a in separate:
+        off = [b for b in range(k) if b != a]
+        # real files carry rounding-level couplings (~1e-16): only a coupling that moves a pixel matters
+        mixed |= finite & ((np.abs(m[:, a, off]) > 1e-6).any(axis=1) | (np.abs(m[:, off, a]) > 1e-6).any(axis=1))
+    for label, flags in (("has infinite entries", ~finite), ("is huge", huge), ("is singular", singular),
+                         (f"mixes axis {separate[0] + 1 if separate else 0} (wavelength) with position", mixed)):
         if flags.any():
             i = int(np.flatnonzero(flags)[0])
             raise CorruptFileError(f"{where}: the PC matrix (PCi_jIX) of exposure {i} {label}: {m[i].tolist()}", path=path)

@@ -293,7 +293,7 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
         n_steps = check_image_header(hdr, path, where, 3)[0]
         _check_wcs_keywords(hdr, path, where)
         check_axes(hdr, path, where, RASTER_AXES)
-        check_pointing(x, y, pc, hdr, path)
+        check_pointing(x, y, pc, hdr, path, separate=(0,))  # RASTER_AXES[0] is WAVE
         for k in ("TWAVE", "TWMIN", "TWMAX"):
             float_keyword(primary, f"{k}{w}", path, "primary header", default=None)
         if wanted is not None and label not in wanted:
