@@ -112,3 +112,21 @@ def test_duplicate_window_label_kept_apart_with_a_warning(one_raster):
         obs = irisplug.read(one_raster)
     assert first in obs and f"{first} (HDU 2)" in obs
     np.testing.assert_array_equal(np.asarray(obs[f"{first} (HDU 2)"][0].data), expected)
+
+
+def test_lazy_data_of_a_file_removed_or_truncated_after_opening(one_raster):
+    """Lazy data are read long after the open: a vanished or shortened file is an IrisplugError naming it."""
+    from irisplug.errors import IrisplugError
+
+    obs = irisplug.read(one_raster)
+    label = next(iter(obs))
+    cube = obs[label].data[0] if isinstance(getattr(obs[label], "data", None), list) else obs[label]
+    with open(one_raster, "r+b") as f:
+        f.truncate(2880)  # the primary header only: no window's data is left
+    with pytest.raises(IrisplugError) as err:
+        np.asarray(cube.data)
+    assert one_raster.name in str(err.value)
+    one_raster.unlink()
+    with pytest.raises(IrisplugError) as err:
+        cube.data[1:2].compute()
+    assert one_raster.name in str(err.value)

@@ -114,12 +114,34 @@ def decode_block(raw: np.ndarray, bscale: float, bzero: float, blank: int | None
     return out.reshape(raw.shape)
 
 
+def _open_data(path: str | Path) -> int:
+    """A read-only descriptor of ``path`` for decoding (lazy data are read long after the file was opened):
+    a file that vanished or cannot be read any more is an IrisplugError naming it, not a raw OSError."""
+    try:
+        return os.open(path, os.O_RDONLY)
+    except FileNotFoundError as exc:
+        from irisplug.errors import SourceNotFoundError
+
+        raise SourceNotFoundError("the file is gone (it was there when it was opened; its data are "
+                                  "read only now)", path=path) from exc
+    except OSError as exc:
+        from irisplug.errors import CorruptFileError
+
+        raise CorruptFileError(f"cannot read the image data: {exc.strerror or exc}", path=path) from exc
+
+
 def _pread_into(fd: int, buf: np.ndarray, offset: int, path: str) -> None:
     """Fill ``buf`` with the file's bytes at ``offset`` (several reads if the kernel returns fewer)."""
     view = memoryview(buf.reshape(-1).view(np.uint8))
     done = 0
     while done < view.nbytes:
-        got = os.preadv(fd, [view[done:]], offset + done)
+        try:
+            got = os.preadv(fd, [view[done:]], offset + done)
+        except OSError as exc:  # e.g. EIO from a failing disk or a network file system
+            from irisplug.errors import CorruptFileError
+
+            raise CorruptFileError(f"reading the image data at byte {offset + done} failed: "
+                                   f"{exc.strerror or exc}", path=path) from exc
         if got <= 0:
             from irisplug.errors import TruncatedFileError
 
@@ -177,7 +199,16 @@ class RawImage:
 
     def raw(self) -> np.ndarray:
         """The raw samples, memory-mapped (read-only)."""
-        return np.memmap(self.path, dtype=self.raw_dtype, mode="r", offset=self.offset, shape=self.shape)
+        try:
+            return np.memmap(self.path, dtype=self.raw_dtype, mode="r", offset=self.offset, shape=self.shape)
+        except FileNotFoundError:
+            os.close(_open_data(self.path))  # raises the error naming the file
+            raise
+        except (OSError, ValueError) as exc:  # ValueError: the file is now shorter than its header says
+            from irisplug.errors import TruncatedFileError
+
+            raise TruncatedFileError(f"cannot map the image at byte {self.offset}: {exc}",
+                                     path=self.path) from exc
 
     def __getitem__(self, item: Any) -> np.ndarray:
         if isinstance(item, slice) and item.step in (None, 1):
@@ -190,7 +221,7 @@ class RawImage:
         per = int(np.prod(self.shape[1:]))
         raw = np.empty((stop - start) * per, self.raw_dtype)
         if raw.size:
-            fd = os.open(self.path, os.O_RDONLY)
+            fd = _open_data(self.path)
             try:
                 _pread_into(fd, raw, self.offset + start * per * self.raw_dtype.itemsize, self.path)
             finally:
@@ -256,7 +287,7 @@ class RawImage:
             finally:
                 free.put(buf)
 
-        fd = os.open(self.path, os.O_RDONLY)
+        fd = _open_data(self.path)
         try:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 decoded = []
