@@ -72,3 +72,34 @@ def test_scaling_on_float_data_refused(tmp_path: Path, key: str, value: float) -
 def test_garbled_utc_names_the_value() -> None:
     with pytest.raises(CorruptFileError, match="not an IUVS time"):
         parse_iuvs_utc(["2023/014 Jan 14 07:19:07.10487UTC", "garbage"], path="x.fits")
+
+
+def _card_replaced(raw: bytes, key: str, value: str, nth: int = 0) -> bytes:
+    """``raw`` with the ``nth`` header card ``key`` given the raw value text ``value`` (card stays 80 bytes)."""
+    start = -1
+    for _ in range(nth + 1):
+        start = raw.index(key.ljust(8).encode() + b"=", start + 1)
+        while start % 80:
+            start = raw.index(key.ljust(8).encode() + b"=", start + 1)
+    card = (key.ljust(8) + "= " + value.rjust(20)).ljust(80).encode()
+    return raw[:start] + card + raw[start + 80:]
+
+
+@pytest.mark.parametrize(("key", "value", "astropy_error"), [
+    ("TFIELDS", "0", "ValueError"),  # a table whose columns astropy cannot build
+    ("EXTNAME", "INF", "VerifyError"),  # an unparsable card astropy reads only when asked
+])
+def test_damage_astropy_finds_late_is_a_corrupt_file(muv_file: Path, tmp_path: Path, key: str, value: str,
+                                                     astropy_error: str) -> None:
+    """Seen in the fuzz suite: astropy parses cards and builds columns after the checks at open; its errors
+    reached the user raw (wrapped only by the host's PluginCallError). Now the reader names the file."""
+    import irisplug
+    from irisplug.errors import PluginCallError
+
+    raw = gzip.decompress(muv_file.read_bytes()) if muv_file.suffix == ".gz" else muv_file.read_bytes()
+    bad = tmp_path / muv_file.name.replace(".gz", "")
+    bad.write_bytes(_card_replaced(raw, key, value))
+    with pytest.raises(CorruptFileError) as err:
+        irisplug.read(bad)
+    assert not isinstance(err.value, PluginCallError)
+    assert bad.name in str(err.value) and astropy_error in str(err.value)

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug.errors import CorruptFileError
+from irisplug.errors import CorruptFileError, IrisplugError
 from irisplug.fileinfo import iter_fits_headers
 
 __all__ = ["open_validated", "find_hdu", "read_table", "hdu_array", "parse_iuvs_utc", "header_dict"]
@@ -24,6 +24,29 @@ _IMAGE_BITPIX = (8, 16, 32, 64, -32, -64)
 #: with asserts and leaves locals unbound on others)
 _ASTROPY_OPEN_ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, AssertionError, NameError, AttributeError,
                         OverflowError)
+
+
+def damaged_fits_as_corrupt(reader: Any) -> Any:
+    """Decorate a reader ``reader(path, ...)``: what astropy (or numpy, on inconsistent arrays) raises while the
+    reader walks a damaged file's HDUs, cards and tables becomes a CorruptFileError naming the file.
+
+    astropy parses cards and builds table columns lazily, after :func:`open_validated`'s checks: an unparsable
+    card (``VerifyError``), a table whose TFIELDS/TFORMn disagree with its rows (``ValueError``), or arrays whose
+    shapes disagree reached the user raw before (fuzz suite). IrisplugErrors pass through unchanged.
+    """
+    @functools.wraps(reader)
+    def wrapper(path: Any, *args: Any, **kwargs: Any) -> Any:
+        from astropy.io.fits.verify import VerifyError
+
+        try:
+            return reader(path, *args, **kwargs)
+        except IrisplugError:
+            raise
+        except (VerifyError, *_ASTROPY_OPEN_ERRORS) as exc:
+            raise CorruptFileError(f"damaged FITS structure or values ({type(exc).__name__}: {exc})",
+                                   path=path) from exc
+
+    return wrapper
 
 
 def max_decompressed_bytes() -> int:

@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from irisplug_iuvs._cubes import exposure_seconds, make_cube, wavelength_table, with_leading_axis
-from irisplug_iuvs._fits import find_hdu, hdu_array, header_dict, open_validated, parse_iuvs_utc, read_table
+from irisplug_iuvs._fits import (
+    damaged_fits_as_corrupt,
+    find_hdu,
+    hdu_array,
+    header_dict,
+    open_validated,
+    parse_iuvs_utc,
+    read_table,
+)
 from irisplug_iuvs.errors import IUVSMissingTableError
 from irisplug_iuvs.l1b import file_meta
 
@@ -19,6 +27,7 @@ L1A_TABLES = ("Integration", "Engineering", "Binning", "Observation")
 L1A_OPTIONAL = ("SpacecraftGeometry", "PixelGeometry")
 
 
+@damaged_fits_as_corrupt
 def read_l1a(path: str | Path, *, lazy: bool = True) -> Any:
     """Read one IUVS L1A file into an `~irisplug_iuvs.product.IUVSProduct` with the key ``"raw"``.
 

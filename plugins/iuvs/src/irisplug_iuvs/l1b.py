@@ -9,7 +9,15 @@ from typing import Any
 import numpy as np
 
 from irisplug_iuvs._cubes import exposure_seconds, make_cube, wavelength_table, with_leading_axis
-from irisplug_iuvs._fits import find_hdu, hdu_array, header_dict, open_validated, parse_iuvs_utc, read_table
+from irisplug_iuvs._fits import (
+    damaged_fits_as_corrupt,
+    find_hdu,
+    hdu_array,
+    header_dict,
+    open_validated,
+    parse_iuvs_utc,
+    read_table,
+)
 from irisplug_iuvs.errors import IUVSFilenameError, IUVSMissingTableError
 from irisplug_iuvs.filenames import parse_filename
 
@@ -74,6 +82,7 @@ def _lookup(hdul: Any, roles: dict[str, tuple[str, ...]], path: Path, strict: bo
     return found
 
 
+@damaged_fits_as_corrupt
 def read_l1b(path: str | Path, *, lazy: bool = True, strict: bool = True) -> Any:
     """Read one IUVS L1B file into an `~irisplug_iuvs.product.IUVSProduct`.
 
