@@ -3,8 +3,9 @@
 Not a timing benchmark: a crash-safety check of ``irisplug.atomic`` (issue 16).
 For each format and run, a writer process imports irisplug, builds a cube
 whose every value is the run number, signals that it is ready and writes it
-over the target (``overwrite=True``). This script kills it with SIGKILL after
-a random delay spread over the measured length of one write, then checks:
+over the target (``overwrite=True``). This script waits until the writer's
+temporary file exists, then kills it with SIGKILL after a random delay spread
+over the measured lifetime of that file (the bytes being written), then checks:
 
 - the target is absent (before the first complete write) or a complete file
   of an earlier or this run: opened independently (astropy / asdf), every
@@ -96,23 +97,39 @@ def _spawn(target: Path, value: int, n: int) -> subprocess.Popen:
     return proc
 
 
+def _wait_for_temp(d: Path, proc: subprocess.Popen, timeout: float) -> bool:
+    """Poll ``d`` until a temporary file of irisplug.atomic appears (True) or the writer exits (False)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if any(".irisplug-tmp-" in p.name for p in d.iterdir()):
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.0005)
+    return False
+
+
 def run(fmt: str, runs: int, n: int, workdir: Path) -> dict[str, int]:
     import irisplug
 
     d = workdir / fmt
     d.mkdir()
     target = d / f"cube.{fmt}"
-    # one full write to measure how long a write takes
+    # one full write to measure how long the temporary file lives (the bytes being written)
     proc = _spawn(target, 0, n)
+    appeared = _wait_for_temp(d, proc, 60.0)
     t0 = time.monotonic()
     proc.stdout.readline()  # "done": the write returned
-    duration = time.monotonic() - t0
+    duration = time.monotonic() - t0 if appeared else 0.05
     proc.wait()
     written = {0.0}
     counts = {"runs": 0, "killed": 0, "completed": 0, "partial_targets": 0, "temp_left_by_kill": 0,
               "temp_survived_next_write": 0}
     for i in range(1, runs + 1):
         proc = _spawn(target, i, n)
+        # kill while the bytes are being written: once the temporary file exists, after a random part of its
+        # measured lifetime (a kill before it exists cannot touch the target; that case is trivially safe)
+        _wait_for_temp(d, proc, 60.0)
         time.sleep(random.uniform(0, duration * 1.1))
         finished = proc.poll() is not None
         if not finished:
