@@ -162,3 +162,43 @@ def test_no_nonthermal_velocity_for_a_line_of_unknown_ion(empty_plugin_manager):
         assert not any(k.endswith(".vnt") for k in keys), template
         assert any(k.endswith(".fwhm") for k in keys)
 
+
+
+# -- the model's own WCS refuses what it cannot evaluate, with the hierarchy's error ---------------------------
+
+_PEW_HEADER = {"NAXIS": 3, "NAXIS1": 4, "NAXIS2": 5, "NAXIS3": 2,
+               "CTYPE1": "WAVE", "CUNIT1": "Angstrom", "CRPIX1": 1, "CRVAL1": 1400, "CDELT1": 0.1,
+               "CTYPE2": "HPLT-TAN", "CUNIT2": "arcsec", "CRPIX2": 3, "CRVAL2": 0, "CDELT2": 0.2,
+               "CTYPE3": "HPLN-TAN", "CUNIT3": "arcsec", "CRPIX3": 1, "CRVAL3": 0, "CDELT3": 1.0}
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_per_exposure_wcs_refuses_non_finite_times(bad):
+    """A NaN exposure time once reached astropy.time as a raw ValueError when exposure 0's frame was built."""
+    from irisplug.errors import InconsistentInputError
+    from irisplug.model.wcs import PerExposureWCS
+
+    with pytest.raises(InconsistentInputError, match="the time of exposure 1 is"):
+        PerExposureWCS(_PEW_HEADER, exposure_axis=3, lon_axis=3, lat_axis=2, crval_lon=[10.0, 11.0],
+                       crval_lat=[5.0, 5.0], times=[4.0, bad], reference_time="2014-03-29T14:09:38")
+
+
+def test_per_exposure_wcs_keywords_wcslib_refuses():
+    """Keywords wcslib refuses (positions in degrees beyond the pole: a header without CUNIT) are an IrisplugError
+    when an exposure's WCS is built, not astropy's InvalidTransformError; astropy's own WCS refuses the same."""
+    from astropy.wcs import WCS, WcsError
+
+    from irisplug.errors import InconsistentInputError
+    from irisplug.model.wcs import PerExposureWCS
+
+    header = {k: v for k, v in _PEW_HEADER.items() if k != "CUNIT2"}
+    header["CRVAL2"] = 300.0  # 300 "degrees" of latitude
+    with pytest.raises(WcsError):
+        reference = WCS(naxis=3)
+        reference.wcs.ctype = [header[f"CTYPE{i}"] for i in (1, 2, 3)]
+        reference.wcs.crval = [header[f"CRVAL{i}"] for i in (1, 2, 3)]
+        reference.wcs.set()
+    w = PerExposureWCS(header, exposure_axis=3, lon_axis=3, lat_axis=2, crval_lon=[10.0, 11.0],
+                       crval_lat=[300.0, 300.0], times=[4.0, 14.0], reference_time="2014-03-29T14:09:38")
+    with pytest.raises(InconsistentInputError, match="wcslib refuses the WCS keywords"):
+        w.pixel_to_world_values(0, 2, 1)

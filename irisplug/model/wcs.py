@@ -44,7 +44,7 @@ def _wcs_header(header: Mapping[str, Any], naxis: int, axes: Sequence[int]) -> d
 
 def _build_wcs(hdr: Mapping[str, Any]) -> Any:
     """An ``astropy.wcs.WCS`` from WCS keywords, set directly (much faster than parsing a Header)."""
-    from astropy.wcs import WCS
+    from astropy.wcs import WCS, WcsError
 
     n = int(hdr["NAXIS"])
     w = WCS(naxis=n)
@@ -59,7 +59,12 @@ def _build_wcs(hdr: Mapping[str, Any]) -> Any:
     w.pixel_shape = tuple(int(hdr.get(f"NAXIS{i}", 0)) or 1 for i in range(1, n + 1))
     if hdr.get("DATE-OBS"):
         w.wcs.dateobs = str(hdr["DATE-OBS"])
-    w.wcs.set()
+    try:
+        w.wcs.set()
+    except WcsError as exc:  # an ill-conditioned or singular transformation: the caller's keywords, not a bug here
+        from irisplug.errors import InconsistentInputError
+
+        raise InconsistentInputError(f"wcslib refuses the WCS keywords {dict(hdr)}: {exc}") from exc
     return w
 
 
@@ -143,7 +148,15 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         self._times = np.asarray(times, dtype=float)
         self._n = len(self._times)
         if not (len(self._crval_lon) == len(self._crval_lat) == self._n):
-            raise ValueError("crval_lon, crval_lat and times need one value per exposure")
+            from irisplug.errors import InconsistentInputError
+
+            raise InconsistentInputError("crval_lon, crval_lat and times need one value per exposure")
+        if not np.isfinite(self._times).all():
+            from irisplug.errors import InconsistentInputError
+
+            i = int(np.flatnonzero(~np.isfinite(self._times))[0])
+            raise InconsistentInputError(f"the time of exposure {i} is {float(self._times[i])!r}: exposure times must "
+                                         "be finite (seconds after reference_time)")
         self._spatial_exposure = self._exp in (self._lon, self._lat)
         self._axes = [a for a in range(1, self._naxis + 1) if self._spatial_exposure or a != self._exp]
         k = len(self._axes)

@@ -95,6 +95,51 @@ def test_aux_pc_coupling_wavelength_and_position(one_raster):
     assert one_raster.name in str(err.value)
 
 
+@pytest.fixture
+def one_sji(synthetic_dir, tmp_path):
+    src = sorted(synthetic_dir.glob("*SJI*.fits"))[0]
+    dst = tmp_path / src.name
+    shutil.copy(src, dst)
+    return dst
+
+
+def _set_aux_column(path, key, row, value):
+    """Write ``value`` into column ``key`` (the aux header's 0-based index) of row ``row`` of the auxiliary table."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with fits.open(path, mode="update") as hdul:
+            aux = next(h for h in hdul if "XCENIX" in h.header)
+            aux.data[row, aux.header[key]] = value
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, 1e300])
+@pytest.mark.parametrize("fixture", ["one_raster", "one_sji"])
+def test_aux_exposure_time_not_finite(request, fixture, value):
+    """A damaged TIME column (seen in the fuzz suite: NaN reached astropy.time when exposure 0's frame was built)."""
+    path = request.getfixturevalue(fixture)
+    _set_aux_column(path, "TIME", 0, value)
+    with pytest.raises(CorruptFileError, match=r"TIME of exposure 0 is .*within \+-1e9 s") as err:
+        irisplug.read(path)
+    assert path.name in str(err.value)
+
+
+@pytest.mark.parametrize(("fixture", "axes"), [("one_raster", (1, 2, 3)), ("one_sji", (1, 2))])
+def test_missing_cunit_refused(request, fixture, axes):
+    """No CUNITn: FITS WCS would read metres of wavelength or degrees of position (seen: del CUNIT2 reached wcslib)."""
+    path = request.getfixturevalue(fixture)
+    hdu = 1 if fixture == "one_raster" else 0
+    for i in axes:
+        broken = path.with_name(f"cunit{i}-{path.name}")
+        shutil.copy(path, broken)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with fits.open(broken, mode="update") as hdul:
+                del hdul[hdu].header[f"CUNIT{i}"]
+        with pytest.raises(irisplug.errors.MissingKeywordError, match=rf"lacks CUNIT{i}, required") as err:
+            irisplug.read(broken)
+        assert broken.name in str(err.value)
+
+
 def test_window_hdu_replaced_by_the_aux_table(one_raster):
     with fits.open(one_raster) as hdul:
         nwin = hdul[0].header["NWIN"]

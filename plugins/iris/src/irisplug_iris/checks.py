@@ -8,8 +8,8 @@ from typing import Any
 
 from irisplug.errors import CorruptFileError, MissingKeywordError
 
-__all__ = ["int_keyword", "float_keyword", "check_image_header", "check_time", "check_axes", "check_linear_transform", "check_pointing", "IMAGE_BITPIX", "RASTER_AXES",
-           "SJI_AXES"]
+__all__ = ["int_keyword", "float_keyword", "check_image_header", "check_time", "check_axes", "check_linear_transform", "check_pointing", "check_exposure_times", "IMAGE_BITPIX",
+           "RASTER_AXES", "SJI_AXES"]
 
 #: BITPIX values of FITS image data (FITS 4.0, Table 8)
 IMAGE_BITPIX = (8, 16, 32, 64, -32, -64)
@@ -105,18 +105,25 @@ def check_time(text: Any, key: str, path: str | Path, where: str = "primary head
 
 def check_axes(header: dict[str, Any], path: str | Path, where: str, expected: tuple[str, ...]) -> None:
     """CTYPEn must name the IRIS axis type ``expected[n-1]`` (a helioprojective one with a known projection) and
-    CUNITn, when present, a unit of that axis's kind.
+    CUNITn a unit of that axis's kind.
 
     The WCS built from the header trusts these: an unknown CTYPE (``'NaN'``, ``'-1'``) left its physical type
-    undefined and failed deep in the model.
+    undefined and failed deep in the model. CUNITn is required (every IRIS Level 2 file has it): without it FITS
+    WCS reads the axis in its default unit, metres of wavelength or degrees of solar position, a silently wrong
+    coordinate 3600 or 1e10 times off (or a transformation wcslib refuses when first used).
 
     Examples
     --------
-    >>> check_axes({"CTYPE1": "HPLN-TAN", "CTYPE2": "HPLT-TAN", "CUNIT1": "arcsec"}, "f.fits", "SJI", SJI_AXES)
+    >>> check_axes({"CTYPE1": "HPLN-TAN", "CTYPE2": "HPLT-TAN", "CUNIT1": "arcsec", "CUNIT2": "arcsec"}, "f.fits", "SJI",
+    ...            SJI_AXES)
     >>> check_axes({"CTYPE1": "NaN", "CTYPE2": "HPLT-TAN"}, "f.fits", "SJI", SJI_AXES)
     Traceback (most recent call last):
     ...
     irisplug.errors.CorruptFileError: f.fits: SJI: CTYPE1 = 'NaN' is not an IRIS axis type (expected HPLN-TAN)
+    >>> check_axes({"CTYPE1": "HPLN-TAN", "CTYPE2": "HPLT-TAN", "CUNIT1": "arcsec"}, "f.fits", "SJI", SJI_AXES)
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.MissingKeywordError: f.fits: SJI lacks CUNIT2, required for IRIS Level 2 (without it the FITS default unit of axis HPLT-TAN would apply)
     """
     import astropy.units as u
 
@@ -134,7 +141,8 @@ def check_axes(header: dict[str, Any], path: str | Path, where: str, expected: t
             raise CorruptFileError(f"{where}: CTYPE{i} = {ctype!r} is not an IRIS axis type (expected {want})", path=path)
         unit = header.get(f"CUNIT{i}")
         if unit is None:
-            continue
+            raise MissingKeywordError(f"{where} lacks CUNIT{i}, required for IRIS Level 2 (without it the FITS default "
+                                      f"unit of axis {want} would apply)", path=path)
         try:
             u.Unit(str(unit).strip()).to(_AXIS_UNITS[kind])
         except (ValueError, TypeError, u.UnitsError) as exc:
@@ -237,3 +245,34 @@ def check_pointing(x: Any, y: Any, pc: Any, header: dict[str, Any], path: str | 
         if flags.any():
             i = int(np.flatnonzero(flags)[0])
             raise CorruptFileError(f"{where}: the PC matrix (PCi_jIX) of exposure {i} {label}: {m[i].tolist()}", path=path)
+
+
+#: the largest exposure time offset accepted, in seconds from the observation start (about 30 years: IRIS
+#: observations last hours; a damaged table's 1e300 or NaN otherwise reached astropy.time when the coordinates of an
+#: exposure were first computed)
+_MAX_TIME_OFFSET = 1e9
+
+
+def check_exposure_times(times: Any, exposure: Any, path: str | Path, where: str = "auxiliary table") -> None:
+    """Exposure start times (``TIME``, s after the observation start) and exposure times (``EXPTIME*``) finite and
+    within +-1e9 s.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_exposure_times(np.array([0.2, 9.6]), np.array([8.0, 8.0]), "f.fits")
+    >>> check_exposure_times(np.array([0.2, np.nan]), np.array([8.0, 8.0]), "f.fits")
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.CorruptFileError: f.fits: auxiliary table: TIME of exposure 1 is nan, not a time in seconds from the observation start within +-1e9 s; 1 exposure(s) affected
+    """
+    import numpy as np
+
+    for name, values in (("TIME", times), ("exposure time", exposure)):
+        v = np.asarray(values, dtype=float)
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(v) | (np.abs(v) > _MAX_TIME_OFFSET)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CorruptFileError(f"{where}: {name} of exposure {i} is {float(v[i])!r}, not a time in seconds from the "
+                                   f"observation start within +-1e9 s; {int(bad.sum())} exposure(s) affected", path=path)

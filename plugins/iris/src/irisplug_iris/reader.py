@@ -156,9 +156,11 @@ def _require(header: dict[str, Any], key: str, path: Path, where: str = "primary
 
 def _times(aux: np.ndarray, aux_hdr: dict[str, Any], exp_key: str, path: Path) -> tuple[np.ndarray, np.ndarray]:
     from irisplug_iris.aux import aux_column
+    from irisplug_iris.checks import check_exposure_times
 
     t = aux_column(aux, aux_hdr, "TIME", path)
     exp = aux_column(aux, aux_hdr, exp_key, path)
+    check_exposure_times(t, exp, path)
     return t + exp / 2.0, exp
 
 
