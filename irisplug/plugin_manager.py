@@ -595,9 +595,12 @@ class _Worker:
     """A daemon thread that runs calls handed to it; abandoned (left running) when a call hangs."""
 
     def __init__(self) -> None:
-        import queue
+        try:  # the C queue that queue.SimpleQueue is, without importing queue (and heapq) on the first identify
+            from _queue import SimpleQueue
+        except ImportError:  # pragma: no cover - Python builds without the _queue extension
+            from queue import SimpleQueue
 
-        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.jobs: SimpleQueue = SimpleQueue()
         self.thread = threading.Thread(target=self._loop, name="irisplug-identify", daemon=True)
         self.thread.start()
 

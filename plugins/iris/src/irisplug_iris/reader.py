@@ -262,14 +262,14 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
         check_axes,
         check_image_header,
         check_pointing,
-        check_time,
+        check_time_text,
         float_keyword,
         int_keyword,
     )
 
     nwin = int_keyword(primary, "NWIN", path, "primary header", minimum=1, maximum=999)
     startobs = str(_require(primary, "STARTOBS", path))
-    check_time(startobs, "STARTOBS", path)
+    check_time_text(startobs, "STARTOBS", path)
     aux_idx = [i for i, (h, _, _) in enumerate(hdus) if "XCENIX" in h]
     if len(hdus) < nwin + 1 or not aux_idx:
         raise MissingExtensionError(
@@ -309,8 +309,9 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
         meta["FILENAME"] = path.name
         meta["HDU"] = w
         meta["window_header"] = {k: v for k, v in hdr.items()}
-        _quality_meta(meta, "NUV" if det.startswith("NUV") else det, label=label)
-        out[label] = {"path": path, "hdr": hdr, "offset": off, "startobs": startobs, "x": x, "y": y, "pc": pc,
+        # the data-quality keys (Quantities: astropy.units) are added when the cube is built
+        quality = {"detector": "NUV" if det.startswith("NUV") else det, "label": label}
+        out[label] = {"quality": quality, "path": path, "hdr": hdr, "offset": off, "startobs": startobs, "x": x, "y": y, "pc": pc,
                       "mid": mid, "exp": exp, "meta": meta, "nrasterp": nrasterp, "first_index": first_index}
     return out
 
@@ -329,7 +330,8 @@ def _build_raster_cube(r: dict[str, Any], lazy: bool) -> Any:
     )
     data, mask = _image(r["path"], r["hdr"], r["offset"], lazy)
     coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], r["first_index"])
-    return RasterCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(dict(r["meta"]), coords))
+    meta = _quality_meta(dict(r["meta"]), **r["quality"])
+    return RasterCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
 
 
 def _build_window(recipes: list[dict[str, Any]], lazy: bool, keep_null: bool, uncertainty: bool = False) -> Any:
@@ -366,13 +368,13 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
         check_axes,
         check_image_header,
         check_pointing,
-        check_time,
+        check_time_text,
         float_keyword,
         int_keyword,
     )
 
     startobs = str(_require(primary, "STARTOBS", path))
-    check_time(startobs, "STARTOBS", path)
+    check_time_text(startobs, "STARTOBS", path)
     n = check_image_header(primary, path, "SJI primary HDU (frame, y, x)", 3)[0]
     _check_wcs_keywords(primary, path, "SJI primary HDU")
     check_axes(primary, path, "SJI primary HDU", SJI_AXES)
@@ -389,13 +391,13 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
     meta = dict(primary)
     meta["DETECTOR"] = "SJI"
     meta["FILENAME"] = path.name
-    _quality_meta(meta, "SJI", twave=primary.get("TWAVE1"))
-    if "deconvolved" in path.name.lower():
+    # the data-quality keys (Quantities: astropy.units) are added when the cube is built, before DECONVOLVED
+    deconvolved = "deconvolved" in path.name.lower()
+    if deconvolved:
         label += "_deconvolved"
-        meta["DECONVOLVED"] = True
     # slit centre of each frame in 1-based window pixels (the aux header says "window-pixels")
     slit = {name: aux_column(aux, aux_hdr, key, path) for key, name in (("SLTPX1IX", "slit_x"), ("SLTPX2IX", "slit_y")) if key in aux_hdr}
-    return label, {"path": path, "hdr": primary, "offset": hdus[0][1], "startobs": startobs, "x": x, "y": y, "pc": pc,
+    return label, {"quality": {"detector": "SJI", "twave": primary.get("TWAVE1")}, "deconvolved": deconvolved, "path": path, "hdr": primary, "offset": hdus[0][1], "startobs": startobs, "x": x, "y": y, "pc": pc,
                    "mid": mid, "exp": exp, "meta": meta, "slit": slit,
                    "nrasterp": int_keyword(primary, "NRASTERP", path, "primary header", minimum=0, maximum=1 << 31, default=1) or 1}
 
@@ -416,7 +418,10 @@ def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool, uncertainty:
     coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], 0)
     for name, values in r["slit"].items():
         coords[name] = values * u.pix
-    cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(dict(r["meta"]), coords))
+    meta = _quality_meta(dict(r["meta"]), **r["quality"])
+    if r["deconvolved"]:
+        meta["DECONVOLVED"] = True
+    cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
     if uncertainty:
         from irisplug_iris.noise import photon_noise
 
