@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +105,27 @@ def check_time(text: Any, key: str, path: str | Path, where: str = "primary head
     return t
 
 
-#: ``YYYY-MM-DDThh:mm:ss[.fff]`` (or a space for ``T``): the form of every IRIS ``STARTOBS``/``DATE_OBS``
-_ISO_TIME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?")
 #: years that astropy (ERFA) reads without a "dubious year" warning: outside, the check defers to astropy
 _PLAIN_YEARS = (1961, 2026)
+
+
+_DIGITS = "0123456789"
+
+
+def _iso_fields(text: str) -> tuple[int, ...] | None:
+    """(year, month, day, hour, minute, second) of ``YYYY-MM-DDThh:mm:ss[.f...]`` (``T`` or a space), else None.
+
+    String methods, not a regular expression (compiling one costs ~0.15 ms of a fresh process's first open).
+    """
+    if len(text) < 19 or text[4] != "-" or text[7] != "-" or text[10] not in "T " or text[13] != ":" or text[16] != ":":
+        return None
+    parts = (text[0:4], text[5:7], text[8:10], text[11:13], text[14:16], text[17:19])
+    frac = text[19:]
+    if frac and (frac[0] != "." or len(frac) < 2 or frac[1:].strip(_DIGITS)):
+        return None
+    if any(p.strip(_DIGITS) for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
 
 
 def check_time_text(text: Any, key: str, path: str | Path, where: str = "primary header") -> None:
@@ -131,9 +147,9 @@ def check_time_text(text: Any, key: str, path: str | Path, where: str = "primary
     """
     import datetime
 
-    m = _ISO_TIME_RE.fullmatch(str(text).strip()) if isinstance(text, str) else None
-    if m is not None:
-        year, month, day, hour, minute, second = (int(g) for g in m.groups())
+    fields = _iso_fields(text.strip()) if isinstance(text, str) else None
+    if fields is not None:
+        year, month, day, hour, minute, second = fields
         if _PLAIN_YEARS[0] <= year <= _PLAIN_YEARS[1] and hour < 24 and minute < 60 and second < 60:
             try:
                 datetime.date(year, month, day)
