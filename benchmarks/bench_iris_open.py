@@ -6,6 +6,14 @@ building one window. Peers in the same
 run, interleaved: ``astropy.io.fits.open`` + touching every header (lazy),
 and ``irispy.io.read_files(path, memmap=True)``. Prints medians and ratios.
 
+First open in a fresh process (``--fresh``, ``--fresh-only``): each row is a new
+Python process per repeat, the rows interleaved. The library import (for
+irisplug: ``import irisplug`` and plugin discovery) is timed on its own; "first
+open" is the first call, wall and CPU time, in three forms for irisplug:
+everything the first ``irisplug.read`` imports included (numpy and our read
+path), numpy imported before (what a session that touched numpy pays), and
+numpy plus our read-path modules imported before (the open's own work).
+
 Usage: ``python benchmarks/bench_iris_open.py [--quick] [--keep]`` (generates
 into benchmarks/_scratch/, deletes it at the end unless --keep).
 """
@@ -43,54 +51,124 @@ def make_file(quick: bool) -> Path:
 
 
 _CHILD = """
-import json, statistics, sys, time, warnings
+import json, os, statistics, sys, time, warnings
 warnings.simplefilter("ignore")
+kind, path, pre = sys.argv[1], sys.argv[2], [m for m in sys.argv[3].split(",") if m]
 def rss():
-    import os
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
-t0 = time.perf_counter()
-import irisplug
-irisplug.get_plugin_manager().contributions("reader")
-t1 = time.perf_counter()
-pre_s = 0.0
-if len(sys.argv) > 2:  # the libraries and plugin modules the first read imports, imported first (not timed as the open)
-    import importlib
-    for name in sys.argv[2].split(","):
-        importlib.import_module(name)
-    pre_s = time.perf_counter() - t1
+t0, c0 = time.perf_counter(), time.process_time()
+if kind == "irisplug":
+    import irisplug
+    irisplug.get_plugin_manager().contributions("reader")  # plugin discovery, as `irisplug plugins` does
+    def first_open():
+        return irisplug.read(path)
+elif kind == "astropy":
+    from astropy.io import fits
+    def first_open():
+        with fits.open(path) as hdul:
+            return [h.header for h in hdul]
+else:
+    import irispy.io
+    def first_open():
+        return irispy.io.read_files([path], memmap=True)
+t1, c1 = time.perf_counter(), time.process_time()
+import importlib
+for name in pre:  # imported before the timed open (the variant says which)
+    importlib.import_module(name)
+t2, c2 = time.perf_counter(), time.process_time()
+before = set(sys.modules)
 r0 = rss()
-t = time.perf_counter(); obs = irisplug.read(sys.argv[1]); first = time.perf_counter() - t
+t, c = time.perf_counter(), time.process_time(); obj = first_open(); first, first_cpu = time.perf_counter() - t, time.process_time() - c
 r_open = rss()
-heavy = sorted({m.split(".")[0] for m in sys.modules} & {"ndcube", "sunraster", "sunpy", "dask", "gwcs", "matplotlib", "astropy"})
+new = sorted(set(sys.modules) - before)
+third_party = sorted({m.split(".")[0] for m in new} & {"numpy", "astropy", "erfa", "ndcube", "sunraster", "sunpy", "dask", "gwcs",
+                                                       "matplotlib", "scipy", "numba"})
 ts = []
-for _ in range(20):
-    t = time.perf_counter(); irisplug.read(sys.argv[1]); ts.append(time.perf_counter() - t)
-t = time.perf_counter(); cube = obs["Si IV 1403"][0]; build = time.perf_counter() - t
-print(json.dumps({"imports_s": t1 - t0, "pre_s": pre_s, "rss_imports": r0, "first_ms": first * 1e3, "median_ms": statistics.median(ts) * 1e3,
-                  "rss_open": r_open, "heavy": heavy, "build_ms": build * 1e3, "rss_window": rss()}))
+for _ in range(10):
+    t = time.perf_counter(); first_open(); ts.append(time.perf_counter() - t)
+out = {"import_ms": (t1 - t0) * 1e3, "import_cpu_ms": (c1 - c0) * 1e3, "pre_ms": (t2 - t1) * 1e3, "first_ms": first * 1e3,
+       "first_cpu_ms": first_cpu * 1e3, "next_ms": statistics.median(ts) * 1e3, "rss_open": r_open, "rss_growth": r_open - r0,
+       "imported": third_party, "n_new_modules": len(new),
+       "ours_new": [m for m in new if m.startswith(("irisplug", "irisplug_iris"))]}
+if kind == "irisplug" and not pre:
+    t = time.perf_counter(); obj["Si IV 1403"][0]; out["build_ms"] = (time.perf_counter() - t) * 1e3
+    out["rss_window"] = rss()
+print(json.dumps(out))
 """
 
+#: what the first irisplug.read of an IRIS raster imports that is not ours (python -X importtime; the
+#: benchmark prints the list it measured): numpy only. The "read path" variant imports our modules too.
+THIRD_PARTY = "numpy"
+READ_PATH = ("numpy,irisplug.dispatch.read,irisplug.fileinfo,irisplug.sources,irisplug.limits,irisplug.model.observation,"
+             "irisplug_iris.reader,irisplug_iris.checks,irisplug_iris.aux")
+#: (label, library, modules imported before the timed first open)
+VARIANTS = (
+    ("irisplug.read, everything it imports included", "irisplug", ""),
+    ("irisplug.read, numpy imported before", "irisplug", THIRD_PARTY),
+    ("irisplug.read, numpy + our read path imported", "irisplug", READ_PATH),
+    ("astropy fits.open + every header", "astropy", ""),
+    ("irispy read_files(memmap=True)", "irispy", ""),
+)
 
-#: what the first irisplug.read of an IRIS raster imports beyond ``import irisplug`` (python -X importtime)
-FIRST_READ_IMPORTS = "numpy,astropy.units,astropy.time,irisplug_iris.reader,irisplug_iris.decode"
 
-
-def _fresh_process(path: Path, pre: str = "") -> dict:
-    """Open the file in a new Python process: import cost, first-open time, RSS.
+def _fresh_process(kind: str, path: Path, pre: str = "") -> dict:
+    """Open the file in a new Python process: library import cost, first-open time (wall and CPU), RSS.
 
     Bytecode is written and used as after ``pip install`` (the child runs
     without ``PYTHONDONTWRITEBYTECODE``, which some CI images set: then every
-    fresh process compiles every module it imports, ~0.2 s for this open).
+    fresh process compiles every module it imports).
     """
     import json
     import subprocess
     import sys
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    args = [sys.executable, "-c", _CHILD, str(path)] + ([pre] if pre else [])
-    out = subprocess.run(args, capture_output=True, text=True, check=True, env=env)
+    out = subprocess.run([sys.executable, "-c", _CHILD, kind, str(path), pre], capture_output=True, text=True, check=True,
+                         env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _spread(values: list[float], fmt: str = ".1f") -> str:
+    return f"{statistics.median(values):{fmt}} ({min(values):{fmt}}-{max(values):{fmt}})"
+
+
+def _fresh(path: Path, n: int) -> None:
+    """First open in fresh processes, the variants interleaved (round robin) so load hits them alike."""
+    for _, kind, pre in VARIANTS:
+        _fresh_process(kind, path, pre)  # writes bytecode caches; warms the page cache of the headers
+    runs: dict[str, list[dict]] = {label: [] for label, _, _ in VARIANTS}
+    for _ in range(n):
+        for label, kind, pre in VARIANTS:
+            try:
+                runs[label].append(_fresh_process(kind, path, pre))
+            except Exception as exc:
+                if kind == "irisplug":
+                    raise
+                print(f"{label}: failed ({exc})")
+    ours = runs[VARIANTS[0][0]]
+    print(f"first open in a fresh process ({n} processes per row, interleaved; medians (min-max); the library's import "
+          f"and, for irisplug, plugin discovery are timed separately and not included in 'first open'):")
+    print(f"  {'':48s} {'library import ms':>20s} {'first open ms':>20s} {'first open CPU ms':>20s} {'next opens ms':>9s}")
+    for label, _, _ in VARIANTS:
+        r = runs[label]
+        if not r:
+            continue
+        print(f"  {label:48s} {_spread([x['import_ms'] for x in r], '.0f'):>20s} {_spread([x['first_ms'] for x in r]):>20s} "
+              f"{_spread([x['first_cpu_ms'] for x in r]):>20s} {statistics.median(x['next_ms'] for x in r):9.2f}")
+    base = [x["first_ms"] for x in runs[VARIANTS[1][0]]]
+    for label, _, _ in VARIANTS[3:]:
+        if runs[label]:
+            peer = [x["first_ms"] for x in runs[label]]
+            ratios = [p / b for p, b in zip(peer, base, strict=False)]
+            print(f"  {label} / irisplug.read (numpy imported before): median {statistics.median(peer) / statistics.median(base):.1f}x "
+                  f"(per round {min(ratios):.1f}-{max(ratios):.1f}x)")
+    print(f"  the first irisplug.read imports {ours[0]['imported'] or 'no third-party library'} and {len(ours[0]['ours_new'])} "
+          f"irisplug modules: {', '.join(ours[0]['ours_new'])}")
+    print(f"  RSS after the first open {statistics.median(x['rss_open'] for x in ours):.0f} MB "
+          f"(+{statistics.median(x['rss_growth'] for x in ours):.1f} MB); then building the window Si IV 1403 (imports ndcube, "
+          f"sunraster, sunpy, dask, astropy): {statistics.median(x['build_ms'] for x in ours):.0f} ms, RSS "
+          f"{statistics.median(x['rss_window'] for x in ours):.0f} MB")
 
 
 def _in_process(path: Path, repeats: int) -> None:
@@ -144,7 +222,7 @@ def main() -> None:
     p.add_argument("--quick", action="store_true")
     p.add_argument("--keep", action="store_true")
     p.add_argument("--repeats", type=int, default=15)
-    p.add_argument("--fresh", type=int, default=5, help="fresh processes per variant")
+    p.add_argument("--fresh", type=int, default=7, help="fresh processes per variant")
     p.add_argument("--fresh-only", action="store_true", help="only the fresh-process first-open rows")
     a = p.parse_args()
     import warnings
@@ -153,27 +231,10 @@ def main() -> None:
     from _machine import machine_line
 
     path = make_file(a.quick)
-    print(f"file: {path.name}, {path.stat().st_size / 1e9:.2f} GB")
+    print(f"file: {path.name}, {path.stat().st_size / 1e9:.2f} GB; CPU: {machine_line()}")
     if not a.fresh_only:
         _in_process(path, a.repeats)
-    _fresh_process(path)  # writes the bytecode caches
-    runs_fresh = [_fresh_process(path) for _ in range(a.fresh)]
-    runs_pre = [_fresh_process(path, FIRST_READ_IMPORTS) for _ in range(a.fresh)]
-    fresh = runs_fresh[0]
-    first = [r["first_ms"] for r in runs_fresh]
-    first_pre = [r["first_ms"] for r in runs_pre]
-    print(f"CPU: {machine_line()}")
-    print(f"fresh process ({a.fresh} processes), timed from after `import irisplug` + plugin discovery "
-          f"(median {statistics.median(r['imports_s'] for r in runs_fresh):.2f} s, not included):")
-    print(f"  first irisplug.read: median {statistics.median(first):.1f} ms ({min(first):.1f}-{max(first):.1f}); it imports "
-          f"{fresh['heavy'] or 'no heavy module'} ({FIRST_READ_IMPORTS})")
-    print(f"  first irisplug.read with those modules imported before (their import median "
-          f"{statistics.median(r['pre_s'] for r in runs_pre) * 1e3:.0f} ms, not included): median "
-          f"{statistics.median(first_pre):.2f} ms ({min(first_pre):.2f}-{max(first_pre):.2f})")
-    print(f"  next reads in the process: median {statistics.median(r['median_ms'] for r in runs_fresh):.2f} ms; "
-          f"RSS after opening {fresh['rss_open']:.0f} MB (+{fresh['rss_open'] - fresh['rss_imports']:.1f} MB)")
-    print(f"  then building the window Si IV 1403 (imports ndcube, sunraster, sunpy, dask): {fresh['build_ms']:.0f} ms, "
-          f"RSS {fresh['rss_window']:.0f} MB")
+    _fresh(path, a.fresh)
     import dask.array as da
 
     import irisplug

@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from irisplug.descriptors import (
     CalibratorDescriptor,
@@ -88,4 +88,17 @@ __all__ = [
 ]
 
 
-__getattr__, __dir__ = lazy_exports(__name__, _LAZY)
+#: submodules reachable as attributes after ``import irisplug`` alone (``irisplug.provenance.record_step``),
+#: imported on first access: nothing imports them eagerly any more, so plugins that relied on that still work
+_SUBMODULES = frozenset({"atomic", "cli", "descriptors", "dispatch", "errors", "fileinfo", "hookspecs", "lazy_exports",
+                         "limits", "model", "plugin_manager", "progress_bars", "provenance", "sources", "testing"})
+
+_lazy_getattr, __dir__ = lazy_exports(__name__, _LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        from importlib import import_module
+
+        return import_module(f"{__name__}.{name}")  # the import binds it here too
+    return _lazy_getattr(name)

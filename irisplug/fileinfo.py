@@ -6,10 +6,8 @@ file whose name no reader pattern claims, so it must cost microseconds.
 
 from __future__ import annotations
 
-import gzip
 import os
 import stat
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,6 +180,21 @@ def _read_header(f: Any, path: str, index: int, offset: int, max_cards: int) -> 
     return parsed
 
 
+def _gzip_open() -> Any:
+    """``gzip.open``, imported when a file is compressed (most are not: opening a plain file never imports gzip)."""
+    import gzip
+
+    return gzip.open
+
+
+def _gzip_errors() -> tuple[type[BaseException], ...]:
+    """What a damaged gzip stream raises (evaluated only when an exception reaches the ``except``)."""
+    import gzip
+    import zlib
+
+    return (EOFError, gzip.BadGzipFile, zlib.error)
+
+
 def iter_fits_headers(
     path: str | os.PathLike, max_hdus: int | None = None, *, primary: tuple[dict[str, Any], int] | None = None
 ) -> Iterator[tuple[dict[str, Any], int, int]]:
@@ -231,7 +244,7 @@ def iter_fits_headers(
         gz = raw.read(2) == _GZIP_MAGIC
     total = None if gz else os.path.getsize(path)
     packed = os.path.getsize(path)
-    opener = gzip.open if gz else open
+    opener = _gzip_open() if gz else open
     try:
         with opener(path, "rb") as f:
             offset = 0
@@ -270,7 +283,7 @@ def iter_fits_headers(
                 assert end > offset  # forward progress: a header is at least one block
                 offset = end
                 index += 1
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+    except _gzip_errors() as exc:
         raise CorruptFileError(f"gzip stream is damaged ({type(exc).__name__}: {exc})", path=path) from exc
 
 
@@ -334,7 +347,7 @@ class FileInfo:
         if not self.is_regular:
             return b""
         if self._head is None or len(self._head) < n:
-            opener = gzip.open if self.is_gzip else open
+            opener = _gzip_open() if self.is_gzip else open
             try:
                 with opener(self.path, "rb") as f:
                     self._head = f.read(max(n, 4 * _BLOCK))

@@ -393,15 +393,15 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
     >>> plain.name, plain.read_bytes()[:9]
     ('a.fits', b'SIMPLE  =')
     """
+    path = Path(path)
+    with open(path, "rb") as f:
+        if f.read(2) != _GZIP_MAGIC:
+            return path  # the common case: nothing below (nor its imports) is needed
     import uuid
     import zlib
 
     from irisplug.progress_bars import progress_disabled
 
-    path = Path(path)
-    with open(path, "rb") as f:
-        if f.read(2) != _GZIP_MAGIC:
-            return path
     name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name + ".gunzip"
     target = cache_dir() / "gunzip" / _content_key(path) / name
     if target.is_file():

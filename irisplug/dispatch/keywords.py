@@ -27,7 +27,6 @@ irisplug.errors.UnknownKeywordError: fetcher 'demo' takes no keyword 'sise' (did
 
 from __future__ import annotations
 
-import difflib
 import functools
 import inspect
 from collections.abc import Callable, Iterable, Mapping
@@ -113,6 +112,8 @@ def unknown_keyword_error(
     >>> print(unknown_keyword_error(["lazzy"], ["lazy", "windows"], "reader 'iris-l2'"))
     reader 'iris-l2' takes no keyword 'lazzy' (did you mean 'lazy'?); valid keywords: lazy, windows
     """
+    import difflib
+
     valid = sorted(set(valid))
     parts = []
     for key in unknown:

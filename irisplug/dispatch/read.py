@@ -59,10 +59,38 @@ def choose_reader(path: str | os.PathLike, *, manager: PluginManager | None = No
     return _choose_reader(FileInfo(Path(path)), pm)
 
 
+def _name_matches(name: str, pattern: str) -> bool:
+    """``fnmatch.fnmatch(name, pattern)``, without compiling a regular expression for patterns whose only wildcard is ``*``.
+
+    Reader patterns are of that kind (``iris_l2_*raster*.fits``); compiling each one cost ~0.1 ms of the first
+    ``irisplug.read`` in a process. ``?`` and ``[...]`` go to fnmatch.
+
+    Examples
+    --------
+    >>> _name_matches("iris_l2_x_raster_t000.fits", "iris_l2_*raster*.fits"), _name_matches("a.fits", "*.fits.gz")
+    (True, False)
+    """
+    if "?" in pattern or "[" in pattern:
+        return fnmatch.fnmatch(name, pattern)
+    name, pattern = os.path.normcase(name), os.path.normcase(pattern)  # as fnmatch does
+    first, *middle, last = pattern.split("*") if "*" in pattern else (pattern, None)
+    if last is None:
+        return name == first
+    if len(name) < len(first) + len(last) or not name.startswith(first) or not name.endswith(last):
+        return False
+    pos, end = len(first), len(name) - len(last)
+    for part in middle:  # leftmost match of each fixed part, in order, between the two ends
+        i = name.find(part, pos, end)
+        if i < 0:
+            return False
+        pos = i + len(part)
+    return True
+
+
 def _choose_reader(info: FileInfo, pm: PluginManager) -> ReaderDescriptor:
     readers: dict[str, ReaderDescriptor] = pm.contributions("reader")  # type: ignore[assignment]
     path = info.path
-    by_pattern = [r for r in readers.values() if any(fnmatch.fnmatch(path.name, p) for p in r.patterns)]
+    by_pattern = [r for r in readers.values() if any(_name_matches(path.name, p) for p in r.patterns)]
     limits = get_limits()
 
     def identifies(r: ReaderDescriptor) -> bool:

@@ -1,0 +1,35 @@
+"""irisplug.read imports the read dispatch only; reader patterns are matched as fnmatch does."""
+
+from __future__ import annotations
+
+import fnmatch
+import subprocess
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from irisplug.dispatch.read import _name_matches
+
+
+def test_read_imports_the_read_dispatch_only():
+    code = ("import sys, irisplug\n"
+            "irisplug.read, irisplug.choose_reader\n"
+            "print(sorted(m for m in sys.modules if m.startswith('irisplug.dispatch.') or m in "
+            "('irisplug.atomic', 'irisplug.provenance', 'difflib', 'queue', 'gzip', 'uuid')))\n"
+            "import irisplug.dispatch as d\n"
+            "print(d.fit is irisplug.fit, d.plan_calibration is irisplug.plan_calibration, d.choose_writer is irisplug.choose_writer)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[0] == "['irisplug.dispatch._guard', 'irisplug.dispatch.keywords', 'irisplug.dispatch.read']"
+    assert out[1] == "True True True"
+
+
+@given(st.text(alphabet="ab.*?_", max_size=8), st.text(alphabet="ab._", max_size=10))
+def test_name_matches_is_fnmatch(pattern, name):
+    assert _name_matches(name, pattern) == fnmatch.fnmatch(name, pattern)
+
+
+def test_name_matches_reader_patterns():
+    name = "iris_l2_20140329_140938_3860258481_raster_t000_r00000.fits"
+    for pattern in ("iris_l2_*raster*.fits", "iris_l2_*SJI*.fits", "*.fits", "*", "iris*raster*raster*.fits", name):
+        assert _name_matches(name, pattern) == fnmatch.fnmatch(name, pattern)
