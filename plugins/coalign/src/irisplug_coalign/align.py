@@ -210,7 +210,7 @@ def _describe(obj: Any) -> dict[str, Any]:
 def _record(obj: Any, record: dict[str, Any], reference: Any, method: str) -> Any:
     meta = obj.meta
     meta[record_key] = record
-    irisplug.provenance.record_step(
+    irisplug.record_step(
         obj, "coalign", plugin="coalign", version=PLUGIN_VERSION,
         params={k: v for k, v in record.items() if k not in ("per_frame",)} | {"method": method},
         inputs={"reference": _describe(reference)},

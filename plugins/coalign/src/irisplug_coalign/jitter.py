@@ -205,7 +205,7 @@ def dejitter(
                        "median_score": float(np.median(np.minimum(scores, 1e6)))},
     }
     out = with_wcs(cube, wcs, {record_key: record})
-    irisplug.provenance.record_step(out, "coalign", plugin="coalign", version=PLUGIN_VERSION,
+    irisplug.record_step(out, "coalign", plugin="coalign", version=PLUGIN_VERSION,
                                     params={"method": f"jitter/{method}", "reference_frame": ref_i, "chain": chain,
                                             "confidence": record["confidence"]})
     return out

@@ -348,5 +348,5 @@ def coalign_raster_to_sji(
         "confidence": figures,
     }
     out = with_wcs(raster, wcs, {record_key: record})
-    irisplug.provenance.record_step(out, "coalign", plugin="coalign", version=PLUGIN_VERSION, params=record | {"sji_frames": "per step"})
+    irisplug.record_step(out, "coalign", plugin="coalign", version=PLUGIN_VERSION, params=record | {"sji_frames": "per step"})
     return out
