@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["spline_prefilter", "prefilter_with_stats", "resample", "affine_transform_xy", "clip_rows"]
+__all__ = ["spline_prefilter", "prefilter_with_stats", "resample", "affine_transform_xy"]
 
 # One reusable coefficient buffer per shape: touching 100+ MB of fresh memory
 # (page faults) costs as much as the filter itself on some machines.
@@ -60,41 +60,44 @@ def release_buffer(shared: bool) -> None:
 
 
 def prefilter_with_stats(image: np.ndarray, *, reuse_buffer: bool = False) -> tuple[np.ndarray, float, float, int, bool]:
-    """Cubic B-spline coefficients plus the input's nanmin, nanmax and NaN count, in one pass.
+    """Cubic B-spline coefficients plus the input's nanmin, nanmax and whether it has NaNs, in one pass.
 
     With ``reuse_buffer=True`` the coefficients are written to a shared work
     array; the caller must pass the returned flag to :func:`release_buffer`
-    once done with them.
+    once done with them. The fourth value is positive when the image has NaNs
+    (a count, possibly with repeats), else 0.
 
     Examples
     --------
     >>> import numpy as np
     >>> coef, lo, hi, nnan, shared = prefilter_with_stats(np.array([[1.0, np.nan], [3.0, 4.0]]))
-    >>> lo, hi, nnan, shared
-    (1.0, 4.0, 1, False)
+    >>> lo, hi, nnan > 0, shared
+    (1.0, 4.0, True, False)
     """
     from irisplug_calib import _bspline_kernels as k
 
     image = np.asarray(image)
     if image.ndim != 2:
         raise ValueError(f"the B-spline prefilter needs a 2-D image, got shape {image.shape}")
-    if image.dtype.byteorder not in ("=", "|"):
-        image = image.astype(image.dtype.newbyteorder("="))
+    # one compiled specialisation (C-contiguous float64) keeps the first call's compile time down
+    image = np.ascontiguousarray(image, dtype=np.float64)
     if reuse_buffer:
         coef, shared = _coef_buffer(image.shape)
     else:
         coef, shared = np.empty(image.shape, dtype=np.float64), False
     try:
-        rmin, rmax, rnan = k.filter_rows(image, coef, k.GAIN * k.GAIN, 8)
-        k.filter_cols(coef, k.threads() * 4)
+        # bands of at least 128 rows: each band's column recursion restarts 53 rows above it (exact to rounding)
+        bands = max(1, min(k.threads(), image.shape[0] // 128))
+        bmin, bmax, bnan = k.prefilter_down(image, coef, bands)
+        k.prefilter_up(coef, k.threads())
     except BaseException:
         release_buffer(shared)
         raise
-    lo = float(rmin.min()) if rmin.size else np.nan
-    hi = float(rmax.max()) if rmax.size else np.nan
+    lo = float(bmin.min()) if image.size else np.nan
+    hi = float(bmax.max()) if image.size else np.nan
     if not np.isfinite(lo):
         lo, hi = np.nan, np.nan
-    return coef, lo, hi, int(rnan.sum()), shared
+    return coef, lo, hi, int(bnan.sum()), shared
 
 
 def spline_prefilter(image: np.ndarray) -> np.ndarray:
@@ -113,31 +116,31 @@ def spline_prefilter(image: np.ndarray) -> np.ndarray:
 
 
 def resample(
-    coef: np.ndarray, matrix: Any, shift: Any, output_shape: tuple[int, int], cval: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Evaluate prefiltered coefficients at ``matrix @ (x, y) + shift``; returns data, row minima, row maxima.
+    coef: np.ndarray,
+    matrix: Any,
+    shift: Any,
+    output_shape: tuple[int, int],
+    cval: float,
+    clip: tuple[float, float] = (-np.inf, np.inf),
+) -> np.ndarray:
+    """Evaluate prefiltered coefficients at ``matrix @ (x, y) + shift``, clipped to ``clip`` (float64 output).
 
     Examples
     --------
     >>> import numpy as np
     >>> img = np.arange(16.0).reshape(4, 4)
-    >>> out, lo, hi = resample(spline_prefilter(img), np.eye(2), (0, 0), (4, 4), 0.0)
-    >>> bool(np.allclose(out, img)), round(float(hi.max()), 9)
-    (True, 15.0)
+    >>> out = resample(spline_prefilter(img), np.eye(2), (0, 0), (4, 4), 0.0)
+    >>> bool(np.allclose(out, img)), float(resample(spline_prefilter(img), np.eye(2), (0, 0), (4, 4), 0.0, (1, 9)).max())
+    (True, 9.0)
     """
     from irisplug_calib import _bspline_kernels as k
 
     m = np.asarray(matrix, dtype=np.float64)
     sx, sy = (float(v) for v in shift)
     out = np.empty(tuple(int(v) for v in output_shape), dtype=np.float64)
-    return k.evaluate(coef, m[0, 0], m[0, 1], m[1, 0], m[1, 1], sx, sy, out, float(cval))
-
-
-def clip_rows(a: np.ndarray, row_min: np.ndarray, row_max: np.ndarray, lo: float, hi: float) -> None:
-    """Clip ``a`` to ``[lo, hi]`` in place, visiting only rows that exceed it (NaN stays NaN)."""
-    from irisplug_calib import _bspline_kernels as k
-
-    k.clip_rows(a, row_min, row_max, float(lo), float(hi))
+    lo, hi = (float(v) for v in clip)
+    k.evaluate(coef, m[0, 0], m[0, 1], m[1, 0], m[1, 1], sx, sy, out, float(cval), lo, hi)
+    return out
 
 
 def affine_transform_xy(
@@ -183,4 +186,4 @@ def affine_transform_xy(
     """
     coef = spline_prefilter(image)
     shape = output_shape if output_shape is not None else coef.shape
-    return resample(coef, matrix, shift, shape, cval)[0]
+    return resample(coef, matrix, shift, shape, cval)
