@@ -7,7 +7,7 @@ import math
 import numba
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import njit, types
 from numba.extending import intrinsic
 
 Z = math.sqrt(3.0) - 2.0  # the cubic B-spline pole (Unser 1999)
@@ -85,225 +85,211 @@ def _column_state(img, j0, state, b, b2, gain, zx):
         state[i] *= f
 
 
-@njit(parallel=True, cache=True)
-def prefilter_down(img, out, nchunks):
-    """Row pass and the causal half of the column pass, top to bottom in one sweep over ``img``.
+@njit(cache=True, nogil=True)
+def down_band(img, out, j0, j1):
+    """Row pass and the causal half of the column pass for rows ``j0..j1-1`` of ``img`` into ``out``.
 
-    ``img`` (any real dtype) -> ``out`` (float64). Rows are split into
-    ``nchunks`` bands done in parallel; a band's column recursion starts
-    from its value ``_HORIZON`` rows above (exact to rounding). Returns the
-    input's min and max per band (NaN ignored) and its NaN count per band.
+    One sweep from top to bottom; the column recursion starts from its
+    value ``_HORIZON`` rows above ``j0`` (exact to rounding), so bands run
+    independently (in threads: no GIL). ``img`` is C-contiguous float64.
+    Returns the band's min and max (NaN ignored) and a NaN count (positive
+    if the band has NaNs).
     """
     ny, nx = img.shape
     z = Z
     gain = GAIN * GAIN
-    bmin = np.full(nchunks, np.inf)
-    bmax = np.full(nchunks, -np.inf)
-    bnan = np.zeros(nchunks, dtype=np.int64)
     zx = z ** (nx - 1)
-    step = (ny + nchunks - 1) // nchunks
-    step = (step + _TILE - 1) // _TILE * _TILE
-    for c in prange(nchunks):
-        j0 = c * step
-        j1 = min(ny, j0 + step)
-        if j0 >= j1:
-            continue
-        tile = np.empty((nx, _TILE))
-        state = np.zeros(nx)
-        b = np.empty(nx)
-        b2 = np.empty(nx)
-        if ny >= 2:
-            _column_state(img, j0, state, b, b2, gain, zx)
-        l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = np.inf
-        h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = -np.inf
-        nn = 0
-        for t0 in range(j0, j1, _TILE):
-            last = min(j1, t0 + _TILE) - 1
-            # a short last tile repeats its last row (harmless: only min, max and "any NaN" are kept)
-            r0 = img[t0]
-            r1 = img[min(t0 + 1, last)]
-            r2 = img[min(t0 + 2, last)]
-            r3 = img[min(t0 + 3, last)]
-            r4 = img[min(t0 + 4, last)]
-            r5 = img[min(t0 + 5, last)]
-            r6 = img[min(t0 + 6, last)]
-            r7 = img[min(t0 + 7, last)]
-            for i in range(nx):
-                v0 = np.float64(r0[i])
-                v1 = np.float64(r1[i])
-                v2 = np.float64(r2[i])
-                v3 = np.float64(r3[i])
-                v4 = np.float64(r4[i])
-                v5 = np.float64(r5[i])
-                v6 = np.float64(r6[i])
-                v7 = np.float64(r7[i])
-                nn += (v0 != v0) + (v1 != v1) + (v2 != v2) + (v3 != v3) + (v4 != v4) + (v5 != v5) + (v6 != v6) + (v7 != v7)
-                l0 = v0 if v0 < l0 else l0
-                l1 = v1 if v1 < l1 else l1
-                l2 = v2 if v2 < l2 else l2
-                l3 = v3 if v3 < l3 else l3
-                l4 = v4 if v4 < l4 else l4
-                l5 = v5 if v5 < l5 else l5
-                l6 = v6 if v6 < l6 else l6
-                l7 = v7 if v7 < l7 else l7
-                h0 = v0 if v0 > h0 else h0
-                h1 = v1 if v1 > h1 else h1
-                h2 = v2 if v2 > h2 else h2
-                h3 = v3 if v3 > h3 else h3
-                h4 = v4 if v4 > h4 else h4
-                h5 = v5 if v5 > h5 else h5
-                h6 = v6 if v6 > h6 else h6
-                h7 = v7 if v7 > h7 else h7
+    tile = np.empty((nx, _TILE))
+    state = np.zeros(nx)
+    b = np.empty(nx)
+    b2 = np.empty(nx)
+    if ny >= 2:
+        _column_state(img, j0, state, b, b2, gain, zx)
+    l0 = l1 = l2 = l3 = l4 = l5 = l6 = l7 = np.inf
+    h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = -np.inf
+    nn = 0
+    for t0 in range(j0, j1, _TILE):
+        last = min(j1, t0 + _TILE) - 1
+        # a short last tile repeats its last row (harmless: only min, max and "any NaN" are kept)
+        r0 = img[t0]
+        r1 = img[min(t0 + 1, last)]
+        r2 = img[min(t0 + 2, last)]
+        r3 = img[min(t0 + 3, last)]
+        r4 = img[min(t0 + 4, last)]
+        r5 = img[min(t0 + 5, last)]
+        r6 = img[min(t0 + 6, last)]
+        r7 = img[min(t0 + 7, last)]
+        for i in range(nx):
+            v0 = np.float64(r0[i])
+            v1 = np.float64(r1[i])
+            v2 = np.float64(r2[i])
+            v3 = np.float64(r3[i])
+            v4 = np.float64(r4[i])
+            v5 = np.float64(r5[i])
+            v6 = np.float64(r6[i])
+            v7 = np.float64(r7[i])
+            nn += (v0 != v0) + (v1 != v1) + (v2 != v2) + (v3 != v3) + (v4 != v4) + (v5 != v5) + (v6 != v6) + (v7 != v7)
+            l0 = v0 if v0 < l0 else l0
+            l1 = v1 if v1 < l1 else l1
+            l2 = v2 if v2 < l2 else l2
+            l3 = v3 if v3 < l3 else l3
+            l4 = v4 if v4 < l4 else l4
+            l5 = v5 if v5 < l5 else l5
+            l6 = v6 if v6 < l6 else l6
+            l7 = v7 if v7 < l7 else l7
+            h0 = v0 if v0 > h0 else h0
+            h1 = v1 if v1 > h1 else h1
+            h2 = v2 if v2 > h2 else h2
+            h3 = v3 if v3 > h3 else h3
+            h4 = v4 if v4 > h4 else h4
+            h5 = v5 if v5 > h5 else h5
+            h6 = v6 if v6 > h6 else h6
+            h7 = v7 if v7 > h7 else h7
+            t = tile[i]
+            t[0] = v0 * gain
+            t[1] = v1 * gain
+            t[2] = v2 * gain
+            t[3] = v3 * gain
+            t[4] = v4 * gain
+            t[5] = v5 * gain
+            t[6] = v6 * gain
+            t[7] = v7 * gain
+        if nx >= 2:
+            # row pass on the 8 rows at once: causal then anti-causal recursion along the row
+            for r in range(_TILE):
+                acc = tile[0, r] + zx * tile[nx - 1, r]
+                z_i = z
+                for i in range(1, nx - 1):
+                    acc += z_i * (tile[i, r] + zx * tile[nx - 1 - i, r])
+                    z_i *= z
+                    if abs(z_i) < 1e-30:
+                        break
+                tile[0, r] = acc / (1.0 - zx * zx)
+            p0 = tile[0, 0]
+            p1 = tile[0, 1]
+            p2 = tile[0, 2]
+            p3 = tile[0, 3]
+            p4 = tile[0, 4]
+            p5 = tile[0, 5]
+            p6 = tile[0, 6]
+            p7 = tile[0, 7]
+            for i in range(1, nx):
                 t = tile[i]
-                t[0] = v0 * gain
-                t[1] = v1 * gain
-                t[2] = v2 * gain
-                t[3] = v3 * gain
-                t[4] = v4 * gain
-                t[5] = v5 * gain
-                t[6] = v6 * gain
-                t[7] = v7 * gain
-            if nx >= 2:
-                # row pass on the 8 rows at once: causal then anti-causal recursion along the row
-                for r in range(_TILE):
-                    acc = tile[0, r] + zx * tile[nx - 1, r]
-                    z_i = z
-                    for i in range(1, nx - 1):
-                        acc += z_i * (tile[i, r] + zx * tile[nx - 1 - i, r])
-                        z_i *= z
-                        if abs(z_i) < 1e-30:
-                            break
-                    tile[0, r] = acc / (1.0 - zx * zx)
-                p0 = tile[0, 0]
-                p1 = tile[0, 1]
-                p2 = tile[0, 2]
-                p3 = tile[0, 3]
-                p4 = tile[0, 4]
-                p5 = tile[0, 5]
-                p6 = tile[0, 6]
-                p7 = tile[0, 7]
-                for i in range(1, nx):
-                    t = tile[i]
-                    p0 = t[0] + z * p0
-                    t[0] = p0
-                    p1 = t[1] + z * p1
-                    t[1] = p1
-                    p2 = t[2] + z * p2
-                    t[2] = p2
-                    p3 = t[3] + z * p3
-                    t[3] = p3
-                    p4 = t[4] + z * p4
-                    t[4] = p4
-                    p5 = t[5] + z * p5
-                    t[5] = p5
-                    p6 = t[6] + z * p6
-                    t[6] = p6
-                    p7 = t[7] + z * p7
-                    t[7] = p7
-                e = z / (z * z - 1.0)
-                t = tile[nx - 1]
-                u = tile[nx - 2]
-                p0 = (z * u[0] + t[0]) * e
+                p0 = t[0] + z * p0
                 t[0] = p0
-                p1 = (z * u[1] + t[1]) * e
+                p1 = t[1] + z * p1
                 t[1] = p1
-                p2 = (z * u[2] + t[2]) * e
+                p2 = t[2] + z * p2
                 t[2] = p2
-                p3 = (z * u[3] + t[3]) * e
+                p3 = t[3] + z * p3
                 t[3] = p3
-                p4 = (z * u[4] + t[4]) * e
+                p4 = t[4] + z * p4
                 t[4] = p4
-                p5 = (z * u[5] + t[5]) * e
+                p5 = t[5] + z * p5
                 t[5] = p5
-                p6 = (z * u[6] + t[6]) * e
+                p6 = t[6] + z * p6
                 t[6] = p6
-                p7 = (z * u[7] + t[7]) * e
+                p7 = t[7] + z * p7
                 t[7] = p7
-                for i in range(nx - 2, -1, -1):
-                    t = tile[i]
-                    p0 = z * (p0 - t[0])
-                    t[0] = p0
-                    p1 = z * (p1 - t[1])
-                    t[1] = p1
-                    p2 = z * (p2 - t[2])
-                    t[2] = p2
-                    p3 = z * (p3 - t[3])
-                    t[3] = p3
-                    p4 = z * (p4 - t[4])
-                    t[4] = p4
-                    p5 = z * (p5 - t[5])
-                    t[5] = p5
-                    p6 = z * (p6 - t[6])
-                    t[6] = p6
-                    p7 = z * (p7 - t[7])
-                    t[7] = p7
-            # causal column recursion down the tile's rows, written out
-            if last == t0 + _TILE - 1 and t0 > 0 and ny >= 2:
-                o0 = out[t0]
-                o1 = out[t0 + 1]
-                o2 = out[t0 + 2]
-                o3 = out[t0 + 3]
-                o4 = out[t0 + 4]
-                o5 = out[t0 + 5]
-                o6 = out[t0 + 6]
-                o7 = out[t0 + 7]
+            e = z / (z * z - 1.0)
+            t = tile[nx - 1]
+            u = tile[nx - 2]
+            p0 = (z * u[0] + t[0]) * e
+            t[0] = p0
+            p1 = (z * u[1] + t[1]) * e
+            t[1] = p1
+            p2 = (z * u[2] + t[2]) * e
+            t[2] = p2
+            p3 = (z * u[3] + t[3]) * e
+            t[3] = p3
+            p4 = (z * u[4] + t[4]) * e
+            t[4] = p4
+            p5 = (z * u[5] + t[5]) * e
+            t[5] = p5
+            p6 = (z * u[6] + t[6]) * e
+            t[6] = p6
+            p7 = (z * u[7] + t[7]) * e
+            t[7] = p7
+            for i in range(nx - 2, -1, -1):
+                t = tile[i]
+                p0 = z * (p0 - t[0])
+                t[0] = p0
+                p1 = z * (p1 - t[1])
+                t[1] = p1
+                p2 = z * (p2 - t[2])
+                t[2] = p2
+                p3 = z * (p3 - t[3])
+                t[3] = p3
+                p4 = z * (p4 - t[4])
+                t[4] = p4
+                p5 = z * (p5 - t[5])
+                t[5] = p5
+                p6 = z * (p6 - t[6])
+                t[6] = p6
+                p7 = z * (p7 - t[7])
+                t[7] = p7
+        # causal column recursion down the tile's rows, written out
+        if last == t0 + _TILE - 1 and t0 > 0 and ny >= 2:
+            o0 = out[t0]
+            o1 = out[t0 + 1]
+            o2 = out[t0 + 2]
+            o3 = out[t0 + 3]
+            o4 = out[t0 + 4]
+            o5 = out[t0 + 5]
+            o6 = out[t0 + 6]
+            o7 = out[t0 + 7]
+            for i in range(nx):
+                t = tile[i]
+                s = t[0] + z * state[i]
+                o0[i] = s
+                s = t[1] + z * s
+                o1[i] = s
+                s = t[2] + z * s
+                o2[i] = s
+                s = t[3] + z * s
+                o3[i] = s
+                s = t[4] + z * s
+                o4[i] = s
+                s = t[5] + z * s
+                o5[i] = s
+                s = t[6] + z * s
+                o6[i] = s
+                s = t[7] + z * s
+                o7[i] = s
+                state[i] = s
+            continue
+        for r in range(last + 1 - t0):
+            j = t0 + r
+            orow = out[j]
+            if ny < 2:
                 for i in range(nx):
-                    t = tile[i]
-                    s = t[0] + z * state[i]
-                    o0[i] = s
-                    s = t[1] + z * s
-                    o1[i] = s
-                    s = t[2] + z * s
-                    o2[i] = s
-                    s = t[3] + z * s
-                    o3[i] = s
-                    s = t[4] + z * s
-                    o4[i] = s
-                    s = t[5] + z * s
-                    o5[i] = s
-                    s = t[6] + z * s
-                    o6[i] = s
-                    s = t[7] + z * s
-                    o7[i] = s
+                    orow[i] = tile[i, r]
+            elif j == 0:
+                for i in range(nx):
+                    orow[i] = state[i]
+            else:
+                for i in range(nx):
+                    s = tile[i, r] + z * state[i]
                     state[i] = s
-                continue
-            for r in range(last + 1 - t0):
-                j = t0 + r
-                orow = out[j]
-                if ny < 2:
-                    for i in range(nx):
-                        orow[i] = tile[i, r]
-                elif j == 0:
-                    for i in range(nx):
-                        orow[i] = state[i]
-                else:
-                    for i in range(nx):
-                        s = tile[i, r] + z * state[i]
-                        state[i] = s
-                        orow[i] = s
-        bmin[c] = min(min(min(l0, l1), min(l2, l3)), min(min(l4, l5), min(l6, l7)))
-        bmax[c] = max(max(max(h0, h1), max(h2, h3)), max(max(h4, h5), max(h6, h7)))
-        bnan[c] = nn
-    return bmin, bmax, bnan
+                    orow[i] = s
+    lo = min(min(min(l0, l1), min(l2, l3)), min(min(l4, l5), min(l6, l7)))
+    hi = max(max(max(h0, h1), max(h2, h3)), max(max(h4, h5), max(h6, h7)))
+    return lo, hi, nn
 
 
-@njit(parallel=True, cache=True)
-def prefilter_up(a, nchunks):
-    """Anti-causal half of the column pass, bottom to top, in place (column bands in parallel)."""
-    ny, nx = a.shape
+@njit(cache=True, nogil=True)
+def up_columns(a, i0, i1):
+    """Anti-causal half of the column pass for columns ``i0..i1-1``, bottom to top, in place."""
+    ny = a.shape[0]
     if ny < 2:
         return
     z = Z
     e = z / (z * z - 1.0)
-    step = (nx + nchunks - 1) // nchunks
-    for k in prange(nchunks):
-        lo = k * step
-        hi = min(nx, lo + step)
-        for i in range(lo, hi):
-            a[ny - 1, i] = (z * a[ny - 2, i] + a[ny - 1, i]) * e
-        for j in range(ny - 2, -1, -1):
-            for i in range(lo, hi):
-                a[j, i] = z * (a[j + 1, i] - a[j, i])
+    for i in range(i0, i1):
+        a[ny - 1, i] = (z * a[ny - 2, i] + a[ny - 1, i]) * e
+    for j in range(ny - 2, -1, -1):
+        for i in range(i0, i1):
+            a[j, i] = z * (a[j + 1, i] - a[j, i])
 
 
 @njit(cache=True)
@@ -428,9 +414,9 @@ def _general(coef, nx, ny, x, y, cval):
     return r0 * wy0 + r1 * wy1 + r2 * wy2 + r3 * wy3
 
 
-@njit(parallel=True, cache=True)
-def evaluate(coef, m00, m01, m10, m11, sx, sy, out, cval, lo, hi):
-    """Cubic B-spline at ``(m00 x + m01 y + sx, m10 x + m11 y + sy)`` for every output pixel, clipped to [lo, hi].
+@njit(cache=True, nogil=True)
+def evaluate(coef, m00, m01, m10, m11, sx, sy, out, cval, lo, hi, j0, j1):
+    """Cubic B-spline at ``(m00 x + m01 y + sx, m10 x + m11 y + sy)`` for output rows ``j0..j1-1``, clipped to [lo, hi].
 
     Fills ``out`` (allocated by numpy, which asks the kernel for huge pages: far
     fewer page faults than numba's allocator); ``lo``/``hi`` of -inf/inf do not clip.
@@ -439,13 +425,13 @@ def evaluate(coef, m00, m01, m10, m11, sx, sy, out, cval, lo, hi):
     without any boundary test.
     """
     ny, nx = coef.shape
-    out_h, out_w = out.shape
+    out_w = out.shape[1]
     flat = coef.ravel()
     # interior: the 4x4 support inside the input; the margin keeps _weights' floor (fastmath) on the same side
     xlo, xhi = 1.0 + 1e-6, nx - 2.0 - 1e-6
     ylo, yhi = 1.0 + 1e-6, ny - 2.0 - 1e-6
     inx = np.int64(nx)
-    for j in prange(out_h):
+    for j in range(j0, j1):
         wx = np.empty((4, _CHUNK))
         wy = np.empty((4, _CHUNK))
         base = np.empty(_CHUNK, dtype=np.uint64)
@@ -481,5 +467,5 @@ def evaluate(coef, m00, m01, m10, m11, sx, sy, out, cval, lo, hi):
 
 
 def threads() -> int:
-    """numba's thread count."""
-    return max(1, numba.get_num_threads())
+    """The number of threads to use: numba's ``NUMBA_NUM_THREADS`` (default: the CPU count)."""
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))

@@ -53,6 +53,41 @@ def _coef_buffer(shape: tuple[int, int]) -> tuple[np.ndarray, bool]:
     return np.empty(shape, dtype=np.float64), False
 
 
+_POOL_LOCK = threading.Lock()
+_POOL: list[Any] = []
+
+
+def _in_threads(fn: Any, jobs: list[tuple]) -> list[Any]:
+    """``[fn(*job) for job in jobs]``, the jobs spread over a small pool of threads.
+
+    The kernels are numba functions that release the GIL; a plain thread
+    pool avoids numba's parallel backend, whose compilation of each
+    parallel kernel cost several seconds more on first use.
+    """
+    from irisplug_calib import _bspline_kernels as k
+
+    n = k.threads()
+    if n == 1 or len(jobs) == 1:
+        return [fn(*job) for job in jobs]
+    with _POOL_LOCK:
+        if not _POOL or _POOL[0]._max_workers != n:
+            from concurrent.futures import ThreadPoolExecutor
+
+            if _POOL:
+                _POOL.pop().shutdown(wait=False)
+            _POOL.append(ThreadPoolExecutor(max_workers=n, thread_name_prefix="irisplug-bspline"))
+        pool = _POOL[0]
+    futures = [pool.submit(fn, *job) for job in jobs]
+    return [f.result() for f in futures]
+
+
+def _split(n: int, parts: int, multiple: int = 1) -> list[tuple[int, int]]:
+    """``parts`` contiguous ranges covering ``0..n`` (starts at multiples of ``multiple``), empty ones dropped."""
+    step = -(-n // max(1, parts))
+    step = max(multiple, -(-step // multiple) * multiple)
+    return [(a, min(n, a + step)) for a in range(0, n, step)]
+
+
 def release_buffer(shared: bool) -> None:
     """Give the shared coefficient buffer back (see :func:`prefilter_with_stats`)."""
     if shared:
@@ -86,18 +121,19 @@ def prefilter_with_stats(image: np.ndarray, *, reuse_buffer: bool = False) -> tu
     else:
         coef, shared = np.empty(image.shape, dtype=np.float64), False
     try:
+        ny, nx = image.shape
         # bands of at least 128 rows: each band's column recursion restarts 53 rows above it (exact to rounding)
-        bands = max(1, min(k.threads(), image.shape[0] // 128))
-        bmin, bmax, bnan = k.prefilter_down(image, coef, bands)
-        k.prefilter_up(coef, k.threads())
+        bands = _split(ny, max(1, min(k.threads(), ny // 128)), 8)
+        stats = _in_threads(k.down_band, [(image, coef, a, b) for a, b in bands])
+        _in_threads(k.up_columns, [(coef, a, b) for a, b in _split(nx, k.threads())])
     except BaseException:
         release_buffer(shared)
         raise
-    lo = float(bmin.min()) if image.size else np.nan
-    hi = float(bmax.max()) if image.size else np.nan
+    lo = min((s[0] for s in stats), default=np.nan)
+    hi = max((s[1] for s in stats), default=np.nan)
     if not np.isfinite(lo):
         lo, hi = np.nan, np.nan
-    return coef, lo, hi, int(bnan.sum()), shared
+    return coef, float(lo), float(hi), int(sum(s[2] for s in stats)), shared
 
 
 def spline_prefilter(image: np.ndarray) -> np.ndarray:
@@ -139,7 +175,9 @@ def resample(
     sx, sy = (float(v) for v in shift)
     out = np.empty(tuple(int(v) for v in output_shape), dtype=np.float64)
     lo, hi = (float(v) for v in clip)
-    k.evaluate(coef, m[0, 0], m[0, 1], m[1, 0], m[1, 1], sx, sy, out, float(cval), lo, hi)
+    args = (coef, m[0, 0], m[0, 1], m[1, 0], m[1, 1], sx, sy, out, float(cval), lo, hi)
+    # a few row blocks per thread: a thread slowed by other work on the machine takes fewer
+    _in_threads(k.evaluate, [(*args, a, b) for a, b in _split(out.shape[0], 4 * k.threads())])
     return out
 
 
