@@ -375,6 +375,82 @@ def _taps(typingctx, flat, b, nx, wx0, wx1, wx2, wx3, wy0, wy1, wy2, wy3):
     return sig, codegen
 
 
+@intrinsic
+def _taps4(typingctx, flat, base, k, nx, wx, wy, orow, o, lo, hi):
+    """Pixels ``k..k+3`` of a chunk: their 4x4 taps, clipped to [lo, hi], stored at ``orow[o..o+3]``.
+
+    Each pixel's four coefficient rows are 256-bit loads weighted by its
+    ``wy``; the four pixels' results are transposed so that the ``wx``
+    weights (stored per tap, contiguous over pixels) apply as whole
+    vectors and the four outputs leave as one store.
+    """
+    sig = types.none(flat, base, k, nx, wx, wy, orow, o, lo, hi)
+
+    def codegen(context, builder, signature, args):
+        flat_, base_, k_, nx_, wx_, wy_, orow_, o_, lo_, hi_ = args
+        data = context.make_array(signature.args[0])(context, builder, flat_).data
+        based = context.make_array(signature.args[1])(context, builder, base_).data
+        wxd = context.make_array(signature.args[4])(context, builder, wx_).data
+        wyd = context.make_array(signature.args[5])(context, builder, wy_).data
+        outd = context.make_array(signature.args[6])(context, builder, orow_).data
+        vec = ir.VectorType(ir.DoubleType(), 4)
+        i32 = ir.IntType(32)
+        i64 = k_.type
+        undef = ir.Constant(vec, ir.Undefined)
+
+        def c64(v):
+            return ir.Constant(i64, v)
+
+        def shuf(x, y, idx):
+            return builder.shuffle_vector(x, y, ir.Constant(ir.VectorType(i32, 4), idx))
+
+        def vload(ptr, idx):
+            return builder.load(builder.bitcast(builder.gep(ptr, [idx], inbounds=True), vec.as_pointer()), align=8)
+
+        def fma_add(acc, x, y):
+            # x * y (+ acc), allowed to fuse into one FMA (as fastmath code would)
+            prod = builder.fmul(x, y)
+            prod.flags.append("contract")
+            if acc is None:
+                return prod
+            out = builder.fadd(acc, prod)
+            out.flags.append("contract")
+            return out
+
+        def splat(x):
+            return shuf(builder.insert_element(undef, x, ir.Constant(i32, 0)), undef, [0, 0, 0, 0])
+
+        chunk = c64(_CHUNK)
+        acc = []
+        for p in range(4):
+            kp = builder.add(k_, c64(p))
+            idx = builder.load(builder.gep(based, [kp], inbounds=True))
+            a = None
+            for r in range(4):
+                w = builder.load(builder.gep(wyd, [builder.add(builder.mul(chunk, c64(r)), kp)], inbounds=True))
+                a = fma_add(a, vload(data, idx), splat(w))
+                idx = builder.add(idx, nx_)
+            acc.append(a)
+        # transpose: col[q] = (acc[0][q], acc[1][q], acc[2][q], acc[3][q])
+        t0 = shuf(acc[0], acc[1], [0, 4, 2, 6])
+        t1 = shuf(acc[0], acc[1], [1, 5, 3, 7])
+        t2 = shuf(acc[2], acc[3], [0, 4, 2, 6])
+        t3 = shuf(acc[2], acc[3], [1, 5, 3, 7])
+        cols = [shuf(t0, t2, [0, 1, 4, 5]), shuf(t1, t3, [0, 1, 4, 5]), shuf(t0, t2, [2, 3, 6, 7]),
+                shuf(t1, t3, [2, 3, 6, 7])]
+        res = None
+        for q in range(4):
+            w = vload(wxd, builder.add(builder.mul(chunk, c64(q)), k_))
+            res = fma_add(res, cols[q], w)
+        lov, hiv = splat(lo_), splat(hi_)
+        res = builder.select(builder.fcmp_ordered("<", res, lov), lov, res)
+        res = builder.select(builder.fcmp_ordered(">", res, hiv), hiv, res)
+        builder.store(res, builder.bitcast(builder.gep(outd, [o_], inbounds=True), vec.as_pointer()), align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @njit(cache=True)
 def _general(coef, nx, ny, x, y, cval):
     # any position: scipy's "constant" mode (cval outside [0, n-1]) with mirrored coefficient indices
@@ -459,7 +535,10 @@ def evaluate(coef, m00, m01, m10, m11, sx, sy, out, cval, lo, hi, j0, j1):
         while s <= i1:
             n = min(_CHUNK, i1 + 1 - s)
             _weights(m00, m10, bx, by, s, n, nx, wx, wy, base)
-            for k in range(n):
+            n4 = n - n % 4
+            for k in range(0, n4, 4):
+                _taps4(flat, base, np.int64(k), inx, wx, wy, orow, np.int64(s + k), lo, hi)
+            for k in range(n4, n):
                 v = _taps(flat, np.int64(base[k]), inx, wx[0, k], wx[1, k], wx[2, k], wx[3, k],
                           wy[0, k], wy[1, k], wy[2, k], wy[3, k])
                 orow[s + k] = min(max(v, lo), hi)
