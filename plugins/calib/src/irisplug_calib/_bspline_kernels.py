@@ -92,8 +92,10 @@ def down_band(img, out, j0, j1):
     One sweep from top to bottom; the column recursion starts from its
     value ``_HORIZON`` rows above ``j0`` (exact to rounding), so bands run
     independently (in threads: no GIL). ``img`` is C-contiguous float64.
-    Returns the band's min and max (NaN ignored) and a NaN count (positive
-    if the band has NaNs).
+    Returns the band's min and max (NaN ignored) and a count that is
+    positive if the band has NaNs (counted after the row pass, which
+    spreads a NaN over its whole row; +inf and -inf in one row may count
+    too, which only sends the caller to its NaN handling, where it finds none).
     """
     ny, nx = img.shape
     z = Z
@@ -128,7 +130,6 @@ def down_band(img, out, j0, j1):
             v5 = np.float64(r5[i])
             v6 = np.float64(r6[i])
             v7 = np.float64(r7[i])
-            nn += (v0 != v0) + (v1 != v1) + (v2 != v2) + (v3 != v3) + (v4 != v4) + (v5 != v5) + (v6 != v6) + (v7 != v7)
             l0 = v0 if v0 < l0 else l0
             l1 = v1 if v1 < l1 else l1
             l2 = v2 if v2 < l2 else l2
@@ -228,6 +229,10 @@ def down_band(img, out, j0, j1):
                 t[6] = p6
                 p7 = z * (p7 - t[7])
                 t[7] = p7
+        # a NaN anywhere in a row reaches every value of its row pass
+        for r in range(_TILE):
+            if tile[0, r] != tile[0, r]:
+                nn += 1
         # causal column recursion down the tile's rows, written out
         if last == t0 + _TILE - 1 and t0 > 0 and ny >= 2:
             o0 = out[t0]

@@ -99,8 +99,8 @@ def prefilter_with_stats(image: np.ndarray, *, reuse_buffer: bool = False) -> tu
 
     With ``reuse_buffer=True`` the coefficients are written to a shared work
     array; the caller must pass the returned flag to :func:`release_buffer`
-    once done with them. The fourth value is positive when the image has NaNs
-    (a count, possibly with repeats), else 0.
+    once done with them. The fourth value is positive when the image has NaNs,
+    else (almost always) 0.
 
     Examples
     --------

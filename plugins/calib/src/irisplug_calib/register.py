@@ -159,10 +159,10 @@ def _transform(work, matrix, shift, out_shape, *, order, missing, clip):
             coef, in_min, in_max, nnan = None, float(np.nanmin(work)), float(np.nanmax(work)), int(np.isnan(work).sum())
         if missing is None:
             missing = in_min
-        nan_missing = bool(np.isnan(missing))
         has_nan = nnan > 0
-        substitute = float(np.nanmedian(work)) if (has_nan or nan_missing) else None
-        use_missing = substitute if nan_missing else missing
+        # sunpy's scipy method handles a NaN `missing` itself (NaN outside the input, as scipy's cval);
+        # only NaNs in the image are replaced (by the median) and masked afterwards
+        substitute = float(np.nanmedian(work)) if has_nan else None
         isnan = np.isnan(work) if has_nan else None
         filled = np.where(isnan, substitute, work) if has_nan else work
         bounds = _clip_bounds(clip, missing, in_min, in_max)
@@ -171,9 +171,9 @@ def _transform(work, matrix, shift, out_shape, *, order, missing, clip):
             shared = False
             coef = bspline.prefilter_with_stats(filled)[0]
         if order == 3:
-            out = bspline.resample(coef, matrix, shift, out_shape, use_missing, bounds)
+            out = bspline.resample(coef, matrix, shift, out_shape, missing, bounds)
         else:
-            out = _scipy_transform(filled, matrix, shift, out_shape, order, use_missing)
+            out = _scipy_transform(filled, matrix, shift, out_shape, order, missing)
             np.clip(out, *bounds, out=out)
     finally:
         bspline.release_buffer(shared)
@@ -183,8 +183,6 @@ def _transform(work, matrix, shift, out_shape, *, order, missing, clip):
         size = [1, 1, 5, 5, 7, 7][order]
         expanded = convolve2d(isnan.astype(float), np.ones((size, size)), mode="same")
         out[_scipy_transform(expanded, matrix, shift, out_shape, min(order, 1), 0.0) > 0] = np.nan
-    if nan_missing:
-        out[_scipy_transform(np.ones(work.shape), matrix, shift, out_shape, 1, 0.0) < 1] = np.nan
     return out, missing
 
 
