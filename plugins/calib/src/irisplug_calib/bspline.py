@@ -1,4 +1,4 @@
-"""Exact cubic B-spline resampling under an affine map (numba, parallel).
+"""Exact cubic B-spline resampling under an affine map (numba kernels on a few threads).
 
 This is the same mathematics as ``scipy.ndimage.affine_transform(order=3,
 mode="constant", prefilter=True)``:
@@ -12,10 +12,13 @@ mode="constant", prefilter=True)``:
    the position are weighted by the cubic B-spline (coefficient indices that
    fall outside mirror back, as scipy does).
 
-The speed comes from exploiting that the map is affine (coordinates are
-updated incrementally along a row), from evaluating rows in parallel and from
-a prefilter that runs on whole rows at once. Differences from scipy are at
-the level of floating-point rounding (~1e-15 relative).
+The speed comes from a prefilter in two sweeps over memory (row pass and
+the causal column recursion top-down in row bands, then the anti-causal
+column recursion bottom-up), from evaluating four pixels at a time with
+vector loads (exploiting that the map is affine: along a row the pixels
+whose support is inside the input form one interval) and from running the
+kernels on a few threads. Differences from scipy are at the level of
+floating-point rounding (~1e-15 relative).
 
 Examples
 --------

@@ -5,7 +5,7 @@ sunpy's ``GenericMap.rotate`` (sunpy 7): rescale to a target plate scale,
 rotate so solar north is up, move the reference pixel to the array centre,
 crop to the input size, set ``lvl_num = 1.5``. The resampling is the exact
 cubic B-spline of ``scipy.ndimage.affine_transform(order=3)``, done by
-:mod:`irisplug_calib.bspline` (parallel numba) instead of scipy.
+:mod:`irisplug_calib.bspline` (numba, a few threads) instead of scipy.
 
 Examples
 --------
