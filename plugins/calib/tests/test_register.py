@@ -107,3 +107,53 @@ def test_register_hmi_with_nans_matches_aiapy():
     ours = register_map(hmi)
     _compare(ours, peer)
     assert np.array_equal(np.isnan(ours.data), np.isnan(peer.data))
+
+
+@pytest.mark.parametrize("missing", [-1e4, 0.0, 3000.0, 1e5, np.nan])
+def test_register_missing_values_match_aiapy(aia, missing):
+    """Clip bounds for every order of ``missing`` against the data range (sunpy's rule, applied while resampling)."""
+    calibrate = pytest.importorskip("aiapy.calibrate")
+    # a larger rotation than the test map's own, so that many output pixels are `missing`
+    rotated = sunpy_map.Map(aia.data, {**aia.meta, "crota2": 25.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer = calibrate.register(rotated, missing=missing)
+    ours = register_map(rotated, missing=missing)
+    _compare(ours, peer)
+    assert np.array_equal(np.isnan(ours.data), np.isnan(peer.data))
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_bspline_bands_match_scipy(monkeypatch, threads):
+    """The prefilter in row bands (each restarting its column recursion 53 rows up) equals scipy's."""
+    from irisplug_calib import _bspline_kernels
+
+    monkeypatch.setattr(_bspline_kernels, "threads", lambda: threads)
+    img = np.random.default_rng(5).normal(size=(517, 263)) * 50 + 10
+    assert np.abs(spline_prefilter(img) - ndi.spline_filter(img, 3, mode="mirror")).max() < 1e-10
+    m = np.array([[np.cos(0.2), -np.sin(0.2)], [np.sin(0.2), np.cos(0.2)]]) / 1.1
+    ref = ndi.affine_transform(img.T, m, offset=(30.0, -20.0), order=3, mode="constant", cval=-3.0).T
+    assert np.abs(affine_transform_xy(img, m, (30.0, -20.0), cval=-3.0) - ref).max() < 1e-10
+
+
+def test_bspline_positions_on_the_boundary_match_scipy():
+    """Positions exactly on the last row/column where the 4x4 support is inside (rounding at the edge)."""
+    img = np.random.default_rng(6).normal(size=(4096, 64))
+    m = np.array([[0.999, 0.01], [-0.01, 0.999]])
+    shift = (1.0, 1.0)  # output pixel (2997, 30) lands on y = 1.0 exactly (up to the last bit)
+    ours = affine_transform_xy(img, m, shift, output_shape=(64, 62))
+    ref = ndi.affine_transform(img.T, m, offset=shift, output_shape=(62, 64), order=3, mode="constant").T
+    assert np.abs(ours - ref).max() < 1e-10
+
+
+def test_prefilter_reports_nans():
+    from irisplug_calib.bspline import prefilter_with_stats
+
+    img = np.random.default_rng(7).normal(size=(300, 40))
+    assert prefilter_with_stats(img)[3] == 0
+    for where in [(299, 39), (0, 0), (151, 20)]:  # last tile (partial), first row, second band
+        dirty = img.copy()
+        dirty[where] = np.nan
+        _, lo, hi, flagged, _ = prefilter_with_stats(dirty)
+        assert flagged > 0
+        assert (lo, hi) == (np.nanmin(dirty), np.nanmax(dirty))

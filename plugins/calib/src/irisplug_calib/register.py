@@ -5,7 +5,7 @@ sunpy's ``GenericMap.rotate`` (sunpy 7): rescale to a target plate scale,
 rotate so solar north is up, move the reference pixel to the array centre,
 crop to the input size, set ``lvl_num = 1.5``. The resampling is the exact
 cubic B-spline of ``scipy.ndimage.affine_transform(order=3)``, done by
-:mod:`irisplug_calib.bspline` (parallel numba) instead of scipy.
+:mod:`irisplug_calib.bspline` (numba, a few threads) instead of scipy.
 
 Examples
 --------
@@ -159,21 +159,22 @@ def _transform(work, matrix, shift, out_shape, *, order, missing, clip):
             coef, in_min, in_max, nnan = None, float(np.nanmin(work)), float(np.nanmax(work)), int(np.isnan(work).sum())
         if missing is None:
             missing = in_min
-        nan_missing = bool(np.isnan(missing))
         has_nan = nnan > 0
-        substitute = float(np.nanmedian(work)) if (has_nan or nan_missing) else None
-        use_missing = substitute if nan_missing else missing
+        # sunpy's scipy method handles a NaN `missing` itself (NaN outside the input, as scipy's cval);
+        # only NaNs in the image are replaced (by the median) and masked afterwards
+        substitute = float(np.nanmedian(work)) if has_nan else None
         isnan = np.isnan(work) if has_nan else None
         filled = np.where(isnan, substitute, work) if has_nan else work
+        bounds = _clip_bounds(clip, missing, in_min, in_max)
         if has_nan and order == 3:
             bspline.release_buffer(shared)
             shared = False
             coef = bspline.prefilter_with_stats(filled)[0]
         if order == 3:
-            out, rmin, rmax = bspline.resample(coef, matrix, shift, out_shape, use_missing)
+            out = bspline.resample(coef, matrix, shift, out_shape, missing, bounds)
         else:
-            out = _scipy_transform(filled, matrix, shift, out_shape, order, use_missing)
-            rmin, rmax = np.nanmin(out, axis=1), np.nanmax(out, axis=1)
+            out = _scipy_transform(filled, matrix, shift, out_shape, order, missing)
+            np.clip(out, *bounds, out=out)
     finally:
         bspline.release_buffer(shared)
     if has_nan:
@@ -182,22 +183,29 @@ def _transform(work, matrix, shift, out_shape, *, order, missing, clip):
         size = [1, 1, 5, 5, 7, 7][order]
         expanded = convolve2d(isnan.astype(float), np.ones((size, size)), mode="same")
         out[_scipy_transform(expanded, matrix, shift, out_shape, min(order, 1), 0.0) > 0] = np.nan
-    if nan_missing:
-        out[_scipy_transform(np.ones(work.shape), matrix, shift, out_shape, 1, 0.0) < 1] = np.nan
-    if has_nan or nan_missing:
-        with np.errstate(all="ignore"):
-            rmin, rmax = np.fmin.reduce(out, axis=1), np.fmax.reduce(out, axis=1)
-        rmin = np.where(np.isnan(rmin), np.inf, rmin)
-        rmax = np.where(np.isnan(rmax), -np.inf, rmax)
-    out_min, out_max = float(rmin.min()), float(rmax.max())
-    if clip and np.isfinite(out_min):
-        if nan_missing:
-            lower, upper = in_min, in_max
-        else:
-            lower = np.nanmin([np.max([missing, out_min]), in_min])
-            upper = np.nanmax([np.min([missing, out_max]), in_max])
-        bspline.clip_rows(out, rmin, rmax, lower, upper)
     return out, missing
+
+
+def _clip_bounds(clip: bool, missing: float, in_min: float, in_max: float) -> tuple[float, float]:
+    """The range sunpy clips a rotated image to, known before the rotation.
+
+    sunpy clips to ``[nanmin(max(missing, out_min), in_min), nanmax(min(missing, out_max), in_max)]``
+    with ``out_min``/``out_max`` the rotated image's range (``missing`` NaN:
+    the input's range). Every output value lies in ``[out_min, out_max]``, so
+    clipping to ``[min(missing, in_min), max(missing, in_max)]`` changes exactly
+    the same values to the same bounds (case by case on the order of
+    ``missing``, ``in_min`` and ``out_min``), and can be done while resampling.
+
+    Examples
+    --------
+    >>> _clip_bounds(True, 0.0, 1.0, 5.0), _clip_bounds(True, float("nan"), 1.0, 5.0)
+    ((0.0, 5.0), (1.0, 5.0))
+    """
+    if not clip or np.isnan(in_min):
+        return -np.inf, np.inf
+    if np.isnan(missing):
+        return in_min, in_max
+    return min(missing, in_min), max(missing, in_max)
 
 
 def register_map(

@@ -133,7 +133,7 @@ def register_frames(
         m = np.linalg.inv(rmatrices[i]) / scales[i]
         shift = reference_pixels[i] - m @ center
         coef = bspline.spline_prefilter(np.where(finite, frame, fill))
-        res, _, _ = bspline.resample(coef, m, shift, output_shape, np.nan if np.isnan(missing) else missing)
+        res = bspline.resample(coef, m, shift, output_shape, np.nan if np.isnan(missing) else missing)
         bad_in = ~finite if masks is None else (~finite | np.asarray(masks[i], dtype=bool))
         if bad_in.any():
             import scipy.ndimage
