@@ -50,7 +50,7 @@ _LAZY = {
     "ResponseCoverageError": "irisplug_calib.radiometric",
 }
 
-__all__ = ["__version__", "CalibrationWarning", *_LAZY]
+__all__ = ["__version__", *_LAZY]
 
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY)
