@@ -77,3 +77,31 @@ def test_fits_bad_cards(tmp_path: Path, key: str, value, match: str) -> None:
         hdul["CUBE0"].header[key] = value
     with pytest.raises(CorruptFileError, match=match):
         np.asarray(irisplug.read(path).data)
+
+
+@pytest.mark.parametrize(("key", "damage"), [
+    ("t", lambda v: {**v, "scale": "inf"}),  # fuzz seed 32: astropy's ScaleValueError came through raw
+    ("t", lambda v: {**v, "__time__": {"jd1": "x", "jd2": [0.0]}}),
+    ("q", lambda v: {**v, "unit": "not a unit"}),
+    ("a", lambda v: {**v, "dtype": "<x9"}),
+    ("a", lambda v: {**v, "__array__": [[1, 2], [3]]}),
+])
+def test_fits_record_damaged_tagged_meta_value(tmp_path: Path, key: str, damage) -> None:
+    """A stored Time, Quantity or array that cannot be rebuilt: CorruptFileError naming the file."""
+    import astropy.units as u
+    from astropy.time import Time
+
+    cube = NDCube(np.arange(12.0).reshape(3, 4), wcs=WCS(naxis=2),
+                  meta={"t": Time("2014-03-29T14:09:38"), "q": [1.0, 2.0] * u.AA, "a": np.arange(3)})
+    path = Path(irisplug.write(cube, tmp_path / "a.fits"))
+
+    def edit(rec):
+        assert key in rec["meta"]
+        rec["meta"][key] = damage(rec["meta"][key])
+        return rec
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _edit_json_hdu(path, "JSON0", edit)
+    with pytest.raises(CorruptFileError, match=r"a\.fits.*damaged __(time|quantity|array)__ value"):
+        irisplug.read(path)

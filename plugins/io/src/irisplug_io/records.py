@@ -108,22 +108,44 @@ def encode_value(value: Any) -> Any:
 
 
 def decode_value(value: Any) -> Any:
-    """Inverse of :func:`encode_value`."""
-    import astropy.units as u
-    from astropy.time import Time
+    """Inverse of :func:`encode_value`.
 
+    A tagged value (time, quantity, array) that cannot be rebuilt raises ``ValueError`` naming the tag,
+    whatever astropy or numpy raised (astropy's ``ScaleValueError`` for a damaged time scale is no ``ValueError``):
+    the readers turn it into a ``CorruptFileError`` naming the file.
+
+    Examples
+    --------
+    >>> decode_value({"__quantity__": [1.0, 2.0], "unit": "Angstrom"})
+    <Quantity [1., 2.] Angstrom>
+    >>> decode_value({"__time__": {"jd1": [2456746.0], "jd2": [0.1]}, "scale": "inf"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: damaged __time__ value in the irisplug records (ScaleValueError: Scale ...inf... is not in the allowed scales ...)
+    """
     if isinstance(value, dict):
-        if "__time__" in value:
-            jd = value["__time__"]
-            return Time(np.asarray(jd["jd1"]), np.asarray(jd["jd2"]), format="jd", scale=value.get("scale", "utc")).copy(format="isot")
-        if "__quantity__" in value:
-            return u.Quantity(value["__quantity__"], value["unit"])
-        if "__array__" in value:
-            return np.asarray(value["__array__"], dtype=np.dtype(value["dtype"]))
+        tag = next((t for t in ("__time__", "__quantity__", "__array__") if t in value), None)
+        if tag is not None:
+            try:
+                return _decode_tagged(tag, value)
+            except Exception as exc:  # any failure to rebuild a stored value is damage to the records
+                raise ValueError(f"damaged {tag} value in the irisplug records ({type(exc).__name__}: {exc})") from exc
         return {k: decode_value(v) for k, v in value.items()}
     if isinstance(value, list):
         return [decode_value(v) for v in value]
     return value
+
+
+def _decode_tagged(tag: str, value: dict[str, Any]) -> Any:
+    import astropy.units as u
+    from astropy.time import Time
+
+    if tag == "__time__":
+        jd = value["__time__"]
+        return Time(np.asarray(jd["jd1"]), np.asarray(jd["jd2"]), format="jd", scale=value.get("scale", "utc")).copy(format="isot")
+    if tag == "__quantity__":
+        return u.Quantity(value["__quantity__"], value["unit"])
+    return np.asarray(value["__array__"], dtype=np.dtype(value["dtype"]))
 
 
 def _encode_slices(slices: list[Any]) -> list[Any]:
