@@ -32,7 +32,7 @@ from numba import njit
 
 from irisplug_fit.profiles import voigt_rows
 
-__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads", "warm_kernels"]
+__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads", "warm_kernels", "kernel_arguments"]
 
 _CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
 
@@ -681,6 +681,51 @@ def _pool(nthreads: int):
         return _POOL
 
 
+def _read_only(a, dtype, ndim: int) -> np.ndarray:
+    """A read-only, C-contiguous view of ``a`` as ``dtype`` (a copy only when the dtype or layout differs)."""
+    v = np.ascontiguousarray(a, dtype=dtype)
+    if v.ndim != ndim:
+        raise ValueError(f"kernel argument: expected {ndim} dimensions, got {v.ndim}")
+    v = v.view()
+    v.flags.writeable = False
+    return v
+
+
+_F8, _I8 = np.float64, np.int64
+
+
+def kernel_arguments(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                     offs, nbg, ref, max_iter, tol, absolute, dx) -> tuple:
+    """The arguments of :func:`lm_fit_scalar` (before ``s_start``) in the one type signature the kernel is compiled for.
+
+    numba compiles (about 10 s of CPU) and caches one machine-code version
+    per distinct argument types: a read-only array (``np.broadcast_to``,
+    memory-mapped files), another dtype or a non-contiguous view would each
+    cost a compilation, and :func:`warm_kernels` would not warm them. Every
+    input array is therefore passed as a read-only C-contiguous view of a
+    fixed dtype (no copy for float64 C-ordered data; the kernel never
+    writes its inputs) and every scalar as a Python scalar, so a template
+    needs exactly one kernel: two in all, with and without Voigt code
+    (the last element, None or an empty array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.broadcast_to(np.arange(5.0), (2, 5))  # read-only
+    >>> f, i = np.zeros(4), np.zeros(1, dtype=np.int64)
+    >>> a = kernel_arguments(np.arange(5.0), y, np.empty((0, 0)), 0, np.empty((0, 0)), 0, f, f, f, np.zeros((1, 10)),
+    ...                      np.ones(1, bool), np.arange(4), np.arange(4), f + 1, f, i, i + 1, 1, 0.0, 200, 1e-8, 0, 0.0)
+    >>> a[1].flags.writeable, a[1].flags.c_contiguous, a[3], a[-1] is None
+    (False, True, False, True)
+    """
+    ro = _read_only
+    voigt = np.empty(0) if np.any(np.asarray(kinds) == 2) else None
+    return (ro(x, _F8, 1), ro(y, _F8, 2), ro(u, _F8, 2), bool(use_u), ro(p0u, _F8, 2), bool(use_p0),
+            ro(lo_u, _F8, 1), ro(hi_u, _F8, 1), ro(fixv, _F8, 1), ro(comp, _F8, 2), ro(single, np.bool_, 1),
+            ro(pmap, _I8, 1), ro(lead, _I8, 1), ro(tscale, _F8, 1), ro(toff, _F8, 1), ro(kinds, _I8, 1),
+            ro(offs, _I8, 1), int(nbg), float(ref), int(max_iter), float(tol), bool(absolute), float(dx), voigt)
+
+
 def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
                    offs, nbg, ref, max_iter, tol, absolute, dx, nblock=1, *, threads=None):
     """Fit every row of ``y`` on ``threads`` threads; returns ``(p, err, chi2, niter, status, dof)``.
@@ -693,18 +738,17 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
     """
     import itertools
 
-    nspec = y.shape[0]
-    npar = pmap.size
+    args = kernel_arguments(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff,
+                            kinds, offs, nbg, ref, max_iter, tol, absolute, dx)
+    nspec = args[1].shape[0]
+    npar = args[11].size
     p = np.empty((nspec, npar))
     err = np.empty((nspec, npar))
     chi2 = np.empty(nspec)
     niter = np.empty(nspec, dtype=np.int32)
     status = np.empty(nspec, dtype=np.uint8)
     dof = np.empty(nspec, dtype=np.int32)
-    args = (x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds, offs,
-            nbg, ref, max_iter, tol, absolute, dx)
     kernel = lm_fit_scalar
-    args = (*args, np.empty(0) if np.any(np.asarray(kinds) == 2) else None)
     outs = (p, err, chi2, niter, status, dof)
     nthreads = max(min(threads or default_threads(), -(-nspec // 64)), 1)
     if nthreads <= 1:
