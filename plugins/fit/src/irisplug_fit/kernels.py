@@ -775,8 +775,11 @@ def warm_kernels(voigt: bool = False, background: bool = False):
 
     Call it once before fitting on several processes at once (e.g. in a
     dask client before submitting blocks): the first call compiles and
-    writes the per-user cache (~13 s of CPU), and every worker then loads
-    the kernels (~1 s) instead of compiling them side by side.
+    writes the per-user cache (~10-13 s of CPU), and every worker then loads
+    the kernels (~1 s) instead of compiling them side by side. One kernel
+    serves every non-Voigt template, with or without initial values,
+    uncertainties, masks, read-only or float32 data (see
+    :func:`kernel_arguments`); Voigt templates have their own.
     ``background=True`` runs it in a daemon thread and returns the thread.
 
     Examples
