@@ -7,7 +7,12 @@ Every measurement runs in a fresh subprocess (interleaved over repeats):
 * the same in a new process with the cache on disk;
 * "new environment": the package copied to another folder (another install
   path, as a new virtual environment has) with the per-user cache warm;
-* optionally (``--demo``) ``irisplug demo`` with an empty cache.
+* a fit with initial values and uncertainties in a process whose cache was
+  warmed by plain fits (it must load the same kernel, not compile another);
+* optionally (``--demo``) ``irisplug demo`` with an empty cache;
+* ``--profile``: where one empty-cache first fit spends its compilation
+  (each jitted function's compilations and exclusive CPU time, and the
+  compiler phases: typing, lowering, LLVM), from numba's event API.
 
 Caches are isolated in temporary folders (``IRISPLUG_CACHE_DIR``; the
 baseline's kernels cache under ``NUMBA_CACHE_DIR`` or ``__pycache__``,
@@ -15,6 +20,7 @@ which this script points to an empty folder). ``--src DIR`` runs the same
 measurements against another checkout's ``irisplug_fit`` (a baseline).
 
     python benchmarks/bench_fit_cold_start.py [--repeats 3] [--demo] [--src OTHER/plugins/fit/src]
+    python benchmarks/bench_fit_cold_start.py --profile [--src OTHER/plugins/fit/src]
 """
 
 from __future__ import annotations
@@ -34,6 +40,12 @@ from _machine import machine_line
 
 _IMPORT = ("import time,sys;t=time.perf_counter();import irisplug_fit;"
            "print(time.perf_counter()-t, int('numba' in sys.modules))")
+# a fit with initial values and uncertainties (read-only broadcasts inside fit_spectra) in a process whose
+# cache was warmed by plain fits: it must load the same kernel, not compile another specialisation
+_OTHER_INPUTS = ("import time;t=time.perf_counter();import numpy as np;from irisplug_fit.engine import fit_spectra;"
+                 "x=np.linspace(1401.77,1403.77,100);y=10+200*np.exp(-0.5*((x-1402.8)/0.035)**2);"
+                 "r=fit_spectra(y[None],x,'si_iv_1403',engine='numba',p0=[10,200,1402.8,0.035],"
+                 "uncertainty=np.sqrt(y));assert r.status[0]==0;print(time.perf_counter()-t)")
 _FIRST_FIT = ("import time;t=time.perf_counter();import numpy as np;from irisplug_fit.engine import fit_spectra;"
               "x=np.linspace(1401.77,1403.77,100);y=10+200*np.exp(-0.5*((x-1402.8)/0.035)**2);"
               "r=fit_spectra(np.stack([y,y]),x,'si_iv_1403',engine='numba');assert r.status[0]==0;"
@@ -84,14 +96,18 @@ def run(repeats: int, demo: bool, src: str | None) -> None:
             rows.setdefault("import irisplug_fit", []).append(t)
             if imported:
                 numba_imported.add("yes")
-            for label, where in (("first fit, empty cache", a), ("first fit, cache on disk", a),
-                                 ("first fit, new environment (per-user cache warm)", b)):
-                wall, cpu = _run(_FIRST_FIT, env, str(where))
+            for label, code, where in (("first fit, empty cache", _FIRST_FIT, a),
+                                       ("first fit, cache on disk", _FIRST_FIT, a),
+                                       ("first fit, new environment (per-user cache warm)", _FIRST_FIT, b),
+                                       ("fit with p0 + uncertainties, cache warmed by plain fits", _OTHER_INPUTS, a)):
+                wall, cpu = _run(code, env, str(where))
                 rows.setdefault(label, []).append(wall)
                 rows.setdefault(f"  {label}: process CPU time", []).append(cpu)
             if demo:
                 with tempfile.TemporaryDirectory() as cold:
                     env_demo = _env(Path(cold), numba_cache=True)  # every plugin's numba kernels cold
+                    if src:
+                        env_demo["PYTHONPATH"] = src + os.pathsep + env_demo.get("PYTHONPATH", "")
                     t0 = time.perf_counter()
                     before = resource.getrusage(resource.RUSAGE_CHILDREN)
                     subprocess.run([sys.executable, "-m", "irisplug", "demo", "--out", str(tmp / "demo"), "--quiet"],
@@ -105,7 +121,80 @@ def run(repeats: int, demo: bool, src: str | None) -> None:
         print(f"{label:52s} median {np.median(v):6.2f} s  (min {v.min():.2f}, max {v.max():.2f})")
     print(f"import irisplug_fit imports numba: {'yes' if numba_imported else 'no'}")
     if demo:
-        print("(the demo runs the installed packages, or PYTHONPATH's, with every numba cache empty)")
+        print("(the demo runs the installed packages, --src's irisplug_fit first, with every numba cache empty)")
+
+
+def _profile_child() -> None:
+    """In a fresh process with an empty cache: the first fit's compilation, by function and by phase (CPU time).
+
+    numba's event API (``numba.core.event``): compile events give each
+    jitted function's compilation (specialisations = events per function),
+    compiler-pass events and the LLVM lock split it into phases; times are
+    exclusive (a function's nested compilations are counted for the callee).
+    """
+    from collections import defaultdict
+
+    from numba.core import event
+
+    excl: dict[tuple[str, str], float] = defaultdict(float)
+    count: dict[str, int] = defaultdict(int)
+    stack: list[list] = []
+    funcs: list[str] = []
+    kinds = ("numba:compile", "numba:run_pass", "numba:llvm_lock")
+
+    class _Listener(event.Listener):
+        def on_start(self, ev):
+            if ev.kind == "numba:compile":
+                funcs.append(ev.data["dispatcher"].py_func.__qualname__.split(".<locals>")[0])
+                count[funcs[-1]] += 1
+                label = (funcs[-1], "other")
+            elif ev.kind == "numba:run_pass":
+                label = (funcs[-1] if funcs else "?", ev.data["name"].split(" [")[0])
+            else:
+                label = (funcs[-1] if funcs else "?", "llvm (optimise + machine code)")
+            stack.append([label, time.process_time(), 0.0])
+
+        def on_end(self, ev):
+            label, c0, child = stack.pop()
+            d = time.process_time() - c0
+            excl[label] += d - child
+            if stack:
+                stack[-1][2] += d
+            if ev.kind == "numba:compile":
+                funcs.pop()
+
+    listener = _Listener()
+    for k in kinds:
+        event.register(k, listener)
+    c0 = time.process_time()
+    from irisplug_fit.engine import fit_spectra
+
+    x = np.linspace(1401.77, 1403.77, 100)
+    y = 10 + 200 * np.exp(-0.5 * ((x - 1402.8) / 0.035) ** 2)
+    fit_spectra(np.stack([y, y]), x, "si_iv_1403", engine="numba")
+    total = time.process_time() - c0
+    by_func: dict[str, float] = defaultdict(float)
+    by_phase: dict[str, float] = defaultdict(float)
+    for (f, ph), v in excl.items():
+        by_func[f] += v
+        by_phase[ph] += v
+    print(f"first fit, empty cache: {total:.2f} s CPU, of which numba compilation {sum(excl.values()):.2f} s")
+    print("by function (compilations, exclusive CPU s):")
+    for f, v in sorted(by_func.items(), key=lambda kv: -kv[1]):
+        print(f"  {f:34s} {count[f]:3d}  {v:6.2f}")
+    print("by phase (CPU s):")
+    for ph, v in sorted(by_phase.items(), key=lambda kv: -kv[1])[:10]:
+        print(f"  {ph:34s} {v:6.2f}")
+
+
+def profile(src: str | None) -> None:
+    """Run :func:`_profile_child` in a fresh process with an empty kernel cache."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = _env(Path(tmp), numba_cache=False)
+        if src:
+            env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+        print(f"CPU: {machine_line()}")
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--profile-child"], env=env, check=True)
 
 
 if __name__ == "__main__":
@@ -113,5 +202,13 @@ if __name__ == "__main__":
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--demo", action="store_true", help="also time `irisplug demo` with empty caches")
     ap.add_argument("--src", help="folder holding another irisplug_fit package (a baseline checkout)")
+    ap.add_argument("--profile", action="store_true",
+                    help="instead: where the first fit's compilation goes (functions, specialisations, phases)")
+    ap.add_argument("--profile-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    run(args.repeats, args.demo, args.src)
+    if args.profile_child:
+        _profile_child()
+    elif args.profile:
+        profile(args.src)
+    else:
+        run(args.repeats, args.demo, args.src)

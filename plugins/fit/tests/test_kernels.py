@@ -63,3 +63,29 @@ def test_kernel_cache_is_per_user_and_keyed_by_sources(tmp_path):
     (path,) = paths
     assert os.path.dirname(path) == os.path.realpath(tmp_path / "numba")
     assert os.path.basename(path).startswith(digest[:20])
+
+
+def test_one_kernel_specialisation_whatever_the_inputs(three_gaussians):
+    """Read-only data (broadcast p0 and uncertainties, memory maps), other dtypes, non-contiguous views and
+    masks all run the one compiled kernel of non-Voigt templates (each extra one would cost ~10 s of CPU and
+    escape ``warm_kernels``), with the same results as writable float64 input."""
+    from numba import types
+
+    from irisplug_fit import kernels
+
+    x, y, p0, t = three_gaussians
+    ref = fit_spectra(y[:64], x, t, p0=p0[:64], threads=1)
+    ro = y[:64].copy()
+    ro.flags.writeable = False
+    f32 = fit_spectra(y[:64].astype(np.float32), x, t, threads=1)
+    runs = [fit_spectra(ro, x, t, p0=p0[:64], threads=1),
+            fit_spectra(np.asfortranarray(y[:64]), x, t, p0=p0[:64], threads=1),
+            fit_spectra(y[:1], x, t, p0=p0[0], uncertainty=np.sqrt(np.maximum(y[:1], 1.0)), threads=1),
+            fit_spectra(y[:64], x, t, mask=np.zeros(x.size, bool), threads=1),
+            fit_spectra(y[:128:2], x.astype(np.float32), t, threads=1)]
+    for r in runs[:2]:
+        for name in ("params", "errors", "chi2", "niter", "status"):
+            np.testing.assert_array_equal(getattr(r, name), getattr(ref, name), err_msg=name)
+    assert f32.status.shape == (64,)
+    plain = [s for s in kernels.lm_fit_scalar.signatures if s[23] == types.none]
+    assert len(plain) == 1, plain

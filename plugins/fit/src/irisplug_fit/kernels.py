@@ -32,7 +32,7 @@ from numba import njit
 
 from irisplug_fit.profiles import voigt_rows
 
-__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads", "warm_kernels"]
+__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads", "warm_kernels", "kernel_arguments"]
 
 _CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
 
@@ -259,170 +259,6 @@ def _chol_solve(L, b, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _fit_one(x, y, w, p0, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter, tol, absolute, dx,
-             identity, vec, vbuf, jac, mat, small, sups, p_out, err_out):
-    """LM on one spectrum, using the caller's workspace (no allocation).
-
-    ``vec`` (7, n), ``vbuf`` (7, n) Voigt scratch or None (no Voigt component), ``jac`` (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar),
-    ``sups`` (3, npar, 2) row supports (current, trial, full).
-    """
-    npar = p0.size
-    nfree = lead.size
-    n = x.size
-    nval = 0
-    for j in range(n):
-        if w[j] > 0.0:
-            nval += 1
-    for i in range(npar):
-        p_out[i] = np.nan
-        err_out[i] = np.nan
-    if nval == 0:
-        return np.nan, 0, _ALL_MASKED
-    if nval <= nfree:
-        return np.nan, 0, _TOO_FEW
-    q, qn, dq, qlo, qhi = small[0, :nfree], small[1, :nfree], small[2, :nfree], small[3, :nfree], small[4, :nfree]
-    g, col, rhs = small[5, :nfree], small[7, :nfree], small[8, :nfree]
-    p = small[6]
-    A, M, L = mat[0], mat[1], mat[2]
-    f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[6]
-    for j in range(n):
-        sw[j] = math.sqrt(w[j])
-    Jp, Jpn = jac[0], jac[1]
-    sp, spn = sups[0], sups[1]
-    sfull = sups[2]
-    J = jac[2, :nfree]
-    if identity:
-        J = Jp
-    for k in range(nfree):
-        i = lead[k]
-        qlo[k] = lo[i]
-        qhi[k] = hi[i]
-        q[k] = min(max(p0[i], lo[i]), hi[i])
-    _full_params(q, p0, pmap, tscale, toff, p)
-    chi2 = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, vbuf, sp)
-    if not identity:
-        _fold(Jp, pmap, tscale, J)
-    _normal_eqs(J, r, A, g, sp if identity else sfull)
-    dof = nval - nfree
-    lam = 1e-3
-    nu = 2.0
-    status = _MAX_ITER
-    it = 0
-    while it < max_iter:
-        it += 1
-        if chi2 == 0.0:
-            status = _CONVERGED
-            break
-        dmax = 0.0
-        for k in range(nfree):
-            dmax = max(dmax, A[k, k])
-        dmin = 1e-12 * dmax + 1e-300
-        for k in range(nfree):
-            for m in range(nfree):
-                M[k, m] = A[k, m]
-            M[k, k] += lam * max(A[k, k], dmin)
-            rhs[k] = g[k]
-        # active set: a parameter on a bound that the gradient pushes outwards stays there this step
-        for k in range(nfree):
-            if (q[k] <= qlo[k] and g[k] < 0.0) or (q[k] >= qhi[k] and g[k] > 0.0):
-                for m in range(nfree):
-                    M[k, m] = 0.0
-                    M[m, k] = 0.0
-                M[k, k] = 1.0
-                rhs[k] = 0.0
-        if not _cholesky(M, L):
-            lam *= 10.0
-            if lam > 1e16:
-                status = _SINGULAR
-                break
-            continue
-        _chol_solve(L, rhs, dq)
-        for k in range(nfree):
-            qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
-            dq[k] = qn[k] - q[k]
-        # converged already if the proposed step is predicted to change nothing that matters
-        s2p = 0.0
-        gp = 0.0
-        for k in range(nfree):
-            t = 0.0
-            for m in range(nfree):
-                t += A[k, m] * dq[m]
-            s2p += dq[k] * t
-            gp += dq[k] * g[k]
-        redp = chi2 / dof if dof > 0 else chi2
-        if it > 1 and (2.0 * gp - s2p) <= tol * chi2 and s2p <= tol * redp:
-            status = _CONVERGED
-            break
-        _full_params(qn, p0, pmap, tscale, toff, p)
-        chi2n = _evaluate(x, y, sw, p, kinds, offs, nbg, ref, fn, Jpn, rn, dx, ebuf, vbuf, spn)
-        if chi2n < chi2:
-            # statistical size of the step (dq^T A dq = s2p, computed above), in units of the
-            # reduced chi2; pred is the decrease the quadratic model predicted
-            red = chi2n / dof if dof > 0 else chi2n
-            small_step = (chi2 - chi2n) <= tol * chi2n and s2p <= tol * red
-            pred = 2.0 * gp - s2p
-            rho = (chi2 - chi2n) / pred if pred > 0.0 else 0.0
-            # Nielsen (1999) damping update
-            lam = max(lam * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
-            nu = 2.0
-            for k in range(nfree):
-                q[k] = qn[k]
-            chi2 = chi2n
-            f, fn = fn, f
-            r, rn = rn, r
-            Jp, Jpn = Jpn, Jp
-            sp, spn = spn, sp
-            if identity:
-                J = Jp
-            else:
-                _fold(Jp, pmap, tscale, J)
-            _normal_eqs(J, r, A, g, sp if identity else sfull)
-            if small_step:
-                status = _CONVERGED
-                break
-        else:
-            lam *= nu
-            nu *= 2.0
-            if lam > 1e10:
-                status = _CONVERGED  # no decrease possible: at the minimum to machine precision
-                break
-    _full_params(q, p0, pmap, tscale, toff, p)
-    for i in range(npar):
-        p_out[i] = p[i]
-    # covariance of the free parameters: diagonal of the inverse of A, computed on the
-    # unit-diagonal scaled matrix M = D A D (D = diag(A)^-1/2) as the column sums of squares of
-    # L^-1 (M = L L^T); a parameter with no effect at all (e.g. the centre of a zero-amplitude
-    # line) is left out and gets a NaN uncertainty
-    for k in range(nfree):
-        qn[k] = 1.0 / math.sqrt(A[k, k]) if A[k, k] > 0.0 else 0.0
-    for k in range(nfree):
-        for m in range(nfree):
-            if qn[k] > 0.0 and qn[m] > 0.0:
-                M[k, m] = A[k, m] * qn[k] * qn[m]
-            else:
-                M[k, m] = 1.0 if k == m else 0.0
-    if _cholesky(M, L):
-        scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
-        for k in range(nfree):
-            # column k of L^-1 (zero above the diagonal) by forward substitution
-            col[k] = 1.0 / L[k, k]
-            ss = col[k] * col[k]
-            for i in range(k + 1, nfree):
-                t = 0.0
-                for m in range(k, i):
-                    t += L[i, m] * col[m]
-                col[i] = -t / L[i, i]
-                ss += col[i] * col[i]
-            dq[k] = ss * scale * qn[k] * qn[k] if qn[k] > 0.0 else np.nan
-        for i in range(npar):
-            k = pmap[i]
-            err_out[i] = abs(tscale[i]) * math.sqrt(dq[k]) if k >= 0 else 0.0
-    else:
-        status = _SINGULAR
-    return chi2, it, status
-
-
-@njit(cache=True, error_model="numpy")
 def _select(a, k):
     """k-th smallest value of ``a`` (reorders ``a``; Hoare's quickselect, median-of-three pivot)."""
     left = 0
@@ -616,19 +452,176 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
         sups[2, i, 1] = n
     mat = np.empty((3, nfree, nfree))
     small = np.empty((9, npar))
+    # the Voigt scratch, or None: numba prunes the unused branch (``voigt`` is None or an array when compiling),
+    # so kernels of templates without Voigt components neither contain nor compile the Voigt code
+    if voigt is None:
+        vb = None
+    else:
+        vb = vbuf
     for s in range(s_start, s_stop):
         nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
                                  skip_guess, s, w, yy, valid, pi, lo, hi, vec[5])
-        if voigt is None:
-            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter,
-                                 tol, absolute, dx, identity, vec, None, jac, mat, small, sups, p_out[s], err_out[s])
-        else:
-            c, it, st = _fit_one(x, yy, w, pi, lo, hi, pmap, lead, tscale, toff, kinds, offs, nbg, ref, max_iter,
-                                 tol, absolute, dx, identity, vec, vbuf, jac, mat, small, sups, p_out[s], err_out[s])
-        chi2_out[s] = c
-        niter_out[s] = it
-        status_out[s] = st
         dof_out[s] = nval - nfree
+        p_out_s = p_out[s]
+        err_out_s = err_out[s]
+        # LM on spectrum s in the workspace: ``vec`` (7, n), ``vb`` (7, n) Voigt scratch or None, ``jac``
+        # (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar), ``sups`` (3, npar, 2) row supports
+        # (current, trial, full). Written inline, not as a jitted helper: numba would optimise and emit
+        # the helper's machine code on its own and then again inside this kernel (~1.5 s more compilation)
+        nv = 0
+        for j in range(n):
+            if w[j] > 0.0:
+                nv += 1
+        for i in range(npar):
+            p_out_s[i] = np.nan
+            err_out_s[i] = np.nan
+        if nv == 0 or nv <= nfree:
+            chi2_out[s] = np.nan
+            niter_out[s] = 0
+            status_out[s] = _ALL_MASKED if nv == 0 else _TOO_FEW
+            continue
+        q, qn, dq, qlo, qhi = small[0, :nfree], small[1, :nfree], small[2, :nfree], small[3, :nfree], small[4, :nfree]
+        g, col, rhs = small[5, :nfree], small[7, :nfree], small[8, :nfree]
+        p = small[6]
+        A, M, L = mat[0], mat[1], mat[2]
+        f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[6]
+        for j in range(n):
+            sw[j] = math.sqrt(w[j])
+        Jp, Jpn = jac[0], jac[1]
+        sp, spn = sups[0], sups[1]
+        sfull = sups[2]
+        J = jac[2, :nfree]
+        if identity:
+            J = Jp
+        for k in range(nfree):
+            i = lead[k]
+            qlo[k] = lo[i]
+            qhi[k] = hi[i]
+            q[k] = min(max(pi[i], lo[i]), hi[i])
+        _full_params(q, pi, pmap, tscale, toff, p)
+        chi2 = _evaluate(x, yy, sw, p, kinds, offs, nbg, ref, f, Jp, r, dx, ebuf, vb, sp)
+        if not identity:
+            _fold(Jp, pmap, tscale, J)
+        _normal_eqs(J, r, A, g, sp if identity else sfull)
+        dof = nv - nfree
+        lam = 1e-3
+        nu = 2.0
+        status = _MAX_ITER
+        it = 0
+        while it < max_iter:
+            it += 1
+            if chi2 == 0.0:
+                status = _CONVERGED
+                break
+            dmax = 0.0
+            for k in range(nfree):
+                dmax = max(dmax, A[k, k])
+            dmin = 1e-12 * dmax + 1e-300
+            for k in range(nfree):
+                for m in range(nfree):
+                    M[k, m] = A[k, m]
+                M[k, k] += lam * max(A[k, k], dmin)
+                rhs[k] = g[k]
+            # active set: a parameter on a bound that the gradient pushes outwards stays there this step
+            for k in range(nfree):
+                if (q[k] <= qlo[k] and g[k] < 0.0) or (q[k] >= qhi[k] and g[k] > 0.0):
+                    for m in range(nfree):
+                        M[k, m] = 0.0
+                        M[m, k] = 0.0
+                    M[k, k] = 1.0
+                    rhs[k] = 0.0
+            if not _cholesky(M, L):
+                lam *= 10.0
+                if lam > 1e16:
+                    status = _SINGULAR
+                    break
+                continue
+            _chol_solve(L, rhs, dq)
+            for k in range(nfree):
+                qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
+                dq[k] = qn[k] - q[k]
+            # converged already if the proposed step is predicted to change nothing that matters
+            s2p = 0.0
+            gp = 0.0
+            for k in range(nfree):
+                t = 0.0
+                for m in range(nfree):
+                    t += A[k, m] * dq[m]
+                s2p += dq[k] * t
+                gp += dq[k] * g[k]
+            redp = chi2 / dof if dof > 0 else chi2
+            if it > 1 and (2.0 * gp - s2p) <= tol * chi2 and s2p <= tol * redp:
+                status = _CONVERGED
+                break
+            _full_params(qn, pi, pmap, tscale, toff, p)
+            chi2n = _evaluate(x, yy, sw, p, kinds, offs, nbg, ref, fn, Jpn, rn, dx, ebuf, vb, spn)
+            if chi2n < chi2:
+                # statistical size of the step (dq^T A dq = s2p, computed above), in units of the
+                # reduced chi2; pred is the decrease the quadratic model predicted
+                red = chi2n / dof if dof > 0 else chi2n
+                small_step = (chi2 - chi2n) <= tol * chi2n and s2p <= tol * red
+                pred = 2.0 * gp - s2p
+                rho = (chi2 - chi2n) / pred if pred > 0.0 else 0.0
+                # Nielsen (1999) damping update
+                lam = max(lam * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
+                nu = 2.0
+                for k in range(nfree):
+                    q[k] = qn[k]
+                chi2 = chi2n
+                f, fn = fn, f
+                r, rn = rn, r
+                Jp, Jpn = Jpn, Jp
+                sp, spn = spn, sp
+                if identity:
+                    J = Jp
+                else:
+                    _fold(Jp, pmap, tscale, J)
+                _normal_eqs(J, r, A, g, sp if identity else sfull)
+                if small_step:
+                    status = _CONVERGED
+                    break
+            else:
+                lam *= nu
+                nu *= 2.0
+                if lam > 1e10:
+                    status = _CONVERGED  # no decrease possible: at the minimum to machine precision
+                    break
+        _full_params(q, pi, pmap, tscale, toff, p)
+        for i in range(npar):
+            p_out_s[i] = p[i]
+        # covariance of the free parameters: diagonal of the inverse of A, computed on the
+        # unit-diagonal scaled matrix M = D A D (D = diag(A)^-1/2) as the column sums of squares of
+        # L^-1 (M = L L^T); a parameter with no effect at all (e.g. the centre of a zero-amplitude
+        # line) is left out and gets a NaN uncertainty
+        for k in range(nfree):
+            qn[k] = 1.0 / math.sqrt(A[k, k]) if A[k, k] > 0.0 else 0.0
+        for k in range(nfree):
+            for m in range(nfree):
+                if qn[k] > 0.0 and qn[m] > 0.0:
+                    M[k, m] = A[k, m] * qn[k] * qn[m]
+                else:
+                    M[k, m] = 1.0 if k == m else 0.0
+        if _cholesky(M, L):
+            scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
+            for k in range(nfree):
+                # column k of L^-1 (zero above the diagonal) by forward substitution
+                col[k] = 1.0 / L[k, k]
+                ss = col[k] * col[k]
+                for i in range(k + 1, nfree):
+                    t = 0.0
+                    for m in range(k, i):
+                        t += L[i, m] * col[m]
+                    col[i] = -t / L[i, i]
+                    ss += col[i] * col[i]
+                dq[k] = ss * scale * qn[k] * qn[k] if qn[k] > 0.0 else np.nan
+            for i in range(npar):
+                k = pmap[i]
+                err_out_s[i] = abs(tscale[i]) * math.sqrt(dq[k]) if k >= 0 else 0.0
+        else:
+            status = _SINGULAR
+        chi2_out[s] = chi2
+        niter_out[s] = it
+        status_out[s] = status
 
 
 def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
@@ -681,6 +674,51 @@ def _pool(nthreads: int):
         return _POOL
 
 
+def _read_only(a, dtype, ndim: int) -> np.ndarray:
+    """A read-only, C-contiguous view of ``a`` as ``dtype`` (a copy only when the dtype or layout differs)."""
+    v = np.ascontiguousarray(a, dtype=dtype)
+    if v.ndim != ndim:
+        raise ValueError(f"kernel argument: expected {ndim} dimensions, got {v.ndim}")
+    v = v.view()
+    v.flags.writeable = False
+    return v
+
+
+_F8, _I8 = np.float64, np.int64
+
+
+def kernel_arguments(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                     offs, nbg, ref, max_iter, tol, absolute, dx) -> tuple:
+    """The arguments of :func:`lm_fit_scalar` (before ``s_start``) in the one type signature the kernel is compiled for.
+
+    numba compiles (about 10 s of CPU) and caches one machine-code version
+    per distinct argument types: a read-only array (``np.broadcast_to``,
+    memory-mapped files), another dtype or a non-contiguous view would each
+    cost a compilation, and :func:`warm_kernels` would not warm them. Every
+    input array is therefore passed as a read-only C-contiguous view of a
+    fixed dtype (no copy for float64 C-ordered data; the kernel never
+    writes its inputs) and every scalar as a Python scalar, so a template
+    needs exactly one kernel: two in all, with and without Voigt code
+    (the last element, None or an empty array).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.broadcast_to(np.arange(5.0), (2, 5))  # read-only
+    >>> f, i = np.zeros(4), np.zeros(1, dtype=np.int64)
+    >>> a = kernel_arguments(np.arange(5.0), y, np.empty((0, 0)), 0, np.empty((0, 0)), 0, f, f, f, np.zeros((1, 10)),
+    ...                      np.ones(1, bool), np.arange(4), np.arange(4), f + 1, f, i, i + 1, 1, 0.0, 200, 1e-8, 0, 0.0)
+    >>> a[1].flags.writeable, a[1].flags.c_contiguous, a[3], a[-1] is None
+    (False, True, False, True)
+    """
+    ro = _read_only
+    voigt = np.empty(0) if np.any(np.asarray(kinds) == 2) else None
+    return (ro(x, _F8, 1), ro(y, _F8, 2), ro(u, _F8, 2), bool(use_u), ro(p0u, _F8, 2), bool(use_p0),
+            ro(lo_u, _F8, 1), ro(hi_u, _F8, 1), ro(fixv, _F8, 1), ro(comp, _F8, 2), ro(single, np.bool_, 1),
+            ro(pmap, _I8, 1), ro(lead, _I8, 1), ro(tscale, _F8, 1), ro(toff, _F8, 1), ro(kinds, _I8, 1),
+            ro(offs, _I8, 1), int(nbg), float(ref), int(max_iter), float(tol), bool(absolute), float(dx), voigt)
+
+
 def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
                    offs, nbg, ref, max_iter, tol, absolute, dx, nblock=1, *, threads=None):
     """Fit every row of ``y`` on ``threads`` threads; returns ``(p, err, chi2, niter, status, dof)``.
@@ -693,18 +731,17 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
     """
     import itertools
 
-    nspec = y.shape[0]
-    npar = pmap.size
+    args = kernel_arguments(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff,
+                            kinds, offs, nbg, ref, max_iter, tol, absolute, dx)
+    nspec = args[1].shape[0]
+    npar = args[11].size
     p = np.empty((nspec, npar))
     err = np.empty((nspec, npar))
     chi2 = np.empty(nspec)
     niter = np.empty(nspec, dtype=np.int32)
     status = np.empty(nspec, dtype=np.uint8)
     dof = np.empty(nspec, dtype=np.int32)
-    args = (x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds, offs,
-            nbg, ref, max_iter, tol, absolute, dx)
     kernel = lm_fit_scalar
-    args = (*args, np.empty(0) if np.any(np.asarray(kinds) == 2) else None)
     outs = (p, err, chi2, niter, status, dof)
     nthreads = max(min(threads or default_threads(), -(-nspec // 64)), 1)
     if nthreads <= 1:
@@ -731,8 +768,11 @@ def warm_kernels(voigt: bool = False, background: bool = False):
 
     Call it once before fitting on several processes at once (e.g. in a
     dask client before submitting blocks): the first call compiles and
-    writes the per-user cache (~13 s of CPU), and every worker then loads
-    the kernels (~1 s) instead of compiling them side by side.
+    writes the per-user cache (~10-13 s of CPU), and every worker then loads
+    the kernels (~1 s) instead of compiling them side by side. One kernel
+    serves every non-Voigt template, with or without initial values,
+    uncertainties, masks, read-only or float32 data (see
+    :func:`kernel_arguments`); Voigt templates have their own.
     ``background=True`` runs it in a daemon thread and returns the thread.
 
     Examples

@@ -121,8 +121,9 @@ def install_kernel_cache() -> Path | None:
     kernel_files = {str(here / m) for m in KERNEL_MODULES}
 
     class _KernelCacheLocator(base):
-        def __init__(self, py_func):
+        def __init__(self, py_func, py_file):
             self._lineno = py_func.__code__.co_firstlineno
+            self._py_file = py_file  # numba's "cannot cache" warning names it (seen with NUMBA_OPT=0)
 
         def get_cache_path(self):
             return str(path)
@@ -138,7 +139,7 @@ def install_kernel_cache() -> Path | None:
             try:
                 if str(Path(py_file).resolve()) not in kernel_files:
                     return None
-                self = cls(py_func)
+                self = cls(py_func, py_file)
                 self.ensure_cache_path()
             except OSError:  # not writable: numba's default locations
                 return None
