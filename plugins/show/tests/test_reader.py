@@ -30,6 +30,18 @@ def test_collection_keyed_by_group(show_file):
         assert cube.unit == u.DN
 
 
+@pytest.mark.parametrize("track_order", [True, False])
+def test_groups_listed_in_the_files_order_whatever_the_h5py(tmp_path, track_order):
+    """Creation order where the file records it (netCDF-4 does), else names; h5py < 3.12 iterated a tracked root by name."""
+    path = tmp_path / "order.nc"
+    written = ["2023_08_01_WHT_ARMB_vect", "2023_08_01_DARK_vect", "2023_08_01_SCI_vect", "2023_08_01_WHT_ARMA_vect"]
+    with h5py.File(path, "w", track_order=track_order) as f:
+        for name in written:
+            f.create_group(name).create_dataset("image", data=np.zeros((1, 2, 2), "uint16"))
+        f.create_group("no_image")  # not a SHOW group: left out
+    assert list_groups(path) == (written if track_order else sorted(written))
+
+
 def test_values_against_h5py(show_file):
     path, _ = show_file
     group = list_groups(path)[0]

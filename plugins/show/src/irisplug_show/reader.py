@@ -18,13 +18,38 @@ __all__ = ["list_groups", "identify_show_l0", "read_group", "read_show_l0", "exp
 _HDF5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError)
 
 
+def _members_in_file_order(group: Any) -> list[str]:
+    """The member names of an h5py group in the file's order: creation order where the file tracks it, else by name.
+
+    netCDF-4 files track creation order (netCDF-C always does; h5netcdf does with h5py >= 3.7), so the groups come
+    out in the order the instrument wrote them. Iterating the h5py group itself does not guarantee that: h5py
+    before 3.12 iterates a file's root group by name even when creation order is tracked (h5py 3.12 release
+    notes, "Fix the iteration order for the root group in a file with creation order tracked"), so the same file
+    listed its groups in two different orders depending on the installed h5py. This asks HDF5 for the order.
+    """
+    import h5py
+
+    gid = group["/"].id if group.name == "/" else group.id
+    plist = gid.get_create_plist()
+    try:
+        tracked = bool(plist.get_link_creation_order() & h5py.h5p.CRT_ORDER_TRACKED)
+    finally:
+        plist.close()
+    names: list[bytes] = []
+    gid.links.iterate(names.append, idx_type=h5py.h5.INDEX_CRT_ORDER if tracked else h5py.h5.INDEX_NAME)
+    return [n.decode("utf-8") if isinstance(n, bytes) else n for n in names]
+
+
 def _image_groups(f: Any) -> list[str]:
     import h5py
 
     names = []
     if "image" in f:
         names.append("/")
-    names += [k for k, v in f.items() if isinstance(v, h5py.Group) and "image" in v]
+    for k in _members_in_file_order(f):
+        v = f.get(k)
+        if isinstance(v, h5py.Group) and "image" in v:
+            names.append(k)
     return names
 
 
@@ -131,7 +156,9 @@ def read_group(path: str | Path, group: str, *, lazy: bool = True, frames_per_ch
         kwargs["group"] = group
     try:
         ds = xr.open_dataset(path, **kwargs)  # lazy backend arrays; only the image becomes dask below
-    except _HDF5_ERRORS as exc:  # damaged metadata, undecodable time units or calendar
+    # damaged metadata, undecodable time units or calendar; h5netcdf 1.3 meets a damaged link in a group as
+    # None and raises AttributeError ('NoneType' object has no attribute 'attrs'; fuzz seed 0, case 23)
+    except (*_HDF5_ERRORS, AttributeError) as exc:
         raise CorruptFileError(f"group {group!r}: cannot open as netCDF-4 ({type(exc).__name__}: {exc})", path=path) from exc
     try:
         return _group_cube(ds, path, group, lazy, frames_per_chunk)
