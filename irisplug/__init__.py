@@ -46,19 +46,12 @@ if TYPE_CHECKING:  # what the lazy names below are, for type checkers and IDEs (
 
 __version__ = "0.1.0"
 
+from irisplug.dispatch import _LAZY as _DISPATCH_NAMES
+
 # Public names that live in modules importing more than the bare minimum;
 # resolved on first attribute access so `import irisplug` stays fast.
 _LAZY = {
-    "read": "irisplug.dispatch.read",
-    "choose_reader": "irisplug.dispatch.read",
-    "write": "irisplug.dispatch.write",
-    "choose_writer": "irisplug.dispatch.write",
-    "calibrate": "irisplug.dispatch.calibrate",
-    "plan_calibration": "irisplug.dispatch.calibrate",
-    "fit": "irisplug.dispatch.methods",
-    "view": "irisplug.dispatch.methods",
-    "coalign": "irisplug.dispatch.methods",
-    "fetch": "irisplug.dispatch.methods",
+    **_DISPATCH_NAMES,  # read, write, calibrate, fit, ...: irisplug.dispatch's table (that package imports nothing)
     "get_plugin_manager": "irisplug.plugin_manager",
     "set_plugin_manager": "irisplug.plugin_manager",
     "PluginManager": "irisplug.plugin_manager",
