@@ -115,7 +115,11 @@ def test_table_columns_and_show():
     assert row["Start Time"].isot.startswith("2014-03-29T14:09:38")
     assert row["xCen"] == 490 * u.arcsec and row["Level"] == 2 and row["Instrument"] == "IRIS"
     assert row["Products"] == "SJI_1400, SJI_2796, raster"
-    assert "URLs" not in str(table) and "Description" in str(table)
+    import astropy
+
+    with astropy.conf.set_temp("max_width", 1000):  # the console width would elide middle columns (astropy 6.1)
+        text = str(table)
+    assert "URLs" not in text and "Directory" not in text and "Description" in text
     shown = table.show()
     assert {"URLs", "Directory", "Event ID"} <= set(shown.colnames)
     assert len(row["URLs"]) == 3
