@@ -38,7 +38,8 @@ def test_blitted_frame_equals_a_full_redraw(player):
     assert diff.max() == 0
 
 
-def test_zoomed_blit_equals_a_full_redraw(player):
+def test_zoomed_blit_equals_a_full_redraw(player, needs_baseline_matplotlib):
+    # matplotlib < 3.11 (3.9.0 seen) resamples the zoomed frame's edges differently in a blit: 1.6 % of pixels
     player.prepare()
     player.show_frame(0)
     player.ax.set_xlim(10.5, 40.5)
