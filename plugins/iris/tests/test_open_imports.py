@@ -33,6 +33,7 @@ NOT_ON_THE_OPEN_PATH = {"irisplug.dispatch.write", "irisplug.dispatch.calibrate"
 _CHILD = """
 import json, sys, warnings
 warnings.simplefilter("ignore")
+import numpy  # a session that reads data has numpy; numpy 1.26's import also loads numpy.random -> secrets -> hashlib
 import irisplug
 irisplug.get_plugin_manager().contributions("reader")
 before = set(sys.modules)
