@@ -30,6 +30,7 @@ def test_name_matches_is_fnmatch(pattern, name):
 
 
 def test_name_matches_reader_patterns():
-    name = "iris_l2_20140329_140938_3860258481_raster_t000_r00000.fits"
+    # a name in the IRIS Level 2 layout (our generator's OBSID), not a file: only the matching is under test
+    name = "iris_l2_20990101_000000_3999999901_raster_t000_r00001.fits"
     for pattern in ("iris_l2_*raster*.fits", "iris_l2_*SJI*.fits", "*.fits", "*", "iris*raster*raster*.fits", name):
         assert _name_matches(name, pattern) == fnmatch.fnmatch(name, pattern)
