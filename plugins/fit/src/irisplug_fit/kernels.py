@@ -834,13 +834,41 @@ def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
             o2 = offs[c2]
             j_lo = max(sup[c, 0], sup[c2, 0])
             m = max(min(sup[c, 1], sup[c2, 1]) - j_lo, 0)
-            for i in range(3):
-                for i2 in range(3):
-                    t = 0.0
-                    for jj in range(m):
-                        j = j_lo + jj
-                        t += J[o + i, j] * J[o2 + i2, j]
-                    A[o + i, o2 + i2] = t
+            t00 = 0.0
+            t01 = 0.0
+            t02 = 0.0
+            t10 = 0.0
+            t11 = 0.0
+            t12 = 0.0
+            t20 = 0.0
+            t21 = 0.0
+            t22 = 0.0
+            for jj in range(m):
+                j = j_lo + jj
+                u0 = J[o, j]
+                u1 = J[o + 1, j]
+                u2 = J[o + 2, j]
+                v0 = J[o2, j]
+                v1 = J[o2 + 1, j]
+                v2 = J[o2 + 2, j]
+                t00 += u0 * v0
+                t01 += u0 * v1
+                t02 += u0 * v2
+                t10 += u1 * v0
+                t11 += u1 * v1
+                t12 += u1 * v2
+                t20 += u2 * v0
+                t21 += u2 * v1
+                t22 += u2 * v2
+            A[o, o2] = t00
+            A[o, o2 + 1] = t01
+            A[o, o2 + 2] = t02
+            A[o + 1, o2] = t10
+            A[o + 1, o2 + 1] = t11
+            A[o + 1, o2 + 2] = t12
+            A[o + 2, o2] = t20
+            A[o + 2, o2 + 1] = t21
+            A[o + 2, o2 + 2] = t22
     npar = g.size
     for k in range(npar):
         for m2 in range(k):
