@@ -942,13 +942,37 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
     mat = np.empty((4, npar, npar))
     small = np.empty((11, npar))
     for s in range(s_start, s_stop):
-        nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
-                                 skip_guess, s, w, yy, valid, pi, lo, hi, gbuf)
+        if skip_guess:
+            # weights and cleaned data as _prepare_spectrum, in one branch-free pass (no guesses to compute)
+            nval = 0
+            if use_u:
+                for j in range(n):
+                    v = y[s, j]
+                    uj = u[s, j]
+                    ok = math.isfinite(v) and math.isfinite(uj) and uj > 0.0
+                    w[j] = 1.0 / (uj * uj) if ok else 0.0
+                    yy[j] = v if ok else 0.0
+                    nval += 1 if ok else 0
+            else:
+                for j in range(n):
+                    v = y[s, j]
+                    ok = math.isfinite(v)
+                    w[j] = 1.0 if ok else 0.0
+                    yy[j] = v if ok else 0.0
+                    nval += 1 if ok else 0
+            for i in range(npar):
+                pi[i] = p0u[s, i]
+                lo[i] = lo_u[i]
+                hi[i] = hi_u[i]
+                if not math.isnan(fixv[i]):
+                    pi[i] = fixv[i]
+        else:
+            nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
+                                     skip_guess, s, w, yy, valid, pi, lo, hi, gbuf)
         dof_out[s] = nval - npar
         nv = 0
         for j in range(n):
-            if w[j] > 0.0:
-                nv += 1
+            nv += 1 if w[j] > 0.0 else 0
         for i in range(npar):
             p_out[s, i] = np.nan
             err_out[s, i] = np.nan
@@ -1063,16 +1087,16 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                     M[k, m] = A[k, m] * qn[k] * qn[m]
                 else:
                     M[k, m] = 1.0 if k == m else 0.0
-        if _cholesky(M, L):
+        if _cholesky_rd(M, L, dl):
             scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
             for k in range(npar):
-                col[k] = 1.0 / L[k, k]
+                col[k] = dl[k]
                 ss = col[k] * col[k]
                 for i in range(k + 1, npar):
                     t = 0.0
                     for m in range(k, i):
                         t += L[i, m] * col[m]
-                    col[i] = -t / L[i, i]
+                    col[i] = -t * dl[i]
                     ss += col[i] * col[i]
                 dq[k] = ss * scale * qn[k] * qn[k] if qn[k] > 0.0 else np.nan
             for i in range(npar):
