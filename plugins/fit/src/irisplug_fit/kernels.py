@@ -5,7 +5,11 @@ slices of the spectra in a thread pool (true parallelism, no parallel-
 accelerator compile cost, safe inside dask worker threads).
 
 The algorithm is the same, step for step, as :mod:`irisplug_fit.lm_numpy`
-(the pure-numpy batched path); the tests check that both agree.
+(the pure-numpy batched path); the tests check that both agree. Templates
+of Gaussians + polynomial background with every parameter free, on a
+uniform grid (most fits of spectrograph data), run :func:`lm_fit_gauss`,
+the same iteration organised for speed (see the comment above it); every
+other problem runs the general :func:`lm_fit_scalar`.
 
 Parameter mapping (shared with the numpy path): the full parameter vector
 ``p`` (background, then amplitude/centre/width per component) is computed
@@ -1199,8 +1203,9 @@ def kernel_arguments(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single
     input array is therefore passed as a read-only C-contiguous view of a
     fixed dtype (no copy for float64 C-ordered data; the kernel never
     writes its inputs) and every scalar as a Python scalar, so a template
-    needs exactly one kernel: two in all, with and without Voigt code
-    (the last element, None or an empty array).
+    needs exactly one kernel: three in all, the general one with and
+    without Voigt code (the last element, None or an empty array) and the
+    Gaussian fast path :func:`lm_fit_gauss` (see :func:`fast_path`).
 
     Examples
     --------
@@ -1266,15 +1271,16 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
 
 
 def warm_kernels(voigt: bool = False, background: bool = False):
-    """Compile (or load from the per-user cache) the kernel of Gaussian/Lorentzian templates, and of Voigt ones.
+    """Compile (or load from the per-user cache) the kernels of Gaussian/Lorentzian templates, and of Voigt ones.
 
     Call it once before fitting on several processes at once (e.g. in a
     dask client before submitting blocks): the first call compiles and
-    writes the per-user cache (~10-13 s of CPU), and every worker then loads
-    the kernels (~1 s) instead of compiling them side by side. One kernel
-    serves every non-Voigt template, with or without initial values,
-    uncertainties, masks, read-only or float32 data (see
-    :func:`kernel_arguments`); Voigt templates have their own.
+    writes the per-user cache, and every worker then loads the kernels
+    instead of compiling them side by side. Two kernels serve every
+    non-Voigt template, with or without initial values, uncertainties,
+    masks, read-only or float32 data (see :func:`kernel_arguments`): the
+    Gaussian fast path (:func:`lm_fit_gauss`) and the general kernel;
+    Voigt templates have their own.
     ``background=True`` runs it in a daemon thread and returns the thread.
 
     Examples
@@ -1292,6 +1298,10 @@ def warm_kernels(voigt: bool = False, background: bool = False):
     x = np.linspace(1401.77, 1403.77, 40)
     y = 10.0 + 100.0 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2)
     fit_spectra(y[None], x, None, engine="numba", threads=1)  # a one-line template: no instrument plugin needed
+    # the general kernel (ties, fixed values, Lorentzians, non-uniform grids): the same on a non-uniform grid
+    xn = x.copy()
+    xn[1] += 0.01 * (x[1] - x[0])
+    fit_spectra(y[None], xn, None, engine="numba", threads=1)
     if voigt:
         fit_spectra(y[None], x, None, engine="numba", voigt=True, threads=1)
     return None
