@@ -1112,8 +1112,8 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
         status_out[s] = status
 
 
-def fast_path(pmap, lead, tscale, toff, kinds, dx) -> bool:
-    """True when :func:`lm_fit_gauss` fits this template: Gaussians only, every parameter free, uniform grid.
+def fast_path(pmap, lead, tscale, toff, kinds, dx, nbg: int = 1) -> bool:
+    """True when :func:`lm_fit_gauss` fits this template: Gaussians only, every parameter free, a background, uniform grid.
 
     Examples
     --------
@@ -1124,7 +1124,7 @@ def fast_path(pmap, lead, tscale, toff, kinds, dx) -> bool:
     False
     """
     pmap, lead, kinds = np.asarray(pmap), np.asarray(lead), np.asarray(kinds)
-    return bool(dx > 0.0 and kinds.size > 0 and np.all(kinds == 0) and lead.size == pmap.size
+    return bool(dx > 0.0 and nbg >= 1 and kinds.size > 0 and np.all(kinds == 0) and lead.size == pmap.size
                 and np.array_equal(pmap, np.arange(pmap.size)) and np.all(np.asarray(tscale) == 1.0)
                 and np.all(np.asarray(toff) == 0.0))
 
@@ -1247,8 +1247,8 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
     niter = np.empty(nspec, dtype=np.int32)
     status = np.empty(nspec, dtype=np.uint8)
     dof = np.empty(nspec, dtype=np.int32)
-    kernel = lm_fit_gauss if args[-1] is None and fast_path(args[11], args[12], args[13], args[14], args[15], args[22]) \
-        else lm_fit_scalar
+    fast = args[-1] is None and fast_path(args[11], args[12], args[13], args[14], args[15], args[22], args[17])
+    kernel = lm_fit_gauss if fast else lm_fit_scalar
     outs = (p, err, chi2, niter, status, dof)
     nthreads = max(min(threads or default_threads(), -(-nspec // 64)), 1)
     if nthreads <= 1:
