@@ -705,13 +705,6 @@ def _gauss_model(x, yy, sw, T, p, offs, nbg, dx, f, r, E, sup):
             j_hi = min(math.ceil(u + half) + 1, n) if u + half < n + 1.0 else n
             if j_hi < j_lo:
                 j_hi = j_lo
-            # widened to a multiple of 16 points where the grid allows: the loops over the support then
-            # run as whole vectors (LLVM's vectorised loops take 16 points at a time and finish a
-            # remainder point by point); the points added lie beyond 10 sigma (values < 2e-22 of the peak)
-            pad = (-(j_hi - j_lo)) % 16
-            hi2 = min(j_hi + pad, n)
-            j_lo = max(j_lo - (pad - (hi2 - j_hi)), 0)
-            j_hi = hi2
         sup[c, 0] = j_lo
         sup[c, 1] = j_hi
         _gauss_row(x, mu, inv, dx, E, c, j_lo, j_hi)
