@@ -8,7 +8,13 @@ cores the parallel fit gets; the CPU-time (work) ratio much less. Peers are
 timed on a subset (per-spectrum throughput compared). Warm kernel cache (one
 warm-up call); the cold start is measured by ``bench_fit_cold_start.py``.
 
-    python benchmarks/bench_fit_throughput.py [--quick] [--repeats 5] [--no-astropy]
+``--kernels``: also times, on one thread and interleaved, the general
+kernel (``kernels.lm_fit_scalar``) against the Gaussian fast path
+(``kernels.lm_fit_gauss``, which ``fit_spectra`` runs for these
+templates) on the same arguments: a before/after of the fast path in one
+process, insensitive to how many cores the load leaves free.
+
+    python benchmarks/bench_fit_throughput.py [--quick] [--repeats 5] [--no-astropy] [--kernels]
 """
 
 from __future__ import annotations
@@ -64,7 +70,32 @@ def _ratio(peer: list[float], ours: list[float]) -> str:
     return f"{np.median(r):6.1f}x ({r.min():.1f}-{r.max():.1f})"
 
 
-def run(quick: bool, repeats: int, astropy: bool) -> None:
+def _kernel_pair(x, y, p0, t, repeats: int) -> tuple[list[float], list[float]]:
+    """CPU time per spectrum of the general kernel and of the fast path, one thread, interleaved."""
+    from irisplug_fit import kernels
+    from irisplug_fit.engine import parameter_mapping
+    from irisplug_fit.guess import component_table
+
+    P = t.n_params
+    pmap, lead, tscale, toff = parameter_mapping(t, dict(t.fixed), list(t.ties))
+    comp, single = component_table(t)
+    inf = np.full(P, np.inf)
+    args = kernels.kernel_arguments(x, y, np.empty((0, 0)), False, p0, True, -inf, inf, np.full(P, np.nan), comp,
+                                    single, pmap, lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg,
+                                    t.reference, 200, 1e-8, False, (x[-1] - x[0]) / (x.size - 1))
+    n = y.shape[0]
+    times: dict[str, list[float]] = {"general": [], "fast": []}
+    for _ in range(repeats + 1):
+        for name, kern in (("general", kernels.lm_fit_scalar), ("fast", kernels.lm_fit_gauss)):
+            out = (np.empty((n, P)), np.empty((n, P)), np.empty(n), np.empty(n, np.int32), np.empty(n, np.uint8),
+                   np.empty(n, np.int32))
+            c0 = time.process_time()
+            kern(*args, 0, n, *out)
+            times[name].append((time.process_time() - c0) / n)
+    return times["general"][1:], times["fast"][1:]  # the first round loads/compiles
+
+
+def run(quick: bool, repeats: int, astropy: bool, kernels: bool = False) -> None:
     cases = [("1 Gaussian + constant, 100 pts", 1, 100, 40000 if not quick else 4000),
              ("3 Gaussians + constant, 100 pts", 3, 100, 20000 if not quick else 2000),
              ("7 Gaussians + constant, 200 pts", 7, 200, 6000 if not quick else 600)]
@@ -98,6 +129,10 @@ def run(quick: bool, repeats: int, astropy: bool) -> None:
               f"ratio {_ratio(cf_cpu, ours_cpu)}  (work: all threads' CPU time)")
         if ap:
             print(f"  wall  astropy parallel_fit_dask {np.median(ap) * 1e6:8.1f} us  ratio {_ratio(ap, ours)}")
+        if kernels:
+            gen, fast = _kernel_pair(x, y, p0, t, repeats)
+            print(f"  CPU   1 thread: general kernel {np.median(gen) * 1e6:8.2f} us  fast path {np.median(fast) * 1e6:8.2f} us"
+                  f"  speed-up {_ratio(gen, fast)}")
 
 
 if __name__ == "__main__":
@@ -105,5 +140,6 @@ if __name__ == "__main__":
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-astropy", action="store_true", help="skip the astropy parallel_fit_dask peer")
+    ap.add_argument("--kernels", action="store_true", help="also time the general kernel against the fast path")
     args = ap.parse_args()
-    run(args.quick, args.repeats, not args.no_astropy)
+    run(args.quick, args.repeats, not args.no_astropy, args.kernels)

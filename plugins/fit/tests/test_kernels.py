@@ -89,3 +89,4 @@ def test_one_kernel_specialisation_whatever_the_inputs(three_gaussians):
     assert f32.status.shape == (64,)
     plain = [s for s in kernels.lm_fit_scalar.signatures if s[23] == types.none]
     assert len(plain) == 1, plain
+    assert len(kernels.lm_fit_gauss.signatures) == 1, kernels.lm_fit_gauss.signatures  # the Gaussian fast path

@@ -5,7 +5,11 @@ slices of the spectra in a thread pool (true parallelism, no parallel-
 accelerator compile cost, safe inside dask worker threads).
 
 The algorithm is the same, step for step, as :mod:`irisplug_fit.lm_numpy`
-(the pure-numpy batched path); the tests check that both agree.
+(the pure-numpy batched path); the tests check that both agree. Templates
+of Gaussians + polynomial background with every parameter free, on a
+uniform grid (most fits of spectrograph data), run :func:`lm_fit_gauss`,
+the same iteration organised for speed (see the comment above it); every
+other problem runs the general :func:`lm_fit_scalar`.
 
 Parameter mapping (shared with the numpy path): the full parameter vector
 ``p`` (background, then amplitude/centre/width per component) is computed
@@ -32,7 +36,7 @@ from numba import njit
 
 from irisplug_fit.profiles import voigt_rows
 
-__all__ = ["lm_fit_numba", "lm_fit_threads", "default_threads", "warm_kernels", "kernel_arguments"]
+__all__ = ["lm_fit_numba", "lm_fit_threads", "lm_fit_gauss", "fast_path", "default_threads", "warm_kernels", "kernel_arguments"]
 
 _CONVERGED, _MAX_ITER, _TOO_FEW, _ALL_MASKED, _SINGULAR = 0, 1, 2, 3, 5
 
@@ -624,6 +628,500 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
         status_out[s] = status
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# Fast path: Gaussians + polynomial background, every parameter free (no ties, no fixed values), uniform grid.
+#
+# The same Levenberg-Marquardt iteration as :func:`lm_fit_scalar`, step for step, organised for speed
+# (measured on a 2-core Xeon with AVX-512, 1 Gaussian + constant, 100 points, per LM iteration: model and
+# Jacobian 370 ns, normal equations 150 ns, 4x4 Cholesky and solve 125 ns in the general kernel):
+# - a trial step evaluates the model and chi2 only, keeping each Gaussian's values ``E`` on its support;
+#   the Jacobian and the normal equations are computed from them when the step is accepted (never for
+#   rejected steps), the Jacobian rows of a component written over its support only;
+# - the background rows of the Jacobian and their block of ``A`` do not depend on the parameters: computed
+#   once per spectrum;
+# - no array slices in the hot loops (each view costs reference counting on the shared parent arrays)
+#   and no helper calls with many array arguments per iteration;
+# - the Cholesky factorisation and solve multiply by the reciprocal diagonal instead of dividing.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@njit(cache=True, error_model="numpy")
+def _gauss_row(x, mu, inv, dx, E, c, j_lo, j_hi):
+    """:func:`_gauss_values` (uniform grid, ``dx > 0``) into row ``c`` of ``E``: the same operations in the same order."""
+    n = x.size
+    if j_hi <= j_lo:
+        return
+    u = (mu - x[0]) / dx
+    if not math.isfinite(u) or not math.isfinite(inv):
+        for j in range(j_lo, j_hi):
+            E[c, j] = np.nan
+        return
+    j0 = math.floor(min(max(u, -1.0), n + 1.0) + 0.5)
+    j0 = min(max(j0, j_lo), j_hi - 1)
+    z0 = (x[j0] - mu) * inv
+    dz = dx * inv
+    q = math.exp(-dz * dz)
+    e0 = math.exp(-0.5 * z0 * z0)
+    E[c, j0] = e0
+    e = e0
+    r = math.exp(-z0 * dz - 0.5 * dz * dz)
+    for j in range(j0 + 1, j_hi):
+        e *= r
+        r *= q
+        E[c, j] = e
+    e = e0
+    r = math.exp(z0 * dz - 0.5 * dz * dz)
+    for j in range(j0 - 1, j_lo - 1, -1):
+        e *= r
+        r *= q
+        E[c, j] = e
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _gauss_model(x, yy, sw, T, p, offs, nbg, dx, f, r, E, sup):
+    """Model ``f``, weighted residual ``r`` and chi2 of Gaussians + polynomial; each Gaussian's values in ``E[c]``.
+
+    ``sup[c]`` receives component ``c``'s support ``[start, stop)`` (the points within 10 sigma, as in
+    :func:`_evaluate`); ``E[c]`` is written there only.
+    """
+    n = x.size
+    b0 = p[0]
+    for j in range(n):
+        f[j] = b0
+    for b in range(1, nbg):
+        cb = p[b]
+        for j in range(n):
+            f[j] += cb * T[b, j]
+    for c in range(offs.size):
+        o = offs[c]
+        a = p[o]
+        mu = p[o + 1]
+        inv = 1.0 / p[o + 2]
+        j_lo, j_hi = 0, n
+        if math.isfinite(mu) and math.isfinite(inv) and inv > 0.0:
+            half = 10.0 / (inv * dx)
+            u = (mu - x[0]) / dx
+            j_lo = max(math.floor(u - half), 0) if u - half > -1.0 else 0
+            j_hi = min(math.ceil(u + half) + 1, n) if u + half < n + 1.0 else n
+            if j_hi < j_lo:
+                j_hi = j_lo
+        sup[c, 0] = j_lo
+        sup[c, 1] = j_hi
+        _gauss_row(x, mu, inv, dx, E, c, j_lo, j_hi)
+        m = j_hi - j_lo
+        for jj in range(m):
+            j = j_lo + jj
+            f[j] += a * E[c, j]
+    chi2 = 0.0
+    for j in range(n):
+        rj = sw[j] * (yy[j] - f[j])
+        r[j] = rj
+        chi2 += rj * rj
+    return chi2
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
+    """``A = J J^T`` and ``g = J r`` from the Gaussians' values ``E`` (background rows of ``J`` set per spectrum).
+
+    One pass over each component's support accumulates its block of ``A``,
+    its entries of ``g`` and its products with the constant background row
+    (``J[0] = sqrt(w)``) without writing its Jacobian rows; the rows are
+    written (over the support) only when other rows need them (a sloped
+    background, overlapping components). Products run over the supports'
+    intersections (the rows are zero elsewhere); the background block of
+    ``A`` is ``Abg`` (constant for a spectrum).
+    """
+    n = x.size
+    ncomp = offs.size
+    rows = nbg > 1 or ncomp > 1
+    for c in range(ncomp):
+        o = offs[c]
+        a = p[o]
+        mu = p[o + 1]
+        inv = 1.0 / p[o + 2]
+        j_lo = sup[c, 0]
+        m = sup[c, 1] - j_lo
+        s0 = 0.0
+        s1 = 0.0
+        s2 = 0.0
+        a00 = 0.0
+        a10 = 0.0
+        a11 = 0.0
+        a20 = 0.0
+        a21 = 0.0
+        a22 = 0.0
+        b0 = 0.0
+        b1 = 0.0
+        b2 = 0.0
+        for jj in range(m):
+            j = j_lo + jj
+            z = (x[j] - mu) * inv
+            wj = sw[j]
+            es = E[c, j] * wj
+            d = a * es * z * inv
+            dz = d * z
+            rj = r[j]
+            s0 += es * rj
+            s1 += d * rj
+            s2 += dz * rj
+            a00 += es * es
+            a10 += d * es
+            a11 += d * d
+            a20 += dz * es
+            a21 += dz * d
+            a22 += dz * dz
+            b0 += es * wj
+            b1 += d * wj
+            b2 += dz * wj
+        g[o] = s0
+        g[o + 1] = s1
+        g[o + 2] = s2
+        A[o, o] = a00
+        A[o + 1, o] = a10
+        A[o + 1, o + 1] = a11
+        A[o + 2, o] = a20
+        A[o + 2, o + 1] = a21
+        A[o + 2, o + 2] = a22
+        A[o, 0] = b0
+        A[o + 1, 0] = b1
+        A[o + 2, 0] = b2
+        if rows:
+            for jj in range(m):
+                j = j_lo + jj
+                z = (x[j] - mu) * inv
+                es = E[c, j] * sw[j]
+                d = a * es * z * inv
+                J[o, j] = es
+                J[o + 1, j] = d
+                J[o + 2, j] = d * z
+    s = 0.0
+    for j in range(n):
+        s += sw[j] * r[j]
+    g[0] = s
+    # the other background rows against the residual and against each component (over its support)
+    for b in range(1, nbg):
+        s = 0.0
+        for j in range(n):
+            s += J[b, j] * r[j]
+        g[b] = s
+        for c in range(ncomp):
+            o = offs[c]
+            j_lo = sup[c, 0]
+            m = sup[c, 1] - j_lo
+            t0 = 0.0
+            t1 = 0.0
+            t2 = 0.0
+            for jj in range(m):
+                j = j_lo + jj
+                jb = J[b, j]
+                t0 += J[o, j] * jb
+                t1 += J[o + 1, j] * jb
+                t2 += J[o + 2, j] * jb
+            A[o, b] = t0
+            A[o + 1, b] = t1
+            A[o + 2, b] = t2
+    for b in range(nbg):
+        for b2 in range(b + 1):
+            A[b, b2] = Abg[b, b2]
+    # components against each other, over the intersection of their supports
+    for c in range(ncomp):
+        o = offs[c]
+        for c2 in range(c):
+            o2 = offs[c2]
+            j_lo = max(sup[c, 0], sup[c2, 0])
+            m = max(min(sup[c, 1], sup[c2, 1]) - j_lo, 0)
+            t00 = 0.0
+            t01 = 0.0
+            t02 = 0.0
+            t10 = 0.0
+            t11 = 0.0
+            t12 = 0.0
+            t20 = 0.0
+            t21 = 0.0
+            t22 = 0.0
+            for jj in range(m):
+                j = j_lo + jj
+                u0 = J[o, j]
+                u1 = J[o + 1, j]
+                u2 = J[o + 2, j]
+                v0 = J[o2, j]
+                v1 = J[o2 + 1, j]
+                v2 = J[o2 + 2, j]
+                t00 += u0 * v0
+                t01 += u0 * v1
+                t02 += u0 * v2
+                t10 += u1 * v0
+                t11 += u1 * v1
+                t12 += u1 * v2
+                t20 += u2 * v0
+                t21 += u2 * v1
+                t22 += u2 * v2
+            A[o, o2] = t00
+            A[o, o2 + 1] = t01
+            A[o, o2 + 2] = t02
+            A[o + 1, o2] = t10
+            A[o + 1, o2 + 1] = t11
+            A[o + 1, o2 + 2] = t12
+            A[o + 2, o2] = t20
+            A[o + 2, o2 + 1] = t21
+            A[o + 2, o2 + 2] = t22
+    npar = g.size
+    for k in range(npar):
+        for m2 in range(k):
+            A[m2, k] = A[k, m2]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cholesky_rd(M, L, d):
+    """:func:`_cholesky` with the reciprocal diagonal ``d = 1 / diag(L)`` (multiplications instead of divisions)."""
+    n = M.shape[0]
+    for i in range(n):
+        for j in range(i + 1):
+            s = M[i, j]
+            for k in range(j):
+                s -= L[i, k] * L[j, k]
+            if i == j:
+                if s <= 1e-14 * abs(M[i, i]) or s <= 0.0:
+                    return False
+                L[i, i] = math.sqrt(s)
+                d[i] = 1.0 / L[i, i]
+            else:
+                L[i, j] = s * d[j]
+    return True
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _chol_solve_rd(L, d, b, out):
+    n = b.size
+    for i in range(n):
+        s = b[i]
+        for k in range(i):
+            s -= L[i, k] * out[k]
+        out[i] = s * d[i]
+    for i in range(n - 1, -1, -1):
+        s = out[i]
+        for k in range(i + 1, n):
+            s -= L[k, i] * out[k]
+        out[i] = s * d[i]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
+                 offs, nbg, ref, max_iter, tol, absolute, dx, voigt, s_start, s_stop,
+                 p_out, err_out, chi2_out, niter_out, status_out, dof_out):
+    """:func:`lm_fit_scalar` for Gaussians + polynomial background, all parameters free, on a uniform grid (``dx > 0``).
+
+    Same arguments (``pmap`` the identity, ``kinds`` all 0, ``voigt`` None;
+    see :func:`fast_path`), same iteration, same outputs.
+    """
+    n = x.size
+    npar = pmap.size
+    ncomp = offs.size
+    skip_guess = use_p0
+    for i in range(npar):
+        skip_guess = skip_guess and not math.isnan(lo_u[i]) and not math.isnan(hi_u[i])
+    w = np.empty(n)
+    yy = np.empty(n)
+    valid = np.empty(n, dtype=np.bool_)
+    pi = np.empty(npar)
+    lo = np.empty(npar)
+    hi = np.empty(npar)
+    gbuf = np.empty(n)
+    T = np.empty((max(nbg, 1), n))
+    for b in range(nbg):
+        for j in range(n):
+            T[b, j] = (x[j] - ref) ** b
+    vec = np.empty((5, n))
+    E = np.empty((2, max(ncomp, 1), n))
+    sup = np.empty((2, max(ncomp, 1), 2), dtype=np.int64)
+    J = np.empty((npar, n))
+    mat = np.empty((4, npar, npar))
+    small = np.empty((11, npar))
+    for s in range(s_start, s_stop):
+        if skip_guess:
+            # weights and cleaned data as _prepare_spectrum, in one branch-free pass (no guesses to compute)
+            nval = 0
+            if use_u:
+                for j in range(n):
+                    v = y[s, j]
+                    uj = u[s, j]
+                    ok = math.isfinite(v) and math.isfinite(uj) and uj > 0.0
+                    w[j] = 1.0 / (uj * uj) if ok else 0.0
+                    yy[j] = v if ok else 0.0
+                    nval += 1 if ok else 0
+            else:
+                for j in range(n):
+                    v = y[s, j]
+                    ok = math.isfinite(v)
+                    w[j] = 1.0 if ok else 0.0
+                    yy[j] = v if ok else 0.0
+                    nval += 1 if ok else 0
+            for i in range(npar):
+                pi[i] = p0u[s, i]
+                lo[i] = lo_u[i]
+                hi[i] = hi_u[i]
+                if not math.isnan(fixv[i]):
+                    pi[i] = fixv[i]
+        else:
+            nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
+                                     skip_guess, s, w, yy, valid, pi, lo, hi, gbuf)
+        dof_out[s] = nval - npar
+        nv = 0
+        for j in range(n):
+            nv += 1 if w[j] > 0.0 else 0
+        for i in range(npar):
+            p_out[s, i] = np.nan
+            err_out[s, i] = np.nan
+        if nv == 0 or nv <= npar:
+            chi2_out[s] = np.nan
+            niter_out[s] = 0
+            status_out[s] = _ALL_MASKED if nv == 0 else _TOO_FEW
+            continue
+        q, qn, dq, qlo, qhi = small[0], small[1], small[2], small[3], small[4]
+        g, col, rhs, dl = small[5], small[7], small[8], small[9]
+        A, M, L, Abg = mat[0], mat[1], mat[2], mat[3]
+        f, r, fn, rn, sw = vec[0], vec[1], vec[2], vec[3], vec[4]
+        for j in range(n):
+            sw[j] = math.sqrt(w[j])
+        # background rows of the Jacobian and their block of A: independent of the parameters
+        for b in range(nbg):
+            for j in range(n):
+                J[b, j] = T[b, j] * sw[j]
+        for b in range(nbg):
+            for b2 in range(b + 1):
+                t = 0.0
+                for j in range(n):
+                    t += J[b, j] * J[b2, j]
+                Abg[b, b2] = t
+        for k in range(npar):
+            qlo[k] = lo[k]
+            qhi[k] = hi[k]
+            q[k] = min(max(pi[k], lo[k]), hi[k])
+        cur = 0
+        chi2 = _gauss_model(x, yy, sw, T, q, offs, nbg, dx, f, r, E[cur], sup[cur])
+        _gauss_normal(x, sw, q, offs, nbg, E[cur], sup[cur], r, J, Abg, A, g)
+        dof = nv - npar
+        lam = 1e-3
+        nu = 2.0
+        status = _MAX_ITER
+        it = 0
+        while it < max_iter:
+            it += 1
+            if chi2 == 0.0:
+                status = _CONVERGED
+                break
+            dmax = 0.0
+            for k in range(npar):
+                dmax = max(dmax, A[k, k])
+            dmin = 1e-12 * dmax + 1e-300
+            for k in range(npar):
+                for m in range(npar):
+                    M[k, m] = A[k, m]
+                M[k, k] += lam * max(A[k, k], dmin)
+                rhs[k] = g[k]
+            for k in range(npar):
+                if (q[k] <= qlo[k] and g[k] < 0.0) or (q[k] >= qhi[k] and g[k] > 0.0):
+                    for m in range(npar):
+                        M[k, m] = 0.0
+                        M[m, k] = 0.0
+                    M[k, k] = 1.0
+                    rhs[k] = 0.0
+            if not _cholesky_rd(M, L, dl):
+                lam *= 10.0
+                if lam > 1e16:
+                    status = _SINGULAR
+                    break
+                continue
+            _chol_solve_rd(L, dl, rhs, dq)
+            for k in range(npar):
+                qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
+                dq[k] = qn[k] - q[k]
+            s2p = 0.0
+            gp = 0.0
+            for k in range(npar):
+                t = 0.0
+                for m in range(npar):
+                    t += A[k, m] * dq[m]
+                s2p += dq[k] * t
+                gp += dq[k] * g[k]
+            redp = chi2 / dof if dof > 0 else chi2
+            if it > 1 and (2.0 * gp - s2p) <= tol * chi2 and s2p <= tol * redp:
+                status = _CONVERGED
+                break
+            chi2n = _gauss_model(x, yy, sw, T, qn, offs, nbg, dx, fn, rn, E[1 - cur], sup[1 - cur])
+            if chi2n < chi2:
+                red = chi2n / dof if dof > 0 else chi2n
+                small_step = (chi2 - chi2n) <= tol * chi2n and s2p <= tol * red
+                pred = 2.0 * gp - s2p
+                rho = (chi2 - chi2n) / pred if pred > 0.0 else 0.0
+                lam = max(lam * max(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), 1e-12)
+                nu = 2.0
+                for k in range(npar):
+                    q[k] = qn[k]
+                chi2 = chi2n
+                f, fn = fn, f
+                r, rn = rn, r
+                cur = 1 - cur
+                _gauss_normal(x, sw, q, offs, nbg, E[cur], sup[cur], r, J, Abg, A, g)
+                if small_step:
+                    status = _CONVERGED
+                    break
+            else:
+                lam *= nu
+                nu *= 2.0
+                if lam > 1e10:
+                    status = _CONVERGED
+                    break
+        for i in range(npar):
+            p_out[s, i] = q[i]
+        # covariance as in lm_fit_scalar
+        for k in range(npar):
+            qn[k] = 1.0 / math.sqrt(A[k, k]) if A[k, k] > 0.0 else 0.0
+        for k in range(npar):
+            for m in range(npar):
+                if qn[k] > 0.0 and qn[m] > 0.0:
+                    M[k, m] = A[k, m] * qn[k] * qn[m]
+                else:
+                    M[k, m] = 1.0 if k == m else 0.0
+        if _cholesky_rd(M, L, dl):
+            scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
+            for k in range(npar):
+                col[k] = dl[k]
+                ss = col[k] * col[k]
+                for i in range(k + 1, npar):
+                    t = 0.0
+                    for m in range(k, i):
+                        t += L[i, m] * col[m]
+                    col[i] = -t * dl[i]
+                    ss += col[i] * col[i]
+                dq[k] = ss * scale * qn[k] * qn[k] if qn[k] > 0.0 else np.nan
+            for i in range(npar):
+                err_out[s, i] = math.sqrt(dq[i])
+        else:
+            status = _SINGULAR
+        chi2_out[s] = chi2
+        niter_out[s] = it
+        status_out[s] = status
+
+
+def fast_path(pmap, lead, tscale, toff, kinds, dx, nbg: int = 1) -> bool:
+    """True when :func:`lm_fit_gauss` fits this template: Gaussians only, every parameter free, a background, uniform grid.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> fast_path(np.arange(4), np.arange(4), np.ones(4), np.zeros(4), np.zeros(1, np.int64), 0.02)
+    True
+    >>> fast_path(np.arange(4), np.arange(4), np.ones(4), np.zeros(4), np.ones(1, np.int64), 0.02)
+    False
+    """
+    pmap, lead, kinds = np.asarray(pmap), np.asarray(lead), np.asarray(kinds)
+    return bool(dx > 0.0 and nbg >= 1 and kinds.size > 0 and np.all(kinds == 0) and lead.size == pmap.size
+                and np.array_equal(pmap, np.arange(pmap.size)) and np.all(np.asarray(tscale) == 1.0)
+                and np.all(np.asarray(toff) == 0.0))
+
+
 def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
                  offs, nbg, ref, max_iter, tol, absolute, dx, nblock=1):
     """Fit every row of ``y`` (NaN = ignored) in this thread; returns ``(p, err, chi2, niter, status, dof)``.
@@ -698,8 +1196,9 @@ def kernel_arguments(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single
     input array is therefore passed as a read-only C-contiguous view of a
     fixed dtype (no copy for float64 C-ordered data; the kernel never
     writes its inputs) and every scalar as a Python scalar, so a template
-    needs exactly one kernel: two in all, with and without Voigt code
-    (the last element, None or an empty array).
+    needs exactly one kernel: three in all, the general one with and
+    without Voigt code (the last element, None or an empty array) and the
+    Gaussian fast path :func:`lm_fit_gauss` (see :func:`fast_path`).
 
     Examples
     --------
@@ -741,7 +1240,8 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
     niter = np.empty(nspec, dtype=np.int32)
     status = np.empty(nspec, dtype=np.uint8)
     dof = np.empty(nspec, dtype=np.int32)
-    kernel = lm_fit_scalar
+    fast = args[-1] is None and fast_path(args[11], args[12], args[13], args[14], args[15], args[22], args[17])
+    kernel = lm_fit_gauss if fast else lm_fit_scalar
     outs = (p, err, chi2, niter, status, dof)
     nthreads = max(min(threads or default_threads(), -(-nspec // 64)), 1)
     if nthreads <= 1:
@@ -764,15 +1264,16 @@ def lm_fit_threads(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
 
 
 def warm_kernels(voigt: bool = False, background: bool = False):
-    """Compile (or load from the per-user cache) the kernel of Gaussian/Lorentzian templates, and of Voigt ones.
+    """Compile (or load from the per-user cache) the kernels of Gaussian/Lorentzian templates, and of Voigt ones.
 
     Call it once before fitting on several processes at once (e.g. in a
     dask client before submitting blocks): the first call compiles and
-    writes the per-user cache (~10-13 s of CPU), and every worker then loads
-    the kernels (~1 s) instead of compiling them side by side. One kernel
-    serves every non-Voigt template, with or without initial values,
-    uncertainties, masks, read-only or float32 data (see
-    :func:`kernel_arguments`); Voigt templates have their own.
+    writes the per-user cache, and every worker then loads the kernels
+    instead of compiling them side by side. Two kernels serve every
+    non-Voigt template, with or without initial values, uncertainties,
+    masks, read-only or float32 data (see :func:`kernel_arguments`): the
+    Gaussian fast path (:func:`lm_fit_gauss`) and the general kernel;
+    Voigt templates have their own.
     ``background=True`` runs it in a daemon thread and returns the thread.
 
     Examples
@@ -790,6 +1291,10 @@ def warm_kernels(voigt: bool = False, background: bool = False):
     x = np.linspace(1401.77, 1403.77, 40)
     y = 10.0 + 100.0 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2)
     fit_spectra(y[None], x, None, engine="numba", threads=1)  # a one-line template: no instrument plugin needed
+    # the general kernel (ties, fixed values, Lorentzians, non-uniform grids): the same on a non-uniform grid
+    xn = x.copy()
+    xn[1] += 0.01 * (x[1] - x[0])
+    fit_spectra(y[None], xn, None, engine="numba", threads=1)
     if voigt:
         fit_spectra(y[None], x, None, engine="numba", voigt=True, threads=1)
     return None
