@@ -76,7 +76,7 @@ def marker_dir() -> Path:
     return kernel_cache_path()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _machine_key() -> str:
     """CPU model and features, Python and numba versions: what a cached kernel is valid for."""
     import platform
