@@ -7,12 +7,14 @@ asks :func:`choose_engine` which engine to use:
 
 * the numba kernel is *ready* (used in this process, or a marker says the
   per-user cache holds it for this CPU, Python and numba): numba;
-* otherwise, a fit small enough that the numpy engine takes less than
-  :data:`NUMPY_BUDGET_S` seconds (estimated): numpy, and a background process
+* otherwise, while the numpy fits of this process stay within
+  :data:`NUMPY_BUDGET_S` seconds (estimated, all calls together: the blocks
+  of a large fit count as one large fit): numpy, and a background process
   compiles the kernel into the per-user cache (:func:`start_background_warm`),
   so later calls and later processes use numba;
-* a larger fit: numba, compiled in the foreground (after waiting for a
-  compilation already under way in another process, which fills the cache).
+* beyond that budget: numba, compiled in the foreground (after waiting for
+  a compilation already under way, e.g. the background one, which fills the
+  cache: then it is loaded).
 
 Safety of the background compilation: one at a time per cache folder (an
 ``flock`` on ``warm.lock`` in it, released by the kernel if the compiler
@@ -54,6 +56,8 @@ _NUMPY_COST = 5e-7
 #: variants this process has fitted with numba (their kernel is compiled or loaded here)
 _READY: set[str] = set()
 _LAUNCHED: dict[str, object] = {}
+#: estimated numpy seconds ``engine="auto"`` spent in this process instead of compiling
+_NUMPY_SPENT = 0.0
 _ENV = "IRISPLUG_FIT_WARM"
 
 
@@ -240,7 +244,10 @@ def choose_engine(engine: str, nspec: int, npts: int, npar: int, *, voigt: bool)
     kind = variant(voigt)
     if is_ready(kind) or in_dask_worker():
         return "numba"
-    if numpy_seconds(nspec, npts, npar) <= NUMPY_BUDGET_S:
+    global _NUMPY_SPENT
+    cost = numpy_seconds(nspec, npts, npar)
+    if _NUMPY_SPENT + cost <= NUMPY_BUDGET_S:  # per process: a fit in many blocks waits for the compiler
+        _NUMPY_SPENT += cost
         start_background_warm(kind)
         return "numpy"
     return "numba"
