@@ -69,12 +69,16 @@ def variant(voigt: bool) -> str:
 def marker_dir() -> Path:
     """Where the kernels are cached (and the ready markers and the lock live).
 
-    ``$NUMBA_CACHE_DIR/irisplug_fit`` when numba's own cache folder is set,
-    else the per-user kernel folder :func:`irisplug_fit.numba_cache.kernel_cache_path`.
+    The per-user kernel folder :func:`irisplug_fit.numba_cache.kernel_cache_path`,
+    or, when ``NUMBA_CACHE_DIR`` is set, numba's folder for this copy of the
+    package in it (numba names it ``<package folder name>_<sha1 of its path>``;
+    if numba changes that, no marker is ever written there: the engine then
+    keeps the numpy rule, correct and only slower).
     """
     root = os.environ.get("NUMBA_CACHE_DIR")
     if root:
-        return Path(root) / "irisplug_fit"
+        here = os.path.dirname(os.path.abspath(__file__))
+        return Path(root) / f"{os.path.basename(here)}_{hashlib.sha1(here.encode()).hexdigest()}"
     from irisplug_fit.numba_cache import kernel_cache_path
 
     return kernel_cache_path()
