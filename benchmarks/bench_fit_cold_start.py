@@ -2,14 +2,17 @@
 
 Every measurement runs in a fresh subprocess (interleaved over repeats):
 
+* the user's first fit (``engine="auto"``) in a brand-new environment with
+  empty caches (numpy at once, the kernel compiled by a background process:
+  how long until the cache is ready), then in another new environment;
 * ``import irisplug_fit``: time, and whether it imported numba (it must not);
-* first fit (2 spectra, ``si_iv_1403``) with an empty kernel cache: numba compiles;
+* first fit (2 spectra, ``si_iv_1403``, ``engine="numba"``) with an empty kernel cache: numba compiles;
 * the same in a new process with the cache on disk;
 * "new environment": the package copied to another folder (another install
   path, as a new virtual environment has) with the per-user cache warm;
 * a fit with initial values and uncertainties in a process whose cache was
   warmed by plain fits (it must load the same kernel, not compile another);
-* optionally (``--demo``) ``irisplug demo`` with an empty cache;
+* optionally (``--demo``) ``irisplug demo`` with empty caches, then again with the caches it left;
 * ``--profile``: where one empty-cache first fit spends its compilation
   (each jitted function's compilations and exclusive CPU time, and the
   compiler phases: typing, lowering, LLVM), from numba's event API.
@@ -52,6 +55,24 @@ _FIRST_FIT = ("import time;t=time.perf_counter();import numpy as np;from irisplu
               "print(time.perf_counter()-t)")
 
 
+# the user's view: engine="auto" (numpy at once while the kernel compiles in the background, numba once cached)
+_FIRST_FIT_AUTO = ("import time;t=time.perf_counter();import numpy as np;from irisplug_fit.engine import fit_spectra;"
+                   "x=np.linspace(1401.77,1403.77,100);y=10+200*np.exp(-0.5*((x-1402.8)/0.035)**2);"
+                   "r=fit_spectra(np.stack([y,y]),x,'si_iv_1403');assert r.status[0]==0;"
+                   "print(time.perf_counter()-t, int(r.meta['engine']=='numba'))")
+
+
+def _wait_for_background(cache: Path, timeout: float = 300.0) -> float:
+    """Seconds until the background compiler's ready marker appears under ``cache`` (nan if it does not)."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        if list(cache.glob("**/ready-*")):
+            time.sleep(0.2)  # let it exit
+            return time.perf_counter() - t0
+        time.sleep(0.2)
+    return float("nan")
+
+
 def _run(code: str, env: dict[str, str], pythonpath: str | None = None) -> list[float]:
     """The child's printed values, then its CPU time (user + system, from the parent's rusage of children)."""
     env = dict(env)
@@ -85,12 +106,26 @@ def run(repeats: int, demo: bool, src: str | None) -> None:
     print(f"CPU: {machine_line()}; package {pkg}; {repeats} fresh processes per row, interleaved")
     rows: dict[str, list[float]] = {}
     numba_imported = set()
+    engines: dict[str, set[str]] = {}
+    demo_lines: set[str] = set()
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             # a private copy of the package: its __pycache__ starts empty (numba's in-tree cache)
             a = _copy_package(pkg, tmp / "env_a")
             b = _copy_package(pkg, tmp / "env_b")
+            # brand-new environment, engine="auto": the user's first fit, then the background compilation
+            env = _env(tmp / "cache-auto", numba_cache=False)
+            wall, numba_used, cpu = _run(_FIRST_FIT_AUTO, env, str(a))
+            rows.setdefault("first fit (auto), brand-new environment", []).append(wall)
+            rows.setdefault("  first fit (auto), brand-new environment: process CPU time", []).append(cpu)
+            engines.setdefault("first fit (auto), brand-new environment", set()).add("numba" if numba_used else "numpy")
+            rows.setdefault("  background compilation until the cache is ready (wall, from the fit's end)", []).append(
+                _wait_for_background(tmp / "cache-auto"))
+            wall, numba_used, cpu = _run(_FIRST_FIT_AUTO, env, str(b))
+            rows.setdefault("first fit (auto), next new environment", []).append(wall)
+            rows.setdefault("  first fit (auto), next new environment: process CPU time", []).append(cpu)
+            engines.setdefault("first fit (auto), next new environment", set()).add("numba" if numba_used else "numpy")
             env = _env(tmp / "cache", numba_cache=False)
             t, imported, _ = _run(_IMPORT, env, str(a))
             rows.setdefault("import irisplug_fit", []).append(t)
@@ -108,20 +143,31 @@ def run(repeats: int, demo: bool, src: str | None) -> None:
                     env_demo = _env(Path(cold), numba_cache=True)  # every plugin's numba kernels cold
                     if src:
                         env_demo["PYTHONPATH"] = src + os.pathsep + env_demo.get("PYTHONPATH", "")
-                    t0 = time.perf_counter()
-                    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    subprocess.run([sys.executable, "-m", "irisplug", "demo", "--out", str(tmp / "demo"), "--quiet"],
-                                   env=env_demo, capture_output=True, text=True, check=True)
-                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                    rows.setdefault("irisplug demo, empty caches", []).append(time.perf_counter() - t0)
-                    rows.setdefault("  irisplug demo, empty caches: process CPU time", []).append(
-                        after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+                    for label in ("irisplug demo, empty caches", "irisplug demo, warm caches"):
+                        t0 = time.perf_counter()
+                        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                        out = subprocess.run([sys.executable, "-m", "irisplug", "demo", "--out", str(tmp / "demo"),
+                                              "--quiet"], env=env_demo, capture_output=True, text=True, check=True)
+                        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                        rows.setdefault(label, []).append(time.perf_counter() - t0)
+                        rows.setdefault(f"  {label}: process CPU time", []).append(
+                            after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+                        for line in out.stdout.splitlines():
+                            if "offset" in line and "planted" in line:
+                                demo_lines.add(line.strip())
+                        _wait_for_background(Path(cold))  # the kernel compiled in the background: now warm
+                        shutil.rmtree(tmp / "demo")
     for label, vals in rows.items():
         v = np.asarray(vals)
         print(f"{label:52s} median {np.median(v):6.2f} s  (min {v.min():.2f}, max {v.max():.2f})")
     print(f"import irisplug_fit imports numba: {'yes' if numba_imported else 'no'}")
+    for label, used in engines.items():
+        print(f"{label}: engine {', '.join(sorted(used))}")
     if demo:
-        print("(the demo runs the installed packages, --src's irisplug_fit first, with every numba cache empty)")
+        print("(the demo runs the installed packages, --src's irisplug_fit first; 'empty': every numba cache empty,"
+              " 'warm': the same caches after the run)")
+        for line in sorted(demo_lines):
+            print(f"demo co-alignment: {line}")
 
 
 def _profile_child() -> None:

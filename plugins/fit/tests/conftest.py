@@ -10,6 +10,20 @@ import pytest
 from irisplug_fit.synthetic import X100, gaussians
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _numba_kernels_ready() -> None:
+    """Both numba kernels compiled (or loaded from the per-user cache) before the tests.
+
+    ``engine="auto"`` then picks numba throughout, as in a warm environment:
+    tests comparing two fits bit for bit see one engine (the cold-start rule,
+    numpy until the kernel is compiled, has its own tests in test_warm.py).
+    """
+    from irisplug_fit.warm import ensure_compiled
+
+    ensure_compiled("plain")
+    ensure_compiled("voigt")
+
+
 @pytest.fixture(scope="session")
 def poisson_si_iv() -> dict[str, np.ndarray]:
     """2000 Poisson spectra of one Si IV 1402.77 Gaussian + constant, with the truth."""

@@ -289,17 +289,27 @@ def coalign_raster_to_sji(
     if good.sum() < 10:
         raise InconsistentInputError("synthetic SJI from the raster has fewer than 10 valid pixels")
 
+    wcs_k = {k: m.wcs for k, m in maps.items()}  # a sunpy Map builds a new WCS from its header at every .wcs
+    step_of = np.broadcast_to(np.arange(lon.shape[0])[:, None], lon.shape)
+
     def sample(offset: np.ndarray) -> np.ndarray:
-        stack = np.empty((len(keys), *lon.shape))
-        for i, k in enumerate(keys):
-            x, y = maps[int(k)].wcs.world_to_pixel_values((lon + offset[0]) / 3600.0, (lat + offset[1]) / 3600.0)
-            stack[i] = map_coordinates(images_k[int(k)], [np.ravel(y), np.ravel(x)], order=1, mode="constant", cval=np.nan).reshape(lon.shape)
+        # each pixel from the nearest frame where it is valid: the rank-th nearest frame is sampled
+        # only at the pixels still missing (the values are those of sampling every frame everywhere:
+        # the transforms and linear interpolation are per point; ~len(keys) times less work)
         out = np.full(lon.shape, np.nan)
-        steps = np.arange(lon.shape[0])
         for rank in range(len(keys)):
-            pick = stack[order[:, rank], steps]  # (step, y): the rank-th nearest frame of each step
             fill = np.isnan(out)
-            out[fill] = pick[fill]
+            if not fill.any():
+                break
+            frame_of = order[step_of[fill], rank]  # index into keys of each missing pixel's rank-th frame
+            lon_f, lat_f = lon[fill], lat[fill]
+            vals = np.empty(lon_f.size)
+            for i in np.unique(frame_of):
+                sel = frame_of == i
+                k = int(keys[i])
+                x, y = wcs_k[k].world_to_pixel_values((lon_f[sel] + offset[0]) / 3600.0, (lat_f[sel] + offset[1]) / 3600.0)
+                vals[sel] = map_coordinates(images_k[k], [np.ravel(y), np.ravel(x)], order=1, mode="constant", cval=np.nan)
+            out[fill] = vals
         return out
 
     def corr(offset: np.ndarray) -> float:

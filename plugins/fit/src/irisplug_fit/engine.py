@@ -35,11 +35,15 @@ DEFAULT_MAX_ITER = 200
 
 def numba_available() -> bool:
     """True when the compiled kernels can be used."""
-    try:
-        import numba  # noqa: F401
-    except ImportError:  # pragma: no cover - numba is a dependency
+    import importlib.util
+    import sys
+
+    if "numba" in sys.modules:
+        return True
+    try:  # without importing it (0.2-0.3 s): the numpy engine does not need it
+        return importlib.util.find_spec("numba") is not None
+    except (ImportError, ValueError):  # pragma: no cover - numba is a dependency
         return False
-    return True
 
 
 def parameter_mapping(template: Template, fixed: Mapping[str, Any], ties: Sequence[Tie]
@@ -244,7 +248,14 @@ def fit_spectra(
         ``centre``, ``width`` = Gaussian sigma, ``gamma`` = Lorentzian HWHM);
         exclusive with ``lorentz``.
     engine
-        ``"numba"`` (compiled, parallel), ``"numpy"`` or ``"auto"``.
+        ``"numba"`` (compiled, parallel), ``"numpy"`` or ``"auto"`` (default):
+        numba when its kernel is compiled (in this process or the per-user
+        cache); before that, numpy for a fit the numpy engine finishes in a
+        few seconds while a background process compiles the kernel, and
+        numba (compiled first) for a larger one (see :mod:`irisplug_fit.warm`).
+        ``meta["engine"]`` records the engine used. Both engines agree to
+        ~1e-10 relative, not bit for bit: pass ``"numba"`` or ``"numpy"`` for
+        results identical across runs.
     max_iter
         LM iteration (trial step) limit per spectrum.
     tol
@@ -276,6 +287,8 @@ def fit_spectra(
     if isinstance(uncertainty, str):
         if uncertainty != "poisson":
             raise ValueError(f"uncertainty must be an array, None or 'poisson', got {uncertainty!r}")
+        if engine == "auto":  # both passes with the same engine
+            engine = _auto_engine_of(data, wavelength, template, lorentz, voigt)
         return _fit_poisson(data, wavelength, template, mask=mask, p0=p0, bounds=bounds, fixed=fixed, ties=ties,
                             lorentz=lorentz, voigt=voigt, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
                             chunk=chunk, progress=progress, threads=threads)
@@ -320,8 +333,13 @@ def fit_spectra(
         return FitResult(t, out_p.reshape((*shape, P)), out_e.reshape((*shape, P)), out_c.reshape(shape),
                          out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
     pmap, lead, tscale, toff = parameter_mapping(t, fixed, all_ties)
-    use_numba = engine == "numba" or (engine == "auto" and numba_available())
+    from irisplug_fit import warm
+
+    kind = warm.variant(bool(np.any(np.asarray(t.profile_codes) == 2)))
+    chosen = warm.choose_engine(engine, nspec, i1 - i0, P, voigt=kind == "voigt")
+    use_numba = chosen == "numba"
     if use_numba:
+        warm.ensure_compiled(kind)  # one compilation per cache folder, other processes wait and load it
         from irisplug_fit.kernels import lm_fit_threads as kernel
     else:
         from irisplug_fit.lm_numpy import lm_fit_numpy as kernel
@@ -360,9 +378,25 @@ def fit_spectra(
                 absolute, dx)
         p, e, c2, n, st, dof = kernel(*args, threads=threads) if use_numba else kernel(*args, 1)
         out_p[s0:s1], out_e[s0:s1], out_c[s0:s1], out_n[s0:s1], out_s[s0:s1], out_d[s0:s1] = p, e, c2, n, st, dof
+    if use_numba:
+        warm.mark_ready(kind, persist=False)
     _flag_insignificant(t, out_p, out_e, out_s, significance)
     return FitResult(t, out_p.reshape((*shape, P)), out_e.reshape((*shape, P)), out_c.reshape(shape),
                      out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
+
+
+def _auto_engine_of(data: Any, wavelength: Any, template: Any, lorentz: bool, voigt: bool) -> str:
+    """What ``engine="auto"`` picks for this fit (see :mod:`irisplug_fit.warm`)."""
+    from irisplug_fit import warm
+
+    y = np.asarray(data)
+    if template is None or (isinstance(template, str) and template == "peak"):
+        template = _peak_of(np.asarray(y, dtype=float), np.asarray(wavelength, dtype=float), None)
+    t = get_template(template, lorentz=lorentz, voigt=voigt)
+    x = np.asarray(wavelength, dtype=float)
+    npts = int(np.count_nonzero((x >= t.wl_range[0]) & (x <= t.wl_range[1])))
+    return warm.choose_engine("auto", int(y.size // max(y.shape[-1], 1)) * 2, npts, t.n_params,
+                              voigt=bool(np.any(np.asarray(t.profile_codes) == 2)))
 
 
 def _fit_poisson(data: Any, wavelength: Any, template: Any, **kw: Any) -> FitResult:

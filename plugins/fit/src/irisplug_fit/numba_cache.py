@@ -88,6 +88,36 @@ def kernel_cache_dir() -> Path:
     return (Path(root) if root else Path.home() / ".cache" / "irisplug") / "numba"
 
 
+def numba_version() -> str:
+    """The installed numba's version, without importing numba when it is not imported yet ("" if absent)."""
+    import sys
+
+    if "numba" in sys.modules:
+        return str(sys.modules["numba"].__version__)
+    from importlib import metadata
+
+    try:
+        return metadata.version("numba")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def kernel_cache_path() -> Path:
+    """The folder of this version of the kernels in :func:`kernel_cache_dir` (computed without importing numba).
+
+    Named by the SHA-256 of the kernels' sources and the numba version: any
+    change of either starts a fresh folder.
+
+    Examples
+    --------
+    >>> kernel_cache_path().parent == kernel_cache_dir()
+    True
+    """
+    here = Path(__file__).resolve().parent
+    digest = sources_digest([here / m for m in KERNEL_MODULES])
+    return kernel_cache_dir() / f"{digest[:20]}-numba{numba_version()}"
+
+
 def install_kernel_cache() -> Path | None:
     """Make numba cache the fit kernels in :func:`kernel_cache_dir` (call before their ``@njit``).
 
@@ -115,9 +145,7 @@ def install_kernel_cache() -> Path | None:
         _INSTALLED = False
         return None
     digest = sources_digest([here / m for m in KERNEL_MODULES])
-    import numba
-
-    path = kernel_cache_dir() / f"{digest[:20]}-numba{numba.__version__}"
+    path = kernel_cache_path()
     kernel_files = {str(here / m) for m in KERNEL_MODULES}
 
     class _KernelCacheLocator(base):

@@ -50,6 +50,7 @@ def run_demo(out: str | os.PathLike, *, quiet: bool = False) -> int:
     >>> run_demo("irisplug-demo", quiet=True)  # doctest: +SKIP
     0
     """
+    start, start_cpu = time.perf_counter(), time.process_time()
     import irisplug
     from irisplug.plugin_manager import get_plugin_manager
 
@@ -80,7 +81,8 @@ def run_demo(out: str | os.PathLike, *, quiet: bool = False) -> int:
     (out / "summary.txt").write_text(text + "\n")
     results: dict[str, Any] = {"files": [str(f) for f in files]}
     _run_optional_stages(obs, out, results)
-    print(f"== done: results in {out.resolve()}")
+    print(f"== done: results in {out.resolve()} ({time.perf_counter() - start:.1f} s, "
+          f"{time.process_time() - start_cpu:.1f} s CPU)")
     return 0
 
 
