@@ -12,16 +12,17 @@ from irisplug_fit.synthetic import X100, gaussians
 
 @pytest.fixture(scope="session", autouse=True)
 def _numba_kernels_ready() -> None:
-    """Both numba kernels compiled (or loaded from the per-user cache) before the tests.
+    """Every numba kernel compiled (or loaded from the per-user cache) before the tests.
 
     ``engine="auto"`` then picks numba throughout, as in a warm environment:
     tests comparing two fits bit for bit see one engine (the cold-start rule,
     numpy until the kernel is compiled, has its own tests in test_warm.py).
     """
+    from irisplug_fit.kernel_variants import KERNEL_VARIANTS
     from irisplug_fit.warm import ensure_compiled
 
-    ensure_compiled("plain")
-    ensure_compiled("voigt")
+    for kind in KERNEL_VARIANTS:
+        ensure_compiled(kind)
 
 
 @pytest.fixture(scope="session")

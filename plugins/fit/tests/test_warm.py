@@ -53,7 +53,7 @@ def _curve_fit_reference(x: np.ndarray, y: np.ndarray, p0: np.ndarray) -> np.nda
 
 
 def _markers(cache: Path) -> list[Path]:
-    return list(cache.rglob("ready-plain-*"))
+    return list(cache.rglob("ready-gauss-*"))  # si_iv_1403 on a uniform grid: the Gaussian fast path
 
 
 @pytest.mark.parametrize("numba_dir", [False, True], ids=["per-user-cache", "NUMBA_CACHE_DIR"])
@@ -123,12 +123,12 @@ def test_large_fits_compile_instead_of_running_numpy(monkeypatch):
     monkeypatch.setattr(warm, "is_ready", lambda kind: False)
     monkeypatch.setattr(warm, "start_background_warm", lambda kind: True)
     monkeypatch.setattr(warm, "_NUMPY_SPENT", 0.0)
-    assert warm.choose_engine("auto", 3, 100, 4, voigt=False) == "numpy"
-    assert warm.choose_engine("auto", 200_000, 100, 4, voigt=False) == "numba"
+    assert warm.choose_engine("auto", 3, 100, 4, kind="gauss") == "numpy"
+    assert warm.choose_engine("auto", 200_000, 100, 4, kind="gauss") == "numba"
     # many blocks of one large fit: numpy only until the process's budget is spent, then the compiled kernel
-    engines = [warm.choose_engine("auto", 10_000, 100, 4, voigt=False) for _ in range(10)]
+    engines = [warm.choose_engine("auto", 10_000, 100, 4, kind="gauss") for _ in range(10)]
     assert engines[0] == "numpy" and engines[-1] == "numba"
     assert sum(warm.numpy_seconds(10_000, 100, 4) for e in engines if e == "numpy") <= warm.NUMPY_BUDGET_S
-    assert warm.choose_engine("numpy", 200_000, 100, 4, voigt=False) == "numpy"
+    assert warm.choose_engine("numpy", 200_000, 100, 4, kind="gauss") == "numpy"
     monkeypatch.setattr(warm, "is_ready", lambda kind: True)
-    assert warm.choose_engine("auto", 3, 100, 4, voigt=False) == "numba"
+    assert warm.choose_engine("auto", 3, 100, 4, kind="gauss") == "numba"

@@ -288,7 +288,7 @@ def fit_spectra(
         if uncertainty != "poisson":
             raise ValueError(f"uncertainty must be an array, None or 'poisson', got {uncertainty!r}")
         if engine == "auto":  # both passes with the same engine
-            engine = _auto_engine_of(data, wavelength, template, lorentz, voigt)
+            engine = _auto_engine_of(data, wavelength, template, lorentz, voigt, fixed, ties)
         return _fit_poisson(data, wavelength, template, mask=mask, p0=p0, bounds=bounds, fixed=fixed, ties=ties,
                             lorentz=lorentz, voigt=voigt, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
                             chunk=chunk, progress=progress, threads=threads)
@@ -334,9 +334,11 @@ def fit_spectra(
                          out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
     pmap, lead, tscale, toff = parameter_mapping(t, fixed, all_ties)
     from irisplug_fit import warm
+    from irisplug_fit.kernel_variants import fast_path, variant
 
-    kind = warm.variant(bool(np.any(np.asarray(t.profile_codes) == 2)))
-    chosen = warm.choose_engine(engine, nspec, i1 - i0, P, voigt=kind == "voigt")
+    dx = _uniform_step(xs)
+    kind = variant(t.profile_codes, fast=fast_path(pmap, lead, tscale, toff, t.profile_codes, dx, t.n_bg))
+    chosen = warm.choose_engine(engine, nspec, i1 - i0, P, kind=kind)
     use_numba = chosen == "numba"
     if use_numba:
         warm.ensure_compiled(kind)  # one compilation per cache folder, other processes wait and load it
@@ -358,7 +360,6 @@ def fit_spectra(
     if p0 is None and t.init is not None:
         p0 = np.asarray(t.init, dtype=float)
     user_p0 = None if p0 is None else np.broadcast_to(np.asarray(p0, dtype=float), (*shape, P)).reshape(-1, P)
-    dx = _uniform_step(xs)
     starts = range(0, nspec, max(int(chunk), 1))
     if progress is None:
         progress = len(starts) > 1
@@ -385,18 +386,23 @@ def fit_spectra(
                      out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
 
 
-def _auto_engine_of(data: Any, wavelength: Any, template: Any, lorentz: bool, voigt: bool) -> str:
-    """What ``engine="auto"`` picks for this fit (see :mod:`irisplug_fit.warm`)."""
+def _auto_engine_of(data: Any, wavelength: Any, template: Any, lorentz: bool, voigt: bool,
+                    fixed: Mapping[str, Any] | None, ties: Sequence[Tie]) -> str:
+    """What ``engine="auto"`` picks for this fit, both passes of a Poisson fit counted (see :mod:`irisplug_fit.warm`)."""
     from irisplug_fit import warm
+    from irisplug_fit.kernel_variants import fast_path, variant
 
     y = np.asarray(data)
-    if template is None or (isinstance(template, str) and template == "peak"):
-        template = _peak_of(np.asarray(y, dtype=float), np.asarray(wavelength, dtype=float), None)
-    t = get_template(template, lorentz=lorentz, voigt=voigt)
     x = np.asarray(wavelength, dtype=float)
-    npts = int(np.count_nonzero((x >= t.wl_range[0]) & (x <= t.wl_range[1])))
-    return warm.choose_engine("auto", int(y.size // max(y.shape[-1], 1)) * 2, npts, t.n_params,
-                              voigt=bool(np.any(np.asarray(t.profile_codes) == 2)))
+    if template is None or (isinstance(template, str) and template == "peak"):
+        template = _peak_of(np.asarray(y, dtype=float), x, None)
+    t = get_template(template, lorentz=lorentz, voigt=voigt)
+    sel = (x >= t.wl_range[0]) & (x <= t.wl_range[1])
+    pmap, lead, tscale, toff = parameter_mapping(t, dict(t.fixed) | dict(fixed or {}), list(t.ties) + list(ties))
+    kind = variant(t.profile_codes, fast=fast_path(pmap, lead, tscale, toff, t.profile_codes,
+                                                   _uniform_step(np.ascontiguousarray(x[sel])), t.n_bg))
+    return warm.choose_engine("auto", int(y.size // max(y.shape[-1], 1)) * 2, int(np.count_nonzero(sel)), t.n_params,
+                              kind=kind)
 
 
 def _fit_poisson(data: Any, wavelength: Any, template: Any, **kw: Any) -> FitResult:

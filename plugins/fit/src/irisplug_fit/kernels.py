@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from numba import njit
 
+from irisplug_fit.kernel_variants import fast_path
 from irisplug_fit.profiles import voigt_rows
 
 __all__ = ["lm_fit_numba", "lm_fit_threads", "lm_fit_gauss", "fast_path", "default_threads", "warm_kernels", "kernel_arguments"]
@@ -1105,23 +1106,6 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
         status_out[s] = status
 
 
-def fast_path(pmap, lead, tscale, toff, kinds, dx, nbg: int = 1) -> bool:
-    """True when :func:`lm_fit_gauss` fits this template: Gaussians only, every parameter free, a background, uniform grid.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> fast_path(np.arange(4), np.arange(4), np.ones(4), np.zeros(4), np.zeros(1, np.int64), 0.02)
-    True
-    >>> fast_path(np.arange(4), np.arange(4), np.ones(4), np.zeros(4), np.ones(1, np.int64), 0.02)
-    False
-    """
-    pmap, lead, kinds = np.asarray(pmap), np.asarray(lead), np.asarray(kinds)
-    return bool(dx > 0.0 and nbg >= 1 and kinds.size > 0 and np.all(kinds == 0) and lead.size == pmap.size
-                and np.array_equal(pmap, np.arange(pmap.size)) and np.all(np.asarray(tscale) == 1.0)
-                and np.all(np.asarray(toff) == 0.0))
-
-
 def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
                  offs, nbg, ref, max_iter, tol, absolute, dx, nblock=1):
     """Fit every row of ``y`` (NaN = ignored) in this thread; returns ``(p, err, chi2, niter, status, dof)``.
@@ -1273,30 +1257,25 @@ def warm_kernels(voigt: bool = False, background: bool = False):
     non-Voigt template, with or without initial values, uncertainties,
     masks, read-only or float32 data (see :func:`kernel_arguments`): the
     Gaussian fast path (:func:`lm_fit_gauss`) and the general kernel;
-    Voigt templates have their own.
+    Voigt templates have their own (see :mod:`irisplug_fit.kernel_variants`).
     ``background=True`` runs it in a daemon thread and returns the thread.
 
     Examples
     --------
     >>> warm_kernels()  # doctest: +SKIP
     """
+    from irisplug_fit import warm
+
+    kinds = ("gauss", "plain", "voigt") if voigt else ("gauss", "plain")
     if background:
         import threading
 
-        th = threading.Thread(target=warm_kernels, kwargs={"voigt": voigt}, name="irisplug-fit-warm", daemon=True)
+        th = threading.Thread(target=lambda: [warm.ensure_compiled(k) for k in kinds], name="irisplug-fit-warm",
+                              daemon=True)
         th.start()
         return th
-    from irisplug_fit.engine import fit_spectra
-
-    x = np.linspace(1401.77, 1403.77, 40)
-    y = 10.0 + 100.0 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2)
-    fit_spectra(y[None], x, None, engine="numba", threads=1)  # a one-line template: no instrument plugin needed
-    # the general kernel (ties, fixed values, Lorentzians, non-uniform grids): the same on a non-uniform grid
-    xn = x.copy()
-    xn[1] += 0.01 * (x[1] - x[0])
-    fit_spectra(y[None], xn, None, engine="numba", threads=1)
-    if voigt:
-        fit_spectra(y[None], x, None, engine="numba", voigt=True, threads=1)
+    for kind in kinds:  # under the cache folder's lock: processes warming at once compile each kernel once
+        warm.ensure_compiled(kind)
     return None
 
 

@@ -31,7 +31,7 @@ wait for it and load the cached kernel.
 Examples
 --------
 >>> from irisplug_fit.warm import choose_engine
->>> choose_engine("numpy", 10, 100, 4, voigt=False)
+>>> choose_engine("numpy", 10, 100, 4, kind="gauss")
 'numpy'
 """
 
@@ -59,11 +59,6 @@ _LAUNCHED: dict[str, object] = {}
 #: estimated numpy seconds ``engine="auto"`` spent in this process instead of compiling
 _NUMPY_SPENT = 0.0
 _ENV = "IRISPLUG_FIT_WARM"
-
-
-def variant(voigt: bool) -> str:
-    """The kernel variant: ``"voigt"`` for templates with a Voigt component, else ``"plain"``."""
-    return "voigt" if voigt else "plain"
 
 
 def marker_dir() -> Path:
@@ -108,7 +103,7 @@ def _marker(kind: str) -> Path:
 
 
 def is_ready(kind: str) -> bool:
-    """True when the numba kernel of ``kind`` (:func:`variant`) runs without compiling here."""
+    """True when the numba kernel ``kind`` (:mod:`irisplug_fit.kernel_variants`) runs without compiling here."""
     if kind in _READY:
         return True
     try:
@@ -234,9 +229,10 @@ def numpy_seconds(nspec: int, npts: int, npar: int) -> float:
     return _NUMPY_COST * nspec * max(npts, 1) * max(npar, 1)
 
 
-def choose_engine(engine: str, nspec: int, npts: int, npar: int, *, voigt: bool) -> str:
+def choose_engine(engine: str, nspec: int, npts: int, npar: int, *, kind: str) -> str:
     """The engine ``fit_spectra`` uses: ``engine`` unless it is ``"auto"`` (see the module's rule).
 
+    ``kind``: the kernel the fit needs (:func:`irisplug_fit.kernel_variants.variant`).
     May launch the background compilation (:func:`start_background_warm`).
     """
     if engine != "auto":
@@ -245,7 +241,6 @@ def choose_engine(engine: str, nspec: int, npts: int, npar: int, *, voigt: bool)
 
     if not numba_available():
         return "numpy"
-    kind = variant(voigt)
     if is_ready(kind) or in_dask_worker():
         return "numba"
     global _NUMPY_SPENT
@@ -264,9 +259,10 @@ def ensure_compiled(kind: str, *, blocking: bool = True) -> None:
     """Make ``kind``'s numba kernel ready: load it, or compile it once per cache folder.
 
     Under the compile lock (waiting for another process's compilation, after
-    which the kernel is in the cache), a two-point fit compiles the kernel
-    (it has one type signature per variant, see
-    :func:`irisplug_fit.kernels.kernel_arguments`) and the marker is written.
+    which the kernel is in the cache), a one-spectrum fit compiles the kernel
+    (each kernel has one type signature, see
+    :func:`irisplug_fit.kernels.kernel_arguments`; the kernels are named in
+    :mod:`irisplug_fit.kernel_variants`) and the marker is written.
     ``blocking=False`` returns at once when another process holds the lock.
     """
     global _HOLDING
@@ -277,18 +273,27 @@ def ensure_compiled(kind: str, *, blocking: bool = True) -> None:
             return
         if is_ready(kind):  # another process compiled it while we waited
             return
-        import numpy as np
-
-        from irisplug_fit.engine import fit_spectra
-
-        x = np.linspace(1401.77, 1403.77, 40)
-        y = 10.0 + 100.0 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2)
         _HOLDING = True
         try:
-            fit_spectra(y[None], x, None, engine="numba", voigt=kind == "voigt", threads=1, progress=False)
+            _compile(kind)
         finally:
             _HOLDING = False
         mark_ready(kind)
+
+
+def _compile(kind: str) -> None:
+    """A one-spectrum fit that runs (so compiles or loads) the numba kernel ``kind``."""
+    import numpy as np
+
+    from irisplug_fit.engine import fit_spectra
+
+    x = np.linspace(1401.77, 1403.77, 40)
+    y = 10.0 + 100.0 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2)
+    if kind == "plain":  # the general kernel: a non-uniform grid keeps the fit off the Gaussian fast path
+        x = x.copy()
+        x[1] += 0.01 * (x[1] - x[0])
+    # a one-line template at the peak: no instrument plugin needed
+    fit_spectra(y[None], x, None, engine="numba", voigt=kind == "voigt", threads=1, progress=False)
 
 
 def _main(kind: str) -> int:
@@ -303,4 +308,4 @@ if __name__ == "__main__":
     # run the module's importable copy: the engine's calls must see the same lock state (_HOLDING)
     from irisplug_fit.warm import _main as main
 
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "plain"))
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "gauss"))
