@@ -4,10 +4,14 @@ Each block of spectra (spatial chunks; the spectral axis is one chunk) is
 fitted independently, so the result does not depend on where the blocks
 run: a cluster gives the same numbers as the in-process run.
 
-On a cluster every block of every array is submitted at once (one graph,
-one optimisation), the block size is chosen from the cluster's total
-threads, and each task runs as many fit threads as its worker has threads
-to spare (a worker's fit threads = its dask threads, not its CPUs).
+On a cluster every block of every array is submitted at once, the block
+size is chosen from the cluster's total threads, and each task runs as many
+fit threads as its worker has threads to spare (a worker's fit threads = its
+dask threads, not its CPUs). A block is ONE task: it carries the part of
+the input's graph that makes its spectra (for a file reader: read, decode,
+mask) and runs it on the worker before fitting, so the files are opened
+where they are fitted, nothing moves between workers, and the scheduler
+handles one task per block instead of three or more per reader chunk.
 """
 
 from __future__ import annotations
@@ -73,12 +77,17 @@ def _fit_block(block: np.ndarray, ublock: np.ndarray | None, mblock: np.ndarray 
     return _pack(res)
 
 
-def _fit_task(block: np.ndarray, *rest: Any, has_u: bool, has_m: bool, x: np.ndarray, template: Any,
-              kwargs: dict[str, Any], blocks_per_worker: int) -> np.ndarray:
-    """One cluster task (``map_blocks``): fit one block with the worker's share of threads."""
-    rest_it = iter(rest)
-    ub = next(rest_it) if has_u else None
-    mb = next(rest_it) if has_m else None
+def _fit_graph_task(graph: bytes, keys: list[Any], has_u: bool, has_m: bool, x: np.ndarray, template: Any,
+                    kwargs: dict[str, Any], blocks_per_worker: int) -> np.ndarray:
+    """One cluster task: compute the block's inputs from their (pickled) subgraph here, then fit them."""
+    import pickle
+
+    from dask.local import get_sync
+
+    arrays = iter(get_sync(pickle.loads(graph), keys))
+    block = next(arrays)
+    ub = next(arrays) if has_u else None
+    mb = next(arrays) if has_m else None
     return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker))
 
 
@@ -126,28 +135,39 @@ class _Prepared:
     absolute_sigma: bool
 
 
-def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool) -> _Prepared:
+def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool,
+             keep_chunks: bool = True) -> _Prepared:
     import dask.array as da
 
     t = get_template(item.template, lorentz=lorentz, voigt=voigt)
     x = np.asarray(item.wavelength, dtype=float)
-    darr = item.data if isinstance(item.data, da.Array) else da.asarray(item.data)
-    lead_shape = darr.shape[:-1]
-    if darr.ndim == 1:
-        darr = darr[None]
-    target = _spatial_chunks(darr.shape[:-1], per)
-    # one chunk along the spectrum; spatial chunks of at most `per` spectra. Smaller chunks are kept (a reader's
-    # chunks: each fit task then runs where its one chunk was read, data rarely move between workers (4 of 96
-    # blocks measured); merging them cost 1.3x the workers' CPU on 2 workers) unless tiny (task overhead)
-    have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
-    too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
-    too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
-    if too_big or too_small or len(darr.chunks[-1]) > 1:
-        darr = darr.rechunk((*target, -1))
-    uarr = None if item.uncertainty is None else da.asarray(item.uncertainty).reshape(darr.shape).rechunk(darr.chunks)
-    marr = None if item.mask is None else da.asarray(item.mask).reshape(darr.shape).rechunk(darr.chunks)
+    lazy = isinstance(item.data, da.Array)
+    lead_shape = tuple(np.shape(item.data)[:-1])
+    shape = tuple(np.shape(item.data))
+    shape = (1, *shape) if len(shape) == 1 else shape
+    target = _spatial_chunks(shape[:-1], per)
+    if not lazy:  # numpy: each block embeds only its own slice (its task carries it, nothing else)
+        darr = da.from_array(np.asarray(item.data).reshape(shape), chunks=(*target, -1))
+    else:
+        darr = item.data if item.data.ndim > 1 else item.data[None]
+        # one chunk along the spectrum; spatial chunks of at most `per` spectra. In-process, smaller chunks
+        # are kept (a reader's) unless tiny (task overhead); on a cluster (keep_chunks=False) every block is
+        # one task that computes its own input, so the chunks become blocks of the target size
+        have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
+        too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
+        too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
+        if too_big or too_small or len(darr.chunks[-1]) > 1 or not keep_chunks:
+            darr = darr.rechunk((*target, -1))
+
+    def like(a: Any) -> Any:
+        if a is None:
+            return None
+        if isinstance(a, da.Array):
+            return a.reshape(darr.shape).rechunk(darr.chunks)
+        return da.from_array(np.asarray(a).reshape(darr.shape), chunks=darr.chunks)
+
     absolute = item.uncertainty is not None if kwargs.get("absolute_sigma") is None else bool(kwargs["absolute_sigma"])
-    return _Prepared(darr, uarr, marr, x, t, lead_shape, absolute)
+    return _Prepared(darr, like(item.uncertainty), like(item.mask), x, t, lead_shape, absolute)
 
 
 def _result(p: _Prepared, out: np.ndarray, engine: str, blocks: int) -> FitResult:
@@ -249,10 +269,29 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
     return _fit_on_cluster(cl, items, progress, block_spectra, desc, total_spectra, on_result, kwargs, lorentz, voigt)
 
 
+def _block_tasks(p: _Prepared) -> list[tuple[tuple[int, ...], bytes, list[Any]]]:
+    """Each block of ``p`` as (index, its inputs' subgraph pickled, the keys of its data, uncertainty, mask)."""
+    import cloudpickle
+    from dask.optimization import cull
+
+    arrays = [a for a in (p.darr, p.uarr, p.marr) if a is not None]
+    graph: dict[Any, Any] = {}
+    for a in arrays:
+        graph.update(a.__dask_graph__())
+    out = []
+    for idx in np.ndindex(*p.darr.numblocks[:-1]):
+        keys = [(a.name, *idx, 0) for a in arrays]
+        sub, _ = cull(graph, keys)
+        out.append((idx, cloudpickle.dumps(sub), keys))
+    return out
+
+
 def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, block_spectra: int | None,
                     desc: str | None, total_spectra: int | None, on_result: Any, kwargs: dict[str, Any],
                     lorentz: bool, voigt: bool) -> list[FitResult]:
-    from distributed import as_completed, futures_of
+    import uuid
+
+    from distributed import as_completed
 
     import irisplug
 
@@ -265,6 +304,7 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     per = cluster_block_spectra(total_spectra, total_threads) if block_spectra is None else max(int(block_spectra), 1)
     # how many blocks a worker runs, for the fit threads of each (the worker's threads shared by its blocks)
     blocks_per_worker = math.ceil(max(math.ceil(total_spectra / per), 1) / nworkers)
+    run = uuid.uuid4().hex[:12]
     preps: list[_Prepared] = []
     regions: list[dict[tuple[int, ...], tuple[slice, ...]]] = []
     outs: list[np.ndarray] = []
@@ -272,23 +312,17 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     where: dict[Any, tuple[int, tuple[int, ...]]] = {}
     done = as_completed(with_results=True)
     for k, item in enumerate(items):
-        p = _prepare(item, per, kwargs, lorentz, voigt)
+        p = _prepare(item, per, kwargs, lorentz, voigt, keep_chunks=False)
         preps.append(p)
         regions.append(_regions(p.darr))
         left.append(len(regions[-1]))
-        nout = 2 * p.template.n_params + 4
-        outs.append(np.empty((*p.darr.shape[:-1], nout)))
-        extra = [a for a in (p.uarr, p.marr) if a is not None]
-        lazy = p.darr.map_blocks(
-            _fit_task, *extra, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x, template=p.template,
-            kwargs=kwargs, blocks_per_worker=blocks_per_worker, chunks=(*p.darr.chunks[:-1], (nout,)),
-            dtype=float, meta=np.empty((0,) * p.darr.ndim), token="irisplug-fitblock")
-        persisted = cl.persist(lazy)  # submitted now; nothing waits for earlier items
-        for f in futures_of(persisted):
-            if f.key[0] == persisted.name:
-                where[f.key] = (k, tuple(f.key[1:-1]))
-                done.add(f)
-        del persisted
+        outs.append(np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)))
+        for idx, graph, keys in _block_tasks(p):  # submitted now; nothing waits for earlier items
+            key = (f"irisplug-fitblock-{run}-{k}", *idx)  # one name per item, as dask names an array's blocks
+            fut = cl.submit(_fit_graph_task, graph, keys, p.uarr is not None, p.marr is not None, p.x, p.template,
+                            kwargs, blocks_per_worker, key=key)
+            where[fut.key] = (k, idx)
+            done.add(fut)
     results: list[FitResult | None] = [None] * len(preps)
     name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
     for fut, block in irisplug.progress(done, total=len(where), desc=f"{name} (cluster)",
