@@ -41,13 +41,20 @@ TINY_BLOCK = 256
 
 @dataclass
 class FitInput:
-    """One array to fit: ``data`` ``(..., n)`` (numpy or dask), its wavelengths and template, optional weights/mask."""
+    """One array to fit: ``data`` ``(..., n)`` (numpy or dask), its wavelengths and template, optional weights/mask.
+
+    ``invalid``: a callable taking a numpy block of ``data`` and returning a
+    boolean mask (or None) added to the block's ``mask`` where the block is
+    fitted (e.g. :class:`irisplug_fit.cube.InvalidLevels`, the reader's
+    data-quality levels); picklable for a cluster.
+    """
 
     data: Any
     wavelength: np.ndarray
     template: Any
     uncertainty: Any = None
     mask: Any = None
+    invalid: Any = None
 
 
 def _pack(res: FitResult) -> np.ndarray:
@@ -71,14 +78,19 @@ def _task_threads(blocks_per_worker: int) -> int | None:
 
 
 def _fit_block(block: np.ndarray, ublock: np.ndarray | None, mblock: np.ndarray | None, x: np.ndarray,
-               template: Any, kwargs: dict[str, Any], threads: int | None = None) -> np.ndarray:
-    res = fit_spectra(np.asarray(block), x, template, uncertainty=None if ublock is None else np.asarray(ublock),
-                      mask=None if mblock is None else np.asarray(mblock), progress=False, threads=threads, **kwargs)
+               template: Any, kwargs: dict[str, Any], threads: int | None = None, invalid: Any = None) -> np.ndarray:
+    block = np.asarray(block)
+    mblock = None if mblock is None else np.asarray(mblock, dtype=bool)
+    bad = None if invalid is None else invalid(block)
+    if bad is not None:
+        mblock = bad if mblock is None else (mblock | bad)
+    res = fit_spectra(block, x, template, uncertainty=None if ublock is None else np.asarray(ublock),
+                      mask=mblock, progress=False, threads=threads, **kwargs)
     return _pack(res)
 
 
 def _fit_graph_task(graph: bytes, keys: list[Any], has_u: bool, has_m: bool, x: np.ndarray, template: Any,
-                    kwargs: dict[str, Any], blocks_per_worker: int) -> np.ndarray:
+                    kwargs: dict[str, Any], blocks_per_worker: int, invalid: Any = None) -> np.ndarray:
     """One cluster task: compute the block's inputs from their (pickled) subgraph here, then fit them."""
     import pickle
 
@@ -88,7 +100,7 @@ def _fit_graph_task(graph: bytes, keys: list[Any], has_u: bool, has_m: bool, x: 
     block = next(arrays)
     ub = next(arrays) if has_u else None
     mb = next(arrays) if has_m else None
-    return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker))
+    return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker), invalid)
 
 
 def _current_client() -> Any:
@@ -133,6 +145,7 @@ class _Prepared:
     template: Any
     lead_shape: tuple[int, ...]
     absolute_sigma: bool
+    invalid: Any = None
 
 
 def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool,
@@ -167,7 +180,7 @@ def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, vo
         return da.from_array(np.asarray(a).reshape(darr.shape), chunks=darr.chunks)
 
     absolute = item.uncertainty is not None if kwargs.get("absolute_sigma") is None else bool(kwargs["absolute_sigma"])
-    return _Prepared(darr, like(item.uncertainty), like(item.mask), x, t, lead_shape, absolute)
+    return _Prepared(darr, like(item.uncertainty), like(item.mask), x, t, lead_shape, absolute, item.invalid)
 
 
 def _result(p: _Prepared, out: np.ndarray, engine: str, blocks: int) -> FitResult:
@@ -260,7 +273,7 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
             b = np.asarray(p.darr.blocks[(*idx, 0)].compute())
             ub = None if p.uarr is None else np.asarray(p.uarr.blocks[(*idx, 0)].compute())
             mb = None if p.marr is None else np.asarray(p.marr.blocks[(*idx, 0)].compute())
-            outs[k][regions[k][idx]] = _fit_block(b, ub, mb, p.x, p.template, kwargs)
+            outs[k][regions[k][idx]] = _fit_block(b, ub, mb, p.x, p.template, kwargs, invalid=p.invalid)
         results = [_result(p, o, "dask-local", len(r)) for p, o, r in zip(preps, outs, regions, strict=True)]
         for k, res in enumerate(results):
             if on_result is not None:
@@ -320,7 +333,7 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
         for idx, graph, keys in _block_tasks(p):  # submitted now; nothing waits for earlier items
             key = (f"irisplug-fitblock-{run}-{k}", *idx)  # one name per item, as dask names an array's blocks
             fut = cl.submit(_fit_graph_task, graph, keys, p.uarr is not None, p.marr is not None, p.x, p.template,
-                            kwargs, blocks_per_worker, key=key)
+                            kwargs, blocks_per_worker, p.invalid, key=key)
             where[fut.key] = (k, idx)
             done.add(fut)
     results: list[FitResult | None] = [None] * len(preps)
@@ -338,7 +351,7 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
 
 
 def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: Any = None, mask: Any = None,
-             client: Any = None, scheduler: str | None = None, progress: bool | None = None,
+             invalid: Any = None, client: Any = None, scheduler: str | None = None, progress: bool | None = None,
              block_spectra: int | None = None, **kwargs: Any) -> FitResult:
     """Fit a (lazy) ``(..., n)`` array chunk by chunk; see :func:`irisplug_fit.engine.fit_spectra`.
 
@@ -350,6 +363,8 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
         ``"local"`` forces the in-process path.
     block_spectra
         Spectra per block (default: chosen from the cluster's threads, see :func:`fit_dask_many`).
+    invalid
+        Points to mask, found in each block where it is fitted (see :class:`FitInput`).
 
     Examples
     --------
@@ -359,5 +374,5 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
     >>> fit_dask(da.from_array(y, chunks=(50, -1)), X100, "si_iv_1403", scheduler="local").status.shape
     (100,)
     """
-    return fit_dask_many([FitInput(data, wavelength, template, uncertainty, mask)], client=client,
+    return fit_dask_many([FitInput(data, wavelength, template, uncertainty, mask, invalid)], client=client,
                          scheduler=scheduler, progress=progress, block_spectra=block_spectra, **kwargs)[0]
