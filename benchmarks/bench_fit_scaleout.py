@@ -17,7 +17,12 @@ busy all the time) and the share of the wall time during which two workers were 
 time (the serial fraction is what is left). Every run's maps are checked to
 be bit-identical with the in-process fit.
 
-Usage: python benchmarks/bench_fit_scaleout.py [--files 12] [--steps 64] [--ny 200] [--repeats 3]
+Each fit task of the current code reads its block's spectra (from the files) and fits them, so "busy" counts
+reading too.
+
+Usage: python benchmarks/bench_fit_scaleout.py [--files 12] [--steps 64] [--ny 200] [--repeats 3] [--data DIR]
+(``--data``: generate the files there once and reuse them in later runs, e.g. to interleave two versions of the
+code run with different ``PYTHONPATH``).
 """
 
 from __future__ import annotations
@@ -130,16 +135,18 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=64)
     ap.add_argument("--ny", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--data", type=Path, default=None, help="folder to generate the files in once and reuse")
     args = ap.parse_args()
     os.environ.setdefault("IRISPLUG_QUIET", "1")
     import irisplug
     from irisplug_fit.cube import fit_any
     from irisplug_iris.generator import generate
 
-    work = Path(tempfile.mkdtemp(prefix="bench-fit-scaleout-"))
+    work = args.data or Path(tempfile.mkdtemp(prefix="bench-fit-scaleout-"))
     try:
-        generate(work / "obs", n_rasters=args.files, n_steps=args.steps, n_y=args.ny, windows=("Si IV 1403",), sji=(),
-                 spectral_summing=1, quiet=True)
+        if args.data is None or not (work / "obs").exists():
+            generate(work / "obs", n_rasters=args.files, n_steps=args.steps, n_y=args.ny, windows=("Si IV 1403",),
+                     sji=(), spectral_summing=1, quiet=True)
         seq = irisplug.read(work / "obs")["Si IV 1403"]
         n_spectra = sum(int(np.prod(c.data.shape[:-1])) for c in seq.data)
         t0 = time.perf_counter()
@@ -176,9 +183,13 @@ def main() -> None:
             print(f"  load average after the runs: {os.getloadavg()[0]:.1f} (1 min)")
         except OSError:
             pass
+        import irisplug_fit
+
+        print(f"  irisplug_fit from {Path(irisplug_fit.__file__).parent}")
         print(f"  maps bit-identical with the in-process fit in every run: {identical}")
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.data is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

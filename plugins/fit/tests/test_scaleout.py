@@ -206,3 +206,29 @@ def test_fit_threads_do_not_change_results(poisson_si_iv):
     for name in ("params", "errors", "chi2", "niter", "status", "dof"):
         np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
     assert (one.status == 0).mean() > 0.9
+
+
+def test_block_levels_equal_the_core_invalid_mask(si_iv_sequence):
+    # the per-block levels (applied where a block is fitted) against the core's invalid_mask on the whole cube:
+    # the reader's missing_value / valid_min / saturation_level, finite points only
+    from irisplug.model import invalid_mask
+    from irisplug_fit.cube import InvalidLevels, _invalid_levels
+
+    seq, _ = si_iv_sequence
+    cube = seq.data[1]
+    data = np.array(cube.data)
+    data[0, :3, 10:20] = -150.0  # below the reader's valid_min, not its missing value (not in its own mask)
+    data[1, 5, 7], data[2, 2, 2] = np.inf, -np.inf  # infinite: left to the fit engine, not a level
+    levels = _invalid_levels(cube)
+    assert isinstance(levels, InvalidLevels) and not levels.empty
+    expected = np.asarray(invalid_mask(cube, data)) & np.isfinite(data)
+    own = np.asarray(cube.mask)
+    assert (expected & ~own).any()  # the levels find points the reader's own mask does not hold
+    got = own | levels(data.copy())
+    np.testing.assert_array_equal(got, own | expected)
+    # block by block (as on a cluster) the same as on the whole cube
+    halves = [levels(data[:4].copy()), levels(data[4:].copy())]
+    np.testing.assert_array_equal(np.concatenate(halves), levels(data.copy()))
+    # a number given as fill_below: every point at or below it
+    np.testing.assert_array_equal(_invalid_levels(cube, 5.0)(data), data <= 5.0)
+    assert _invalid_levels(cube, None).empty

@@ -106,6 +106,8 @@ def _arrays(cube: Any, axis: int) -> tuple[Any, Any, Any]:
     def last(a: Any) -> Any:
         if a is None:
             return None
+        if axis in (-1, np.ndim(a) - 1):  # already last (a raster's spectra): no transpose layer
+            return a if hasattr(a, "map_blocks") else np.asarray(a)
         if hasattr(a, "map_blocks"):
             import dask.array as da
 

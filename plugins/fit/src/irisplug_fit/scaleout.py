@@ -29,8 +29,9 @@ from irisplug_fit.line_templates import get_template
 __all__ = ["fit_dask", "fit_dask_many", "FitInput", "cluster_block_spectra", "BLOCKS_PER_THREAD", "MIN_BLOCK",
            "MAX_BLOCK"]
 
-#: blocks per cluster thread aimed at (load balance: the last blocks finish close together)
-BLOCKS_PER_THREAD = 4
+#: blocks per cluster thread aimed at (load balance: the last blocks finish close together; on a shared,
+#: loaded machine 6 whole-raster blocks per thread left one worker a block behind the other)
+BLOCKS_PER_THREAD = 8
 #: fewest spectra per block the cluster chooses (a task costs ~ms of scheduling; 2048 spectra ~10 ms of fitting)
 MIN_BLOCK = 2048
 #: most spectra per block (memory per task, and the in-process block size)
@@ -120,19 +121,30 @@ def cluster_block_spectra(total_spectra: int, total_threads: int) -> int:
     Examples
     --------
     >>> cluster_block_spectra(153_600, 2), cluster_block_spectra(100, 2), cluster_block_spectra(10**8, 2)
-    (19200, 2048, 65536)
+    (9600, 2048, 65536)
     """
     per = math.ceil(max(int(total_spectra), 1) / (BLOCKS_PER_THREAD * max(int(total_threads), 1)))
     return int(min(max(per, MIN_BLOCK), MAX_BLOCK))
 
 
 def _spatial_chunks(shape: tuple[int, ...], per: int) -> tuple[int, ...]:
-    """Chunk sizes of the leading (spatial) axes holding about ``per`` spectra (last axes whole first)."""
+    """Chunk sizes of the leading (spatial) axes holding at most about ``per`` spectra (last axes whole first).
+
+    An axis that is split is split evenly (64 steps at most 48 per block: 2 x 32, not 48 + 16).
+
+    Examples
+    --------
+    >>> _spatial_chunks((64, 200), 9600), _spatial_chunks((64, 200), 10**6), _spatial_chunks((5, 7), 3)
+    ((32, 200), (64, 200), (1, 3))
+    """
     chunks: list[int] = []
     remaining = max(int(per), 1)
     for size in shape[::-1]:
-        chunks.insert(0, max(min(size, remaining), 1))
-        remaining = max(remaining // max(size, 1), 1)
+        size = max(int(size), 1)
+        chunk = max(min(size, remaining), 1)
+        chunk = math.ceil(size / math.ceil(size / chunk))  # the same number of pieces, as even as they go
+        chunks.insert(0, chunk)
+        remaining = max(remaining // size, 1)
     return tuple(chunks)
 
 
