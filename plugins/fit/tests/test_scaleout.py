@@ -232,3 +232,39 @@ def test_block_levels_equal_the_core_invalid_mask(si_iv_sequence):
     # a number given as fill_below: every point at or below it
     np.testing.assert_array_equal(_invalid_levels(cube, 5.0)(data), data <= 5.0)
     assert _invalid_levels(cube, None).empty
+
+
+class _WholeArray:
+    """An array-like dask keeps whole under one key (as h5py datasets or other readers' objects)."""
+
+    def __init__(self, a):
+        self.a, self.shape, self.dtype, self.ndim = a, a.shape, a.dtype, a.ndim
+
+    def __getitem__(self, item):
+        return self.a[item]
+
+
+def test_graph_carried_by_each_block_or_shared():
+    distributed = pytest.importorskip("distributed")
+    import dask.array as da
+
+    from irisplug_fit.engine import fit_spectra
+    from irisplug_fit.scaleout import _block_tasks, _prepare
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    y, _ = poisson_gaussians(8000)
+    own = _prepare(FitInput(da.from_array(y, chunks=(1000, -1)), X100, TEMPLATE), 1000, {}, False, False,
+                   keep_chunks=False)
+    tasks = _block_tasks(own)
+    assert len(tasks) == 8 and max(len(g) for _, g, _ in tasks) < 2 * 1000 * y.shape[1] * 8  # its own slice only
+    whole = da.from_array(_WholeArray(y), chunks=(1000, -1))
+    assert _block_tasks(_prepare(FitInput(whole, X100, TEMPLATE), 1000, {}, False, False, keep_chunks=False)) is None
+    ref = fit_spectra(y, X100, TEMPLATE, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        got = fit_dask_many([FitInput(whole, X100, TEMPLATE), FitInput(da.from_array(y, chunks=(1000, -1)), X100,
+                                                                          TEMPLATE)], client=client, block_spectra=1000,
+                            progress=False)
+    for res in got:  # the shared graph (one copy of the whole array) and the per-block tasks: the same numbers
+        for name in ("params", "errors", "chi2", "niter", "status", "dof"):
+            np.testing.assert_array_equal(getattr(res, name), getattr(ref, name), err_msg=name)

@@ -294,8 +294,17 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
     return _fit_on_cluster(cl, items, progress, block_spectra, desc, total_spectra, on_result, kwargs, lorentz, voigt)
 
 
-def _block_tasks(p: _Prepared) -> list[tuple[tuple[int, ...], bytes, list[Any]]]:
-    """Each block of ``p`` as (index, its inputs' subgraph pickled, the keys of its data, uncertainty, mask)."""
+#: a block's task carries at most this many bytes of its inputs' graph beyond (4 x) its own input's bytes; a graph
+#: holding more (an array-like kept whole under one key, which every block would carry) is submitted as one
+#: graph instead, its tasks shared by the blocks
+GRAPH_SLACK = 1 << 20
+
+
+def _block_tasks(p: _Prepared) -> list[tuple[tuple[int, ...], bytes, list[Any]]] | None:
+    """Each block of ``p`` as (index, its inputs' subgraph pickled, the keys of its data, uncertainty, mask).
+
+    None when a block's subgraph carries much more than its own input (see ``GRAPH_SLACK``).
+    """
     import cloudpickle
     from dask.optimization import cull
 
@@ -307,8 +316,36 @@ def _block_tasks(p: _Prepared) -> list[tuple[tuple[int, ...], bytes, list[Any]]]
     for idx in np.ndindex(*p.darr.numblocks[:-1]):
         keys = [(a.name, *idx, 0) for a in arrays]
         sub, _ = cull(graph, keys)
-        out.append((idx, cloudpickle.dumps(sub), keys))
+        pickled = cloudpickle.dumps(sub)
+        own = sum(math.prod(a.chunks[d][i] for d, i in enumerate((*idx, 0))) * a.dtype.itemsize for a in arrays)
+        if len(pickled) > 4 * own + GRAPH_SLACK:
+            return None
+        out.append((idx, pickled, keys))
     return out
+
+
+def _submit_shared(cl: Any, p: _Prepared, kwargs: dict[str, Any], blocks_per_worker: int) -> list[tuple[Any, Any]]:
+    """Submit ``p`` as one graph (its input tasks shared by its blocks); (future, block index) per block."""
+    from distributed import futures_of
+
+    extra = [a for a in (p.uarr, p.marr) if a is not None]
+    nout = 2 * p.template.n_params + 4
+    lazy = p.darr.map_blocks(
+        _fit_task, *extra, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x, template=p.template,
+        kwargs=kwargs, blocks_per_worker=blocks_per_worker, invalid=p.invalid,
+        chunks=(*p.darr.chunks[:-1], (nout,)), dtype=float, meta=np.empty((0,) * p.darr.ndim),
+        token="irisplug-fitblock")
+    persisted = cl.persist(lazy)
+    return [(f, tuple(f.key[1:-1])) for f in futures_of(persisted) if f.key[0] == persisted.name]
+
+
+def _fit_task(block: np.ndarray, *rest: Any, has_u: bool, has_m: bool, x: np.ndarray, template: Any,
+              kwargs: dict[str, Any], blocks_per_worker: int, invalid: Any) -> np.ndarray:
+    """One task of a shared graph (``map_blocks``): fit one block with the worker's share of threads."""
+    rest_it = iter(rest)
+    ub = next(rest_it) if has_u else None
+    mb = next(rest_it) if has_m else None
+    return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker), invalid)
 
 
 def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, block_spectra: int | None,
@@ -342,10 +379,15 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
         regions.append(_regions(p.darr))
         left.append(len(regions[-1]))
         outs.append(np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)))
-        for idx, graph, keys in _block_tasks(p):  # submitted now; nothing waits for earlier items
-            key = (f"irisplug-fitblock-{run}-{k}", *idx)  # one name per item, as dask names an array's blocks
-            fut = cl.submit(_fit_graph_task, graph, keys, p.uarr is not None, p.marr is not None, p.x, p.template,
-                            kwargs, blocks_per_worker, p.invalid, key=key)
+        tasks = _block_tasks(p)
+        if tasks is None:
+            futures = _submit_shared(cl, p, kwargs, blocks_per_worker)
+        else:  # submitted now; nothing waits for earlier items
+            futures = [(cl.submit(_fit_graph_task, graph, keys, p.uarr is not None, p.marr is not None, p.x,
+                                  p.template, kwargs, blocks_per_worker, p.invalid,
+                                  key=(f"irisplug-fitblock-{run}-{k}", *idx)), idx)  # one name per item, as dask
+                       for idx, graph, keys in tasks]                                 # names an array's blocks
+        for fut, idx in futures:
             where[fut.key] = (k, idx)
             done.add(fut)
     results: list[FitResult | None] = [None] * len(preps)
