@@ -61,6 +61,7 @@ def _warm() -> bool:
     in the timing it counted once with 1 worker but twice with 2, capping the speed-up near 1.5x.
     """
     import dask.array  # noqa: F401
+
     import irisplug_iris.decode  # noqa: F401
     from irisplug_fit.engine import fit_spectra
     from irisplug_fit.synthetic import X100, poisson_gaussians
