@@ -255,16 +255,45 @@ def test_graph_carried_by_each_block_or_shared():
     y, _ = poisson_gaussians(8000)
     own = _prepare(FitInput(da.from_array(y, chunks=(1000, -1)), X100, TEMPLATE), 1000, {}, False, False,
                    keep_chunks=False)
-    tasks = _block_tasks(own)
-    assert len(tasks) == 8 and max(len(g) for _, g, _ in tasks) < 2 * 1000 * y.shape[1] * 8  # its own slice only
+    tasks = _block_tasks(own, (1000,))
+    assert len(tasks) == 8 and max(len(a["graph"]) for *_, a in tasks) < 2 * 1000 * y.shape[1] * 8  # its own slice
     whole = da.from_array(_WholeArray(y), chunks=(1000, -1))
-    assert _block_tasks(_prepare(FitInput(whole, X100, TEMPLATE), 1000, {}, False, False, keep_chunks=False)) is None
+    assert _block_tasks(_prepare(FitInput(whole, X100, TEMPLATE), 1000, {}, False, False, keep_chunks=False),
+                        (1000,)) is None
     ref = fit_spectra(y, X100, TEMPLATE, progress=False)
+    grouped = da.from_array(y.reshape(8, 1000, -1), chunks=(1, 500, -1))  # blocks of 2 chunks, assembled on the worker
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
             distributed.Client(lc) as client:
         got = fit_dask_many([FitInput(whole, X100, TEMPLATE), FitInput(da.from_array(y, chunks=(1000, -1)), X100,
-                                                                          TEMPLATE)], client=client, block_spectra=1000,
-                            progress=False)
-    for res in got:  # the shared graph (one copy of the whole array) and the per-block tasks: the same numbers
+                                                                          TEMPLATE), FitInput(grouped, X100, TEMPLATE)],
+                            client=client, block_spectra=1000, progress=False)
+    assert got[2].params.shape == (8, 1000, ref.params.shape[-1])
+    for res in got:  # the shared graph (one copy of the whole array), per-block tasks, grouped chunks: the same numbers
         for name in ("params", "errors", "chi2", "niter", "status", "dof"):
-            np.testing.assert_array_equal(getattr(res, name), getattr(ref, name), err_msg=name)
+            ours, theirs = getattr(res, name), getattr(ref, name)
+            np.testing.assert_array_equal(ours.reshape(theirs.shape), theirs, err_msg=name)
+
+
+def test_blocks_group_whole_chunks(si_iv_sequence):
+    # a cluster block is a group of the input's whole chunks (each computed once, by one task), and a raster's
+    # task needs no dask.array on the worker (no rechunk layer: a fresh worker importing dask.array paid 1.5-2.5 s)
+    import dask.array as da
+
+    from irisplug_fit.cube import _plan
+    from irisplug_fit.scaleout import _block_tasks, _prepare, _spatial_chunks
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    seq, _ = si_iv_sequence
+    plan = _plan(seq.data[0], TEMPLATE, None, "auto")
+    p = _prepare(FitInput(plan.data, plan.x, plan.template, plan.unc, plan.mask, plan.invalid), 512, {}, False, False,
+                 keep_chunks=False)
+    assert p.darr.chunks == plan.data.chunks  # not rechunked
+    tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], 512))
+    assert len(tasks) == 1 and b"dask.array" not in tasks[0][2]["graph"]
+    y, _ = poisson_gaussians(800)
+    chunked = da.from_array(y.reshape(8, 100, -1), chunks=(1, 100, -1))
+    p = _prepare(FitInput(chunked, X100, TEMPLATE), 400, {}, False, False, keep_chunks=False)
+    tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], 400))
+    assert p.darr.chunks == chunked.chunks and [r for _, r, _ in tasks] == [(slice(0, 4), slice(0, 100)),
+                                                                               (slice(4, 8), slice(0, 100))]
+    assert [len(a["keys"][0]) for *_, a in tasks] == [4, 4]

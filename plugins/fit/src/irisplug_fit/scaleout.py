@@ -90,14 +90,30 @@ def _fit_block(block: np.ndarray, ublock: np.ndarray | None, mblock: np.ndarray 
     return _pack(res)
 
 
-def _fit_graph_task(graph: bytes, keys: list[Any], has_u: bool, has_m: bool, x: np.ndarray, template: Any,
-                    kwargs: dict[str, Any], blocks_per_worker: int, invalid: Any = None) -> np.ndarray:
-    """One cluster task: compute the block's inputs from their (pickled) subgraph here, then fit them."""
+def _assemble(pieces: list[np.ndarray], where: list[tuple[slice, ...]], shape: tuple[int, ...]) -> np.ndarray:
+    """One array of ``shape`` from the input chunks making a block (no copy when there is one)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    out = np.empty(shape, np.result_type(*pieces))
+    for piece, region in zip(pieces, where, strict=True):
+        out[region] = piece
+    return out
+
+
+def _fit_graph_task(graph: bytes, keys: list[list[Any]], where: list[tuple[slice, ...]], shape: tuple[int, ...],
+                    has_u: bool, has_m: bool, x: np.ndarray, template: Any, kwargs: dict[str, Any],
+                    blocks_per_worker: int, invalid: Any = None) -> np.ndarray:
+    """One cluster task: compute the input chunks of a block from their (pickled) subgraph here, then fit them.
+
+    ``keys``: per input (data, uncertainty, mask) the keys of the chunks making the block, at ``where`` in it.
+    """
     import pickle
 
     from dask.local import get_sync
 
-    arrays = iter(get_sync(pickle.loads(graph), keys))
+    flat = get_sync(pickle.loads(graph), [k for ks in keys for k in ks])
+    n = len(where)
+    arrays = iter(_assemble(list(flat[i:i + n]), where, shape) for i in range(0, len(flat), n))
     block = next(arrays)
     ub = next(arrays) if has_u else None
     mb = next(arrays) if has_m else None
@@ -176,12 +192,13 @@ def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, vo
     else:
         darr = item.data if item.data.ndim > 1 else item.data[None]
         # one chunk along the spectrum; spatial chunks of at most `per` spectra. In-process, smaller chunks
-        # are kept (a reader's) unless tiny (task overhead); on a cluster (keep_chunks=False) every block is
-        # one task that computes its own input, so the chunks become blocks of the target size
+        # are kept (a reader's) unless tiny; on a cluster (keep_chunks=False) every block is one task that
+        # computes its own input: consecutive chunks are grouped into blocks of about the target size
+        # (_groups; no rechunk layer, so the workers need not import dask.array, and no chunk read twice)
         have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
         too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
         too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
-        if too_big or too_small or len(darr.chunks[-1]) > 1 or not keep_chunks:
+        if too_big or (too_small and keep_chunks) or len(darr.chunks[-1]) > 1:
             darr = darr.rechunk((*target, -1))
 
     def like(a: Any) -> Any:
@@ -300,11 +317,34 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
 GRAPH_SLACK = 1 << 20
 
 
-def _block_tasks(p: _Prepared) -> list[tuple[tuple[int, ...], bytes, list[Any]]] | None:
-    """Each block of ``p`` as (index, its inputs' subgraph pickled, the keys of its data, uncertainty, mask).
+def _groups(chunks: tuple[int, ...], target: int) -> list[tuple[int, int]]:
+    """Consecutive chunks of one axis grouped into about even blocks of at most about ``target``: (first, stop).
+
+    Examples
+    --------
+    >>> _groups((9,) * 7 + (1,), 64), _groups((9,) * 7 + (1,), 32)
+    ([(0, 8)], [(0, 4), (4, 8)])
+    """
+    total = sum(chunks)
+    n = max(math.ceil(total / max(int(target), 1)), 1)
+    ends = np.cumsum(chunks)
+    cuts: list[int] = []
+    for k in range(1, n):  # the chunk boundary nearest k/n of the axis, after the previous cut
+        i = int(np.argmin(np.abs(ends - k * total / n))) + 1
+        if (not cuts or i > cuts[-1]) and i < len(chunks):
+            cuts.append(i)
+    from itertools import pairwise
+
+    return list(pairwise([0, *cuts, len(chunks)]))
+
+
+def _block_tasks(p: _Prepared, target: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[slice, ...], dict]] | None:
+    """Each block of ``p`` (groups of its chunks): (index, region, arguments of :func:`_fit_graph_task`).
 
     None when a block's subgraph carries much more than its own input (see ``GRAPH_SLACK``).
     """
+    import itertools
+
     import cloudpickle
     from dask.optimization import cull
 
@@ -312,15 +352,26 @@ def _block_tasks(p: _Prepared) -> list[tuple[tuple[int, ...], bytes, list[Any]]]
     graph: dict[Any, Any] = {}
     for a in arrays:
         graph.update(a.__dask_graph__())
+    spatial = p.darr.chunks[:-1]
+    offsets = [np.concatenate([[0], np.cumsum(c)]).astype(int) for c in spatial]
+    groups = [_groups(c, t) for c, t in zip(spatial, target, strict=True)]
+    nspec = p.darr.shape[-1]
     out = []
-    for idx in np.ndindex(*p.darr.numblocks[:-1]):
-        keys = [(a.name, *idx, 0) for a in arrays]
-        sub, _ = cull(graph, keys)
+    for gidx in itertools.product(*(range(len(g)) for g in groups)):
+        span = [groups[d][g] for d, g in enumerate(gidx)]
+        lo = [int(offsets[d][a]) for d, (a, _) in enumerate(span)]
+        region = tuple(slice(lo[d], int(offsets[d][b])) for d, (_, b) in enumerate(span))
+        shape = (*(r.stop - r.start for r in region), nspec)
+        cidx = list(itertools.product(*(range(a, b) for a, b in span)))
+        where = [tuple(slice(int(offsets[d][c]) - lo[d], int(offsets[d][c + 1]) - lo[d]) for d, c in enumerate(ci))
+                 for ci in cidx]
+        keys = [[(a.name, *ci, 0) for ci in cidx] for a in arrays]
+        sub, _ = cull(graph, [k for ks in keys for k in ks])
         pickled = cloudpickle.dumps(sub)
-        own = sum(math.prod(a.chunks[d][i] for d, i in enumerate((*idx, 0))) * a.dtype.itemsize for a in arrays)
+        own = math.prod(shape) * sum(a.dtype.itemsize for a in arrays)
         if len(pickled) > 4 * own + GRAPH_SLACK:
             return None
-        out.append((idx, pickled, keys))
+        out.append((gidx, region, {"graph": pickled, "keys": keys, "where": where, "shape": shape}))
     return out
 
 
@@ -376,17 +427,18 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     for k, item in enumerate(items):
         p = _prepare(item, per, kwargs, lorentz, voigt, keep_chunks=False)
         preps.append(p)
-        regions.append(_regions(p.darr))
-        left.append(len(regions[-1]))
         outs.append(np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)))
-        tasks = _block_tasks(p)
+        tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], per))
         if tasks is None:
+            regions.append(_regions(p.darr))
             futures = _submit_shared(cl, p, kwargs, blocks_per_worker)
         else:  # submitted now; nothing waits for earlier items
-            futures = [(cl.submit(_fit_graph_task, graph, keys, p.uarr is not None, p.marr is not None, p.x,
-                                  p.template, kwargs, blocks_per_worker, p.invalid,
-                                  key=(f"irisplug-fitblock-{run}-{k}", *idx)), idx)  # one name per item, as dask
-                       for idx, graph, keys in tasks]                                 # names an array's blocks
+            regions.append({idx: region for idx, region, _ in tasks})
+            futures = [(cl.submit(_fit_graph_task, **args, has_u=p.uarr is not None, has_m=p.marr is not None,
+                                  x=p.x, template=p.template, kwargs=kwargs, blocks_per_worker=blocks_per_worker,
+                                  invalid=p.invalid, key=(f"irisplug-fitblock-{run}-{k}", *idx)), idx)
+                       for idx, _, args in tasks]  # one name per item, as dask names an array's blocks
+        left.append(len(regions[-1]))
         for fut, idx in futures:
             where[fut.key] = (k, idx)
             done.add(fut)
