@@ -206,3 +206,94 @@ def test_fit_threads_do_not_change_results(poisson_si_iv):
     for name in ("params", "errors", "chi2", "niter", "status", "dof"):
         np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
     assert (one.status == 0).mean() > 0.9
+
+
+def test_block_levels_equal_the_core_invalid_mask(si_iv_sequence):
+    # the per-block levels (applied where a block is fitted) against the core's invalid_mask on the whole cube:
+    # the reader's missing_value / valid_min / saturation_level, finite points only
+    from irisplug.model import invalid_mask
+    from irisplug_fit.cube import InvalidLevels, _invalid_levels
+
+    seq, _ = si_iv_sequence
+    cube = seq.data[1]
+    data = np.array(cube.data)
+    data[0, :3, 10:20] = -150.0  # below the reader's valid_min, not its missing value (not in its own mask)
+    data[1, 5, 7], data[2, 2, 2] = np.inf, -np.inf  # infinite: left to the fit engine, not a level
+    levels = _invalid_levels(cube)
+    assert isinstance(levels, InvalidLevels) and not levels.empty
+    expected = np.asarray(invalid_mask(cube, data)) & np.isfinite(data)
+    own = np.asarray(cube.mask)
+    assert (expected & ~own).any()  # the levels find points the reader's own mask does not hold
+    got = own | levels(data.copy())
+    np.testing.assert_array_equal(got, own | expected)
+    # block by block (as on a cluster) the same as on the whole cube
+    halves = [levels(data[:4].copy()), levels(data[4:].copy())]
+    np.testing.assert_array_equal(np.concatenate(halves), levels(data.copy()))
+    # a number given as fill_below: every point at or below it
+    np.testing.assert_array_equal(_invalid_levels(cube, 5.0)(data), data <= 5.0)
+    assert _invalid_levels(cube, None).empty
+
+
+class _WholeArray:
+    """An array-like dask keeps whole under one key (as h5py datasets or other readers' objects)."""
+
+    def __init__(self, a):
+        self.a, self.shape, self.dtype, self.ndim = a, a.shape, a.dtype, a.ndim
+
+    def __getitem__(self, item):
+        return self.a[item]
+
+
+def test_graph_carried_by_each_block_or_shared():
+    distributed = pytest.importorskip("distributed")
+    import dask.array as da
+
+    from irisplug_fit.engine import fit_spectra
+    from irisplug_fit.scaleout import _block_tasks, _prepare
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    y, _ = poisson_gaussians(8000)
+    own = _prepare(FitInput(da.from_array(y, chunks=(1000, -1)), X100, TEMPLATE), 1000, {}, False, False,
+                   keep_chunks=False)
+    tasks = _block_tasks(own, (1000,))
+    assert len(tasks) == 8 and max(len(a["graph"]) for *_, a in tasks) < 2 * 1000 * y.shape[1] * 8  # its own slice
+    whole = da.from_array(_WholeArray(y), chunks=(1000, -1))
+    assert _block_tasks(_prepare(FitInput(whole, X100, TEMPLATE), 1000, {}, False, False, keep_chunks=False),
+                        (1000,)) is None
+    ref = fit_spectra(y, X100, TEMPLATE, progress=False)
+    grouped = da.from_array(y.reshape(8, 1000, -1), chunks=(1, 500, -1))  # blocks of 2 chunks, assembled on the worker
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        got = fit_dask_many([FitInput(whole, X100, TEMPLATE), FitInput(da.from_array(y, chunks=(1000, -1)), X100,
+                                                                          TEMPLATE), FitInput(grouped, X100, TEMPLATE)],
+                            client=client, block_spectra=1000, progress=False)
+    assert got[2].params.shape == (8, 1000, ref.params.shape[-1])
+    for res in got:  # the shared graph (one copy of the whole array), per-block tasks, grouped chunks: the same numbers
+        for name in ("params", "errors", "chi2", "niter", "status", "dof"):
+            ours, theirs = getattr(res, name), getattr(ref, name)
+            np.testing.assert_array_equal(ours.reshape(theirs.shape), theirs, err_msg=name)
+
+
+def test_blocks_group_whole_chunks(si_iv_sequence):
+    # a cluster block is a group of the input's whole chunks (each computed once, by one task), and a raster's
+    # task needs no dask.array on the worker (no rechunk layer: a fresh worker importing dask.array paid 1.5-2.5 s)
+    import dask.array as da
+
+    from irisplug_fit.cube import _plan
+    from irisplug_fit.scaleout import _block_tasks, _prepare, _spatial_chunks
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    seq, _ = si_iv_sequence
+    plan = _plan(seq.data[0], TEMPLATE, None, "auto")
+    p = _prepare(FitInput(plan.data, plan.x, plan.template, plan.unc, plan.mask, plan.invalid), 512, {}, False, False,
+                 keep_chunks=False)
+    assert p.darr.chunks == plan.data.chunks  # not rechunked
+    tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], 512))
+    assert len(tasks) == 1 and b"dask.array" not in tasks[0][2]["graph"]
+    y, _ = poisson_gaussians(800)
+    chunked = da.from_array(y.reshape(8, 100, -1), chunks=(1, 100, -1))
+    p = _prepare(FitInput(chunked, X100, TEMPLATE), 400, {}, False, False, keep_chunks=False)
+    tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], 400))
+    assert p.darr.chunks == chunked.chunks and [r for _, r, _ in tasks] == [(slice(0, 4), slice(0, 100)),
+                                                                               (slice(4, 8), slice(0, 100))]
+    assert [len(a["keys"][0]) for *_, a in tasks] == [4, 4]

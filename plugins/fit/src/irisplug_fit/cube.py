@@ -24,7 +24,7 @@ from irisplug_fit.engine import FitResult, fit_spectra
 from irisplug_fit.maps import to_collection
 
 __all__ = ["spectral_axis", "cube_wavelength", "spatial_wcs", "fit_cube", "fit_sequence", "fit_any", "is_spectral",
-           "resolve_template", "accepts"]
+           "resolve_template", "accepts", "InvalidLevels"]
 
 
 def spectral_axis(cube: Any) -> int:
@@ -106,6 +106,8 @@ def _arrays(cube: Any, axis: int) -> tuple[Any, Any, Any]:
     def last(a: Any) -> Any:
         if a is None:
             return None
+        if axis in (-1, np.ndim(a) - 1):  # already last (a raster's spectra): no transpose layer
+            return a if hasattr(a, "map_blocks") else np.asarray(a)
         if hasattr(a, "map_blocks"):
             import dask.array as da
 
@@ -151,8 +153,8 @@ def fit_cube(cube: Any, template: Any = None, *, client: Any = None, scheduler: 
     >>> maps = fit_cube(cube, "si_iv_1403")  # doctest: +SKIP
     """
     plan = _plan(cube, template, inst_fwhm, fill_below)
-    res = fit_array(plan.data, plan.x, plan.template, uncertainty=plan.unc, mask=plan.mask, client=client,
-                    scheduler=scheduler, **kwargs)
+    res = fit_array(plan.data, plan.x, plan.template, uncertainty=plan.unc, mask=plan.mask, invalid=plan.invalid,
+                    client=client, scheduler=scheduler, **kwargs)
     return _collection(cube, plan, res)
 
 
@@ -164,7 +166,8 @@ class _Plan:
     x: np.ndarray
     data: Any
     unc: Any
-    mask: Any
+    mask: Any  # the cube's own mask (spectral axis last); the points `invalid` finds are added block by block
+    invalid: Any
     template: Any
     inst_fwhm: float | None
 
@@ -172,11 +175,16 @@ class _Plan:
 def _plan(cube: Any, template: Any, inst_fwhm: float | None, fill_below: Any) -> _Plan:
     ax = spectral_axis(cube)
     x = cube_wavelength(cube, ax)
-    data, unc, mask = _masked_arrays(cube, ax, fill_below)
+    data, unc, mask = _arrays(cube, ax)
+    invalid = _invalid_levels(cube, fill_below)
     if inst_fwhm is None:
         inst_fwhm = _reader_fwhm(cube)
-    template = resolve_template(template, cube, fill_below=fill_below, _arrays_of_cube=(x, data, mask))
-    return _Plan(ax, x, data, unc, mask, template, inst_fwhm)
+    if isinstance(template, str) and template == "peak":
+        template = resolve_template(template, cube, fill_below=fill_below,
+                                    _arrays_of_cube=(x, data, _add_invalid(data, mask, invalid)))
+    else:
+        template = resolve_template(template, cube, fill_below=fill_below)
+    return _Plan(ax, x, data, unc, mask, invalid, template, inst_fwhm)
 
 
 def _collection(cube: Any, plan: _Plan, res: FitResult) -> Any:
@@ -241,20 +249,85 @@ def resolve_template(template: Any, obj: Any, *, window: str | None = None, lore
     return get_template(template, lorentz=lorentz, voigt=voigt)
 
 
+@dataclass(frozen=True)
+class InvalidLevels:
+    """The points of a block of data that are not data: the reader's levels, or ``fill_below``.
+
+    Applied to each block where it is fitted (a worker of a cluster), in one
+    pass per level, instead of a lazy chain of element-wise arrays built on
+    the client. ``None`` from a call: no point is invalid by these levels.
+
+    ``missing``, ``floor``, ``top``: the reader's ``missing_value`` (equal),
+    ``valid_min`` (below), ``saturation_level`` (at or above), finite points
+    only (NaN/inf are left to the fit engine); ``at_or_below``: a number
+    given as ``fill_below``, every point at or below it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> InvalidLevels(missing=-200.0, floor=-100.0)(np.array([-200.0, -150.0, 0.0, np.nan, -np.inf])).tolist()
+    [True, True, False, False, False]
+    >>> InvalidLevels()(np.zeros(3)) is None
+    True
+    """
+
+    missing: float | None = None
+    floor: float | None = None
+    top: float | None = None
+    at_or_below: float | None = None
+
+    @property
+    def empty(self) -> bool:
+        """No level set: nothing is invalid by these levels."""
+        return self.missing is None and self.floor is None and self.top is None and self.at_or_below is None
+
+    def __call__(self, data: np.ndarray) -> np.ndarray | None:
+        if self.at_or_below is not None:
+            return data <= self.at_or_below
+        bad = None
+        for level, op in ((self.missing, np.equal), (self.floor, np.less), (self.top, np.greater_equal)):
+            if level is not None:
+                hit = op(data, level)
+                bad = hit if bad is None else np.logical_or(bad, hit, out=bad)
+        if bad is not None and bad.any():
+            bad[bad] = np.isfinite(data[bad])  # the levels apply to finite points only
+        return bad
+
+
+def _invalid_levels(cube: Any, fill_below: Any = "auto") -> InvalidLevels:
+    """The :class:`InvalidLevels` of ``cube``: the reader's (``"auto"``), none (None) or ``fill_below``."""
+    if fill_below is None:
+        return InvalidLevels()
+    if fill_below != "auto":
+        return InvalidLevels(at_or_below=fill_below)
+    from irisplug.model import levels as lv
+
+    missing = lv.data_level(cube, lv.MISSING_VALUE)
+    return InvalidLevels(missing=missing if missing is not None and np.isfinite(missing) else None,
+                         floor=lv.data_level(cube, lv.VALID_MIN), top=lv.data_level(cube, lv.SATURATION_LEVEL))
+
+
+def _add_invalid(data: Any, mask: Any, invalid: InvalidLevels) -> Any:
+    """``mask`` or-ed with the points ``invalid`` finds in ``data`` (numpy, or lazily for dask)."""
+    if invalid.empty:
+        return mask
+    if hasattr(data, "map_blocks"):
+        import dask.array as da
+
+        bad = da.map_blocks(_invalid_or_none, data, invalid, dtype=bool)
+        return bad if mask is None else (da.asarray(mask) | bad)
+    bad = _invalid_or_none(np.asarray(data), invalid)
+    return bad if mask is None else (np.asarray(mask, dtype=bool) | bad)
+
+
+def _invalid_or_none(block: np.ndarray, invalid: InvalidLevels) -> np.ndarray:
+    bad = invalid(block)
+    return np.zeros(np.shape(block), bool) if bad is None else bad
+
+
 def _with_invalid(cube: Any, data: Any, mask: Any, fill_below: Any = "auto") -> Any:
     """``mask`` or-ed with the points that are not data (``data`` has the spectral axis last)."""
-    if fill_below == "auto":
-        from irisplug.model import invalid_mask
-
-        levels = invalid_mask(cube, data)  # the reader's levels; cube.mask (other axis order) is `mask`
-        # NaN/inf are left to the fit engine (it weights them out itself): only the reader's levels are added
-        finite = (data == data) & (abs(data) != float("inf"))
-        bad = levels & finite
-    elif fill_below is None:
-        return mask
-    else:
-        bad = data <= fill_below
-    return bad if mask is None else (mask | bad)
+    return _add_invalid(data, mask, _invalid_levels(cube, fill_below))
 
 
 def _reader_fwhm(cube: Any) -> float | None:
@@ -288,8 +361,11 @@ def _da() -> Any:
 
 
 def fit_array(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: Any = None, mask: Any = None,
-              client: Any = None, scheduler: str | None = None, **kwargs: Any) -> FitResult:
+              invalid: Any = None, client: Any = None, scheduler: str | None = None, **kwargs: Any) -> FitResult:
     """:func:`fit_spectra` for numpy or dask arrays (dask: block by block, on a cluster when there is a client).
+
+    ``invalid`` (an :class:`InvalidLevels`, optional) adds the points it finds
+    in each block of ``data`` to ``mask`` (where the block is fitted).
 
     Examples
     --------
@@ -302,10 +378,12 @@ def fit_array(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: 
     """
     lazy = any(hasattr(a, "map_blocks") for a in (data, uncertainty, mask) if a is not None)
     if not lazy and client is None:
+        if invalid is not None:
+            mask = _add_invalid(data, mask, invalid)
         return fit_spectra(data, wavelength, template, uncertainty=uncertainty, mask=mask, **kwargs)
     from irisplug_fit.scaleout import fit_dask
 
-    return fit_dask(data, wavelength, template, uncertainty=uncertainty, mask=mask, client=client,
+    return fit_dask(data, wavelength, template, uncertainty=uncertainty, mask=mask, invalid=invalid, client=client,
                     scheduler=scheduler, **kwargs)
 
 
@@ -339,7 +417,7 @@ def fit_sequence(seq: Any, template: Any = None, **kwargs: Any) -> list[Any]:
         def inputs() -> Any:  # each raster is planned, then its blocks submitted, while the cluster fits the others
             for k, c in enumerate(cubes):
                 plans[k] = p = _plan(c, template, inst_fwhm, fill_below)
-                yield FitInput(p.data, p.x, p.template, p.unc, p.mask)
+                yield FitInput(p.data, p.x, p.template, p.unc, p.mask, p.invalid)
 
         def collect(k: int, res: FitResult) -> None:  # each raster's maps as soon as its blocks are in
             maps[k] = _collection(cubes[k], plans.pop(k), res)

@@ -4,10 +4,14 @@ Each block of spectra (spatial chunks; the spectral axis is one chunk) is
 fitted independently, so the result does not depend on where the blocks
 run: a cluster gives the same numbers as the in-process run.
 
-On a cluster every block of every array is submitted at once (one graph,
-one optimisation), the block size is chosen from the cluster's total
-threads, and each task runs as many fit threads as its worker has threads
-to spare (a worker's fit threads = its dask threads, not its CPUs).
+On a cluster every block of every array is submitted at once, the block
+size is chosen from the cluster's total threads, and each task runs as many
+fit threads as its worker has threads to spare (a worker's fit threads = its
+dask threads, not its CPUs). A block is ONE task: it carries the part of
+the input's graph that makes its spectra (for a file reader: read, decode,
+mask) and runs it on the worker before fitting, so the files are opened
+where they are fitted, nothing moves between workers, and the scheduler
+handles one task per block instead of three or more per reader chunk.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from irisplug_fit.line_templates import get_template
 __all__ = ["fit_dask", "fit_dask_many", "FitInput", "cluster_block_spectra", "BLOCKS_PER_THREAD", "MIN_BLOCK",
            "MAX_BLOCK"]
 
-#: blocks per cluster thread aimed at (load balance: the last blocks finish close together)
-BLOCKS_PER_THREAD = 4
+#: blocks per cluster thread aimed at (load balance: the last blocks finish close together; on a shared,
+#: loaded machine 6 whole-raster blocks per thread left one worker a block behind the other)
+BLOCKS_PER_THREAD = 8
 #: fewest spectra per block the cluster chooses (a task costs ~ms of scheduling; 2048 spectra ~10 ms of fitting)
 MIN_BLOCK = 2048
 #: most spectra per block (memory per task, and the in-process block size)
@@ -37,13 +42,20 @@ TINY_BLOCK = 256
 
 @dataclass
 class FitInput:
-    """One array to fit: ``data`` ``(..., n)`` (numpy or dask), its wavelengths and template, optional weights/mask."""
+    """One array to fit: ``data`` ``(..., n)`` (numpy or dask), its wavelengths and template, optional weights/mask.
+
+    ``invalid``: a callable taking a numpy block of ``data`` and returning a
+    boolean mask (or None) added to the block's ``mask`` where the block is
+    fitted (e.g. :class:`irisplug_fit.cube.InvalidLevels`, the reader's
+    data-quality levels); picklable for a cluster.
+    """
 
     data: Any
     wavelength: np.ndarray
     template: Any
     uncertainty: Any = None
     mask: Any = None
+    invalid: Any = None
 
 
 def _pack(res: FitResult) -> np.ndarray:
@@ -67,19 +79,45 @@ def _task_threads(blocks_per_worker: int) -> int | None:
 
 
 def _fit_block(block: np.ndarray, ublock: np.ndarray | None, mblock: np.ndarray | None, x: np.ndarray,
-               template: Any, kwargs: dict[str, Any], threads: int | None = None) -> np.ndarray:
-    res = fit_spectra(np.asarray(block), x, template, uncertainty=None if ublock is None else np.asarray(ublock),
-                      mask=None if mblock is None else np.asarray(mblock), progress=False, threads=threads, **kwargs)
+               template: Any, kwargs: dict[str, Any], threads: int | None = None, invalid: Any = None) -> np.ndarray:
+    block = np.asarray(block)
+    mblock = None if mblock is None else np.asarray(mblock, dtype=bool)
+    bad = None if invalid is None else invalid(block)
+    if bad is not None:
+        mblock = bad if mblock is None else (mblock | bad)
+    res = fit_spectra(block, x, template, uncertainty=None if ublock is None else np.asarray(ublock),
+                      mask=mblock, progress=False, threads=threads, **kwargs)
     return _pack(res)
 
 
-def _fit_task(block: np.ndarray, *rest: Any, has_u: bool, has_m: bool, x: np.ndarray, template: Any,
-              kwargs: dict[str, Any], blocks_per_worker: int) -> np.ndarray:
-    """One cluster task (``map_blocks``): fit one block with the worker's share of threads."""
-    rest_it = iter(rest)
-    ub = next(rest_it) if has_u else None
-    mb = next(rest_it) if has_m else None
-    return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker))
+def _assemble(pieces: list[np.ndarray], where: list[tuple[slice, ...]], shape: tuple[int, ...]) -> np.ndarray:
+    """One array of ``shape`` from the input chunks making a block (no copy when there is one)."""
+    if len(pieces) == 1:
+        return pieces[0]
+    out = np.empty(shape, np.result_type(*pieces))
+    for piece, region in zip(pieces, where, strict=True):
+        out[region] = piece
+    return out
+
+
+def _fit_graph_task(graph: bytes, keys: list[list[Any]], where: list[tuple[slice, ...]], shape: tuple[int, ...],
+                    has_u: bool, has_m: bool, x: np.ndarray, template: Any, kwargs: dict[str, Any],
+                    blocks_per_worker: int, invalid: Any = None) -> np.ndarray:
+    """One cluster task: compute the input chunks of a block from their (pickled) subgraph here, then fit them.
+
+    ``keys``: per input (data, uncertainty, mask) the keys of the chunks making the block, at ``where`` in it.
+    """
+    import pickle
+
+    from dask.local import get_sync
+
+    flat = get_sync(pickle.loads(graph), [k for ks in keys for k in ks])
+    n = len(where)
+    arrays = iter(_assemble(list(flat[i:i + n]), where, shape) for i in range(0, len(flat), n))
+    block = next(arrays)
+    ub = next(arrays) if has_u else None
+    mb = next(arrays) if has_m else None
+    return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker), invalid)
 
 
 def _current_client() -> Any:
@@ -99,19 +137,30 @@ def cluster_block_spectra(total_spectra: int, total_threads: int) -> int:
     Examples
     --------
     >>> cluster_block_spectra(153_600, 2), cluster_block_spectra(100, 2), cluster_block_spectra(10**8, 2)
-    (19200, 2048, 65536)
+    (9600, 2048, 65536)
     """
     per = math.ceil(max(int(total_spectra), 1) / (BLOCKS_PER_THREAD * max(int(total_threads), 1)))
     return int(min(max(per, MIN_BLOCK), MAX_BLOCK))
 
 
 def _spatial_chunks(shape: tuple[int, ...], per: int) -> tuple[int, ...]:
-    """Chunk sizes of the leading (spatial) axes holding about ``per`` spectra (last axes whole first)."""
+    """Chunk sizes of the leading (spatial) axes holding at most about ``per`` spectra (last axes whole first).
+
+    An axis that is split is split evenly (64 steps at most 48 per block: 2 x 32, not 48 + 16).
+
+    Examples
+    --------
+    >>> _spatial_chunks((64, 200), 9600), _spatial_chunks((64, 200), 10**6), _spatial_chunks((5, 7), 3)
+    ((32, 200), (64, 200), (1, 3))
+    """
     chunks: list[int] = []
     remaining = max(int(per), 1)
     for size in shape[::-1]:
-        chunks.insert(0, max(min(size, remaining), 1))
-        remaining = max(remaining // max(size, 1), 1)
+        size = max(int(size), 1)
+        chunk = max(min(size, remaining), 1)
+        chunk = math.ceil(size / math.ceil(size / chunk))  # the same number of pieces, as even as they go
+        chunks.insert(0, chunk)
+        remaining = max(remaining // size, 1)
     return tuple(chunks)
 
 
@@ -124,30 +173,43 @@ class _Prepared:
     template: Any
     lead_shape: tuple[int, ...]
     absolute_sigma: bool
+    invalid: Any = None
 
 
-def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool) -> _Prepared:
+def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool,
+             keep_chunks: bool = True) -> _Prepared:
     import dask.array as da
 
     t = get_template(item.template, lorentz=lorentz, voigt=voigt)
     x = np.asarray(item.wavelength, dtype=float)
-    darr = item.data if isinstance(item.data, da.Array) else da.asarray(item.data)
-    lead_shape = darr.shape[:-1]
-    if darr.ndim == 1:
-        darr = darr[None]
-    target = _spatial_chunks(darr.shape[:-1], per)
-    # one chunk along the spectrum; spatial chunks of at most `per` spectra. Smaller chunks are kept (a reader's
-    # chunks: each fit task then runs where its one chunk was read, data rarely move between workers (4 of 96
-    # blocks measured); merging them cost 1.3x the workers' CPU on 2 workers) unless tiny (task overhead)
-    have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
-    too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
-    too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
-    if too_big or too_small or len(darr.chunks[-1]) > 1:
-        darr = darr.rechunk((*target, -1))
-    uarr = None if item.uncertainty is None else da.asarray(item.uncertainty).reshape(darr.shape).rechunk(darr.chunks)
-    marr = None if item.mask is None else da.asarray(item.mask).reshape(darr.shape).rechunk(darr.chunks)
+    lazy = isinstance(item.data, da.Array)
+    lead_shape = tuple(np.shape(item.data)[:-1])
+    shape = tuple(np.shape(item.data))
+    shape = (1, *shape) if len(shape) == 1 else shape
+    target = _spatial_chunks(shape[:-1], per)
+    if not lazy:  # numpy: each block embeds only its own slice (its task carries it, nothing else)
+        darr = da.from_array(np.asarray(item.data).reshape(shape), chunks=(*target, -1))
+    else:
+        darr = item.data if item.data.ndim > 1 else item.data[None]
+        # one chunk along the spectrum; spatial chunks of at most `per` spectra. In-process, smaller chunks
+        # are kept (a reader's) unless tiny; on a cluster (keep_chunks=False) every block is one task that
+        # computes its own input: consecutive chunks are grouped into blocks of about the target size
+        # (_groups; no rechunk layer, so the workers need not import dask.array, and no chunk read twice)
+        have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
+        too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
+        too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
+        if too_big or (too_small and keep_chunks) or len(darr.chunks[-1]) > 1:
+            darr = darr.rechunk((*target, -1))
+
+    def like(a: Any) -> Any:
+        if a is None:
+            return None
+        if isinstance(a, da.Array):
+            return a.reshape(darr.shape).rechunk(darr.chunks)
+        return da.from_array(np.asarray(a).reshape(darr.shape), chunks=darr.chunks)
+
     absolute = item.uncertainty is not None if kwargs.get("absolute_sigma") is None else bool(kwargs["absolute_sigma"])
-    return _Prepared(darr, uarr, marr, x, t, lead_shape, absolute)
+    return _Prepared(darr, like(item.uncertainty), like(item.mask), x, t, lead_shape, absolute, item.invalid)
 
 
 def _result(p: _Prepared, out: np.ndarray, engine: str, blocks: int) -> FitResult:
@@ -240,7 +302,7 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
             b = np.asarray(p.darr.blocks[(*idx, 0)].compute())
             ub = None if p.uarr is None else np.asarray(p.uarr.blocks[(*idx, 0)].compute())
             mb = None if p.marr is None else np.asarray(p.marr.blocks[(*idx, 0)].compute())
-            outs[k][regions[k][idx]] = _fit_block(b, ub, mb, p.x, p.template, kwargs)
+            outs[k][regions[k][idx]] = _fit_block(b, ub, mb, p.x, p.template, kwargs, invalid=p.invalid)
         results = [_result(p, o, "dask-local", len(r)) for p, o, r in zip(preps, outs, regions, strict=True)]
         for k, res in enumerate(results):
             if on_result is not None:
@@ -249,10 +311,100 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
     return _fit_on_cluster(cl, items, progress, block_spectra, desc, total_spectra, on_result, kwargs, lorentz, voigt)
 
 
+#: a block's task carries at most this many bytes of its inputs' graph beyond (4 x) its own input's bytes; a graph
+#: holding more (an array-like kept whole under one key, which every block would carry) is submitted as one
+#: graph instead, its tasks shared by the blocks
+GRAPH_SLACK = 1 << 20
+
+
+def _groups(chunks: tuple[int, ...], target: int) -> list[tuple[int, int]]:
+    """Consecutive chunks of one axis grouped into about even blocks of at most about ``target``: (first, stop).
+
+    Examples
+    --------
+    >>> _groups((9,) * 7 + (1,), 64), _groups((9,) * 7 + (1,), 32)
+    ([(0, 8)], [(0, 4), (4, 8)])
+    """
+    total = sum(chunks)
+    n = max(math.ceil(total / max(int(target), 1)), 1)
+    ends = np.cumsum(chunks)
+    cuts: list[int] = []
+    for k in range(1, n):  # the chunk boundary nearest k/n of the axis, after the previous cut
+        i = int(np.argmin(np.abs(ends - k * total / n))) + 1
+        if (not cuts or i > cuts[-1]) and i < len(chunks):
+            cuts.append(i)
+    from itertools import pairwise
+
+    return list(pairwise([0, *cuts, len(chunks)]))
+
+
+def _block_tasks(p: _Prepared, target: tuple[int, ...]) -> list[tuple[tuple[int, ...], tuple[slice, ...], dict]] | None:
+    """Each block of ``p`` (groups of its chunks): (index, region, arguments of :func:`_fit_graph_task`).
+
+    None when a block's subgraph carries much more than its own input (see ``GRAPH_SLACK``).
+    """
+    import itertools
+
+    import cloudpickle
+    from dask.optimization import cull
+
+    arrays = [a for a in (p.darr, p.uarr, p.marr) if a is not None]
+    graph: dict[Any, Any] = {}
+    for a in arrays:
+        graph.update(a.__dask_graph__())
+    spatial = p.darr.chunks[:-1]
+    offsets = [np.concatenate([[0], np.cumsum(c)]).astype(int) for c in spatial]
+    groups = [_groups(c, t) for c, t in zip(spatial, target, strict=True)]
+    nspec = p.darr.shape[-1]
+    out = []
+    for gidx in itertools.product(*(range(len(g)) for g in groups)):
+        span = [groups[d][g] for d, g in enumerate(gidx)]
+        lo = [int(offsets[d][a]) for d, (a, _) in enumerate(span)]
+        region = tuple(slice(lo[d], int(offsets[d][b])) for d, (_, b) in enumerate(span))
+        shape = (*(r.stop - r.start for r in region), nspec)
+        cidx = list(itertools.product(*(range(a, b) for a, b in span)))
+        where = [tuple(slice(int(offsets[d][c]) - lo[d], int(offsets[d][c + 1]) - lo[d]) for d, c in enumerate(ci))
+                 for ci in cidx]
+        keys = [[(a.name, *ci, 0) for ci in cidx] for a in arrays]
+        sub, _ = cull(graph, [k for ks in keys for k in ks])
+        pickled = cloudpickle.dumps(sub)
+        own = math.prod(shape) * sum(a.dtype.itemsize for a in arrays)
+        if len(pickled) > 4 * own + GRAPH_SLACK:
+            return None
+        out.append((gidx, region, {"graph": pickled, "keys": keys, "where": where, "shape": shape}))
+    return out
+
+
+def _submit_shared(cl: Any, p: _Prepared, kwargs: dict[str, Any], blocks_per_worker: int) -> list[tuple[Any, Any]]:
+    """Submit ``p`` as one graph (its input tasks shared by its blocks); (future, block index) per block."""
+    from distributed import futures_of
+
+    extra = [a for a in (p.uarr, p.marr) if a is not None]
+    nout = 2 * p.template.n_params + 4
+    lazy = p.darr.map_blocks(
+        _fit_task, *extra, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x, template=p.template,
+        kwargs=kwargs, blocks_per_worker=blocks_per_worker, invalid=p.invalid,
+        chunks=(*p.darr.chunks[:-1], (nout,)), dtype=float, meta=np.empty((0,) * p.darr.ndim),
+        token="irisplug-fitblock")
+    persisted = cl.persist(lazy)
+    return [(f, tuple(f.key[1:-1])) for f in futures_of(persisted) if f.key[0] == persisted.name]
+
+
+def _fit_task(block: np.ndarray, *rest: Any, has_u: bool, has_m: bool, x: np.ndarray, template: Any,
+              kwargs: dict[str, Any], blocks_per_worker: int, invalid: Any) -> np.ndarray:
+    """One task of a shared graph (``map_blocks``): fit one block with the worker's share of threads."""
+    rest_it = iter(rest)
+    ub = next(rest_it) if has_u else None
+    mb = next(rest_it) if has_m else None
+    return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker), invalid)
+
+
 def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, block_spectra: int | None,
                     desc: str | None, total_spectra: int | None, on_result: Any, kwargs: dict[str, Any],
                     lorentz: bool, voigt: bool) -> list[FitResult]:
-    from distributed import as_completed, futures_of
+    import uuid
+
+    from distributed import as_completed
 
     import irisplug
 
@@ -265,6 +417,7 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     per = cluster_block_spectra(total_spectra, total_threads) if block_spectra is None else max(int(block_spectra), 1)
     # how many blocks a worker runs, for the fit threads of each (the worker's threads shared by its blocks)
     blocks_per_worker = math.ceil(max(math.ceil(total_spectra / per), 1) / nworkers)
+    run = uuid.uuid4().hex[:12]
     preps: list[_Prepared] = []
     regions: list[dict[tuple[int, ...], tuple[slice, ...]]] = []
     outs: list[np.ndarray] = []
@@ -272,23 +425,23 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     where: dict[Any, tuple[int, tuple[int, ...]]] = {}
     done = as_completed(with_results=True)
     for k, item in enumerate(items):
-        p = _prepare(item, per, kwargs, lorentz, voigt)
+        p = _prepare(item, per, kwargs, lorentz, voigt, keep_chunks=False)
         preps.append(p)
-        regions.append(_regions(p.darr))
+        outs.append(np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)))
+        tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], per))
+        if tasks is None:
+            regions.append(_regions(p.darr))
+            futures = _submit_shared(cl, p, kwargs, blocks_per_worker)
+        else:  # submitted now; nothing waits for earlier items
+            regions.append({idx: region for idx, region, _ in tasks})
+            futures = [(cl.submit(_fit_graph_task, **args, has_u=p.uarr is not None, has_m=p.marr is not None,
+                                  x=p.x, template=p.template, kwargs=kwargs, blocks_per_worker=blocks_per_worker,
+                                  invalid=p.invalid, key=(f"irisplug-fitblock-{run}-{k}", *idx)), idx)
+                       for idx, _, args in tasks]  # one name per item, as dask names an array's blocks
         left.append(len(regions[-1]))
-        nout = 2 * p.template.n_params + 4
-        outs.append(np.empty((*p.darr.shape[:-1], nout)))
-        extra = [a for a in (p.uarr, p.marr) if a is not None]
-        lazy = p.darr.map_blocks(
-            _fit_task, *extra, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x, template=p.template,
-            kwargs=kwargs, blocks_per_worker=blocks_per_worker, chunks=(*p.darr.chunks[:-1], (nout,)),
-            dtype=float, meta=np.empty((0,) * p.darr.ndim), token="irisplug-fitblock")
-        persisted = cl.persist(lazy)  # submitted now; nothing waits for earlier items
-        for f in futures_of(persisted):
-            if f.key[0] == persisted.name:
-                where[f.key] = (k, tuple(f.key[1:-1]))
-                done.add(f)
-        del persisted
+        for fut, idx in futures:
+            where[fut.key] = (k, idx)
+            done.add(fut)
     results: list[FitResult | None] = [None] * len(preps)
     name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
     for fut, block in irisplug.progress(done, total=len(where), desc=f"{name} (cluster)",
@@ -304,7 +457,7 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
 
 
 def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: Any = None, mask: Any = None,
-             client: Any = None, scheduler: str | None = None, progress: bool | None = None,
+             invalid: Any = None, client: Any = None, scheduler: str | None = None, progress: bool | None = None,
              block_spectra: int | None = None, **kwargs: Any) -> FitResult:
     """Fit a (lazy) ``(..., n)`` array chunk by chunk; see :func:`irisplug_fit.engine.fit_spectra`.
 
@@ -316,6 +469,8 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
         ``"local"`` forces the in-process path.
     block_spectra
         Spectra per block (default: chosen from the cluster's threads, see :func:`fit_dask_many`).
+    invalid
+        Points to mask, found in each block where it is fitted (see :class:`FitInput`).
 
     Examples
     --------
@@ -325,5 +480,5 @@ def fit_dask(data: Any, wavelength: np.ndarray, template: Any, *, uncertainty: A
     >>> fit_dask(da.from_array(y, chunks=(50, -1)), X100, "si_iv_1403", scheduler="local").status.shape
     (100,)
     """
-    return fit_dask_many([FitInput(data, wavelength, template, uncertainty, mask)], client=client,
+    return fit_dask_many([FitInput(data, wavelength, template, uncertainty, mask, invalid)], client=client,
                          scheduler=scheduler, progress=progress, block_spectra=block_spectra, **kwargs)[0]
