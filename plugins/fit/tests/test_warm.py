@@ -132,3 +132,28 @@ def test_large_fits_compile_instead_of_running_numpy(monkeypatch):
     assert warm.choose_engine("numpy", 200_000, 100, 4, kind="gauss") == "numpy"
     monkeypatch.setattr(warm, "is_ready", lambda kind: True)
     assert warm.choose_engine("auto", 3, 100, 4, kind="gauss") == "numba"
+
+
+def test_blocks_of_one_fit_share_one_engine(monkeypatch):
+    """A fit in several blocks resolves ``"auto"`` once: no block on numpy and the next on numba.
+
+    With a budget that the first block fits in but the whole fit does not,
+    resolving per block would fit the first block with numpy and the rest
+    with numba (results equal only to ~1e-10, not bit for bit).
+    """
+    import dask.array as da
+
+    from irisplug_fit.engine import fit_spectra
+    from irisplug_fit.scaleout import fit_dask
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    y, _ = poisson_gaussians(200)
+    monkeypatch.setattr(warm, "is_ready", lambda kind: False)
+    monkeypatch.setattr(warm, "start_background_warm", lambda kind: True)
+    monkeypatch.setattr(warm, "ensure_compiled", lambda kind, blocking=True: None)  # compiled by the conftest
+    monkeypatch.setattr(warm, "_NUMPY_SPENT", 0.0)
+    monkeypatch.setattr(warm, "NUMPY_BUDGET_S", 1.5 * warm.numpy_seconds(50, X100.size, 4))
+    got = fit_dask(da.from_array(y, chunks=(50, -1)), X100, "si_iv_1403", scheduler="local", block_spectra=50)
+    ref = fit_spectra(y, X100, "si_iv_1403", engine="numba")
+    np.testing.assert_array_equal(got.params, ref.params)
+    np.testing.assert_array_equal(got.errors, ref.errors)

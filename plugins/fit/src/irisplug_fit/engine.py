@@ -27,7 +27,8 @@ from irisplug_fit.line_templates import get_template
 from irisplug_fit.status import Status
 from irisplug_fit.templates import Template, Tie
 
-__all__ = ["FitResult", "fit_spectra", "parameter_mapping", "numba_available", "DEFAULT_TOL", "DEFAULT_MAX_ITER"]
+__all__ = ["FitResult", "fit_spectra", "resolve_engine", "parameter_mapping", "numba_available", "DEFAULT_TOL",
+           "DEFAULT_MAX_ITER"]
 
 DEFAULT_TOL = 1e-8
 DEFAULT_MAX_ITER = 200
@@ -386,23 +387,45 @@ def fit_spectra(
                      out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
 
 
-def _auto_engine_of(data: Any, wavelength: Any, template: Any, lorentz: bool, voigt: bool,
-                    fixed: Mapping[str, Any] | None, ties: Sequence[Tie]) -> str:
-    """What ``engine="auto"`` picks for this fit, both passes of a Poisson fit counted (see :mod:`irisplug_fit.warm`)."""
+def resolve_engine(engine: str, template: Template, wavelength: Any, nspec: int, *,
+                   fixed: Mapping[str, Any] | None = None, ties: Sequence[Tie] = ()) -> str:
+    """The engine a fit of ``nspec`` spectra with ``template`` runs: ``engine``, or what ``"auto"`` picks.
+
+    Callers fitting one data set in several calls (blocks, the two passes of
+    a Poisson fit) resolve ``"auto"`` once with this and pass the result to
+    every call, so the whole result comes from one engine (see
+    :mod:`irisplug_fit.warm`; ``"auto"`` may launch the background compiler).
+
+    Examples
+    --------
+    >>> from irisplug_fit.line_templates import peak_template
+    >>> x = np.linspace(1401.77, 1403.77, 100)
+    >>> resolve_engine("numpy", peak_template(x, np.exp(-0.5 * ((x - 1402.8) / 0.04) ** 2)), x, 10)
+    'numpy'
+    """
+    if engine != "auto":
+        return engine
     from irisplug_fit import warm
     from irisplug_fit.kernel_variants import fast_path, variant
 
+    t = template
+    x = np.asarray(wavelength, dtype=float)
+    sel = (x >= t.wl_range[0]) & (x <= t.wl_range[1])
+    pmap, lead, tscale, toff = parameter_mapping(t, dict(t.fixed) | dict(fixed or {}), list(t.ties) + list(ties))
+    kind = variant(t.profile_codes, fast=fast_path(pmap, lead, tscale, toff, t.profile_codes,
+                                                   _uniform_step(np.ascontiguousarray(x[sel])), t.n_bg))
+    return warm.choose_engine("auto", int(nspec), int(np.count_nonzero(sel)), t.n_params, kind=kind)
+
+
+def _auto_engine_of(data: Any, wavelength: Any, template: Any, lorentz: bool, voigt: bool,
+                    fixed: Mapping[str, Any] | None, ties: Sequence[Tie]) -> str:
+    """What ``engine="auto"`` picks for a Poisson fit (both passes counted)."""
     y = np.asarray(data)
     x = np.asarray(wavelength, dtype=float)
     if template is None or (isinstance(template, str) and template == "peak"):
         template = _peak_of(np.asarray(y, dtype=float), x, None)
     t = get_template(template, lorentz=lorentz, voigt=voigt)
-    sel = (x >= t.wl_range[0]) & (x <= t.wl_range[1])
-    pmap, lead, tscale, toff = parameter_mapping(t, dict(t.fixed) | dict(fixed or {}), list(t.ties) + list(ties))
-    kind = variant(t.profile_codes, fast=fast_path(pmap, lead, tscale, toff, t.profile_codes,
-                                                   _uniform_step(np.ascontiguousarray(x[sel])), t.n_bg))
-    return warm.choose_engine("auto", int(y.size // max(y.shape[-1], 1)) * 2, int(np.count_nonzero(sel)), t.n_params,
-                              kind=kind)
+    return resolve_engine("auto", t, x, int(y.size // max(y.shape[-1], 1)) * 2, fixed=fixed, ties=ties)
 
 
 def _fit_poisson(data: Any, wavelength: Any, template: Any, **kw: Any) -> FitResult:

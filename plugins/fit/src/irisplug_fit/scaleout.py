@@ -293,6 +293,12 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
         items = list(items)
         per = MAX_BLOCK if block_spectra is None else max(int(block_spectra), 1)
         preps = [_prepare(it, per, kwargs, lorentz, voigt) for it in items]
+        if preps and kwargs.get("engine", "auto") == "auto":  # one engine for every block of every item
+            from irisplug_fit.engine import resolve_engine
+
+            total = sum(math.prod(p.darr.shape[:-1]) for p in preps)
+            kwargs = {**kwargs, "engine": resolve_engine("auto", preps[0].template, preps[0].x, total,
+                                                         fixed=kwargs.get("fixed"), ties=kwargs.get("ties", ()))}
         regions = [_regions(p.darr) for p in preps]
         outs = [np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)) for p in preps]
         todo = [(k, idx) for k, r in enumerate(regions) for idx in r]
