@@ -286,10 +286,11 @@ def _cond_bounds(m: Any) -> Any:
     elif k == 2:
         det, adj = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0], fro
     else:
-        r0, r1, r2 = m[:, 0], m[:, 1], m[:, 2]
-        c12, c20, c01 = np.cross(r1, r2), np.cross(r2, r0), np.cross(r0, r1)  # the cofactor rows, transposed
-        det = (r0 * c12).sum(axis=1)
-        adj = np.sqrt((c12 * c12).sum(axis=1) + (c20 * c20).sum(axis=1) + (c01 * c01).sum(axis=1))
+        a, b, c, d, e, f, g, h, i = (m[:, r, s] for r in range(3) for s in range(3))
+        cof = np.array([e * i - f * h, f * g - d * i, d * h - e * g, c * h - b * i, a * i - c * g, b * g - a * h,
+                        b * f - c * e, c * d - a * f, a * e - b * d])
+        det = a * cof[0] + b * cof[1] + c * cof[2]
+        adj = np.sqrt((cof * cof).sum(axis=0))
     bound, size = fro * adj, np.abs(det)
     sure = bound < _SURE_COND * size
     return np.divide(bound, size, out=np.full(len(m), np.inf), where=sure)
@@ -333,13 +334,16 @@ def check_pointing(x: Any, y: Any, pc: Any, header: dict[str, Any], path: str | 
     if m.ndim != 3 or m.size == 0:
         return
     k = m.shape[1]
+    fill = np.empty((k, k))
     for a in range(k):
         for b in range(k):
             value = header.get(f"PC{a + 1}_{b + 1}", 1.0 if a == b else 0.0)
-            fill = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else np.nan
-            m[:, a, b] = np.where(np.isnan(m[:, a, b]), fill, m[:, a, b])
+            fill[a, b] = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else np.nan
+    gaps = np.isnan(m)
+    if gaps.any():
+        m = np.where(gaps, fill, m)
     finite = np.isfinite(m).all(axis=(1, 2))
-    huge = finite & (np.abs(np.where(np.isfinite(m), m, 0)) > 1e6).any(axis=(1, 2))
+    huge = finite & (np.abs(m) > 1e6).any(axis=(1, 2))  # (rows with inf or NaN are not finite: their flag is off)
     cond = np.full(m.shape[0], np.inf)
     ok = finite & ~huge
     if ok.any():
