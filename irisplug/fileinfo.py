@@ -25,20 +25,13 @@ _GZIP_MAGIC = b"\x1f\x8b"
 def _parse_value(raw: str) -> Any:
     """Parse the value part of a FITS card (after ``= ``)."""
     text = raw.strip()
-    if text.startswith("'"):
-        # A string: '' is an escaped quote; the value ends at the next lone quote.
-        out, i = [], 1
-        while i < len(text):
-            ch = text[i]
-            if ch == "'":
-                if i + 1 < len(text) and text[i + 1] == "'":
-                    out.append("'")
-                    i += 2
-                    continue
-                break
-            out.append(ch)
-            i += 1
-        return "".join(out).rstrip()
+    if text[:1] == "'":
+        # A string: '' is an escaped quote; the value ends at the next lone quote (or the card's end).
+        end = text.find("'", 1)
+        while end != -1 and text[end + 1 : end + 2] == "'":
+            end = text.find("'", end + 2)
+        body = text[1:] if end == -1 else text[1:end]
+        return (body.replace("''", "'") if "''" in body else body).rstrip()
     value = text.split("/", 1)[0].strip()
     if value == "T":
         return True
@@ -46,10 +39,11 @@ def _parse_value(raw: str) -> Any:
         return False
     if value == "":
         return None
-    try:
-        return int(value)
-    except ValueError:
-        pass
+    if "." not in value:  # (int() refuses any text with a point: skip its exception for the real numbers)
+        try:
+            return int(value)
+        except ValueError:
+            pass
     try:
         return float(value.replace("D", "E"))
     except ValueError:
@@ -166,7 +160,10 @@ def _read_header(f: Any, path: str, index: int, offset: int, max_cards: int) -> 
                 path=path,
             )
         blocks.append(block)
-        if any(block[i : i + 8] == b"END     " for i in range(0, _BLOCK, _CARD)):
+        end = block.find(b"END     ")
+        while end != -1 and end % _CARD:
+            end = block.find(b"END     ", end + 1)
+        if end != -1:
             break
         if max_cards and len(blocks) * (_BLOCK // _CARD) >= max_cards:
             raise LimitExceededError(
