@@ -27,8 +27,8 @@ _BITPIX = {8: ">u1", 16: ">i2", 32: ">i4", 64: ">i8", -32: ">f4", -64: ">f8"}
 _SUB = 1 << 18  # elements per sub-block: keeps the three passes in cache
 _SPARE_BUFFERS = 4  # read buffers beyond one per decoding thread: the reader runs this far ahead
 #: bytes per ``pread`` of :meth:`RawImage.read_all`: small enough that the block the kernel just copied is still in
-#: the CPU's cache (2 MB L2 per core here) when a decoder reads it. 443 MB int16 cold, loaded 2-core VM, 9 runs
-#: each interleaved: 1 MB blocks 1.63-1.79x dd and 0.34-0.38 s CPU, 4 MB blocks 2.14-2.21x dd and 0.40 s CPU
+#: the CPU's cache (2 MB L2 per core here) when a decoder reads it. 443 MB int16 cold, one decoder, 31 runs
+#: interleaved on the loaded 2-core VM: 1 MB blocks 1.37x dd (0.97-2.16) and 0.41 s CPU, 4 MB 1.58x (1.18-2.28), 0.43 s
 READ_BLOCK_BYTES = 1 << 20
 
 
@@ -247,10 +247,10 @@ class RawImage:
         (``pread`` into a small pool of reusable buffers: no memory map, no
         page faults on the file), so the kernel sees one sequential stream
         and reads ahead as it does for ``dd``; ``threads`` worker threads
-        (default: the usable CPUs) decode each block, mask included, straight
-        into the output while the next block is read (int16 data in one
-        compiled pass per sample where numba is installed, for 256 MB of raw
-        data or more, or 8 MB once numba is imported anyway). Blocks of
+        (default: the usable CPUs; one fewer where int16 data decode in one
+        compiled pass per sample: numba installed, and 256 MB of raw data or
+        more, or 8 MB once numba is imported anyway) decode each block, mask
+        included, straight into the output while the next block is read. Blocks of
         ``block_bytes`` (1 MB) stay in the CPU cache between the kernel's copy
         and the decoder's read. Threads
         reading blocks in parallel defeat the kernel's sequential readahead:
@@ -276,10 +276,10 @@ class RawImage:
         isz = self.raw_dtype.itemsize
         per = max(1, block_bytes // isz)
         fused = _use_fused(size * isz)  # (imports the kernels before the threads start)
-        # one decoder per CPU also for the compiled decode: on the loaded 2-core VM (load 6), 443 MB int16 cold
-        # took 1.55-1.62x dd with two decoders vs 1.79x with one (medians of 9, interleaved; same CPU time);
-        # an earlier quiet-machine run found two no faster and 0.04 s more kernel time
-        workers = threads or _decode_workers()
+        # the compiled decode keeps up with the disk on fewer threads: the reader and the decoders together
+        # use the CPUs (one more thread: 443 MB int16 cold, 1 MB blocks, 31 interleaved runs on the loaded 2-core
+        # VM, 1.50x dd vs 1.37x with one decoder; earlier on a quiet machine 0.04 s more kernel time, no faster)
+        workers = threads or (max(1, _decode_workers() - 1) if fused else _decode_workers())
         flat_out = out.reshape(-1)
         flat_mask = None if mask is None else mask.reshape(-1)
         free: SimpleQueue = SimpleQueue()  # buffers not being read into or decoded from
