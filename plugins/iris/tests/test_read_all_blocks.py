@@ -43,3 +43,16 @@ def test_blocks_and_threads_match_astropy(scaled_int16_file, block_bytes, thread
     into = np.full(expected.shape, np.nan, np.float32)
     assert img.read_all(with_mask=False, block_bytes=block_bytes, threads=threads, out=into)[0] is into
     assert np.array_equal(into.view(np.uint32), expected.view(np.uint32))
+
+
+def test_prefaulting_a_fresh_output_keeps_the_values(scaled_int16_file, monkeypatch):
+    """The background ``MADV_POPULATE_WRITE`` of a fresh output races the decoders without changing what they
+    wrote (large outputs only by default; here forced for a small one, with tiny blocks so the two interleave)."""
+    import irisplug_iris.decode as decode
+
+    monkeypatch.setattr(decode, "_PREFAULT_MIN_BYTES", 0)
+    path, expected = scaled_int16_file
+    header, offset, _ = list(iter_fits_headers(path))[1]
+    for threads in (1, 2):
+        data, _ = RawImage(path, offset, header).read_all(block_bytes=4096 + 6, threads=threads)
+        assert np.array_equal(data.view(np.uint32), expected.view(np.uint32))
