@@ -4,8 +4,9 @@ Ours: ``np.asarray(cube.data)`` of the lazily opened, untouched window and
 ``irisplug.read(path, lazy=False, windows=[...])`` (data and mask): one
 thread reads the raw big-endian int16 in file order while the others byte
 swap, scale (BSCALE/BZERO) and mask each block straight into the output
-(``RawImage.read_all``; for this 443 MB window one compiled pass per sample
-on one decoder thread fewer; the bit-for-bit check before the timed runs
+(``RawImage.read_all``: 1 MB ``pread`` blocks; a fresh output faulted in by a
+background thread while the reader waits on the disk; for this 443 MB window
+one compiled pass per sample on one decoder thread fewer; the bit-for-bit check before the timed runs
 also takes numba's one-time import and cache load out of them). Peers in the same run, interleaved: astropy's default
 ``fits.open(path)[hdu].data`` and a plain ``dd`` of the same bytes to
 /dev/null. Before every run the file's pages are dropped from the page

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +25,13 @@ _GZIP_MAGIC = b"\x1f\x8b"
 def _parse_value(raw: str) -> Any:
     """Parse the value part of a FITS card (after ``= ``)."""
     text = raw.strip()
-    if text.startswith("'"):
-        # A string: '' is an escaped quote; the value ends at the next lone quote.
-        out, i = [], 1
-        while i < len(text):
-            ch = text[i]
-            if ch == "'":
-                if i + 1 < len(text) and text[i + 1] == "'":
-                    out.append("'")
-                    i += 2
-                    continue
-                break
-            out.append(ch)
-            i += 1
-        return "".join(out).rstrip()
+    if text[:1] == "'":
+        # A string: '' is an escaped quote; the value ends at the next lone quote (or the card's end).
+        end = text.find("'", 1)
+        while end != -1 and text[end + 1 : end + 2] == "'":
+            end = text.find("'", end + 2)
+        body = text[1:] if end == -1 else text[1:end]
+        return (body.replace("''", "'") if "''" in body else body).rstrip()
     value = text.split("/", 1)[0].strip()
     if value == "T":
         return True
@@ -47,10 +39,11 @@ def _parse_value(raw: str) -> Any:
         return False
     if value == "":
         return None
-    try:
-        return int(value)
-    except ValueError:
-        pass
+    if "." not in value:  # (int() refuses any text with a point: skip its exception for the real numbers)
+        try:
+            return int(value)
+        except ValueError:
+            pass
     try:
         return float(value.replace("D", "E"))
     except ValueError:
@@ -167,7 +160,10 @@ def _read_header(f: Any, path: str, index: int, offset: int, max_cards: int) -> 
                 path=path,
             )
         blocks.append(block)
-        if any(block[i : i + 8] == b"END     " for i in range(0, _BLOCK, _CARD)):
+        end = block.find(b"END     ")
+        while end != -1 and end % _CARD:
+            end = block.find(b"END     ", end + 1)
+        if end != -1:
             break
         if max_cards and len(blocks) * (_BLOCK // _CARD) >= max_cards:
             raise LimitExceededError(
@@ -287,7 +283,6 @@ def iter_fits_headers(
         raise CorruptFileError(f"gzip stream is damaged ({type(exc).__name__}: {exc})", path=path) from exc
 
 
-@dataclass
 class FileInfo:
     """What a reader's ``identify`` may look at: the path and the first bytes.
 
@@ -304,17 +299,32 @@ class FileInfo:
     >>> info = FileInfo(p)
     >>> info.name, info.head(5), info.is_fits
     ('a.txt', b'hello', False)
+    >>> FileInfo("a.txt")
+    FileInfo(path=PosixPath('a.txt'))
     """
 
-    path: Path
-    _head: bytes | None = field(default=None, repr=False)
-    _fits_header: dict[str, Any] | None = field(default=None, repr=False)
-    _fits_done: bool = field(default=False, repr=False)
-    _fits_size: int = field(default=0, repr=False)
-    _fits_headers: list[tuple[dict[str, Any], int, int]] | None = field(default=None, repr=False)
+    # a plain class, not a dataclass: building a dataclass executes generated code, about 1 ms of every
+    # process's first ``irisplug.read``; the behaviour (repr of the path, equality of all fields) is the same
+    __slots__ = ("_fits_done", "_fits_header", "_fits_headers", "_fits_size", "_head", "path")
+    __hash__ = None  # type: ignore[assignment]  # mutable (the caches fill): unhashable, as the dataclass was
 
-    def __post_init__(self) -> None:
-        self.path = Path(self.path)
+    def __init__(self, path: str | os.PathLike, _head: bytes | None = None,
+                 _fits_header: dict[str, Any] | None = None, _fits_done: bool = False, _fits_size: int = 0,
+                 _fits_headers: list[tuple[dict[str, Any], int, int]] | None = None) -> None:
+        self.path: Path = Path(path)
+        self._head = _head
+        self._fits_header = _fits_header
+        self._fits_done = _fits_done
+        self._fits_size = _fits_size
+        self._fits_headers = _fits_headers
+
+    def __repr__(self) -> str:
+        return f"FileInfo(path={self.path!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, k) == getattr(other, k) for k in self.__slots__)
 
     @property
     def name(self) -> str:

@@ -27,19 +27,31 @@ import os
 import stat as stat_module
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 from irisplug.errors import (
-    CorruptFileError,
-    DownloadError,
-    IrisplugError,
-    LimitExceededError,
     NotARegularFileError,
     SourceNotFoundError,
-    TruncatedFileError,
     UnsupportedObjectError,
 )
-from irisplug.limits import get_limits
+
+if TYPE_CHECKING:
+    from irisplug.sources_fetch import copy_limited, download, failure_reason
+
+#: names defined in :mod:`irisplug.sources_fetch`, loaded when first used (a plain file never needs them)
+_FETCH_NAMES = frozenset({"download", "failure_reason", "copy_limited", "_unpack", "_fetch_fido",
+                          "_results_paths", "_content_key", "_looks_like_data", "_GZIP_MAGIC", "_CHUNK",
+                          "_DATA_SIGNATURES", "_extract_zip", "_extract_tar", "_safe_dest", "_check_member_count",
+                          "_remove_quietly"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FETCH_NAMES:
+        from irisplug import sources_fetch
+
+        return getattr(sources_fetch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "resolve_sources",
@@ -80,155 +92,6 @@ def is_archive(path: str | os.PathLike) -> bool:
     return str(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
-def copy_limited(src: BinaryIO, dst: BinaryIO, *, counted: list[int], packed: int, what: str, path: Path) -> None:
-    """Copy a decompressing stream in 1 MiB chunks, checking the limits before each write.
-
-    ``counted`` is a one-item list of bytes unpacked so far (across members of
-    one archive), updated in place; ``packed`` is the compressed size the
-    ratio limit compares with. Nothing beyond a limit is ever written.
-
-    Raises
-    ------
-    LimitExceededError
-        ``IRISPLUG_MAX_DECOMPRESSED_BYTES`` or ``IRISPLUG_MAX_COMPRESSION_RATIO`` is exceeded.
-
-    Examples
-    --------
-    >>> import io, gzip, pathlib
-    >>> packed = gzip.compress(b"x" * 1000)
-    >>> out, n = io.BytesIO(), [0]
-    >>> copy_limited(gzip.GzipFile(fileobj=io.BytesIO(packed)), out, counted=n, packed=len(packed),
-    ...              what="a.gz", path=pathlib.Path("a.gz"))
-    >>> n
-    [1000]
-    """
-    limits = get_limits()
-    while True:
-        chunk = src.read(1 << 20)
-        if not chunk:
-            return
-        counted[0] += len(chunk)
-        limits.check_unpacked(counted[0], packed, what=what, path=path)
-        dst.write(chunk)
-
-
-def _check_member_count(n: int, archive: Path) -> None:
-    limit = get_limits().max_archive_members
-    if limit and n > limit:
-        raise LimitExceededError(
-            f"the archive has more than {limit} members (IRISPLUG_MAX_ARCHIVE_MEMBERS); raise the limit if it is trusted",
-            path=archive,
-        )
-
-
-def _safe_dest(root: Path, name: str, archive: Path) -> Path:
-    dest = (root / name).resolve()
-    if dest != root and root not in dest.parents:
-        raise CorruptFileError(f"archive member {name!r} points outside the archive", path=archive)
-    return dest
-
-
-def _extract_zip(archive: Path, root: Path, packed: int) -> None:
-    import zipfile
-
-    counted = [0]
-    with zipfile.ZipFile(archive) as zf:
-        infos = zf.infolist()  # the central directory: its length is known before anything is unpacked
-        _check_member_count(len(infos), archive)
-        for info in infos:
-            dest = _safe_dest(root, info.filename, archive)
-            if info.is_dir():
-                dest.mkdir(parents=True, exist_ok=True)
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(dest, "wb") as dst:
-                copy_limited(src, dst, counted=counted, packed=packed, what=f"member {info.filename!r}", path=archive)
-
-
-def _extract_tar(archive: Path, root: Path, packed: int) -> None:
-    import tarfile
-
-    counted = [0]
-    with tarfile.open(archive, mode="r:*") as tf:
-        n = 0
-        for member in tf:  # streaming: members are read one by one, never listed first
-            n += 1
-            _check_member_count(n, archive)
-            dest = _safe_dest(root, member.name, archive)
-            if member.isdir():
-                dest.mkdir(parents=True, exist_ok=True)
-            elif member.isfile():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                src = tf.extractfile(member)
-                assert src is not None
-                with src, open(dest, "wb") as dst:
-                    copy_limited(src, dst, counted=counted, packed=packed, what=f"member {member.name!r}", path=archive)
-            else:
-                raise CorruptFileError(
-                    f"archive member {member.name!r} is a link or device; irisplug unpacks only files and directories",
-                    path=archive,
-                )
-
-
-def _unpack(archive: Path) -> Path:
-    """Unpack ``archive`` into the cache, streaming, within the limits of :mod:`irisplug.limits`."""
-    # imported here, not at module level: opening a plain file (the common case) needs none of them
-    import hashlib
-    import lzma
-    import shutil
-    import tarfile
-    import tempfile
-    import zipfile
-    import zlib
-
-    stat = archive.stat()
-    key = hashlib.sha1(f"{archive.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    stem = archive.name.split(".")[0]
-    target = cache_dir() / "archives" / f"{stem}-{key}"
-    if target.is_dir():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=target.parent)).resolve()
-    try:
-        if archive.name.lower().endswith(".zip"):
-            _extract_zip(archive, tmp, stat.st_size)
-        else:
-            _extract_tar(archive, tmp, stat.st_size)
-    except IrisplugError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise CorruptFileError(f"cannot unpack archive ({type(exc).__name__}: {exc})", path=archive) from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    try:
-        tmp.rename(target)
-    except OSError:  # another process unpacked it first
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
-_GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK = 4 << 20
-
-#: how data files start (first bytes, possibly at an offset); anything else from a URL is refused
-_DATA_SIGNATURES: tuple[tuple[int, bytes], ...] = (
-    (0, b"SIMPLE  ="),  # FITS
-    (0, _GZIP_MAGIC),
-    (0, b"BZh"),
-    (0, b"\xfd7zXZ\x00"),
-    (0, b"PK\x03\x04"),  # zip
-    (257, b"ustar"),  # tar
-    (0, b"\x89HDF\r\n\x1a\n"),  # HDF5 / netCDF-4
-    (0, b"CDF\x01"),
-    (0, b"CDF\x02"),  # netCDF classic
-    (0, b"#ASDF"),
-    (0, b"\xcd\xf3\x00\x01"),  # NASA CDF
-)
-
-
 def is_url(item: object) -> bool:
     """True for an ``http://`` or ``https://`` URL given as a string.
 
@@ -240,226 +103,27 @@ def is_url(item: object) -> bool:
     return isinstance(item, str) and item.strip().lower().startswith(("http://", "https://"))
 
 
-def _looks_like_data(head: bytes) -> bool:
-    return any(head[at : at + len(sig)] == sig for at, sig in _DATA_SIGNATURES)
-
-
-def _remove_quietly(path: Path) -> None:
-    try:
-        path.unlink()
-    except OSError:
-        pass
-
-
-def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> Path:
-    """Download ``url`` once into the cache and return the local file.
-
-    The file goes to ``<cache>/downloads/<hash of the URL>/<file name>``
-    under a temporary name; it is renamed into place only when its size
-    matches the server's ``Content-Length`` and its first bytes are a data
-    file (FITS, gzip, tar, zip, HDF5, netCDF, ASDF, CDF). A later call with
-    the same URL returns the cached file without network access. A tqdm bar
-    shows progress unless ``quiet`` (or ``CI`` / ``IRISPLUG_QUIET``).
-
-    Raises
-    ------
-    DownloadError
-        HTTP error (404 ...), unreachable server, truncated transfer, or the
-        server sent something that is not a data file (an HTML page); the
-        message names the URL and nothing is left in the cache.
-
-    Examples
-    --------
-    >>> download("http://127.0.0.1:9/none.fits", quiet=True)  # doctest: +SKIP
-    Traceback (most recent call last):
-    DownloadError: http://127.0.0.1:9/none.fits: cannot reach the server ...
-    """
-    import hashlib
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-    import uuid
-
-    from irisplug.progress_bars import progress_disabled
-
-    url = url.strip()
-    name = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path)).name or "download"
-    key = hashlib.sha1(url.encode()).hexdigest()[:16]
-    target = cache_dir() / "downloads" / key / name
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
-    try:
-        try:
-            response = urllib.request.urlopen(url, timeout=timeout)
-        except urllib.error.HTTPError as exc:
-            raise DownloadError(
-                f"the server answered HTTP {exc.code} ({exc.reason}); check the URL, or search again for the current file name",
-                path=url,
-            ) from exc
-        except (urllib.error.URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise DownloadError(f"cannot reach the server ({reason}); check the URL and your connection, then retry", path=url) from exc
-        with response:
-            length = response.headers.get("Content-Length")
-            expected = int(length) if length and length.isdigit() else None
-            bar = None
-            if not progress_disabled(quiet):
-                from tqdm.auto import tqdm
-
-                bar = tqdm(total=expected, unit="B", unit_scale=True, desc=name, leave=False)
-            got = 0
-            head = b""
-            try:
-                with open(tmp, "wb") as out:
-                    while True:
-                        try:
-                            chunk = response.read(1 << 20)
-                        except (OSError, ValueError) as exc:  # connection reset, IncompleteRead
-                            raise DownloadError(
-                                f"the transfer broke off after {got} bytes ({type(exc).__name__}); retry the download",
-                                path=url,
-                            ) from exc
-                        if not chunk:
-                            break
-                        if len(head) < 512:
-                            head += chunk[: 512 - len(head)]
-                        out.write(chunk)
-                        got += len(chunk)
-                        if bar is not None:
-                            bar.update(len(chunk))
-            finally:
-                if bar is not None:
-                    bar.close()
-        if expected is not None and got != expected:
-            raise DownloadError(
-                f"the transfer is truncated: {got} of {expected} bytes arrived; retry the download", path=url
-            )
-        if not _looks_like_data(head):
-            ctype = response.headers.get("Content-Type", "unknown")
-            raise DownloadError(
-                f"the server sent {ctype} starting with {head[:40]!r}, not a FITS file or archive; "
-                "check that the URL points at a data file (not a web page)",
-                path=url,
-            )
-        os.replace(tmp, target)
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-    return target
-
-
-def _content_key(path: Path) -> str:
-    """A key for the content of a gzip file: its size, first and last 64 KiB.
-
-    The last bytes of a gzip stream hold the CRC-32 and the length of the
-    uncompressed content, so two files with the same key hold the same data.
-    """
-    import hashlib
-
-    size = path.stat().st_size
-    digest = hashlib.sha1(str(size).encode())
-    with open(path, "rb") as f:
-        digest.update(f.read(1 << 16))
-        f.seek(max(0, size - (1 << 16)))
-        digest.update(f.read())
-    return digest.hexdigest()[:20]
-
-
 def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
-    """A plain copy of a gzip-compressed file (the file itself when it is not compressed).
+    """``path`` itself when it is not gzip-compressed, else its plain copy in the cache (made once, by content).
 
-    Readers that read at byte offsets (memory maps, direct seeks) call this
-    on each file they are given. The copy is written once into
-    ``<cache>/gunzip/<content key>/<name without .gz>`` under a temporary
-    name, checked (gzip CRC-32 and length, by zlib) and renamed into place;
-    later calls, also on copies of the same file elsewhere, reuse it.
-    Compression is recognised by content (the gzip magic bytes), not by name.
-
-    Raises
-    ------
-    TruncatedFileError
-        The gzip stream ends early (an interrupted download).
-    CorruptFileError
-        The gzip stream is damaged (CRC mismatch, bad data).
+    See :func:`irisplug.sources_fetch.decompressed` (limits, cache layout); that module is loaded only for a
+    gzip-compressed file.
 
     Examples
     --------
-    >>> import gzip, tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.fits.gz"
-    >>> _ = p.write_bytes(gzip.compress(b"SIMPLE  =" + b" " * 2871))
-    >>> plain = decompressed(p, quiet=True)
-    >>> plain.name, plain.read_bytes()[:9]
-    ('a.fits', b'SIMPLE  =')
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.fits"
+    >>> _ = p.write_bytes(b"SIMPLE  =")
+    >>> decompressed(p) == p
+    True
     """
     path = Path(path)
     with open(path, "rb") as f:
-        if f.read(2) != _GZIP_MAGIC:
-            return path  # the common case: nothing below (nor its imports) is needed
-    import uuid
-    import zlib
+        if f.read(2) != b"\x1f\x8b":
+            return path  # the common case: nothing else (nor its imports) is needed
+    from irisplug import sources_fetch
 
-    from irisplug.progress_bars import progress_disabled
-
-    name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name + ".gunzip"
-    target = cache_dir() / "gunzip" / _content_key(path) / name
-    if target.is_file():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
-    size = path.stat().st_size
-    bar = None
-    if not progress_disabled(quiet) and size > (64 << 20):
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=size, unit="B", unit_scale=True, desc=f"gunzip {path.name}", leave=False)
-    limits = get_limits()
-    unpacked = 0
-
-    def emit(out: BinaryIO, data: bytes) -> None:
-        # checked before writing, output bounded per call: a bomb stops at the limit in bounded memory
-        nonlocal unpacked
-        unpacked += len(data)
-        limits.check_unpacked(unpacked, size, what="this gzip file", path=path)
-        out.write(data)
-
-    try:
-        with open(path, "rb") as src, open(tmp, "wb") as out:
-            d = zlib.decompressobj(wbits=31)
-            pending = b""
-            while True:
-                chunk = pending or src.read(_CHUNK)
-                if not pending and bar is not None:
-                    bar.update(len(chunk))
-                pending = b""
-                if not chunk:
-                    break
-                emit(out, d.decompress(chunk, 16 << 20))
-                while d.unconsumed_tail:
-                    emit(out, d.decompress(d.unconsumed_tail, 16 << 20))
-                if d.eof:  # a gzip member ends; another may follow (concatenated gzip)
-                    rest = d.unused_data or src.read(_CHUNK)
-                    if not rest.strip(b"\0"):  # end of file (or zero padding, as gzip tolerates)
-                        break
-                    d = zlib.decompressobj(wbits=31)
-                    pending = rest
-            emit(out, d.flush())
-            if not d.eof:
-                raise TruncatedFileError(
-                    "the gzip stream ends early (an interrupted download?); download the file again", path=path
-                )
-        os.replace(tmp, target)
-    except zlib.error as exc:
-        _remove_quietly(tmp)
-        raise CorruptFileError(f"the gzip stream is damaged ({exc}); download the file again", path=path) from exc
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-    finally:
-        if bar is not None:
-            bar.close()
-    return target
+    return sources_fetch.decompressed(path, quiet=quiet)
 
 
 def _is_fido_response(obj: object) -> bool:
@@ -474,59 +138,17 @@ def _is_download_results(obj: object) -> bool:
     return isinstance(obj, (list, UserList)) and hasattr(obj, "errors")
 
 
-def failure_reason(exc: object) -> str:
-    """A one-line reason for a failed download (parfive's messages span lines and repeat the URL).
-
-    Examples
-    --------
-    >>> failure_reason("Download Failed: http://x/a.fits with error <ClientResponse(...) [404 Not Found]>\\n<...>")
-    'HTTP 404 Not Found'
-    """
-    import re
-
-    text = str(exc)
-    m = re.search(r"\[(\d{3})\s+([^\]]*)\]", text)
-    if m:
-        return f"HTTP {m.group(1)} {m.group(2)}".strip()
-    inner = getattr(exc, "exception", None)
-    if inner is not None and inner is not exc:
-        return failure_reason(inner)
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return f"{type(exc).__name__}: {first}"[:200]
-
-
-def _results_paths(results: Any) -> list[str]:
-    errors = list(getattr(results, "errors", []) or [])
-    if errors:
-        lines = "; ".join(f"{getattr(e, 'url', '?')} ({failure_reason(getattr(e, 'exception', e))})" for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        raise DownloadError(
-            f"{len(errors)} download(s) failed: {lines}{more}; retry them with Fido.fetch(results) and read again",
-            path=getattr(errors[0], "url", None),
-        )
-    return [str(p) for p in results]
-
-
-def _fetch_fido(response: Any) -> list[str]:
-    import gc
-
-    from sunpy.net import Fido
-
-    from irisplug.progress_bars import progress_disabled
-
-    path = cache_dir() / "downloads" / "fido" / "{file}"
-    results = Fido.fetch(response, path=path, progress=not progress_disabled())
-    gc.collect()  # parfive leaves its event loop open; collect it in this thread, where its signal handlers live
-    return _results_paths(results)
-
-
 def _expand(source: Any) -> list[Any]:
     """The items of a source: URLs and paths stay, Fido results become their files."""
     if isinstance(source, (str, os.PathLike)):
         return [source]
     if _is_download_results(source):
+        from irisplug.sources_fetch import _results_paths
+
         return list(_results_paths(source))
     if _is_fido_response(source):
+        from irisplug.sources_fetch import _fetch_fido
+
         return _fetch_fido(source)
     if not isinstance(source, Iterable):
         raise UnsupportedObjectError(
@@ -595,13 +217,20 @@ def resolve_sources_detailed(source: Any) -> list[tuple[Path, bool]]:
     """
     out: list[tuple[Path, bool]] = []
     for item in _expand(source):
-        path = download(item) if is_url(item) else Path(item).expanduser()
+        if is_url(item):
+            from irisplug.sources_fetch import download
+
+            path = download(item)
+        else:
+            path = Path(item).expanduser()
         if not path.exists():
             raise SourceNotFoundError("no such file or directory", path=path)
         if not path.is_dir() and not stat_module.S_ISREG(path.stat().st_mode):
             raise NotARegularFileError(
                 "is a FIFO, socket or device, not a regular file; irisplug reads only regular files", path=path
             )
+        if path.is_dir() or is_archive(path):
+            from irisplug.sources_fetch import _unpack
         if path.is_dir():
             for f in _files_in(path):
                 out.extend((g, False) for g in (_files_in(_unpack(f)) if is_archive(f) else [f]))

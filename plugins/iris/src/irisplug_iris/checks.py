@@ -222,8 +222,6 @@ def check_linear_transform(header: dict[str, Any], path: str | Path, where: str,
     ...
     irisplug.errors.CorruptFileError: f.fits: HDU 1: CDELT2 = 0.0: the pixel-to-world transformation is singular
     """
-    import numpy as np
-
     n = header.get("NAXIS")
     if not isinstance(n, int) or not 0 < n <= 9:
         return  # NAXIS is checked with the image shape
@@ -231,16 +229,71 @@ def check_linear_transform(header: dict[str, Any], path: str | Path, where: str,
         cdelt = header.get(f"CDELT{i}", 1.0)
         if isinstance(cdelt, int | float) and not isinstance(cdelt, bool) and cdelt == 0:
             raise CorruptFileError(f"{where}: CDELT{i} = {cdelt!r}: the pixel-to-world transformation is singular", path=path)
-    pc = np.eye(n)
+    pc = [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
     for i in range(n):
         for j in range(n):
             value = header.get(f"PC{i + 1}_{j + 1}")
             if isinstance(value, int | float) and not isinstance(value, bool):
-                pc[i, j] = value
+                pc[i][j] = float(value)
+    if n <= 3 and _surely_invertible(pc):
+        return  # the common case, decided in pure Python (numpy's SVD costs ~0.3 ms on a fresh process's first call)
+    import numpy as np
+
+    m = np.array(pc)
     with np.errstate(all="ignore"):
-        cond = np.linalg.cond(pc) if np.isfinite(pc).all() else np.inf
+        cond = np.linalg.cond(m) if np.isfinite(m).all() else np.inf
     if not np.isfinite(cond) or cond > 1e12:
-        raise CorruptFileError(f"{where}: the PCi_j matrix {pc.tolist()} is singular", path=path)
+        raise CorruptFileError(f"{where}: the PCi_j matrix {pc} is singular", path=path)
+
+
+#: matrices whose bound below is under this are invertible for the checks (condition number < 1e12) without an SVD
+_SURE_COND = 1e8
+
+
+def _surely_invertible(m: list[list[float]]) -> bool:
+    """True when the 1x1, 2x2 or 3x3 matrix ``m`` certainly has a 2-norm condition number below 1e12; False when
+    undecided (then the caller computes it exactly).
+
+    ``cond_2(M) <= |M|_F |M^-1|_F = |M|_F |adj M|_F / |det M|``, all in closed form; accepted below 1e8, far from
+    1e12, so rounding in the determinant cannot change the decision.
+    """
+    if not all(math.isfinite(v) for row in m for v in row):
+        return False
+    fro = math.sqrt(sum(v * v for row in m for v in row))
+    if len(m) == 1:
+        det, adj = m[0][0], 1.0
+    elif len(m) == 2:
+        (a, b), (c, d) = m
+        det, adj = a * d - b * c, fro
+    else:
+        (a, b, c), (d, e, f), (g, h, i) = m
+        cof = (e * i - f * h, f * g - d * i, d * h - e * g, c * h - b * i, a * i - c * g, b * g - a * h,
+               b * f - c * e, c * d - a * f, a * e - b * d)
+        det = a * cof[0] + b * cof[1] + c * cof[2]
+        adj = math.sqrt(sum(v * v for v in cof))
+    return math.isfinite(fro * adj) and fro * adj < _SURE_COND * abs(det)
+
+
+def _cond_bounds(m: Any) -> Any:
+    """:func:`_surely_invertible`'s bound for a stack of finite ``(N, k, k)`` matrices, k <= 3 (inf where
+    singular); vectorised."""
+    import numpy as np
+
+    k = m.shape[1]
+    fro = np.sqrt((m * m).sum(axis=(1, 2)))
+    if k == 1:
+        det, adj = m[:, 0, 0], np.ones(len(m))
+    elif k == 2:
+        det, adj = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0], fro
+    else:
+        a, b, c, d, e, f, g, h, i = (m[:, r, s] for r in range(3) for s in range(3))
+        cof = np.array([e * i - f * h, f * g - d * i, d * h - e * g, c * h - b * i, a * i - c * g, b * g - a * h,
+                        b * f - c * e, c * d - a * f, a * e - b * d])
+        det = a * cof[0] + b * cof[1] + c * cof[2]
+        adj = np.sqrt((cof * cof).sum(axis=0))
+    bound, size = fro * adj, np.abs(det)
+    sure = bound < _SURE_COND * size
+    return np.divide(bound, size, out=np.full(len(m), np.inf), where=sure)
 
 
 def _known_projection(code: str) -> bool:
@@ -272,7 +325,7 @@ def check_pointing(x: Any, y: Any, pc: Any, header: dict[str, Any], path: str | 
 
     for name, values in (("XCENIX", x), ("YCENIX", y)):
         v = np.asarray(values, dtype=float)
-        bad = ~np.isfinite(v) | (np.abs(np.nan_to_num(v)) > 1e7)
+        bad = ~(np.abs(v) <= 1e7)  # NaN and +-inf included
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise CorruptFileError(f"{where}: {name} of exposure {i} is {v[i]!r}, not a finite solar coordinate "
@@ -281,18 +334,24 @@ def check_pointing(x: Any, y: Any, pc: Any, header: dict[str, Any], path: str | 
     if m.ndim != 3 or m.size == 0:
         return
     k = m.shape[1]
+    fill = np.empty((k, k))
     for a in range(k):
         for b in range(k):
             value = header.get(f"PC{a + 1}_{b + 1}", 1.0 if a == b else 0.0)
-            fill = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else np.nan
-            m[:, a, b] = np.where(np.isnan(m[:, a, b]), fill, m[:, a, b])
+            fill[a, b] = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else np.nan
+    gaps = np.isnan(m)
+    if gaps.any():
+        m = np.where(gaps, fill, m)
     finite = np.isfinite(m).all(axis=(1, 2))
-    huge = finite & (np.abs(np.where(np.isfinite(m), m, 0)) > 1e6).any(axis=(1, 2))
-    with np.errstate(all="ignore"):
-        cond = np.full(m.shape[0], np.inf)
-        ok = finite & ~huge
-        if ok.any():
-            cond[ok] = np.linalg.cond(m[ok])
+    huge = finite & (np.abs(m) > 1e6).any(axis=(1, 2))  # (rows with inf or NaN are not finite: their flag is off)
+    cond = np.full(m.shape[0], np.inf)
+    ok = finite & ~huge
+    if ok.any():
+        cond[ok] = _cond_bounds(m[ok]) if k <= 3 else np.inf  # entries <= 1e6: the products cannot overflow
+        exact = ok & ~(cond < 1e12)  # undecided by the bound (or singular): numpy's SVD decides
+        if exact.any():
+            with np.errstate(all="ignore"):
+                cond[exact] = np.linalg.cond(m[exact])
     singular = finite & ~huge & ~(cond < 1e12)
     mixed = np.zeros(m.shape[0], dtype=bool)
     for a in separate:
