@@ -265,7 +265,7 @@ class InvalidLevels:
     Examples
     --------
     >>> import numpy as np
-    >>> InvalidLevels(missing=-200.0, floor=-100.0)(np.array([-200.0, -150.0, 0.0, np.nan, -np.inf])).tolist()
+    >>> InvalidLevels(missing=-999.0, floor=-50.0)(np.array([-999.0, -75.0, 0.0, np.nan, -np.inf])).tolist()
     [True, True, False, False, False]
     >>> InvalidLevels()(np.zeros(3)) is None
     True
