@@ -157,3 +157,25 @@ def test_blocks_of_one_fit_share_one_engine(monkeypatch):
     ref = fit_spectra(y, X100, "si_iv_1403", engine="numba")
     np.testing.assert_array_equal(got.params, ref.params)
     np.testing.assert_array_equal(got.errors, ref.errors)
+
+
+def test_rasters_of_one_sequence_share_one_engine(monkeypatch, tmp_path):
+    """An in-process sequence fit resolves ``"auto"`` once: not the first rasters on numpy and the rest on numba."""
+    generate = pytest.importorskip("irisplug_iris.generator").generate
+    import irisplug
+    from irisplug_fit.cube import fit_sequence
+
+    generate(tmp_path / "obs", n_rasters=3, n_steps=4, n_y=32, windows=("Si IV 1403",), sji=(), spectral_summing=1,
+             quiet=True)
+    seq = irisplug.read(tmp_path / "obs")["Si IV 1403"]
+    ref = fit_sequence(seq, "si_iv_1403", engine="numba", progress=False)
+    monkeypatch.setattr(warm, "is_ready", lambda kind: False)
+    monkeypatch.setattr(warm, "start_background_warm", lambda kind: True)
+    monkeypatch.setattr(warm, "ensure_compiled", lambda kind, blocking=True: None)  # compiled by the conftest
+    monkeypatch.setattr(warm, "_NUMPY_SPENT", 0.0)
+    monkeypatch.setattr(warm, "numpy_seconds", lambda nspec, npts, npar: float(nspec))  # 1 s per spectrum
+    monkeypatch.setattr(warm, "NUMPY_BUDGET_S", 1.5 * 4 * 32)  # the first raster fits in it, the sequence not
+    got = fit_sequence(seq, "si_iv_1403", progress=False)
+    for a, b in zip(ref, got, strict=True):
+        for key in ("si_iv_1403.centre", "si_iv_1403.width", "chi2"):
+            np.testing.assert_array_equal(np.asarray(a[key].data), np.asarray(b[key].data), err_msg=key)

@@ -428,8 +428,27 @@ def fit_sequence(seq: Any, template: Any = None, **kwargs: Any) -> list[Any]:
                       total_spectra=total, on_result=collect, **kwargs)
         return maps
     quiet = True if progress is False else None  # None: irisplug.progress decides (CI, IRISPLUG_QUIET)
+    if cubes and kwargs.get("engine", "auto") == "auto":
+        kwargs = {**kwargs, "engine": _sequence_engine(cubes, template, kwargs)}
     return [fit_cube(c, template, progress=False, **kwargs)
             for c in irisplug.progress(cubes, total=len(cubes), desc="fit rasters", quiet=True if len(cubes) < 2 else quiet)]
+
+
+def _sequence_engine(cubes: list[Any], template: Any, kwargs: dict[str, Any]) -> str:
+    """``engine="auto"`` resolved once for every raster of a sequence fitted in-process.
+
+    Resolved per raster, the first rasters of a new environment would be fitted
+    with numpy and the later ones with the compiled kernel once the process's
+    numpy budget is spent (see :mod:`irisplug_fit.warm`): one engine per sequence.
+    """
+    from irisplug_fit.engine import resolve_engine
+    from irisplug_fit.line_templates import get_template
+
+    plan = _plan(cubes[0], template, kwargs.get("inst_fwhm"), kwargs.get("fill_below", "auto"))
+    ax = spectral_axis(cubes[0])
+    total = sum(int(np.prod(np.shape(c.data))) // max(np.shape(c.data)[ax], 1) for c in cubes)
+    t = get_template(plan.template, lorentz=bool(kwargs.get("lorentz")), voigt=bool(kwargs.get("voigt")))
+    return resolve_engine("auto", t, plan.x, total, fixed=kwargs.get("fixed"), ties=kwargs.get("ties", ()))
 
 
 def _cluster_for(cubes: list[Any], client: Any, scheduler: str | None) -> Any:
