@@ -29,8 +29,18 @@ def test_name_matches_is_fnmatch(pattern, name):
     assert _name_matches(name, pattern) == fnmatch.fnmatch(name, pattern)
 
 
-def test_name_matches_reader_patterns():
-    # a name in the IRIS Level 2 layout (our generator's OBSID), not a file: only the matching is under test
-    name = "iris_l2_20990101_000000_3999999901_raster_t000_r00001.fits"
-    for pattern in ("iris_l2_*raster*.fits", "iris_l2_*SJI*.fits", "*.fits", "*", "iris*raster*raster*.fits", name):
-        assert _name_matches(name, pattern) == fnmatch.fnmatch(name, pattern)
+def test_name_matches_reader_patterns(tmp_path):
+    """Every installed reader's patterns against the names of files the IRIS generator writes."""
+    import pytest
+
+    import irisplug
+
+    generate = pytest.importorskip("irisplug_iris.generator").generate
+    generate(tmp_path, n_rasters=1, n_steps=2, n_y=8, windows=("Si IV 1403",), sji=("SJI_1400",), quiet=True)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert any("raster" in n for n in names) and any("SJI" in n for n in names)
+    readers = irisplug.get_plugin_manager().contributions("reader")
+    patterns = {p for r in readers.values() for p in r.patterns} | {"*.fits", "*", "iris*raster*raster*.fits"}
+    for name in names:
+        for pattern in (*sorted(patterns), name):
+            assert _name_matches(name, pattern) == fnmatch.fnmatch(name, pattern), (name, pattern)
