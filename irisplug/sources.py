@@ -39,10 +39,7 @@ if TYPE_CHECKING:
     from irisplug.sources_fetch import copy_limited, download, failure_reason
 
 #: names defined in :mod:`irisplug.sources_fetch`, loaded when first used (a plain file never needs them)
-_FETCH_NAMES = frozenset({"download", "failure_reason", "copy_limited", "_unpack", "_fetch_fido",
-                          "_results_paths", "_content_key", "_looks_like_data", "_GZIP_MAGIC", "_CHUNK",
-                          "_DATA_SIGNATURES", "_extract_zip", "_extract_tar", "_safe_dest", "_check_member_count",
-                          "_remove_quietly"})
+_FETCH_NAMES = frozenset({"download", "failure_reason", "copy_limited"})
 
 
 def __getattr__(name: str) -> Any:
