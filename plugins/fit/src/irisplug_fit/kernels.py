@@ -50,6 +50,9 @@ def _full_params(q, p0, pmap, tscale, toff, p):
 
 
 _FM = {"reassoc", "contract", "arcp", "nsz"}  # lets LLVM vectorise the sums; keeps NaN/inf semantics
+# an unsigned index: numba wraps negative indices around, which turns the vectorised loads of a loop whose start
+# LLVM cannot prove >= 0 into gathers (the fast path indexes its support loops with it)
+_U = np.uint64
 
 
 @njit(cache=True, error_model="numpy")
@@ -261,6 +264,129 @@ def _chol_solve(L, b, out):
         for k in range(i + 1, n):
             s -= L[k, i] * out[k]
         out[i] = s / L[i, i]
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cholesky_into(M, L, dl):
+    """Lower Cholesky factor of ``M`` into ``L`` and ``dl = 1 / diag(L)``; False when not positive definite.
+
+    The test of :func:`_cholesky`; multiplications by ``dl`` instead of divisions.
+    """
+    n = M.shape[0]
+    ok = True
+    for i in range(n):
+        for j in range(i + 1):
+            s = M[i, j]
+            for k in range(j):
+                s -= L[i, k] * L[j, k]
+            if i == j:
+                if s <= 1e-14 * abs(M[i, i]) or s <= 0.0:
+                    ok = False
+                    break
+                L[i, i] = math.sqrt(s)
+                dl[i] = 1.0 / L[i, i]
+            else:
+                L[i, j] = s * dl[j]
+        if not ok:
+            break
+    return ok
+
+
+@njit(cache=True, error_model="numpy")
+def _lm_step(A, g, q, qlo, qhi, lam, M, L, dl, rhs, dq, qn):
+    """The damped Levenberg-Marquardt step from ``q`` into ``qn`` (within the bounds); returns ``(ok, s2p, gp)``.
+
+    Solves ``(A + lam diag(A)) dq = g`` (the diagonal floored at 1e-12 of
+    its largest entry) by Cholesky, with every parameter that sits on a
+    bound the gradient pushes it against held there; ``qn`` is ``q + dq``
+    clipped to the bounds and ``dq`` becomes ``qn - q``. ``s2p = dq A dq``
+    and ``gp = dq g`` give the decrease the quadratic model predicts,
+    ``2 gp - s2p``. ``ok`` is False when the damped matrix is not positive
+    definite (then nothing else is meaningful). ``M``, ``L``, ``dl``,
+    ``rhs``: scratch. Shared by both kernels.
+    """
+    n = g.size
+    dmax = 0.0
+    for k in range(n):
+        dmax = max(dmax, A[k, k])
+    dmin = 1e-12 * dmax + 1e-300
+    for k in range(n):
+        for m in range(n):
+            M[k, m] = A[k, m]
+        M[k, k] += lam * max(A[k, k], dmin)
+        rhs[k] = g[k]
+    # active set: a parameter on a bound that the gradient pushes outwards stays there this step
+    for k in range(n):
+        if (q[k] <= qlo[k] and g[k] < 0.0) or (q[k] >= qhi[k] and g[k] > 0.0):
+            for m in range(n):
+                M[k, m] = 0.0
+                M[m, k] = 0.0
+            M[k, k] = 1.0
+            rhs[k] = 0.0
+    ok = _cholesky_into(M, L, dl)
+    s2p = 0.0
+    gp = 0.0
+    if ok:
+        for i in range(n):
+            s = rhs[i]
+            for k in range(i):
+                s -= L[i, k] * dq[k]
+            dq[i] = s * dl[i]
+        for i in range(n - 1, -1, -1):
+            s = dq[i]
+            for k in range(i + 1, n):
+                s -= L[k, i] * dq[k]
+            dq[i] = s * dl[i]
+        for k in range(n):
+            qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
+            dq[k] = qn[k] - q[k]
+        for k in range(n):
+            t = 0.0
+            for m in range(n):
+                t += A[k, m] * dq[m]
+            s2p += dq[k] * t
+            gp += dq[k] * g[k]
+    # every array argument is used last here, at the one exit: numba's pass that removes reference counting
+    # (atomic operations, ~20 cycles each) then removes all of it; with earlier last uses it removed none
+    live = A.size + g.size + q.size + qlo.size + qhi.size + M.size + L.size + dl.size + rhs.size + dq.size + qn.size
+    return ok and live > 0, s2p, gp
+
+
+@njit(cache=True, error_model="numpy")
+def _inverse_diagonal(A, scale, M, L, dl, dsc, col, out):
+    """The diagonal of ``A^-1`` times ``scale`` into ``out``; False when ``A`` is not positive definite.
+
+    Computed on the unit-diagonal scaled matrix ``M = D A D`` (``D =
+    diag(A)^-1/2``, kept in ``dsc``) as the column sums of squares of
+    ``L^-1`` (``M = L L^T``): no per-element square roots, no n solves. A
+    parameter with no effect at all (zero diagonal, e.g. the centre of a
+    zero-amplitude line) is left out and gets NaN. ``M``, ``L``, ``dl``,
+    ``col``: scratch. Shared by both kernels.
+    """
+    n = dsc.size
+    for k in range(n):
+        dsc[k] = 1.0 / math.sqrt(A[k, k]) if A[k, k] > 0.0 else 0.0
+    for k in range(n):
+        for m in range(n):
+            if dsc[k] > 0.0 and dsc[m] > 0.0:
+                M[k, m] = A[k, m] * dsc[k] * dsc[m]
+            else:
+                M[k, m] = 1.0 if k == m else 0.0
+    ok = _cholesky_into(M, L, dl)
+    if ok:
+        for k in range(n):
+            # column k of L^-1 (zero above the diagonal) by forward substitution
+            col[k] = dl[k]
+            ss = col[k] * col[k]
+            for i in range(k + 1, n):
+                t = 0.0
+                for m in range(k, i):
+                    t += L[i, m] * col[m]
+                col[i] = -t * dl[i]
+                ss += col[i] * col[i]
+            out[k] = ss * scale * dsc[k] * dsc[k] if dsc[k] > 0.0 else np.nan
+    live = A.size + M.size + L.size + dl.size + dsc.size + col.size + out.size  # see _lm_step
+    return ok and live > 0
 
 
 @njit(cache=True, error_model="numpy")
@@ -632,70 +758,42 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
 # ---------------------------------------------------------------------------------------------------------------
 # Fast path: Gaussians + polynomial background, every parameter free (no ties, no fixed values), uniform grid.
 #
-# The same Levenberg-Marquardt iteration as :func:`lm_fit_scalar`, step for step, organised for speed
-# (measured on a 2-core Xeon with AVX-512, 1 Gaussian + constant, 100 points, per LM iteration: model and
-# Jacobian 370 ns, normal equations 150 ns, 4x4 Cholesky and solve 125 ns in the general kernel):
+# The same Levenberg-Marquardt iteration as :func:`lm_fit_scalar`, step for step, organised for speed:
+# - no reference counting in the loops over spectra and iterations. numba counts the references of every
+#   array view (``a[0]``, ``a[i:j]``) and of every array variable rebound in a loop, with atomic (``lock``)
+#   instructions that cost ~20 cycles each; the kernel before this one spent ~40 % of its time on ~190 of them
+#   per spectrum (measured with perf). The workspace is therefore one array per quantity, allocated once per
+#   call and indexed in place (no views, no swaps), and the helpers called per iteration are plain loops over
+#   their arguments, whose counts numba removes;
 # - a trial step evaluates the model and chi2 only, keeping each Gaussian's values ``E`` on its support;
 #   the Jacobian and the normal equations are computed from them when the step is accepted (never for
-#   rejected steps), the Jacobian rows of a component written over its support only;
+#   rejected steps), the Jacobian rows of a component written over its support only; a rejected step leaves
+#   nothing that is needed again (``A`` and ``g`` are those of the current parameters), so the residual,
+#   ``E`` and the supports need one buffer each;
 # - the background rows of the Jacobian and their block of ``A`` do not depend on the parameters: computed
 #   once per spectrum;
-# - no array slices in the hot loops (each view costs reference counting on the shared parent arrays)
-#   and no helper calls with many array arguments per iteration;
+# - the two directions of each Gaussian's recurrence run in one loop (two independent multiplication
+#   chains, the same operations as :func:`_gauss_values`);
+# - loops over a support start at an index known to be >= 0, so that numba's negative-index wrap-around
+#   does not turn the loads into gathers;
 # - the Cholesky factorisation and solve multiply by the reciprocal diagonal instead of dividing.
 # ---------------------------------------------------------------------------------------------------------------
 
 
 @njit(cache=True, error_model="numpy")
-def _gauss_row(x, mu, inv, dx, E, c, j_lo, j_hi):
-    """:func:`_gauss_values` (uniform grid, ``dx > 0``) into row ``c`` of ``E``: the same operations in the same order."""
-    n = x.size
-    if j_hi <= j_lo:
-        return
-    u = (mu - x[0]) / dx
-    if not math.isfinite(u) or not math.isfinite(inv):
-        for j in range(j_lo, j_hi):
-            E[c, j] = np.nan
-        return
-    j0 = math.floor(min(max(u, -1.0), n + 1.0) + 0.5)
-    j0 = min(max(j0, j_lo), j_hi - 1)
-    z0 = (x[j0] - mu) * inv
-    dz = dx * inv
-    q = math.exp(-dz * dz)
-    e0 = math.exp(-0.5 * z0 * z0)
-    E[c, j0] = e0
-    e = e0
-    r = math.exp(-z0 * dz - 0.5 * dz * dz)
-    for j in range(j0 + 1, j_hi):
-        e *= r
-        r *= q
-        E[c, j] = e
-    e = e0
-    r = math.exp(z0 * dz - 0.5 * dz * dz)
-    for j in range(j0 - 1, j_lo - 1, -1):
-        e *= r
-        r *= q
-        E[c, j] = e
+def _gauss_rows(x, p, offs, dx, E, sup):
+    """Each Gaussian's values on its support into ``E[c]`` and the support ``[start, stop)`` into ``sup[c]``.
 
-
-@njit(cache=True, fastmath=_FM, error_model="numpy")
-def _gauss_model(x, yy, sw, T, p, offs, nbg, dx, f, r, E, sup):
-    """Model ``f``, weighted residual ``r`` and chi2 of Gaussians + polynomial; each Gaussian's values in ``E[c]``.
-
-    ``sup[c]`` receives component ``c``'s support ``[start, stop)`` (the points within 10 sigma, as in
-    :func:`_evaluate`); ``E[c]`` is written there only.
+    The support is the points within 10 sigma, as in :func:`_evaluate`; the
+    values are :func:`_gauss_values`' (uniform grid, ``dx > 0``), the same
+    operations in the same order, except that the chains towards larger and
+    smaller ``x`` run in one loop (independent multiplications overlap). A
+    leaf function: numba removes the reference counting of its arguments
+    only when it calls no other jitted function.
     """
     n = x.size
-    b0 = p[0]
-    for j in range(n):
-        f[j] = b0
-    for b in range(1, nbg):
-        cb = p[b]
-        for j in range(n):
-            f[j] += cb * T[b, j]
     for c in range(offs.size):
         o = offs[c]
-        a = p[o]
         mu = p[o + 1]
         inv = 1.0 / p[o + 2]
         j_lo, j_hi = 0, n
@@ -708,10 +806,58 @@ def _gauss_model(x, yy, sw, T, p, offs, nbg, dx, f, r, E, sup):
                 j_hi = j_lo
         sup[c, 0] = j_lo
         sup[c, 1] = j_hi
-        _gauss_row(x, mu, inv, dx, E, c, j_lo, j_hi)
-        m = j_hi - j_lo
-        for jj in range(m):
-            j = j_lo + jj
+        if j_hi <= j_lo:
+            continue
+        u = (mu - x[0]) / dx
+        if not math.isfinite(u) or not math.isfinite(inv):
+            for j in range(j_lo, j_hi):
+                E[c, j] = np.nan
+            continue
+        j0 = math.floor(min(max(u, -1.0), n + 1.0) + 0.5)
+        j0 = min(max(j0, j_lo), j_hi - 1)
+        z0 = (x[j0] - mu) * inv
+        dz = dx * inv
+        q = math.exp(-dz * dz)
+        e0 = math.exp(-0.5 * z0 * z0)
+        E[c, j0] = e0
+        ef = e0
+        rf = math.exp(-z0 * dz - 0.5 * dz * dz)
+        eb = e0
+        rb = math.exp(z0 * dz - 0.5 * dz * dz)
+        nf = j_hi - 1 - j0
+        nb = j0 - j_lo
+        both = min(nf, nb)
+        for k in range(1, both + 1):
+            ef *= rf
+            rf *= q
+            E[c, _U(j0 + k)] = ef
+            eb *= rb
+            rb *= q
+            E[c, _U(j0 - k)] = eb
+        for k in range(both + 1, nf + 1):
+            ef *= rf
+            rf *= q
+            E[c, _U(j0 + k)] = ef
+        for k in range(both + 1, nb + 1):
+            eb *= rb
+            rb *= q
+            E[c, _U(j0 - k)] = eb
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _gauss_residual(yy, sw, T, p, offs, nbg, f, r, E, sup):
+    """Weighted residual ``r`` and chi2 of Gaussians + polynomial (model in ``f``) from :func:`_gauss_rows`' ``E``."""
+    n = yy.size
+    b0 = p[0]
+    for j in range(n):
+        f[j] = b0
+    for b in range(1, nbg):
+        cb = p[b]
+        for j in range(n):
+            f[j] += cb * T[b, j]
+    for c in range(offs.size):
+        a = p[offs[c]]
+        for j in range(_U(max(sup[c, 0], 0)), _U(max(sup[c, 1], 0))):
             f[j] += a * E[c, j]
     chi2 = 0.0
     for j in range(n):
@@ -741,8 +887,8 @@ def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
         a = p[o]
         mu = p[o + 1]
         inv = 1.0 / p[o + 2]
-        j_lo = sup[c, 0]
-        m = sup[c, 1] - j_lo
+        j_lo = _U(max(sup[c, 0], 0))
+        j_hi = _U(max(sup[c, 1], 0))
         s0 = 0.0
         s1 = 0.0
         s2 = 0.0
@@ -755,8 +901,7 @@ def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
         b0 = 0.0
         b1 = 0.0
         b2 = 0.0
-        for jj in range(m):
-            j = j_lo + jj
+        for j in range(j_lo, j_hi):
             z = (x[j] - mu) * inv
             wj = sw[j]
             es = E[c, j] * wj
@@ -788,8 +933,7 @@ def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
         A[o + 1, 0] = b1
         A[o + 2, 0] = b2
         if rows:
-            for jj in range(m):
-                j = j_lo + jj
+            for j in range(j_lo, j_hi):
                 z = (x[j] - mu) * inv
                 es = E[c, j] * sw[j]
                 d = a * es * z * inv
@@ -808,13 +952,10 @@ def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
         g[b] = s
         for c in range(ncomp):
             o = offs[c]
-            j_lo = sup[c, 0]
-            m = sup[c, 1] - j_lo
             t0 = 0.0
             t1 = 0.0
             t2 = 0.0
-            for jj in range(m):
-                j = j_lo + jj
+            for j in range(_U(max(sup[c, 0], 0)), _U(max(sup[c, 1], 0))):
                 jb = J[b, j]
                 t0 += J[o, j] * jb
                 t1 += J[o + 1, j] * jb
@@ -830,8 +971,8 @@ def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
         o = offs[c]
         for c2 in range(c):
             o2 = offs[c2]
-            j_lo = max(sup[c, 0], sup[c2, 0])
-            m = max(min(sup[c, 1], sup[c2, 1]) - j_lo, 0)
+            j_lo = _U(max(sup[c, 0], sup[c2, 0], 0))
+            j_hi = _U(max(min(sup[c, 1], sup[c2, 1]), 0))
             t00 = 0.0
             t01 = 0.0
             t02 = 0.0
@@ -841,8 +982,7 @@ def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
             t20 = 0.0
             t21 = 0.0
             t22 = 0.0
-            for jj in range(m):
-                j = j_lo + jj
+            for j in range(j_lo, j_hi):
                 u0 = J[o, j]
                 u1 = J[o + 1, j]
                 u2 = J[o + 2, j]
@@ -873,40 +1013,6 @@ def _gauss_normal(x, sw, p, offs, nbg, E, sup, r, J, Abg, A, g):
             A[m2, k] = A[k, m2]
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _cholesky_rd(M, L, d):
-    """:func:`_cholesky` with the reciprocal diagonal ``d = 1 / diag(L)`` (multiplications instead of divisions)."""
-    n = M.shape[0]
-    for i in range(n):
-        for j in range(i + 1):
-            s = M[i, j]
-            for k in range(j):
-                s -= L[i, k] * L[j, k]
-            if i == j:
-                if s <= 1e-14 * abs(M[i, i]) or s <= 0.0:
-                    return False
-                L[i, i] = math.sqrt(s)
-                d[i] = 1.0 / L[i, i]
-            else:
-                L[i, j] = s * d[j]
-    return True
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _chol_solve_rd(L, d, b, out):
-    n = b.size
-    for i in range(n):
-        s = b[i]
-        for k in range(i):
-            s -= L[i, k] * out[k]
-        out[i] = s * d[i]
-    for i in range(n - 1, -1, -1):
-        s = out[i]
-        for k in range(i + 1, n):
-            s -= L[k, i] * out[k]
-        out[i] = s * d[i]
-
-
 @njit(cache=True, nogil=True, error_model="numpy")
 def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
                  offs, nbg, ref, max_iter, tol, absolute, dx, voigt, s_start, s_stop,
@@ -922,23 +1028,35 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
     skip_guess = use_p0
     for i in range(npar):
         skip_guess = skip_guess and not math.isnan(lo_u[i]) and not math.isnan(hi_u[i])
+    # the workspace: one array per quantity, indexed in place (see the comment above)
     w = np.empty(n)
     yy = np.empty(n)
+    sw = np.empty(n)
+    f = np.empty(n)
+    r = np.empty(n)
     valid = np.empty(n, dtype=np.bool_)
-    pi = np.empty(npar)
-    lo = np.empty(npar)
-    hi = np.empty(npar)
     gbuf = np.empty(n)
     T = np.empty((max(nbg, 1), n))
     for b in range(nbg):
         for j in range(n):
             T[b, j] = (x[j] - ref) ** b
-    vec = np.empty((5, n))
-    E = np.empty((2, max(ncomp, 1), n))
-    sup = np.empty((2, max(ncomp, 1), 2), dtype=np.int64)
+    E = np.empty((max(ncomp, 1), n))
+    sup = np.empty((max(ncomp, 1), 2), dtype=np.int64)
     J = np.empty((npar, n))
-    mat = np.empty((4, npar, npar))
-    small = np.empty((11, npar))
+    A = np.empty((npar, npar))
+    M = np.empty((npar, npar))
+    L = np.empty((npar, npar))
+    Abg = np.empty((npar, npar))
+    pi = np.empty(npar)
+    lo = np.empty(npar)
+    hi = np.empty(npar)
+    q = np.empty(npar)
+    qn = np.empty(npar)
+    dq = np.empty(npar)
+    g = np.empty(npar)
+    rhs = np.empty(npar)
+    dl = np.empty(npar)
+    col = np.empty(npar)
     for s in range(s_start, s_stop):
         if skip_guess:
             # weights and cleaned data as _prepare_spectrum, in one branch-free pass (no guesses to compute)
@@ -979,10 +1097,6 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
             niter_out[s] = 0
             status_out[s] = _ALL_MASKED if nv == 0 else _TOO_FEW
             continue
-        q, qn, dq, qlo, qhi = small[0], small[1], small[2], small[3], small[4]
-        g, col, rhs, dl = small[5], small[7], small[8], small[9]
-        A, M, L, Abg = mat[0], mat[1], mat[2], mat[3]
-        f, r, fn, rn, sw = vec[0], vec[1], vec[2], vec[3], vec[4]
         for j in range(n):
             sw[j] = math.sqrt(w[j])
         # background rows of the Jacobian and their block of A: independent of the parameters
@@ -996,12 +1110,10 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                     t += J[b, j] * J[b2, j]
                 Abg[b, b2] = t
         for k in range(npar):
-            qlo[k] = lo[k]
-            qhi[k] = hi[k]
             q[k] = min(max(pi[k], lo[k]), hi[k])
-        cur = 0
-        chi2 = _gauss_model(x, yy, sw, T, q, offs, nbg, dx, f, r, E[cur], sup[cur])
-        _gauss_normal(x, sw, q, offs, nbg, E[cur], sup[cur], r, J, Abg, A, g)
+        _gauss_rows(x, q, offs, dx, E, sup)
+        chi2 = _gauss_residual(yy, sw, T, q, offs, nbg, f, r, E, sup)
+        _gauss_normal(x, sw, q, offs, nbg, E, sup, r, J, Abg, A, g)
         dof = nv - npar
         lam = 1e-3
         nu = 2.0
@@ -1012,45 +1124,19 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
             if chi2 == 0.0:
                 status = _CONVERGED
                 break
-            dmax = 0.0
-            for k in range(npar):
-                dmax = max(dmax, A[k, k])
-            dmin = 1e-12 * dmax + 1e-300
-            for k in range(npar):
-                for m in range(npar):
-                    M[k, m] = A[k, m]
-                M[k, k] += lam * max(A[k, k], dmin)
-                rhs[k] = g[k]
-            for k in range(npar):
-                if (q[k] <= qlo[k] and g[k] < 0.0) or (q[k] >= qhi[k] and g[k] > 0.0):
-                    for m in range(npar):
-                        M[k, m] = 0.0
-                        M[m, k] = 0.0
-                    M[k, k] = 1.0
-                    rhs[k] = 0.0
-            if not _cholesky_rd(M, L, dl):
+            ok, s2p, gp = _lm_step(A, g, q, lo, hi, lam, M, L, dl, rhs, dq, qn)
+            if not ok:
                 lam *= 10.0
                 if lam > 1e16:
                     status = _SINGULAR
                     break
                 continue
-            _chol_solve_rd(L, dl, rhs, dq)
-            for k in range(npar):
-                qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
-                dq[k] = qn[k] - q[k]
-            s2p = 0.0
-            gp = 0.0
-            for k in range(npar):
-                t = 0.0
-                for m in range(npar):
-                    t += A[k, m] * dq[m]
-                s2p += dq[k] * t
-                gp += dq[k] * g[k]
             redp = chi2 / dof if dof > 0 else chi2
             if it > 1 and (2.0 * gp - s2p) <= tol * chi2 and s2p <= tol * redp:
                 status = _CONVERGED
                 break
-            chi2n = _gauss_model(x, yy, sw, T, qn, offs, nbg, dx, fn, rn, E[1 - cur], sup[1 - cur])
+            _gauss_rows(x, qn, offs, dx, E, sup)
+            chi2n = _gauss_residual(yy, sw, T, qn, offs, nbg, f, r, E, sup)
             if chi2n < chi2:
                 red = chi2n / dof if dof > 0 else chi2n
                 small_step = (chi2 - chi2n) <= tol * chi2n and s2p <= tol * red
@@ -1061,10 +1147,7 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                 for k in range(npar):
                     q[k] = qn[k]
                 chi2 = chi2n
-                f, fn = fn, f
-                r, rn = rn, r
-                cur = 1 - cur
-                _gauss_normal(x, sw, q, offs, nbg, E[cur], sup[cur], r, J, Abg, A, g)
+                _gauss_normal(x, sw, q, offs, nbg, E, sup, r, J, Abg, A, g)
                 if small_step:
                     status = _CONVERGED
                     break
@@ -1076,27 +1159,8 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                     break
         for i in range(npar):
             p_out[s, i] = q[i]
-        # covariance as in lm_fit_scalar
-        for k in range(npar):
-            qn[k] = 1.0 / math.sqrt(A[k, k]) if A[k, k] > 0.0 else 0.0
-        for k in range(npar):
-            for m in range(npar):
-                if qn[k] > 0.0 and qn[m] > 0.0:
-                    M[k, m] = A[k, m] * qn[k] * qn[m]
-                else:
-                    M[k, m] = 1.0 if k == m else 0.0
-        if _cholesky_rd(M, L, dl):
-            scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
-            for k in range(npar):
-                col[k] = dl[k]
-                ss = col[k] * col[k]
-                for i in range(k + 1, npar):
-                    t = 0.0
-                    for m in range(k, i):
-                        t += L[i, m] * col[m]
-                    col[i] = -t * dl[i]
-                    ss += col[i] * col[i]
-                dq[k] = ss * scale * qn[k] * qn[k] if qn[k] > 0.0 else np.nan
+        scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
+        if _inverse_diagonal(A, scale, M, L, dl, qn, col, dq):
             for i in range(npar):
                 err_out[s, i] = math.sqrt(dq[i])
         else:
