@@ -231,46 +231,11 @@ def _normal_eqs(J, r, A, g, sup):
             A[m, k] = s
 
 
-@njit(cache=True, error_model="numpy")
-def _cholesky(M, L):
-    """Lower Cholesky factor of M into L; False when not positive definite."""
-    n = M.shape[0]
-    for i in range(n):
-        for j in range(i + 1):
-            s = M[i, j]
-            for k in range(j):
-                s -= L[i, k] * L[j, k]
-            if i == j:
-                if s <= 1e-14 * abs(M[i, i]) or s <= 0.0:
-                    return False
-                L[i, i] = math.sqrt(s)
-            else:
-                L[i, j] = s / L[j, j]
-        for j in range(i + 1, n):
-            L[i, j] = 0.0
-    return True
-
-
-@njit(cache=True, error_model="numpy")
-def _chol_solve(L, b, out):
-    n = b.size
-    for i in range(n):
-        s = b[i]
-        for k in range(i):
-            s -= L[i, k] * out[k]
-        out[i] = s / L[i, i]
-    for i in range(n - 1, -1, -1):
-        s = out[i]
-        for k in range(i + 1, n):
-            s -= L[k, i] * out[k]
-        out[i] = s / L[i, i]
-
-
 @njit(cache=True, inline="always", error_model="numpy")
 def _cholesky_into(M, L, dl):
     """Lower Cholesky factor of ``M`` into ``L`` and ``dl = 1 / diag(L)``; False when not positive definite.
 
-    The test of :func:`_cholesky`; multiplications by ``dl`` instead of divisions.
+    Multiplications by ``dl`` instead of divisions; a pivot below 1e-14 of its diagonal entry counts as not positive.
     """
     n = M.shape[0]
     ok = True
@@ -582,7 +547,7 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
         sups[2, i, 0] = 0
         sups[2, i, 1] = n
     mat = np.empty((3, nfree, nfree))
-    small = np.empty((9, npar))
+    small = np.empty((10, npar))
     # the Voigt scratch, or None: numba prunes the unused branch (``voigt`` is None or an array when compiling),
     # so kernels of templates without Voigt components neither contain nor compile the Voigt code
     if voigt is None:
@@ -596,7 +561,7 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
         p_out_s = p_out[s]
         err_out_s = err_out[s]
         # LM on spectrum s in the workspace: ``vec`` (7, n), ``vb`` (7, n) Voigt scratch or None, ``jac``
-        # (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (9, npar), ``sups`` (3, npar, 2) row supports
+        # (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (10, npar), ``sups`` (3, npar, 2) row supports
         # (current, trial, full). Written inline, not as a jitted helper: numba would optimise and emit
         # the helper's machine code on its own and then again inside this kernel (~1.5 s more compilation)
         nv = 0
@@ -612,7 +577,7 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
             status_out[s] = _ALL_MASKED if nv == 0 else _TOO_FEW
             continue
         q, qn, dq, qlo, qhi = small[0, :nfree], small[1, :nfree], small[2, :nfree], small[3, :nfree], small[4, :nfree]
-        g, col, rhs = small[5, :nfree], small[7, :nfree], small[8, :nfree]
+        g, col, rhs, dl = small[5, :nfree], small[7, :nfree], small[8, :nfree], small[9, :nfree]
         p = small[6]
         A, M, L = mat[0], mat[1], mat[2]
         f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[6]
@@ -644,42 +609,14 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
             if chi2 == 0.0:
                 status = _CONVERGED
                 break
-            dmax = 0.0
-            for k in range(nfree):
-                dmax = max(dmax, A[k, k])
-            dmin = 1e-12 * dmax + 1e-300
-            for k in range(nfree):
-                for m in range(nfree):
-                    M[k, m] = A[k, m]
-                M[k, k] += lam * max(A[k, k], dmin)
-                rhs[k] = g[k]
-            # active set: a parameter on a bound that the gradient pushes outwards stays there this step
-            for k in range(nfree):
-                if (q[k] <= qlo[k] and g[k] < 0.0) or (q[k] >= qhi[k] and g[k] > 0.0):
-                    for m in range(nfree):
-                        M[k, m] = 0.0
-                        M[m, k] = 0.0
-                    M[k, k] = 1.0
-                    rhs[k] = 0.0
-            if not _cholesky(M, L):
+            ok, s2p, gp = _lm_step(A, g, q, qlo, qhi, lam, M, L, dl, rhs, dq, qn)
+            if not ok:
                 lam *= 10.0
                 if lam > 1e16:
                     status = _SINGULAR
                     break
                 continue
-            _chol_solve(L, rhs, dq)
-            for k in range(nfree):
-                qn[k] = min(max(q[k] + dq[k], qlo[k]), qhi[k])
-                dq[k] = qn[k] - q[k]
             # converged already if the proposed step is predicted to change nothing that matters
-            s2p = 0.0
-            gp = 0.0
-            for k in range(nfree):
-                t = 0.0
-                for m in range(nfree):
-                    t += A[k, m] * dq[m]
-                s2p += dq[k] * t
-                gp += dq[k] * g[k]
             redp = chi2 / dof if dof > 0 else chi2
             if it > 1 and (2.0 * gp - s2p) <= tol * chi2 and s2p <= tol * redp:
                 status = _CONVERGED
@@ -720,31 +657,9 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
         _full_params(q, pi, pmap, tscale, toff, p)
         for i in range(npar):
             p_out_s[i] = p[i]
-        # covariance of the free parameters: diagonal of the inverse of A, computed on the
-        # unit-diagonal scaled matrix M = D A D (D = diag(A)^-1/2) as the column sums of squares of
-        # L^-1 (M = L L^T); a parameter with no effect at all (e.g. the centre of a zero-amplitude
-        # line) is left out and gets a NaN uncertainty
-        for k in range(nfree):
-            qn[k] = 1.0 / math.sqrt(A[k, k]) if A[k, k] > 0.0 else 0.0
-        for k in range(nfree):
-            for m in range(nfree):
-                if qn[k] > 0.0 and qn[m] > 0.0:
-                    M[k, m] = A[k, m] * qn[k] * qn[m]
-                else:
-                    M[k, m] = 1.0 if k == m else 0.0
-        if _cholesky(M, L):
-            scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
-            for k in range(nfree):
-                # column k of L^-1 (zero above the diagonal) by forward substitution
-                col[k] = 1.0 / L[k, k]
-                ss = col[k] * col[k]
-                for i in range(k + 1, nfree):
-                    t = 0.0
-                    for m in range(k, i):
-                        t += L[i, m] * col[m]
-                    col[i] = -t / L[i, i]
-                    ss += col[i] * col[i]
-                dq[k] = ss * scale * qn[k] * qn[k] if qn[k] > 0.0 else np.nan
+        # covariance of the free parameters: the diagonal of the inverse of A (see _inverse_diagonal)
+        scale = 1.0 if absolute else (chi2 / dof if dof > 0 else np.nan)
+        if _inverse_diagonal(A, scale, M, L, dl, qn, col, dq):
             for i in range(npar):
                 k = pmap[i]
                 err_out_s[i] = abs(tscale[i]) * math.sqrt(dq[k]) if k >= 0 else 0.0
