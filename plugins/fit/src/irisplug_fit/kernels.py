@@ -1001,9 +1001,16 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
             nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
                                      skip_guess, s, w, yy, valid, pi, lo, hi, gbuf)
         dof_out[s] = nval - npar
+        # sqrt(w), and the points of nonzero weight; without uncertainties w is 0 or 1, its own square root
         nv = 0
-        for j in range(n):
-            nv += 1 if w[j] > 0.0 else 0
+        if use_u:
+            for j in range(n):
+                sw[j] = math.sqrt(w[j])
+                nv += 1 if w[j] > 0.0 else 0
+        else:
+            for j in range(n):
+                sw[j] = w[j]
+                nv += 1 if w[j] > 0.0 else 0
         for i in range(npar):
             p_out[s, i] = np.nan
             err_out[s, i] = np.nan
@@ -1012,8 +1019,6 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
             niter_out[s] = 0
             status_out[s] = _ALL_MASKED if nv == 0 else _TOO_FEW
             continue
-        for j in range(n):
-            sw[j] = math.sqrt(w[j])
         # background rows of the Jacobian and their block of A: independent of the parameters
         for b in range(nbg):
             for j in range(n):
