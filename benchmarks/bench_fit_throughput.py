@@ -14,7 +14,13 @@ kernel (``kernels.lm_fit_scalar``) against the Gaussian fast path
 templates) on the same arguments: a before/after of the fast path in one
 process, insensitive to how many cores the load leaves free.
 
-    python benchmarks/bench_fit_throughput.py [--quick] [--repeats 5] [--no-astropy] [--kernels]
+``--baseline OLD/kernels.py``: also times, the same way, the fast path of
+another version of ``kernels.py`` (e.g. ``git show REV:plugins/fit/src/
+irisplug_fit/kernels.py > /tmp/kernels_old.py``) against this one, and
+checks that both give the same statuses, iterations and (to 1e-12)
+parameters: a before/after of a kernel change in one process.
+
+    python benchmarks/bench_fit_throughput.py [--quick] [--repeats 5] [--no-astropy] [--kernels] [--baseline FILE]
 """
 
 from __future__ import annotations
@@ -70,8 +76,18 @@ def _ratio(peer: list[float], ours: list[float]) -> str:
     return f"{np.median(r):6.1f}x ({r.min():.1f}-{r.max():.1f})"
 
 
-def _kernel_pair(x, y, p0, t, repeats: int) -> tuple[list[float], list[float]]:
-    """CPU time per spectrum of the general kernel and of the fast path, one thread, interleaved."""
+def _load_baseline(path: str):
+    """``kernels.py`` of another version, imported from ``path`` as a module of its own (its numba cache beside it)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("irisplug_fit_kernels_baseline", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _kernel_pair(x, y, p0, t, repeats: int, first=None, second=None) -> tuple[list[float], list[float]]:
+    """CPU time per spectrum of two kernels (default: the general kernel, the fast path), one thread, interleaved."""
     from irisplug_fit import kernels
     from irisplug_fit.engine import parameter_mapping
     from irisplug_fit.guess import component_table
@@ -84,24 +100,33 @@ def _kernel_pair(x, y, p0, t, repeats: int) -> tuple[list[float], list[float]]:
                                     single, pmap, lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg,
                                     t.reference, 200, 1e-8, False, (x[-1] - x[0]) / (x.size - 1))
     n = y.shape[0]
+    pair = (("general", first or kernels.lm_fit_scalar), ("fast", second or kernels.lm_fit_gauss))
     times: dict[str, list[float]] = {"general": [], "fast": []}
-    for _ in range(repeats + 1):
-        for name, kern in (("general", kernels.lm_fit_scalar), ("fast", kernels.lm_fit_gauss)):
+    outs = {}
+    for r in range(repeats + 1):
+        for name, kern in pair if r % 2 == 0 else pair[::-1]:
             out = (np.empty((n, P)), np.empty((n, P)), np.empty(n), np.empty(n, np.int32), np.empty(n, np.uint8),
                    np.empty(n, np.int32))
             c0 = time.process_time()
             kern(*args, 0, n, *out)
             times[name].append((time.process_time() - c0) / n)
+            outs[name] = out
+    if first is not None:  # a baseline: the same fits
+        a, b = outs["general"], outs["fast"]
+        np.testing.assert_array_equal(a[4], b[4])
+        np.testing.assert_array_equal(a[3], b[3])
+        np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
     return times["general"][1:], times["fast"][1:]  # the first round loads/compiles
 
 
-def run(quick: bool, repeats: int, astropy: bool, kernels: bool = False) -> None:
+def run(quick: bool, repeats: int, astropy: bool, kernels: bool = False, baseline: str | None = None) -> None:
     cases = [("1 Gaussian + constant, 100 pts", 1, 100, 40000 if not quick else 4000),
              ("3 Gaussians + constant, 100 pts", 3, 100, 20000 if not quick else 2000),
              ("7 Gaussians + constant, 200 pts", 7, 200, 6000 if not quick else 600)]
     peer_n = 150 if not quick else 40
     print(f"CPU: {machine_line()}; {repeats} interleaved repeats; per-spectrum medians; ratio = median of the "
           "per-repeat ratios (min-max)")
+    base = _load_baseline(baseline) if baseline else None
     for label, ncomp, npts, n in cases:
         x = np.linspace(1401.77, 1401.77 + 0.02 * npts, npts)
         y, truth = poisson_gaussians(n, x, ncomp=ncomp, seed=ncomp, centre=float(x.mean()))
@@ -133,6 +158,13 @@ def run(quick: bool, repeats: int, astropy: bool, kernels: bool = False) -> None
             gen, fast = _kernel_pair(x, y, p0, t, repeats)
             print(f"  CPU   1 thread: general kernel {np.median(gen) * 1e6:8.2f} us  fast path {np.median(fast) * 1e6:8.2f} us"
                   f"  speed-up {_ratio(gen, fast)}")
+        if base is not None:
+            from irisplug_fit import kernels as this
+
+            old, new = _kernel_pair(x, y, p0, t, repeats, base.lm_fit_gauss, this.lm_fit_gauss)
+            print(f"  CPU   1 thread: fast path baseline {np.median(old) * 1e6:8.2f} us ({min(old) * 1e6:.2f}-"
+                  f"{max(old) * 1e6:.2f})  this {np.median(new) * 1e6:8.2f} us ({min(new) * 1e6:.2f}-"
+                  f"{max(new) * 1e6:.2f})  speed-up {_ratio(old, new)}  (same statuses, iterations, parameters)")
 
 
 if __name__ == "__main__":
@@ -141,5 +173,6 @@ if __name__ == "__main__":
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-astropy", action="store_true", help="skip the astropy parallel_fit_dask peer")
     ap.add_argument("--kernels", action="store_true", help="also time the general kernel against the fast path")
+    ap.add_argument("--baseline", metavar="FILE", help="another version's kernels.py: its fast path against this one")
     args = ap.parse_args()
-    run(args.quick, args.repeats, not args.no_astropy, args.kernels)
+    run(args.quick, args.repeats, not args.no_astropy, args.kernels, args.baseline)
