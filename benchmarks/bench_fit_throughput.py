@@ -79,9 +79,12 @@ def _ratio(peer: list[float], ours: list[float]) -> str:
 def _load_baseline(path: str):
     """``kernels.py`` of another version, imported from ``path`` as a module of its own (its numba cache beside it)."""
     import importlib.util
+    import sys
 
-    spec = importlib.util.spec_from_file_location("irisplug_fit_kernels_baseline", path)
+    name = "irisplug_fit_kernels_baseline"
+    spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # numba's cache finds the module by name when it loads the kernels
     spec.loader.exec_module(mod)
     return mod
 
