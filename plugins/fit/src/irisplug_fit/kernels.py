@@ -764,8 +764,10 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
 #   array view (``a[0]``, ``a[i:j]``) and of every array variable rebound in a loop, with atomic (``lock``)
 #   instructions that cost ~20 cycles each; the kernel before this one spent ~40 % of its time on ~190 of them
 #   per spectrum (measured with perf). The workspace is therefore one array per quantity, allocated once per
-#   call and indexed in place (no views, no swaps), and the helpers called per iteration are plain loops over
-#   their arguments, whose counts numba removes;
+#   call and indexed in place (no views, no swaps), and the helpers called per iteration are leaf functions
+#   (they call no other jitted function) whose array arguments are all last used at their one exit: numba's
+#   pruning pass then removes the counts of their arguments (it does not for a helper that calls another,
+#   nor when the last uses are spread over the function: checked in the LLVM IR);
 # - a trial step evaluates the model and chi2 only, keeping each Gaussian's values ``E`` on its support;
 #   the Jacobian and the normal equations are computed from them when the step is accepted (never for
 #   rejected steps), the Jacobian rows of a component written over its support only; a rejected step leaves
@@ -775,9 +777,10 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
 #   once per spectrum;
 # - the two directions of each Gaussian's recurrence run in one loop (two independent multiplication
 #   chains, the same operations as :func:`_gauss_values`);
-# - loops over a support start at an index known to be >= 0, so that numba's negative-index wrap-around
-#   does not turn the loads into gathers;
-# - the Cholesky factorisation and solve multiply by the reciprocal diagonal instead of dividing.
+# - loops over a support index with an unsigned integer (``_U``): numba's negative-index wrap-around would
+#   turn their vector loads into gathers;
+# - the LM step is :func:`_lm_step` (shared with the general kernel), written out on scalars for 4 free
+#   parameters (:func:`_lm_step4`); the Cholesky factorisation and solve multiply by the reciprocal diagonal.
 # ---------------------------------------------------------------------------------------------------------------
 
 
