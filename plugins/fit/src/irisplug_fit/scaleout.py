@@ -442,8 +442,8 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
             regions.append({idx: region for idx, region, _ in tasks})
             futures = [(cl.submit(_fit_graph_task, **args, has_u=p.uarr is not None, has_m=p.marr is not None,
                                   x=p.x, template=p.template, kwargs=kwargs, blocks_per_worker=blocks_per_worker,
-                                  invalid=p.invalid, key=(f"irisplug-fitblock-{run}-{k}", *idx)), idx)
-                       for idx, _, args in tasks]  # one name per item, as dask names an array's blocks
+                                  invalid=p.invalid, key=(f"irisplug-fitblock-{run}", k, *idx)), idx)
+                       for idx, _, args in tasks]  # one name (task group) for all: see ROOTISH
         left.append(len(regions[-1]))
         for fut, idx in futures:
             where[fut.key] = (k, idx)
