@@ -55,13 +55,14 @@ def _assert_identical(ref, got) -> None:
 
 
 def _fit_spans(stream) -> list[tuple[float, float, str]]:
-    """(start, stop, output array name) of every fit task that ran, from dask's task stream."""
+    """(start, stop, raster) of every fit task that ran, from dask's task stream (keys: name, raster, block index)."""
     spans = []
     for rec in stream:
         key = rec.get("key")
         name = key[0] if isinstance(key, tuple) else str(key)
         if "irisplug-fitblock" in str(name):
-            spans += [(ss["start"], ss["stop"], str(name)) for ss in rec.get("startstops", ()) if ss["action"] == "compute"]
+            raster = f"{name}/{key[1]}"
+            spans += [(ss["start"], ss["stop"], raster) for ss in rec.get("startstops", ()) if ss["action"] == "compute"]
     return spans
 
 
