@@ -334,3 +334,9 @@ def test_blocks_group_whole_chunks(si_iv_sequence):
     assert p.darr.chunks == chunked.chunks and [r for _, r, _ in tasks] == [(slice(0, 4), slice(0, 100)),
                                                                                (slice(4, 8), slice(0, 100))]
     assert [len(a["keys"][0]) for *_, a in tasks] == [4, 4]
+    # a last-round block smaller than the input's chunks: the chunks are kept whole (no rechunk layer)
+    big = da.from_array(y.reshape(8, 100, -1), chunks=(4, 100, -1))
+    p = _prepare(FitInput(big, X100, TEMPLATE), 100, {}, False, False, keep_chunks=False, limit=400)
+    assert p.darr.chunks == big.chunks
+    tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], 100))
+    assert len(tasks) == 2 and all(b"rechunk" not in a["graph"] for *_, a in tasks)

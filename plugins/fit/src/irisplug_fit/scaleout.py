@@ -203,7 +203,10 @@ class _Prepared:
 
 
 def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool,
-             keep_chunks: bool = True) -> _Prepared:
+             keep_chunks: bool = True, limit: int | None = None) -> _Prepared:
+    """``item`` as dask arrays in blocks of about ``per`` spectra; a lazy input's chunks are rechunked only when
+    larger than ``limit`` spectra (default ``per``): smaller blocks of the last round group whole chunks, they add no
+    rechunk layer (which a worker would need dask.array for)."""
     import dask.array as da
 
     t = get_template(item.template, lorentz=lorentz, voigt=voigt)
@@ -222,7 +225,8 @@ def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, vo
         # computes its own input: consecutive chunks are grouped into blocks of about the target size
         # (_groups; no rechunk layer, so the workers need not import dask.array, and no chunk read twice)
         have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
-        too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
+        bound = target if limit is None else _spatial_chunks(shape[:-1], max(int(limit), per))
+        too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], bound, strict=True))
         too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
         if too_big or (too_small and keep_chunks) or len(darr.chunks[-1]) > 1:
             darr = darr.rechunk((*target, -1))
@@ -461,7 +465,7 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     for k, item in enumerate(items):
         target = per if block_spectra is not None else tail_block_spectra(per, total_spectra - submitted,
                                                                            total_threads)
-        p = _prepare(item, target, kwargs, lorentz, voigt, keep_chunks=False)
+        p = _prepare(item, target, kwargs, lorentz, voigt, keep_chunks=False, limit=per)
         submitted += math.prod(p.darr.shape[:-1])
         preps.append(p)
         outs.append(np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)))
