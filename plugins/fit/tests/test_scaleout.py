@@ -16,9 +16,11 @@ from irisplug_fit.scaleout import (
     BLOCKS_PER_THREAD,
     MAX_BLOCK,
     MIN_BLOCK,
+    TAIL_SPLIT,
     FitInput,
     cluster_block_spectra,
     fit_dask_many,
+    tail_block_spectra,
 )
 
 KEYS = ("si_iv_1403.amplitude", "si_iv_1403.centre", "si_iv_1403.width", "si_iv_1403.width_err", "bg0", "chi2",
@@ -55,13 +57,14 @@ def _assert_identical(ref, got) -> None:
 
 
 def _fit_spans(stream) -> list[tuple[float, float, str]]:
-    """(start, stop, output array name) of every fit task that ran, from dask's task stream."""
+    """(start, stop, raster) of every fit task that ran, from dask's task stream (keys: name, raster, block index)."""
     spans = []
     for rec in stream:
         key = rec.get("key")
         name = key[0] if isinstance(key, tuple) else str(key)
         if "irisplug-fitblock" in str(name):
-            spans += [(ss["start"], ss["stop"], str(name)) for ss in rec.get("startstops", ()) if ss["action"] == "compute"]
+            raster = f"{name}/{key[1]}"
+            spans += [(ss["start"], ss["stop"], raster) for ss in rec.get("startstops", ()) if ss["action"] == "compute"]
     return spans
 
 
@@ -71,6 +74,36 @@ def test_block_size_from_the_cluster_threads():
     assert cluster_block_spectra(153_600, 8) == -(-153_600 // (8 * BLOCKS_PER_THREAD))
     assert cluster_block_spectra(10, 4) == MIN_BLOCK
     assert cluster_block_spectra(10**9, 1) == MAX_BLOCK
+
+
+def test_last_round_of_blocks_is_smaller(monkeypatch):
+    # the items submitted last (one block per cluster thread left) are cut TAIL_SPLIT times smaller, at least
+    # MIN_BLOCK spectra; one thread has nothing to balance; a block size given by the caller is kept
+    per = 8 * MIN_BLOCK
+    assert tail_block_spectra(per, 10 * per, 2) == per
+    assert tail_block_spectra(per, 2 * per, 2) == per // TAIL_SPLIT
+    assert tail_block_spectra(per, per, 1) == per
+    assert tail_block_spectra(MIN_BLOCK, MIN_BLOCK, 4) == MIN_BLOCK
+    distributed = pytest.importorskip("distributed")
+    from irisplug_fit import scaleout
+    from irisplug_fit.engine import fit_spectra
+    from irisplug_fit.synthetic import X100, poisson_gaussians
+
+    monkeypatch.setattr(scaleout, "MIN_BLOCK", 64)  # blocks of a few hundred spectra: a small, fast test
+    n, count = 512, 2 * BLOCKS_PER_THREAD  # spectra per item, items (the last ones within one round)
+    y, _ = poisson_gaussians(count * n)
+    items = [FitInput(y[i * n:(i + 1) * n].reshape(8, n // 8, -1), X100, TEMPLATE) for i in range(count)]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        got = fit_dask_many(items, client=client, progress=False)
+        given = fit_dask_many(items[-1:], client=client, block_spectra=n // 2, progress=False)
+    blocks = [r.meta["blocks"] for r in got]
+    assert blocks[-1] > blocks[0] and blocks == sorted(blocks), blocks  # smaller blocks (more of them) at the end
+    assert given[0].meta["blocks"] == 2
+    ref = fit_spectra(y, X100, TEMPLATE, progress=False)
+    for name in ("params", "errors", "chi2", "niter", "status", "dof"):
+        ours = np.concatenate([getattr(r, name).reshape(n, *getattr(ref, name).shape[1:]) for r in got])
+        np.testing.assert_array_equal(ours, getattr(ref, name), err_msg=name)
 
 
 def test_local_cluster_all_rasters_at_once_bit_identical(si_iv_sequence):
@@ -87,6 +120,10 @@ def test_local_cluster_all_rasters_at_once_bit_identical(si_iv_sequence):
     # 4 rasters x 512 spectra in blocks of 256: 8 fit tasks, one per block
     assert len(spans) == 8
     assert len({name for *_, name in spans}) == 4
+    # one dask task group for every block of every raster: a group larger than twice the cluster's threads is
+    # queued on the scheduler and handed to whichever worker frees a thread (groups of one raster's 1-2 blocks were
+    # assigned to workers at submission, and under load one worker finished far behind the other)
+    assert len({name.split("/")[0] for *_, name in spans}) == 1
     # all submitted at once: some blocks of different rasters ran at the same time (never when files wait in turn)
     overlapping = {(a[2], b[2]) for a in spans for b in spans if a[2] != b[2] and a[0] < b[1] and b[0] < a[1]}
     assert overlapping
@@ -297,3 +334,9 @@ def test_blocks_group_whole_chunks(si_iv_sequence):
     assert p.darr.chunks == chunked.chunks and [r for _, r, _ in tasks] == [(slice(0, 4), slice(0, 100)),
                                                                                (slice(4, 8), slice(0, 100))]
     assert [len(a["keys"][0]) for *_, a in tasks] == [4, 4]
+    # a last-round block smaller than the input's chunks: the chunks are kept whole (no rechunk layer)
+    big = da.from_array(y.reshape(8, 100, -1), chunks=(4, 100, -1))
+    p = _prepare(FitInput(big, X100, TEMPLATE), 100, {}, False, False, keep_chunks=False, limit=400)
+    assert p.darr.chunks == big.chunks
+    tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], 100))
+    assert len(tasks) == 2 and all(b"rechunk" not in a["graph"] for *_, a in tasks)
