@@ -11,7 +11,11 @@ also takes numba's one-time import and cache load out of them). Peers in the sam
 ``fits.open(path)[hdu].data`` and a plain ``dd`` of the same bytes to
 /dev/null. Before every run the file's pages are dropped from the page
 cache with ``posix_fadvise(POSIX_FADV_DONTNEED)``. Values are checked
-bit for bit against astropy. Two more rows tell the decode from the
+bit for bit against astropy. The first row times everything a user's
+``np.asarray(irisplug.read(path)[window][0].data)`` does: opening the file
+and building the window (6-8 ms: the Earth-observer positions of the
+exposures are remembered in the process from the check run; computing them
+took ~75 ms of every run before 2026-12-06) and the decode. Two more rows tell the decode from the
 allocation of its result: ours decoding into an array allocated (and
 faulted in) once before the runs (``cube.data.store(buf)``, what a loop over
 many windows of one shape does), and faulting in a fresh output of the same

@@ -27,7 +27,7 @@ HEAVY = {"astropy", "erfa", "sunpy", "ndcube", "sunraster", "dask", "gwcs", "mat
 #: our modules and the standard library modules of other paths (write, calibrate, archives, downloads)
 NOT_ON_THE_OPEN_PATH = {"irisplug.dispatch.write", "irisplug.dispatch.calibrate", "irisplug.dispatch.methods",
                         "irisplug.atomic", "irisplug.provenance", "irisplug.model.cubes", "irisplug.model.wcs",
-                        "irisplug_iris.decode", "irisplug_iris.writers", "irisplug.sources_fetch", "tarfile", "zipfile", "hashlib", "gzip",
+                        "irisplug_iris.decode", "irisplug_iris.cube_build", "irisplug_iris.writers", "irisplug.sources_fetch", "tarfile", "zipfile", "hashlib", "gzip",
                         "queue", "difflib", "uuid"}
 
 _CHILD = """
