@@ -151,16 +151,35 @@ def slit_positions(raster: Any, sji: Any, offset: tuple[float, float] = (0.0, 0.
 
     ``offset`` (arcsec, lon/lat) is added to the raster's world coordinates.
     """
+    from irisplug_coalign.offset_positions import OffsetPositions
+
     _, lon, lat = _raster_world(raster)
     frames = nearest_frames(raster, sji)
     px = np.empty_like(lon)
     py = np.empty_like(lat)
     for k in np.unique(frames):
-        m = images.frame_map(sji, int(k))
+        _, wcs = images.frame_pixels(sji, int(k))
         rows = frames == k
-        x, y = m.wcs.world_to_pixel_values((lon[rows] + offset[0]) / 3600.0, (lat[rows] + offset[1]) / 3600.0)
-        px[rows], py[rows] = x, y
+        px[rows], py[rows] = OffsetPositions(wcs, lon[rows], lat[rows], 0.0).exact(offset)
     return px, py, frames
+
+
+def _pixel_scale(wcs: Any, shape: tuple[int, ...]) -> float:
+    """Arcsec per pixel along x at the image centre: the angle between the world points of pixels ``x +- 0.5``."""
+    from irisplug_coalign.offset_positions import lon_lat_axes
+
+    low = getattr(wcs, "low_level_wcs", wcs)
+    i_lon, i_lat = lon_lat_axes(low)
+    cy, cx = (shape[0] - 1) / 2, (shape[1] - 1) / 2
+    world = low.pixel_to_world_values(np.array([cx - 0.5, cx + 0.5]), np.array([cy, cy]))
+    import astropy.units as u
+
+    units = low.world_axis_units
+    lon = (np.asarray(world[i_lon]) * u.Unit(units[i_lon])).to_value(u.rad)
+    lat = (np.asarray(world[i_lat]) * u.Unit(units[i_lat])).to_value(u.rad)
+    # haversine: exact for a pixel-sized angle
+    h = np.sin((lat[1] - lat[0]) / 2) ** 2 + np.cos(lat[0]) * np.cos(lat[1]) * np.sin((lon[1] - lon[0]) / 2) ** 2
+    return float((2 * np.arcsin(np.sqrt(h)) * u.rad).to_value(u.arcsec))
 
 
 def _raster_confidence(synth: np.ndarray, sampled: np.ndarray, grid_corr: np.ndarray, best: float,
@@ -268,49 +287,49 @@ def coalign_raster_to_sji(
     # nearest frame where that spot is valid (candidates: the nearest frames
     # and their neighbours).
     cand = np.unique(np.clip(np.concatenate([frames - 1, frames, frames + 1]), 0, sji.data.shape[0] - 1))
-    maps = {int(k): images.frame_map(sji, int(k)) for k in cand}
     slit = slit_columns(sji)
-    images_k = {}
-    for k, m in maps.items():
-        img = np.asarray(m.data, float)
-        bad = ~np.isfinite(img)  # frame_map set the reader's invalid pixels to NaN
-        if getattr(m, "mask", None) is not None and np.ndim(m.mask) == 2:
-            bad |= np.asarray(m.mask, dtype=bool)
+    images_k, wcs_k = {}, {}
+    for k in (int(k) for k in cand):
+        img, wcs_k[k] = images.frame_pixels(sji, k)  # the reader's invalid pixels are NaN
+        bad = ~np.isfinite(img)
         if slit is not None and np.isfinite(slit[k]):
             cols = np.arange(img.shape[1])
             bad |= (np.abs(cols - slit[k]) <= slit_halfwidth)[None, :]
         images_k[k] = np.where(bad, np.nan, img)
     rt = _times(raster, raster.data.shape[0])
     st = images.frame_times(sji)
-    keys = np.array(sorted(maps))
+    keys = np.array(sorted(images_k))
     dt = np.abs((rt[:, None] - st[keys][None, :]).to_value("s"))  # (step, candidate)
     order = np.argsort(dt, axis=1, kind="stable")
     good = np.isfinite(synth)
     if good.sum() < 10:
         raise InconsistentInputError("synthetic SJI from the raster has fewer than 10 valid pixels")
 
-    wcs_k = {k: m.wcs for k, m in maps.items()}  # a sunpy Map builds a new WCS from its header at every .wcs
-    step_of = np.broadcast_to(np.arange(lon.shape[0])[:, None], lon.shape)
+    from irisplug_coalign.offset_positions import OffsetPositions
 
-    def sample(offset: np.ndarray) -> np.ndarray:
+    # every raster pixel's SJI pixel position on each candidate frame, as a function of the offset:
+    # exact transforms at 3 x 3 offsets spanning the search box, interpolated in between (third-order
+    # error, < 1e-9 px here; see offset_positions) instead of ~4 WCS transforms per trial offset
+    positions = {k: OffsetPositions(w, lon, lat, max_offset) for k, w in wcs_k.items()}
+    step_of = np.broadcast_to(np.arange(lon.shape[0])[:, None], lon.shape).ravel()
+
+    def sample(offset: np.ndarray, exact: bool = False) -> np.ndarray:
         # each pixel from the nearest frame where it is valid: the rank-th nearest frame is sampled
         # only at the pixels still missing (the values are those of sampling every frame everywhere:
         # the transforms and linear interpolation are per point; ~len(keys) times less work)
-        out = np.full(lon.shape, np.nan)
+        out = np.full(lon.size, np.nan)
         for rank in range(len(keys)):
-            fill = np.isnan(out)
-            if not fill.any():
+            fill = np.flatnonzero(np.isnan(out))
+            if fill.size == 0:
                 break
             frame_of = order[step_of[fill], rank]  # index into keys of each missing pixel's rank-th frame
-            lon_f, lat_f = lon[fill], lat[fill]
-            vals = np.empty(lon_f.size)
             for i in np.unique(frame_of):
-                sel = frame_of == i
+                idx = fill[frame_of == i]
                 k = int(keys[i])
-                x, y = wcs_k[k].world_to_pixel_values((lon_f[sel] + offset[0]) / 3600.0, (lat_f[sel] + offset[1]) / 3600.0)
-                vals[sel] = map_coordinates(images_k[k], [np.ravel(y), np.ravel(x)], order=1, mode="constant", cval=np.nan)
-            out[fill] = vals
-        return out
+                pos = positions[k].exact if exact else positions[k]
+                x, y = pos(offset, idx)
+                out[idx] = map_coordinates(images_k[k], [y, x], order=1, mode="constant", cval=np.nan)
+        return out.reshape(lon.shape)
 
     def corr(offset: np.ndarray) -> float:
         s = sample(offset)
@@ -319,14 +338,14 @@ def coalign_raster_to_sji(
             return -1.0
         return float(np.corrcoef(synth[ok], s[ok])[0, 1])
 
-    scale = float(abs(next(iter(maps.values())).scale.axis1.to_value("arcsec/pix")))
+    scale = _pixel_scale(wcs_k[int(keys[0])], images_k[int(keys[0])].shape)
     grid = np.arange(-max_offset, max_offset + 1e-9, max(2 * scale, max_offset / 10))
     cands = [(corr(np.array([gx, gy])), gx, gy) for gx in irisplug.progress(grid, desc="sji-raster grid", quiet=quiet) for gy in grid]
     _, gx, gy = max(cands)
     res = minimize(lambda p: -corr(p), x0=[gx, gy], method="Nelder-Mead",
                    options={"xatol": 1e-3, "fatol": 1e-9, "initial_simplex": [[gx, gy], [gx + 2 * scale, gy], [gx, gy + 2 * scale]]})
     dlon, dlat = float(res.x[0]), float(res.x[1])
-    figures = _raster_confidence(synth, sample(np.array([dlon, dlat])), np.array([c[0] for c in cands]), -float(res.fun),
+    figures = _raster_confidence(synth, sample(np.array([dlon, dlat]), exact=True), np.array([c[0] for c in cands]), -float(res.fun),
                                  (gx - dlon, gy - dlat), scale, float(grid[1] - grid[0]) if grid.size > 1 else scale)
     from irisplug_coalign.confidence import gate
 
