@@ -99,7 +99,7 @@ class OffsetPositions:
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
 
     def _nodes(self) -> np.ndarray:
-        """``(3, 3, 2, n)``: exact ``(x, y)`` at offsets ``(a h, b h)``, ``a, b`` in ``(-1, 0, 1)``, minus the centre's."""
+        """``(9, 2 n)``: exact ``(x, y)`` at offsets ``(a h, b h)``, ``a, b`` in ``(-1, 0, 1)``, minus the centre's."""
         if self._table is None:
             h = self.half_width
             table = np.empty((3, 3, 2, self._lon.size))
@@ -108,7 +108,7 @@ class OffsetPositions:
                     table[a, b] = self.exact((dx, dy))
             table[:, :, :] -= table[1, 1].copy()  # differences: the centre term carries no rounding
             self._centre = self.exact((0.0, 0.0))
-            self._table = table.reshape(9, 2, -1)
+            self._table = table.reshape(9, -1)
         return self._table
 
     def __call__(self, offset: Any, index: Any = None) -> tuple[np.ndarray, np.ndarray]:
@@ -120,13 +120,15 @@ class OffsetPositions:
         dx, dy = float(offset[0]), float(offset[1])
         if not (h > 0 and abs(dx) <= h and abs(dy) <= h):
             return self.exact((dx, dy), index)
-        table = self._nodes()
         tx, ty = dx / h, dy / h
-        # quadratic Lagrange basis on the nodes -1, 0, 1
-        lx = np.array([tx * (tx - 1) / 2, 1 - tx * tx, tx * (tx + 1) / 2])
-        ly = np.array([ty * (ty - 1) / 2, 1 - ty * ty, ty * (ty + 1) / 2])
-        w = np.outer(lx, ly).ravel()
-        sub = table if index is None else table[:, :, index]
-        centre = self._centre if index is None else (self._centre[0][index], self._centre[1][index])
-        d = np.tensordot(w, sub, axes=1)  # (2, n)
-        return centre[0] + d[0], centre[1] + d[1]
+        # quadratic Lagrange basis on the nodes -1, 0, 1 (tensor product)
+        lx = (tx * (tx - 1) / 2, 1 - tx * tx, tx * (tx + 1) / 2)
+        ly = (ty * (ty - 1) / 2, 1 - ty * ty, ty * (ty + 1) / 2)
+        w = np.array([a * b for a in lx for b in ly])
+        if index is None:
+            d = w @ self._nodes()  # (2 n,): x then y
+            n = self._lon.size
+            return self._centre[0] + d[:n], self._centre[1] + d[n:]
+        sub = self._nodes().reshape(9, 2, -1)[:, :, index]
+        d = np.tensordot(w, sub, axes=1)  # (2, len(index))
+        return self._centre[0][index] + d[0], self._centre[1][index] + d[1]

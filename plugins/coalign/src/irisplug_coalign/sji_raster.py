@@ -104,7 +104,11 @@ def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
     --------
     >>> synth = synthetic_sji(raster_cube, (1372.5, 1427.5))  # doctest: +SKIP
     """
-    wl, _, _ = _raster_world(raster)
+    return _synthetic_sji(raster, band, _raster_world(raster)[0])
+
+
+def _synthetic_sji(raster: Any, band: tuple[float, float], wl: np.ndarray) -> np.ndarray:
+    """:func:`synthetic_sji` with the raster's wavelengths ``wl`` (A) already known."""
     sel = (wl >= band[0]) & (wl <= band[1])
     if not sel.any():
         raise InconsistentInputError(f"raster window {wl.min():.1f}-{wl.max():.1f} A does not overlap the SJI passband {band[0]:.1f}-{band[1]:.1f} A")
@@ -279,8 +283,8 @@ def coalign_raster_to_sji(
     from irisplug_coalign.wcs_correction import with_wcs
 
     band = _sji_band(sji, passband)
-    synth = synthetic_sji(raster, band)
-    _, lon, lat = _raster_world(raster)
+    wl, lon, lat = _raster_world(raster)
+    synth = _synthetic_sji(raster, band, wl)
     frames = nearest_frames(raster, sji)
     # The frame nearest in time shows the slit exactly where the raster step
     # looked, so the slit is masked and each raster pixel is sampled in the
@@ -307,28 +311,64 @@ def coalign_raster_to_sji(
 
     from irisplug_coalign.offset_positions import OffsetPositions
 
-    # every raster pixel's SJI pixel position on each candidate frame, as a function of the offset:
-    # exact transforms at 3 x 3 offsets spanning the search box, interpolated in between (third-order
-    # error, < 1e-9 px here; see offset_positions) instead of ~4 WCS transforms per trial offset
-    positions = {k: OffsetPositions(w, lon, lat, max_offset) for k, w in wcs_k.items()}
+    # every raster pixel's SJI pixel position on its candidate frames as a function of the offset:
+    # exact transforms at 3 x 3 offsets spanning the search box, interpolated in between (< 4e-9 px
+    # here; see offset_positions) instead of a WCS transform per frame and trial offset
+    lon_flat, lat_flat = lon.ravel(), lat.ravel()
     step_of = np.broadcast_to(np.arange(lon.shape[0])[:, None], lon.shape).ravel()
+    # The first few ranks (nearest frames) at once: every such frame sampled at all pixels that rank it
+    # among their `first` nearest, one interpolation per frame; then each pixel takes its nearest valid value.
+    first = min(len(keys), 4)
+    ranked = order[step_of, :first]  # (pixel, rank) -> index into keys
+    loc = np.empty(ranked.shape, dtype=np.intp)  # (pixel, rank) -> position in the concatenated samples
+    blocks: list[tuple[int, OffsetPositions]] = []
+    start = 0
+    for i in np.unique(ranked):
+        hit = ranked == i  # a frame has one rank per pixel: at most one True per row
+        pts = np.flatnonzero(hit.any(axis=1))
+        where = np.empty(lon.size, dtype=np.intp)
+        where[pts] = start + np.arange(pts.size)
+        loc[hit] = np.broadcast_to(where[:, None], hit.shape)[hit]
+        k = int(keys[i])
+        blocks.append((k, OffsetPositions(wcs_k[k], lon_flat[pts], lat_flat[pts], max_offset)))
+        start += pts.size
+    rank_groups: dict[int, list[tuple[int, np.ndarray, OffsetPositions]]] = {}
+
+    def groups(rank: int) -> list[tuple[int, np.ndarray, OffsetPositions]]:
+        # ranks beyond `first`: the pixels grouped by their rank-th nearest frame (built when first needed)
+        if rank not in rank_groups:
+            frame_of = order[step_of, rank]
+            rank_groups[rank] = [(int(keys[i]), idx, OffsetPositions(wcs_k[int(keys[i])], lon_flat[idx], lat_flat[idx], max_offset))
+                                 for i in np.unique(frame_of) for idx in [np.flatnonzero(frame_of == i)]]
+        return rank_groups[rank]
+
+    def interpolate(k: int, pos: OffsetPositions, offset: np.ndarray, exact: bool, index: Any = None) -> np.ndarray:
+        x, y = (pos.exact if exact else pos)(offset, index)
+        return map_coordinates(images_k[k], [y, x], order=1, mode="constant", cval=np.nan)
 
     def sample(offset: np.ndarray, exact: bool = False) -> np.ndarray:
-        # each pixel from the nearest frame where it is valid: the rank-th nearest frame is sampled
-        # only at the pixels still missing (the values are those of sampling every frame everywhere:
-        # the transforms and linear interpolation are per point; ~len(keys) times less work)
-        out = np.full(lon.size, np.nan)
-        for rank in range(len(keys)):
-            fill = np.flatnonzero(np.isnan(out))
-            if fill.size == 0:
+        # each pixel from the nearest frame where it is valid (the slit, the frame's edge and its
+        # invalid pixels are NaN); values are per point, so sampling more points changes none
+        values = np.concatenate([interpolate(k, pos, offset, exact) for k, pos in blocks])[loc]
+        out = values[:, 0].copy()
+        for rank in range(1, first):
+            missing = np.isnan(out)
+            out[missing] = values[missing, rank]
+        for rank in range(first, len(keys)):
+            missing = np.isnan(out)
+            if not missing.any():
                 break
-            frame_of = order[step_of[fill], rank]  # index into keys of each missing pixel's rank-th frame
-            for i in np.unique(frame_of):
-                idx = fill[frame_of == i]
-                k = int(keys[i])
-                pos = positions[k].exact if exact else positions[k]
-                x, y = pos(offset, idx)
-                out[idx] = map_coordinates(images_k[k], [y, x], order=1, mode="constant", cval=np.nan)
+            for k, idx, pos in groups(rank):
+                need = missing[idx]
+                n = int(np.count_nonzero(need))
+                if n == 0:
+                    continue
+                sub = None if 2 * n > need.size else np.flatnonzero(need)  # the whole group when most is missing
+                vals = interpolate(k, pos, offset, exact, sub)
+                if sub is None:
+                    out[idx[need]] = vals[need]
+                else:
+                    out[idx[sub]] = vals
         return out.reshape(lon.shape)
 
     def corr(offset: np.ndarray) -> float:
