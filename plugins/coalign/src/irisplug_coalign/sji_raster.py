@@ -29,6 +29,11 @@ from irisplug_coalign.jitter import slit_columns
 __all__ = ["is_raster", "is_raster_sequence", "is_sji", "accepts", "nearest_frames", "slit_positions",
            "synthetic_sji", "coalign_raster_to_sji"]
 
+#: ranks (nearest frames in time) sampled for every pixel at each trial offset; pixels with no valid
+#: value on any of them are sampled on the later frames one rank at a time
+_FIRST_RANKS = 4
+
+
 def is_raster(obj: Any) -> bool:
     """A spectral cube of the model contract: (raster step, slit position, wavelength)."""
     from irisplug.model import Kind, kind_of
@@ -76,25 +81,32 @@ def _sji_band(sji: Any, passband: Any) -> tuple[float, float]:
 
 
 def _raster_world(raster: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Wavelength (A) per wavelength pixel; lon, lat (arcsec) per (step, y) at mid-window."""
+    """Wavelength (A) per wavelength pixel; lon, lat (arcsec) per (step, y) at mid-window.
+
+    From the low-level WCS (world values and units): the high-level objects (SkyCoord with an
+    observer, SpectralCoord) hold the same numbers and cost ~0.1 s per raster to build.
+    """
     import astropy.units as u
-    from astropy.coordinates import SkyCoord, SpectralCoord
 
     nstep, ny, nw = raster.data.shape
     low = raster.wcs.low_level_wcs
-    wpix = np.arange(nw, dtype=float)
-    out = raster.wcs.pixel_to_world(wpix, np.zeros(nw), np.zeros(nw))
-    out = out if isinstance(out, (list, tuple)) else [out]
-    spec = next((o for o in out if isinstance(o, (SpectralCoord, u.Quantity)) and not isinstance(o, SkyCoord) and o.unit.physical_type == "length"), None)
+    types = [str(t) for t in low.world_axis_physical_types]
+    units = [u.Unit(un) for un in low.world_axis_units]
+    spec = next((i for i, (t, un) in enumerate(zip(types, units, strict=True))
+                 if t.startswith("em.") and un.physical_type == "length"), None)
+    lon = next((i for i, t in enumerate(types) if t.endswith(".lon") or t.endswith(".ra")), None)
+    lat = next((i for i, t in enumerate(types) if t.endswith(".lat") or t.endswith(".dec")), None)
     if spec is None:
         raise UnsupportedObjectError("raster WCS has no wavelength axis")
-    wl = u.Quantity(spec).to_value(u.AA)
+    if lon is None or lat is None:
+        raise UnsupportedObjectError(f"raster WCS has no celestial longitude and latitude (world axes {types})")
+    wpix = np.arange(nw, dtype=float)
+    wl = (np.asarray(low.pixel_to_world_values(wpix, np.zeros(nw), np.zeros(nw))[spec], dtype=float) * units[spec]).to_value(u.AA)
     step, yy = np.meshgrid(np.arange(nstep, dtype=float), np.arange(ny, dtype=float), indexing="ij")
-    world = raster.wcs.pixel_to_world(np.full(step.shape, nw / 2), yy, step)
-    world = world if isinstance(world, (list, tuple)) else [world]
-    sky = next(o for o in world if isinstance(o, SkyCoord))
-    del low
-    return wl, sky.spherical.lon.wrap_at(180 * u.deg).to_value(u.arcsec), sky.spherical.lat.to_value(u.arcsec)
+    world = low.pixel_to_world_values(np.full(step.shape, nw / 2), yy, step)
+    lon_v = u.Quantity(np.asarray(world[lon], dtype=float), units[lon])
+    lon_v = ((lon_v + 180 * u.deg) % (360 * u.deg) - 180 * u.deg) if np.any(np.abs(lon_v) >= 180 * u.deg) else lon_v
+    return wl, lon_v.to_value(u.arcsec), (np.asarray(world[lat], dtype=float) * units[lat]).to_value(u.arcsec)
 
 
 def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
@@ -318,7 +330,7 @@ def coalign_raster_to_sji(
     step_of = np.broadcast_to(np.arange(lon.shape[0])[:, None], lon.shape).ravel()
     # The first few ranks (nearest frames) at once: every such frame sampled at all pixels that rank it
     # among their `first` nearest, one interpolation per frame; then each pixel takes its nearest valid value.
-    first = min(len(keys), 4)
+    first = min(len(keys), _FIRST_RANKS)
     ranked = order[step_of, :first]  # (pixel, rank) -> index into keys
     loc = np.empty(ranked.shape, dtype=np.intp)  # (pixel, rank) -> position in the concatenated samples
     blocks: list[tuple[int, OffsetPositions]] = []
