@@ -56,8 +56,8 @@ def test_model_matches_exact_transforms_on_a_real_sji_wcs(sji_wcs):
         x, y = pos(d)
         worst = max(worst, float(np.max(np.hypot(x - ex, y - ey))))
         worst_affine = max(worst_affine, float(np.max(np.abs(x0 + jx * d[0] + jy * d[1] - ex))))
-    # third order in the offset: at the level of the transforms' own rounding (~1e-9 px)
-    assert worst < 1e-8
+    # third order in the offset: ~1e-8 px (the exact transforms themselves scatter by ~1e-9 px)
+    assert worst < 3e-8
     # the reason for the quadratic model: a first-order one is off by ~1e-6 px over +-5 arcsec (off disk centre)
     assert worst_affine > 100 * worst
 
@@ -74,6 +74,9 @@ def test_offsets_outside_the_box_and_subsets_are_exact(sji_wcs):
     fx, fy = pos((1.5, -0.5))
     np.testing.assert_allclose(sx, fx[idx], rtol=0, atol=1e-12)
     np.testing.assert_allclose(sy, fy[idx], rtol=0, atol=1e-12)
+    ex, ey = w.world_to_pixel_values((lon[idx] + 1.5) / 3600, (lat[idx] - 0.5) / 3600)
+    np.testing.assert_allclose(sx, ex, rtol=0, atol=3e-8)
+    np.testing.assert_allclose(sy, ey, rtol=0, atol=3e-8)
     nowhere = OffsetPositions(w, lon, lat, half_width=0.0)  # no box: every offset exact
     ex, ey = w.world_to_pixel_values((lon + 0.3) / 3600, (lat + 0.2) / 3600)
     assert np.array_equal(nowhere((0.3, 0.2))[0], ex)
@@ -103,12 +106,15 @@ def test_model_leaves_the_optimum_where_exact_transforms_put_it(generated, monke
 
 
 def test_later_ranks_give_the_same_samples(generated, monkeypatch):
-    """Pixels filled rank by rank beyond the first ranks: the same optimum as all ranks at once."""
+    """Pixels filled rank by rank (exact transforms) beyond the first rank: the same optimum as all ranks at once."""
     got, peak = _offset(generated)
     monkeypatch.setattr(sji_raster, "_FIRST_RANKS", 1)
     ref, ref_peak = _offset(generated)
-    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9)
-    assert peak == pytest.approx(ref_peak, abs=1e-12)
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-6)
+    assert peak == pytest.approx(ref_peak, abs=1e-9)
+    monkeypatch.setattr(sji_raster, "_MAX_MODELLED", 1)  # the memory bound: one rank modelled
+    ref, _ = _offset(generated)
+    np.testing.assert_allclose(got, ref, rtol=0, atol=1e-6)
 
 
 def test_frame_pixels_match_the_sunpy_map_of_the_frame(generated):

@@ -30,8 +30,11 @@ __all__ = ["is_raster", "is_raster_sequence", "is_sji", "accepts", "nearest_fram
            "synthetic_sji", "coalign_raster_to_sji"]
 
 #: ranks (nearest frames in time) sampled for every pixel at each trial offset; pixels with no valid
-#: value on any of them are sampled on the later frames one rank at a time
+#: value on any of them are sampled on the later frames one rank at a time, with exact transforms
 _FIRST_RANKS = 4
+#: at most this many (pixel, rank) position models (12 floats each, ~100 MB): a raster of more pixels
+#: samples fewer ranks at once
+_MAX_MODELLED = 2**20
 
 
 def is_raster(obj: Any) -> bool:
@@ -323,14 +326,14 @@ def coalign_raster_to_sji(
 
     from irisplug_coalign.offset_positions import OffsetPositions
 
-    # every raster pixel's SJI pixel position on its candidate frames as a function of the offset:
-    # exact transforms at 3 x 3 offsets spanning the search box, interpolated in between (< 4e-9 px
-    # here; see offset_positions) instead of a WCS transform per frame and trial offset
+    # every raster pixel's SJI pixel position on its nearest frames as a function of the offset: exact
+    # transforms at 3 x 3 offsets spanning the search box, a quadratic in between (<= 1e-8 px here;
+    # see offset_positions) instead of a WCS transform per frame and trial offset
     lon_flat, lat_flat = lon.ravel(), lat.ravel()
     step_of = np.broadcast_to(np.arange(lon.shape[0])[:, None], lon.shape).ravel()
-    # The first few ranks (nearest frames) at once: every such frame sampled at all pixels that rank it
+    # The first ranks (nearest frames) at once: every such frame sampled at all pixels that rank it
     # among their `first` nearest, one interpolation per frame; then each pixel takes its nearest valid value.
-    first = min(len(keys), _FIRST_RANKS)
+    first = max(1, min(len(keys), _FIRST_RANKS, _MAX_MODELLED // lon.size))
     ranked = order[step_of, :first]  # (pixel, rank) -> index into keys
     loc = np.empty(ranked.shape, dtype=np.intp)  # (pixel, rank) -> position in the concatenated samples
     blocks: list[tuple[int, OffsetPositions]] = []
@@ -344,15 +347,7 @@ def coalign_raster_to_sji(
         k = int(keys[i])
         blocks.append((k, OffsetPositions(wcs_k[k], lon_flat[pts], lat_flat[pts], max_offset)))
         start += pts.size
-    rank_groups: dict[int, list[tuple[int, np.ndarray, OffsetPositions]]] = {}
-
-    def groups(rank: int) -> list[tuple[int, np.ndarray, OffsetPositions]]:
-        # ranks beyond `first`: the pixels grouped by their rank-th nearest frame (built when first needed)
-        if rank not in rank_groups:
-            frame_of = order[step_of, rank]
-            rank_groups[rank] = [(int(keys[i]), idx, OffsetPositions(wcs_k[int(keys[i])], lon_flat[idx], lat_flat[idx], max_offset))
-                                 for i in np.unique(frame_of) for idx in [np.flatnonzero(frame_of == i)]]
-        return rank_groups[rank]
+    exact_k = {k: OffsetPositions(w, lon_flat, lat_flat, 0.0) for k, w in wcs_k.items()}  # later ranks: exact only
 
     def interpolate(k: int, pos: OffsetPositions, offset: np.ndarray, exact: bool, index: Any = None) -> np.ndarray:
         x, y = (pos.exact if exact else pos)(offset, index)
@@ -370,17 +365,12 @@ def coalign_raster_to_sji(
             missing = np.isnan(out)
             if not missing.any():
                 break
-            for k, idx, pos in groups(rank):
-                need = missing[idx]
-                n = int(np.count_nonzero(need))
-                if n == 0:
-                    continue
-                sub = None if 2 * n > need.size else np.flatnonzero(need)  # the whole group when most is missing
-                vals = interpolate(k, pos, offset, exact, sub)
-                if sub is None:
-                    out[idx[need]] = vals[need]
-                else:
-                    out[idx[sub]] = vals
+            fill = np.flatnonzero(missing)
+            frame_of = order[step_of[fill], rank]  # index into keys of each missing pixel's rank-th frame
+            for i in np.unique(frame_of):
+                k = int(keys[i])
+                idx = fill[frame_of == i]
+                out[idx] = interpolate(k, exact_k[k], offset, True, idx)
         return out.reshape(lon.shape)
 
     def corr(offset: np.ndarray) -> float:
