@@ -71,7 +71,7 @@ class OffsetPositions:
     >>> pos = OffsetPositions(w, lon, lat, half_width=5.0)
     >>> x, y = pos((1.3, -0.7))
     >>> ex, ey = w.world_to_pixel_values((lon + 1.3) / 3600, (lat - 0.7) / 3600)
-    >>> bool(np.max(np.abs(x - ex)) < 1e-9 and np.max(np.abs(y - ey)) < 1e-9)
+    >>> bool(np.max(np.abs(x - ex)) < 3e-8 and np.max(np.abs(y - ey)) < 3e-8)
     True
     """
 
