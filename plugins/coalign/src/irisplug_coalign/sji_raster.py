@@ -29,6 +29,14 @@ from irisplug_coalign.jitter import slit_columns
 __all__ = ["is_raster", "is_raster_sequence", "is_sji", "accepts", "nearest_frames", "slit_positions",
            "synthetic_sji", "coalign_raster_to_sji"]
 
+#: ranks (nearest frames in time) sampled for every pixel at each trial offset; pixels with no valid
+#: value on any of them are sampled on the later frames one rank at a time, with exact transforms
+_FIRST_RANKS = 4
+#: at most this many (pixel, rank) position models (12 floats each, ~100 MB): a raster of more pixels
+#: samples fewer ranks at once
+_MAX_MODELLED = 2**20
+
+
 def is_raster(obj: Any) -> bool:
     """A spectral cube of the model contract: (raster step, slit position, wavelength)."""
     from irisplug.model import Kind, kind_of
@@ -76,25 +84,32 @@ def _sji_band(sji: Any, passband: Any) -> tuple[float, float]:
 
 
 def _raster_world(raster: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Wavelength (A) per wavelength pixel; lon, lat (arcsec) per (step, y) at mid-window."""
+    """Wavelength (A) per wavelength pixel; lon, lat (arcsec) per (step, y) at mid-window.
+
+    From the low-level WCS (world values and units): the high-level objects (SkyCoord with an
+    observer, SpectralCoord) hold the same numbers and cost ~0.1 s per raster to build.
+    """
     import astropy.units as u
-    from astropy.coordinates import SkyCoord, SpectralCoord
 
     nstep, ny, nw = raster.data.shape
     low = raster.wcs.low_level_wcs
-    wpix = np.arange(nw, dtype=float)
-    out = raster.wcs.pixel_to_world(wpix, np.zeros(nw), np.zeros(nw))
-    out = out if isinstance(out, (list, tuple)) else [out]
-    spec = next((o for o in out if isinstance(o, (SpectralCoord, u.Quantity)) and not isinstance(o, SkyCoord) and o.unit.physical_type == "length"), None)
+    types = [str(t) for t in low.world_axis_physical_types]
+    units = [u.Unit(un) for un in low.world_axis_units]
+    spec = next((i for i, (t, un) in enumerate(zip(types, units, strict=True))
+                 if t.startswith("em.") and un.physical_type == "length"), None)
+    lon = next((i for i, t in enumerate(types) if t.endswith(".lon") or t.endswith(".ra")), None)
+    lat = next((i for i, t in enumerate(types) if t.endswith(".lat") or t.endswith(".dec")), None)
     if spec is None:
         raise UnsupportedObjectError("raster WCS has no wavelength axis")
-    wl = u.Quantity(spec).to_value(u.AA)
+    if lon is None or lat is None:
+        raise UnsupportedObjectError(f"raster WCS has no celestial longitude and latitude (world axes {types})")
+    wpix = np.arange(nw, dtype=float)
+    wl = (np.asarray(low.pixel_to_world_values(wpix, np.zeros(nw), np.zeros(nw))[spec], dtype=float) * units[spec]).to_value(u.AA)
     step, yy = np.meshgrid(np.arange(nstep, dtype=float), np.arange(ny, dtype=float), indexing="ij")
-    world = raster.wcs.pixel_to_world(np.full(step.shape, nw / 2), yy, step)
-    world = world if isinstance(world, (list, tuple)) else [world]
-    sky = next(o for o in world if isinstance(o, SkyCoord))
-    del low
-    return wl, sky.spherical.lon.wrap_at(180 * u.deg).to_value(u.arcsec), sky.spherical.lat.to_value(u.arcsec)
+    world = low.pixel_to_world_values(np.full(step.shape, nw / 2), yy, step)
+    lon_v = u.Quantity(np.asarray(world[lon], dtype=float), units[lon])
+    lon_v = ((lon_v + 180 * u.deg) % (360 * u.deg) - 180 * u.deg) if np.any(np.abs(lon_v) >= 180 * u.deg) else lon_v
+    return wl, lon_v.to_value(u.arcsec), (np.asarray(world[lat], dtype=float) * units[lat]).to_value(u.arcsec)
 
 
 def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
@@ -104,7 +119,11 @@ def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
     --------
     >>> synth = synthetic_sji(raster_cube, (1372.5, 1427.5))  # doctest: +SKIP
     """
-    wl, _, _ = _raster_world(raster)
+    return _synthetic_sji(raster, band, _raster_world(raster)[0])
+
+
+def _synthetic_sji(raster: Any, band: tuple[float, float], wl: np.ndarray) -> np.ndarray:
+    """:func:`synthetic_sji` with the raster's wavelengths ``wl`` (A) already known."""
     sel = (wl >= band[0]) & (wl <= band[1])
     if not sel.any():
         raise InconsistentInputError(f"raster window {wl.min():.1f}-{wl.max():.1f} A does not overlap the SJI passband {band[0]:.1f}-{band[1]:.1f} A")
@@ -151,16 +170,35 @@ def slit_positions(raster: Any, sji: Any, offset: tuple[float, float] = (0.0, 0.
 
     ``offset`` (arcsec, lon/lat) is added to the raster's world coordinates.
     """
+    from irisplug_coalign.offset_positions import OffsetPositions
+
     _, lon, lat = _raster_world(raster)
     frames = nearest_frames(raster, sji)
     px = np.empty_like(lon)
     py = np.empty_like(lat)
     for k in np.unique(frames):
-        m = images.frame_map(sji, int(k))
+        _, wcs = images.frame_pixels(sji, int(k))
         rows = frames == k
-        x, y = m.wcs.world_to_pixel_values((lon[rows] + offset[0]) / 3600.0, (lat[rows] + offset[1]) / 3600.0)
-        px[rows], py[rows] = x, y
+        px[rows], py[rows] = OffsetPositions(wcs, lon[rows], lat[rows], 0.0).exact(offset)
     return px, py, frames
+
+
+def _pixel_scale(wcs: Any, shape: tuple[int, ...]) -> float:
+    """Arcsec per pixel along x at the image centre: the angle between the world points of pixels ``x +- 0.5``."""
+    from irisplug_coalign.offset_positions import lon_lat_axes
+
+    low = getattr(wcs, "low_level_wcs", wcs)
+    i_lon, i_lat = lon_lat_axes(low)
+    cy, cx = (shape[0] - 1) / 2, (shape[1] - 1) / 2
+    world = low.pixel_to_world_values(np.array([cx - 0.5, cx + 0.5]), np.array([cy, cy]))
+    import astropy.units as u
+
+    units = low.world_axis_units
+    lon = (np.asarray(world[i_lon]) * u.Unit(units[i_lon])).to_value(u.rad)
+    lat = (np.asarray(world[i_lat]) * u.Unit(units[i_lat])).to_value(u.rad)
+    # haversine: exact for a pixel-sized angle
+    h = np.sin((lat[1] - lat[0]) / 2) ** 2 + np.cos(lat[0]) * np.cos(lat[1]) * np.sin((lon[1] - lon[0]) / 2) ** 2
+    return float((2 * np.arcsin(np.sqrt(h)) * u.rad).to_value(u.arcsec))
 
 
 def _raster_confidence(synth: np.ndarray, sampled: np.ndarray, grid_corr: np.ndarray, best: float,
@@ -260,57 +298,80 @@ def coalign_raster_to_sji(
     from irisplug_coalign.wcs_correction import with_wcs
 
     band = _sji_band(sji, passband)
-    synth = synthetic_sji(raster, band)
-    _, lon, lat = _raster_world(raster)
+    wl, lon, lat = _raster_world(raster)
+    synth = _synthetic_sji(raster, band, wl)
     frames = nearest_frames(raster, sji)
     # The frame nearest in time shows the slit exactly where the raster step
     # looked, so the slit is masked and each raster pixel is sampled in the
     # nearest frame where that spot is valid (candidates: the nearest frames
     # and their neighbours).
     cand = np.unique(np.clip(np.concatenate([frames - 1, frames, frames + 1]), 0, sji.data.shape[0] - 1))
-    maps = {int(k): images.frame_map(sji, int(k)) for k in cand}
     slit = slit_columns(sji)
-    images_k = {}
-    for k, m in maps.items():
-        img = np.asarray(m.data, float)
-        bad = ~np.isfinite(img)  # frame_map set the reader's invalid pixels to NaN
-        if getattr(m, "mask", None) is not None and np.ndim(m.mask) == 2:
-            bad |= np.asarray(m.mask, dtype=bool)
+    images_k, wcs_k = {}, {}
+    for k in (int(k) for k in cand):
+        img, wcs_k[k] = images.frame_pixels(sji, k)  # the reader's invalid pixels are NaN
+        bad = ~np.isfinite(img)
         if slit is not None and np.isfinite(slit[k]):
             cols = np.arange(img.shape[1])
             bad |= (np.abs(cols - slit[k]) <= slit_halfwidth)[None, :]
         images_k[k] = np.where(bad, np.nan, img)
     rt = _times(raster, raster.data.shape[0])
     st = images.frame_times(sji)
-    keys = np.array(sorted(maps))
+    keys = np.array(sorted(images_k))
     dt = np.abs((rt[:, None] - st[keys][None, :]).to_value("s"))  # (step, candidate)
     order = np.argsort(dt, axis=1, kind="stable")
     good = np.isfinite(synth)
     if good.sum() < 10:
         raise InconsistentInputError("synthetic SJI from the raster has fewer than 10 valid pixels")
 
-    wcs_k = {k: m.wcs for k, m in maps.items()}  # a sunpy Map builds a new WCS from its header at every .wcs
-    step_of = np.broadcast_to(np.arange(lon.shape[0])[:, None], lon.shape)
+    from irisplug_coalign.offset_positions import OffsetPositions
 
-    def sample(offset: np.ndarray) -> np.ndarray:
-        # each pixel from the nearest frame where it is valid: the rank-th nearest frame is sampled
-        # only at the pixels still missing (the values are those of sampling every frame everywhere:
-        # the transforms and linear interpolation are per point; ~len(keys) times less work)
-        out = np.full(lon.shape, np.nan)
-        for rank in range(len(keys)):
-            fill = np.isnan(out)
-            if not fill.any():
+    # every raster pixel's SJI pixel position on its nearest frames as a function of the offset: exact
+    # transforms at 3 x 3 offsets spanning the search box, a quadratic in between (<= 1e-8 px here;
+    # see offset_positions) instead of a WCS transform per frame and trial offset
+    lon_flat, lat_flat = lon.ravel(), lat.ravel()
+    step_of = np.broadcast_to(np.arange(lon.shape[0])[:, None], lon.shape).ravel()
+    # The first ranks (nearest frames) at once: every such frame sampled at all pixels that rank it
+    # among their `first` nearest, one interpolation per frame; then each pixel takes its nearest valid value.
+    first = max(1, min(len(keys), _FIRST_RANKS, _MAX_MODELLED // lon.size))
+    ranked = order[step_of, :first]  # (pixel, rank) -> index into keys
+    loc = np.empty(ranked.shape, dtype=np.intp)  # (pixel, rank) -> position in the concatenated samples
+    blocks: list[tuple[int, OffsetPositions]] = []
+    start = 0
+    for i in np.unique(ranked):
+        hit = ranked == i  # a frame has one rank per pixel: at most one True per row
+        pts = np.flatnonzero(hit.any(axis=1))
+        where = np.empty(lon.size, dtype=np.intp)
+        where[pts] = start + np.arange(pts.size)
+        loc[hit] = np.broadcast_to(where[:, None], hit.shape)[hit]
+        k = int(keys[i])
+        blocks.append((k, OffsetPositions(wcs_k[k], lon_flat[pts], lat_flat[pts], max_offset)))
+        start += pts.size
+    exact_k = {k: OffsetPositions(w, lon_flat, lat_flat, 0.0) for k, w in wcs_k.items()}  # later ranks: exact only
+
+    def interpolate(k: int, pos: OffsetPositions, offset: np.ndarray, exact: bool, index: Any = None) -> np.ndarray:
+        x, y = (pos.exact if exact else pos)(offset, index)
+        return map_coordinates(images_k[k], [y, x], order=1, mode="constant", cval=np.nan)
+
+    def sample(offset: np.ndarray, exact: bool = False) -> np.ndarray:
+        # each pixel from the nearest frame where it is valid (the slit, the frame's edge and its
+        # invalid pixels are NaN); values are per point, so sampling more points changes none
+        values = np.concatenate([interpolate(k, pos, offset, exact) for k, pos in blocks])[loc]
+        out = values[:, 0].copy()
+        for rank in range(1, first):
+            missing = np.isnan(out)
+            out[missing] = values[missing, rank]
+        for rank in range(first, len(keys)):
+            missing = np.isnan(out)
+            if not missing.any():
                 break
+            fill = np.flatnonzero(missing)
             frame_of = order[step_of[fill], rank]  # index into keys of each missing pixel's rank-th frame
-            lon_f, lat_f = lon[fill], lat[fill]
-            vals = np.empty(lon_f.size)
             for i in np.unique(frame_of):
-                sel = frame_of == i
                 k = int(keys[i])
-                x, y = wcs_k[k].world_to_pixel_values((lon_f[sel] + offset[0]) / 3600.0, (lat_f[sel] + offset[1]) / 3600.0)
-                vals[sel] = map_coordinates(images_k[k], [np.ravel(y), np.ravel(x)], order=1, mode="constant", cval=np.nan)
-            out[fill] = vals
-        return out
+                idx = fill[frame_of == i]
+                out[idx] = interpolate(k, exact_k[k], offset, True, idx)
+        return out.reshape(lon.shape)
 
     def corr(offset: np.ndarray) -> float:
         s = sample(offset)
@@ -319,14 +380,14 @@ def coalign_raster_to_sji(
             return -1.0
         return float(np.corrcoef(synth[ok], s[ok])[0, 1])
 
-    scale = float(abs(next(iter(maps.values())).scale.axis1.to_value("arcsec/pix")))
+    scale = _pixel_scale(wcs_k[int(keys[0])], images_k[int(keys[0])].shape)
     grid = np.arange(-max_offset, max_offset + 1e-9, max(2 * scale, max_offset / 10))
     cands = [(corr(np.array([gx, gy])), gx, gy) for gx in irisplug.progress(grid, desc="sji-raster grid", quiet=quiet) for gy in grid]
     _, gx, gy = max(cands)
     res = minimize(lambda p: -corr(p), x0=[gx, gy], method="Nelder-Mead",
                    options={"xatol": 1e-3, "fatol": 1e-9, "initial_simplex": [[gx, gy], [gx + 2 * scale, gy], [gx, gy + 2 * scale]]})
     dlon, dlat = float(res.x[0]), float(res.x[1])
-    figures = _raster_confidence(synth, sample(np.array([dlon, dlat])), np.array([c[0] for c in cands]), -float(res.fun),
+    figures = _raster_confidence(synth, sample(np.array([dlon, dlat]), exact=True), np.array([c[0] for c in cands]), -float(res.fun),
                                  (gx - dlon, gy - dlat), scale, float(grid[1] - grid[0]) if grid.size > 1 else scale)
     from irisplug_coalign.confidence import gate
 

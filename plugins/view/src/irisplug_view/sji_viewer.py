@@ -147,7 +147,11 @@ class SJIViewer:
         (self.mark_poi,) = self.ax.plot([], [], "o", mfc="none", mec="cyan", ms=8)
         self.full = (self.ax.get_xlim(), self.ax.get_ylim())
         ax_s = self.fig.add_axes([0.14, 0.06, 0.78, 0.04])
-        self.slider = Slider(ax_s, "frame", 0, n - 1, valinit=0, valstep=1)
+        class _Slider(Slider):
+            drawon = False  # while built: its initial set_val is, on Agg (saving a file), a full draw that savefig repeats
+
+        self.slider = _Slider(ax_s, "frame", 0, n - 1, valinit=0, valstep=1)
+        self.slider.drawon = True
         self.slider.on_changed(self._on_slider)
         self.help = help_box(self.fig, SJI_HELP)
         self._timer = None
