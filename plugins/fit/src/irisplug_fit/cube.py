@@ -128,9 +128,12 @@ def spatial_wcs(cube: Any, axis: int) -> Any:
     item = tuple(0 if i == axis else slice(None) for i in range(cube.data.ndim))
     slice_wcs = getattr(cube, "_slice_wcs", None)
     if slice_wcs is not None and getattr(cube, "wcs", None) is not None:
-        from astropy.wcs.wcsapi.wrappers.sliced_wcs import sanitize_slices
+        try:  # private in astropy (NDSlicingMixin): a release that changes it falls back to slicing the cube
+            from astropy.wcs.wcsapi.wrappers.sliced_wcs import sanitize_slices
 
-        return slice_wcs(tuple(sanitize_slices(item, cube.data.ndim)))
+            return slice_wcs(tuple(sanitize_slices(item, cube.data.ndim)))
+        except (ImportError, TypeError, AttributeError):
+            pass
     return cube[item].wcs
 
 
