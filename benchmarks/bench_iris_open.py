@@ -13,6 +13,9 @@ open" is the first call, wall and CPU time, in three forms for irisplug:
 everything the first ``irisplug.read`` imports included (numpy and our read
 path), numpy imported before (what a session that touched numpy pays), and
 numpy plus our read-path modules imported before (the open's own work).
+The CPU time is the calling thread's: right after ``import numpy`` OpenBLAS's
+worker thread spins for some milliseconds, which the process's CPU time
+would add.
 
 Usage: ``python benchmarks/bench_iris_open.py [--quick] [--keep]`` (generates
 into benchmarks/_scratch/, deletes it at the end unless --keep).
@@ -79,7 +82,9 @@ for name in pre:  # imported before the timed open (the variant says which)
 t2, c2 = time.perf_counter(), time.process_time()
 before = set(sys.modules)
 r0 = rss()
-t, c = time.perf_counter(), time.process_time(); obj = first_open(); first, first_cpu = time.perf_counter() - t, time.process_time() - c
+# CPU of this thread only: numpy's OpenBLAS starts a worker thread at import that spins for some ms, and
+# process_time would count it (measured: 15 ms process CPU for a 7 ms open right after `import numpy`)
+t, c = time.perf_counter(), time.thread_time(); obj = first_open(); first, first_cpu = time.perf_counter() - t, time.thread_time() - c
 r_open = rss()
 new = sorted(set(sys.modules) - before)
 third_party = sorted({m.split(".")[0] for m in new} & {"numpy", "astropy", "erfa", "ndcube", "sunraster", "sunpy", "dask", "gwcs",
@@ -149,7 +154,7 @@ def _fresh(path: Path, n: int) -> None:
     ours = runs[VARIANTS[0][0]]
     print(f"first open in a fresh process ({n} processes per row, interleaved; medians (min-max); the library's import "
           f"and, for irisplug, plugin discovery are timed separately and not included in 'first open'):")
-    print(f"  {'':48s} {'library import ms':>20s} {'first open ms':>20s} {'first open CPU ms':>20s} {'next opens ms':>9s}")
+    print(f"  {'':48s} {'library import ms':>20s} {'first open ms':>20s} {'open CPU ms (thread)':>20s} {'next opens ms':>9s}")
     for label, _, _ in VARIANTS:
         r = runs[label]
         if not r:
