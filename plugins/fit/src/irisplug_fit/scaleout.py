@@ -94,9 +94,22 @@ def _fit_block(block: np.ndarray, ublock: np.ndarray | None, mblock: np.ndarray 
     bad = None if invalid is None else invalid(block)
     if bad is not None:
         mblock = bad if mblock is None else (mblock | bad)
+    # the caller's own ``threads`` (a fit_spectra keyword in ``kwargs``) caps a worker's share; in-process it is used
+    kwargs = dict(kwargs)
+    asked = kwargs.pop("threads", None)
+    threads = asked if threads is None else (threads if asked is None else max(min(threads, int(asked)), 1))
     res = fit_spectra(block, x, template, uncertainty=None if ublock is None else np.asarray(ublock),
                       mask=mblock, progress=False, threads=threads, **kwargs)
     return _pack(res)
+
+
+def _compute_together(*arrays: Any) -> list[np.ndarray | None]:
+    """The dask arrays computed in one call (shared tasks run once), as numpy; None stays None."""
+    import dask
+
+    lazy = [a for a in arrays if a is not None]
+    done = iter(dask.compute(*lazy))
+    return [None if a is None else np.asarray(next(done)) for a in arrays]
 
 
 def _assemble(pieces: list[np.ndarray], where: list[tuple[slice, ...]], shape: tuple[int, ...]) -> np.ndarray:
@@ -346,9 +359,10 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
         name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
         for k, idx in irisplug.progress(todo, total=len(todo), desc=name, quiet=_quiet(progress, len(todo))):
             p = preps[k]
-            b = np.asarray(p.darr.blocks[(*idx, 0)].compute())
-            ub = None if p.uarr is None else np.asarray(p.uarr.blocks[(*idx, 0)].compute())
-            mb = None if p.marr is None else np.asarray(p.marr.blocks[(*idx, 0)].compute())
+            # one compute for the block's data, uncertainty and mask: a mask (or uncertainty) derived from the data
+            # shares its input tasks, which separate computes would each run again (a reader's chunks read twice)
+            b, ub, mb = _compute_together(*(None if a is None else a.blocks[(*idx, 0)]
+                                            for a in (p.darr, p.uarr, p.marr)))
             outs[k][regions[k][idx]] = _fit_block(b, ub, mb, p.x, p.template, kwargs, invalid=p.invalid)
         results = [_result(p, o, "dask-local", len(r)) for p, o, r in zip(preps, outs, regions, strict=True)]
         for k, res in enumerate(results):
