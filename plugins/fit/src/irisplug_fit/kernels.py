@@ -597,6 +597,207 @@ def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, singl
     return nval
 
 
+@njit(cache=True, error_model="numpy")
+def _guess_ranges(x, comp, crng):
+    """Per component of the fast path: the points ``crng[c, 0]:crng[c, 1]`` that hold every point of its allowed
+    centre range (first and last such point), and ``crng[c, 2]``, the first component with the same range (whose
+    moments, the same operations on the same points, it reuses). Once per call: ``x`` and ``comp`` are fixed."""
+    n = x.size
+    for c in range(comp.shape[0]):
+        a = comp[c, 0] + comp[c, 4]
+        b = comp[c, 0] + comp[c, 5]
+        first = n
+        last = -1
+        for j in range(n):
+            if x[j] >= a and x[j] <= b:
+                first = min(first, j)
+                last = j
+        crng[c, 0] = first
+        crng[c, 1] = max(last + 1, first)
+        crng[c, 2] = c
+        for c2 in range(c):
+            if crng[c2, 2] == c2 and comp[c2, 0] + comp[c2, 4] == a and comp[c2, 0] + comp[c2, 5] == b:
+                crng[c, 2] = c2
+                break
+    live = x.size + comp.size + crng.size  # see _lm_step
+    return live > 0
+
+
+@njit(cache=True, error_model="numpy")
+def _prepare_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, offs, crng, s, w, yy, valid, vals,
+                   low, mom, pi, lo, hi):
+    """:func:`_prepare_spectrum` (with its guesses) of the fast path, the same operations on the same values.
+
+    A leaf (no calls to other jitted functions) with every array used last at its one exit, so numba keeps no
+    reference counting in it (see _lm_step); one pass cleans the data and gathers the valid values for the
+    quickselect; each component's moment sums run over the points of its centre range only (``crng``, the
+    same points in the same order) and components with the same range reuse the first one's moments (``mom``:
+    ok, centroid, variance). Gaussians only (the fast path's templates).
+    """
+    n = x.size
+    npar = pi.size
+    nval = 0
+    ymax = -np.inf
+    for j in range(n):
+        v = y[s, j]
+        ok = math.isfinite(v)
+        if use_u:
+            uj = u[s, j]
+            ok = ok and math.isfinite(uj) and uj > 0.0
+            w[j] = 1.0 / (uj * uj) if ok else 0.0
+        else:
+            w[j] = 1.0 if ok else 0.0
+        valid[j] = ok
+        yy[j] = v if ok else 0.0
+        if ok:
+            vals[nval] = v
+            nval += 1
+            ymax = max(ymax, v)
+    if nval > 0:
+        # the k-th smallest valid value (the background), by insertion into low[0:k+1] (the k+1 smallest so far,
+        # ascending): the same value as _select's quickselect (a k-th smallest value is unique), in about half the
+        # time (most values are rejected by one comparison). Signed zeros compare equal but differ in their bits:
+        # when the value is zero, _select's quickselect (written out: no view, no call) picks the very element
+        k = int(0.1 * (nval - 1))
+        m = 0
+        for j in range(nval):
+            v = vals[j]
+            if m <= k:
+                i = m
+                m += 1
+            elif v < low[k]:
+                i = k
+            else:
+                continue
+            while i > 0 and low[i - 1] > v:
+                low[i] = low[i - 1]
+                i -= 1
+            low[i] = v
+        bg = low[k]
+        if bg == 0.0:
+            left = 0
+            right = nval - 1
+            while right > left:
+                mid = (left + right) // 2
+                if vals[mid] < vals[left]:
+                    vals[mid], vals[left] = vals[left], vals[mid]
+                if vals[right] < vals[left]:
+                    vals[right], vals[left] = vals[left], vals[right]
+                if vals[right] < vals[mid]:
+                    vals[right], vals[mid] = vals[mid], vals[right]
+                pivot = vals[mid]
+                i = left
+                jj = right
+                while i <= jj:
+                    while vals[i] < pivot:
+                        i += 1
+                    while vals[jj] > pivot:
+                        jj -= 1
+                    if i <= jj:
+                        vals[i], vals[jj] = vals[jj], vals[i]
+                        i += 1
+                        jj -= 1
+                if k <= jj:
+                    right = jj
+                elif k >= i:
+                    left = i
+                else:
+                    break
+            bg = vals[k]
+        peak = ymax - bg
+        if not (peak > 0.0) or not math.isfinite(peak):
+            peak = 1.0
+        for i in range(npar):
+            pi[i] = 0.0
+            lo[i] = -np.inf
+            hi[i] = np.inf
+        pi[0] = bg
+        for c in range(offs.size):
+            rest, off, w0, af = comp[c, 0], comp[c, 1], comp[c, 2], comp[c, 3]
+            clo, chi, wlo, whi, alo, ahi = comp[c, 4], comp[c, 5], comp[c, 6], comp[c, 7], comp[c, 8], comp[c, 9]
+            c2 = crng[c, 2]
+            if c2 == c:
+                j0 = _U(crng[c, 0])
+                j1 = _U(crng[c, 1])
+                wsum = 0.0
+                s1 = 0.0
+                for j in range(j0, j1):
+                    if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
+                        a = max(yy[j] - bg, 0.0)
+                        wsum += a
+                        s1 += a * x[j]
+                ok = wsum > 0.0
+                cen = s1 / wsum if ok else 0.0
+                var = 0.0
+                if ok:
+                    for j in range(j0, j1):
+                        if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
+                            a = max(yy[j] - bg, 0.0)
+                            var += a * (x[j] - cen) ** 2
+                    var /= wsum
+                mom[c, 0] = 1.0 if ok else 0.0
+                mom[c, 1] = cen
+                mom[c, 2] = var
+            else:
+                ok = mom[c2, 0] > 0.0
+                cen = mom[c2, 1]
+                var = mom[c2, 2]
+            if ok:
+                centre = cen + (0.0 if single[c] else off)
+            else:
+                centre = rest + off
+            centre = min(max(centre, rest + clo), rest + chi)
+            width = w0
+            if single[c] and ok and var > 0.0:
+                width = math.sqrt(var)
+            width = min(max(width, wlo), whi)
+            if single[c]:
+                idx = n
+                if centre == centre:
+                    idx = 0
+                    top = n
+                    while idx < top:
+                        mid = (idx + top) // 2
+                        if x[mid] < centre:
+                            idx = mid + 1
+                        else:
+                            top = mid
+                idx = min(max(idx, 0), n - 1)
+                local = yy[idx] - bg if valid[idx] else 0.0
+                amp = local if local > 0.0 else peak * af
+            else:
+                amp = peak * af
+            o = offs[c]
+            lo[o] = peak * alo
+            hi[o] = peak * ahi
+            pi[o] = min(max(amp, lo[o]), hi[o])
+            pi[o + 1] = centre
+            pi[o + 2] = width
+            lo[o + 1] = rest + clo
+            hi[o + 1] = rest + chi
+            lo[o + 2] = wlo
+            hi[o + 2] = whi
+    else:
+        for i in range(npar):
+            pi[i] = 0.0
+            lo[i] = -np.inf
+            hi[i] = np.inf
+    if use_p0:
+        for i in range(npar):
+            pi[i] = p0u[s, i]
+    for i in range(npar):
+        if not math.isnan(lo_u[i]):
+            lo[i] = lo_u[i]
+        if not math.isnan(hi_u[i]):
+            hi[i] = hi_u[i]
+        if not math.isnan(fixv[i]):
+            pi[i] = fixv[i]
+    live = (x.size + y.size + u.size + p0u.size + lo_u.size + hi_u.size + fixv.size + comp.size + single.size
+            + offs.size + crng.size + w.size + yy.size + valid.size + vals.size + low.size + mom.size + pi.size + lo.size
+            + hi.size)  # see _lm_step
+    return nval if live > 0 else -1
+
+
 @njit(cache=True, nogil=True, error_model="numpy")
 def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pmap, lead, tscale, toff, kinds,
                   offs, nbg, ref, max_iter, tol, absolute, dx, voigt, s_start, s_stop,
@@ -1040,6 +1241,11 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
     r = np.empty(n)
     valid = np.empty(n, dtype=np.bool_)
     gbuf = np.empty(n)
+    gsel = np.empty(n)
+    # the guesses' per-component point ranges and shared moments (see _prepare_gauss)
+    crng = np.empty((max(ncomp, 1), 3), dtype=np.int64)
+    mom = np.empty((max(ncomp, 1), 3))
+    _guess_ranges(x, comp, crng)
     T = np.empty((max(nbg, 1), n))
     for b in range(nbg):
         for j in range(n):
@@ -1087,8 +1293,8 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                 if not math.isnan(fixv[i]):
                     pi[i] = fixv[i]
         else:
-            nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
-                                     skip_guess, s, w, yy, valid, pi, lo, hi, gbuf)
+            nval = _prepare_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, offs, crng, s, w, yy,
+                                  valid, gbuf, gsel, mom, pi, lo, hi)
         dof_out[s] = nval - npar
         # sqrt(w), and the points of nonzero weight; without uncertainties w is 0 or 1, its own square root
         nv = 0
