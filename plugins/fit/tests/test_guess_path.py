@@ -2,7 +2,7 @@
 
 Without initial values the kernels compute starting values and bounds per
 spectrum from its moments. The fast path computes them its own way (one
-leaf helper, an insertion select, moment sums over each component's point
+leaf helper, a branch-free quickselect, moment sums over each component's point
 range, shared between components of the same range); the general kernel
 (``lm_fit_scalar``, its guesses from ``_guess_one``/``_select``) is the
 reference to the bit, ``guess.initial_values`` (numpy; sums in another
@@ -35,7 +35,7 @@ def _batch(ncomp: int, npts: int, seed: int):
     y[7, 10:20] = np.inf
     y[8] = 0.0  # all zero
     y[9, :40] = 0.0  # background exactly zero (the quickselect path)
-    # signed zeros at the background, where an insertion select and the quickselect pick zeros of other signs
+    # signed zeros at the background, where other selections than _select's pick zeros of the other sign
     z = np.random.default_rng(0)
     for _ in range(3):
         z.poisson(20, 100), z.random(100), z.random(100)
@@ -114,7 +114,7 @@ def test_guesses_identical_to_general_kernel(ncomp, npts, narrow, weighted):
         vals = y[s][valid[s]].copy()
         picked = kernels._select(vals, int(0.1 * (vals.size - 1)))
         assert np.signbit(fast[0][s, 0]) == np.signbit(picked), s
-    if npts == 100:  # spectrum 10 tells the selections apart: the 10th zero in order has the other sign
+    if npts == 100:  # spectrum 10 tells selections apart (e.g. the 10th zero in order has the other sign)
         v10 = y[10][valid[10]]
         assert np.signbit(v10[v10 == 0][9]) != np.signbit(fast[0][10, 0])
     assert fitted.sum() >= 280 and not fitted[3] and not fitted[6]

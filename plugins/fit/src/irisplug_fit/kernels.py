@@ -651,29 +651,55 @@ def _prepare_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, 
         yy[j] = v if ok else 0.0
         if ok:
             vals[nval] = v
+            low[nval] = v
             nval += 1
             ymax = max(ymax, v)
     if nval > 0:
-        # the k-th smallest valid value (the background), by insertion into low[0:k+1] (the k+1 smallest so far,
-        # ascending): the same value as _select's quickselect (a k-th smallest value is unique), in about half the
-        # time (most values are rejected by one comparison). Signed zeros compare equal but differ in their bits:
-        # when the value is zero, _select's quickselect (written out: no view, no call) picks the very element
+        # the k-th smallest valid value (the background): the value _select's quickselect finds (a k-th smallest
+        # value is unique), by a quickselect on a copy (low) with branch-free Lomuto partitions (< pivot, then
+        # == pivot: ties end it, no quadratic time on flat data), ~3x faster than the branchy Hoare partition.
+        # Signed zeros compare equal but differ in their bits: when the value is zero, _select's quickselect
+        # (written out: no view, no call) on the values in their order picks the very element
         k = int(0.1 * (nval - 1))
-        m = 0
-        for j in range(nval):
-            v = vals[j]
-            if m <= k:
-                i = m
-                m += 1
-            elif v < low[k]:
-                i = k
+        left = 0
+        right = nval - 1
+        bg = np.nan
+        found = False
+        while right > left:
+            mid = (left + right) // 2
+            x0, x1, x2 = low[left], low[mid], low[right]
+            if (x0 <= x1) == (x1 <= x2):
+                pm = mid
+            elif (x1 <= x0) == (x0 <= x2):
+                pm = left
             else:
+                pm = right
+            low[pm], low[right] = low[right], low[pm]
+            pivot = low[right]
+            st = left
+            for j in range(left, right):
+                v = low[j]
+                low[j] = low[st]
+                low[st] = v
+                st += 1 if v < pivot else 0
+            low[right], low[st] = low[st], low[right]
+            if k < st:
+                right = st - 1
                 continue
-            while i > 0 and low[i - 1] > v:
-                low[i] = low[i - 1]
-                i -= 1
-            low[i] = v
-        bg = low[k]
+            # low[st] is the pivot, low[st + 1:right + 1] >= pivot: the values equal to it next
+            eq = st + 1
+            for j in range(st + 1, right + 1):
+                v = low[j]
+                low[j] = low[eq]
+                low[eq] = v
+                eq += 1 if v == pivot else 0
+            if k < eq:
+                bg = pivot
+                found = True
+                break
+            left = eq
+        if not found:
+            bg = low[k]
         if bg == 0.0:
             left = 0
             right = nval - 1
