@@ -35,6 +35,9 @@ _FIRST_RANKS = 4
 #: at most this many (pixel, rank) position models (12 floats each, ~100 MB): a raster of more pixels
 #: samples fewer ranks at once
 _MAX_MODELLED = 2**20
+#: largest search box (arcsec, ``max_offset``) whose positions are interpolated; the model's error grows
+#: with the cube of the box (<= 1e-8 px at 5 arcsec, ~2e-6 px at 30): a larger box is transformed exactly
+_MODEL_MAX_OFFSET = 30.0
 
 
 def is_raster(obj: Any) -> bool:
@@ -345,7 +348,8 @@ def coalign_raster_to_sji(
         where[pts] = start + np.arange(pts.size)
         loc[hit] = np.broadcast_to(where[:, None], hit.shape)[hit]
         k = int(keys[i])
-        blocks.append((k, OffsetPositions(wcs_k[k], lon_flat[pts], lat_flat[pts], max_offset)))
+        blocks.append((k, OffsetPositions(wcs_k[k], lon_flat[pts], lat_flat[pts],
+                                          max_offset if max_offset <= _MODEL_MAX_OFFSET else 0.0)))
         start += pts.size
     exact_k = {k: OffsetPositions(w, lon_flat, lat_flat, 0.0) for k, w in wcs_k.items()}  # later ranks: exact only
 

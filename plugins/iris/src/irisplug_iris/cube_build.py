@@ -124,21 +124,31 @@ def _image(path: Path, hdr: dict[str, Any], offset: int, lazy: bool) -> tuple[An
     return lazy_image(path, offset, hdr) if lazy else eager_image(path, offset, hdr)
 
 
-def _build_raster_cube(r: dict[str, Any], lazy: bool) -> Any:
-    import astropy.units as u
+def _cube_parts(r: dict[str, Any], lazy: bool, lon_axis: int, first_index: int) -> tuple[Any, Any, Any, dict, dict]:
+    """WCS (per exposure), data, mask, exposure coordinates and quality metadata of one file's window.
 
-    from irisplug.model import RasterCube, attach_exposure_coords
+    ``lon_axis``: the FITS axis along which longitude varies (3, the raster step; 1, the slit-jaw's x);
+    ``first_index``: the global index of the file's first exposure.
+    """
     from irisplug.model.wcs import PerExposureWCS
 
     wcs = PerExposureWCS(
         {**r["hdr"], "DATE-OBS": r["startobs"]},
-        exposure_axis=3, lon_axis=3, lat_axis=2, crval_lon=r["x"], crval_lat=r["y"], pc=r["pc"], times=r["mid"],
-        reference_time=r["startobs"], observer=_earth_observer(r["startobs"]),
+        exposure_axis=3, lon_axis=lon_axis, lat_axis=2, crval_lon=r["x"], crval_lat=r["y"], pc=r["pc"],
+        times=r["mid"], reference_time=r["startobs"], observer=_earth_observer(r["startobs"]),
         observers=_earth_observers(r["startobs"], r["mid"]),
     )
     data, mask = _image(r["path"], r["hdr"], r["offset"], lazy)
-    coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], r["first_index"])
-    meta = _quality_meta(dict(r["meta"]), **r["quality"])
+    coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], first_index)
+    return wcs, data, mask, coords, _quality_meta(dict(r["meta"]), **r["quality"])
+
+
+def _build_raster_cube(r: dict[str, Any], lazy: bool) -> Any:
+    import astropy.units as u
+
+    from irisplug.model import RasterCube, attach_exposure_coords
+
+    wcs, data, mask, coords, meta = _cube_parts(r, lazy, lon_axis=3, first_index=r["first_index"])
     return RasterCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
 
 
@@ -162,19 +172,10 @@ def build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool, uncertainty: 
     import astropy.units as u
 
     from irisplug.model import SJICube, attach_exposure_coords
-    from irisplug.model.wcs import PerExposureWCS
 
-    wcs = PerExposureWCS(
-        {**r["hdr"], "DATE-OBS": r["startobs"]},
-        exposure_axis=3, lon_axis=1, lat_axis=2, crval_lon=r["x"], crval_lat=r["y"], pc=r["pc"], times=r["mid"],
-        reference_time=r["startobs"], observer=_earth_observer(r["startobs"]),
-        observers=_earth_observers(r["startobs"], r["mid"]),
-    )
-    data, mask = _image(r["path"], r["hdr"], r["offset"], lazy)
-    coords = _exposure_coords(r["mid"], r["exp"], r["startobs"], r["nrasterp"], 0)
+    wcs, data, mask, coords, meta = _cube_parts(r, lazy, lon_axis=1, first_index=0)
     for name, values in r["slit"].items():
         coords[name] = values * u.pix
-    meta = _quality_meta(dict(r["meta"]), **r["quality"])
     if r["deconvolved"]:
         meta["DECONVOLVED"] = True
     cube = SJICube(data, wcs=wcs, unit=u.DN, mask=mask, meta=attach_exposure_coords(meta, coords))
