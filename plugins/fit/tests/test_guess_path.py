@@ -1,15 +1,19 @@
-"""The Gaussian fast path's moment guesses (``kernels._prepare_gauss``) against the general kernel's and numpy's.
+"""The kernels' moment guesses (``kernels._prepare_spectrum``, shared by both) against numpy's and the kernels before.
 
 Without initial values the kernels compute starting values and bounds per
-spectrum from its moments. The fast path computes them its own way (one
-leaf helper, a branch-free quickselect, moment sums over each component's point
-range, shared between components of the same range); the general kernel
-(``lm_fit_scalar``, its guesses from ``_guess_one``/``_select``) is the
-reference to the bit, ``guess.initial_values`` (numpy; sums in another
-order) the independent one. Starting values are read out with
-``max_iter=0`` (the output is the starting point); the bounds by starting
-from +-1e300 (the output is then the bound). Batches mix masked, NaN,
-flat, all-zero, signed-zero and too-few-point spectra.
+spectrum from its moments, in one leaf helper shared by the general kernel
+(``lm_fit_scalar``) and the Gaussian fast path (``lm_fit_gauss``): a
+branch-free quickselect for the background, moment sums over each
+component's point range, shared between components of the same range. The
+references: ``guess.initial_values`` (numpy; sums in another order), a
+plain-Python Hoare quickselect for the sign of a zero background, and, to the
+bit, the kernels of commit ``_BEFORE`` (the last before the guess code was
+shared: Hoare's quickselect on a view, moments over the whole window),
+loaded from git history beside these (skipped where that history is absent).
+Starting values are read out with ``max_iter=0`` (the output is the starting
+point); the bounds by starting from +-1e300 (the output is then the bound).
+Batches mix masked, NaN, flat, all-zero, signed-zero and too-few-point
+spectra.
 """
 
 from __future__ import annotations
@@ -77,6 +81,38 @@ def _run(kern, x, y, u, t, p0, use_p0, lo, hi, max_iter):
     return out
 
 
+def _hoare_select(a: list[float], k: int) -> float:
+    """k-th smallest of ``a`` by Hoare's quickselect with a median-of-three pivot (reorders ``a``): the element
+    (of +0.0/-0.0, equal but of other bits) that the kernels have always picked."""
+    left, right = 0, len(a) - 1
+    while right > left:
+        mid = (left + right) // 2
+        if a[mid] < a[left]:
+            a[mid], a[left] = a[left], a[mid]
+        if a[right] < a[left]:
+            a[right], a[left] = a[left], a[right]
+        if a[right] < a[mid]:
+            a[right], a[mid] = a[mid], a[right]
+        pivot = a[mid]
+        i, j = left, right
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            right = j
+        elif k >= i:
+            left = i
+        else:
+            break
+    return a[k]
+
+
 def _bits(a):
     return (np.asarray(a, float) + 0.0).view(np.uint64)  # +0.0: the general kernel's p = 1.0 * q + 0.0
 
@@ -84,7 +120,7 @@ def _bits(a):
 @pytest.mark.parametrize("ncomp,npts", [(1, 100), (3, 100), (7, 200)])
 @pytest.mark.parametrize("narrow", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_guesses_identical_to_general_kernel(ncomp, npts, narrow, weighted):
+def test_guesses_fast_path_general_kernel_numpy(ncomp, npts, narrow, weighted):
     x, y, truth = _batch(ncomp, npts, seed=ncomp + 10 * narrow)
     t = _template(x, truth, ncomp, narrow)
     assert kernels.fast_path(*parameter_mapping(t, dict(t.fixed), list(t.ties)), t.profile_codes, x[1] - x[0])
@@ -106,13 +142,13 @@ def test_guesses_identical_to_general_kernel(ncomp, npts, narrow, weighted):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(fast[2], gen[2], rtol=1e-13)  # chi2 at the start (the kernels sum it differently)
     fitted = np.isfinite(fast[0][:, 0])
-    # a zero background: which of +0.0/-0.0 (equal, other bits) is the general kernel's quickselect's element
+    # a zero background: which of +0.0/-0.0 (equal, other bits) is Hoare's quickselect's element
     # (its p = 1.0 * q + 0.0 hides the sign; the fast path's output is q itself)
     zero = np.flatnonzero(fitted & (fast[0][:, 0] == 0.0))
     assert {8, 9, 10} <= set(zero)
     for s in zero:
-        vals = y[s][valid[s]].copy()
-        picked = kernels._select(vals, int(0.1 * (vals.size - 1)))
+        vals = [float(v) for v in y[s][valid[s]]]
+        picked = _hoare_select(vals, int(0.1 * (len(vals) - 1)))
         assert np.signbit(fast[0][s, 0]) == np.signbit(picked), s
     if npts == 100:  # spectrum 10 tells selections apart (e.g. the 10th zero in order has the other sign)
         v10 = y[10][valid[10]]
@@ -145,3 +181,4 @@ def test_fit_from_guesses_identical(ncomp, npts, narrow):
     for a, b in zip(own, given, strict=True):
         np.testing.assert_array_equal(np.asarray(a).view(np.uint8), np.asarray(b).view(np.uint8))
     assert np.mean(own[4] == 0) > 0.9 and len(np.unique(own[3])) >= 3
+
