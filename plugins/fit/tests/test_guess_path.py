@@ -18,18 +18,24 @@ spectra.
 
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from irisplug_fit import kernels
 from irisplug_fit.engine import parameter_mapping
 from irisplug_fit.guess import component_table, initial_values
-from irisplug_fit.line_templates import generic_template
+from irisplug_fit.line_templates import generic_template, get_template
 from irisplug_fit.synthetic import poisson_gaussians
+from irisplug_fit.templates import Tie
 
 
-def _batch(ncomp: int, npts: int, seed: int):
-    x = np.linspace(1401.77, 1401.77 + 0.02 * npts, npts)
+def _batch(ncomp: int, npts: int, seed: int, x=None):
+    x = np.linspace(1401.77, 1401.77 + 0.02 * npts, npts) if x is None else x
     y, truth = poisson_gaussians(300, x, ncomp=ncomp, seed=seed, centre=float(x.mean()))
     rng = np.random.default_rng(seed)
     y[3] = np.nan  # fully masked
@@ -182,3 +188,120 @@ def test_fit_from_guesses_identical(ncomp, npts, narrow):
         np.testing.assert_array_equal(np.asarray(a).view(np.uint8), np.asarray(b).view(np.uint8))
     assert np.mean(own[4] == 0) > 0.9 and len(np.unique(own[3])) >= 3
 
+
+_BEFORE = "0c51f6c"  # the last commit of kernels.py before the guess code was shared (main, 2026-12-06)
+_KERNELS = "plugins/fit/src/irisplug_fit/kernels.py"
+
+
+@pytest.fixture(scope="module")
+def before(request, tmp_path_factory):
+    """``kernels.py`` of commit ``_BEFORE``, imported as a module of its own (its numba cache in pytest's if on)."""
+    root = Path(__file__).resolve().parents[3]
+    try:
+        src = subprocess.run(["git", "-C", str(root), "show", f"{_BEFORE}:{_KERNELS}"], capture_output=True,
+                             check=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"the kernels of commit {_BEFORE} are not in this checkout's git history ({exc})")
+    cache = getattr(request.config, "cache", None)  # the cache plugin keeps the compiled kernels between runs
+    folder = cache.mkdir("kernels_before") if cache is not None else tmp_path_factory.mktemp("kernels_before")
+    path = folder / f"kernels_{_BEFORE}.py"
+    if not path.exists() or path.read_text() != src:  # rewritten only when it differs: numba's cache stays valid
+        tmp = folder / f"kernels_{_BEFORE}.{id(src)}.tmp"
+        tmp.write_text(src)
+        tmp.replace(path)
+    name = f"irisplug_fit_kernels_{_BEFORE}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # numba's cache finds the module by name
+    spec.loader.exec_module(mod)
+    yield mod
+    sys.modules.pop(name, None)
+
+
+def _case(case: str):
+    """``(x, y, template, fixed, ties)`` of a named case: templates the general kernel runs, and fast-path ones."""
+    fixed: dict = {}
+    ties: list = []
+    if case == "mg_ii":  # 7 components, 6 of them in multiplets (not single)
+        t = get_template("mg_ii")
+        x = np.linspace(*t.wl_range, 200)
+        _, y, _ = _batch(7, 200, seed=3, x=x)
+        return x, y, t, fixed, ties
+    ncomp = 3 if case in ("tied", "bg1", "uneven") else 2
+    x = np.linspace(1401.77, 1403.77, 100)
+    if case == "uneven":  # a non-uniform grid: general kernel only
+        x = 1401.77 + 2.0 * np.linspace(0.0, 1.0, 100) ** 1.3
+    _, y, truth = _batch(ncomp, 100, seed=5, x=x)
+    p = truth[0]
+    if case == "voigt":
+        init = [p[0]] + [v for c in range(ncomp) for v in (*p[1 + 3 * c:4 + 3 * c], 0.5 * p[3 + 3 * c])]
+        t = generic_template(init, [x[0], x[-1]], voigt=True)
+    elif case == "lorentz":
+        t = generic_template(p, [x[0], x[-1]], lorentz=True)
+    elif case == "bg1":
+        t = generic_template([p[0], 0.5, *p[1:]], [x[0], x[-1]], bg_degree=1)
+    else:
+        t = generic_template(p, [x[0], x[-1]])
+    if case == "tied":
+        fixed = {"c1.width": float(p[3])}
+        ties = [Tie("c3.width", "c2.width"), Tie("c3.centre", "c2.centre", offset=0.1)]
+    return x, y, t, fixed, ties
+
+
+def _run_with(kern, x, y, t, fixed, ties, p0, use_p0, lo, hi, max_iter):
+    P = t.n_params
+    pmap, lead, tscale, toff = parameter_mapping(t, fixed, ties)
+    fixv = np.full(P, np.nan)
+    for i, nm in enumerate(t.param_names):
+        fixv[i] = fixed.get(nm, np.nan)
+    comp, single = component_table(t)
+    dx = (x[-1] - x[0]) / (x.size - 1)
+    args = kernels.kernel_arguments(x, y, np.empty((0, 0)), False, p0, use_p0, lo, hi, fixv, comp, single, pmap,
+                                    lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg, t.reference,
+                                    max_iter, 1e-8, False, dx)
+    n = y.shape[0]
+    out = (np.empty((n, P)), np.empty((n, P)), np.empty(n), np.empty(n, np.int32), np.empty(n, np.uint8),
+           np.empty(n, np.int32))
+    kern(*args, 0, n, *out)
+    return out
+
+
+def _same_bits(a, b, what):
+    for i, (u, v) in enumerate(zip(a, b, strict=True)):
+        np.testing.assert_array_equal(np.asarray(u).view(np.uint8), np.asarray(v).view(np.uint8),
+                                      err_msg=f"{what}, output {i}")
+
+
+@pytest.mark.parametrize("case", ["mg_ii", "voigt", "lorentz", "bg1", "tied", "uneven"])
+def test_general_kernel_as_before(before, case):
+    """The general kernel's starting values, bounds and whole fits without p0: the bits of the kernels before."""
+    x, y, t, fixed, ties = _case(case)
+    P = t.n_params
+    nan = np.full(P, np.nan)
+    p0 = np.tile(np.asarray(t.init if t.init is not None else np.zeros(P), float), (y.shape[0], 1))
+    new = _run_with(kernels.lm_fit_scalar, x, y, t, fixed, ties, p0, False, nan, nan, 0)
+    old = _run_with(before.lm_fit_scalar, x, y, t, fixed, ties, p0, False, nan, nan, 0)
+    _same_bits(new, old, "starting values")
+    assert np.isfinite(new[0][:, -1]).sum() >= 280
+    for sign in (1.0, -1.0):
+        far = np.full_like(p0, sign * 1e300)
+        _same_bits(_run_with(kernels.lm_fit_scalar, x, y, t, fixed, ties, far, True, nan, nan, 0),
+                   _run_with(before.lm_fit_scalar, x, y, t, fixed, ties, far, True, nan, nan, 0), f"bounds {sign}")
+    new = _run_with(kernels.lm_fit_scalar, x, y, t, fixed, ties, p0, False, nan, nan, 200)
+    old = _run_with(before.lm_fit_scalar, x, y, t, fixed, ties, p0, False, nan, nan, 200)
+    _same_bits(new, old, "fits")
+    assert np.mean(new[4] == 0) > 0.8
+
+
+@pytest.mark.parametrize("ncomp,npts", [(1, 100), (3, 100), (7, 200)])
+@pytest.mark.parametrize("narrow", [False, True])
+def test_both_kernels_as_before(before, ncomp, npts, narrow):
+    """Whole fits without p0 by both kernels: the bits of the same kernels before."""
+    x, y, truth = _batch(ncomp, npts, seed=ncomp + 10 * narrow + 2)
+    t = _template(x, truth, ncomp, narrow)
+    nan = np.full(t.n_params, np.nan)
+    for name in ("lm_fit_scalar", "lm_fit_gauss"):
+        new = _run_with(getattr(kernels, name), x, y, t, {}, [], truth, False, nan, nan, 200)
+        old = _run_with(getattr(before, name), x, y, t, {}, [], truth, False, nan, nan, 200)
+        _same_bits(new, old, name)
+        assert np.mean(new[4] == 0) > 0.9
