@@ -19,8 +19,10 @@ spectra.
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -194,21 +196,32 @@ _KERNELS = "plugins/fit/src/irisplug_fit/kernels.py"
 
 
 @pytest.fixture(scope="module")
-def before(request, tmp_path_factory):
-    """``kernels.py`` of commit ``_BEFORE``, imported as a module of its own (its numba cache in pytest's if on)."""
+def before(tmp_path_factory):
+    """``kernels.py`` of commit ``_BEFORE``, imported as a module of its own.
+
+    Its file (and numba's cache beside it: ~25 s of compilation) stays in the system's temporary folder, one per
+    Python and numba version (the file is rewritten only when it differs, which would invalidate the cache).
+    """
+    import numba
+
     root = Path(__file__).resolve().parents[3]
     try:
         src = subprocess.run(["git", "-C", str(root), "show", f"{_BEFORE}:{_KERNELS}"], capture_output=True,
                              check=True, text=True, timeout=60).stdout
     except (OSError, subprocess.SubprocessError) as exc:
         pytest.skip(f"the kernels of commit {_BEFORE} are not in this checkout's git history ({exc})")
-    cache = getattr(request.config, "cache", None)  # the cache plugin keeps the compiled kernels between runs
-    folder = cache.mkdir("kernels_before") if cache is not None else tmp_path_factory.mktemp("kernels_before")
-    path = folder / f"kernels_{_BEFORE}.py"
-    if not path.exists() or path.read_text() != src:  # rewritten only when it differs: numba's cache stays valid
-        tmp = folder / f"kernels_{_BEFORE}.{id(src)}.tmp"
-        tmp.write_text(src)
-        tmp.replace(path)
+    tag = f"{_BEFORE}_py{sys.version_info[0]}{sys.version_info[1]}_numba{numba.__version__}_{os.getuid()}"
+    folder = Path(tempfile.gettempdir()) / f"irisplug_kernels_{tag}"
+    try:
+        folder.mkdir(exist_ok=True)
+        path = folder / "kernels_before.py"
+        if not path.exists() or path.read_text() != src:
+            tmp = folder / f"kernels_before.{os.getpid()}.tmp"
+            tmp.write_text(src)
+            tmp.replace(path)
+    except OSError:  # no shared temporary folder: this session's own (compiled afresh)
+        path = tmp_path_factory.mktemp("kernels_before") / "kernels_before.py"
+        path.write_text(src)
     name = f"irisplug_fit_kernels_{_BEFORE}"
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
