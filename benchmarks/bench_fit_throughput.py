@@ -14,11 +14,12 @@ kernel (``kernels.lm_fit_scalar``) against the Gaussian fast path
 templates) on the same arguments: a before/after of the fast path in one
 process, insensitive to how many cores the load leaves free.
 
-``--baseline OLD/kernels.py``: also times, the same way, the fast path of
-another version of ``kernels.py`` (e.g. ``git show REV:plugins/fit/src/
-irisplug_fit/kernels.py > /tmp/kernels_old.py``) against this one, and
-checks that both give the same statuses, iterations and (to 1e-12)
-parameters: a before/after of a kernel change in one process.
+``--baseline OLD/kernels.py``: also times, the same way, the fast path and
+the general kernel of another version of ``kernels.py`` (e.g. ``git show
+REV:plugins/fit/src/irisplug_fit/kernels.py > /tmp/kernels_old.py``)
+against this one's, and checks that both give the same statuses,
+iterations and (to 1e-12) parameters: a before/after of a kernel change in
+one process.
 
 ``--guess``: the ``--kernels`` and ``--baseline`` rows time the kernels
 without initial values (``use_p0`` False, no bounds given: the moment
@@ -78,7 +79,8 @@ def _astropy_dask(x, y, p0):
 
 def _ratio(peer: list[float], ours: list[float]) -> str:
     r = np.asarray(peer) / np.asarray(ours)
-    return f"{np.median(r):6.1f}x ({r.min():.1f}-{r.max():.1f})"
+    d = 2 if np.median(r) < 10 else 1  # kernel before/after ratios near 1: two decimals
+    return f"{np.median(r):6.{d}f}x ({r.min():.{d}f}-{r.max():.{d}f})"
 
 
 def _load_baseline(path: str):
@@ -177,11 +179,12 @@ def run(quick: bool, repeats: int, astropy: bool, kernels: bool = False, baselin
         if base is not None:
             from irisplug_fit import kernels as this
 
-            old, new = _kernel_pair(x, y, p0, t, repeats, base.lm_fit_gauss, this.lm_fit_gauss, guess)
-            print(f"  CPU   1 thread: fast path baseline {np.median(old) * 1e6:8.2f} us ({min(old) * 1e6:.2f}-"
-                  f"{max(old) * 1e6:.2f})  this {np.median(new) * 1e6:8.2f} us ({min(new) * 1e6:.2f}-"
-                  f"{max(new) * 1e6:.2f})  speed-up {_ratio(old, new)}  (same statuses, iterations, parameters)"
-                  + ("  [no p0: moment guesses]" if guess else ""))
+            for kind, name in (("fast path", "lm_fit_gauss"), ("general kernel", "lm_fit_scalar")):
+                old, new = _kernel_pair(x, y, p0, t, repeats, getattr(base, name), getattr(this, name), guess)
+                print(f"  CPU   1 thread: {kind} baseline {np.median(old) * 1e6:8.2f} us ({min(old) * 1e6:.2f}-"
+                      f"{max(old) * 1e6:.2f})  this {np.median(new) * 1e6:8.2f} us ({min(new) * 1e6:.2f}-"
+                      f"{max(new) * 1e6:.2f})  speed-up {_ratio(old, new)}  (same statuses, iterations, parameters)"
+                      + ("  [no p0: moment guesses]" if guess else ""))
 
 
 if __name__ == "__main__":
@@ -190,7 +193,7 @@ if __name__ == "__main__":
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-astropy", action="store_true", help="skip the astropy parallel_fit_dask peer")
     ap.add_argument("--kernels", action="store_true", help="also time the general kernel against the fast path")
-    ap.add_argument("--baseline", metavar="FILE", help="another version's kernels.py: its fast path against this one")
+    ap.add_argument("--baseline", metavar="FILE", help="another version's kernels.py: its kernels against this one's")
     ap.add_argument("--guess", action="store_true", help="kernel rows without initial values (moment guesses)")
     args = ap.parse_args()
     run(args.quick, args.repeats, not args.no_astropy, args.kernels, args.baseline, args.guess)
