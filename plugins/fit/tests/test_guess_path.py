@@ -5,11 +5,11 @@ spectrum from its moments, in one leaf helper shared by the general kernel
 (``lm_fit_scalar``) and the Gaussian fast path (``lm_fit_gauss``): a
 branch-free quickselect for the background, moment sums over each
 component's point range, shared between components of the same range. The
-references: ``guess.initial_values`` (numpy; sums in another order), a
-plain-Python Hoare quickselect for the sign of a zero background, and, to the
-bit, the kernels of commit ``_BEFORE`` (the last before the guess code was
-shared: Hoare's quickselect on a view, moments over the whole window),
-loaded from git history beside these (skipped where that history is absent).
+references: ``guess.initial_values`` (numpy; sums in another order) and, to
+the bit (the sign of a zero background included), the kernels of commit
+``_BEFORE`` (the last before the guess code was shared: Hoare's quickselect
+on a view, moments over the whole window), loaded from git history beside
+these (skipped where that history is absent).
 Starting values are read out with ``max_iter=0`` (the output is the starting
 point); the bounds by starting from +-1e300 (the output is then the bound).
 Batches mix masked, NaN, flat, all-zero, signed-zero and too-few-point
@@ -34,6 +34,8 @@ from irisplug_fit.guess import component_table, initial_values
 from irisplug_fit.line_templates import generic_template, get_template
 from irisplug_fit.synthetic import poisson_gaussians
 from irisplug_fit.templates import Tie
+
+NO_U = np.empty((0, 0))  # no uncertainties
 
 
 def _batch(ncomp: int, npts: int, seed: int, x=None):
@@ -75,50 +77,20 @@ def _template(x, truth, ncomp: int, narrow: bool):
     return generic_template(p, [x[0], x[-1]], limits=[lower, upper])
 
 
-def _run(kern, x, y, u, t, p0, use_p0, lo, hi, max_iter):
+def _run(kern, x, y, u, t, p0, use_p0, lo, hi, max_iter, fixed=None, ties=None):
     P = t.n_params
-    pmap, lead, tscale, toff = parameter_mapping(t, dict(t.fixed), list(t.ties))
+    fixed = dict(t.fixed) if fixed is None else fixed
+    pmap, lead, tscale, toff = parameter_mapping(t, fixed, list(t.ties) if ties is None else ties)
+    fixv = np.array([fixed.get(nm, np.nan) for nm in t.param_names], float)
     comp, single = component_table(t)
-    args = kernels.kernel_arguments(x, y, u, u.size > 0, p0, use_p0, lo, hi, np.full(P, np.nan), comp, single, pmap,
-                                    lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg, t.reference,
-                                    max_iter, 1e-8, False, (x[-1] - x[0]) / (x.size - 1))
+    args = kernels.kernel_arguments(x, y, u, u.size > 0, p0, use_p0, lo, hi, fixv, comp, single, pmap, lead, tscale,
+                                    toff, t.profile_codes, t.param_offsets, t.n_bg, t.reference, max_iter, 1e-8,
+                                    False, (x[-1] - x[0]) / (x.size - 1))
     n = y.shape[0]
     out = (np.empty((n, P)), np.empty((n, P)), np.empty(n), np.empty(n, np.int32), np.empty(n, np.uint8),
            np.empty(n, np.int32))
     kern(*args, 0, n, *out)
     return out
-
-
-def _hoare_select(a: list[float], k: int) -> float:
-    """k-th smallest of ``a`` by Hoare's quickselect with a median-of-three pivot (reorders ``a``): the element
-    (of +0.0/-0.0, equal but of other bits) that the kernels have always picked."""
-    left, right = 0, len(a) - 1
-    while right > left:
-        mid = (left + right) // 2
-        if a[mid] < a[left]:
-            a[mid], a[left] = a[left], a[mid]
-        if a[right] < a[left]:
-            a[right], a[left] = a[left], a[right]
-        if a[right] < a[mid]:
-            a[right], a[mid] = a[mid], a[right]
-        pivot = a[mid]
-        i, j = left, right
-        while i <= j:
-            while a[i] < pivot:
-                i += 1
-            while a[j] > pivot:
-                j -= 1
-            if i <= j:
-                a[i], a[j] = a[j], a[i]
-                i += 1
-                j -= 1
-        if k <= j:
-            right = j
-        elif k >= i:
-            left = i
-        else:
-            break
-    return a[k]
 
 
 def _bits(a):
@@ -150,17 +122,7 @@ def test_guesses_fast_path_general_kernel_numpy(ncomp, npts, narrow, weighted):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(fast[2], gen[2], rtol=1e-13)  # chi2 at the start (the kernels sum it differently)
     fitted = np.isfinite(fast[0][:, 0])
-    # a zero background: which of +0.0/-0.0 (equal, other bits) is Hoare's quickselect's element
-    # (its p = 1.0 * q + 0.0 hides the sign; the fast path's output is q itself)
-    zero = np.flatnonzero(fitted & (fast[0][:, 0] == 0.0))
-    assert {8, 9, 10} <= set(zero)
-    for s in zero:
-        vals = [float(v) for v in y[s][valid[s]]]
-        picked = _hoare_select(vals, int(0.1 * (len(vals) - 1)))
-        assert np.signbit(fast[0][s, 0]) == np.signbit(picked), s
-    if npts == 100:  # spectrum 10 tells selections apart (e.g. the 10th zero in order has the other sign)
-        v10 = y[10][valid[10]]
-        assert np.signbit(v10[v10 == 0][9]) != np.signbit(fast[0][10, 0])
+    assert {8, 9, 10} <= set(np.flatnonzero(fitted & (fast[0][:, 0] == 0.0)))  # zero backgrounds (see below)
     assert fitted.sum() >= 280 and not fitted[3] and not fitted[6]
     # numpy's guesses: the background exactly (the same selected value), the moments to rounding (other sum order)
     np.testing.assert_array_equal(fast[0][fitted, 0], ref_p0[fitted, 0])
@@ -182,7 +144,7 @@ def test_fit_from_guesses_identical(ncomp, npts, narrow):
     x, y, truth = _batch(ncomp, npts, seed=ncomp + 10 * narrow + 1)
     t = _template(x, truth, ncomp, narrow)
     nan = np.full(t.n_params, np.nan)
-    u = np.empty((0, 0))
+    u = NO_U
     start = _run(kernels.lm_fit_scalar, x, y, u, t, truth, False, nan, nan, 0)[0]
     own = _run(kernels.lm_fit_gauss, x, y, u, t, truth, False, nan, nan, 200)
     given = _run(kernels.lm_fit_gauss, x, y, u, t, np.nan_to_num(start), True, nan, nan, 200)
@@ -261,24 +223,6 @@ def _case(case: str):
     return x, y, t, fixed, ties
 
 
-def _run_with(kern, x, y, t, fixed, ties, p0, use_p0, lo, hi, max_iter):
-    P = t.n_params
-    pmap, lead, tscale, toff = parameter_mapping(t, fixed, ties)
-    fixv = np.full(P, np.nan)
-    for i, nm in enumerate(t.param_names):
-        fixv[i] = fixed.get(nm, np.nan)
-    comp, single = component_table(t)
-    dx = (x[-1] - x[0]) / (x.size - 1)
-    args = kernels.kernel_arguments(x, y, np.empty((0, 0)), False, p0, use_p0, lo, hi, fixv, comp, single, pmap,
-                                    lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg, t.reference,
-                                    max_iter, 1e-8, False, dx)
-    n = y.shape[0]
-    out = (np.empty((n, P)), np.empty((n, P)), np.empty(n), np.empty(n, np.int32), np.empty(n, np.uint8),
-           np.empty(n, np.int32))
-    kern(*args, 0, n, *out)
-    return out
-
-
 def _same_bits(a, b, what):
     for i, (u, v) in enumerate(zip(a, b, strict=True)):
         np.testing.assert_array_equal(np.asarray(u).view(np.uint8), np.asarray(v).view(np.uint8),
@@ -292,16 +236,16 @@ def test_general_kernel_as_before(before, case):
     P = t.n_params
     nan = np.full(P, np.nan)
     p0 = np.tile(np.asarray(t.init if t.init is not None else np.zeros(P), float), (y.shape[0], 1))
-    new = _run_with(kernels.lm_fit_scalar, x, y, t, fixed, ties, p0, False, nan, nan, 0)
-    old = _run_with(before.lm_fit_scalar, x, y, t, fixed, ties, p0, False, nan, nan, 0)
+    new = _run(kernels.lm_fit_scalar, x, y, NO_U, t, p0, False, nan, nan, 0, fixed, ties)
+    old = _run(before.lm_fit_scalar, x, y, NO_U, t, p0, False, nan, nan, 0, fixed, ties)
     _same_bits(new, old, "starting values")
     assert np.isfinite(new[0][:, -1]).sum() >= 280
     for sign in (1.0, -1.0):
         far = np.full_like(p0, sign * 1e300)
-        _same_bits(_run_with(kernels.lm_fit_scalar, x, y, t, fixed, ties, far, True, nan, nan, 0),
-                   _run_with(before.lm_fit_scalar, x, y, t, fixed, ties, far, True, nan, nan, 0), f"bounds {sign}")
-    new = _run_with(kernels.lm_fit_scalar, x, y, t, fixed, ties, p0, False, nan, nan, 200)
-    old = _run_with(before.lm_fit_scalar, x, y, t, fixed, ties, p0, False, nan, nan, 200)
+        _same_bits(_run(kernels.lm_fit_scalar, x, y, NO_U, t, far, True, nan, nan, 0, fixed, ties),
+                   _run(before.lm_fit_scalar, x, y, NO_U, t, far, True, nan, nan, 0, fixed, ties), f"bounds {sign}")
+    new = _run(kernels.lm_fit_scalar, x, y, NO_U, t, p0, False, nan, nan, 200, fixed, ties)
+    old = _run(before.lm_fit_scalar, x, y, NO_U, t, p0, False, nan, nan, 200, fixed, ties)
     _same_bits(new, old, "fits")
     assert np.mean(new[4] == 0) > 0.8
 
@@ -309,12 +253,27 @@ def test_general_kernel_as_before(before, case):
 @pytest.mark.parametrize("ncomp,npts", [(1, 100), (3, 100), (7, 200)])
 @pytest.mark.parametrize("narrow", [False, True])
 def test_both_kernels_as_before(before, ncomp, npts, narrow):
-    """Whole fits without p0 by both kernels: the bits of the same kernels before."""
+    """Starting values and whole fits without p0 by both kernels: the bits of the same kernels before.
+
+    The fast path outputs its starting point ``q`` itself: the sign of a zero background shows (+0.0 and -0.0
+    compare equal; which one is the element that the kernels' Hoare quickselect always picked).
+    """
     x, y, truth = _batch(ncomp, npts, seed=ncomp + 10 * narrow + 2)
     t = _template(x, truth, ncomp, narrow)
     nan = np.full(t.n_params, np.nan)
+    weights = np.sqrt(np.abs(y) + 1.0)
+    weights[20, 10:30] = 0.0
+    for u in (NO_U, weights):
+        for name in ("lm_fit_scalar", "lm_fit_gauss"):
+            new = _run(getattr(kernels, name), x, y, u, t, truth, False, nan, nan, 0)
+            _same_bits(new, _run(getattr(before, name), x, y, u, t, truth, False, nan, nan, 0), f"{name} start")
+        zero = new[0][:, 0] == 0.0
+        assert zero[[8, 9, 10]].all()
+        if npts == 100:  # spectrum 10 tells selections apart (e.g. the 10th zero in order has the other sign)
+            v10 = y[10][np.isfinite(y[10])]
+            assert np.signbit(v10[v10 == 0][9]) != np.signbit(new[0][10, 0])
     for name in ("lm_fit_scalar", "lm_fit_gauss"):
-        new = _run_with(getattr(kernels, name), x, y, t, {}, [], truth, False, nan, nan, 200)
-        old = _run_with(getattr(before, name), x, y, t, {}, [], truth, False, nan, nan, 200)
+        new = _run(getattr(kernels, name), x, y, NO_U, t, truth, False, nan, nan, 200)
+        old = _run(getattr(before, name), x, y, NO_U, t, truth, False, nan, nan, 200)
         _same_bits(new, old, name)
         assert np.mean(new[4] == 0) > 0.9
