@@ -49,7 +49,7 @@ def _batch(ncomp: int, npts: int, seed: int, x=None):
     y[7, 10:20] = np.inf
     y[8] = 0.0  # all zero
     y[9, :40] = 0.0  # background exactly zero (the quickselect path)
-    # signed zeros at the background, where other selections than _select's pick zeros of the other sign
+    # signed zeros at the background, where other selections than Hoare's quickselect pick zeros of the other sign
     z = np.random.default_rng(0)
     for _ in range(3):
         z.poisson(20, 100), z.random(100), z.random(100)
