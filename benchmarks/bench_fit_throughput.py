@@ -14,13 +14,19 @@ kernel (``kernels.lm_fit_scalar``) against the Gaussian fast path
 templates) on the same arguments: a before/after of the fast path in one
 process, insensitive to how many cores the load leaves free.
 
-``--baseline OLD/kernels.py``: also times, the same way, the fast path of
-another version of ``kernels.py`` (e.g. ``git show REV:plugins/fit/src/
-irisplug_fit/kernels.py > /tmp/kernels_old.py``) against this one, and
-checks that both give the same statuses, iterations and (to 1e-12)
-parameters: a before/after of a kernel change in one process.
+``--baseline OLD/kernels.py``: also times, the same way, the fast path and
+the general kernel of another version of ``kernels.py`` (e.g. ``git show
+REV:plugins/fit/src/irisplug_fit/kernels.py > /tmp/kernels_old.py``)
+against this one's, and checks that both give the same statuses,
+iterations and (to 1e-12) parameters: a before/after of a kernel change in
+one process.
 
-    python benchmarks/bench_fit_throughput.py [--quick] [--repeats 5] [--no-astropy] [--kernels] [--baseline FILE]
+``--guess``: the ``--kernels`` and ``--baseline`` rows time the kernels
+without initial values (``use_p0`` False, no bounds given: the moment
+guesses and their bounds computed per spectrum, as ``fit_cube`` runs
+them); with ``--baseline`` the parameters must then be identical to the bit.
+
+    python benchmarks/bench_fit_throughput.py [--quick] [--repeats 5] [--no-astropy] [--kernels] [--baseline FILE] [--guess]
 """
 
 from __future__ import annotations
@@ -73,7 +79,8 @@ def _astropy_dask(x, y, p0):
 
 def _ratio(peer: list[float], ours: list[float]) -> str:
     r = np.asarray(peer) / np.asarray(ours)
-    return f"{np.median(r):6.1f}x ({r.min():.1f}-{r.max():.1f})"
+    d = 2 if np.median(r) < 10 else 1  # kernel before/after ratios near 1: two decimals
+    return f"{np.median(r):6.{d}f}x ({r.min():.{d}f}-{r.max():.{d}f})"
 
 
 def _load_baseline(path: str):
@@ -89,8 +96,12 @@ def _load_baseline(path: str):
     return mod
 
 
-def _kernel_pair(x, y, p0, t, repeats: int, first=None, second=None) -> tuple[list[float], list[float]]:
-    """CPU time per spectrum of two kernels (default: the general kernel, the fast path), one thread, interleaved."""
+def _kernel_pair(x, y, p0, t, repeats: int, first=None, second=None, guess: bool = False
+                 ) -> tuple[list[float], list[float]]:
+    """CPU time per spectrum of two kernels (default: the general kernel, the fast path), one thread, interleaved.
+
+    ``guess``: without initial values or bounds (the kernels compute the moment guesses).
+    """
     from irisplug_fit import kernels
     from irisplug_fit.engine import parameter_mapping
     from irisplug_fit.guess import component_table
@@ -98,8 +109,8 @@ def _kernel_pair(x, y, p0, t, repeats: int, first=None, second=None) -> tuple[li
     P = t.n_params
     pmap, lead, tscale, toff = parameter_mapping(t, dict(t.fixed), list(t.ties))
     comp, single = component_table(t)
-    inf = np.full(P, np.inf)
-    args = kernels.kernel_arguments(x, y, np.empty((0, 0)), False, p0, True, -inf, inf, np.full(P, np.nan), comp,
+    inf = np.full(P, np.nan if guess else np.inf)
+    args = kernels.kernel_arguments(x, y, np.empty((0, 0)), False, p0, not guess, -inf, inf, np.full(P, np.nan), comp,
                                     single, pmap, lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg,
                                     t.reference, 200, 1e-8, False, (x[-1] - x[0]) / (x.size - 1))
     n = y.shape[0]
@@ -118,11 +129,15 @@ def _kernel_pair(x, y, p0, t, repeats: int, first=None, second=None) -> tuple[li
         a, b = outs["general"], outs["fast"]
         np.testing.assert_array_equal(a[4], b[4])
         np.testing.assert_array_equal(a[3], b[3])
-        np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
+        if guess:  # the same guesses: the same operations, the same bits
+            np.testing.assert_array_equal(a[0], b[0])
+        else:
+            np.testing.assert_allclose(a[0], b[0], rtol=1e-12)
     return times["general"][1:], times["fast"][1:]  # the first round loads/compiles
 
 
-def run(quick: bool, repeats: int, astropy: bool, kernels: bool = False, baseline: str | None = None) -> None:
+def run(quick: bool, repeats: int, astropy: bool, kernels: bool = False, baseline: str | None = None,
+        guess: bool = False) -> None:
     cases = [("1 Gaussian + constant, 100 pts", 1, 100, 40000 if not quick else 4000),
              ("3 Gaussians + constant, 100 pts", 3, 100, 20000 if not quick else 2000),
              ("7 Gaussians + constant, 200 pts", 7, 200, 6000 if not quick else 600)]
@@ -158,16 +173,18 @@ def run(quick: bool, repeats: int, astropy: bool, kernels: bool = False, baselin
         if ap:
             print(f"  wall  astropy parallel_fit_dask {np.median(ap) * 1e6:8.1f} us  ratio {_ratio(ap, ours)}")
         if kernels:
-            gen, fast = _kernel_pair(x, y, p0, t, repeats)
+            gen, fast = _kernel_pair(x, y, p0, t, repeats, guess=guess)
             print(f"  CPU   1 thread: general kernel {np.median(gen) * 1e6:8.2f} us  fast path {np.median(fast) * 1e6:8.2f} us"
                   f"  speed-up {_ratio(gen, fast)}")
         if base is not None:
             from irisplug_fit import kernels as this
 
-            old, new = _kernel_pair(x, y, p0, t, repeats, base.lm_fit_gauss, this.lm_fit_gauss)
-            print(f"  CPU   1 thread: fast path baseline {np.median(old) * 1e6:8.2f} us ({min(old) * 1e6:.2f}-"
-                  f"{max(old) * 1e6:.2f})  this {np.median(new) * 1e6:8.2f} us ({min(new) * 1e6:.2f}-"
-                  f"{max(new) * 1e6:.2f})  speed-up {_ratio(old, new)}  (same statuses, iterations, parameters)")
+            for kind, name in (("fast path", "lm_fit_gauss"), ("general kernel", "lm_fit_scalar")):
+                old, new = _kernel_pair(x, y, p0, t, repeats, getattr(base, name), getattr(this, name), guess)
+                print(f"  CPU   1 thread: {kind} baseline {np.median(old) * 1e6:8.2f} us ({min(old) * 1e6:.2f}-"
+                      f"{max(old) * 1e6:.2f})  this {np.median(new) * 1e6:8.2f} us ({min(new) * 1e6:.2f}-"
+                      f"{max(new) * 1e6:.2f})  speed-up {_ratio(old, new)}  (same statuses, iterations, parameters)"
+                      + ("  [no p0: moment guesses]" if guess else ""))
 
 
 if __name__ == "__main__":
@@ -176,6 +193,7 @@ if __name__ == "__main__":
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-astropy", action="store_true", help="skip the astropy parallel_fit_dask peer")
     ap.add_argument("--kernels", action="store_true", help="also time the general kernel against the fast path")
-    ap.add_argument("--baseline", metavar="FILE", help="another version's kernels.py: its fast path against this one")
+    ap.add_argument("--baseline", metavar="FILE", help="another version's kernels.py: its kernels against this one's")
+    ap.add_argument("--guess", action="store_true", help="kernel rows without initial values (moment guesses)")
     args = ap.parse_args()
-    run(args.quick, args.repeats, not args.no_astropy, args.kernels, args.baseline)
+    run(args.quick, args.repeats, not args.no_astropy, args.kernels, args.baseline, args.guess)

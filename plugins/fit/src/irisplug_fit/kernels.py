@@ -438,133 +438,48 @@ def _inverse_diagonal(A, scale, M, L, dl, dsc, col, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _select(a, k):
-    """k-th smallest value of ``a`` (reorders ``a``; Hoare's quickselect, median-of-three pivot)."""
-    left = 0
-    right = a.size - 1
-    while right > left:
-        mid = (left + right) // 2
-        if a[mid] < a[left]:
-            a[mid], a[left] = a[left], a[mid]
-        if a[right] < a[left]:
-            a[right], a[left] = a[left], a[right]
-        if a[right] < a[mid]:
-            a[right], a[mid] = a[mid], a[right]
-        pivot = a[mid]
-        i = left
-        j = right
-        while i <= j:
-            while a[i] < pivot:
-                i += 1
-            while a[j] > pivot:
-                j -= 1
-            if i <= j:
-                a[i], a[j] = a[j], a[i]
-                i += 1
-                j -= 1
-        if k <= j:
-            right = j
-        elif k >= i:
-            left = i
-        else:
-            break
-    return a[k]
-
-
-@njit(cache=True, error_model="numpy")
-def _guess_one(x, y, valid, nbg, comp, single, kinds, offs, p0, lo, hi, buf):
-    """Moment-based initial values and bounds (twin of :func:`irisplug_fit.guess.initial_values`)."""
+def _guess_ranges(x, comp, crng):
+    """Per component: the points ``crng[c, 0]:crng[c, 1]`` that hold every point of its allowed centre range (first
+    and last such point), and ``crng[c, 2]``, the first component with the same range (whose moments, the same
+    operations on the same points, it reuses). Once per call: ``x`` and ``comp`` are fixed."""
     n = x.size
-    nval = 0
-    ymax = -np.inf
-    for j in range(n):
-        if valid[j]:
-            nval += 1
-            ymax = max(ymax, y[j])
-    vals = buf[:nval]
-    m = 0
-    for j in range(n):
-        if valid[j]:
-            vals[m] = y[j]
-            m += 1
-    bg = _select(vals, int(0.1 * (nval - 1))) if nval > 0 else 0.0
-    peak = ymax - bg
-    if not (peak > 0.0) or not math.isfinite(peak):
-        peak = 1.0
-    for i in range(p0.size):
-        p0[i] = 0.0
-        lo[i] = -np.inf
-        hi[i] = np.inf
-    p0[0] = bg
-    for c in range(kinds.size):
-        rest, off, w0, af = comp[c, 0], comp[c, 1], comp[c, 2], comp[c, 3]
-        clo, chi, wlo, whi, alo, ahi = comp[c, 4], comp[c, 5], comp[c, 6], comp[c, 7], comp[c, 8], comp[c, 9]
-        wsum = 0.0
-        s1 = 0.0
+    for c in range(comp.shape[0]):
+        a = comp[c, 0] + comp[c, 4]
+        b = comp[c, 0] + comp[c, 5]
+        first = n
+        last = -1
         for j in range(n):
-            if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
-                a = max(y[j] - bg, 0.0)
-                wsum += a
-                s1 += a * x[j]
-        ok = wsum > 0.0
-        cen = s1 / wsum if ok else 0.0
-        var = 0.0
-        if ok:
-            for j in range(n):
-                if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
-                    a = max(y[j] - bg, 0.0)
-                    var += a * (x[j] - cen) ** 2
-            var /= wsum
-        if ok:
-            centre = cen + (0.0 if single[c] else off)
-        else:
-            centre = rest + off
-        centre = min(max(centre, rest + clo), rest + chi)
-        width = w0
-        if single[c] and kinds[c] != 1 and ok and var > 0.0:
-            width = math.sqrt(var)
-        width = min(max(width, wlo), whi)
-        if single[c]:
-            # np.searchsorted(x, centre) (left side), written out: numba's generic version costs ~10 % of the compile
-            idx = n
-            if centre == centre:
-                idx = 0
-                top = n
-                while idx < top:
-                    mid = (idx + top) // 2
-                    if x[mid] < centre:
-                        idx = mid + 1
-                    else:
-                        top = mid
-            idx = min(max(idx, 0), n - 1)
-            local = y[idx] - bg if valid[idx] else 0.0
-            amp = local if local > 0.0 else peak * af
-        else:
-            amp = peak * af
-        o = offs[c]
-        lo[o] = peak * alo
-        hi[o] = peak * ahi
-        p0[o] = min(max(amp, lo[o]), hi[o])
-        p0[o + 1] = centre
-        p0[o + 2] = width
-        lo[o + 1] = rest + clo
-        hi[o + 1] = rest + chi
-        lo[o + 2] = wlo
-        hi[o + 2] = whi
-        if kinds[c] == 2:
-            # Voigt: the Lorentzian HWHM starts at half the Gaussian sigma
-            p0[o + 3] = 0.5 * width
-            lo[o + 3] = 0.0
-            hi[o + 3] = 10.0 * whi
+            if x[j] >= a and x[j] <= b:
+                first = min(first, j)
+                last = j
+        crng[c, 0] = first
+        crng[c, 1] = max(last + 1, first)
+        crng[c, 2] = c
+        for c2 in range(c):
+            if crng[c2, 2] == c2 and comp[c2, 0] + comp[c2, 4] == a and comp[c2, 0] + comp[c2, 5] == b:
+                crng[c, 2] = c2
+                break
+    live = x.size + comp.size + crng.size  # see _lm_step
+    return live > 0
 
 
 @njit(cache=True, error_model="numpy")
-def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg, skip_guess, s,
-                      w, yy, valid, pi, lo, hi, gbuf):
-    """Weights, cleaned data, initial values and bounds of spectrum ``s``; returns the number of valid points."""
+def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, crng, skip_guess, s,
+                      w, yy, valid, sel, mom, pi, lo, hi):
+    """Weights, cleaned data, initial values and bounds of spectrum ``s``; returns the number of valid points.
+
+    Both kernels run it. Unless ``skip_guess`` (initial values and every bound given), the initial values and
+    bounds are moment guesses (twin of :func:`irisplug_fit.guess.initial_values`). A leaf (no calls to other
+    jitted functions) with every array used last at its one exit, so numba keeps no reference counting in it
+    (see _lm_step): one pass cleans the data and gathers the valid values (``sel``) for the background; each
+    component's moment sums run over the points of its centre range only (``crng``, see :func:`_guess_ranges`:
+    the same points in the same order as over the whole window) and components with the same range reuse the
+    first one's moments (``mom``: ok, centroid, variance).
+    """
     n = x.size
     npar = pi.size
     nval = 0
+    ymax = -np.inf
     for j in range(n):
         v = y[s, j]
         ok = math.isfinite(v)
@@ -576,14 +491,171 @@ def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, singl
             w[j] = 1.0 if ok else 0.0
         valid[j] = ok
         yy[j] = v if ok else 0.0
-        nval += ok
+        if ok:
+            sel[nval] = v
+            nval += 1
+            ymax = max(ymax, v)
+    for i in range(npar):
+        pi[i] = 0.0
+        lo[i] = -np.inf
+        hi[i] = np.inf
     if nval > 0 and not skip_guess:
-        _guess_one(x, yy, valid, nbg, comp, single, kinds, offs, pi, lo, hi, gbuf)
-    else:
-        for i in range(npar):
-            pi[i] = 0.0
-            lo[i] = -np.inf
-            hi[i] = np.inf
+        # the background: the k-th smallest valid value (unique as a value), by a quickselect with branch-free
+        # Lomuto partitions (< pivot, then == pivot: ties end it, no quadratic time on flat data), ~3x faster
+        # than a branchy Hoare partition
+        k = int(0.1 * (nval - 1))
+        left = 0
+        right = nval - 1
+        bg = np.nan
+        found = False
+        while right > left:
+            mid = (left + right) // 2
+            x0, x1, x2 = sel[left], sel[mid], sel[right]
+            if (x0 <= x1) == (x1 <= x2):
+                pm = mid
+            elif (x1 <= x0) == (x0 <= x2):
+                pm = left
+            else:
+                pm = right
+            sel[pm], sel[right] = sel[right], sel[pm]
+            pivot = sel[right]
+            st = left
+            for j in range(left, right):
+                v = sel[j]
+                sel[j] = sel[st]
+                sel[st] = v
+                st += 1 if v < pivot else 0
+            sel[right], sel[st] = sel[st], sel[right]
+            if k < st:
+                right = st - 1
+                continue
+            # sel[st] is the pivot, sel[st + 1:right + 1] >= pivot: the values equal to it next
+            eq = st + 1
+            for j in range(st + 1, right + 1):
+                v = sel[j]
+                sel[j] = sel[eq]
+                sel[eq] = v
+                eq += 1 if v == pivot else 0
+            if k < eq:
+                bg = pivot
+                found = True
+                break
+            left = eq
+        if not found:
+            bg = sel[k]
+        if bg == 0.0:
+            # +0.0 and -0.0 compare equal but differ in their bits: a zero background is the element that Hoare's
+            # quickselect (median-of-three pivot) picks from the valid values in their order, as it always was
+            m = 0
+            for j in range(n):
+                if valid[j]:
+                    sel[m] = yy[j]
+                    m += 1
+            left = 0
+            right = nval - 1
+            while right > left:
+                mid = (left + right) // 2
+                if sel[mid] < sel[left]:
+                    sel[mid], sel[left] = sel[left], sel[mid]
+                if sel[right] < sel[left]:
+                    sel[right], sel[left] = sel[left], sel[right]
+                if sel[right] < sel[mid]:
+                    sel[right], sel[mid] = sel[mid], sel[right]
+                pivot = sel[mid]
+                i = left
+                jj = right
+                while i <= jj:
+                    while sel[i] < pivot:
+                        i += 1
+                    while sel[jj] > pivot:
+                        jj -= 1
+                    if i <= jj:
+                        sel[i], sel[jj] = sel[jj], sel[i]
+                        i += 1
+                        jj -= 1
+                if k <= jj:
+                    right = jj
+                elif k >= i:
+                    left = i
+                else:
+                    break
+            bg = sel[k]
+        peak = ymax - bg
+        if not (peak > 0.0) or not math.isfinite(peak):
+            peak = 1.0
+        pi[0] = bg
+        for c in range(offs.size):
+            rest, off, w0, af = comp[c, 0], comp[c, 1], comp[c, 2], comp[c, 3]
+            clo, chi, wlo, whi, alo, ahi = comp[c, 4], comp[c, 5], comp[c, 6], comp[c, 7], comp[c, 8], comp[c, 9]
+            c2 = crng[c, 2]
+            if c2 == c:
+                j0 = _U(crng[c, 0])
+                j1 = _U(crng[c, 1])
+                wsum = 0.0
+                s1 = 0.0
+                for j in range(j0, j1):
+                    if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
+                        a = max(yy[j] - bg, 0.0)
+                        wsum += a
+                        s1 += a * x[j]
+                ok = wsum > 0.0
+                cen = s1 / wsum if ok else 0.0
+                var = 0.0
+                if ok:
+                    for j in range(j0, j1):
+                        if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
+                            a = max(yy[j] - bg, 0.0)
+                            var += a * (x[j] - cen) ** 2
+                    var /= wsum
+                mom[c, 0] = 1.0 if ok else 0.0
+                mom[c, 1] = cen
+                mom[c, 2] = var
+            else:
+                ok = mom[c2, 0] > 0.0
+                cen = mom[c2, 1]
+                var = mom[c2, 2]
+            if ok:
+                centre = cen + (0.0 if single[c] else off)
+            else:
+                centre = rest + off
+            centre = min(max(centre, rest + clo), rest + chi)
+            width = w0
+            if single[c] and kinds[c] != 1 and ok and var > 0.0:
+                width = math.sqrt(var)
+            width = min(max(width, wlo), whi)
+            if single[c]:
+                # np.searchsorted(x, centre) (left side), written out: numba's generic version costs ~10 % of the
+                # compile
+                idx = n
+                if centre == centre:
+                    idx = 0
+                    top = n
+                    while idx < top:
+                        mid = (idx + top) // 2
+                        if x[mid] < centre:
+                            idx = mid + 1
+                        else:
+                            top = mid
+                idx = min(max(idx, 0), n - 1)
+                local = yy[idx] - bg if valid[idx] else 0.0
+                amp = local if local > 0.0 else peak * af
+            else:
+                amp = peak * af
+            o = offs[c]
+            lo[o] = peak * alo
+            hi[o] = peak * ahi
+            pi[o] = min(max(amp, lo[o]), hi[o])
+            pi[o + 1] = centre
+            pi[o + 2] = width
+            lo[o + 1] = rest + clo
+            hi[o + 1] = rest + chi
+            lo[o + 2] = wlo
+            hi[o + 2] = whi
+            if kinds[c] == 2:
+                # Voigt: the Lorentzian HWHM starts at half the Gaussian sigma
+                pi[o + 3] = 0.5 * width
+                lo[o + 3] = 0.0
+                hi[o + 3] = 10.0 * whi
     if use_p0:
         for i in range(npar):
             pi[i] = p0u[s, i]
@@ -594,7 +666,10 @@ def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, singl
             hi[i] = hi_u[i]
         if not math.isnan(fixv[i]):
             pi[i] = fixv[i]
-    return nval
+    live = (x.size + y.size + u.size + p0u.size + lo_u.size + hi_u.size + fixv.size + comp.size + single.size
+            + kinds.size + offs.size + crng.size + w.size + yy.size + valid.size + sel.size + mom.size + pi.size
+            + lo.size + hi.size)  # see _lm_step
+    return nval if live > 0 else -1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -619,10 +694,15 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
     w = np.empty(n)
     yy = np.empty(n)
     valid = np.empty(n, dtype=np.bool_)
+    # the guesses' workspace: the valid values, per-component point ranges and shared moments (see _prepare_spectrum)
+    sel = np.empty(n)
+    crng = np.empty((max(kinds.size, 1), 3), dtype=np.int64)
+    mom = np.empty((max(kinds.size, 1), 3))
+    _guess_ranges(x, comp, crng)
     pi = np.empty(npar)
     lo = np.empty(npar)
     hi = np.empty(npar)
-    vec = np.empty((7, n))
+    vec = np.empty((6, n))
     vbuf = np.empty((7, n))
     jac = np.empty((4, npar, n))
     sups = np.empty((3, npar, 2), dtype=np.int64)
@@ -638,12 +718,12 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
     else:
         vb = vbuf
     for s in range(s_start, s_stop):
-        nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
-                                 skip_guess, s, w, yy, valid, pi, lo, hi, vec[5])
+        nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, crng,
+                                 skip_guess, s, w, yy, valid, sel, mom, pi, lo, hi)
         dof_out[s] = nval - nfree
         p_out_s = p_out[s]
         err_out_s = err_out[s]
-        # LM on spectrum s in the workspace: ``vec`` (7, n), ``vb`` (7, n) Voigt scratch or None, ``jac``
+        # LM on spectrum s in the workspace: ``vec`` (6, n), ``vb`` (7, n) Voigt scratch or None, ``jac``
         # (4, npar, n), ``mat`` (3, nfree, nfree), ``small`` (10, npar), ``sups`` (3, npar, 2) row supports
         # (current, trial, full). Written inline, not as a jitted helper: numba would optimise and emit
         # the helper's machine code on its own and then again inside this kernel (~1.5 s more compilation)
@@ -663,7 +743,7 @@ def lm_fit_scalar(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, p
         g, col, rhs, dl = small[5, :nfree], small[7, :nfree], small[8, :nfree], small[9, :nfree]
         p = small[6]
         A, M, L = mat[0], mat[1], mat[2]
-        f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[6]
+        f, r, fn, rn, ebuf, sw = vec[0], vec[1], vec[2], vec[3], vec[4], vec[5]
         for j in range(n):
             sw[j] = math.sqrt(w[j])
         Jp, Jpn = jac[0], jac[1]
@@ -1039,7 +1119,11 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
     f = np.empty(n)
     r = np.empty(n)
     valid = np.empty(n, dtype=np.bool_)
-    gbuf = np.empty(n)
+    # the guesses' workspace: the valid values, per-component point ranges and shared moments (see _prepare_spectrum)
+    sel = np.empty(n)
+    crng = np.empty((max(ncomp, 1), 3), dtype=np.int64)
+    mom = np.empty((max(ncomp, 1), 3))
+    _guess_ranges(x, comp, crng)
     T = np.empty((max(nbg, 1), n))
     for b in range(nbg):
         for j in range(n):
@@ -1087,8 +1171,8 @@ def lm_fit_gauss(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
                 if not math.isnan(fixv[i]):
                     pi[i] = fixv[i]
         else:
-            nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, nbg,
-                                     skip_guess, s, w, yy, valid, pi, lo, hi, gbuf)
+            nval = _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, kinds, offs, crng,
+                                     False, s, w, yy, valid, sel, mom, pi, lo, hi)
         dof_out[s] = nval - npar
         # sqrt(w), and the points of nonzero weight; without uncertainties w is 0 or 1, its own square root
         nv = 0
