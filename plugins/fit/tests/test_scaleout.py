@@ -377,3 +377,36 @@ def test_in_process_blocks_read_each_input_chunk_once(poisson_si_iv):
     assert len(calls) == 4, calls
     ref = fit_spectra(y, x, TEMPLATE, mask=y < 0, progress=False)
     np.testing.assert_array_equal(res.params, ref.params)
+
+
+def test_blocks_cut_to_the_fitted_columns_fit_as_the_whole_window():
+    """Blocks are cut to the columns the template fits before their masks and copies: the same fits, to the bit,
+    as fit_spectra on the whole window, in-process and on a cluster, with an uncertainty and a mask (and a window
+    of descending wavelengths)."""
+    distributed = pytest.importorskip("distributed")
+    import dask.array as da
+
+    from irisplug_fit.engine import fit_spectra
+    from irisplug_fit.line_templates import get_template
+    from irisplug_fit.scaleout import _fitted_columns
+
+    x = np.linspace(1400.5, 1405.0, 577)
+    rng = np.random.default_rng(5)
+    y = rng.poisson(50 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2) + 20, (400, x.size)).astype(np.float32)
+    unc = np.sqrt(y + 1.0)
+    mask = rng.random(y.shape) < 0.05
+    cols = _fitted_columns(x, get_template(TEMPLATE))
+    assert 0 < cols.stop - cols.start < x.size / 2  # the template fits part of the window
+    for xs, ys, us, ms in ((x, y, unc, mask), (x[::-1], y[:, ::-1], unc[:, ::-1], mask[:, ::-1])):
+        ref = fit_spectra(ys, xs, TEMPLATE, uncertainty=us, mask=ms, progress=False)
+        assert (ref.status == 0).mean() > 0.9
+        item = FitInput(da.from_array(ys, chunks=(50, -1)), xs, TEMPLATE, da.from_array(us, chunks=(50, -1)),
+                        da.from_array(ms, chunks=(50, -1)))
+        local = fit_dask_many([item], scheduler="local", block_spectra=150, progress=False)[0]
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                      dashboard_address=None) as lc, distributed.Client(lc) as client:
+            cluster = fit_dask_many([item], client=client, block_spectra=150, progress=False)[0]
+        for got in (local, cluster):
+            for name in ("params", "errors", "chi2", "niter", "status", "dof"):
+                np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
+            np.testing.assert_array_equal(got.wavelength, ref.wavelength)

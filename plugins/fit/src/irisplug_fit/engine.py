@@ -294,8 +294,13 @@ def fit_spectra(
                             lorentz=lorentz, voigt=voigt, engine=engine, max_iter=max_iter, tol=tol, significance=significance,
                             chunk=chunk, progress=progress, threads=threads)
     x = np.asarray(wavelength, dtype=float)
-    y = np.asarray(data, dtype=float)
+    # real numbers stay in their own type: each chunk's fitted columns are converted to float64 below (a float32 cube
+    # was converted whole first, every column, and the fitted range copied again)
+    y = np.asarray(data)
+    if y.dtype.kind not in "fiu":
+        y = np.asarray(data, dtype=float)
     if template is None or (isinstance(template, str) and template == "peak"):
+        y = np.asarray(y, dtype=float)
         template = _peak_of(y, x, mask)
     t = get_template(template, lorentz=lorentz, voigt=voigt)
     if y.shape[-1] != x.size:
@@ -370,9 +375,11 @@ def fit_spectra(
     for s0 in irisplug.progress(starts, total=len(starts), desc=f"fit {t.name}", quiet=not progress):
         s1 = min(s0 + chunk, nspec)
         # the fitted range is contiguous: a slice (no copy when the data are float64 C-ordered)
-        yc = np.ascontiguousarray(flat[s0:s1, i0:i1], dtype=np.float64)
-        if msk is not None:
-            yc = np.where(msk[s0:s1, i0:i1], np.nan, yc)  # a copy: the caller's data stay untouched
+        if msk is None:
+            yc = np.ascontiguousarray(flat[s0:s1, i0:i1], dtype=np.float64)
+        else:  # a copy (the caller's data stay untouched), masked in place
+            yc = np.array(flat[s0:s1, i0:i1], dtype=np.float64, order="C")
+            np.copyto(yc, np.nan, where=msk[s0:s1, i0:i1])
         uc = empty if unc is None else np.ascontiguousarray(unc[s0:s1, i0:i1], dtype=np.float64)
         pc = empty if user_p0 is None else np.ascontiguousarray(user_p0[s0:s1])
         args = (xs, yc, uc, unc is not None, pc, user_p0 is not None, lo_u, hi_u, fixv, comp, single, pmap, lead,
