@@ -56,3 +56,27 @@ def test_prefaulting_a_fresh_output_keeps_the_values(scaled_int16_file, monkeypa
     for threads in (1, 2):
         data, _ = RawImage(path, offset, header).read_all(block_bytes=4096 + 6, threads=threads)
         assert np.array_equal(data.view(np.uint32), expected.view(np.uint32))
+
+
+@pytest.mark.parametrize("bscale,overflows", [(0.25, False), (1.0e35, True)])
+def test_lazy_chunk_mask_against_astropy(tmp_path, bscale, overflows):
+    """The mask of a lazily decoded chunk: missing (-200), non-finite and saturated values of astropy's decoding.
+    Integers decode to finite values and the finiteness pass is skipped, unless scaling the extreme integers
+    overflows float32 (a huge BSCALE): then the overflowing values are masked."""
+    raw = np.array([[[-32768, -800, 0, 5, 32767, 100]]], dtype=np.int16)
+    hdu = fits.ImageHDU(raw)
+    hdu.header["BSCALE"], hdu.header["BZERO"] = bscale, 0.0
+    path = tmp_path / "chunk.fits"
+    fits.HDUList([fits.PrimaryHDU(), hdu]).writeto(path)
+    with fits.open(path) as hdul, np.errstate(over="ignore"):
+        expected = np.array(hdul[1].data)
+    header, offset, _ = list(iter_fits_headers(path))[1]
+    img = RawImage(path, offset, header)
+    assert img.always_finite is not overflows
+    with np.errstate(over="ignore"):
+        block = img[0:1]
+    assert np.array_equal(block.view(np.uint32), expected.view(np.uint32))
+    saturated = np.float32(32767) * np.float32(bscale) + np.float32(0.0)
+    want = (expected == -200) | ~np.isfinite(expected) | (expected == saturated)
+    assert np.array_equal(img.mask_of(block), want)
+    assert want.any() and (~np.isfinite(expected)).any() == overflows

@@ -244,6 +244,15 @@ class RawImage:
         self.saturated = None
         if self.raw_dtype == np.dtype(">i2"):
             self.saturated = float(np.float32(32767) * np.float32(self.bscale) + np.float32(self.bzero))
+        # integers without BLANK decode to finite values unless scaling the extreme integers overflows (checked here
+        # with the decoder's own arithmetic): then the mask needs no finiteness pass
+        self.always_finite = False
+        if self.raw_dtype.kind in "iu" and self.blank is None:
+            info = np.iinfo(self.raw_dtype)
+            with np.errstate(over="ignore", invalid="ignore"):
+                ends = np.array([info.min, info.max], self.dtype) * self.dtype.type(self.bscale) \
+                    + self.dtype.type(self.bzero)
+            self.always_finite = bool(np.isfinite(ends).all())
 
     def raw(self) -> np.ndarray:
         """The raw samples, memory-mapped (read-only)."""
@@ -379,7 +388,9 @@ class RawImage:
 
     def mask_of(self, block: np.ndarray) -> np.ndarray:
         """The mask of a decoded block: missing (-200), non-finite, saturated."""
-        bad = (block == MISSING_VALUE) | ~np.isfinite(block)
+        bad = block == MISSING_VALUE
+        if not self.always_finite:
+            bad |= ~np.isfinite(block)
         if self.saturated is not None:
             bad |= block == self.saturated
         return bad
