@@ -185,18 +185,20 @@ def test_mg_ii_templates_recover_generated_profiles(name):
 
 @pytest.mark.parametrize("engine", ["numba", "numpy"])
 def test_float32_and_integer_data_fit_as_their_float64_conversion(engine):
-    """Data of another real type are converted chunk by chunk, fitted columns only: the same fits, to the bit, as
-    numpy's own float64 conversion of the whole array (masked points and a wide window included)."""
+    """Data and uncertainties of another real type are converted chunk by chunk, fitted columns only: the same fits,
+    to the bit, as numpy's own float64 conversion of the whole arrays (masked points and a wide window included)."""
     x = np.linspace(1400.5, 1405.0, 577)  # wider than si_iv_1403's range: only some columns are fitted
     rng = np.random.default_rng(3)
     y64 = rng.poisson(50 * np.exp(-0.5 * ((x - 1402.77) / 0.05) ** 2) + 20, (300, x.size)).astype(np.float64)
     mask = rng.random(y64.shape) < 0.05
     for data in (y64.astype(np.float32), y64.astype(np.int16)):
         before = data.copy()
-        ours = fit_spectra(data, x, "si_iv_1403", mask=mask, engine=engine, chunk=128, progress=False)
+        unc = np.sqrt(y64 + 1.0).astype(np.float32)
+        ours = fit_spectra(data, x, "si_iv_1403", uncertainty=unc, mask=mask, engine=engine, chunk=128,
+                           progress=False)
         np.testing.assert_array_equal(data, before)  # the caller's array untouched by the masking
-        ref = fit_spectra(data.astype(np.float64), x, "si_iv_1403", mask=mask, engine=engine, chunk=128,
-                          progress=False)
+        ref = fit_spectra(data.astype(np.float64), x, "si_iv_1403", uncertainty=unc.astype(np.float64), mask=mask,
+                          engine=engine, chunk=128, progress=False)
         assert (ref.status == 0).mean() > 0.9
         for name in ("params", "errors", "chi2", "niter", "status", "dof"):
             np.testing.assert_array_equal(getattr(ours, name), getattr(ref, name), err_msg=f"{data.dtype} {name}")

@@ -187,6 +187,13 @@ def _peak_of(y: np.ndarray, x: np.ndarray, mask: Any) -> Template:
     return peak_template(x[order], mean[order])
 
 
+def _real(a: Any) -> np.ndarray:
+    """``a`` as a numpy array of real numbers: floats and integers as they are (converted to float64 per fitted
+    chunk), anything else as float64."""
+    arr = np.asarray(a)
+    return arr if arr.dtype.kind in "fiu" else np.asarray(a, dtype=float)
+
+
 def fit_spectra(
     data: np.ndarray,
     wavelength: np.ndarray,
@@ -296,9 +303,7 @@ def fit_spectra(
     x = np.asarray(wavelength, dtype=float)
     # real numbers stay in their own type: each chunk's fitted columns are converted to float64 below (a float32 cube
     # was converted whole first, every column, and the fitted range copied again)
-    y = np.asarray(data)
-    if y.dtype.kind not in "fiu":
-        y = np.asarray(data, dtype=float)
+    y = _real(data)
     if template is None or (isinstance(template, str) and template == "peak"):
         y = np.asarray(y, dtype=float)
         template = _peak_of(y, x, mask)
@@ -309,7 +314,7 @@ def fit_spectra(
         raise InconsistentInputError(f"data has {y.shape[-1]} points along its last axis but wavelength has {x.size}")
     shape = y.shape[:-1]
     flat = y.reshape(-1, x.size)
-    unc = None if uncertainty is None else np.broadcast_to(np.asarray(uncertainty, dtype=float), y.shape).reshape(-1, x.size)
+    unc = None if uncertainty is None else np.broadcast_to(_real(uncertainty), y.shape).reshape(-1, x.size)
     msk = None if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), y.shape).reshape(-1, x.size)
     if x.size > 1 and x[0] > x[-1]:
         x, flat = x[::-1], flat[:, ::-1]

@@ -244,7 +244,8 @@ class _Prepared:
     lead_shape: tuple[int, ...]
     absolute_sigma: bool
     invalid: Any = None
-    cols: slice = field(default_factory=lambda: slice(None))  # the columns the template fits (_fitted_columns); every block is fitted on these only
+    #: the columns the template fits (:func:`_fitted_columns`): every block is cut to them
+    cols: slice = field(default_factory=lambda: slice(None))
 
 
 def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool,
