@@ -40,7 +40,10 @@ def _pythonpath(root: Path) -> str:
 def _run_demo(root: Path) -> tuple[float, float, dict[str, tuple[float, float | None]], list[str]]:
     """One demo run with empty caches: wall, CPU, {stage: (wall, cpu)}, offset lines."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, MPLBACKEND="Agg", IRISPLUG_QUIET="1", IRISPLUG_CACHE_DIR=f"{tmp}/cache",
+        # bytecode written and used as after ``pip install`` (without PYTHONDONTWRITEBYTECODE, which some images
+        # set: every run would compile every module of a checkout from source)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.update(MPLBACKEND="Agg", IRISPLUG_QUIET="1", IRISPLUG_CACHE_DIR=f"{tmp}/cache",
                    NUMBA_CACHE_DIR=f"{tmp}/numba", IRISPLUG_FIT_WARM="0", PYTHONPATH=_pythonpath(root))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()

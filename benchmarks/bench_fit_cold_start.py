@@ -86,7 +86,10 @@ def _run(code: str, env: dict[str, str], pythonpath: str | None = None) -> list[
 
 
 def _env(cache: Path, numba_cache: bool) -> dict[str, str]:
-    env = dict(os.environ, IRISPLUG_CACHE_DIR=str(cache), IRISPLUG_QUIET="1")
+    # bytecode written and used as after ``pip install`` (PYTHONDONTWRITEBYTECODE, which some images set, would
+    # make every fresh process compile every module it imports)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(IRISPLUG_CACHE_DIR=str(cache), IRISPLUG_QUIET="1")
     env.pop("NUMBA_CACHE_DIR", None)
     if numba_cache:  # every numba function of every package caches there (all cold)
         env["NUMBA_CACHE_DIR"] = str(cache / "numba-dir")
