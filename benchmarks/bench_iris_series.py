@@ -14,7 +14,6 @@ import argparse
 import statistics
 import time
 import warnings
-from pathlib import Path
 
 
 def main() -> None:
@@ -28,10 +27,13 @@ def main() -> None:
     import irispy.io
 
     import irisplug
+    from irisplug_iris.irispy_files import RASTER_OBSID, find_files
 
-    root = Path(irispy.__file__).parent / "data" / "test" / "raster" / "iris_l2_20140329_140938_3860258481_raster"
-    files = sorted(root.glob("*.fits"))[: 4 if a.quick else None]
-    print(f"{len(files)} raster files of OBSID 3860258481 (9 windows each)")
+    # located by content (OBSID, kind): the test files' names differ between irispy-lmsal releases
+    files = find_files(obsid=RASTER_OBSID, kind="raster")[: 4 if a.quick else None]
+    if not files:
+        raise SystemExit(f"no raster file of OBSID {RASTER_OBSID} in this irispy-lmsal's test data")
+    print(f"{len(files)} raster files of OBSID {RASTER_OBSID} (9 windows each)")
     runs = {
         "irisplug.read": lambda: irisplug.read(files),
         # the same, then every window built (what irispy's read_files does at once)

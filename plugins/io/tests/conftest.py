@@ -8,27 +8,33 @@ from pathlib import Path
 import pytest
 
 
-def _root() -> Path:
-    irispy = pytest.importorskip("irispy", reason="irispy-lmsal provides the real IRIS L2 test files")
-    return Path(irispy.__file__).parent / "data" / "test"
+def _irispy_files():
+    """irisplug_iris.irispy_files: irispy-lmsal's test files located by content (OBSID, kind), not by name: the
+    names and the slit-jaw files of the 2014 raster differ between releases (0.5 and 0.9)."""
+    return pytest.importorskip("irisplug_iris.irispy_files", reason="irisplug-iris locates the real IRIS L2 test files")
 
 
 @pytest.fixture(scope="session")
 def raster_dir() -> Path:
-    """The 13-file 8-step raster directory (OBSID 3860258481)."""
-    return _root() / "raster" / "iris_l2_20140329_140938_3860258481_raster"
+    """The folder of the 13-file 8-step raster (OBSID 3860258481), holding only its raster files."""
+    f = _irispy_files()
+    (folder,) = {p.parent for p in f.require_files(obsid=f.RASTER_OBSID, kind="raster")}
+    return folder
 
 
 @pytest.fixture(scope="session")
 def raster_sji_files() -> list[Path]:
-    """The SJI files of the 8-step raster."""
-    return sorted((_root() / "raster").glob("iris_l2_20140329_140938_3860258481_SJI_*.fits"))
+    """The SJI files of the 8-step raster's observation: three in irispy-lmsal 0.5, none in 0.9."""
+    f = _irispy_files()
+    return f.find_files(obsid=f.RASTER_OBSID, kind="sji")
 
 
 @pytest.fixture(scope="session")
 def sns_dir() -> Path:
-    """The sit-and-stare directory (OBSID 3620258102): raster + 4 SJI + overview.txt."""
-    return _root() / "sns"
+    """The sit-and-stare folder (OBSID 3620258102): raster + 4 SJI + overview.txt."""
+    f = _irispy_files()
+    (folder,) = {p.parent for p in f.require_files(obsid=f.SNS_OBSID)}
+    return folder
 
 
 @pytest.fixture(scope="session")
