@@ -61,6 +61,7 @@ _EXPORTS = {
     "Classified": "irisplug.model.kinds",
     "Verdict": "irisplug.model.kinds",
     "kind_of": "irisplug.model.kinds",
+    "is_sunpy_map": "irisplug.model.kinds",
     "accepting": "irisplug.model.kinds",
     "SpectralCube": "irisplug.model.kinds",
     "LEVEL_KEYS": "irisplug.model.levels",

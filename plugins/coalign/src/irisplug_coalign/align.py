@@ -28,6 +28,7 @@ import numpy as np
 
 import irisplug
 from irisplug.errors import InconsistentInputError, UnsupportedObjectError
+from irisplug.model import is_sunpy_map
 from irisplug_coalign import images
 from irisplug_coalign.confidence import LowConfidenceWarning, assess_shift, gate
 from irisplug_coalign.repoint import shift_frames
@@ -311,7 +312,7 @@ def coalign(
         figures = assess_shift(ref_img, np.asarray(tmap.data, dtype=float), res["shift"], max_shift=max_shift)
         record["confidence"] = figures
         gate(figures, min_confidence=min_confidence, what=f"co-alignment ({name}) of {_label(target)} on {_label(reference)}", record=record)
-        if images._is_map(target):
+        if is_sunpy_map(target):
             new, dpoint = _corrected_map(target, res)
             record["pointing_change_arcsec"] = list(dpoint)
             return _record(new, record, reference, name)

@@ -17,17 +17,10 @@ from typing import Any
 import numpy as np
 
 from irisplug.errors import UnsupportedObjectError
+from irisplug.model import is_sunpy_map
 
 __all__ = ["as_map", "frame_count", "frame_map", "frame_pixels", "frame_times", "is_image", "is_frame_cube", "accepts_images",
            "accepts_jitter"]
-
-
-def _is_map(obj: Any) -> bool:
-    import sys
-
-    # no Map exists before sunpy.map is imported (importing it, ~1.5 s, only to answer "no" is not needed)
-    sunpy_map = sys.modules.get("sunpy.map")
-    return sunpy_map is not None and isinstance(obj, sunpy_map.GenericMap)
 
 
 def _is_ndcube(obj: Any) -> bool:
@@ -123,7 +116,7 @@ def as_map(obj: Any) -> Any:
     >>> m.date.isot, round(float(m.scale.axis1.to_value("arcsec / pix")), 6)
     ('2014-03-29T14:10:00.000', 0.6)
     """
-    if _is_map(obj):
+    if is_sunpy_map(obj):
         return obj
     if hasattr(obj, "to_map"):
         return obj.to_map()
