@@ -34,3 +34,44 @@ def test_read_only_cache_dir_is_not_an_error(tmp_path):
     src = tmp_path / "k.py"
     src.write_text("")
     assert drop_stale_cache(tmp_path / "missing", "kernels", [src])
+
+
+def test_first_fits_in_two_threads_of_a_fresh_process(tmp_path):
+    """Two threads of one process loading the kernels at once (a dask worker with 2 threads, a threaded
+    LocalCluster): the one that asks for numba's version while the other is still importing numba must not fail.
+
+    ``numba_version`` read ``sys.modules["numba"].__version__``, which a numba half-way through its import does not
+    have yet (AttributeError: partially initialized module 'numba').
+    """
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import threading
+from irisplug_fit.engine import fit_spectra
+from irisplug_fit.synthetic import X100, poisson_gaussians
+
+y, _ = poisson_gaussians(64)
+errors = []
+start = threading.Barrier(2)
+
+def fit():
+    start.wait()
+    try:
+        fit_spectra(y, X100, "si_iv_1403", progress=False, threads=1)  # engine "auto": asks whether kernels are ready
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=fit) for _ in range(2)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print("errors:", errors)
+assert not errors, errors
+"""
+    env = {**os.environ, "IRISPLUG_QUIET": "1"}
+    for _ in range(3):  # the race needs the second thread to ask while numba is importing: usually the first time
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]

@@ -89,11 +89,17 @@ def kernel_cache_dir() -> Path:
 
 
 def numba_version() -> str:
-    """The installed numba's version, without importing numba when it is not imported yet ("" if absent)."""
+    """The installed numba's version, without importing numba when it is not imported yet ("" if absent).
+
+    A numba another thread is still importing is in ``sys.modules`` without
+    its ``__version__`` yet (two dask worker threads of one process loading
+    their first kernels): the installed distribution's version then.
+    """
     import sys
 
-    if "numba" in sys.modules:
-        return str(sys.modules["numba"].__version__)
+    version = getattr(sys.modules.get("numba"), "__version__", None)
+    if version is not None:
+        return str(version)
     from importlib import metadata
 
     try:
