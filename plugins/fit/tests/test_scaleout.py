@@ -16,11 +16,9 @@ from irisplug_fit.scaleout import (
     BLOCKS_PER_THREAD,
     MAX_BLOCK,
     MIN_BLOCK,
-    TAIL_SPLIT,
     FitInput,
     cluster_block_spectra,
     fit_dask_many,
-    tail_block_spectra,
 )
 
 KEYS = ("si_iv_1403.amplitude", "si_iv_1403.centre", "si_iv_1403.width", "si_iv_1403.width_err", "bg0", "chi2",
@@ -76,34 +74,34 @@ def test_block_size_from_the_cluster_threads():
     assert cluster_block_spectra(10**9, 1) == MAX_BLOCK
 
 
-def test_last_round_of_blocks_is_smaller(monkeypatch):
-    # the items submitted last (one block per cluster thread left) are cut TAIL_SPLIT times smaller, at least
-    # MIN_BLOCK spectra; one thread has nothing to balance; a block size given by the caller is kept
-    per = 8 * MIN_BLOCK
-    assert tail_block_spectra(per, 10 * per, 2) == per
-    assert tail_block_spectra(per, 2 * per, 2) == per // TAIL_SPLIT
-    assert tail_block_spectra(per, per, 1) == per
-    assert tail_block_spectra(MIN_BLOCK, MIN_BLOCK, 4) == MIN_BLOCK
+def test_every_item_in_blocks_of_the_cluster_size(monkeypatch):
+    # every item is cut to the cluster's block size, the last ones too (cutting the last round smaller cost more
+    # tasks than it evened out); an item smaller than a block is one task, whose result is used as it is; a block
+    # size given by the caller is kept. Bit-identical with one in-process fit of all the spectra either way
     distributed = pytest.importorskip("distributed")
     from irisplug_fit import scaleout
     from irisplug_fit.engine import fit_spectra
     from irisplug_fit.synthetic import X100, poisson_gaussians
 
     monkeypatch.setattr(scaleout, "MIN_BLOCK", 64)  # blocks of a few hundred spectra: a small, fast test
-    n, count = 512, 2 * BLOCKS_PER_THREAD  # spectra per item, items (the last ones within one round)
-    y, _ = poisson_gaussians(count * n)
+    n, count = 512, 2 * BLOCKS_PER_THREAD - 3  # spectra per item, items; with `big`, a block per item on 2 threads
+    y, _ = poisson_gaussians(count * n + 3 * n)
     items = [FitInput(y[i * n:(i + 1) * n].reshape(8, n // 8, -1), X100, TEMPLATE) for i in range(count)]
+    big = FitInput(y[count * n:].reshape(24, n // 8, -1), X100, TEMPLATE)  # 3 items' worth: 3 blocks
+    assert cluster_block_spectra((count + 3) * n, 2) == n
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
             distributed.Client(lc) as client:
-        got = fit_dask_many(items, client=client, progress=False)
+        got = fit_dask_many([*items, big], client=client, progress=False)
         given = fit_dask_many(items[-1:], client=client, block_spectra=n // 2, progress=False)
-    blocks = [r.meta["blocks"] for r in got]
-    assert blocks[-1] > blocks[0] and blocks == sorted(blocks), blocks  # smaller blocks (more of them) at the end
+    assert [r.meta["blocks"] for r in got] == [1] * count + [3]
     assert given[0].meta["blocks"] == 2
     ref = fit_spectra(y, X100, TEMPLATE, progress=False)
     for name in ("params", "errors", "chi2", "niter", "status", "dof"):
-        ours = np.concatenate([getattr(r, name).reshape(n, *getattr(ref, name).shape[1:]) for r in got])
+        ours = np.concatenate([getattr(r, name).reshape(-1, *getattr(ref, name).shape[1:]) for r in got])
         np.testing.assert_array_equal(ours, getattr(ref, name), err_msg=name)
+        np.testing.assert_array_equal(getattr(given[0], name).reshape(n, *getattr(ref, name).shape[1:]),
+                                      getattr(ref, name)[(count - 1) * n:count * n], err_msg=name)
+    assert all(r.params.flags.writeable for r in got)  # a block used as the result stays the caller's to change
 
 
 def test_local_cluster_all_rasters_at_once_bit_identical(si_iv_sequence):
@@ -334,12 +332,11 @@ def test_blocks_group_whole_chunks(si_iv_sequence):
     assert p.darr.chunks == chunked.chunks and [r for _, r, _ in tasks] == [(slice(0, 4), slice(0, 100)),
                                                                                (slice(4, 8), slice(0, 100))]
     assert [len(a["keys"][0]) for *_, a in tasks] == [4, 4]
-    # a last-round block smaller than the input's chunks: the chunks are kept whole (no rechunk layer)
+    # input chunks larger than a block are cut to the block size (a task fits at most its block's spectra)
     big = da.from_array(y.reshape(8, 100, -1), chunks=(4, 100, -1))
-    p = _prepare(FitInput(big, X100, TEMPLATE), 100, {}, False, False, keep_chunks=False, limit=400)
-    assert p.darr.chunks == big.chunks
-    tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], 100))
-    assert len(tasks) == 2 and all(b"rechunk" not in a["graph"] for *_, a in tasks)
+    p = _prepare(FitInput(big, X100, TEMPLATE), 100, {}, False, False, keep_chunks=False)
+    assert p.darr.chunks[:-1] == ((1,) * 8, (100,))
+    assert len(_block_tasks(p, _spatial_chunks(p.darr.shape[:-1], 100))) == 8
 
 
 def test_fit_spectra_keywords_pass_through_the_block_path(si_iv_sequence):

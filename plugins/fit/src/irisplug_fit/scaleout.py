@@ -13,8 +13,7 @@ mask) and runs it on the worker before fitting, so the files are opened
 where they are fitted, nothing moves between workers, and the scheduler
 handles one task per block instead of three or more per reader chunk.
 All blocks form one dask task group, which the scheduler queues and hands
-to whichever worker frees a thread (dynamic balance); the last round of
-blocks is cut smaller so that the workers finish together.
+to whichever worker frees a thread (dynamic balance).
 """
 
 from __future__ import annotations
@@ -29,13 +28,15 @@ import numpy as np
 from irisplug_fit.engine import FitResult, fit_spectra
 from irisplug_fit.line_templates import get_template
 
-__all__ = ["fit_dask", "fit_dask_many", "FitInput", "cluster_block_spectra", "tail_block_spectra", "BLOCKS_PER_THREAD",
-           "MIN_BLOCK", "MAX_BLOCK", "TAIL_SPLIT"]
+__all__ = ["fit_dask", "fit_dask_many", "FitInput", "cluster_block_spectra", "BLOCKS_PER_THREAD", "MIN_BLOCK",
+           "MAX_BLOCK"]
 
-#: blocks per cluster thread aimed at before the last round (cut smaller, see TAIL_SPLIT). The scheduler hands the
-#: blocks to whichever worker frees a thread, so few, large blocks balance; each task costs ~5 ms of CPU in the
-#: scheduler, client and worker (measured: 12 IRIS rasters on 2 workers took 0.20-0.22 s of client CPU in 18 tasks,
-#: 0.29-0.34 s in 28)
+#: blocks per cluster thread aimed at. The scheduler hands the blocks to whichever worker frees a thread, so few,
+#: large blocks balance; each task costs ~5 ms of CPU in the scheduler, client and worker (measured: 12 IRIS rasters
+#: on 2 workers took 0.20-0.22 s of client CPU in 18 tasks, 0.29-0.34 s in 28; client and scheduler share the
+#: machine's cores with the workers on a LocalCluster). The last items are not cut smaller to even out the end
+#: (a ``TAIL_SPLIT`` of 4 until 2026-12-06): interleaved on 2 workers it gained nothing on 4 rasters of 76,800
+#: spectra and cost 3-6 % of the wall time on 12 rasters of 12,800 (18 tasks instead of 12)
 BLOCKS_PER_THREAD = 4
 #: fewest spectra per block the cluster chooses (a task costs ~ms of scheduling; 2048 spectra ~10 ms of fitting)
 MIN_BLOCK = 2048
@@ -43,10 +44,6 @@ MIN_BLOCK = 2048
 MAX_BLOCK = 65536
 #: chunks holding fewer spectra than this are merged into blocks of the target size
 TINY_BLOCK = 256
-#: the items submitted last, holding at most one block per cluster thread (one round), are cut into blocks
-#: ``TAIL_SPLIT`` times smaller (at least ``MIN_BLOCK``): at the end a thread that is free takes a small block instead
-#: of waiting while another thread fits a big one alone
-TAIL_SPLIT = 4
 
 
 @dataclass
@@ -196,23 +193,6 @@ def cluster_block_spectra(total_spectra: int, total_threads: int) -> int:
     return int(min(max(per, MIN_BLOCK), MAX_BLOCK))
 
 
-def tail_block_spectra(per: int, remaining: int, total_threads: int) -> int:
-    """Spectra per block of an item starting ``remaining`` spectra before the end of the run (blocks of ``per``).
-
-    The last round of blocks (``remaining`` at most one block per cluster
-    thread) is cut ``TAIL_SPLIT`` times smaller, at least ``MIN_BLOCK``; with one
-    thread there is nothing to balance.
-
-    Examples
-    --------
-    >>> tail_block_spectra(19200, 153_600, 2), tail_block_spectra(19200, 38_400, 2), tail_block_spectra(19200, 100, 1)
-    (19200, 4800, 19200)
-    """
-    if total_threads < 2 or remaining > total_threads * per:
-        return per
-    return min(per, max(per // TAIL_SPLIT, MIN_BLOCK))
-
-
 def _spatial_chunks(shape: tuple[int, ...], per: int) -> tuple[int, ...]:
     """Chunk sizes of the leading (spatial) axes holding at most about ``per`` spectra (last axes whole first).
 
@@ -249,10 +229,8 @@ class _Prepared:
 
 
 def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, voigt: bool,
-             keep_chunks: bool = True, limit: int | None = None) -> _Prepared:
-    """``item`` as dask arrays in blocks of about ``per`` spectra; a lazy input's chunks are rechunked only when
-    larger than ``limit`` spectra (default ``per``): smaller blocks of the last round group whole chunks, they add no
-    rechunk layer (which a worker would need dask.array for)."""
+             keep_chunks: bool = True) -> _Prepared:
+    """``item`` as dask arrays in blocks of about ``per`` spectra (a lazy input's chunks rechunked only when larger)."""
     import dask.array as da
 
     t = get_template(item.template, lorentz=lorentz, voigt=voigt)
@@ -271,8 +249,7 @@ def _prepare(item: FitInput, per: int, kwargs: dict[str, Any], lorentz: bool, vo
         # computes its own input: consecutive chunks are grouped into blocks of about the target size
         # (_groups; no rechunk layer, so the workers need not import dask.array, and no chunk read twice)
         have = int(np.prod([max(c) if c else 1 for c in darr.chunks[:-1]]))
-        bound = target if limit is None else _spatial_chunks(shape[:-1], max(int(limit), per))
-        too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], bound, strict=True))
+        too_big = any(len(c) > 0 and max(c) > ch for c, ch in zip(darr.chunks[:-1], target, strict=True))
         too_small = have < min(per, TINY_BLOCK, int(np.prod(darr.shape[:-1])))
         if too_big or (too_small and keep_chunks) or len(darr.chunks[-1]) > 1:
             darr = darr.rechunk((*target, -1))
@@ -518,19 +495,15 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     run = uuid.uuid4().hex[:12]
     preps: list[_Prepared] = []
     regions: list[dict[tuple[int, ...], tuple[slice, ...]]] = []
-    outs: list[np.ndarray] = []
+    outs: list[np.ndarray | None] = []
     left: list[int] = []
     where: dict[Any, tuple[int, tuple[int, ...]]] = {}
     done = as_completed(with_results=True)
-    submitted = 0
     for k, item in enumerate(items):
-        target = per if block_spectra is not None else tail_block_spectra(per, total_spectra - submitted,
-                                                                           total_threads)
-        p = _prepare(item, target, kwargs, lorentz, voigt, keep_chunks=False, limit=per)
-        submitted += math.prod(p.darr.shape[:-1])
+        p = _prepare(item, per, kwargs, lorentz, voigt, keep_chunks=False)
         preps.append(p)
-        outs.append(np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)))
-        tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], target))
+        outs.append(None)  # allocated when an item has several blocks (one block is the result itself)
+        tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], per))
         if tasks is None:
             regions.append(_regions(p.darr))
             futures = _submit_shared(cl, p, kwargs, blocks_per_worker)
@@ -555,7 +528,12 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     for fut, block in irisplug.progress(done, total=len(where), desc=f"{name} (cluster)",
                                         quiet=_quiet(progress, len(where))):
         k, idx = where[fut.key]
-        outs[k][regions[k][idx]] = block
+        if len(regions[k]) == 1:
+            outs[k] = block
+        else:
+            if outs[k] is None:
+                outs[k] = np.empty((*preps[k].darr.shape[:-1], block.shape[-1]))
+            outs[k][regions[k][idx]] = block
         left[k] -= 1
         if left[k] == 0:
             results[k] = _result(preps[k], outs[k], "dask-cluster", len(regions[k]))
