@@ -36,7 +36,7 @@ __all__ = ["fit_dask", "fit_dask_many", "FitInput", "cluster_block_spectra", "BL
 #: on 2 workers took 0.20-0.22 s of client CPU in 18 tasks, 0.29-0.34 s in 28; client and scheduler share the
 #: machine's cores with the workers on a LocalCluster). The last items are not cut smaller to even out the end
 #: (a ``TAIL_SPLIT`` of 4 until 2026-12-06): interleaved on 2 workers it gained nothing on 4 rasters of 76,800
-#: spectra and cost 3-6 % of the wall time on 12 rasters of 12,800 (18 tasks instead of 12)
+#: spectra and cost 1-6 % of the wall time on 12 rasters of 12,800 (18 tasks instead of 12; docs/fit.md)
 BLOCKS_PER_THREAD = 4
 #: fewest spectra per block the cluster chooses (a task costs ~ms of scheduling; 2048 spectra ~10 ms of fitting)
 MIN_BLOCK = 2048
