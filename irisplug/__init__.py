@@ -34,6 +34,7 @@ from irisplug.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:  # what the lazy names below are, for type checkers and IDEs (never imported at run time)
     from irisplug.atomic import atomic_path  # noqa: F401
+    from irisplug.cluster import LIGHT_MONITORING, local_cluster  # noqa: F401
     from irisplug.dispatch.calibrate import calibrate, plan_calibration  # noqa: F401
     from irisplug.dispatch.methods import coalign, fetch, fit, view  # noqa: F401
     from irisplug.dispatch.read import choose_reader, read  # noqa: F401
@@ -58,6 +59,8 @@ _LAZY = {
     "FileInfo": "irisplug.fileinfo",
     "iter_fits_headers": "irisplug.fileinfo",
     "atomic_path": "irisplug.atomic",
+    "local_cluster": "irisplug.cluster",
+    "LIGHT_MONITORING": "irisplug.cluster",
     "progress": "irisplug.progress_bars",
     "record_step": "irisplug.provenance",
     "history": "irisplug.provenance",
