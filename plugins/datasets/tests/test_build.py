@@ -240,3 +240,30 @@ def test_open_dataset_and_cli(observations, tmp_path):
     ds = open_dataset(out)
     assert ds.spectra.dims == ("spectrum", "wavelength") and ds.sizes["observation"] == 2
     assert int(ds.obs_count.sum()) == ds.sizes["spectrum"]
+
+
+def test_cli_workers_build_is_identical(observations, reference_store, tmp_path, monkeypatch):
+    """``irisplug extract --workers 2`` (a local cluster of worker processes, irisplug.local_cluster) writes the
+    in-process store, byte for byte."""
+    distributed = pytest.importorskip("distributed")
+    from irisplug.cli.main import main
+
+    made = []
+
+    class Recorded(distributed.LocalCluster):  # the real cluster, its shape noted
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append((sorted(type(w).__name__ for w in self.workers.values()),
+                         self.scheduler.periodic_callbacks["tick"].callback_time))
+
+    monkeypatch.setattr(distributed, "LocalCluster", Recorded)
+
+    out = tmp_path / "workers.zarr"
+    rc = main(["extract", *map(str, observations), "--out", str(out), "--line", "Mg II k",
+               "--grid", f"{GRID[0]}:{GRID[1]}:{GRID[2]}", "--chunk-rows", "256", "--workers", "2", "--quiet"])
+    assert rc == 0
+    assert made == [(["Nanny", "Nanny"], 500)]  # two worker processes, distributed's tick at 500 ms, not 20
+    a, b = _arrays(reference_store), _arrays(out)
+    assert a.keys() == b.keys()
+    for k in a:
+        assert a[k].dtype == b[k].dtype and a[k].tobytes() == b[k].tobytes(), k

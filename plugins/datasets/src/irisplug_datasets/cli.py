@@ -47,13 +47,14 @@ def run(args: argparse.Namespace) -> int:
     cluster: Any = None
     try:
         if args.scheduler or args.workers:
-            from distributed import Client, LocalCluster
+            from distributed import Client
+
+            import irisplug
 
             if args.scheduler:
                 client = Client(args.scheduler)
-            else:
-                cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+            else:  # worker processes of one thread, distributed's self-monitoring made light (irisplug.cluster)
+                cluster = irisplug.local_cluster(args.workers, threads_per_worker=1)
                 client = Client(cluster)
         report = build_dataset(
             args.sources, args.out, grid=args.grid, window=args.window, line=args.line, box=args.box,
