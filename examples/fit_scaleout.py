@@ -30,12 +30,14 @@ obs = irisplug.read(out / "obs")
 local = irisplug.fit(obs, method="lm", window="Si IV 1403", template="si_iv_1403", scheduler="local", engine="numba")
 
 ###############################################################################
-# On a cluster (here a LocalCluster of 2 single-threaded workers; a
-# ``Client("tcp://host:8786")`` of ``dask scheduler`` / ``dask worker`` processes works the same).
-from distributed import Client, LocalCluster  # noqa: E402
+# On a cluster: here ``irisplug.local_cluster``, a LocalCluster of 2
+# single-threaded workers with distributed's self-monitoring made light
+# (threads of this process for the example; worker processes by default). A
+# ``Client("tcp://host:8786")`` of ``dask scheduler`` / ``dask worker``
+# processes works the same.
+from distributed import Client  # noqa: E402
 
-with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-        Client(cluster) as client:
+with irisplug.local_cluster(2, threads_per_worker=1, processes=False) as cluster, Client(cluster) as client:
     remote = irisplug.fit(obs, method="lm", window="Si IV 1403", template="si_iv_1403", client=client,
                           engine="numba")
 
