@@ -325,9 +325,8 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
     block_spectra
         Spectra per block; default: on a cluster about ``BLOCKS_PER_THREAD``
         blocks per cluster thread (:func:`cluster_block_spectra`, at least
-        ``MIN_BLOCK``), the items of the last round in ``TAIL_SPLIT`` times
-        smaller blocks (:func:`tail_block_spectra`); in-process ``MAX_BLOCK``.
-        Smaller chunks of the input (a reader's) are kept unless tiny.
+        ``MIN_BLOCK``); in-process ``MAX_BLOCK``. Smaller chunks of the input
+        (a reader's) are kept unless tiny.
     desc
         Progress bar label.
     total_spectra
