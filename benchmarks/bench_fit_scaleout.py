@@ -2,18 +2,27 @@
 
 Generates ``--files`` IRIS raster files (Si IV 1403 window, ``--steps`` x
 ``--ny`` spectra each; 12 x 64 x 200 = 153,600 spectra by default), fits the
-sequence in-process once (the reference), then with
-``distributed.LocalCluster(n_workers=k, threads_per_worker=1)`` for k = 1 and
-2, ``--repeats`` times in alternation (the machine is shared and noisy). Every
-worker is warmed up first (imports, numba kernels loaded), outside the timing.
+sequence in-process once (the reference), then on clusters of k = 1 and 2
+single-thread worker processes, ``--repeats`` times in alternation (the
+machine is shared and noisy), each k in two configurations:
 
-Reported: wall time (median, min-max), the speed-up median with min-max over
+- ``distributed defaults``: ``distributed.LocalCluster(n_workers=k,
+  threads_per_worker=1, processes=True)`` with nothing changed;
+- ``irisplug.local_cluster``: ``irisplug.local_cluster(k)``, the same
+  cluster created under ``irisplug.LIGHT_MONITORING`` (distributed's
+  event-loop tick, memory poll, system monitor and profiler at longer
+  intervals; on a LocalCluster the scheduler and the nannies run in the
+  client's process and take CPU from the workers' cores).
+
+Every worker is warmed up first (imports, numba kernels loaded), outside the timing. Each cluster then
+fits the sequence ``--fits`` times (3 by default: more pairs per minute on a host whose speed drifts; the
+1-worker and 2-worker fits are paired in order).
+
+Reported per configuration: wall time (median, min-max), the speed-up median with min-max over
 the pairs, the client's CPU time (the client process also runs the
 scheduler and the nannies of a ``LocalCluster``: the main thread's share is
-the fit's own client-side work) and the workers' CPU time, the load-independent
-speed-up (1-worker CPU over the busiest of the 2 workers' CPU; the workers'
-statistical profiler is switched off so that its wall-time-proportional cost
-does not count), and from dask's task stream the concurrency of the fit
+the fit's own client-side work) and the workers' CPU time, the CPU critical-path
+speed-up (1-worker CPU over the busiest of the 2 workers' CPU), and from dask's task stream the concurrency of the fit
 tasks: the sum of their run times over (wall x threads) (1.0 = every thread
 busy all the time) and the share of the wall time during which two workers were fitting at the same
 time (the serial fraction is what is left), and the wall ratio projected from CPU times alone for two free
@@ -23,7 +32,8 @@ be bit-identical with the in-process fit.
 Each fit task of the current code reads its block's spectra (from the files) and fits them, so "busy" counts
 reading too.
 
-Usage: python benchmarks/bench_fit_scaleout.py [--files 12] [--steps 64] [--ny 200] [--repeats 3] [--data DIR]
+Usage: python benchmarks/bench_fit_scaleout.py [--files 12] [--steps 64] [--ny 200] [--repeats 3] [--fits 3]
+[--data DIR] [--configs defaults,light]
 (``--data``: generate the files there once and reuse them in later runs, e.g. to interleave two versions of the
 code run with different ``PYTHONPATH``).
 """
@@ -117,27 +127,72 @@ def _concurrency(stream: list[dict], wall: float, threads: int) -> tuple[float, 
     return busy / (wall * threads), both / wall, n
 
 
-def _run(seq, workers: int) -> tuple[dict[str, float], list[dict[str, np.ndarray]]]:
-    import dask
-    from distributed import Client, LocalCluster, get_task_stream
+CONFIGS = {"defaults": "distributed defaults", "light": "irisplug.local_cluster (LIGHT_MONITORING)"}
+
+
+def _cluster(workers: int, config: str):
+    from distributed import LocalCluster
+
+    import irisplug
+
+    if config == "light":
+        return irisplug.local_cluster(workers, threads_per_worker=1, processes=True)
+    return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+
+
+def _run(seq, workers: int, config: str, fits: int) -> list[tuple[dict[str, float], list[dict[str, np.ndarray]]]]:
+    """``fits`` timed fits of ``seq`` on one new cluster: (measures, maps) of each."""
+    from distributed import Client, get_task_stream
 
     from irisplug_fit.cube import fit_any
 
-    with dask.config.set({"distributed.worker.profile.enabled": False}), \
-            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    out = []
+    with _cluster(workers, config) as cluster, Client(cluster) as client:
         client.run(_warm)
-        before = _worker_cpu(client)
-        with get_task_stream(client) as ts:
-            c0, m0, t0 = time.process_time(), time.thread_time(), time.perf_counter()
-            maps = fit_any(seq, "si_iv_1403", client=client, progress=False)
-            wall, cpu, main = time.perf_counter() - t0, time.process_time() - c0, time.thread_time() - m0
-        after = _worker_cpu(client)
         threads = sum(client.nthreads().values())
-    per = [after[w] - before[w] for w in after]
-    busy, overlap, ntasks = _concurrency(ts.data, wall, threads)
-    return ({"wall": wall, "client_cpu": cpu, "client_main_cpu": main, "worker_cpu": sum(per), "busiest_worker_cpu": max(per),
-             "busy": busy, "overlap": overlap, "tasks": ntasks}, _maps(maps))
+        for _ in range(fits):
+            before = _worker_cpu(client)
+            with get_task_stream(client) as ts:
+                c0, m0, t0 = time.process_time(), time.thread_time(), time.perf_counter()
+                maps = fit_any(seq, "si_iv_1403", client=client, progress=False)
+                wall, cpu, main = time.perf_counter() - t0, time.process_time() - c0, time.thread_time() - m0
+            after = _worker_cpu(client)
+            per = [after[w] - before[w] for w in after]
+            busy, overlap, ntasks = _concurrency(ts.data, wall, threads)
+            out.append(({"wall": wall, "client_cpu": cpu, "client_main_cpu": main, "worker_cpu": sum(per),
+                         "busiest_worker_cpu": max(per), "busy": busy, "overlap": overlap, "tasks": ntasks},
+                        _maps(maps)))
+    return out
+
+
+def _report(runs: dict[int, list[dict[str, float]]]) -> None:
+    for k in (1, 2):
+        r = runs[k]
+        w = [x["wall"] for x in r]
+        print(f"    {k} worker(s): wall median {statistics.median(w):.2f} s (min {min(w):.2f}, max {max(w):.2f}); "
+              f"client CPU median {statistics.median(x['client_cpu'] for x in r):.2f} s (our code in the main "
+              f"thread {statistics.median(x['client_main_cpu'] for x in r):.2f} s, the rest the event loop: "
+              f"scheduler, nannies, comms); "
+              f"workers' CPU median {statistics.median(x['worker_cpu'] for x in r):.2f} s; "
+              f"fit tasks {r[0]['tasks']}; busy (fit-task time / wall x threads) median "
+              f"{statistics.median(x['busy'] for x in r):.2f} (min {min(x['busy'] for x in r):.2f}, "
+              f"max {max(x['busy'] for x in r):.2f}); wall share with 2 workers fitting at once median "
+              f"{statistics.median(x['overlap'] for x in r):.2f}")
+    ratios = [a["wall"] / b["wall"] for a, b in zip(runs[1], runs[2], strict=True)]
+    print(f"    speed-up 2 vs 1 worker (wall): median {statistics.median(ratios):.2f}x "
+          f"(min {min(ratios):.2f}, max {max(ratios):.2f}); ratio of the median walls "
+          f"{statistics.median(x['wall'] for x in runs[1]) / statistics.median(x['wall'] for x in runs[2]):.2f}x")
+    cpu_ratios = [a["worker_cpu"] / b["busiest_worker_cpu"] for a, b in zip(runs[1], runs[2], strict=True)]
+    print(f"    speed-up 2 vs 1 worker (CPU critical path: 1-worker CPU / busiest of 2): median "
+          f"{statistics.median(cpu_ratios):.2f}x (min {min(cpu_ratios):.2f}, max {max(cpu_ratios):.2f})")
+    # what the wall ratio would be on 2 free cores, from CPU times only (robust to other users' load): 1 worker
+    # takes its CPU time (the client runs beside it); 2 workers take the busiest one's CPU time or half of all
+    # the CPU (workers + client and scheduler) when that is longer
+    proj = [(a["worker_cpu"]) / max(b["busiest_worker_cpu"], (b["worker_cpu"] + b["client_cpu"]) / 2)
+            for a, b in zip(runs[1], runs[2], strict=True)]
+    print(f"    speed-up 2 vs 1 worker projected on 2 free cores from CPU times (1-worker CPU / max(busiest of 2, "
+          f"(workers + client CPU) / 2)): median {statistics.median(proj):.2f}x (min {min(proj):.2f}, "
+          f"max {max(proj):.2f})")
 
 
 def main() -> None:
@@ -147,6 +202,8 @@ def main() -> None:
     ap.add_argument("--ny", type=int, default=200)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--data", type=Path, default=None, help="folder to generate the files in once and reuse")
+    ap.add_argument("--fits", type=int, default=3, help="timed fits on each new cluster (paired run by run)")
+    ap.add_argument("--configs", default="defaults,light", help=f"comma-separated, of {sorted(CONFIGS)}")
     args = ap.parse_args()
     os.environ.setdefault("IRISPLUG_QUIET", "1")
     import irisplug
@@ -163,43 +220,22 @@ def main() -> None:
         t0 = time.perf_counter()
         ref = _maps(fit_any(seq, "si_iv_1403", scheduler="local", progress=False))
         t_local = time.perf_counter() - t0
-        runs: dict[int, list[dict[str, float]]] = {1: [], 2: []}
+        configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+        runs = {c: {1: [], 2: []} for c in configs}
         identical = True
         for _ in range(args.repeats):
-            for k in (1, 2):
-                m, maps = _run(seq, k)
-                runs[k].append(m)
-                identical &= _identical(ref, maps)
+            for c in configs:
+                for k in (1, 2):
+                    for m, maps in _run(seq, k, c, args.fits):
+                        runs[c][k].append(m)
+                        identical &= _identical(ref, maps)
         print(f"CPU: {machine_line()}; {args.files} files x {args.steps} steps x {args.ny} pixels = {n_spectra} "
-              f"spectra (Si IV 1403, si_iv_1403); {args.repeats} repeats; "
-              f"LocalCluster(n_workers=k, threads_per_worker=1)")
+              f"spectra (Si IV 1403, si_iv_1403); {args.repeats} repeats of {args.fits} fits on a new cluster each; "
+              f"k = 1 and 2 worker processes of 1 thread, configurations interleaved")
         print(f"  in-process (all cores, files one after another): {t_local:.2f} s (first run, includes compile/load)")
-        for k in (1, 2):
-            r = runs[k]
-            w = [x["wall"] for x in r]
-            print(f"  {k} worker(s): wall median {statistics.median(w):.2f} s (min {min(w):.2f}, max {max(w):.2f}); "
-                  f"client CPU median {statistics.median(x['client_cpu'] for x in r):.2f} s (our code in the main "
-                  f"thread {statistics.median(x['client_main_cpu'] for x in r):.2f} s, the rest the event loop: "
-                  f"scheduler, nannies, comms); "
-                  f"workers' CPU median {statistics.median(x['worker_cpu'] for x in r):.2f} s; "
-                  f"fit tasks {r[0]['tasks']}; busy (fit-task time / wall x threads) median "
-                  f"{statistics.median(x['busy'] for x in r):.2f} (min {min(x['busy'] for x in r):.2f}, "
-                  f"max {max(x['busy'] for x in r):.2f}); wall share with 2 workers fitting at once median "
-                  f"{statistics.median(x['overlap'] for x in r):.2f}")
-        ratios = [a["wall"] / b["wall"] for a, b in zip(runs[1], runs[2], strict=True)]
-        print(f"  speed-up 2 vs 1 worker (wall): median {statistics.median(ratios):.2f}x "
-              f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
-        cpu_ratios = [a["worker_cpu"] / b["busiest_worker_cpu"] for a, b in zip(runs[1], runs[2], strict=True)]
-        print(f"  speed-up 2 vs 1 worker (CPU critical path: 1-worker CPU / busiest of 2): median "
-              f"{statistics.median(cpu_ratios):.2f}x (min {min(cpu_ratios):.2f}, max {max(cpu_ratios):.2f})")
-        # what the wall ratio would be on 2 free cores, from CPU times only (robust to other users' load): 1 worker
-        # takes its CPU time (the client runs beside it); 2 workers take the busiest one's CPU time or half of all
-        # the CPU (workers + client and scheduler) when that is longer
-        proj = [(a["worker_cpu"]) / max(b["busiest_worker_cpu"], (b["worker_cpu"] + b["client_cpu"]) / 2)
-                for a, b in zip(runs[1], runs[2], strict=True)]
-        print(f"  speed-up 2 vs 1 worker projected on 2 free cores from CPU times (1-worker CPU / max(busiest of 2, "
-              f"(workers + client CPU) / 2)): median {statistics.median(proj):.2f}x (min {min(proj):.2f}, "
-              f"max {max(proj):.2f})")
+        for c in configs:
+            print(f"  {CONFIGS[c]}:")
+            _report(runs[c])
         try:
             print(f"  load average after the runs: {os.getloadavg()[0]:.1f} (1 min)")
         except OSError:
