@@ -4,7 +4,7 @@ Generates ``--files`` IRIS raster files (Si IV 1403 window, ``--steps`` x
 ``--ny`` spectra each; 12 x 64 x 200 = 153,600 spectra by default), fits the
 sequence in-process once (the reference), then on clusters of k = 1 and 2
 single-thread worker processes, ``--repeats`` times in alternation (the
-machine is shared and noisy), each k in two configurations:
+machine is shared and noisy), each k in three configurations:
 
 - ``distributed defaults``: ``distributed.LocalCluster(n_workers=k,
   threads_per_worker=1, processes=True)`` with nothing changed;
@@ -12,7 +12,12 @@ machine is shared and noisy), each k in two configurations:
   cluster created under ``irisplug.LIGHT_MONITORING`` (distributed's
   event-loop tick, memory poll, system monitor and profiler at longer
   intervals; on a LocalCluster the scheduler and the nannies run in the
-  client's process and take CPU from the workers' cores).
+  client's process and take CPU from the workers' cores);
+- ``bare`` (the host's ceiling): no dask at all, the very tasks the cluster
+  runs (one per raster: read, decode and mask it, fit it on one thread),
+  handed one by one to 1 or 2 plain processes (``concurrent.futures``). What
+  it loses against 2x is the host's: two processes computing at once on
+  these 2 vCPUs run slower than one alone.
 
 Every worker is warmed up first (imports, numba kernels loaded), outside the timing. Each cluster then
 fits the sequence ``--fits`` times (3 by default: more pairs per minute on a host whose speed drifts; the
@@ -33,7 +38,7 @@ Each fit task of the current code reads its block's spectra (from the files) and
 reading too.
 
 Usage: python benchmarks/bench_fit_scaleout.py [--files 12] [--steps 64] [--ny 200] [--repeats 3] [--fits 3]
-[--data DIR] [--configs defaults,light]
+[--data DIR] [--configs defaults,light,bare]
 (``--data``: generate the files there once and reuse them in later runs, e.g. to interleave two versions of the
 code run with different ``PYTHONPATH``).
 """
@@ -42,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pickle
 import shutil
 import statistics
 import tempfile
@@ -127,7 +133,90 @@ def _concurrency(stream: list[dict], wall: float, threads: int) -> tuple[float, 
     return busy / (wall * threads), both / wall, n
 
 
-CONFIGS = {"defaults": "distributed defaults", "light": "irisplug.local_cluster (LIGHT_MONITORING)"}
+CONFIGS = {"defaults": "distributed defaults", "light": "irisplug.local_cluster (LIGHT_MONITORING)",
+           "bare": "no dask: the same tasks in 1 or 2 plain processes (this host's ceiling)"}
+
+#: the cluster's fit tasks, in a process of the plain pool (``bare``)
+_TASKS: list = []
+
+
+def _bare_tasks(seq) -> bytes:
+    """The very tasks ``fit_any(seq, client=...)`` submits to 2 single-thread workers (one per raster here), pickled.
+
+    Built as ``irisplug_fit.scaleout`` builds them (private helpers: this measures our own code), each asked for one
+    fit thread, as a single-thread worker's task runs.
+    """
+    import cloudpickle
+
+    from irisplug_fit.cube import _plan
+    from irisplug_fit.scaleout import (
+        FitInput,
+        _block_tasks,
+        _BlockTask,
+        _prepare,
+        _spatial_chunks,
+        cluster_block_spectra,
+    )
+
+    plans = [_plan(c, "si_iv_1403", None, "auto") for c in seq.data]
+    per = cluster_block_spectra(sum(int(np.prod(p.data.shape[:-1])) for p in plans), 2)
+    tasks = []
+    for p in plans:
+        prep = _prepare(FitInput(p.data, p.x, p.template, p.unc, p.mask, p.invalid), per, {}, False, False,
+                        keep_chunks=False)
+        for _, _, args in _block_tasks(prep, _spatial_chunks(prep.darr.shape[:-1], per)):
+            tasks.append(_BlockTask(dict(args, has_u=prep.uarr is not None, has_m=prep.marr is not None, x=prep.x,
+                                         template=prep.template, kwargs={"threads": 1}, blocks_per_worker=1,
+                                         invalid=prep.invalid, cols=prep.cols)))
+    return cloudpickle.dumps(tasks)
+
+
+def _bare_warm(tasks: bytes) -> int:
+    """Load the tasks and the kernels in a pool process, outside the timing; hold on so each process takes one."""
+    import pickle
+
+    _warm()
+    _TASKS[:] = pickle.loads(tasks)
+    time.sleep(1.0)
+    return os.getpid()
+
+
+def _bare_fit(k: int) -> tuple[int, float, np.ndarray]:
+    """Task ``k`` run in this process: read, decode and mask its raster, fit it on one thread."""
+    c0 = time.process_time()
+    out = _TASKS[k]()
+    return os.getpid(), time.process_time() - c0, out
+
+
+def _bare(tasks: bytes, n: int, workers: int, fits: int) -> list[dict[str, float]]:
+    """The peer without dask: the ``n`` tasks handed one by one to whichever of ``workers`` processes is free."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    out = []
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as ex:
+        assert len(set(ex.map(_bare_warm, [tasks] * workers))) == workers
+        for _ in range(fits):
+            t0 = time.perf_counter()
+            done = list(ex.map(_bare_fit, range(n)))
+            wall = time.perf_counter() - t0
+            per: dict[int, float] = {}
+            for pid, cpu, _ in done:
+                per[pid] = per.get(pid, 0.0) + cpu
+            out.append({"wall": wall, "worker_cpu": sum(per.values()), "busiest_worker_cpu": max(per.values())})
+    return out
+
+
+def _report_bare(runs: dict[int, list[dict[str, float]]]) -> None:
+    for k in (1, 2):
+        w = [x["wall"] for x in runs[k]]
+        print(f"    {k} process(es): wall median {statistics.median(w):.2f} s (min {min(w):.2f}, max {max(w):.2f}); "
+              f"fit CPU median {statistics.median(x['worker_cpu'] for x in runs[k]):.2f} s")
+    ratios = [a["wall"] / b["wall"] for a, b in zip(runs[1], runs[2], strict=True)]
+    cpu_ratios = [a["worker_cpu"] / b["busiest_worker_cpu"] for a, b in zip(runs[1], runs[2], strict=True)]
+    print(f"    speed-up 2 vs 1 process (wall): median {statistics.median(ratios):.2f}x (min {min(ratios):.2f}, "
+          f"max {max(ratios):.2f}); CPU critical path {statistics.median(cpu_ratios):.2f}x "
+          f"(min {min(cpu_ratios):.2f}, max {max(cpu_ratios):.2f})")
 
 
 def _cluster(workers: int, config: str):
@@ -203,7 +292,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--data", type=Path, default=None, help="folder to generate the files in once and reuse")
     ap.add_argument("--fits", type=int, default=3, help="timed fits on each new cluster (paired run by run)")
-    ap.add_argument("--configs", default="defaults,light", help=f"comma-separated, of {sorted(CONFIGS)}")
+    ap.add_argument("--configs", default="defaults,light,bare", help=f"comma-separated, of {sorted(CONFIGS)}")
     args = ap.parse_args()
     os.environ.setdefault("IRISPLUG_QUIET", "1")
     import irisplug
@@ -222,10 +311,16 @@ def main() -> None:
         t_local = time.perf_counter() - t0
         configs = [c.strip() for c in args.configs.split(",") if c.strip()]
         runs = {c: {1: [], 2: []} for c in configs}
+        if "bare" in configs:
+            bare = _bare_tasks(seq)
+            bare_n = len(pickle.loads(bare))
         identical = True
         for _ in range(args.repeats):
             for c in configs:
                 for k in (1, 2):
+                    if c == "bare":
+                        runs[c][k].extend(_bare(bare, bare_n, k, args.fits))
+                        continue
                     for m, maps in _run(seq, k, c, args.fits):
                         runs[c][k].append(m)
                         identical &= _identical(ref, maps)
@@ -235,7 +330,7 @@ def main() -> None:
         print(f"  in-process (all cores, files one after another): {t_local:.2f} s (first run, includes compile/load)")
         for c in configs:
             print(f"  {CONFIGS[c]}:")
-            _report(runs[c])
+            (_report_bare if c == "bare" else _report)(runs[c])
         try:
             print(f"  load average after the runs: {os.getloadavg()[0]:.1f} (1 min)")
         except OSError:
