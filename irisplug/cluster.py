@@ -7,15 +7,18 @@ poll every 100 ms, a system monitor every 500 ms, a statistical profiler
 every 10 ms. On a machine with few cores that CPU comes out of the
 workers' time. Measured on 2 cores with 2 idle single-thread workers:
 0.10-0.12 s of CPU per second with distributed's defaults, 0.017 s with
-:data:`LIGHT_MONITORING`; fitting 12 IRIS rasters, 2 workers against 1, the
-speed-up rose from 1.66x to 1.87x (``benchmarks/bench_fit_scaleout.py``,
-``docs/performance.md``).
+:data:`LIGHT_MONITORING`. Fitting 12 IRIS rasters, the client's process
+took 0.15-0.18 s of CPU per run instead of 0.19-0.25 s (five interleaved
+runs of ``benchmarks/bench_fit_scaleout.py``, ``docs/performance.md``).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from distributed import LocalCluster
 
 __all__ = ["LIGHT_MONITORING", "local_cluster"]
 
@@ -39,8 +42,11 @@ def _usable_cores() -> int:
 
 
 def local_cluster(n_workers: int | None = None, *, threads_per_worker: int = 1, processes: bool = True,
-                  light_monitoring: bool = True, **kwargs: Any) -> Any:
+                  light_monitoring: bool = True, **kwargs: Any) -> LocalCluster:
     """A ``distributed.LocalCluster`` of worker processes, created with :data:`LIGHT_MONITORING` by default.
+
+    Requires ``distributed`` (``pip install irisplug[distributed]``; the fit
+    plugin installs it).
 
     The settings hold for the scheduler and the workers made here; workers
     added later (``cluster.scale``) take the dask configuration in force

@@ -104,13 +104,16 @@ def test_every_item_in_blocks_of_the_cluster_size(monkeypatch):
     assert all(r.params.flags.writeable for r in got)  # a block used as the result stays the caller's to change
 
 
-def test_local_cluster_all_rasters_at_once_bit_identical(si_iv_sequence):
+@pytest.mark.parametrize("cluster", ["LocalCluster", "irisplug.local_cluster"])
+def test_local_cluster_all_rasters_at_once_bit_identical(si_iv_sequence, cluster):
     distributed = pytest.importorskip("distributed")
+    import irisplug
     from irisplug_fit.cube import fit_any
 
     seq, ref = si_iv_sequence
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as lc, \
-            distributed.Client(lc) as client:
+    make = (irisplug.local_cluster(2) if cluster == "irisplug.local_cluster" else
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+    with make as lc, distributed.Client(lc) as client:
         with distributed.get_task_stream(client) as ts:
             maps = fit_any(seq, TEMPLATE, client=client, block_spectra=256, progress=False)
         spans = _fit_spans(ts.data)
