@@ -8,7 +8,7 @@ every 10 ms. On a machine with few cores that CPU comes out of the
 workers' time. Measured on 2 cores with 2 idle single-thread workers:
 0.10-0.12 s of CPU per second with distributed's defaults, 0.017 s with
 :data:`LIGHT_MONITORING`. Fitting 12 IRIS rasters, the client's process
-took 0.15-0.18 s of CPU per run instead of 0.19-0.25 s (five interleaved
+took 0.15-0.18 s of CPU per run instead of 0.19-0.25 s (six interleaved
 runs of ``benchmarks/bench_fit_scaleout.py``, ``docs/performance.md``).
 """
 
