@@ -17,7 +17,13 @@ machine is shared and noisy), each k in three configurations:
   runs (one per raster: read, decode and mask it, fit it on one thread),
   handed one by one to 1 or 2 plain processes (``concurrent.futures``). What
   it loses against 2x is the host's: two processes computing at once on
-  these 2 vCPUs run slower than one alone.
+  these 2 vCPUs run slower than one alone. Its processes inherit this
+  process's environment, which the first cluster's nannies have already
+  set to distributed's worker environment (``distributed.nanny.
+  pre-spawn-environ``: ``MALLOC_TRIM_THRESHOLD_=65536`` among others), so
+  they allocate memory as the workers do. Run alone (``--configs bare``)
+  they would not: without that variable a raster's task measured ~20 %
+  faster.
 
 Every worker is warmed up first (imports, numba kernels loaded), outside the timing. Each cluster then
 fits the sequence ``--fits`` times (3 by default: more pairs per minute on a host whose speed drifts; the
