@@ -179,8 +179,6 @@ def _bare_tasks(seq) -> bytes:
 
 def _bare_warm(tasks: bytes) -> int:
     """Load the tasks and the kernels in a pool process, outside the timing; hold on so each process takes one."""
-    import pickle
-
     _warm()
     _TASKS[:] = pickle.loads(tasks)
     time.sleep(1.0)

@@ -15,23 +15,18 @@ import irisplug
 distributed = pytest.importorskip("distributed")
 
 
-def _worker_intervals(dask_worker) -> dict[str, float]:
-    pcs = dask_worker.periodic_callbacks
-    return {name: pcs[name].callback_time for name in ("tick", "monitor", "memory_monitor", "profile")}
-
-
-def _server_intervals(server) -> dict[str, float]:
+def _periods(server, names=("tick", "monitor", "memory_monitor", "profile")) -> dict[str, float]:
+    """The periods (ms) of a running server's periodic callbacks among ``names``, those it has."""
     pcs = server.periodic_callbacks
-    return {name: pcs[name].callback_time for name in ("tick", "monitor") if name in pcs} | (
-        {"memory_monitor": pcs["memory_monitor"].callback_time} if "memory_monitor" in pcs else {})
+    return {name: pcs[name].callback_time for name in names if name in pcs}
 
 
 def _intervals(cluster) -> dict[str, object]:
     with distributed.Client(cluster) as client:
-        workers = list(client.run(_worker_intervals).values())
+        workers = list(client.run(lambda dask_worker: _periods(dask_worker)).values())
         assert client.submit(sum, [1, 2, 3]).result() == 6
-    nannies = [_server_intervals(w) for w in cluster.workers.values() if isinstance(w, distributed.Nanny)]
-    return {"scheduler": _server_intervals(cluster.scheduler), "workers": workers, "nannies": nannies}
+    nannies = [_periods(w) for w in cluster.workers.values() if isinstance(w, distributed.Nanny)]
+    return {"scheduler": _periods(cluster.scheduler), "workers": workers, "nannies": nannies}
 
 
 def test_worker_processes_scheduler_and_nannies_run_with_light_monitoring():
