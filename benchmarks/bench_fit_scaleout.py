@@ -12,18 +12,21 @@ machine is shared and noisy), each k in three configurations:
   cluster created under ``irisplug.LIGHT_MONITORING`` (distributed's
   event-loop tick, memory poll, system monitor and profiler at longer
   intervals; on a LocalCluster the scheduler and the nannies run in the
-  client's process and take CPU from the workers' cores);
+  client's process and take CPU from the workers' cores), its workers
+  preloading ``irisplug.worker_malloc`` (glibc's malloc thresholds at the
+  values its own tuning reaches, instead of distributed's
+  ``MALLOC_TRIM_THRESHOLD_=65536``, under which every array over 128 KiB is
+  mapped and faulted in afresh);
 - ``bare`` (the host's ceiling): no dask at all, the very tasks the cluster
   runs (one per raster: read, decode and mask it, fit it on one thread),
   handed one by one to 1 or 2 plain processes (``concurrent.futures``). What
   it loses against 2x is the host's: two processes computing at once on
   these 2 vCPUs run slower than one alone. Its processes inherit this
-  process's environment, which the first cluster's nannies have already
-  set to distributed's worker environment (``distributed.nanny.
-  pre-spawn-environ``: ``MALLOC_TRIM_THRESHOLD_=65536`` among others), so
-  they allocate memory as the workers do. Run alone (``--configs bare``)
-  they would not: without that variable a raster's task measured ~20 %
-  faster.
+  process's environment, which the first cluster's nannies may have set to
+  distributed's worker environment (``distributed.nanny.pre-spawn-environ``:
+  ``MALLOC_TRIM_THRESHOLD_=65536`` among others), so each applies
+  ``irisplug.worker_malloc`` as ``irisplug.local_cluster``'s workers do:
+  they allocate memory alike whatever ran before.
 
 Every worker is warmed up first (imports, numba kernels loaded), outside the timing. Each cluster then
 fits the sequence ``--fits`` times (3 by default: more pairs per minute on a host whose speed drifts; the
@@ -139,7 +142,8 @@ def _concurrency(stream: list[dict], wall: float, threads: int) -> tuple[float, 
     return busy / (wall * threads), both / wall, n
 
 
-CONFIGS = {"defaults": "distributed defaults", "light": "irisplug.local_cluster (LIGHT_MONITORING)",
+CONFIGS = {"defaults": "distributed defaults",
+           "light": "irisplug.local_cluster (LIGHT_MONITORING, irisplug.worker_malloc)",
            "bare": "no dask: the same tasks in 1 or 2 plain processes (this host's ceiling)"}
 
 #: the cluster's fit tasks, in a process of the plain pool (``bare``)
@@ -178,7 +182,14 @@ def _bare_tasks(seq) -> bytes:
 
 
 def _bare_warm(tasks: bytes) -> int:
-    """Load the tasks and the kernels in a pool process, outside the timing; hold on so each process takes one."""
+    """Load the tasks and the kernels in a pool process, outside the timing; hold on so each process takes one.
+
+    glibc's malloc thresholds are set as in ``irisplug.local_cluster``'s workers (this process may have inherited
+    distributed's ``MALLOC_TRIM_THRESHOLD_`` from an earlier cluster's nannies).
+    """
+    from irisplug import worker_malloc
+
+    worker_malloc.apply()
     _warm()
     _TASKS[:] = pickle.loads(tasks)
     time.sleep(1.0)

@@ -57,3 +57,68 @@ def test_one_worker_per_usable_core_by_default():
     with irisplug.local_cluster(processes=False) as cluster:
         assert len(cluster.workers) == len(os.sched_getaffinity(0))
         assert all(w.state.nthreads == 1 for w in cluster.workers.values())
+
+
+def _malloc_probe() -> dict[str, object]:
+    """How glibc's malloc treats large blocks in this process (run in a worker's main thread by ``client.run``).
+
+    ``mmapped``: a 1 MiB block, allocated after a first one was freed, was mapped from the kernel (the chunk's
+    IS_MMAPPED bit, bit 1 of the size word before the pointer) instead of reused from the heap. ``kept``: the
+    releasable free space at the top of the main heap (``mallinfo().keepcost``) after a 16 MiB block from it is
+    freed, i.e. whether freeing it trimmed the heap.
+    """
+    import ctypes
+    import threading
+
+    libc = ctypes.CDLL(None)
+    if not hasattr(libc, "gnu_get_libc_version"):
+        return {"glibc": False}
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+
+    class Mallinfo(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_int) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                      "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+    libc.mallinfo.restype = Mallinfo
+    libc.free(libc.malloc(1 << 20))
+    p = libc.malloc(1 << 20)
+    mmapped = bool(ctypes.c_size_t.from_address(p - ctypes.sizeof(ctypes.c_size_t)).value & 2)
+    libc.free(p)
+    big = libc.malloc(16 << 20)
+    big_mmapped = bool(ctypes.c_size_t.from_address(big - ctypes.sizeof(ctypes.c_size_t)).value & 2)
+    libc.free(big)
+    return {"glibc": True, "main_thread": threading.current_thread() is threading.main_thread(),
+            "mmapped": mmapped, "big_mmapped": big_mmapped, "kept": libc.mallinfo().keepcost}
+
+
+def _probe_workers(cluster) -> list[dict[str, object]]:
+    with distributed.Client(cluster) as client:
+        return list(client.run(_malloc_probe).values())
+
+
+def test_worker_processes_reuse_freed_memory_unless_asked_to_trim():
+    with irisplug.local_cluster(1) as ours:
+        reuse = _probe_workers(ours)[0]
+    if not reuse["glibc"]:
+        pytest.skip("glibc's malloc thresholds only exist on glibc")
+    assert reuse["main_thread"]
+    with irisplug.local_cluster(1, trim_freed_memory=True) as trimming:
+        trim = _probe_workers(trimming)[0]
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as plain:
+        default = _probe_workers(plain)[0]
+    # distributed's worker environment (MALLOC_TRIM_THRESHOLD_=65536): fixed thresholds, every large block mapped
+    # afresh, nothing kept; trim_freed_memory=True leaves it so
+    assert default["mmapped"] and default["big_mmapped"] and default["kept"] < 16 << 20
+    assert trim["mmapped"] and trim["big_mmapped"] and trim["kept"] < 16 << 20
+    # ours: 1 MiB and 16 MiB blocks come from the heap, and the freed 16 MiB stay there (trim threshold 64 MiB)
+    assert not reuse["mmapped"] and not reuse["big_mmapped"]
+    assert reuse["kept"] >= 16 << 20
+
+
+def test_worker_threads_leave_this_process_alone_and_user_preloads_are_kept():
+    with irisplug.local_cluster(1, processes=False) as threads:
+        assert all(not w.preloads for w in threads.workers.values())
+    with irisplug.local_cluster(1, preload="irisplug.cluster") as ours, distributed.Client(ours) as client:
+        names = client.run(lambda dask_worker: sorted(p.name for p in dask_worker.preloads))
+    assert list(names.values()) == [["irisplug.cluster", "irisplug.worker_malloc"]]
