@@ -32,9 +32,10 @@ local = irisplug.fit(obs, method="lm", window="Si IV 1403", template="si_iv_1403
 ###############################################################################
 # On a cluster: here ``irisplug.local_cluster``, a LocalCluster of 2
 # single-threaded workers with distributed's self-monitoring made light
-# (threads of this process for the example; worker processes by default). A
-# ``Client("tcp://host:8786")`` of ``dask scheduler`` / ``dask worker``
-# processes works the same.
+# (threads of this process for the example; by default worker processes,
+# one per CPU this process may use, ``irisplug.usable_cpus()``, each
+# reusing the memory its tasks free). A ``Client("tcp://host:8786")`` of
+# ``dask scheduler`` / ``dask worker`` processes works the same.
 from distributed import Client  # noqa: E402
 
 with irisplug.local_cluster(2, threads_per_worker=1, processes=False) as cluster, Client(cluster) as client:
@@ -44,5 +45,5 @@ with irisplug.local_cluster(2, threads_per_worker=1, processes=False) as cluster
 for a, b in zip(local, remote, strict=True):
     assert np.array_equal(np.asarray(a["si_iv_1403.velocity"].data), np.asarray(b["si_iv_1403.velocity"].data),
                           equal_nan=True)
-print(f"{len(remote)} rasters fitted on the cluster, identical to in-process; median velocity "
+print(f"{irisplug.usable_cpus()} usable CPUs here; {len(remote)} rasters fitted on the cluster, identical to in-process; median velocity "
       f"{np.nanmedian(np.asarray(remote[0]['si_iv_1403.velocity'].data)):.2f} km/s")

@@ -35,6 +35,7 @@ from irisplug.lazy_exports import lazy_exports
 if TYPE_CHECKING:  # what the lazy names below are, for type checkers and IDEs (never imported at run time)
     from irisplug.atomic import atomic_path  # noqa: F401
     from irisplug.cluster import LIGHT_MONITORING, local_cluster  # noqa: F401
+    from irisplug.cpus import usable_cpus  # noqa: F401
     from irisplug.dispatch.calibrate import calibrate, plan_calibration  # noqa: F401
     from irisplug.dispatch.methods import coalign, fetch, fit, view  # noqa: F401
     from irisplug.dispatch.read import choose_reader, read  # noqa: F401
@@ -61,6 +62,7 @@ _LAZY = {
     "atomic_path": "irisplug.atomic",
     "local_cluster": "irisplug.cluster",
     "LIGHT_MONITORING": "irisplug.cluster",
+    "usable_cpus": "irisplug.cpus",
     "progress": "irisplug.progress_bars",
     "record_step": "irisplug.provenance",
     "history": "irisplug.provenance",
@@ -86,8 +88,9 @@ __all__ = [
 
 #: submodules reachable as attributes after ``import irisplug`` alone (``irisplug.provenance.record_step``),
 #: imported on first access: nothing imports them eagerly any more, so plugins that relied on that still work
-_SUBMODULES = frozenset({"atomic", "cli", "descriptors", "dispatch", "errors", "fileinfo", "hookspecs", "lazy_exports",
-                         "limits", "model", "plugin_manager", "progress_bars", "provenance", "sources", "testing"})
+_SUBMODULES = frozenset({"atomic", "cli", "cluster", "cpus", "descriptors", "dispatch", "errors", "fileinfo",
+                         "hookspecs", "lazy_exports", "limits", "model", "plugin_manager", "progress_bars", "provenance",
+                         "sources", "testing", "worker_malloc"})
 
 _lazy_getattr, __dir__ = lazy_exports(__name__, _LAZY)
 

@@ -20,8 +20,9 @@ IRIS raster ran ~15-20 % faster.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
+
+from irisplug.cpus import usable_cpus
 
 if TYPE_CHECKING:
     from distributed import LocalCluster
@@ -40,13 +41,6 @@ LIGHT_MONITORING: dict[str, Any] = {
 }
 
 
-def _usable_cores() -> int:
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(os.cpu_count() or 1, 1)
-
-
 def local_cluster(n_workers: int | None = None, *, threads_per_worker: int = 1, processes: bool = True,
                   light_monitoring: bool = True, trim_freed_memory: bool = False, **kwargs: Any) -> LocalCluster:
     """A ``distributed.LocalCluster`` of worker processes, created with :data:`LIGHT_MONITORING` by default.
@@ -61,7 +55,8 @@ def local_cluster(n_workers: int | None = None, *, threads_per_worker: int = 1, 
     Parameters
     ----------
     n_workers
-        Worker processes; default: one per core this process may run on.
+        Worker processes; default: one per CPU this process may run on
+        (:func:`irisplug.usable_cpus`).
     threads_per_worker
         Threads of each worker (a fit uses as many threads as its worker has).
     processes
@@ -102,6 +97,6 @@ def local_cluster(n_workers: int | None = None, *, threads_per_worker: int = 1, 
     if processes and not trim_freed_memory:
         preload = kwargs.get("preload") or []
         kwargs["preload"] = [*([preload] if isinstance(preload, str) else preload), "irisplug.worker_malloc"]
-    n = _usable_cores() if n_workers is None else int(n_workers)
+    n = usable_cpus() if n_workers is None else int(n_workers)
     with dask.config.set(LIGHT_MONITORING if light_monitoring else {}):
         return LocalCluster(n_workers=n, threads_per_worker=int(threads_per_worker), processes=processes, **kwargs)

@@ -33,10 +33,9 @@ _PLANS: dict[tuple, list | None] = {}
 
 def _threads(workers: int) -> int:
     if workers is None or workers < 0:
-        try:
-            return max(1, len(os.sched_getaffinity(0)))
-        except AttributeError:  # pragma: no cover - not Linux
-            return max(1, os.cpu_count() or 1)
+        from irisplug import usable_cpus
+
+        return usable_cpus()
     return max(1, int(workers))
 
 

@@ -1282,16 +1282,15 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
 
 
 def default_threads() -> int:
-    """Threads for :func:`lm_fit_threads`: ``IRISPLUG_FIT_THREADS`` or the usable CPUs."""
+    """Threads for :func:`lm_fit_threads`: ``IRISPLUG_FIT_THREADS`` or the usable CPUs (``irisplug.usable_cpus``)."""
     import os
 
     env = os.environ.get("IRISPLUG_FIT_THREADS")
     if env:
         return max(int(env), 1)
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(os.cpu_count() or 1, 1)
+    from irisplug import usable_cpus
+
+    return usable_cpus()
 
 
 _POOL = None

@@ -199,12 +199,10 @@ class _Populate:
 
 
 def _decode_workers() -> int:
-    """Decoding threads for :meth:`RawImage.read_all`: the usable CPUs, at most 8."""
-    try:
-        ncpu = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        ncpu = os.cpu_count() or 1
-    return max(1, min(ncpu, 8))
+    """Decoding threads for :meth:`RawImage.read_all`: the usable CPUs (``irisplug.usable_cpus``), at most 8."""
+    from irisplug import usable_cpus
+
+    return min(usable_cpus(), 8)
 
 
 class RawImage:
