@@ -6,7 +6,34 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["request_draw", "new_figure", "take_over_keys", "help_box", "send_key", "extent_of", "nearest"]
+__all__ = ["request_draw", "new_figure", "take_over_keys", "help_box", "send_key", "extent_of", "nearest",
+           "save_figure"]
+
+
+def save_figure(fig: Any, out: Any, **kw: Any) -> None:
+    """``fig.savefig(out, **kw)``, all or nothing when ``out`` is a path.
+
+    A path is written through ``irisplug.atomic_path`` (a temporary file
+    beside it, renamed on success; an existing file is replaced): a drawing
+    that fails half-way (a bad label, a full disk, an interrupt) leaves no
+    truncated PNG or PDF under the name asked for, and an earlier file of
+    that name untouched. The format comes from the path's suffix unless
+    ``format=`` is given. A file-like ``out`` is written directly.
+    """
+    import os
+
+    if not isinstance(out, (str, os.PathLike)):
+        fig.savefig(out, **kw)
+        return
+    from pathlib import Path
+
+    from irisplug import atomic_path
+
+    path = Path(out)
+    if "format" not in kw and path.suffix:
+        kw["format"] = path.suffix.lstrip(".").lower()
+    with atomic_path(path, overwrite=True) as tmp:
+        fig.savefig(tmp, **kw)
 
 
 def request_draw(fig: Any) -> None:

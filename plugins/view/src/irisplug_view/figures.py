@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from irisplug.errors import UnsupportedObjectError
-from irisplug_view._figure_kit import extent_of, nearest
+from irisplug_view._figure_kit import extent_of, nearest, save_figure
 from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import kind_of, raster_windows, sji_frames
 from irisplug_view.scaling import histo_opt
@@ -21,7 +21,7 @@ __all__ = ["spectroheliogram", "sji_with_contour", "parameter_maps", "spectrum_t
 
 def _finish(fig: Any, out: Any, dpi: float) -> Any:
     if out is not None:
-        fig.savefig(out, dpi=dpi, bbox_inches="tight")
+        save_figure(fig, out, dpi=dpi, bbox_inches="tight")
     return fig
 
 

@@ -12,7 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_view._figure_kit import extent_of, help_box, nearest, new_figure, request_draw, sync_timer, take_over_keys
+from irisplug_view._figure_kit import (
+    extent_of,
+    help_box,
+    nearest,
+    new_figure,
+    request_draw,
+    save_figure,
+    sync_timer,
+    take_over_keys,
+)
 from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import RasterWindow, raster_windows
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
@@ -280,8 +289,8 @@ class RasterQuickLook:
             self.redraw()
 
     def savefig(self, path: Any, **kw: Any) -> None:
-        """Save the figure (``dpi`` etc. passed to matplotlib)."""
-        self.fig.savefig(path, **kw)
+        """Save the figure (``dpi`` etc. passed to matplotlib); a path is written all or nothing."""
+        save_figure(self.fig, path, **kw)
 
 
 def _toolbar_busy(fig: Any) -> bool:

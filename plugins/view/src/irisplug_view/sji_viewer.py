@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_view._figure_kit import help_box, new_figure, request_draw, sync_timer, take_over_keys
+from irisplug_view._figure_kit import help_box, new_figure, request_draw, save_figure, sync_timer, take_over_keys
 from irisplug_view.colormaps import display_cmap
 from irisplug_view.inputs import SJIFrames, sji_frames, world_arcsec
 from irisplug_view.poi import PointOfInterest, get_pois, set_pois
@@ -244,7 +244,8 @@ class SJIViewer:
             self._mouse = (round(event.xdata), round(event.ydata))
 
     def savefig(self, path: Any, **kw: Any) -> None:
-        self.fig.savefig(path, **kw)
+        """Save the figure (``dpi`` etc. passed to matplotlib); a path is written all or nothing."""
+        save_figure(self.fig, path, **kw)
 
 
 def _raster_for_slit(obj: Any) -> Any:
