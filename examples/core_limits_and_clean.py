@@ -1,11 +1,14 @@
 """
-Limits and crash-safe writes
-============================
+Limits, crash-safe writes and the cache's bound
+===============================================
 
 A small archive that unpacks to far more than it should is stopped while
 streaming, at the first byte beyond the limit; a temporary file that a
 killed write left behind is removed by the next write into that directory
-(or by ``irisplug clean DIR``).
+(or by ``irisplug clean DIR``); the cache of decompressed ``.gz`` copies,
+unpacked archives and downloads stays within ``IRISPLUG_CACHE_MAX_BYTES``,
+the least recently used entries going first (``irisplug cache`` shows it,
+``irisplug cache --clear`` empties it).
 """
 
 import io
@@ -42,3 +45,21 @@ print("stale temporary files:", [p.name for p in clean_stale_temp_files(work, dr
 with irisplug.atomic_path(work / "notes.txt") as tmp:  # any write into the directory cleans it
     tmp.write_text("done")
 print("left in the directory:", sorted(p.name for p in work.iterdir() if p.is_file()))
+
+# The cache: two gzipped files, each decompressed once into it.
+import gzip  # noqa: E402
+import time  # noqa: E402
+
+from irisplug import cache  # noqa: E402
+from irisplug.sources import decompressed  # noqa: E402
+
+copies = []
+for i in range(2):
+    gz = work / f"file{i}.fits.gz"
+    gz.write_bytes(gzip.compress(b"SIMPLE  =" + os.urandom(2**20)))
+    copies.append(decompressed(gz, quiet=True))
+print("cache:", cache.usage())
+# A week later (the first copy unused since), with a bound of 1.5 MiB, the least recently used goes.
+week_ago = time.time() - 7 * 86400
+os.utime(copies[0].parent, (week_ago, week_ago))
+print("pruned:", [e.path.name for e in cache.prune(int(1.5 * 2**20))], "first copy still there:", copies[0].exists())

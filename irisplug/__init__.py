@@ -88,7 +88,7 @@ __all__ = [
 
 #: submodules reachable as attributes after ``import irisplug`` alone (``irisplug.provenance.record_step``),
 #: imported on first access: nothing imports them eagerly any more, so plugins that relied on that still work
-_SUBMODULES = frozenset({"atomic", "cli", "cluster", "cpus", "descriptors", "dispatch", "errors", "fileinfo",
+_SUBMODULES = frozenset({"atomic", "cache", "cli", "cluster", "cpus", "descriptors", "dispatch", "errors", "fileinfo",
                          "hookspecs", "lazy_exports", "limits", "model", "plugin_manager", "progress_bars", "provenance",
                          "sources", "testing", "worker_malloc"})
 

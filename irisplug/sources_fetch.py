@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from irisplug.cache import mark_used, prune
 from irisplug.errors import (
     CorruptFileError,
     DownloadError,
@@ -127,6 +128,7 @@ def _unpack(archive: Path) -> Path:
     stem = archive.name.split(".")[0]
     target = cache_dir() / "archives" / f"{stem}-{key}"
     if target.is_dir():
+        mark_used(target)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=target.parent)).resolve()
@@ -148,6 +150,7 @@ def _unpack(archive: Path) -> Path:
         tmp.rename(target)
     except OSError:  # another process unpacked it first
         shutil.rmtree(tmp, ignore_errors=True)
+    prune()
     return target
 
 
@@ -217,6 +220,7 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
     key = hashlib.sha1(url.encode()).hexdigest()[:16]
     target = cache_dir() / "downloads" / key / name
     if target.is_file():
+        mark_used(target.parent)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
@@ -277,6 +281,7 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
     except BaseException:
         _remove_quietly(tmp)
         raise
+    prune()
     return target
 
 
@@ -335,6 +340,7 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
     name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name + ".gunzip"
     target = cache_dir() / "gunzip" / _content_key(path) / name
     if target.is_file():
+        mark_used(target.parent)
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
@@ -389,6 +395,7 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
     finally:
         if bar is not None:
             bar.close()
+    prune()
     return target
 
 
@@ -435,4 +442,7 @@ def _fetch_fido(response: Any) -> list[str]:
     path = cache_dir() / "downloads" / "fido" / "{file}"
     results = Fido.fetch(response, path=path, progress=not progress_disabled())
     gc.collect()  # parfive leaves its event loop open; collect it in this thread, where its signal handlers live
-    return _results_paths(results)
+    paths = _results_paths(results)
+    mark_used(path.parent)  # one cache entry for every Fido download
+    prune()
+    return paths

@@ -37,6 +37,7 @@ BASELINES: dict[str, list[str]] = {
     "formats": [],
     "info": ["{data}"],
     "clean": ["{tmp}"],
+    "cache": [],
     "demo": ["--out", "{tmp}/demo", "--quiet"],
     "extract": ["{data}", "--out", "{tmp}/spectra.zarr", "--line", "Si IV", "--grid", "1400:1405:50", "--quiet"],
     "fit": ["{data}", "--window", "Si IV 1403", "--out", "{tmp}/fit.fits", "--quiet"],
@@ -48,7 +49,7 @@ BASELINES: dict[str, list[str]] = {
 
 #: Options whose value must be > 0 and options that are indices (>= 0).
 POSITIVE = {"--fps", "--dpi", "--chunk-rows", "--workers"}
-INDEX = {"--raster", "--scan", "--y", "--position", "--raster-positions"}
+INDEX = {"--raster", "--scan", "--y", "--position", "--raster-positions", "--older-than"}  # and other values >= 0
 #: Options that name an output; the commands whose output is a directory (the others write files).
 OUTPUT_OPTIONS = {"--out", "--output"}
 DIRECTORY_OUTPUTS = {"demo", "extract", "get"}

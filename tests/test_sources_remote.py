@@ -218,3 +218,25 @@ def test_unsupported_objects():
         resolve_sources(42)
     with pytest.raises(UnsupportedObjectError, match="inside the list"):
         resolve_sources(["a.fits", 3.5])
+
+
+def test_a_cached_download_counts_as_used_and_the_bound_removes_the_oldest(server, tmp_path, monkeypatch):
+    import os
+    import time
+
+    from irisplug import cache
+
+    bodies = {name: _fits_bytes(tmp_path, value) for name, value in (("a", 1.0), ("b", 2.0), ("c", 3.0))}
+    for name, body in bodies.items():
+        server.routes[f"/{name}.fits"] = (200, "application/fits", body, None)
+    (a,) = resolve_sources(server.url("/a.fits"))
+    (b,) = resolve_sources(server.url("/b.fits"))
+    for path, hours in ((a, 5), (b, 3)):
+        then = time.time() - hours * 3600
+        os.utime(path.parent, (then, then))
+    assert resolve_sources(server.url("/a.fits")) == [a]  # from the cache: a is now the most recently used
+    assert server.hits == 2
+    monkeypatch.setenv("IRISPLUG_CACHE_MAX_BYTES", str(len(bodies["a"]) + len(bodies["c"])))
+    (c,) = resolve_sources(server.url("/c.fits"))
+    assert a.read_bytes() == bodies["a"] and c.read_bytes() == bodies["c"] and not b.exists()
+    assert sorted(e.path for e in cache.entries()) == sorted([a.parent, c.parent])

@@ -1,4 +1,4 @@
-"""The core's own subcommands: plugins, formats, info (``demo`` comes from the IRIS plugin)."""
+"""The core's own subcommands: plugins, formats, info, clean, cache (``demo`` comes from the IRIS plugin)."""
 
 from __future__ import annotations
 
@@ -132,10 +132,49 @@ def _run_clean(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_cache(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--clear", action="store_true",
+                   help="remove the cached downloads, decompressed .gz copies and unpacked archives")
+    from irisplug.cli.arguments import number
+
+    p.add_argument("--older-than", type=number(float, min=0), default=0.0, metavar="DAYS",
+                   help="with --clear: only the entries not used for DAYS days")
+    p.add_argument("--dry-run", action="store_true", help="with --clear: list what would be removed")
+
+
+def _human(nbytes: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if nbytes >= scale:
+            return f"{nbytes / scale:.1f} {unit}"
+    return f"{nbytes} B"
+
+
+def _run_cache(args: argparse.Namespace) -> int:
+    from irisplug import cache
+    from irisplug.sources import cache_dir
+
+    if args.clear:
+        gone = cache.clear(args.older_than * 86400.0, dry_run=args.dry_run)
+        for entry in gone:
+            print(f"{'would remove' if args.dry_run else 'removed'} {entry.path} ({_human(entry.nbytes)})")
+        print(f"{len(gone)} cache entries, {_human(sum(e.nbytes for e in gone))} "
+              f"{'would be freed' if args.dry_run else 'freed'}")
+        return 0
+    limit = cache.max_cache_bytes()
+    print(f"cache {cache_dir()}: {', '.join(cache.AREAS)} bounded to "
+          f"{_human(limit) if limit else 'no bound'} (IRISPLUG_CACHE_MAX_BYTES), least recently used removed first")
+    folders = cache.usage()
+    width = max(map(len, folders))
+    for folder, (n, size) in folders.items():
+        print(f"  {folder:<{width}} {n:>6} entries {_human(size):>10}")
+    return 0
+
+
 #: name -> (help, add_arguments, run)
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {
     "plugins": ("list installed plugins, their status and contributions", _add_plugins, _run_plugins),
     "formats": ("list the file formats that can be read and written", _add_formats, _run_formats),
     "info": ("read a file, directory or archive and describe it", _add_info, _run_info),
     "clean": ("remove temporary files that interrupted writes left behind", _add_clean, _run_clean),
+    "cache": ("show what irisplug's cache holds, or clear it (--clear)", _add_cache, _run_cache),
 }
