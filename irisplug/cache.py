@@ -15,7 +15,8 @@ cache may then exceed the bound until they age. An entry is removed by
 renaming it aside first, so a reader sees it whole or not at all.
 
 Other folders of the cache (plugins keep theirs there, e.g. compiled
-kernels) are listed by :func:`usage` and left alone.
+kernels) are listed by :func:`usage` and left alone; a plugin bounds its own
+folder with :func:`remove_unused`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import NamedTuple
 from irisplug.errors import IrisplugError
 
 __all__ = ["AREAS", "DEFAULT_MAX_BYTES", "KEEP_RECENT_SECONDS", "CacheEntry", "max_cache_bytes", "entries",
-           "mark_used", "prune", "clear", "usage"]
+           "mark_used", "prune", "clear", "usage", "remove_unused"]
 
 #: the core's areas of the cache, each a folder of entries
 AREAS = ("downloads", "gunzip", "archives")
@@ -222,3 +223,48 @@ def usage(root: str | os.PathLike | None = None) -> dict[str, tuple[int, int]]:
     for p in others:
         out[p.name] = (len(list(p.iterdir())) if p.is_dir() else 1, _size(p) if p.is_dir() else p.stat().st_size)
     return out
+
+
+def remove_unused(folder: str | os.PathLike, older_than: float, *, keep: str | os.PathLike | None = None) -> list[Path]:
+    """Remove the sub-folders of ``folder`` not used (:func:`mark_used`) for ``older_than`` seconds.
+
+    For a plugin's own folder in the cache, one sub-folder per version of
+    something (compiled kernels of each source version): the versions no
+    environment has used for that long go. ``keep`` (the one in use) is
+    marked used and never removed. Each is renamed aside before it is
+    deleted; hidden sub-folders (being written) are skipped.
+
+    Returns
+    -------
+    list of Path
+        The sub-folders removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "v1").mkdir(); (root / "v2").mkdir()
+    >>> os.utime(root / "v1", (0, 0))  # last used in 1970
+    >>> [p.name for p in remove_unused(root, 30 * 86400, keep=root / "v2")]
+    ['v1']
+    """
+    if keep is not None:
+        mark_used(keep)
+    now = time.time()
+    keep_path = None if keep is None else Path(keep).resolve()
+    removed = []
+    try:
+        children = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for child in children:
+        path = Path(child.path)
+        if child.name.startswith(".") or not child.is_dir(follow_symlinks=False) or path.resolve() == keep_path:
+            continue
+        try:
+            used = child.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if now - used >= older_than and _remove(CacheEntry(path, "", 0, used)):
+            removed.append(path)
+    return removed

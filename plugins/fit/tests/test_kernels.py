@@ -90,3 +90,29 @@ def test_one_kernel_specialisation_whatever_the_inputs(three_gaussians):
     plain = [s for s in kernels.lm_fit_scalar.signatures if s[23] == types.none]
     assert len(plain) == 1, plain
     assert len(kernels.lm_fit_gauss.signatures) == 1, kernels.lm_fit_gauss.signatures  # the Gaussian fast path
+
+
+def test_kernels_of_versions_unused_for_30_days_leave_the_per_user_cache(tmp_path):
+    """Every upgrade (of irisplug-fit's kernels or of numba) starts a new folder of compiled kernels; the folders no
+    environment has loaded for ``UNUSED_VERSION_DAYS`` are removed when kernels load, the others stay."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from irisplug_fit.numba_cache import UNUSED_VERSION_DAYS
+
+    root = tmp_path / "numba"
+    ages = {"old-numba0.58": UNUSED_VERSION_DAYS + 1, "recent-numba0.59": UNUSED_VERSION_DAYS - 1}
+    for name, days in ages.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "kernels.lm_fit_scalar-1.py311.nbi").write_bytes(b"x" * 100)
+        then = time.time() - days * 86400
+        os.utime(root / name, (then, then))
+    code = "from irisplug_fit import kernels; print(kernels.lm_fit_scalar._cache._cache_path)"
+    env = dict(os.environ, IRISPLUG_CACHE_DIR=str(tmp_path))
+    env.pop("NUMBA_CACHE_DIR", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    current = os.path.basename(os.path.realpath(out.stdout.split()[0]))
+    assert sorted(p.name for p in root.iterdir()) == sorted([current, "recent-numba0.59"])
+    assert time.time() - (root / current).stat().st_mtime < 600  # marked used now

@@ -181,7 +181,24 @@ def install_kernel_cache() -> Path | None:
 
     impl._locator_classes = [_KernelCacheLocator, *impl._locator_classes]  # numba internals, checked above
     _INSTALLED = path
+    _remove_unused_versions(path)
     return path
+
+
+#: kernels compiled for other versions of the sources (or of numba) that no environment has loaded for this long
+#: are removed from the per-user cache (3-6 MB each; one more per upgrade otherwise, for good)
+UNUSED_VERSION_DAYS = 30
+
+
+def _remove_unused_versions(path: Path) -> None:
+    """Mark this version's folder used; remove the other versions' folders unused for :data:`UNUSED_VERSION_DAYS`."""
+    from irisplug.cache import remove_unused
+
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:  # not writable: numba falls back to its own locations
+        return
+    remove_unused(path.parent, UNUSED_VERSION_DAYS * 86400.0, keep=path)
 
 
 _INSTALLED: Path | bool | None = None
