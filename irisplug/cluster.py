@@ -14,8 +14,8 @@ runs of ``benchmarks/bench_fit_scaleout.py``, ``docs/performance.md``).
 Its worker processes also keep glibc's malloc thresholds where glibc's own
 tuning takes them for large arrays (:mod:`irisplug.worker_malloc`), instead
 of distributed's ``MALLOC_TRIM_THRESHOLD_=65536``, under which every array
-over 128 KiB a task makes is mapped and faulted in afresh: a fit task of an
-IRIS raster ran ~15-20 % faster.
+over 128 KiB a task makes is mapped and faulted in afresh: fitting 12 IRIS
+rasters took 1.31 s of worker CPU instead of 1.79 s (``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def local_cluster(n_workers: int | None = None, *, threads_per_worker: int = 1, 
         False (default): worker processes reuse the memory their tasks free,
         as any Python process on glibc does (:mod:`irisplug.worker_malloc`
         sets glibc's mmap and trim thresholds to 32 and 64 MiB in each worker
-        process); measured ~15-20 % faster fit tasks. True keeps
+        process); fit tasks measured 15-27 % faster. True keeps
         distributed's ``MALLOC_TRIM_THRESHOLD_=65536``: freed memory goes
         back to the system at once, and every array over 128 KiB is mapped
         and faulted in afresh. Worker threads (``processes=False``) share
