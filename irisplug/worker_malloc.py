@@ -79,5 +79,20 @@ def apply(mmap_threshold: int = MMAP_THRESHOLD, trim_threshold: int = TRIM_THRES
 
 
 def dask_setup(worker: Any) -> None:
-    """distributed's preload hook: :func:`apply` in the worker's process (``preload=["irisplug.worker_malloc"]``)."""
+    """distributed's preload hook: :func:`apply` in the worker's process (``preload=["irisplug.worker_malloc"]``).
+
+    Parameters
+    ----------
+    worker
+        The ``distributed.Worker`` being started (unused: the settings are
+        the process's).
+
+    Examples
+    --------
+    distributed calls it in each worker process it starts with this module
+    as a preload; called directly it applies the settings to this process:
+
+    >>> from irisplug import worker_malloc
+    >>> worker_malloc.dask_setup(None)
+    """
     apply()
