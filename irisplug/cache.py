@@ -198,7 +198,8 @@ def clear(older_than: float = 0.0, *, dry_run: bool = False, root: str | os.Path
     []
     """
     now = time.time()
-    chosen = [e for e in entries(root) if now - e.last_used >= older_than]
+    # 0 takes every entry, also one whose time is ahead of this clock (written from another machine's)
+    chosen = [e for e in entries(root) if older_than <= 0 or now - e.last_used >= older_than]
     return chosen if dry_run else [e for e in chosen if _remove(e)]
 
 

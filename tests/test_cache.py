@@ -129,3 +129,10 @@ def test_cli_lists_and_clears_by_age(tmp_path):
     assert not old.exists() and new.exists()
     assert "1 cache entries" in _cli("--clear")
     assert not new.exists()
+
+
+def test_clear_takes_every_entry_even_one_dated_in_the_future(tmp_path):
+    copy = decompressed(_gz(tmp_path, "a", 0)[0])
+    _age(copy.parent, -48)  # written by a machine whose clock is two days ahead
+    assert cache.clear(7 * 86400) == []
+    assert [e.path for e in cache.clear()] == [copy.parent] and not copy.exists()
