@@ -6,7 +6,9 @@ Kept apart so that opening a plain file does not load (unmarshal) this code: abo
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -63,6 +65,70 @@ def _check_member_count(n: int, archive: Path) -> None:
         )
 
 
+def gzip_backend() -> tuple[Any, tuple[type[BaseException], ...]]:
+    """The zlib-compatible module that decompresses gzip streams, and the errors it raises for damaged data.
+
+    ``isal.isal_zlib`` (Intel's ISA-L, about 2x faster than zlib at inflating:
+    measured 0.79 s against 1.5 s of CPU for 300 MB of an IRIS raster) when
+    it is installed, else the standard library's ``zlib``; both check the
+    gzip CRC-32 and length. ``IRISPLUG_GZIP=zlib`` forces ``zlib``.
+
+    Examples
+    --------
+    >>> module, errors = gzip_backend()
+    >>> module.__name__ in ("zlib", "isal.isal_zlib")
+    True
+    """
+    import zlib
+
+    if os.environ.get("IRISPLUG_GZIP", "").strip().lower() != "zlib":
+        try:
+            from isal import isal_zlib
+        except ImportError:
+            pass
+        else:
+            return isal_zlib, (isal_zlib.error, zlib.error)
+    return zlib, (zlib.error,)
+
+
+@contextlib.contextmanager
+def _open_tar(archive: Path) -> Iterator[tuple[Any, Any]]:
+    """``(tarfile, decompressed stream)`` of ``archive``, read member by member.
+
+    gzip is inflated by :func:`gzip_backend`'s library (as a stream), other
+    compressions (bzip2, xz) and plain tars by ``tarfile`` itself. The
+    stream is what :func:`_drain` reads to its end once the members are out.
+    """
+    import tarfile
+
+    with open(archive, "rb") as f:
+        gzipped = f.read(2) == _GZIP_MAGIC
+    module, _ = gzip_backend()
+    if not gzipped or module.__name__ == "zlib":
+        with tarfile.open(archive, mode="r:*") as tf:
+            yield tf, tf.fileobj
+        return
+    from isal import igzip
+
+    with igzip.IGzipFile(archive, "rb") as stream, tarfile.open(fileobj=stream, mode="r|") as tf:
+        yield tf, stream
+
+
+def _drain(stream: Any, counted: list[int], packed: int, archive: Path) -> None:
+    """Read a decompressing stream to its end, within the limits.
+
+    A tar ends with its end-of-archive blocks, before the compressed
+    stream's own end: gzip's CRC-32 and length, xz's check and bzip2's
+    stream CRC come after them. Without reading them, a damaged archive
+    whose damage still decompresses (a flipped bit in the deflate data)
+    unpacked without error into wrong bytes.
+    """
+    limits = get_limits()
+    while chunk := stream.read(1 << 20):
+        counted[0] += len(chunk)
+        limits.check_unpacked(counted[0], packed, what="the data after the archive's last member", path=archive)
+
+
 def _safe_dest(root: Path, name: str, archive: Path) -> Path:
     dest = (root / name).resolve()
     if dest != root and root not in dest.parents:
@@ -88,10 +154,9 @@ def _extract_zip(archive: Path, root: Path, packed: int) -> None:
 
 
 def _extract_tar(archive: Path, root: Path, packed: int) -> None:
-    import tarfile
 
     counted = [0]
-    with tarfile.open(archive, mode="r:*") as tf:
+    with _open_tar(archive) as (tf, stream):
         n = 0
         for member in tf:  # streaming: members are read one by one, never listed first
             n += 1
@@ -110,6 +175,7 @@ def _extract_tar(archive: Path, root: Path, packed: int) -> None:
                     f"archive member {member.name!r} is a link or device; irisplug unpacks only files and directories",
                     path=archive,
                 )
+        _drain(stream, counted, packed, archive)  # the compressed stream's checks come after the last member
 
 
 def _unpack(archive: Path) -> Path:
@@ -121,7 +187,6 @@ def _unpack(archive: Path) -> Path:
     import tarfile
     import tempfile
     import zipfile
-    import zlib
 
     stat = archive.stat()
     key = hashlib.sha1(f"{archive.resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
@@ -140,7 +205,8 @@ def _unpack(archive: Path) -> Path:
     except IrisplugError:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, zlib.error, lzma.LZMAError, ValueError) as exc:
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError, ValueError,
+            *gzip_backend()[1]) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise CorruptFileError(f"cannot unpack archive ({type(exc).__name__}: {exc})", path=archive) from exc
     except BaseException:
@@ -308,7 +374,7 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
     Readers that read at byte offsets (memory maps, direct seeks) call this
     on each file they are given. The copy is written once into
     ``<cache>/gunzip/<content key>/<name without .gz>`` under a temporary
-    name, checked (gzip CRC-32 and length, by zlib) and renamed into place;
+    name, checked (gzip CRC-32 and length, by zlib or ISA-L: :func:`gzip_backend`) and renamed into place;
     later calls, also on copies of the same file elsewhere, reuse it.
     Compression is recognised by content (the gzip magic bytes), not by name.
 
@@ -333,10 +399,10 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
         if f.read(2) != _GZIP_MAGIC:
             return path  # the common case: nothing below (nor its imports) is needed
     import uuid
-    import zlib
 
     from irisplug.progress_bars import progress_disabled
 
+    zlib, zlib_errors = gzip_backend()
     name = path.name[:-3] if path.name.lower().endswith(".gz") else path.name + ".gunzip"
     target = cache_dir() / "gunzip" / _content_key(path) / name
     if target.is_file():
@@ -386,7 +452,7 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
                     "the gzip stream ends early (an interrupted download?); download the file again", path=path
                 )
         os.replace(tmp, target)
-    except zlib.error as exc:
+    except zlib_errors as exc:
         _remove_quietly(tmp)
         raise CorruptFileError(f"the gzip stream is damaged ({exc}); download the file again", path=path) from exc
     except BaseException:
