@@ -9,7 +9,9 @@ gzip stream, and reading a window's data decompresses up to it again.
 
 Measured, interleaved, in one run:
 
-- ``irisplug first``: ``irisplug.read(gz)`` with an empty cache (includes the gunzip);
+- ``irisplug first``: ``irisplug.read(gz)`` with an empty cache (includes the gunzip, by ISA-L when
+  ``isal`` is installed);
+- ``irisplug first, zlib``: the same with ``IRISPLUG_GZIP=zlib`` (the standard library's inflater);
 - ``irisplug second``: ``irisplug.read(gz)`` again (cache hit);
 - ``astropy open``: ``fits.open(gz)`` and touching every header;
 - the same two plus reading one window's data (the last one in the file).
@@ -104,7 +106,7 @@ def main() -> None:
             plain_size = f.seek(0, os.SEEK_END)
         print(f"uncompressed {plain_size / 1e6:.0f} MB; CPU: {cpu_name()}, {os.cpu_count()} cores; repeats {args.repeats}\n")
         rows: dict[str, list[float]] = {k: [] for k in (
-            "irisplug first open", "irisplug second open", "astropy open + headers",
+            "irisplug first open", "irisplug first open, zlib", "irisplug second open", "astropy open + headers",
             "irisplug first open + 1 window", "irisplug second open + 1 window", "astropy open + 1 window")}
         with tempfile.TemporaryDirectory(dir=SCRATCH) as cache:  # warm-up: imports, first calls (not timed)
             os.environ["IRISPLUG_CACHE_DIR"] = cache
@@ -116,9 +118,19 @@ def main() -> None:
                     os.environ["IRISPLUG_CACHE_DIR"] = cache
                     rows[f"irisplug first open{suffix}"].append(ours(gz, data))
                     rows[f"irisplug second open{suffix}"].append(ours(gz, data))
+                if not data:
+                    with tempfile.TemporaryDirectory(dir=SCRATCH) as cache:
+                        os.environ["IRISPLUG_CACHE_DIR"], os.environ["IRISPLUG_GZIP"] = cache, "zlib"
+                        rows["irisplug first open, zlib"].append(ours(gz, data))
+                        del os.environ["IRISPLUG_GZIP"]
                 rows["astropy open + headers" if not data else "astropy open + 1 window"].append(astropy(gz, data))
         for name, values in rows.items():
             print(f"{name:<34} {fmt(values)}")
+        from irisplug.sources_fetch import gzip_backend
+
+        ratios = [z / i for i, z in zip(rows["irisplug first open"], rows["irisplug first open, zlib"], strict=True)]
+        print(f"zlib / {gzip_backend()[0].__name__} (first open){'':<15} {statistics.median(ratios):6.2f}x "
+              f"(min {min(ratios):.2f}, max {max(ratios):.2f})")
         for label, a, b in (("headers", "irisplug first open", "astropy open + headers"),
                             ("headers", "irisplug second open", "astropy open + headers"),
                             ("1 window", "irisplug first open + 1 window", "astropy open + 1 window"),
