@@ -19,6 +19,7 @@ from irisplug.errors import (
     IrisplugError,
     LimitExceededError,
     TruncatedFileError,
+    WriteError,
 )
 from irisplug.limits import get_limits
 from irisplug.sources import cache_dir
@@ -53,7 +54,43 @@ def copy_limited(src: BinaryIO, dst: BinaryIO, *, counted: list[int], packed: in
             return
         counted[0] += len(chunk)
         limits.check_unpacked(counted[0], packed, what=what, path=path)
-        dst.write(chunk)
+        with _cache_writes(Path(getattr(dst, "name", path)), f"{what} of {Path(path).name}"):
+            dst.write(chunk)
+
+
+@contextlib.contextmanager
+def _cache_writes(target: Path, what: str = "a file") -> Iterator[None]:
+    """An ``OSError`` raised inside is a failed write into the cache (disk full, quota, file size limit, read-only
+    folder): a :class:`~irisplug.errors.WriteError` naming ``target``, not an error of the source being read."""
+    try:
+        yield
+    except IrisplugError:
+        raise
+    except OSError as exc:
+        raise WriteError(
+            f"cannot write {what} into irisplug's cache ({exc.strerror or exc}); free space there, lower "
+            "IRISPLUG_CACHE_MAX_BYTES, or set IRISPLUG_CACHE_DIR to a folder on a larger disk",
+            path=target,
+        ) from exc
+
+
+@contextlib.contextmanager
+def _create(path: Path, what: str) -> Iterator[BinaryIO]:
+    """``open(path, "wb")`` in the cache, its folder made first; failing to make, flush or close it is
+    :func:`_cache_writes`'s error."""
+    with _cache_writes(path, what):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        f = open(path, "wb")  # closed below, where a failed final flush is a write error too
+    try:
+        yield f
+    finally:
+        with _cache_writes(path, what):
+            f.close()
+
+
+def _make_dir(path: Path, what: str) -> None:
+    with _cache_writes(path, what):
+        path.mkdir(parents=True, exist_ok=True)
 
 
 def _check_member_count(n: int, archive: Path) -> None:
@@ -145,11 +182,11 @@ def _extract_zip(archive: Path, root: Path, packed: int) -> None:
         _check_member_count(len(infos), archive)
         for info in infos:
             dest = _safe_dest(root, info.filename, archive)
+            what = f"member {info.filename!r} of {archive.name}"
             if info.is_dir():
-                dest.mkdir(parents=True, exist_ok=True)
+                _make_dir(dest, what)
                 continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(info) as src, open(dest, "wb") as dst:
+            with zf.open(info) as src, _create(dest, what) as dst:
                 copy_limited(src, dst, counted=counted, packed=packed, what=f"member {info.filename!r}", path=archive)
 
 
@@ -162,13 +199,13 @@ def _extract_tar(archive: Path, root: Path, packed: int) -> None:
             n += 1
             _check_member_count(n, archive)
             dest = _safe_dest(root, member.name, archive)
+            what = f"member {member.name!r} of {archive.name}"
             if member.isdir():
-                dest.mkdir(parents=True, exist_ok=True)
+                _make_dir(dest, what)
             elif member.isfile():
-                dest.parent.mkdir(parents=True, exist_ok=True)
                 src = tf.extractfile(member)
                 assert src is not None
-                with src, open(dest, "wb") as dst:
+                with src, _create(dest, what) as dst:
                     copy_limited(src, dst, counted=counted, packed=packed, what=f"member {member.name!r}", path=archive)
             else:
                 raise CorruptFileError(
@@ -195,8 +232,9 @@ def _unpack(archive: Path) -> Path:
     if target.is_dir():
         mark_used(target)
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=target.parent)).resolve()
+    with _cache_writes(target, f"the members of {archive.name}"):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{stem}-", dir=target.parent)).resolve()
     try:
         if archive.name.lower().endswith(".zip"):
             _extract_zip(archive, tmp, stat.st_size)
@@ -288,7 +326,8 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
     if target.is_file():
         mark_used(target.parent)
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    what = f"the download of {name}"
+    _make_dir(target.parent, what)
     tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
     try:
         try:
@@ -312,7 +351,7 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
             got = 0
             head = b""
             try:
-                with open(tmp, "wb") as out:
+                with _create(tmp, what) as out:
                     while True:
                         try:
                             chunk = response.read(1 << 20)
@@ -325,7 +364,8 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
                             break
                         if len(head) < 512:
                             head += chunk[: 512 - len(head)]
-                        out.write(chunk)
+                        with _cache_writes(target, what):
+                            out.write(chunk)
                         got += len(chunk)
                         if bar is not None:
                             bar.update(len(chunk))
@@ -343,7 +383,8 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
                 "check that the URL points at a data file (not a web page)",
                 path=url,
             )
-        os.replace(tmp, target)
+        with _cache_writes(target, what):
+            os.replace(tmp, target)
     except BaseException:
         _remove_quietly(tmp)
         raise
@@ -408,7 +449,8 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
     if target.is_file():
         mark_used(target.parent)
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    what = f"the decompressed copy of {path.name}"
+    _make_dir(target.parent, what)
     tmp = target.parent / f".{name}.{uuid.uuid4().hex[:8]}.part"
     size = path.stat().st_size
     bar = None
@@ -424,10 +466,11 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
         nonlocal unpacked
         unpacked += len(data)
         limits.check_unpacked(unpacked, size, what="this gzip file", path=path)
-        out.write(data)
+        with _cache_writes(target, what):
+            out.write(data)
 
     try:
-        with open(path, "rb") as src, open(tmp, "wb") as out:
+        with open(path, "rb") as src, _create(tmp, what) as out:
             d = zlib.decompressobj(wbits=31)
             pending = b""
             while True:
@@ -451,7 +494,8 @@ def decompressed(path: str | os.PathLike, *, quiet: bool | None = None) -> Path:
                 raise TruncatedFileError(
                     "the gzip stream ends early (an interrupted download?); download the file again", path=path
                 )
-        os.replace(tmp, target)
+        with _cache_writes(target, what):
+            os.replace(tmp, target)
     except zlib_errors as exc:
         _remove_quietly(tmp)
         raise CorruptFileError(f"the gzip stream is damaged ({exc}); download the file again", path=path) from exc
