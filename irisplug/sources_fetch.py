@@ -36,6 +36,9 @@ def copy_limited(src: BinaryIO, dst: BinaryIO, *, counted: list[int], packed: in
     ------
     LimitExceededError
         ``IRISPLUG_MAX_DECOMPRESSED_BYTES`` or ``IRISPLUG_MAX_COMPRESSION_RATIO`` is exceeded.
+    WriteError
+        Writing to ``dst`` (a file in irisplug's cache) failed: disk full,
+        quota, file-size limit.
 
     Examples
     --------
@@ -191,7 +194,6 @@ def _extract_zip(archive: Path, root: Path, packed: int) -> None:
 
 
 def _extract_tar(archive: Path, root: Path, packed: int) -> None:
-
     counted = [0]
     with _open_tar(archive) as (tf, stream):
         n = 0
