@@ -92,6 +92,24 @@ def _size(folder: Path) -> int:
     return total
 
 
+def _subfolders(folder: Path) -> list[tuple[Path, float]]:
+    """``(path, last use)`` of each sub-folder of ``folder``; hidden ones (being written as ``.<name>-…``, removed as
+    ``.evicted-…``) and anything else are skipped, as are sub-folders that vanish meanwhile."""
+    try:
+        children = list(os.scandir(folder))
+    except OSError:
+        return []
+    found = []
+    for child in children:
+        if child.name.startswith(".") or not child.is_dir(follow_symlinks=False):
+            continue
+        try:
+            found.append((Path(child.path), child.stat(follow_symlinks=False).st_mtime))
+        except OSError:
+            continue
+    return found
+
+
 def entries(root: str | os.PathLike | None = None) -> list[CacheEntry]:
     """The entries of the core's areas, least recently used first.
 
@@ -102,20 +120,7 @@ def entries(root: str | os.PathLike | None = None) -> list[CacheEntry]:
     []
     """
     base = _root(root)
-    found = []
-    for area in AREAS:
-        try:
-            children = list(os.scandir(base / area))
-        except OSError:
-            continue
-        for child in children:
-            if child.name.startswith(".") or not child.is_dir(follow_symlinks=False):
-                continue  # being written (``.<name>-…``) or removed (``.evicted-…``)
-            try:
-                used = child.stat(follow_symlinks=False).st_mtime
-            except OSError:
-                continue
-            found.append(CacheEntry(Path(child.path), area, _size(Path(child.path)), used))
+    found = [CacheEntry(path, area, _size(path), used) for area in AREAS for path, used in _subfolders(base / area)]
     return sorted(found, key=lambda e: e.last_used)
 
 
@@ -133,13 +138,13 @@ def mark_used(entry: str | os.PathLike) -> None:
         pass
 
 
-def _remove(entry: CacheEntry) -> bool:
+def _remove(path: Path) -> bool:
     import shutil
     import uuid
 
-    aside = entry.path.with_name(f".evicted-{entry.path.name}-{uuid.uuid4().hex[:8]}")
+    aside = path.with_name(f".evicted-{path.name}-{uuid.uuid4().hex[:8]}")
     try:
-        entry.path.rename(aside)  # atomic: a reader resolving it now finds it whole or not at all
+        path.rename(aside)  # atomic: a reader resolving it now finds it whole or not at all
     except OSError:  # another process removed it first
         return False
     shutil.rmtree(aside, ignore_errors=True)
@@ -182,7 +187,7 @@ def prune(max_bytes: int | None = None, *, keep_recent: float = KEEP_RECENT_SECO
             break
         if now - entry.last_used < keep_recent:
             break  # this and every later entry are recent
-        if _remove(entry):
+        if _remove(entry.path):
             removed.append(entry)
         total -= entry.nbytes
     return removed
@@ -200,7 +205,7 @@ def clear(older_than: float = 0.0, *, dry_run: bool = False, root: str | os.Path
     now = time.time()
     # 0 takes every entry, also one whose time is ahead of this clock (written from another machine's)
     chosen = [e for e in entries(root) if older_than <= 0 or now - e.last_used >= older_than]
-    return chosen if dry_run else [e for e in chosen if _remove(e)]
+    return chosen if dry_run else [e for e in chosen if _remove(e.path)]
 
 
 def usage(root: str | os.PathLike | None = None) -> dict[str, tuple[int, int]]:
@@ -253,19 +258,5 @@ def remove_unused(folder: str | os.PathLike, older_than: float, *, keep: str | o
         mark_used(keep)
     now = time.time()
     keep_path = None if keep is None else Path(keep).resolve()
-    removed = []
-    try:
-        children = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for child in children:
-        path = Path(child.path)
-        if child.name.startswith(".") or not child.is_dir(follow_symlinks=False) or path.resolve() == keep_path:
-            continue
-        try:
-            used = child.stat(follow_symlinks=False).st_mtime
-        except OSError:
-            continue
-        if now - used >= older_than and _remove(CacheEntry(path, "", 0, used)):
-            removed.append(path)
-    return removed
+    return [path for path, used in _subfolders(Path(folder))
+            if now - used >= older_than and path.resolve() != keep_path and _remove(path)]
