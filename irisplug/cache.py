@@ -26,8 +26,6 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from irisplug.errors import IrisplugError
-
 __all__ = ["AREAS", "DEFAULT_MAX_BYTES", "KEEP_RECENT_SECONDS", "CacheEntry", "max_cache_bytes", "entries",
            "mark_used", "prune", "clear", "usage", "remove_unused"]
 
@@ -69,16 +67,9 @@ def max_cache_bytes() -> int:
     >>> max_cache_bytes() == int(os.environ.get("IRISPLUG_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES))
     True
     """
-    raw = os.environ.get("IRISPLUG_CACHE_MAX_BYTES", "").strip()
-    if not raw:
-        return DEFAULT_MAX_BYTES
-    try:
-        value = int(float(raw))
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise IrisplugError(f"IRISPLUG_CACHE_MAX_BYTES={raw!r} is not a size in bytes (0 switches the bound off)")
-    return value
+    from irisplug.limits import env_number
+
+    return int(env_number("IRISPLUG_CACHE_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 def _size(folder: Path) -> int:

@@ -27,7 +27,7 @@ import os
 
 from irisplug.errors import IrisplugError, LimitExceededError
 
-__all__ = ["Limits", "get_limits", "LimitExceededError", "RATIO_FLOOR_BYTES"]
+__all__ = ["Limits", "get_limits", "env_number", "LimitExceededError", "RATIO_FLOOR_BYTES"]
 
 #: the compression-ratio check starts once this many bytes are unpacked
 RATIO_FLOOR_BYTES = 256 * 2**20
@@ -147,17 +147,32 @@ def get_limits() -> Limits:
     500
     >>> del os.environ["IRISPLUG_MAX_HEADER_CARDS"]
     """
-    values = {}
-    for field_name, (env, default, kind) in _DEFAULTS.items():
-        raw = os.environ.get(env, "").strip()
-        if not raw:
-            values[field_name] = default
-            continue
-        try:
-            value = kind(float(raw)) if kind is int else kind(raw)
-        except ValueError:
-            raise IrisplugError(f"{env}={raw!r} is not a number") from None
-        if not value >= 0:
-            raise IrisplugError(f"{env}={raw!r} must be >= 0 (0 switches the limit off)")
-        values[field_name] = value
-    return Limits(**values)
+    return Limits(**{name: env_number(env, default, kind) for name, (env, default, kind) in _DEFAULTS.items()})
+
+
+def env_number(variable: str, default: float, kind: type = int) -> float:
+    """A limit read from the environment variable ``variable``: ``default`` when unset, else a number >= 0.
+
+    ``kind`` is ``int`` (``"5e6"`` is accepted) or ``float``; ``0`` means
+    "no limit" to every caller.
+
+    Raises
+    ------
+    IrisplugError
+        The variable is set to something that is not a non-negative number.
+
+    Examples
+    --------
+    >>> env_number("IRISPLUG_EXAMPLE_UNSET", 7)
+    7
+    """
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(float(raw)) if kind is int else kind(raw)
+    except ValueError:
+        raise IrisplugError(f"{variable}={raw!r} is not a number") from None
+    if not value >= 0:
+        raise IrisplugError(f"{variable}={raw!r} must be >= 0 (0 switches the limit off)")
+    return value
