@@ -277,8 +277,9 @@ def fit_spectra(
     progress
         Show a progress bar (default: when there is more than one batch).
     threads
-        Fit threads of the numba engine (default: ``IRISPLUG_FIT_THREADS`` or
-        the usable CPUs; a dask worker should pass its own thread count).
+        Fit threads of the numba engine (default: ``IRISPLUG_FIT_THREADS`` if
+        above 0, else the usable CPUs; a dask worker should pass its own
+        thread count).
         Results do not depend on it.
 
     Returns

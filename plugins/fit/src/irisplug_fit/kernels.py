@@ -1282,15 +1282,24 @@ def lm_fit_numba(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single, pm
 
 
 def default_threads() -> int:
-    """Threads for :func:`lm_fit_threads`: ``IRISPLUG_FIT_THREADS`` or the usable CPUs (``irisplug.usable_cpus``)."""
-    import os
+    """Threads for :func:`lm_fit_threads`: ``IRISPLUG_FIT_THREADS``, or the usable CPUs (``irisplug.usable_cpus``)
+    when it is unset or 0.
 
-    env = os.environ.get("IRISPLUG_FIT_THREADS")
-    if env:
-        return max(int(env), 1)
+    Raises
+    ------
+    irisplug.IrisplugError
+        ``IRISPLUG_FIT_THREADS`` is set to something other than a number >= 0.
+
+    Examples
+    --------
+    >>> default_threads() >= 1
+    True
+    """
     from irisplug import usable_cpus
+    from irisplug.limits import env_number
 
-    return usable_cpus()
+    threads = int(env_number("IRISPLUG_FIT_THREADS", 0, int))
+    return threads if threads > 0 else usable_cpus()
 
 
 _POOL = None

@@ -56,23 +56,19 @@ def max_decompressed_bytes() -> int:
     stream), so the default is tighter than the core's limit for archives
     unpacked to disk; setting the variable sets both.
 
+    Raises
+    ------
+    irisplug.IrisplugError
+        The variable is set to something other than a number >= 0.
+
     Examples
     --------
     >>> max_decompressed_bytes() > 0
     True
     """
-    import os
+    from irisplug.limits import env_number  # the core's parser: a malformed or negative value is an error
 
-    raw = os.environ.get("IRISPLUG_MAX_DECOMPRESSED_BYTES", "").strip()
-    if not raw:
-        return _DEFAULT_MAX_IN_MEMORY
-    try:
-        value = int(float(raw))
-    except ValueError:
-        from irisplug.errors import IrisplugError
-
-        raise IrisplugError(f"IRISPLUG_MAX_DECOMPRESSED_BYTES={raw!r} is not a number") from None
-    return max(value, 0)
+    return int(env_number("IRISPLUG_MAX_DECOMPRESSED_BYTES", _DEFAULT_MAX_IN_MEMORY, int))
 
 
 def _limit_error(message: str, path: Path) -> Exception:
