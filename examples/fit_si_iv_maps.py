@@ -63,5 +63,8 @@ else:
     fig.savefig(out / "fit_maps.png")
     moments = irisplug.fit(cube, method="moments")
     print("moment centroid median:", np.nanmedian(moments["centroid"].data))
+    # no template given: the one the IRIS plugin declares for the window's label (meta["window"], set by the reader)
+    auto = irisplug.fit(obs["Si IV 1403"][0][2:4], progress=False)
+    print("default template of the Si IV 1403 window:", auto["si_iv_1403.centre"].meta["template"])
 print("figures in", out)
 plt.show()

@@ -21,10 +21,10 @@ them; every plugin consumes them.
   :func:`accepting` (a descriptor's ``accepts`` from kinds, returning a
   :class:`Verdict` with the reason); data-quality metadata the reader sets
   (``missing_value``, ``valid_min``, ``saturation_level``,
-  ``instrumental_fwhm``, ``rest_wavelength``, ``passband``) and the display
-  hint ``colormap``: :func:`with_levels`, :func:`invalid_mask`,
-  :func:`instrumental_fwhm`, :func:`rest_wavelength`, :func:`passband`,
-  :func:`colormap`.
+  ``instrumental_fwhm``, ``rest_wavelength``, ``passband``), the display
+  hint ``colormap`` and the window's label ``window``: :func:`with_levels`,
+  :func:`invalid_mask`, :func:`instrumental_fwhm`, :func:`rest_wavelength`,
+  :func:`passband`, :func:`colormap`, :func:`window_label`.
 
 Examples
 --------
@@ -73,6 +73,8 @@ _EXPORTS = {
     "passband": "irisplug.model.levels",
     "colormap": "irisplug.model.levels",
     "COLORMAP": "irisplug.model.levels",
+    "window_label": "irisplug.model.levels",
+    "WINDOW": "irisplug.model.levels",
     "to_xarray": "irisplug.model.xarray_conversion",
 }
 

@@ -22,6 +22,10 @@ Keys of a cube's ``meta`` (names after the netCDF CF conventions where one exist
     matplotlib colour map (sunpy's instrument maps are registered by
     ``import sunpy.visualization.colormaps``) that viewers use for this
     window unless the user passes one.
+``window``
+    The label of the window the cube belongs to, as the reader names it: the
+    key of the window in the reader's :class:`~irisplug.model.Observation`
+    (line templates are declared by it, viewers title by it).
 
 A level given as a Quantity applies only while the data are in a unit it
 converts to: a level in DN says nothing about the same cube in DN/s after
@@ -65,6 +69,8 @@ __all__ = [
     "passband",
     "COLORMAP",
     "colormap",
+    "WINDOW",
+    "window_label",
 ]
 
 MISSING_VALUE = "missing_value"
@@ -74,13 +80,14 @@ INSTRUMENTAL_FWHM = "instrumental_fwhm"
 REST_WAVELENGTH = "rest_wavelength"
 PASSBAND = "passband"
 COLORMAP = "colormap"
+WINDOW = "window"
 #: every data-quality key a reader may set
 LEVEL_KEYS = (MISSING_VALUE, VALID_MIN, SATURATION_LEVEL, INSTRUMENTAL_FWHM, REST_WAVELENGTH, PASSBAND)
 
 
 def with_levels(meta: Mapping[str, Any] | None, *, missing_value: Any = None, valid_min: Any = None,
                 saturation_level: Any = None, instrumental_fwhm: Any = None, rest_wavelength: Any = None,
-                passband: Any = None, colormap: str | None = None) -> Any:
+                passband: Any = None, colormap: str | None = None, window: str | None = None) -> Any:
     """``meta`` (a dict or NDMeta, updated in place when it is one) with the given data-quality keys set.
 
     Examples
@@ -103,9 +110,11 @@ def with_levels(meta: Mapping[str, Any] | None, *, missing_value: Any = None, va
             raise ValueError(f"passband must be a length Quantity (min, max) with min < max, got {passband!r}")
     if colormap is not None and not (isinstance(colormap, str) and colormap.strip()):
         raise ValueError(f"colormap must be the name of a colour map, got {colormap!r}")
+    if window is not None and not (isinstance(window, str) and window.strip()):
+        raise ValueError(f"window must be the window's label, got {window!r}")
     for key, value in ((MISSING_VALUE, missing_value), (VALID_MIN, valid_min), (SATURATION_LEVEL, saturation_level),
                        (INSTRUMENTAL_FWHM, instrumental_fwhm), (REST_WAVELENGTH, rest_wavelength), (PASSBAND, passband),
-                       (COLORMAP, colormap)):
+                       (COLORMAP, colormap), (WINDOW, window)):
         if value is not None:
             out[key] = value
     return out
@@ -251,3 +260,20 @@ def colormap(obj: Any) -> str | None:
     """
     value = _first_meta_value(obj, COLORMAP)
     return None if value is None else str(value)
+
+
+def window_label(obj: Any) -> str | None:
+    """The label of the window ``obj`` belongs to (meta ``window``, as the reader names it), or None.
+
+    For a sequence or collection, the value of the first cube that has one.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> window_label(SimpleNamespace(meta=with_levels({}, window="Si IV 1403")))
+    'Si IV 1403'
+    >>> window_label(SimpleNamespace(meta={})) is None
+    True
+    """
+    value = _first_meta_value(obj, WINDOW)
+    return value if isinstance(value, str) and value.strip() else None

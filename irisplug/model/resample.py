@@ -29,9 +29,9 @@ def _check_coverage(cube: Any, grid: np.ndarray, src: np.ndarray, valid: np.ndar
     import warnings
 
     from irisplug.errors import InconsistentInputError, IrisplugWarning
+    from irisplug.model.levels import window_label
 
-    meta = getattr(cube, "meta", None) or {}
-    name = meta.get("TDESC") or meta.get("window") or meta.get("WINDOW") or type(cube).__name__
+    name = window_label(cube) or type(cube).__name__
     span = f"{float(np.min(src)):.3f}-{float(np.max(src)):.3f} A"
     asked = f"{float(grid[0]):.3f}-{float(grid[-1]):.3f} A"
     if not valid.any():

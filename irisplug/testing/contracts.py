@@ -187,6 +187,29 @@ class ReaderContract:
                 for key in dict(self.required_levels).get(kind.value, ()):
                     assert key in (cube.meta or {}), f"{self.reader}: a {kind.value} of {p} lacks meta[{key!r}]"
 
+    def test_observation_windows_carry_their_labels(self, own_samples: list[Path]) -> None:
+        """Every cube under key ``K`` of an Observation says ``window_label(cube) == K`` (meta ``window``).
+
+        Line templates are declared by window label and viewers title by it: a cube taken out of its observation
+        (``obs[K]``, ``obs[K][0]``, a slice of it) must still say which window it is.
+        """
+        import irisplug
+        from irisplug.model import Observation, window_label
+
+        seen = 0
+        for p in own_samples:
+            obj = irisplug.read(p)
+            if not isinstance(obj, Observation):
+                continue
+            for key in obj:
+                window = obj[key]
+                assert window_label(window) == key, f"{self.reader}: window {key!r} of {p} says {window_label(window)!r}"
+                for cube in iter_cubes(window):
+                    assert window_label(cube) == key, f"{self.reader}: a cube of {key!r} in {p} says {window_label(cube)!r}"
+                    seen += 1
+        if not seen:
+            pytest.skip("this reader returns no Observation")
+
 
 class WriterContract:
     """Round-trip test every writer must pass. Set ``writer``, ``suffix`` and provide ``sample_object``."""

@@ -133,8 +133,10 @@ def _label(obj: Any) -> str:
         m = None
     if m is not None:
         return f"{m.observatory} {m.instrument} {m.wavelength} {m.date.isot}"
+    from irisplug.model import window_label
+
     meta = getattr(obj, "meta", None) or {}
-    desc = meta.get("TDESC1") or meta.get("TDESC") or meta.get("INSTRUME") or ""
+    desc = window_label(obj) or (meta.get("INSTRUME") if hasattr(meta, "get") else None) or ""
     return f"{type(obj).__name__} {desc}".strip()
 
 

@@ -20,8 +20,12 @@ __all__ = ["build_window", "build_sji_cube"]
 _INSTRUMENTAL_FWHM_AA = {"FUV1": 0.0286, "FUV2": 0.0318, "NUV": 0.0546}
 
 
-def _quality_meta(meta: dict[str, Any], detector: str, *, label: str | None = None, twave: Any = None) -> dict[str, Any]:
+def _quality_meta(meta: dict[str, Any], detector: str, *, label: str | None = None, twave: Any = None,
+                  window: str | None = None) -> dict[str, Any]:
     """``meta`` with the model's data-quality keys (see irisplug.model.levels) for an IRIS L2 window.
+
+    ``window``: the window's key in the observation (the model's ``window`` meta; for a spectral window the same
+    as ``label``).
 
     A spectral window ``label`` gets the rest wavelength of its line, a slit-jaw (``twave`` = ``TWAVE1``) the
     range of its passband (:mod:`irisplug_iris.window_facts`).
@@ -42,7 +46,7 @@ def _quality_meta(meta: dict[str, Any], detector: str, *, label: str | None = No
                        instrumental_fwhm=None if fwhm is None else fwhm * u.AA,
                        rest_wavelength=None if rest is None else rest * u.AA,
                        passband=None if band is None else list(band) * u.AA,
-                       colormap=_window_colormap(label, twave, iris_colormap_name))
+                       colormap=_window_colormap(label, twave, iris_colormap_name), window=window)
 
 
 def _window_colormap(label: str | None, twave: Any, name_for: Any) -> str | None:

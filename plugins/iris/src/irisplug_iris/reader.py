@@ -248,7 +248,7 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
         meta["HDU"] = w
         meta["window_header"] = {k: v for k, v in hdr.items()}
         # the data-quality keys (Quantities: astropy.units) are added when the cube is built
-        quality = {"detector": "NUV" if det.startswith("NUV") else det, "label": label}
+        quality = {"detector": "NUV" if det.startswith("NUV") else det, "label": label, "window": label}
         out[label] = {"quality": quality, "path": path, "hdr": hdr, "offset": off, "startobs": startobs, "x": x, "y": y, "pc": pc,
                       "mid": mid, "exp": exp, "meta": meta, "nrasterp": nrasterp, "first_index": first_index}
     return out
@@ -301,7 +301,7 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
         label += "_deconvolved"
     # slit centre of each frame in 1-based window pixels (the aux header says "window-pixels")
     slit = {name: aux_column(aux, aux_hdr, key, path) for key, name in (("SLTPX1IX", "slit_x"), ("SLTPX2IX", "slit_y")) if key in aux_hdr}
-    return label, {"quality": {"detector": "SJI", "twave": primary.get("TWAVE1")}, "deconvolved": deconvolved, "path": path, "hdr": primary, "offset": hdus[0][1], "startobs": startobs, "x": x, "y": y, "pc": pc,
+    return label, {"quality": {"detector": "SJI", "twave": primary.get("TWAVE1"), "window": label}, "deconvolved": deconvolved, "path": path, "hdr": primary, "offset": hdus[0][1], "startobs": startobs, "x": x, "y": y, "pc": pc,
                    "mid": mid, "exp": exp, "meta": meta, "slit": slit,
                    "nrasterp": int_keyword(primary, "NRASTERP", path, "primary header", minimum=0, maximum=1 << 31, default=1) or 1}
 

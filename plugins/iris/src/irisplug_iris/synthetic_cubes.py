@@ -62,7 +62,7 @@ def synthetic_raster(n_step: int = 8, n_y: int = 60, n_wl: int = 40, *, label: s
     center = rest * (1 + v / _C_KMS)
     data = 5 + amp * np.exp(-0.5 * ((wl - center) / 0.06) ** 2) + rng.normal(0, 2, step.shape)
     data = data.astype(np.float32)
-    cube = SpectrogramCube(data, w, unit=u.DN, meta={"label": label, "rest_wavelength": rest * u.AA,
+    cube = SpectrogramCube(data, w, unit=u.DN, meta={"label": label, "window": label, "rest_wavelength": rest * u.AA,
                                                       "colormap": iris_colormap_name(label)})
     cube.extra_coords.add("time", 0, TimeTableCoordinate(_times(n_step, cadence, start), names="time"))
     return cube
@@ -101,7 +101,7 @@ def synthetic_sji(n_frames: int = 20, n_y: int = 120, n_x: int = 110, *, label: 
         img = base + blob
         img[:, round(slit)] *= 0.3
         frames[i] = img
-    cube = NDCube(frames, wcs=w, unit=u.DN, meta={"label": label, "colormap": iris_colormap_name(label)})
+    cube = NDCube(frames, wcs=w, unit=u.DN, meta={"label": label, "window": label, "colormap": iris_colormap_name(label)})
     if slit_coord:
         cube.extra_coords.add("slit_x", 0, np.full(n_frames, slit + 1.0) * u.pix)  # FITS 1-based, like SLTPX1IX
     from ndcube.extra_coords import TimeTableCoordinate

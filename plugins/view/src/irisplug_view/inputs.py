@@ -138,15 +138,11 @@ def step_times(cube: Any) -> Any:
 
 
 def _label(obj: Any, default: str) -> str:
-    meta = getattr(obj, "meta", None) or {}
-    for key in ("label", "window", "spectral_window", "detector type", "TDESC1"):
-        try:
-            value = meta.get(key)
-        except Exception:  # noqa: BLE001
-            value = None
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return default
+    """The window label the reader set (the model's ``window`` meta), else ``default``."""
+    from irisplug.model import window_label
+
+    label = window_label(obj)
+    return label.strip() if label else default
 
 
 def _float_array(cube: Any, index: Any) -> np.ndarray:
