@@ -19,7 +19,8 @@ import numpy as np
 __all__ = ["to_xarray"]
 
 _EXPOSURE_DTYPES = {"exposure_time": np.float64, "raster_position": np.int32, "repeat": np.int32}
-_META_ATTRS = ("OBSID", "OBS_DESC", "INSTRUME", "TELESCOP", "STARTOBS", "TDESC", "DETECTOR", "FILENAME", "BUNIT")
+_META_ATTRS = ("window", "OBSID", "OBS_DESC", "INSTRUME", "TELESCOP", "STARTOBS", "TDESC", "DETECTOR", "FILENAME",
+               "BUNIT")
 
 
 def _is_lazy(a: Any) -> bool:
