@@ -48,6 +48,8 @@ def test_raster_cube(obs):
         np.testing.assert_allclose(ds.hpc_x.values[:, mid], aux[:, col["XCENIX"]], atol=1e-6)
         np.testing.assert_allclose(ds.hpc_y.values[:, mid], aux[:, col["YCENIX"]], atol=1e-6)
     assert ds.attrs["observation_id"] == str(obs.meta["OBSID"])
+    with fits.open(f) as h:  # the window's label, as the file's window header names it
+        assert ds.attrs["window"] == h[0].header["TDESC1"] == "Mg II k 2796"
 
 
 def test_sequence_sji_and_fit_collection(obs):
