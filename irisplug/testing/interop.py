@@ -422,3 +422,58 @@ class InteropContract:
                 np.testing.assert_allclose(np.asarray(back.wcs.low_level_wcs.pixel_to_world_values(*pix), float),
                                            np.asarray(cube.wcs.low_level_wcs.pixel_to_world_values(*pix), float),
                                            rtol=1e-12, atol=1e-12)
+
+    # ---- what a notebook shows --------------------------------------------------------
+    @pytest.fixture(scope="class")
+    @classmethod
+    def read_object(cls, sample: Any) -> Any:
+        """The whole of what the reader returns for ``sample``."""
+        import irisplug
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return irisplug.read(sample, format=cls.reader) if cls.reader else irisplug.read(sample)
+
+    def test_str_and_repr(self, read_object: Any) -> None:
+        """``str`` and ``repr`` (what a notebook or a prompt shows) of the object read, of every window of an
+        Observation and of every sequence and cube in them."""
+        shown = 0
+        for obj in _tree(read_object):
+            assert str(obj) and repr(obj), f"empty str/repr of {type(obj).__name__}"
+            shown += 1
+        assert shown
+
+    def test_sequence_celestial(self, read_object: Any) -> None:
+        """A sequence's ``celestial``: slice ``i`` is cube ``i``'s own coordinates, frame attributes included.
+
+        (sunraster concatenates the cubes' SkyCoords, which astropy refuses unless their frames are equal: the
+        rasters of a real sequence differ in time and observer.)
+        """
+        import numpy as np
+        from ndcube import NDCubeSequence
+
+        seqs = [o for o in _tree(read_object) if isinstance(o, NDCubeSequence) and hasattr(type(o), "celestial")
+                and all(getattr(c, "celestial", None) is not None for c in o.data[:1])]
+        if not seqs:
+            pytest.skip("no sequence with celestial coordinates")
+        for seq in seqs:
+            together = seq.celestial
+            for i in sorted({0, len(seq.data) // 2, len(seq.data) - 1}):
+                own = seq.data[i].celestial
+                assert together[i].frame.is_equivalent_frame(own.frame)
+                for a, b in zip(together[i].frame.data.components, own.frame.data.components, strict=True):
+                    assert a == b
+                    np.testing.assert_array_equal(getattr(together[i].frame.data, a), getattr(own.frame.data, b))
+
+
+def _tree(obj: Any) -> Any:
+    """``obj`` and everything inside it: the windows of an Observation (or collection), the cubes of a sequence."""
+    from ndcube import NDCubeSequence
+
+    yield obj
+    if isinstance(obj, NDCubeSequence):
+        for cube in obj.data:
+            yield from _tree(cube)
+    elif hasattr(obj, "values") and hasattr(obj, "keys") and not hasattr(obj, "wcs"):
+        for value in obj.values():
+            yield from _tree(value)

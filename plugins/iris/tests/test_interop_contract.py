@@ -26,6 +26,20 @@ class TestIrisRasterInterop(InteropContract):
         return raster_files[0]
 
 
+class TestIrisRasterSequenceInterop(InteropContract):
+    """Three raster files of one observation: sequences whose rasters differ in time and observer (printing such a
+    sequence raised ValueError from sunraster's ``celestial``)."""
+
+    reader = "iris-l2"
+    max_cubes = 1
+    upstream_xfails: ClassVar[dict[str, str]] = {"test_world_to_pixel_through_combined_wcs": _NDCUBE_416}
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def sample(cls, raster_files):
+        return raster_files[:3]
+
+
 class TestIrisSlitJawInterop(InteropContract):
     reader = "iris-l2"
     max_cubes = 1
