@@ -139,6 +139,21 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
         return extra_coord(self, name)
 
     @property
+    def time(self) -> Any:
+        """Midpoint time of each exposure (astropy Time; a scalar once the cube is cut to one exposure).
+
+        sunraster's ``time`` looks only in ``extra_coords``, which ndcube
+        empties when axis 0 is indexed away: ``cube[0].time`` raised
+        ``ValueError`` ("Time axis not found").
+        """
+        return extra_coord(self, "time")
+
+    @property
+    def exposure_time(self) -> Any:
+        """Exposure time of each exposure (Quantity, s; a scalar once the cube is cut to one exposure)."""
+        return extra_coord(self, "exposure_time")
+
+    @property
     def exposure_times(self) -> Any:
         """Exposure time of each exposure (Quantity, s)."""
         return extra_coord(self, "exposure_time")

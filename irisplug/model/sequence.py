@@ -77,6 +77,29 @@ class RasterSequence(_SunrasterRasterSequence):
         stops = np.max([[s.stop for s in it] for it in items], axis=0)
         return self[(slice(None), *(slice(int(a), int(b)) for a, b in zip(starts, stops, strict=True)))]
 
+    def __getitem__(self, item: Any) -> Any:
+        """sunraster's slicing for every item an NDCubeSequence takes.
+
+        sunraster's own ``__getitem__`` takes ``len(item)`` of whatever it is
+        given: ``seq[0:2]`` (the first two rasters) raised ``TypeError`` and
+        ``seq[0:2,]`` ``IndexError``. A raster step given as an integer still
+        makes a sunraster ``SpectrogramSequence``, as in sunraster.
+        """
+        import numbers
+
+        from ndcube import NDCubeSequence
+        from sunraster import SpectrogramSequence
+
+        result = NDCubeSequence.__getitem__(self, item)  # the item as given: seq[0] is the cube itself, unsliced
+        key = item if isinstance(item, tuple) else (item,)
+        if isinstance(result, type(self)):
+            inner = key[1:]
+            axis = self._common_axis
+            if axis is not None and len(inner) > axis and isinstance(inner[axis], numbers.Integral):
+                return SpectrogramSequence(result.data, common_axis=None, meta=result.meta)
+            result._set_single_scan_instrument_axes_types()
+        return result
+
     @property
     def celestial(self) -> Any:
         """Every raster's celestial coordinates in one SkyCoord of shape ``(files, steps, slit)``.

@@ -466,6 +466,55 @@ class InteropContract:
                     np.testing.assert_array_equal(getattr(together[i].frame.data, a), getattr(own.frame.data, b))
 
 
+    def test_sequence_indexing(self, read_object: Any) -> None:
+        """``seq[0:2]``, ``seq[0:2,]``, ``seq[::2]``, ``seq[-1]``: what ndcube's plain NDCubeSequence of the same cubes
+        gives (sunraster's ``__getitem__`` raised on the first two)."""
+        import numpy as np
+        from ndcube import NDCubeSequence
+
+        seqs = [o for o in _tree(read_object) if isinstance(o, NDCubeSequence)]
+        if not seqs:
+            pytest.skip("no sequence in what this reader returns")
+        for seq in seqs:
+            plain = NDCubeSequence(list(seq.data), common_axis=getattr(seq, "_common_axis", None))
+            assert seq[0] is seq.data[0] and seq[-1] is seq.data[-1], "an integer must give the cube itself"
+            for item in (slice(0, 2), (slice(0, 2),), slice(None, None, 2), -1):
+                got, want = seq[item], plain[item]
+                assert isinstance(got, NDCubeSequence) == isinstance(want, NDCubeSequence)
+                if isinstance(want, NDCubeSequence):
+                    assert type(got) is type(seq), f"{type(seq).__name__}[{item}] gave a {type(got).__name__}"
+                got_cubes = list(got.data) if isinstance(got, NDCubeSequence) else [got]
+                want_cubes = list(want.data) if isinstance(want, NDCubeSequence) else [want]
+                assert len(got_cubes) == len(want_cubes)
+                for a, b in zip(got_cubes, want_cubes, strict=True):
+                    assert a.data.shape == b.data.shape
+                    corner = (0,) * (a.data.ndim - 1)
+                    np.testing.assert_array_equal(np.asarray(a.data[corner]), np.asarray(b.data[corner]))
+
+    def test_exposure_coordinates_after_slicing(self, cubes: list[Any]) -> None:
+        """``cube.time`` / ``cube.exposure_time`` are ndcube's extra coordinates, and ``cube[i].time`` is
+        ``cube.time[i]`` (sunraster's property raised once ndcube dropped the sliced-away axis' coordinates)."""
+        import astropy.units as u
+        import numpy as np
+
+        ran = False
+        for cube in cubes:
+            extra = getattr(cube, "extra_coords", None)
+            if extra is None or "time" not in extra.keys() or not hasattr(type(cube), "time"):
+                continue
+            want = cube.axis_world_coords(wcs=extra["time"])[0]
+            assert np.abs((cube.time - want).to_value(u.s)).max() < 1e-6
+            last = cube.data.shape[0] - 1
+            for i in (0, last):
+                assert abs((cube[i].time - want[i]).to_value(u.s)) < 1e-6
+            if hasattr(type(cube), "exposure_time") and "exposure_time" in extra.keys():
+                exposure = u.Quantity(cube.axis_world_coords(wcs=extra["exposure_time"])[0])
+                np.testing.assert_array_equal(u.Quantity(cube.exposure_time).to_value(u.s), exposure.to_value(u.s))
+                assert u.Quantity(cube[last].exposure_time).to_value(u.s) == exposure[last].to_value(u.s)
+            ran = True
+        if not ran:
+            pytest.skip("no cube with a per-exposure time coordinate and a time property")
+
 def _tree(obj: Any) -> Any:
     """``obj`` and everything inside it: the windows of an Observation (or collection), the cubes of a sequence."""
     from ndcube import NDCubeSequence
@@ -477,3 +526,4 @@ def _tree(obj: Any) -> Any:
     elif hasattr(obj, "values") and hasattr(obj, "keys") and not hasattr(obj, "wcs"):
         for value in obj.values():
             yield from _tree(value)
+
