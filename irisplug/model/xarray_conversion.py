@@ -42,8 +42,8 @@ def _axis_names(cube: Any) -> list[str]:
         types = cube.array_axis_physical_types
         if len(types) == cube.data.ndim:
             names = []
-            for i, t in enumerate(types):
-                names.append("wavelength" if any("em.wl" in s for s in t) else f"dim_{i}")
+            for i, t in enumerate(types):  # the spectral axis: its world coordinates are all wavelengths
+                names.append("wavelength" if t and all("em.wl" in s for s in t) else f"dim_{i}")
             return names
         return [f"dim_{i}" for i in range(cube.data.ndim)]
     kept = [name for name, s in zip(full, slices[::-1], strict=True) if not isinstance(s, (int, np.integer))]
@@ -163,6 +163,10 @@ def _cube_to_xarray(cube: Any) -> Any:
     import xarray as xr
 
     dims = _axis_names(cube)
+    wl, wl_dims = _wavelength(cube, dims)
+    if wl is not None and len(wl_dims) > 1:  # a wavelength per pixel of another axis too (e.g. IUVS spatial bins):
+        dims = ["spectral" if d == "wavelength" else d for d in dims]  # a 2-D coordinate cannot name a dimension
+        wl_dims = tuple("spectral" if d == "wavelength" else d for d in wl_dims)
     data_vars: dict[str, Any] = {}
     unit = getattr(cube, "unit", None)
     data_vars["data"] = (dims, cube.data, {"units": "" if unit is None else unit.to_string()})
@@ -174,19 +178,38 @@ def _cube_to_xarray(cube: Any) -> Any:
         data_vars["uncertainty"] = (dims, unc.array, {"uncertainty_type": getattr(unc, "uncertainty_type", "std"),
                                                      "units": "" if unit is None else unit.to_string()})
     coords: dict[str, Any] = {}
-    if "wavelength" in dims:
-        import astropy.units as u
-
-        wl = cube.axis_world_coords_values("em.wl")[0]
-        wl = np.asarray(u.Quantity(wl).to_value(u.AA)).reshape(-1)
-        coords["wavelength"] = (("wavelength",), wl, {"units": "Angstrom"})
-    spatial = [a for a, d in enumerate(dims) if d != "wavelength"]
+    if wl is not None:
+        coords["wavelength"] = (wl_dims, wl, {"units": "Angstrom"})
+    spatial = [a for a, d in enumerate(dims) if d not in ("wavelength", "spectral")]
     coords.update(_exposure_coords(cube, dims))
     coords.update(_celestial_coords(cube, dims, spatial))
     attrs = _attrs(cube.meta)
     if "observation_id" in attrs:
         coords["observation_id"] = ((), np.asarray(attrs["observation_id"]), {})
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _wavelength(cube: Any, dims: list[str]) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """The wavelengths (Angstrom) of the cube's spectral dimension and the dimensions they vary along.
+
+    One value per spectral pixel, or (a wavelength table per spatial bin) an array over every array axis the
+    wavelength depends on, in array order; ``(None, ())`` without a spectral dimension.
+    """
+    import astropy.units as u
+
+    if "wavelength" not in dims:
+        return None, ()
+    wl = np.asarray(u.Quantity(cube.axis_world_coords_values("em.wl")[0]).to_value(u.AA))
+    if wl.ndim <= 1:
+        return wl.reshape(-1), ("wavelength",)
+    types = cube.array_axis_physical_types
+    along = tuple(dims[a] for a, t in enumerate(types) if any("em.wl" in x for x in t))
+    if len(along) != wl.ndim:
+        from irisplug.errors import UnsupportedObjectError
+
+        raise UnsupportedObjectError(f"the wavelength of this {type(cube).__name__} varies along {wl.ndim} axes but "
+                                     f"its physical types name {len(along)}: no xarray coordinate for it")
+    return wl, along
 
 
 def _collection_to_xarray(collection: Any) -> Any:

@@ -515,6 +515,26 @@ class InteropContract:
         if not ran:
             pytest.skip("no cube with a per-exposure time coordinate and a time property")
 
+    def test_to_xarray(self, cubes: list[Any]) -> None:
+        """``irisplug.model.to_xarray`` of each cube: its data, and its wavelengths as ndcube gives them (a wavelength
+        table per spatial bin too: the IUVS cubes raised a raw xarray ValueError)."""
+        import astropy.units as u
+        import numpy as np
+
+        pytest.importorskip("xarray")
+        from irisplug.model import to_xarray
+
+        for cube in cubes:
+            ds = to_xarray(cube)
+            assert ds["data"].shape == cube.data.shape
+            first = (0,) * (cube.data.ndim - 1)
+            np.testing.assert_array_equal(np.asarray(ds["data"].values[first]), np.asarray(cube.data[first]))
+            types = cube.array_axis_physical_types
+            if any(t and all("em.wl" in x for x in t) for t in types):
+                want = u.Quantity(cube.axis_world_coords_values("em.wl")[0]).to_value(u.AA)
+                np.testing.assert_array_equal(ds["wavelength"].values, np.asarray(want).reshape(ds["wavelength"].shape))
+                assert ds["wavelength"].size == np.size(want)
+
 def _tree(obj: Any) -> Any:
     """``obj`` and everything inside it: the windows of an Observation (or collection), the cubes of a sequence."""
     from ndcube import NDCubeSequence
