@@ -267,3 +267,41 @@ def test_cli_workers_build_is_identical(observations, reference_store, tmp_path,
     assert a.keys() == b.keys()
     for k in a:
         assert a[k].dtype == b[k].dtype and a[k].tobytes() == b[k].tobytes(), k
+
+
+def test_plain_xarray_opens_the_store(observations, reference_store):
+    """Without irisplug: ``xarray.open_zarr`` reads the store (consolidated metadata, no warning) and decodes
+    ``time`` into datetime64[ns], the exposure midpoints astropy computes from the FITS files; ``open_dataset``
+    gives the same. (The time units were ``ns since ...``, which xarray cannot decode: open_zarr raised.)"""
+    import warnings
+
+    import xarray as xr
+
+    from irisplug_datasets import open_dataset
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the "Failed to open Zarr store with consolidated metadata" warning too
+        ds = xr.open_zarr(str(reference_store))
+    assert ds["time"].dtype == np.dtype("datetime64[ns]")
+    report = zarr.open_group(str(reference_store), mode="r").attrs["report"]
+    ref = _reference(observations[1], np.linspace(*GRID))
+    off, n = report[1]["offset"], report[1]["count"]
+    got = ds["time"].values[off:off + n].astype(np.int64)
+    assert np.abs(got - ref["time"]).max() < 2_000_000  # 2 ms, as the int64 column
+    np.testing.assert_array_equal(open_dataset(reference_store)["time"].values, ds["time"].values)
+
+
+def test_open_dataset_reads_the_older_time_units(reference_store, tmp_path):
+    """Stores written before the CF units (``ns since 1970-01-01T00:00:00 UTC``) still open with datetimes."""
+    import shutil
+
+    from irisplug_datasets import open_dataset
+    from irisplug_datasets.store import LEGACY_TIME_UNITS
+
+    old = tmp_path / "old.zarr"
+    shutil.copytree(reference_store, old)
+    root = zarr.open_group(str(old), mode="a")
+    root["time"].attrs.update({"units": LEGACY_TIME_UNITS})
+    raw = root["time"][...]
+    ds = open_dataset(old)
+    np.testing.assert_array_equal(ds["time"].values.astype(np.int64), raw)

@@ -6,7 +6,7 @@ Layout (zarr v3, a local directory)::
       zarr.json                   attrs: format, selection, sources, complete, report
       spectra        (spectrum, wavelength) float32, chunked by rows
       wavelength     (wavelength,) float64, Angstrom
-      time           (spectrum,) int64, ns since 1970-01-01 UTC (exposure midpoint)
+      time           (spectrum,) int64, nanoseconds since 1970-01-01 UTC (exposure midpoint; CF units)
       hpc_x, hpc_y   (spectrum,) float64, arcsec
       exposure_time  (spectrum,) float32, s
       raster_position, repeat, raster, exposure, slit, observation  (spectrum,) int32
@@ -37,9 +37,15 @@ __all__ = ["FORMAT", "COLUMNS", "PartWriter", "completed_parts", "discard_incomp
            "open_dataset", "read_report"]
 
 FORMAT = "irisplug-dataset/1"
+#: the time column's units, in the CF conventions' form, so that ``xarray.open_zarr`` (and any CF reader) decodes
+#: the column into datetime64[ns]; stores written before 2026-12-07 say ``LEGACY_TIME_UNITS``, which xarray cannot
+#: decode (``open_dataset`` reads both)
+TIME_UNITS = "nanoseconds since 1970-01-01T00:00:00"
+LEGACY_TIME_UNITS = "ns since 1970-01-01T00:00:00 UTC"
 #: per-spectrum columns: name -> (dtype, attributes)
 COLUMNS: dict[str, tuple[str, dict[str, str]]] = {
-    "time": ("int64", {"units": "ns since 1970-01-01T00:00:00 UTC", "long_name": "exposure midpoint"}),
+    "time": ("int64", {"units": TIME_UNITS, "calendar": "proleptic_gregorian",
+                       "long_name": "exposure midpoint (UTC)"}),
     "hpc_x": ("float64", {"units": "arcsec", "long_name": "helioprojective longitude"}),
     "hpc_y": ("float64", {"units": "arcsec", "long_name": "helioprojective latitude"}),
     "exposure_time": ("float32", {"units": "s"}),
@@ -217,7 +223,24 @@ def finalize(store: str | os.PathLike, n_sources: int, wavelength: np.ndarray, c
     root.attrs.update({"report": report, "complete": True, "n_spectra": total})
     shutil.rmtree(store / "parts", ignore_errors=True)
     shutil.rmtree(store / ".incomplete", ignore_errors=True)
+    _consolidate(store)
     return report
+
+
+def _consolidate(store: Path) -> None:
+    """Write the store's consolidated metadata, last (attributes changed after it would be read stale).
+
+    ``xarray.open_zarr`` looks for it first: without it every reader of the store got a RuntimeWarning ("Failed to
+    open Zarr store with consolidated metadata") and a slower open. zarr-python warns that consolidated metadata is
+    not part of the Zarr 3 specification yet; readers that do not know it read the arrays' own metadata, which is
+    complete.
+    """
+    import warnings
+
+    zarr = _zarr()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Cc]onsolidated metadata.*")
+        zarr.consolidate_metadata(str(store))
 
 
 def read_report(store: str | os.PathLike) -> list[dict[str, Any]]:
@@ -238,7 +261,8 @@ def read_report(store: str | os.PathLike) -> list[dict[str, Any]]:
 
 
 def open_dataset(store: str | os.PathLike) -> Any:
-    """The store as a lazy ``xarray.Dataset`` (dims ``spectrum``, ``wavelength``, ``observation``).
+    """The store as a lazy ``xarray.Dataset`` (dims ``spectrum``, ``wavelength``, ``observation``; ``time`` as
+    datetime64[ns], from this format's units and from the older stores' ``ns since ...``).
 
     Examples
     --------
@@ -254,5 +278,9 @@ def open_dataset(store: str | os.PathLike) -> Any:
 
         raise irisplug.IrisplugError("the dataset is not complete; run the build again to finish it", path=store)
     ds = xr.open_zarr(str(store), consolidated=False, decode_times=False)
+    if "time" in ds.variables and ds["time"].attrs.get("units") in (TIME_UNITS, LEGACY_TIME_UNITS):
+        time = ds["time"].copy()
+        time.attrs.update(units=TIME_UNITS, calendar="proleptic_gregorian")
+        ds["time"] = xr.decode_cf(time.to_dataset(name="time"))["time"]  # datetime64[ns], still lazy
     coords = [c for c in ("wavelength", *COLUMNS, "observation") if c in ds.variables]
     return ds.set_coords(coords)
