@@ -52,49 +52,62 @@ def spectral_moments(
         Only points above the background contribute to centroid and width.
     """
     x = np.asarray(wavelength, dtype=float)
-    xp = np if isinstance(data, np.ndarray) or not hasattr(data, "map_blocks") else _dask_ns()
-    y = data
+    lazy = hasattr(data, "map_blocks") and not isinstance(data, np.ndarray)
     sel = np.ones(x.size, bool) if wl_range is None else (x >= wl_range[0]) & (x <= wl_range[1])
     xs = x[sel]
-    y = y[..., sel].astype(float)
+    y = data[..., sel].astype(float)
     if mask is not None:
-        y = xp.where(np.asarray(mask)[..., sel], np.nan, y)
-    dl = np.gradient(xs) if xs.size > 1 else np.ones(1)
-    dl = np.abs(dl)
-    if isinstance(background, str) and background == "edges":
-        k = min(3, max(xs.size // 4, 1))
-        edges = xp.concatenate([y[..., :k], y[..., -k:]], axis=-1)
-        with np.errstate(all="ignore"), _quiet():
-            bg = xp.nanmean(edges, axis=-1)
-    elif background is None:
-        bg = 0.0
-    else:
-        bg = background
-    above = y - (bg[..., None] if hasattr(bg, "ndim") and np.ndim(bg) else bg)
-    pos = xp.where(above > 0, above, 0.0)
-    pos = xp.where(xp.isnan(pos), 0.0, pos)
-    with np.errstate(all="ignore"), _quiet():
-        intensity = xp.nansum(above * dl, axis=-1)
-        w0 = xp.sum(pos * dl, axis=-1)
-        cen = xp.sum(pos * dl * xs, axis=-1) / w0
-        var = xp.sum(pos * dl * (xs - cen[..., None]) ** 2, axis=-1) / w0
-        width = xp.sqrt(var)
-        peak = xp.nanmax(above, axis=-1)
+        m = mask[..., sel] if hasattr(mask, "map_blocks") else np.asarray(mask)[..., sel]
+        y = (_dask_ns() if lazy else np).where(m, np.nan, y)
+    dl = np.abs(np.gradient(xs)) if xs.size > 1 else np.ones(1)
+    edges = isinstance(background, str) and background == "edges"
+    bg = None if edges or background is None else background
+    if not lazy:
+        return _moments(y, xs, dl, edges, bg)
+    # dask: the same numpy code on every block, at compute time (numpy's warnings about all-masked spectra are
+    # raised when a graph is computed, after a context set while building it has ended)
+    da = _dask_ns()
+    y = y.rechunk({y.ndim - 1: -1})
+    args = [y]
+    if bg is not None and np.ndim(bg):
+        args.append(da.asarray(bg).reshape(y.shape[:-1]).rechunk(y.chunks[:-1])[..., None])
+
+    def block(yb: np.ndarray, bgb: np.ndarray | None = None) -> np.ndarray:
+        out = _moments(yb, xs, dl, edges, bg if bgb is None else bgb[..., 0])
+        return np.stack([out[k] for k in _KEYS], axis=-1)
+
+    packed = da.map_blocks(block, *args, dtype=float, chunks=(*y.chunks[:-1], (len(_KEYS),)))
+    return {k: packed[..., i] for i, k in enumerate(_KEYS)}
+
+
+_KEYS = ("intensity", "centroid", "width", "peak")
+
+
+def _moments(y: np.ndarray, xs: np.ndarray, dl: np.ndarray, edges: bool, bg: Any) -> dict[str, np.ndarray]:
+    """The moments of numpy spectra ``y`` (spectral axis last, already cut to ``xs``); all-masked spectra give NaN.
+
+    No ``nanmean``/``nanmax``: on an all-NaN spectrum they warn through Python's ``warnings``, which a
+    ``catch_warnings`` block cannot silence reliably while dask computes blocks in several threads (its filter
+    state is global); sums, counts and ``fmax`` give the same numbers and only floating-point flags, which
+    ``np.errstate`` (per thread) silences.
+    """
+    with np.errstate(all="ignore"):
+        if edges:
+            k = min(3, max(xs.size // 4, 1))
+            side = np.concatenate([y[..., :k], y[..., -k:]], axis=-1)
+            bg = np.nansum(side, axis=-1) / np.sum(~np.isnan(side), axis=-1)  # the mean of the valid points; 0/0: NaN
+        elif bg is None:
+            bg = 0.0
+        above = y - (bg[..., None] if np.ndim(bg) else bg)
+        pos = np.where(above > 0, above, 0.0)
+        pos = np.where(np.isnan(pos), 0.0, pos)
+        intensity = np.nansum(above * dl, axis=-1)
+        w0 = np.sum(pos * dl, axis=-1)
+        cen = np.sum(pos * dl * xs, axis=-1) / w0
+        var = np.sum(pos * dl * (xs - cen[..., None]) ** 2, axis=-1) / w0
+        width = np.sqrt(var)
+        peak = np.fmax.reduce(above, axis=-1)  # NaN where every point is NaN
     return {"intensity": intensity, "centroid": cen, "width": width, "peak": peak}
-
-
-class _quiet:
-    """Silence 'Mean of empty slice' warnings for all-masked spectra."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._w.__exit__(*exc)
 
 
 def _dask_ns() -> Any:

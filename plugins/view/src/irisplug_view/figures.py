@@ -254,7 +254,8 @@ def parameter_maps(obj: Any, *, keys: Any = None, scan: int = 0, rest_wavelength
         data = np.asarray(cube.data, dtype=float)
         ax, image = celestial_axes(fig, (nrows, ncols, k + 1), cube.wcs, data)
         if _is_signed_velocity(name, cube):
-            vlim = velocity_limit or float(np.nanpercentile(np.abs(data), 99)) or 1.0
+            finite = np.abs(data[np.isfinite(data)])
+            vlim = velocity_limit or (float(np.percentile(finite, 99)) if finite.size else 0.0) or 1.0
             im = ax.imshow(image, origin="lower", cmap="RdBu_r", norm=TwoSlopeNorm(0.0, -vlim, vlim), aspect="auto",
                            interpolation="nearest")
             label = f"{name} [{cube.unit}]"

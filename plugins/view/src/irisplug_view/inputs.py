@@ -7,6 +7,7 @@ has helioprojective and wavelength (rasters) or helioprojective and time
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,7 +248,8 @@ class RasterWindow:
         ref = None if rest is None else float(rest.value)
         if ref is not None and wl.min() <= ref <= wl.max():
             return ref
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # wavelengths missing in every spectrum: NaN, handled
             profile = np.nanmedian(self.array().reshape(-1, wl.size), axis=0)
         if np.isfinite(profile).any():  # line not in the window: start on the brightest wavelength
             return float(wl[int(np.nanargmax(profile))])
