@@ -270,8 +270,8 @@ def window_label(obj: Any) -> str | None:
     Examples
     --------
     >>> from types import SimpleNamespace
-    >>> window_label(SimpleNamespace(meta=with_levels({}, window="Si IV 1403")))
-    'Si IV 1403'
+    >>> window_label(SimpleNamespace(meta=with_levels({}, window="FUV channel")))
+    'FUV channel'
     >>> window_label(SimpleNamespace(meta={})) is None
     True
     """

@@ -575,9 +575,9 @@ def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwar
 def _window_label(obj: Any) -> str | None:
     """The window label the reader set (the model's ``window`` meta, :func:`irisplug.model.window_label`).
 
-    Only that key: guessing from instrument keywords picked wrong labels (a primary header's ``TDESC1`` names the
-    file's first window whatever the cube holds) and missed right ones (an IRIS window sequence's meta is the
-    primary header, whose ``TDESC1`` is absent there: ``irisplug.fit(obs["Si IV 1403"])`` found no template).
+    Only that key: guessing from instrument keywords picked wrong labels (a multi-window primary header names
+    the file's first window whatever the cube holds) and missed right ones (a window taken out of an observation
+    found no template: "window None").
     """
     from irisplug.model import window_label
 
