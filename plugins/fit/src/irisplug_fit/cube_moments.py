@@ -34,6 +34,10 @@ def moments_cube(cube: Any, *, wl_range: tuple[float, float] | None = None, wind
     data, _, mask = _arrays(cube, ax)
     mask = _with_invalid(cube, data, mask)  # the reader's data-quality levels (irisplug.model.levels)
     m = spectral_moments(data, x, wl_range=wl_range, background=background, mask=mask)
+    if any(hasattr(v, "dask") for v in m.values()):  # one compute: the four maps share every block's work
+        import dask
+
+        m = dict(zip(m, dask.compute(*m.values()), strict=True))
     wcs = spatial_wcs(cube, ax)
     unit = getattr(cube, "unit", None) or u.dimensionless_unscaled
     units = {"intensity": unit * u.AA, "centroid": u.AA, "width": u.AA, "peak": unit}
