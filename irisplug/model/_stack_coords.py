@@ -62,19 +62,28 @@ def _stack_frames(frames: list[Any]) -> Any:
     return type(frames[0])(rep, **attrs)
 
 
+def _broadcast(value: Any, shape: tuple[int, ...]) -> Any:
+    """``value`` (a Quantity, angles too, or plain numbers) broadcast to ``shape``, keeping its unit."""
+    import astropy.units as u
+
+    unit = getattr(value, "unit", None)
+    if unit is None:
+        return np.broadcast_to(value, shape)
+    return u.Quantity(np.broadcast_to(u.Quantity(value).to_value(unit), shape), unit, copy=False)
+
+
 def _stack_quantities(values: list[Any], shape: tuple[int, ...]) -> Any:
-    """Quantities (angles too) broadcast to ``shape`` and stacked, in the first one's unit (plain values as they are)."""
+    """Quantities (or plain numbers) broadcast to ``shape`` and stacked, in the first one's unit."""
     import astropy.units as u
 
     unit = getattr(values[0], "unit", None)
     if unit is None:
-        return np.stack([np.broadcast_to(v, shape) for v in values])
-    return u.Quantity(np.stack([np.broadcast_to(u.Quantity(v).to_value(unit), shape) for v in values]), unit, copy=False)
+        return np.stack([_broadcast(v, shape) for v in values])
+    return u.Quantity(np.stack([_broadcast(u.Quantity(v).to(unit), shape).value for v in values]), unit, copy=False)
 
 
 def _stack_attribute(values: list[Any], shape: tuple[int, ...]) -> Any:
     """One frame attribute over all frames: kept when scalar and equal, else broadcast per pixel and stacked."""
-    import astropy.units as u
     from astropy.coordinates import BaseCoordinateFrame, SkyCoord
     from astropy.time import Time
 
@@ -87,26 +96,19 @@ def _stack_attribute(values: list[Any], shape: tuple[int, ...]) -> Any:
                                                       for f in frames[1:]):
             return first
         return _stack_frames([f if f.shape == shape else _broadcast_frame(f, shape) for f in frames])
+    if all(np.shape(v) == () for v in values) and all(bool(v == first) for v in values[1:]):
+        return first  # one value for every pixel (rsun, a common obstime, ...)
     if isinstance(first, Time):
-        if first.isscalar and all(v.isscalar and v == first for v in values[1:]):
-            return first
         jd1 = np.stack([np.broadcast_to(v.jd1, shape) for v in values])
         jd2 = np.stack([np.broadcast_to(v.jd2, shape) for v in values])
-        out = Time(jd1, jd2, format="jd", scale=first.scale, precision=first.precision,
-                   location=first.location)
+        out = Time(jd1, jd2, format="jd", scale=first.scale, precision=first.precision, location=first.location)
         out.format = first.format
         return out
-    if isinstance(first, u.Quantity):
-        if first.isscalar and all(np.shape(v) == () and v == first for v in values[1:]):
-            return first
-        return _stack_quantities(values, shape)
-    if all(np.shape(v) == () and v == first for v in values[1:]):
-        return first
     return _stack_quantities(values, shape)
 
 
 def _broadcast_frame(frame: Any, shape: tuple[int, ...]) -> Any:
     """``frame`` (a scalar or broadcastable coordinate, e.g. one observer for a whole raster) at every pixel."""
     data = frame.data
-    rep = type(data)(**{c: _stack_quantities([getattr(data, c)], shape)[0] for c in data.components}, copy=False)
+    rep = type(data)(**{c: _broadcast(getattr(data, c), shape) for c in data.components}, copy=False)
     return type(frame)(rep, **{name: getattr(frame, name) for name in frame.frame_attributes})

@@ -312,7 +312,11 @@ def resolve_template(template: Any, obj: Any, *, window: str | None = None, lore
     from irisplug_fit.templates import Template
 
     if template is None:
-        label = window or _window_label(obj)
+        from irisplug.model import window_label
+
+        # the model's ``window`` meta only: guessing from instrument keywords picked wrong labels (a multi-window
+        # primary header names the file's first window) and missed right ones ("window None")
+        label = window or window_label(obj)
         template = default_template_name(label)
         if template is None:
             raise UnsupportedObjectError(f"no line template is declared for window {label!r}; pass template= "
@@ -570,15 +574,3 @@ def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwar
     if hasattr(obj, "data") and isinstance(obj.data, list):
         return fit_sequence(obj, template, **kwargs)
     return fit_cube(obj, template, **kwargs)
-
-
-def _window_label(obj: Any) -> str | None:
-    """The window label the reader set (the model's ``window`` meta, :func:`irisplug.model.window_label`).
-
-    Only that key: guessing from instrument keywords picked wrong labels (a multi-window primary header names
-    the file's first window whatever the cube holds) and missed right ones (a window taken out of an observation
-    found no template: "window None").
-    """
-    from irisplug.model import window_label
-
-    return window_label(obj)

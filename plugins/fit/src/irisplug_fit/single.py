@@ -71,10 +71,10 @@ def fit_spectrum(spectrum: Any, wavelength: Any, template: Any = None, *, plot: 
     1402.8
     """
     if template is None:  # the template the instrument declares for a labelled window, else "peak"
-        from irisplug_fit.cube import _window_label
+        from irisplug.model import window_label
         from irisplug_fit.line_templates import default_template_name
 
-        template = default_template_name(_window_label(spectrum))
+        template = default_template_name(window_label(spectrum))
     y = np.asarray(getattr(spectrum, "data", spectrum), dtype=float).ravel()
     x = np.asarray(getattr(wavelength, "value", wavelength), dtype=float).ravel()
     res = fit_spectra(y, x, template, progress=False, **kwargs)

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import shutil
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +129,7 @@ def spectrum_movie(obj: Any, out: Any, *, window: str | None = None, y: int | No
 
     win, t, spectra, wl, y, what = _series(obj, window, y, position)
     if normalise:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing exposure: NaN peak, handled below
-            peak = np.nanmax(spectra, axis=1, keepdims=True)
+        peak = np.fmax.reduce(spectra, axis=1, keepdims=True)  # NaN (no warning) for an all-missing exposure
         spectra = spectra / np.where(np.isfinite(peak) & (peak > 0), peak, 1)
     fig, ax = plt.subplots(figsize=(8, 4.5))
     (line,) = ax.plot(wl, spectra[0], color="k", lw=1, drawstyle="steps-mid")
