@@ -40,6 +40,14 @@ obs = irisplug.read(sources)
 print(obs.info_text())
 
 ###############################################################################
+# What the observation is, in the model's keys (any reader sets them): its identifier, description and the
+# header keywords the reader lists; the window table's wavelength ranges are the data's (pixel edges) and,
+# for slit-jaw windows, the passband.
+print(irisplug.model.observation_id(obs), "|", irisplug.model.observation_description(obs))
+print(dict(irisplug.model.summary_items(obs)))
+print(obs.windows["label", "detector", "wave_min", "wave_max"])
+
+###############################################################################
 # One spectral window: a RasterSequence of RasterCubes (step, slit, wavelength).
 label = "Si IV 1403" if "Si IV 1403" in obs else obs.windows["label"][0]
 seq = obs[label]

@@ -58,6 +58,8 @@ else:
         prod = irisplug.read(path)
         rad = prod["radiance"]
         print(prod.meta["xuv"], {k: tuple(v.data.shape) for k, v in prod.items()})
+        # what the observation is, in the model's keys (irisplug.model.description)
+        print("  ", irisplug.model.observation_id(rad), "|", irisplug.model.observation_description(rad))
         # per-pixel wavelengths: the world coordinate at every (spatial, spectral) pixel
         n_int, n_spa, n_spe = rad.data.shape
         spe, spa = np.meshgrid(np.arange(n_spe), np.arange(n_spa))

@@ -1,11 +1,13 @@
 """Layering: no IRIS knowledge in the core and the generic plugins; plugins use each other only through public top levels.
 
 1. A scan of the sources of the core (``irisplug/``) and of the generic
-   plugins calib, fit, view and coalign for the IRIS constants and labels
-   that leaked into them (fill values, window labels, line widths, the
-   synthetic data source, "IRIS" as a default). Instrument facts belong in
-   the reader (the data-quality meta of ``irisplug.model.levels``) or in an
-   instrument plugin. Every remaining hit is listed below with its reason;
+   plugins calib, fit, view, coalign, io and datasets for the IRIS constants,
+   labels and keywords that leaked into them (fill values, window labels,
+   line widths, the synthetic data source, "IRIS" as a default, IRIS-only
+   header keywords such as OBSID or TWMINn). Instrument facts belong in the
+   reader (the data-quality meta of ``irisplug.model.levels``, the
+   description keys of ``irisplug.model.description``, the standard FITS
+   keywords) or in an instrument plugin. Every remaining hit is listed below with its reason;
    an entry that no longer matches fails too, so the list only shrinks.
 2. An ``ast`` scan of every plugin's imports (the built-in plugins and the
    example plugins): a plugin may import another plugin only by its public
@@ -23,7 +25,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-GENERIC = ["irisplug", "plugins/calib/src", "plugins/fit/src", "plugins/view/src", "plugins/coalign/src"]
+GENERIC = ["irisplug", "plugins/calib/src", "plugins/fit/src", "plugins/view/src", "plugins/coalign/src", "plugins/io/src",
+           "plugins/datasets/src"]
 
 #: name -> pattern of a known IRIS constant or label
 IRIS_PATTERNS = {
@@ -36,6 +39,10 @@ IRIS_PATTERNS = {
     "'IRIS' default": re.compile(r"""(?:get\([^)]*|=\s*|default\s*=\s*)["']IRIS["']"""),
     "IRIS line width": re.compile(r"0\.0286|0\.0318|0\.0546"),
     "IRIS template default": re.compile(r"""template\b[^=\n(]*=\s*["'](?:si_iv|c_ii|mg_ii|o_i|fe_)"""),
+    # keywords of IRIS Level 2 headers that no FITS or SOLARNET convention defines (the reader maps them to the
+    # model's keys: OBSID -> observation_id, TWMINn -> WAVEMIN, TDETn -> DETECTOR, ...)
+    "IRIS keyword": re.compile(r"\b(?:OBSID|OBS_DESC|NRASTERP|RASNRPT|SAT_ROT|STARTOBS|ENDOBS|TDESC|TWAVE|TWMIN|TWMAX|TDET)"
+                               r"\d*\b"),
 }
 
 _DOC = "docstring examples on IRIS data only (labels in skipped doctests / prose), no behaviour"
@@ -48,6 +55,8 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
         {"Mg II"}, "Mg II h & k are solar lines (Pereira et al. 2013 features), not a window label: any instrument covering 2796-2804 A"),
     "plugins/fit/src/irisplug_fit/plugin.py": ({"Mg II"}, "the mgii fitter's description (as mgii.py)"),
     "plugins/calib/src/irisplug_calib/sji.py": ({"SJI label"}, _DOC),
+    "plugins/calib/src/irisplug_calib/pointing.py": (
+        {"IRIS keyword"}, "SAT_ROT of the AIA map's own header (AIA pointing tables), not of an IRIS file"),
     "plugins/view/src/irisplug_view/__init__.py": ({"Si IV"}, _DOC),
     "plugins/view/src/irisplug_view/figures.py": ({"Si IV", "Mg II", "SJI label"}, _DOC),
     "plugins/view/src/irisplug_view/movies.py": ({"Si IV", "Mg II", "SJI label"}, _DOC),
@@ -55,6 +64,14 @@ ALLOWED: dict[str, tuple[set[str], str]] = {
     "plugins/view/src/irisplug_view/quicklook.py": ({"Si IV"}, _DOC),
     "plugins/view/src/irisplug_view/sji_viewer.py": ({"SJI label"}, _DOC),
     "plugins/view/src/irisplug_view/state.py": ({"Si IV"}, _DOC),
+    "plugins/io/src/irisplug_io/fits_format.py": ({"Si IV"}, _DOC),
+    "plugins/datasets/src/irisplug_datasets/__init__.py": ({"Mg II"}, "Mg II h & k features (as fit's mgii.py)"),
+    "plugins/datasets/src/irisplug_datasets/build.py": ({"Mg II"}, _DOC),
+    "plugins/datasets/src/irisplug_datasets/cli.py": ({"Mg II"}, "--line/--window help examples (prose, no default)"),
+    "plugins/datasets/src/irisplug_datasets/selection.py": ({"Mg II"}, _DOC),
+    "plugins/datasets/src/irisplug_datasets/synthetic.py": (
+        {"Mg II", "iris-synthetic"}, "example stores made from the IRIS plugin's synthetic fetcher, by name through the "
+        "public irisplug.fetch (the datasets' demo data), not an IRIS constant"),
 }
 
 
@@ -92,9 +109,10 @@ def test_allow_list_has_no_stale_entries():
 
 def test_the_scan_can_fail(tmp_path):
     """The patterns find what they are for (a scan that finds nothing proves nothing)."""
-    sample = 'fill = -200\nif meta.get("TELESCOP", "IRIS"):\n    w = "SJI_1400", "Si IV 1403", 0.0318\n'
+    sample = 'fill = -200\nif meta.get("TELESCOP", "IRIS"):\n    w = "SJI_1400", "Si IV 1403", 0.0318, meta["TWMIN1"]\n'
     names = {name for name, pattern in IRIS_PATTERNS.items() if pattern.search(sample)}
-    assert names == {"fill -200", "SJI label", "Si IV", "'IRIS' default", "IRIS line width"}
+    assert names == {"fill -200", "SJI label", "Si IV", "'IRIS' default", "IRIS line width", "IRIS keyword"}
+    assert not IRIS_PATTERNS["IRIS keyword"].search('meta["WAVEMIN"], meta["DETECTOR"], "observation_id", OBSIDIAN')
     assert not IRIS_PATTERNS["fill -200"].search("interval_ms: int = 200; x[-2001]; a.b-200c")
 
 

@@ -24,7 +24,10 @@ them; every plugin consumes them.
   ``instrumental_fwhm``, ``rest_wavelength``, ``passband``), the display
   hint ``colormap`` and the window's label ``window``: :func:`with_levels`,
   :func:`invalid_mask`, :func:`instrumental_fwhm`, :func:`rest_wavelength`,
-  :func:`passband`, :func:`colormap`, :func:`window_label`.
+  :func:`passband`, :func:`colormap`, :func:`window_label`; what the
+  observation is (``observation_id``, ``description``, ``summary_keys``):
+  :func:`with_description`, :func:`observation_id`,
+  :func:`observation_description`, :func:`summary_items`.
 
 Examples
 --------
@@ -76,6 +79,13 @@ _EXPORTS = {
     "window_label": "irisplug.model.levels",
     "WINDOW": "irisplug.model.levels",
     "to_xarray": "irisplug.model.xarray_conversion",
+    "with_description": "irisplug.model.description",
+    "observation_id": "irisplug.model.description",
+    "observation_description": "irisplug.model.description",
+    "summary_items": "irisplug.model.description",
+    "fits_keyword_items": "irisplug.model.description",
+    "OBSERVATION_ID": "irisplug.model.description",
+    "SUMMARY_KEYS": "irisplug.model.description",
 }
 
 __all__ = list(_EXPORTS)

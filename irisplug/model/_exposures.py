@@ -25,8 +25,8 @@ def attach_exposure_coords(meta: Mapping[str, Any] | None, values: Mapping[str, 
     Examples
     --------
     >>> import astropy.units as u
-    >>> m = attach_exposure_coords({"OBSID": "1"}, {"exposure_time": [8.0, 8.0] * u.s})
-    >>> m["OBSID"], m.axes["per_exposure:exposure_time"].tolist()
+    >>> m = attach_exposure_coords({"observation_id": "1"}, {"exposure_time": [8.0, 8.0] * u.s})
+    >>> m["observation_id"], m.axes["per_exposure:exposure_time"].tolist()
     ('1', [0])
     """
     from ndcube import NDMeta

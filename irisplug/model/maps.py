@@ -67,7 +67,7 @@ def spectroheliogram(cube: Any, wavelength: Any, width: Any = None) -> Any:
         data = total / np.maximum(count, 1)
         mask = count == 0
     meta = attach_exposure_coords(dict(cube.meta or {}), exposure_values(sliced))
-    meta["SPECHELIO_WAVE"] = float(waves[k])
+    meta["WAVELNTH"], meta["WAVEUNIT"] = float(waves[k]), "Angstrom"  # the image's wavelength, not the window's
     return ImageCube(data, wcs=sliced.wcs, unit=cube.unit, mask=mask, meta=meta)
 
 
@@ -107,6 +107,7 @@ def image_to_map(img: Any) -> Any:
     from astropy.time import Time
 
     from irisplug.errors import UnsupportedObjectError
+    from irisplug.model.description import fits_keyword_items, wave_unit
     from irisplug.model.operations import unwrap_wcs
     from irisplug.model.wcs import PerExposureWCS
 
@@ -166,15 +167,12 @@ def image_to_map(img: Any) -> Any:
         date = t[len(t) // 2].utc.isot if t.ndim else t.utc.isot
     header.update(_observer_keys(base, k))
     header.setdefault("RSUN_REF", 695700000.0)  # nominal solar radius (IAU 2015 B3), m
+    # the reader's standard and summary keywords (TELESCOP/INSTRUME pick sunpy's map class); the WCS, observer,
+    # date and wavelength computed here win over the meta's. The model knows no instrument: nothing is invented.
+    for key, value in fits_keyword_items(img):
+        header.setdefault(key, value)
     header["DATE-OBS"] = date
-    for key in ("TELESCOP", "INSTRUME", "OBSID", "TDESC", "TWAVE", "EXPTIME"):
-        if key in meta and isinstance(meta[key], (str, int, float)):
-            header[key] = meta[key]
-    # TELESCOP/INSTRUME come from the reader's meta only: the model knows no instrument, and sunpy
-    # picks a map class from them, so an invented value would mislabel another instrument's data
-    wave = meta.get("SPECHELIO_WAVE", meta.get("TWAVE1", meta.get("TWAVE")))
-    if wave is not None:
-        header["WAVELNTH"] = float(wave)
-        header["WAVEUNIT"] = "angstrom"
+    if "WAVELNTH" in header:
+        header["WAVEUNIT"] = wave_unit(meta).to_string()
     header["BUNIT"] = str(img.unit) if img.unit is not None else ""
     return sunpy.map.Map(data, header)

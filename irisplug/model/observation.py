@@ -61,7 +61,9 @@ class Observation(Mapping):
     windows
         An astropy Table describing them (one row per label).
     meta
-        The observation's metadata (OBSID, OBS_DESC, STARTOBS, primary header).
+        The observation's metadata: the reader's keywords, and the keys of
+        :mod:`irisplug.model.description` (``observation_id``,
+        ``description``, ``summary_keys``) that ``print`` and ``repr`` show.
 
     Examples
     --------
@@ -158,24 +160,48 @@ class Observation(Mapping):
         --------
         >>> print(obs.info_text())  # doctest: +SKIP
         """
-        lines = [f"Observation {self.meta.get('OBSID', '?')}: {self.meta.get('OBS_DESC', '')}".rstrip()]
-        for key in ("TELESCOP", "STARTOBS", "ENDOBS", "NRASTERP", "RASNRPT", "XCEN", "YCEN", "SAT_ROT"):
-            if key in self.meta:
-                lines.append(f"  {key:9s} {self.meta[key]}")
+        from irisplug.model.description import observation_description, observation_id, summary_items
+
+        lines = [f"Observation {observation_id(self) or '?'}: {observation_description(self) or ''}".rstrip()]
+        title = {observation_id(self), observation_description(self)}
+        lines.extend(f"  {key:9s} {value}" for key, value in summary_items(self) if str(value).strip() not in title)
         lines.append("")
         table = self.windows
         lines.extend(table.pformat(max_lines=-1, max_width=-1))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"<Observation {self.meta.get('OBSID', '?')}: {', '.join(self._items)}>"
+        from irisplug.model.description import observation_id
+
+        return f"<Observation {observation_id(self) or '?'}: {', '.join(self._items)}>"
 
     __str__ = info_text
 
 
-def _windows_table(items: Mapping[str, Any]) -> Any:
+def _wave_range(cube: Any) -> tuple[float, float]:
+    """A window's wavelength range (A): the reader's ``WAVEMIN``/``WAVEMAX``, else its passband, else NaN."""
     import astropy.units as u
     import numpy as np
+
+    from irisplug.model.description import wave_unit
+    from irisplug.model.levels import passband
+
+    meta = cube.meta if isinstance(getattr(cube, "meta", None), Mapping) else {}
+    try:
+        lo, hi = float(meta["WAVEMIN"]), float(meta["WAVEMAX"])
+        unit = wave_unit(meta)
+        return float((lo * unit).to_value(u.AA, u.spectral())), float((hi * unit).to_value(u.AA, u.spectral()))
+    except (KeyError, TypeError, ValueError):
+        pass
+    band = passband(cube)
+    if band is not None:
+        lo, hi = band.to_value(u.AA)
+        return float(lo), float(hi)
+    return np.nan, np.nan
+
+
+def _windows_table(items: Mapping[str, Any]) -> Any:
+    import astropy.units as u
     from astropy.table import Table
 
     rows = []
@@ -192,17 +218,16 @@ def _windows_table(items: Mapping[str, Any]) -> Any:
         shape = tuple(cubes[0].data.shape)
         if isinstance(obj, NDCubeSequence):
             shape = (len(cubes), *shape)
-        wmin = meta.get("TWMIN", meta.get("WAVEMIN", np.nan))
-        wmax = meta.get("TWMAX", meta.get("WAVEMAX", np.nan))
+        wmin, wmax = _wave_range(cubes[0])
         rows.append(
             (
                 i,
                 label,
                 "spectrograph" if isinstance(obj, NDCubeSequence) else "slit-jaw",
-                str(meta.get("TDET", meta.get("DETECTOR", ""))),
+                str(meta.get("DETECTOR", "")),
                 " x ".join(str(s) for s in shape),
-                float(wmin) if wmin is not None else np.nan,
-                float(wmax) if wmax is not None else np.nan,
+                wmin,
+                wmax,
                 len(cubes),
             )
         )

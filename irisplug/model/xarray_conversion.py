@@ -19,8 +19,6 @@ import numpy as np
 __all__ = ["to_xarray"]
 
 _EXPOSURE_DTYPES = {"exposure_time": np.float64, "raster_position": np.int32, "repeat": np.int32}
-_META_ATTRS = ("window", "OBSID", "OBS_DESC", "INSTRUME", "TELESCOP", "STARTOBS", "TDESC", "DETECTOR", "FILENAME",
-               "BUNIT")
 
 
 def _is_lazy(a: Any) -> bool:
@@ -118,17 +116,27 @@ def _celestial_coords(cube: Any, dims: list[str], spatial: list[int]) -> dict[st
             "hpc_y": (sdims, lat, {"units": "arcsec", "long_name": "helioprojective latitude"})}
 
 
-def _attrs(meta: Any) -> dict[str, Any]:
+def _attrs(obj: Any) -> dict[str, Any]:
+    """Attributes from the meta: the window, the observation's description keys, the standard and summary keys."""
+    from irisplug.model.description import (
+        DESCRIPTION,
+        OBSERVATION_ID,
+        fits_keyword_items,
+        observation_description,
+        observation_id,
+        summary_items,
+    )
+    from irisplug.model.levels import window_label
+
+    try:
+        items = [("window", window_label(obj)), (OBSERVATION_ID, observation_id(obj)),
+                 (DESCRIPTION, observation_description(obj)), *fits_keyword_items(obj), *summary_items(obj)]
+    except Exception:  # noqa: BLE001 - a meta that is not a mapping has no attributes to give
+        return {}
     attrs: dict[str, Any] = {}
-    for key in _META_ATTRS:
-        try:
-            value = (meta or {}).get(key)
-        except Exception:  # noqa: BLE001 - a meta that is not a mapping has no attributes to give
-            value = None
+    for key, value in items:
         if isinstance(value, (str, int, float, np.integer, np.floating)) and not isinstance(value, bool):
-            attrs[key] = value.item() if hasattr(value, "item") else value
-    if "OBSID" in attrs:
-        attrs["observation_id"] = str(attrs["OBSID"])
+            attrs.setdefault(key, value.item() if hasattr(value, "item") else value)
     return attrs
 
 
@@ -183,7 +191,7 @@ def _cube_to_xarray(cube: Any) -> Any:
     spatial = [a for a, d in enumerate(dims) if d not in ("wavelength", "spectral")]
     coords.update(_exposure_coords(cube, dims))
     coords.update(_celestial_coords(cube, dims, spatial))
-    attrs = _attrs(cube.meta)
+    attrs = _attrs(cube)
     if "observation_id" in attrs:
         coords["observation_id"] = ((), np.asarray(attrs["observation_id"]), {})
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
@@ -228,7 +236,7 @@ def _collection_to_xarray(collection: Any) -> Any:
                     coords.update(_celestial_coords(item, dims, list(range(np.ndim(data)))))
                 except Exception:  # noqa: BLE001 - a map without celestial world axes has no hpc coordinates
                     pass
-            attrs.update(_attrs(getattr(item, "meta", None)))
+            attrs.update(_attrs(item))
             attrs.update({k: v for k, v in dict(getattr(item, "meta", None) or {}).items()
                           if isinstance(v, (str, int, float)) and not isinstance(v, bool) and k not in attrs})
         unit = getattr(item, "unit", None)
@@ -265,8 +273,11 @@ def to_xarray(obj: Any) -> Any:
         where known; coordinates ``wavelength`` (Angstrom), ``time``
         (datetime64, exposure midpoints), ``exposure_time`` (s),
         ``raster_position``, ``repeat``, ``hpc_x``/``hpc_y`` (arcsec, one per
-        spatial pixel) and ``observation_id`` (meta ``OBSID``) where the
-        object has them; attributes from the meta (``OBSID``, ``OBS_DESC``, ...).
+        spatial pixel) and ``observation_id`` where the object has them;
+        attributes from the meta: ``window``, ``observation_id``,
+        ``description`` (:mod:`irisplug.model.description`), the standard
+        keywords (``TELESCOP``, ``INSTRUME``, ...) and the reader's
+        ``summary_keys``.
 
     Raises
     ------
@@ -279,7 +290,7 @@ def to_xarray(obj: Any) -> Any:
     >>> from irisplug.model import to_xarray
     >>> wcs = astropy.wcs.WCS(naxis=1)
     >>> wcs.wcs.ctype, wcs.wcs.cunit, wcs.wcs.crval, wcs.wcs.cdelt = ["WAVE"], ["Angstrom"], [2796.0], [0.05]
-    >>> ds = to_xarray(ndcube.NDCube(np.arange(4.0), wcs=wcs, unit=u.DN, meta={"OBSID": "3860258481"}))
+    >>> ds = to_xarray(ndcube.NDCube(np.arange(4.0), wcs=wcs, unit=u.DN, meta={"observation_id": "3860258481"}))
     >>> ds["data"].dims, np.round(ds.wavelength.values[:2], 6).tolist(), ds.attrs["observation_id"]
     (('wavelength',), [2796.05, 2796.1], '3860258481')
     """

@@ -210,6 +210,76 @@ class ReaderContract:
         if not seen:
             pytest.skip("this reader returns no Observation")
 
+    def test_describes_the_observation(self, own_samples: list[Path]) -> None:
+        """Every cube read names its observation (meta ``observation_id``, :mod:`irisplug.model.description`).
+
+        ``repr`` and ``print`` of an Observation show it, and every cube of the Observation says the same: a cube
+        taken out of it, a fit's maps, a dataset row and an xarray Dataset all carry it. ``summary_keys`` (what
+        ``print`` lists), where given, is a sequence of meta keys.
+        """
+        import irisplug
+        from irisplug.model import SUMMARY_KEYS, Observation, observation_id
+
+        for p in own_samples:
+            obj = irisplug.read(p)
+            cubes = list(iter_cubes(obj))
+            for cube in cubes:
+                oid = observation_id(cube)
+                assert oid, f"{self.reader}: a cube of {p} has no meta['observation_id']"
+                keys = (cube.meta or {}).get(SUMMARY_KEYS, ())
+                assert isinstance(keys, (list, tuple)) and all(isinstance(k, str) for k in keys), \
+                    f"{self.reader}: meta['summary_keys'] of a cube of {p} is {keys!r}, not a sequence of keys"
+            if isinstance(obj, Observation):
+                oid = observation_id(obj)
+                assert oid and oid in repr(obj) and oid in str(obj).splitlines()[0], \
+                    f"{self.reader}: the Observation of {p} does not show its observation_id {oid!r}"
+                other = {observation_id(c) for c in cubes} - {oid}
+                assert not other, f"{self.reader}: cubes of the Observation of {p} say {sorted(other)}, it says {oid!r}"
+
+    def test_window_table_describes_the_data(self, own_samples: list[Path]) -> None:
+        """``Observation.windows``: the rows a reader gives before building (``Deferred`` summaries) equal those of
+        the built objects, and a window's wavelength range is its data's (from the centres of its first and last
+        pixels to their outer edges, 1e-6 A) or, for an image without a spectral axis, a finite passband
+        (``WAVEMIN``/``WAVEMAX`` or ``passband``)."""
+        import astropy.units as u
+        import numpy as np
+
+        import irisplug
+        from irisplug.model import Observation
+
+        seen = 0
+        for p in own_samples:
+            obj = irisplug.read(p)
+            if not isinstance(obj, Observation):
+                continue
+            before = obj.windows
+            built = Observation({k: obj[k] for k in obj}, meta=dict(obj.meta)).windows
+            for r0, r1 in zip(before, built, strict=True):
+                label = r1["label"]
+                for col in ("label", "kind", "detector", "shape", "n_files"):
+                    assert r0[col] == r1[col], f"{self.reader}: {p} window {label!r}: {col} {r0[col]!r} before " \
+                                               f"building, {r1[col]!r} built"
+                np.testing.assert_allclose([r0["wave_min"], r0["wave_max"]], [r1["wave_min"], r1["wave_max"]],
+                                           rtol=1e-12, err_msg=f"{self.reader}: {p} window {label!r}")
+                cube = next(iter_cubes(obj[label]))
+                if any("em.wl" in t for t in cube.wcs.world_axis_physical_types):
+                    # the data's extent: from the first and last pixels' centres to their outer edges (SOLARNET's
+                    # WAVEMIN/WAVEMAX), whatever the reader's convention between the two
+                    waves = np.sort(np.unique(np.asarray(u.Quantity(cube.axis_world_coords_values("em.wl")[0])
+                                                         .to_value(u.AA))))
+                    lo_step, hi_step = (waves[1] - waves[0], waves[-1] - waves[-2]) if waves.size > 1 else (0.0, 0.0)
+                    lo, hi, tol = r1["wave_min"], r1["wave_max"], 1e-6
+                    assert waves[0] - lo_step / 2 - tol <= lo <= waves[0] + tol and \
+                        waves[-1] - tol <= hi <= waves[-1] + hi_step / 2 + tol, \
+                        f"{self.reader}: {p} window {label!r}: the table says {lo}-{hi} A, the data cover " \
+                        f"{waves[0]}-{waves[-1]} A (pixel centres)"
+                else:
+                    assert r1["wave_min"] < r1["wave_max"], \
+                        f"{self.reader}: {p} image {label!r} has no passband ({r1['wave_min']}-{r1['wave_max']})"
+                seen += 1
+        if not seen:
+            pytest.skip("this reader returns no Observation")
+
 
 class WriterContract:
     """Round-trip test every writer must pass. Set ``writer``, ``suffix`` and provide ``sample_object``."""

@@ -65,6 +65,10 @@ def test_equals_independent_computation(observations, reference_store):
     assert all(e["status"] == "ok" for e in report)
     exptimes = set()
     for i, d in enumerate(observations):
+        from astropy.io import fits
+
+        # the observation each part came from, as its files say (the reader's observation_id, not a guess)
+        assert report[i]["observation_id"] == str(fits.getheader(sorted(d.glob("*raster*.fits"))[0])["OBSID"])
         ref = _reference(d, grid)
         off, n = report[i]["offset"], report[i]["count"]
         assert n == len(ref["spectra"]) > 0, d

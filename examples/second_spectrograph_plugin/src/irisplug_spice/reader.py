@@ -14,7 +14,10 @@ array axes (step, slit, wavelength). So each window becomes an NDCube with:
   and the viewers find them;
 - the data-quality meta keys: SPICE L2 marks missing pixels with NaN, which
   every plugin treats as missing, so no ``missing_value``; no level or
-  instrumental width is set that the file does not state.
+  instrumental width is set that the file does not state;
+- the description keys (``irisplug.model.with_description``): the SPICE
+  observation ID ``SPIOBSID`` as ``observation_id``, the study type and
+  start as what ``print(obs)`` lists.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ __all__ = ["identify", "read_spice_l2", "to_model_cube", "intensity_map"]
 _WCS_KEY = re.compile(r"^(NAXIS\d*|CTYPE\d|CUNIT\d|CRVAL\d|CDELT\d|CRPIX\d|CNAME\d|PC\d_\d)$")
 
 #: primary header keywords a SPICE L2 file has (sunraster needs SPIOBSID, XPOSURE, BUNIT, EXTNAME)
+#: what print(obs) lists, to_xarray carries (irisplug.model.description)
+SUMMARY_KEYS = ("TELESCOP", "INSTRUME", "STUDYTYP", "DATE-BEG", "XPOSURE")
 REQUIRED = ("SPIOBSID", "XPOSURE", "BUNIT", "EXTNAME", "CTYPE1", "CTYPE2", "CTYPE3", "CTYPE4")
 
 
@@ -72,7 +77,7 @@ def to_model_cube(window: Any, name: str) -> Any:
     from astropy.time import Time
     from ndcube import NDCube
 
-    from irisplug.model import attach_exposure_coords
+    from irisplug.model import attach_exposure_coords, with_description
 
     full = window.wcs.low_level_wcs if hasattr(window.wcs, "low_level_wcs") else window.wcs
     if window.data.ndim != 4 or window.data.shape[0] != 1:
@@ -95,6 +100,8 @@ def to_model_cube(window: Any, name: str) -> Any:
     mask = None if window.mask is None else np.moveaxis(np.asarray(window.mask)[0], (0, 1, 2), (2, 1, 0))
     keep = {k: v for k, v in meta.items() if isinstance(v, (str, int, float)) and not _WCS_KEY.match(str(k))}
     keep["window"] = name
+    with_description(keep, observation_id=meta.get("SPIOBSID"), description=f"SPICE {meta.get('STUDYTYP', '')}".strip(),
+                     summary_keys=SUMMARY_KEYS)
     cube_meta = attach_exposure_coords(keep, {"time": times, "exposure_time": exposure})
     return NDCube(data, wcs=wcs, unit=window.unit, mask=mask, meta=cube_meta)
 
@@ -123,7 +130,8 @@ def read_spice_l2(paths: list[Path], *, windows: list[str] | None = None) -> Any
     out = {name: cubes[0] if len(cubes) == 1 else NDCubeSequence(cubes) for name, cubes in per_window.items()}
     first = out[next(iter(out))]
     meta = dict((first.data[0] if isinstance(first, NDCubeSequence) else first).meta)
-    return Observation(out, meta={k: meta[k] for k in ("INSTRUME", "SPIOBSID", "DATE-BEG", "STUDYTYP") if k in meta})
+    return Observation(out, meta={k: meta[k] for k in ("INSTRUME", "SPIOBSID", "DATE-BEG", "STUDYTYP", "observation_id",
+                                                        "description", "summary_keys") if k in meta})
 
 
 def intensity_map(cube: Any) -> Any:

@@ -55,6 +55,8 @@ def read_spectext(paths: list[Path], **kwargs: Any) -> Any:
     from astropy.wcs import WCS
     from ndcube import NDCube, NDCubeSequence
 
+    from irisplug.model import with_description
+
     cubes = []
     for path in paths:
         header, values = _parse(Path(path))
@@ -64,7 +66,9 @@ def read_spectext(paths: list[Path], **kwargs: Any) -> Any:
         wcs.wcs.crpix = [1]
         wcs.wcs.crval = [float(header["WAVE-START"])]
         wcs.wcs.cdelt = [float(header["WAVE-STEP"])]
-        cubes.append(NDCube(np.array(values), wcs=wcs, unit=u.Unit(header["BUNIT"]), meta=dict(header)))
+        # what the core shows of it (print, to_xarray): the file's name identifies a one-spectrum file
+        meta = with_description(dict(header), observation_id=Path(path).stem, summary_keys=tuple(header))
+        cubes.append(NDCube(np.array(values), wcs=wcs, unit=u.Unit(header["BUNIT"]), meta=meta))
     return cubes[0] if len(cubes) == 1 else NDCubeSequence(cubes)
 
 

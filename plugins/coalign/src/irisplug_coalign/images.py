@@ -84,7 +84,7 @@ def _valid_data(obj: Any, data: Any) -> np.ndarray:
 
 def _date_of(obj: Any, wcs: Any) -> str | None:
     meta = getattr(obj, "meta", None) or {}
-    for key in ("DATE-OBS", "DATE_OBS", "date-obs", "date_obs", "STARTOBS"):
+    for key in ("DATE-OBS", "DATE_OBS", "date-obs", "date_obs"):
         if meta.get(key):
             return str(meta[key])
     dateobs = getattr(getattr(wcs, "wcs", None), "dateobs", "")

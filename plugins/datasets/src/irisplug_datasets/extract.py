@@ -107,7 +107,7 @@ def extract_observation(index: int, source: Any, selection_json: str, store: str
     import astropy.units as u
     import dask
 
-    from irisplug.model import normalize_exposure, to_xarray
+    from irisplug.model import normalize_exposure, observation_id, to_xarray
     from irisplug.model.resample import resample_wavelength
 
     selection = Selection.from_json(selection_json)
@@ -128,8 +128,7 @@ def extract_observation(index: int, source: Any, selection_json: str, store: str
                 entry.update(status="failed", reason=f"cannot read: {type(err).__name__}: {err}")
                 writer.commit(entry)
                 return entry
-            meta = getattr(obs, "meta", {}) or {}
-            entry["observation_id"] = None if meta.get("OBSID") is None else str(meta.get("OBSID"))
+            entry["observation_id"] = observation_id(obs)
             if not hasattr(obs, "keys"):
                 entry.update(status="failed", reason=f"not an observation with windows ({type(obs).__name__})")
                 writer.commit(entry)

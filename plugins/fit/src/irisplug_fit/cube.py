@@ -270,11 +270,14 @@ def _plan(cube: Any, template: Any, inst_fwhm: float | None, fill_below: Any) ->
 
 
 def _collection(cube: Any, plan: _Plan, res: FitResult) -> Any:
-    meta = {"input": type(cube).__name__}
-    for key in ("OBSID", "obsid", "TELESCOP", "INSTRUME", "DATE_OBS", "date_obs"):
-        v = (getattr(cube, "meta", None) or {}).get(key) if hasattr(getattr(cube, "meta", None), "get") else None
-        if isinstance(v, (str, int, float)):
-            meta[key] = v
+    from irisplug.model import WINDOW, fits_keyword_items, observation_id, window_label
+
+    meta: dict[str, Any] = {"input": type(cube).__name__}
+    # what the maps are of: the window, the observation and the reader's standard keywords (the model's keys)
+    for key, value in (("observation_id", observation_id(cube)), (WINDOW, window_label(cube))):
+        if value is not None:
+            meta[key] = value
+    meta.update((k, v) for k, v in fits_keyword_items(cube) if k in ("TELESCOP", "INSTRUME", "DATE-OBS"))
     return to_collection(res, wcs=spatial_wcs(cube, plan.axis), data_unit=getattr(cube, "unit", None), meta=meta,
                          inst_fwhm=plan.inst_fwhm)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,6 @@ from irisplug_io.records import (
 
 __all__ = ["write_fits", "read_irisplug_fits", "accepts_fits", "identify_irisplug_fits", "FitsImage"]
 
-_PRIMARY_KEYS = ("TELESCOP", "INSTRUME", "OBSID", "OBS_DESC", "STARTOBS", "ENDOBS", "DATE_OBS", "TDESC", "TDET")
 
 
 def accepts_fits(obj: Any) -> bool:
@@ -176,9 +176,13 @@ def write_fits(obj: Any, path: Path) -> None:
     primary.header["IRPKIND"] = kind
     primary.header["NCUBES"] = len(records)
     first_meta = records[0].meta if records else {}
-    for key in _PRIMARY_KEYS:
-        value = meta.get(key, first_meta.get(key))
-        if isinstance(value, (str, int, float, bool)):
+    # for other FITS tools: the reader's standard and summary keywords (irisplug.model.description), the
+    # object's own before its first cube's; the whole meta is in IRPMETA
+    from irisplug.model import fits_keyword_items
+
+    described = SimpleNamespace(meta=meta, data=[SimpleNamespace(meta=first_meta)])
+    for key, value in fits_keyword_items(described):
+        if key not in primary.header and key not in ("FILENAME", "BUNIT"):  # this file's name; no data here
             primary.header[key] = value
     for line in _history_lines({**first_meta, **meta}):
         primary.header.add_history(line)

@@ -22,6 +22,40 @@ from irisplug.sources import decompressed
 __all__ = ["read_iris_l2", "identify_iris_l2", "classify"]
 
 _WINDOW_KEYS = ("TDESC", "TWAVE", "TWMIN", "TWMAX", "TDET", "TSR", "TER", "TSC", "TEC")
+#: the primary-header keywords ``print(obs)`` lists and ``to_xarray``/maps/written files carry (irisplug.model.description)
+SUMMARY_KEYS = ("TELESCOP", "OBSID", "STARTOBS", "ENDOBS", "NRASTERP", "RASNRPT", "XCEN", "YCEN", "SAT_ROT")
+
+
+def _describe(meta: dict[str, Any], primary: Any, window: int, hdr: Any = None) -> dict[str, Any]:
+    """``meta`` with the model's description keys and the standard wavelength keywords of window ``window``.
+
+    IRIS names a window's nominal wavelength ``TWAVEn`` (angstrom); the model reads the FITS-standard
+    ``WAVELNTH`` and SOLARNET's ``WAVEMIN``/``WAVEMAX``: for a spectrograph window (``hdr``, its extension
+    header) the outer edges of its first and last pixels from the header's WCS (``TWMINn``/``TWMAXn`` give the
+    window as commanded, which a cropped file no longer covers), for a slit-jaw the passband ``TWMIN1``/``TWMAX1``.
+    """
+    from irisplug.model import with_description
+
+    with_description(meta, observation_id=primary.get("OBSID"), description=primary.get("OBS_DESC"),
+                     summary_keys=SUMMARY_KEYS)
+    keys = {"WAVELNTH": primary.get(f"TWAVE{window}"), "WAVEMIN": primary.get(f"TWMIN{window}"),
+            "WAVEMAX": primary.get(f"TWMAX{window}")}
+    if hdr is not None:  # RASTER_AXES: axis 1 is WAVE (CUNIT1 checked to convert to angstrom), PC1_2 = PC1_3 = 0
+        unit = str(hdr.get("CUNIT1", "Angstrom")).strip()
+        to_aa = {"angstrom": 1.0, "nm": 10.0}.get(unit.lower())
+        if to_aa is None:  # another length unit: astropy converts it (the first open imports no astropy otherwise)
+            import astropy.units as u
+
+            to_aa = u.Unit(unit).to(u.AA)
+        scale = hdr.get("CDELT1", 1.0) * hdr.get("PC1_1", 1.0) * to_aa
+        ends = [hdr.get("CRVAL1", 0.0) * to_aa + (p - hdr.get("CRPIX1", 0.0)) * scale for p in (0.5, hdr["NAXIS1"] + 0.5)]
+        keys["WAVEMIN"], keys["WAVEMAX"] = min(ends), max(ends)
+    for key, value in keys.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            meta[key] = float(value)
+    if "WAVELNTH" in meta:
+        meta["WAVEUNIT"] = "Angstrom"
+    return meta
 
 
 def identify_iris_l2(info: Any) -> bool:
@@ -246,6 +280,7 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
         meta["DETECTOR"] = det
         meta["FILENAME"] = path.name
         meta["HDU"] = w
+        _describe(meta, primary, w, hdr)
         meta["window_header"] = {k: v for k, v in hdr.items()}
         # the data-quality keys (Quantities: astropy.units) are added when the cube is built
         quality = {"detector": "NUV" if det.startswith("NUV") else det, "label": label, "window": label}
@@ -256,12 +291,12 @@ def _scan_raster_file(path: Path, primary: dict[str, Any], hdus: list, first_ind
 
 def _summary(kind: str, meta: dict[str, Any], shape: tuple[int, ...], n_files: int) -> dict[str, Any]:
     """A window's row of ``Observation.windows`` from its headers (the same fields the built object gives)."""
-    def wave(key: str, alt: str) -> float:
-        v = meta.get(key, meta.get(alt))
+    def wave(key: str) -> float:
+        v = meta.get(key)
         return float(v) if v is not None else float("nan")
 
-    return {"kind": kind, "detector": str(meta.get("TDET", meta.get("DETECTOR", ""))), "shape": shape,
-            "wave_min": wave("TWMIN", "WAVEMIN"), "wave_max": wave("TWMAX", "WAVEMAX"), "n_files": n_files}
+    return {"kind": kind, "detector": str(meta.get("DETECTOR", "")), "shape": shape,
+            "wave_min": wave("WAVEMIN"), "wave_max": wave("WAVEMAX"), "n_files": n_files}
 
 
 def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str, dict[str, Any]]:
@@ -295,6 +330,7 @@ def _scan_sji_file(path: Path, primary: dict[str, Any], hdus: list) -> tuple[str
     meta = dict(primary)
     meta["DETECTOR"] = "SJI"
     meta["FILENAME"] = path.name
+    _describe(meta, primary, 1)
     # the data-quality keys (Quantities: astropy.units) are added when the cube is built, before DECONVOLVED
     deconvolved = "deconvolved" in path.name.lower()
     if deconvolved:
@@ -362,7 +398,7 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     >>> obs["Si IV 1403"]  # doctest: +SKIP
     """
     from irisplug.fileinfo import FileInfo
-    from irisplug.model import Deferred, Observation
+    from irisplug.model import Deferred, Observation, with_description
     files = []
     overview = []
     paths = [Path(p) for p in paths]
@@ -435,6 +471,7 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     meta = dict(meta_src)
     meta["files"] = [str(f[0]) for f in files]
     meta["INSTRUME"] = "IRIS"
+    with_description(meta, observation_id=meta.get("OBSID"), description=meta.get("OBS_DESC"), summary_keys=SUMMARY_KEYS)
     if overview:
         meta["overview"] = "\n".join(overview)
     return Observation(items, meta=meta)

@@ -51,17 +51,32 @@ _ESSENTIAL = ("Integration", "Observation")
 
 
 def file_meta(path: Path, header: Any, level: str) -> dict[str, Any]:
-    """Metadata every IUVS cube carries: level, channel, path, header, file-name facts."""
+    """Metadata every IUVS cube carries: level, channel, path, header, file-name facts, the model's description keys."""
+    from irisplug.model import with_description
+
     meta: dict[str, Any] = {"instrument": "IUVS", "level": level, "path": str(path), "header": header}
     fname = header.get("FILENAME", path.name)
+    obs_id = None
     try:
-        meta.update(parse_filename(fname).as_meta())
+        facts = parse_filename(fname)
+        meta.update(facts.as_meta())
+        obs_id = facts.obs_id
     except IUVSFilenameError:
         meta["filename_parsed"] = False
     meta["level"] = level
     if "XUV" in header:
         meta["xuv"] = str(header["XUV"]).strip()
         meta.setdefault("channel", meta["xuv"].lower())
+    # the FITS-standard keywords the core and generic plugins read (irisplug.model.description)
+    meta["TELESCOP"], meta["INSTRUME"] = "MAVEN", "IUVS"
+    if isinstance(header.get("FILENAME"), str):
+        meta["FILENAME"] = header["FILENAME"]
+    parts = [level.upper(), meta.get("segment"), str(meta.get("channel") or "").upper(),
+             None if meta.get("orbit") is None else f"orbit {meta['orbit']}", meta.get("timestamp")]
+    with_description(meta, observation_id=obs_id or Path(str(fname)).name.split(".")[0],
+                     description="MAVEN IUVS " + " ".join(str(p) for p in parts if p),
+                     summary_keys=("TELESCOP", "INSTRUME", "level", "segment", "orbit", "channel", "mode", "timestamp",
+                                   "version", "revision", "FILENAME"))
     return meta
 
 

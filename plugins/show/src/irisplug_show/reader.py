@@ -208,9 +208,14 @@ def _group_cube(ds: Any, path: Path, group: str, lazy: bool, frames_per_chunk: i
     table = QTable({"time": times, **{lab: temps[:, i] * tunit for i, lab in enumerate(labels)}})
     meta = {"instrument": "SHOW", "level": "L0", "path": str(path), "group": group, "temperature_labels": labels,
             "temperatures": table, "attrs": dict(ds.attrs), "saturation_dn": SATURATION_DN}
-    from irisplug.model import with_levels
+    from irisplug.model import with_description, with_levels
 
     with_levels(meta, saturation_level=SATURATION_DN * u.DN)  # the model's instrument-neutral key (irisplug.model.levels)
+    # the group is one acquisition of the file; the model's description keys (irisplug.model.description)
+    meta["INSTRUME"], meta["FILENAME"], meta["DATE-OBS"] = "SHOW", Path(path).name, (times[0].utc.isot if n else None)
+    with_description(meta, observation_id=f"{Path(path).name}:{group}",
+                     description=f"SHOW level 0, group {group}, {n} images", summary_keys=("INSTRUME", "FILENAME", "group",
+                                                                                             "DATE-OBS", "level"))
     mask = data >= SATURATION_DN
     wcs = build_show_wcs((times - times[0]).to_value(u.s), times[0])
     cube = NDCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=meta)
