@@ -116,11 +116,13 @@ def test_window_table_reads_standard_wavelength_keys_and_passbands():
     np.testing.assert_allclose(table["wave_max"][:2], [766.7, 1410.0], rtol=1e-12)
     assert np.isnan(table["wave_min"][2]) and np.isnan(table["wave_max"][2])
     assert list(table["detector"]) == ["SW", "CAM", ""]
+    # the kind from the world axes: a one-file spectral window (an NDCube, not a sequence) is a spectrograph window
+    assert list(table["kind"]) == ["spectrograph", "slit-jaw", "slit-jaw"]
 
 
 def test_deferred_rows_and_built_rows_agree():
     meta = {"WAVEMIN": 1200.0, "WAVEMAX": 1204.0, "DETECTOR": "D"}
-    summary = {"kind": "slit-jaw", "detector": "D", "shape": (8,), "wave_min": 1200.0, "wave_max": 1204.0,
+    summary = {"kind": "spectrograph", "detector": "D", "shape": (8,), "wave_min": 1200.0, "wave_max": 1204.0,
                "n_files": 1}
     lazy = Observation({"a": Deferred(lambda: _spectrum(meta), summary)}).windows
     built = Observation({"a": _spectrum(meta)}).windows

@@ -25,7 +25,8 @@ class Deferred:
         Called once, with no arguments, to make the object.
     summary
         Its row of :attr:`Observation.windows` without building it: ``kind``
-        (``"spectrograph"`` or ``"slit-jaw"``), ``detector``, ``shape``
+        (``"spectrograph"``: a spectral world axis, ``"slit-jaw"``: an image
+        of celestial axes, or ``"other"``), ``detector``, ``shape``
         (tuple; a sequence's shape starts with its number of files),
         ``wave_min``, ``wave_max`` (Angstrom) and ``n_files``.
 
@@ -178,6 +179,14 @@ class Observation(Mapping):
     __str__ = info_text
 
 
+def _window_kind(cube: Any) -> str:
+    """``spectrograph`` (a spectral world axis), ``slit-jaw`` (an image: celestial axes only) or ``other``."""
+    types = [str(t) for t in getattr(cube.wcs, "world_axis_physical_types", ())]
+    if any("em.wl" in t or "em.freq" in t or "em.energy" in t for t in types):
+        return "spectrograph"
+    return "slit-jaw" if any(t.startswith(("custom:pos.helioprojective", "pos.")) for t in types) else "other"
+
+
 def _wave_range(cube: Any) -> tuple[float, float]:
     """A window's wavelength range (A): the reader's ``WAVEMIN``/``WAVEMAX``, else its passband, else NaN."""
     import astropy.units as u
@@ -223,7 +232,7 @@ def _windows_table(items: Mapping[str, Any]) -> Any:
             (
                 i,
                 label,
-                "spectrograph" if isinstance(obj, NDCubeSequence) else "slit-jaw",
+                _window_kind(cubes[0]),
                 str(meta.get("DETECTOR", "")),
                 " x ".join(str(s) for s in shape),
                 wmin,

@@ -262,7 +262,11 @@ class ReaderContract:
                 np.testing.assert_allclose([r0["wave_min"], r0["wave_max"]], [r1["wave_min"], r1["wave_max"]],
                                            rtol=1e-12, err_msg=f"{self.reader}: {p} window {label!r}")
                 cube = next(iter_cubes(obj[label]))
-                if any("em.wl" in t for t in cube.wcs.world_axis_physical_types):
+                spectral = any("em.wl" in t for t in cube.wcs.world_axis_physical_types)
+                assert (r1["kind"] == "spectrograph") == spectral, \
+                    f"{self.reader}: {p} window {label!r} is a {r1['kind']!r} with world axes " \
+                    f"{cube.wcs.world_axis_physical_types}"
+                if spectral:
                     # the data's extent: from the first and last pixels' centres to their outer edges (SOLARNET's
                     # WAVEMIN/WAVEMAX), whatever the reader's convention between the two
                     waves = np.sort(np.unique(np.asarray(u.Quantity(cube.axis_world_coords_values("em.wl")[0])
