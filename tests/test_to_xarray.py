@@ -82,3 +82,43 @@ def test_function_not_shadowed_by_its_module():
     from irisplug import model
 
     assert callable(model.to_xarray)
+
+
+def test_heliographic_axes_are_not_called_helioprojective():
+    """hpc_x/hpc_y only for helioprojective axes: a Carrington map's longitudes were labelled helioprojective."""
+    import astropy.units as u
+    from astropy.wcs import WCS
+    from ndcube import NDCube
+
+    from irisplug.model import to_xarray
+
+    w = WCS(naxis=2)
+    w.wcs.ctype, w.wcs.cunit, w.wcs.cdelt, w.wcs.crval = ["CRLN-CAR", "CRLT-CAR"], ["deg", "deg"], [1.0, 1.0], [180, 0]
+    ds = to_xarray(NDCube(np.zeros((3, 4)), wcs=w, unit=u.DN))
+    assert "hpc_x" not in ds.coords and "hpc_y" not in ds.coords
+
+
+def test_generic_cube_axes_named_from_their_world_coordinates():
+    """A plain NDCube (time along axis 0, with its times and exposure times as ndcube extra coordinates; a
+    wavelength axis): dimensions ``exposure``/.../``wavelength``, and the extra coordinates as xarray coordinates
+    equal to ndcube's (they were left out, and the dimensions called dim_0, dim_1)."""
+    import astropy.units as u
+    from astropy.time import Time
+    from astropy.wcs import WCS
+    from ndcube import NDCube
+
+    from irisplug.model import to_xarray
+
+    w = WCS(naxis=3)
+    w.wcs.ctype = ["WAVE", "SOLX", "UTC"]
+    w.wcs.cunit, w.wcs.cdelt, w.wcs.crval = ["Angstrom", "arcsec", "s"], [0.1, 2.0, 1.0], [1200.0, 0.0, 0.0]
+    cube = NDCube(np.arange(24.0).reshape(2, 3, 4), wcs=w, unit=u.DN)
+    times = Time("2023-01-14T07:19:07.104870") + np.arange(2) * 1.5 * u.s
+    cube.extra_coords.add("time", 0, times, physical_types="time")
+    cube.extra_coords.add("exposure_time", 0, [0.4, 0.5] * u.s, physical_types="time.duration")
+    ds = to_xarray(cube)
+    assert ds["data"].dims[0] == "exposure" and ds["data"].dims[2] == "wavelength"
+    ref = cube.axis_world_coords(wcs=cube.extra_coords["time"])[0]
+    np.testing.assert_array_equal(ds["time"].values, ref.utc.datetime64.astype("datetime64[ns]"))
+    np.testing.assert_array_equal(ds["exposure_time"].values, [0.4, 0.5])
+    assert ds["exposure_time"].attrs["units"] == "s"

@@ -37,17 +37,37 @@ def _axis_names(cube: Any) -> list[str]:
     elif isinstance(cube, SJICube) and n == 3:
         full = ["frame", "y", "x"]
     else:
-        types = cube.array_axis_physical_types
-        if len(types) == cube.data.ndim:
-            names = []
-            for i, t in enumerate(types):  # the spectral axis: its world coordinates are all wavelengths
-                names.append("wavelength" if t and all("em.wl" in s for s in t) else f"dim_{i}")
-            return names
-        return [f"dim_{i}" for i in range(cube.data.ndim)]
+        return _generic_axis_names(cube)
     kept = [name for name, s in zip(full, slices[::-1], strict=True) if not isinstance(s, (int, np.integer))]
     if len(kept) != cube.data.ndim:
         return [f"dim_{i}" for i in range(cube.data.ndim)]
     return kept
+
+
+def _generic_axis_names(cube: Any) -> list[str]:
+    """Names of an NDCube's array axes from their world physical types, ``dim_i`` where none is clear.
+
+    The axis whose world coordinates are all wavelengths is ``wavelength``; array axis 0 along which the world
+    time advances is ``exposure`` (as a raster's; its per-exposure coordinates become xarray coordinates); an axis with another own coordinate takes its physical type's last
+    part (``custom:pos.iuvs.spatial_bin``: ``spatial_bin``). Names two axes would share (coupled celestial axes)
+    stay ``dim_i``.
+    """
+    n = cube.data.ndim
+    types = cube.array_axis_physical_types
+    if len(types) != n:
+        return [f"dim_{i}" for i in range(n)]
+    names = []
+    for i, t in enumerate(types):
+        own = [str(x) for x in t if "em.wl" not in str(x)]
+        if t and not own:
+            names.append("wavelength")
+        elif i == 0 and "time" in own:  # the world time advances along it (with whatever else is recorded per frame)
+            names.append("exposure")
+        elif own and not own[0].startswith("time"):
+            names.append(own[0].rsplit(".", 1)[-1].rsplit(":", 1)[-1])
+        else:
+            names.append(f"dim_{i}")
+    return [name if names.count(name) == 1 and name.isidentifier() else f"dim_{i}" for i, name in enumerate(names)]
 
 
 def _world_values(wcs: Any, shape: tuple[int, ...], keep: list[int], fixed: dict[int, int]) -> tuple[list[np.ndarray], Any]:
@@ -67,23 +87,29 @@ def _world_values(wcs: Any, shape: tuple[int, ...], keep: list[int], fixed: dict
     return [np.asarray(v) for v in values], low
 
 
+def _is_hpc(ptype: str, which: str) -> bool:
+    """A helioprojective ``lon``/``lat`` physical type (not heliographic, not a detector position)."""
+    return "helioprojective" in ptype and ptype.endswith(which)
+
+
 def _lonlat_arcsec(values: list[np.ndarray], low: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
     import astropy.units as u
 
     lon = lat = None
     for v, ptype, unit in zip(values, low.world_axis_physical_types, low.world_axis_units, strict=True):
-        if "lon" in ptype and "pos" in ptype:
+        if _is_hpc(ptype, "lon"):
             q = u.Quantity(v, unit).to_value(u.deg)
             lon = ((q + 180.0) % 360.0 - 180.0) * 3600.0  # wrap: helioprojective longitude is near 0
-        elif "lat" in ptype and "pos" in ptype:
+        elif _is_hpc(ptype, "lat"):
             lat = u.Quantity(v, unit).to_value(u.arcsec)
     return lon, lat
 
 
 def _celestial_coords(cube: Any, dims: list[str], spatial: list[int]) -> dict[str, Any]:
     """``hpc_x``/``hpc_y`` (arcsec) over the array axes ``spatial``; lazy per frame chunk for a lazy 3-D image cube."""
-    if not spatial:
-        return {}
+    types = [str(t) for t in getattr(getattr(cube.wcs, "low_level_wcs", cube.wcs), "world_axis_physical_types", ())]
+    if not spatial or not any(_is_hpc(t, "lon") for t in types) or not any(_is_hpc(t, "lat") for t in types):
+        return {}  # no helioprojective position (a detector array, a planetary spectrograph's bins, heliographic)
     shape = tuple(cube.data.shape)
     fixed = {a: 0 for a in range(len(shape)) if a not in spatial}
     sdims = tuple(dims[a] for a in spatial)
@@ -140,10 +166,25 @@ def _attrs(obj: Any) -> dict[str, Any]:
     return attrs
 
 
+def _axis0_extra_coords(cube: Any) -> dict[str, Any]:
+    """The cube's ndcube extra coordinates along array axis 0 alone (name -> world values), e.g. a reader's
+    per-integration ``time`` and ``exposure_time`` kept there rather than in the model's per-exposure meta."""
+    ec = getattr(cube, "extra_coords", None)
+    if ec is None or not ec.keys():
+        return {}
+    last = cube.data.ndim - 1  # ExtraCoords maps pixel axes: array axis 0 is the last pixel axis
+    out = {}
+    for key in ec.keys():
+        sub = ec[key]
+        if tuple(int(m) for m in sub.mapping) == (last,):
+            out[key] = cube.axis_world_coords(wcs=sub)[0]
+    return out
+
+
 def _exposure_coords(cube: Any, dims: list[str]) -> dict[str, Any]:
     from irisplug.model._exposures import exposure_values
 
-    values = exposure_values(cube)
+    values = exposure_values(cube) or _axis0_extra_coords(cube)
     if not values:
         return {}
     exp_dim = dims[0] if dims and dims[0] in ("exposure", "frame") else None
@@ -157,6 +198,12 @@ def _exposure_coords(cube: Any, dims: list[str]) -> dict[str, Any]:
 
             arr = np.asarray(u.Quantity(value).to_value(u.s), dtype=np.float64)
             attrs = {"units": "s"}
+        elif hasattr(value, "utc") and hasattr(value, "jd1"):  # another astropy Time coordinate
+            arr = np.asarray(value.utc.datetime64, dtype="datetime64[ns]")
+            attrs = {}
+        elif hasattr(value, "unit") and hasattr(value, "value"):  # a Quantity coordinate
+            arr = np.asarray(value.value)
+            attrs = {"units": value.unit.to_string()}
         else:
             arr = np.asarray(value).astype(_EXPOSURE_DTYPES.get(name, np.asarray(value).dtype))
             attrs = {}
@@ -264,7 +311,11 @@ def to_xarray(obj: Any) -> Any:
         with a ``raster`` coordinate giving each exposure's file), an
         :class:`SJICube` (dims ``frame, y, x``), an ndcube ``NDCollection`` of
         maps (one variable per map; a list of them, as fitters return for a
-        sequence, is concatenated along the first axis), or any NDCube.
+        sequence, is concatenated along the first axis), or any NDCube (dims
+        named from its world coordinates: ``wavelength``, ``exposure`` for
+        axis 0 along which the time advances, else the last part of an
+        axis's own physical type, else ``dim_i``; its extra coordinates
+        along axis 0 become coordinates).
 
     Returns
     -------

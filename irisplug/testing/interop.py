@@ -515,13 +515,13 @@ class InteropContract:
             pytest.skip("no cube with a per-exposure time coordinate and a time property")
 
     def test_to_xarray(self, cubes: list[Any]) -> None:
-        """``irisplug.model.to_xarray`` of each cube: its data, and its wavelengths as ndcube gives them (a wavelength
-        table per spatial bin too: the IUVS cubes raised a raw xarray ValueError)."""
+        """``irisplug.model.to_xarray`` of each cube: its data, its wavelengths as ndcube gives them (a wavelength
+        table per spatial bin too: the IUVS cubes raised a raw xarray ValueError), and its per-exposure times."""
         import astropy.units as u
         import numpy as np
 
         pytest.importorskip("xarray")
-        from irisplug.model import to_xarray
+        from irisplug.model import extra_coord, to_xarray
 
         for cube in cubes:
             ds = to_xarray(cube)
@@ -533,6 +533,34 @@ class InteropContract:
                 want = u.Quantity(cube.axis_world_coords_values("em.wl")[0]).to_value(u.AA)
                 np.testing.assert_array_equal(ds["wavelength"].values, np.asarray(want).reshape(ds["wavelength"].shape))
                 assert ds["wavelength"].size == np.size(want)
+            # helioprojective positions only where the cube has them, and then ndcube's (first pixel); a detector
+            # array's (SHOW) lazy hpc_x/hpc_y used to be made up and fail when computed
+            low = cube.wcs.low_level_wcs
+            types = [str(t) for t in low.world_axis_physical_types]
+            hpc = {w: next((i for i, t in enumerate(types) if "helioprojective" in t and t.endswith(w)), None)
+                   for w in ("lon", "lat")}
+            assert ("hpc_x" in ds.coords) == (None not in hpc.values()), \
+                f"{type(cube).__name__} with world axes {types}: hpc_x is {'' if 'hpc_x' in ds.coords else 'not '}there"
+            if None not in hpc.values():
+                world = low.pixel_to_world_values(*([0] * low.pixel_n_dim))
+                lon = u.Quantity(world[hpc["lon"]], low.world_axis_units[hpc["lon"]]).to_value(u.deg)
+                lon = ((lon + 180.0) % 360.0 - 180.0) * 3600.0
+                lat = u.Quantity(world[hpc["lat"]], low.world_axis_units[hpc["lat"]]).to_value(u.arcsec)
+                first = (0,) * ds["hpc_x"].ndim
+                np.testing.assert_allclose([float(ds["hpc_x"][first]), float(ds["hpc_y"][first])], [lon, lat],
+                                           rtol=0, atol=1e-6)
+            # the per-exposure time along array axis 0, wherever the reader keeps it (the model's per-exposure
+            # meta or ndcube extra coordinates: IUVS's integration times were left out), as ndcube gives it
+            try:
+                times = extra_coord(cube, "time")
+            except KeyError:
+                continue
+            if getattr(times, "shape", ()) == (cube.data.shape[0],):
+                assert "time" in ds.coords and ds["time"].dims == (ds["data"].dims[0],), \
+                    f"{type(cube).__name__}: to_xarray left out its time coordinate along {ds['data'].dims[0]!r}"
+                got = ds["time"].values.astype("datetime64[ns]").astype(np.int64)
+                want_ns = times.utc.datetime64.astype("datetime64[ns]").astype(np.int64)
+                assert np.abs(got - want_ns).max() <= 1000  # 1 us
 
 
 def _tree(obj: Any) -> Any:
