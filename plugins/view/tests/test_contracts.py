@@ -31,3 +31,13 @@ class TestParameterMapsContract(ViewerContract):
         import irisplug
 
         return irisplug.fit(iris_obs["Si IV 1403"].data[0], method="moments")
+
+
+class TestSpectralCubeContract(ViewerContract):
+    viewer = "spectral-cube"
+
+    @pytest.fixture
+    def sample_object(self, shared_data):
+        import irisplug
+
+        return irisplug.read(shared_data("iuvs", "mvn_iuv_l1b_*.fits*")[0])

@@ -17,6 +17,8 @@ from irisplug.lazy_exports import lazy_exports
 _LAZY = {
     "quicklook": "irisplug_view.quicklook",
     "RasterQuickLook": "irisplug_view.quicklook",
+    "spectral_cube_view": "irisplug_view.spectral_cube",
+    "SpectralCubeView": "irisplug_view.spectral_cube",
     "QuickLookState": "irisplug_view.state",
     "sji_viewer": "irisplug_view.sji_viewer",
     "SJIViewer": "irisplug_view.sji_viewer",

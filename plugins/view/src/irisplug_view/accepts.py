@@ -16,7 +16,7 @@ from typing import Any
 
 from irisplug.model import Kind, Verdict, accepting
 
-__all__ = ["raster_quicklook", "sji_viewer", "parameter_maps", "show_poi", "movie", "sji_fast"]
+__all__ = ["raster_quicklook", "sji_viewer", "parameter_maps", "show_poi", "movie", "sji_fast", "spectral_cube"]
 
 _RASTER = accepting(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.OBSERVATION, what="the raster quick-look",
                     containing=(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE))
@@ -26,9 +26,32 @@ _MOVIE = accepting(Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE, Kind.IMAGE_CUBE, Ki
 _FAST = accepting(Kind.IMAGE_CUBE, what="the fast slit-jaw player")
 
 
+def _on_the_sky(obj: Any) -> Verdict:
+    """The spectral cubes of ``obj`` have helioprojective longitude and latitude (the quick-look draws maps)."""
+    from irisplug_view.spectral_cube import spectral_cubes
+
+    for label, cube in spectral_cubes(obj).items():
+        types = [str(t) for t in cube.wcs.world_axis_physical_types]
+        if not all(any("helioprojective" in t and t.endswith(w) for t in types) for w in ("lon", "lat")):
+            return Verdict(False, f"{label!r} has no helioprojective axes ({', '.join(types)}): the "
+                                  "spectral-cube viewer shows it on its own axes")
+    return Verdict(True, "spectral cubes on the sky")
+
+
 def raster_quicklook(obj: Any) -> Verdict:
-    """Spectral cubes, raster sequences, and observations holding one."""
-    return _RASTER(obj)
+    """Spectral cubes, raster sequences, and observations holding one, with helioprojective axes."""
+    v = _RASTER(obj)
+    return _on_the_sky(obj) if v else v
+
+
+def spectral_cube(obj: Any) -> Verdict:
+    """Spectral cubes, raster sequences, and observations or collections holding one, on any spatial axes."""
+    from irisplug_view.spectral_cube import spectral_cubes
+
+    v = _RASTER(obj)
+    if v and not spectral_cubes(obj):
+        return Verdict(False, f"{type(obj).__name__} holds no spectral cube (exposure, spatial, wavelength)")
+    return v
 
 
 def sji_viewer(obj: Any) -> Verdict:

@@ -17,6 +17,10 @@ def irisplug_viewers() -> list[irisplug.ViewerDescriptor]:
         viewer(name="raster-quicklook", view="irisplug_view.quicklook:quicklook", priority=10,
                accepts="irisplug_view.accepts:raster_quicklook",
                description="Three linked panels (map, slit spectra, spectrum) with iris_lmsalpy key bindings"),
+        viewer(name="spectral-cube", view="irisplug_view.spectral_cube:spectral_cube_view", priority=5,
+               accepts="irisplug_view.accepts:spectral_cube",
+               description="A spectral cube on its own axes (no solar coordinates needed, e.g. IUVS): mean over "
+                           "wavelength, one exposure's spectra against each pixel's own wavelengths"),
         viewer(name="sji-viewer", view="irisplug_view.sji_viewer:sji_viewer", priority=10,
                accepts="irisplug_view.accepts:sji_viewer",
                description="Slit-jaw frames with time slider, animation, slit overlay, histo_opt contrast"),

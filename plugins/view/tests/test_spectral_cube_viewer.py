@@ -1,0 +1,91 @@
+"""The spectral-cube viewer: spectral cubes without solar coordinates (MAVEN IUVS) on their own axes.
+
+``irisplug.view`` of an IUVS product raised "the cube has no helioprojective longitude and latitude": the only
+viewer that took spectral cubes drew maps on the sky. The figure is checked against the values stored in the
+real files (astropy), not against our reader.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+
+def test_iuvs_product_is_shown_on_its_own_axes(shared_data):
+    from astropy.io import fits
+
+    import irisplug
+    from irisplug_view.spectral_cube import SpectralCubeView
+
+    for path in shared_data("iuvs", "mvn_iuv_l1b_*.fits*"):
+        with fits.open(path) as h:
+            radiance = np.asarray(h[0].data, dtype=np.float32)
+            wavelength_nm = np.asarray(h["Observation"].data["WAVELENGTH"][0], dtype=float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            view = irisplug.view(irisplug.read(path), exposure=1)
+        assert isinstance(view, SpectralCubeView) and view.label == "radiance"
+        # the middle panel: integration 1's spectra at every bin's own wavelengths (the file's table, nm -> A)
+        np.testing.assert_allclose(view.wavelength, wavelength_nm * 10.0, rtol=1e-6)
+        shown = np.ma.filled(view.im_spectra.get_array(), np.nan).reshape(radiance.shape[1:])
+        np.testing.assert_array_equal(shown, radiance[1])
+        # the lines: the middle bin's spectrum against its own wavelengths
+        mid = radiance.shape[1] // 2
+        x, y = view.ax_lines.lines[-1].get_data()
+        np.testing.assert_allclose(x, wavelength_nm[mid] * 10.0, rtol=1e-6)
+        np.testing.assert_array_equal(y, radiance[1, mid])
+        # the mean over wavelength of every integration and bin
+        mean = np.ma.filled(view.im_mean.get_array(), np.nan).reshape(radiance.shape[1], radiance.shape[0])
+        np.testing.assert_allclose(mean, np.nanmean(radiance, axis=2).T, rtol=1e-6)
+
+
+def _cube(ctype_y: str, unit_y: str, data=None):
+    import astropy.units as u
+    from astropy.wcs import WCS
+    from ndcube import NDCube
+
+    w = WCS(naxis=3)
+    w.wcs.ctype = ["WAVE", ctype_y, "UTC"]
+    w.wcs.cunit = ["nm", unit_y, "s"]
+    w.wcs.crval, w.wcs.cdelt, w.wcs.crpix = [120.0, 0.0, 0.0], [0.5, 1.0, 2.0], [1, 1, 1]
+    w.wcs.mjdref = [60000.0, 0.0]
+    return NDCube(np.ones((3, 4, 10)) if data is None else data, wcs=w, unit=u.R)
+
+
+def test_dispatch_sends_cubes_off_the_sky_here_and_rasters_to_the_quick_look(iris_sns):
+    import irisplug
+    from irisplug_view.quicklook import RasterQuickLook
+    from irisplug_view.spectral_cube import SpectralCubeView
+
+    assert isinstance(irisplug.view(_cube("SOLX", "arcsec")), SpectralCubeView)
+    assert isinstance(irisplug.view(iris_sns), RasterQuickLook)
+    assert isinstance(irisplug.view(iris_sns["Si IV 1403"]), RasterQuickLook)
+    # named, it takes a raster on the sky too (its own axes: step, position along the slit)
+    view = irisplug.view(iris_sns["Si IV 1403"], viewer="spectral-cube")
+    assert isinstance(view, SpectralCubeView) and view.label == "Si IV 1403"
+
+
+def test_missing_spectra_draw_blank_without_warnings():
+    data = np.ones((3, 4, 10))
+    data[1, 2] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from irisplug_view.spectral_cube import spectral_cube_view
+
+        view = spectral_cube_view(_cube("SOLX", "arcsec", data), exposure=-2)
+    assert view.exposure == 1
+    assert np.isnan(np.ma.filled(view.im_mean.get_array(), np.nan).reshape(4, 3)[2, 1])
+
+
+def test_refusals_name_the_problem():
+    from irisplug.errors import UnsupportedObjectError
+    from irisplug_view.spectral_cube import spectral_cube_view
+
+    with pytest.raises(UnsupportedObjectError, match="exposure 3 out of range"):
+        spectral_cube_view(_cube("SOLX", "arcsec"), exposure=3)
+    with pytest.raises(UnsupportedObjectError, match="no spectral cube 'x'"):
+        spectral_cube_view(_cube("SOLX", "arcsec"), window="x")
+    with pytest.raises(UnsupportedObjectError, match="holds no spectral cube"):
+        spectral_cube_view(42)
