@@ -430,16 +430,14 @@ def _peak_from(data: Any, mask: Any, x: np.ndarray) -> Any:
     """A one-Gaussian template at the brightest feature of the mean spectrum."""
     from irisplug_fit.line_templates import peak_template
 
-    d = data if mask is None else (data * 1.0)
-    if mask is not None:
-        d = (np if not hasattr(d, "map_blocks") else _da()).where(mask, np.nan, d)
+    lazy = hasattr(data, "map_blocks")
+    d = data if mask is None else (_da() if lazy else np).where(mask, np.nan, data)
     axes = tuple(range(d.ndim - 1))
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        mean = d.mean(axis=axes) if False else (np.nanmean(np.asarray(d), axis=axes) if not hasattr(d, "map_blocks")
-                                               else _da().nanmean(d, axis=axes).compute())
+    with warnings.catch_warnings():  # computed inside: dask's threads see the filter while it is set
+        warnings.simplefilter("ignore", RuntimeWarning)  # wavelengths missing in every spectrum: NaN, handled
+        mean = _da().nanmean(d, axis=axes).compute() if lazy else np.nanmean(np.asarray(d), axis=axes)
     return peak_template(x, mean)
 
 

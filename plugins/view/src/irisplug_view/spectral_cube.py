@@ -181,11 +181,11 @@ def spectral_cube_view(obj: Any, *, window: str | None = None, exposure: int = 0
     >>> view.wavelength.shape, round(float(view.wavelength[0, 1]), 9)
     ((4, 10), 1205.0)
     """
-    view = SpectralCubeView(obj, window=window, exposure=exposure, figsize=figsize, cmap=cmap)
+    v = SpectralCubeView(obj, window=window, exposure=exposure, figsize=figsize, cmap=cmap)
     if out is not None:
-        view.savefig(out, dpi=dpi)
+        v.savefig(out, dpi=dpi)  # SpectralCubeView.savefig: save_figure, all or nothing
     if show:
         import matplotlib.pyplot as plt
 
         plt.show()
-    return view
+    return v
