@@ -89,3 +89,15 @@ def test_refusals_name_the_problem():
         spectral_cube_view(_cube("SOLX", "arcsec"), window="x")
     with pytest.raises(UnsupportedObjectError, match="holds no spectral cube"):
         spectral_cube_view(42)
+
+
+def test_quicklook_command_on_an_iuvs_file(shared_data, tmp_path):
+    """``irisplug quicklook`` of an IUVS file wrote nothing: "the cube has no helioprojective longitude"."""
+    import matplotlib.image
+
+    from irisplug.cli.main import main
+
+    path = shared_data("iuvs", "mvn_iuv_l1b_*.fits*")[0]
+    png = tmp_path / "iuvs.png"
+    assert main(["quicklook", str(path), "--out", str(png), "--window", "dark_subtracted", "--dpi", "50"]) == 0
+    assert matplotlib.image.imread(png).shape[:2] == (400, 550)  # figsize (11, 8) at 50 dpi

@@ -26,7 +26,7 @@ def _movie_suffixes() -> list[str]:
 
 def add_quicklook_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of ``irisplug quicklook``."""
-    parser.add_argument("path", nargs="+", help="IRIS L2 files, a directory or an archive")
+    parser.add_argument("path", nargs="+", help="files any reader takes (IRIS L2, IUVS L1B, ...), a directory or an archive")
     parser.add_argument("--out", required=True, type=output_file(_image_suffixes),
                         help="output image (.png, .pdf, .svg, ...: the types matplotlib writes)")
     parser.add_argument("--window", help="spectral window or SJI label (default: the first)")
@@ -60,11 +60,14 @@ def _headless() -> None:
 
 
 def run_quicklook(args: argparse.Namespace) -> int:
-    """Save the raster quick-look, or the SJI viewer figure for slit-jaw input."""
+    """Save the raster quick-look, the SJI viewer figure for slit-jaw input, or the spectral-cube figure for spectral
+    cubes without solar coordinates (IUVS)."""
     _headless()
+    from irisplug_view.accepts import raster_quicklook, spectral_cube
     from irisplug_view.inputs import kind_of, raster_windows
     from irisplug_view.quicklook import quicklook
     from irisplug_view.sji_viewer import sji_viewer
+    from irisplug_view.spectral_cube import spectral_cube_view
 
     obj = _read(args.path)
     kind = kind_of(obj)
@@ -77,6 +80,8 @@ def run_quicklook(args: argparse.Namespace) -> int:
             is_sji = True
     if is_sji:
         sji_viewer(obj, window=args.window if kind != "sji" else None, out=args.out, dpi=args.dpi)
+    elif not raster_quicklook(obj) and spectral_cube(obj):  # spectral cubes off the Sun (IUVS): on their own axes
+        spectral_cube_view(obj, window=args.window, out=args.out, dpi=args.dpi)
     else:
         quicklook(obj, window=args.window, scan=args.scan, out=args.out, dpi=args.dpi)
     print(args.out)

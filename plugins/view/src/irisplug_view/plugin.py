@@ -47,7 +47,7 @@ def irisplug_commands() -> list[irisplug.CommandDescriptor]:
     command = irisplug.CommandDescriptor
     return [
         command(name="quicklook", run="irisplug_view.cli:run_quicklook", add_arguments="irisplug_view.cli:add_quicklook_arguments",
-                description="Save a quick-look PNG of an IRIS observation (raster or SJI)"),
+                description="Save a quick-look PNG of an observation (IRIS raster or SJI; a spectral cube off the Sun, e.g. IUVS, on its own axes)"),
         command(name="movie", run="irisplug_view.cli:run_movie", add_arguments="irisplug_view.cli:add_movie_arguments",
                 description="Write an MP4/GIF movie of an observation (SJI, spectrum, raster position)"),
     ]
