@@ -87,8 +87,16 @@ def test_one_spectrum():
 
 
 def test_wavelength_coupled_to_another_axis_is_left_to_ndcube():
-    """A PC matrix mixing wavelength and slit position: ndcube's grid, first spectrum (as before)."""
+    """A PC matrix mixing wavelength and slit position: a grid per slit position. One grid for all is refused
+    (it shifted the other spectra's lines: irisplug_fit.wavelength_tables fits each grid); asked for the first
+    spectrum's (a starting guess), ndcube's first row."""
+    from irisplug.errors import UnsupportedObjectError
+
     w = _fits_wcs(0)
     w.wcs.pc = [[1.0, 0.3, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     cube = NDCube(np.zeros((4, 7, 101)), wcs=w)
-    _check(cube, direct=False)
+    assert _own_wcs_wavelength(cube, spectral_axis(cube)) is None
+    with pytest.raises(UnsupportedObjectError, match="differ between its spectra"):
+        cube_wavelength(cube)
+    ref = _ndcube_reference(cube)
+    np.testing.assert_array_equal(cube_wavelength(cube, first_grid=True), ref[tuple(0 for _ in ref.shape[:-1])])

@@ -101,8 +101,12 @@ def is_spectral(obj: Any) -> bool:
     return kind_of(obj).kind in (Kind.SPECTRA, Kind.SPECTRAL_CUBE, Kind.RASTER_SEQUENCE)
 
 
-def cube_wavelength(cube: Any, axis: int | None = None) -> np.ndarray:
-    """Wavelengths (Angstrom) along the spectral axis of ``cube``."""
+def cube_wavelength(cube: Any, axis: int | None = None, *, first_grid: bool = False) -> np.ndarray:
+    """Wavelengths (Angstrom) along the spectral axis of ``cube``.
+
+    Raises UnsupportedObjectError where they differ between the cube's spectra (a wavelength table per spatial
+    bin), unless ``first_grid``: then the first spectrum's (for a starting guess, not for a fit).
+    """
     import astropy.units as u
 
     ax = spectral_axis(cube) if axis is None else axis
@@ -113,9 +117,17 @@ def cube_wavelength(cube: Any, axis: int | None = None) -> np.ndarray:
     values = getattr(cube, "axis_world_coords_values", None)
     wl = values("em.wl")[0] if values is not None else cube.axis_world_coords("em.wl")[0]
     wl = u.Quantity(wl)
-    if wl.ndim > 1:  # depends on other axes too: take the first spectrum's
+    if wl.ndim > 1:  # depends on other axes too: one grid only where it does not change along them
         arr_ax = [i for i, t in enumerate(cube.array_axis_physical_types) if any("em.wl" in str(x) for x in t)]
         pos = arr_ax.index(ax)
+        others = tuple(k for k in range(wl.ndim) if k != pos)
+        if not first_grid and np.ptp(wl.value, axis=others).max() > 0:
+            from irisplug.errors import UnsupportedObjectError
+
+            raise UnsupportedObjectError(
+                f"the wavelengths of this {type(cube).__name__} differ between its spectra (they vary along array "
+                f"axes {[a for a in arr_ax if a != ax]}): one grid would shift every other spectrum's lines; fit it "
+                "with irisplug.fit, which fits each grid on its own (irisplug_fit.wavelength_tables)")
         idx = tuple(slice(None) if i == pos else 0 for i in range(wl.ndim))
         wl = wl[idx]
     return wl.to_value(u.AA).astype(float)
@@ -234,6 +246,12 @@ def fit_cube(cube: Any, template: Any = None, *, client: Any = None, scheduler: 
     --------
     >>> maps = fit_cube(cube, "si_iv_1403")  # doctest: +SKIP
     """
+    from irisplug_fit.wavelength_tables import fit_by_wavelength_table
+
+    by_table = fit_by_wavelength_table(cube, spectral_axis(cube), fit_cube, template=template, client=client,
+                                       scheduler=scheduler, inst_fwhm=inst_fwhm, fill_below=fill_below, **kwargs)
+    if by_table is not None:  # a wavelength table per spatial bin (IUVS): each bin on its own grid
+        return by_table
     plan = _plan(cube, template, inst_fwhm, fill_below)
     res = fit_array(plan.data, plan.x, plan.template, uncertainty=plan.unc, mask=plan.mask, invalid=plan.invalid,
                     client=client, scheduler=scheduler, **kwargs)
@@ -331,7 +349,7 @@ def resolve_template(template: Any, obj: Any, *, window: str | None = None, lore
             cube = obj.data[0] if hasattr(obj, "data") and isinstance(obj.data, list) else obj
             ax = spectral_axis(cube)
             data, _, mask = _masked_arrays(cube, ax, fill_below)
-            x = cube_wavelength(cube, ax)
+            x = cube_wavelength(cube, ax, first_grid=True)  # a starting template only: the first grid will do
         template = _peak_from(data, mask, x)
     if isinstance(template, Template) and not (lorentz or voigt):
         return template

@@ -30,6 +30,11 @@ def moments_cube(cube: Any, *, wl_range: tuple[float, float] | None = None, wind
     if hasattr(cube, "data") and isinstance(cube.data, list):
         return [moments_cube(c, wl_range=wl_range, background=background) for c in cube.data]
     ax = spectral_axis(cube)
+    from irisplug_fit.wavelength_tables import fit_by_wavelength_table
+
+    by_table = fit_by_wavelength_table(cube, ax, moments_cube, wl_range=wl_range, background=background)
+    if by_table is not None:  # a wavelength table per spatial bin (IUVS): each bin on its own grid
+        return by_table
     x = cube_wavelength(cube, ax)
     data, _, mask = _arrays(cube, ax)
     mask = _with_invalid(cube, data, mask)  # the reader's data-quality levels (irisplug.model.levels)

@@ -239,15 +239,37 @@ def generic_template(
                     description="user template (fit_gen style)")
 
 
-def peak_template(wavelength: np.ndarray, spectrum: np.ndarray, *, half_width: float = 0.3,
+def _half_maximum_width(x: np.ndarray, s: np.ndarray, good: np.ndarray, i: int) -> float:
+    """Full width at half maximum (above the spectrum's minimum) of the feature at ``i``: the contiguous points
+    above half its height, plus one pixel."""
+    base = float(np.nanmin(s[good]))
+    half = base + (float(s[i]) - base) / 2
+    above = good & (s > half)
+    lo = hi = i
+    while lo > 0 and above[lo - 1]:
+        lo -= 1
+    while hi < len(s) - 1 and above[hi + 1]:
+        hi += 1
+    step = float(np.median(np.abs(np.diff(x)))) if len(x) > 1 else 0.0
+    return abs(float(x[hi]) - float(x[lo])) + step
+
+
+def peak_template(wavelength: np.ndarray, spectrum: np.ndarray, *, half_width: float | None = None,
                   profile: str = "gaussian", element: str | None = None, ion: str | None = None,
                   log_t: float | None = None,
                   name: str = "peak", instrument_fwhm: float | None = None) -> Template:
     """One component at the brightest feature of ``spectrum`` (e.g. the window's mean spectrum).
 
     For windows whose standard lines are not covered (cropped test data,
-    unidentified lines): the "rest" wavelength is the centroid of the mean
-    profile, so velocities are relative to the window average.
+    unidentified lines, another instrument's spectra): the "rest" wavelength
+    is the centroid of the mean profile, so velocities are relative to the
+    window average. Its scales come from the feature itself, whatever the
+    instrument's sampling: its full width at half maximum ``F`` (at least two
+    pixels) sets the initial width (``F / 2.355``), the allowed widths (a
+    fifth to ten times that), the allowed centre shift (``+-4 F``), the
+    centroid's range (``+-F / 2``) and, unless ``half_width`` is given, the
+    fitted range (``rest +- 5 F``, at least ten pixels each side for the
+    background).
 
     Examples
     --------
@@ -262,10 +284,15 @@ def peak_template(wavelength: np.ndarray, spectrum: np.ndarray, *, half_width: f
     if not good.any():
         raise ValueError("the spectrum has no finite value: cannot place a peak template")
     i = int(np.nanargmax(np.where(good, s, -np.inf)))
-    sel = good & (np.abs(x - x[i]) <= 0.1)
+    step = float(np.median(np.abs(np.diff(x)))) if len(x) > 1 else 0.0
+    fwhm = max(_half_maximum_width(x, s, good, i), 2 * step) or 1.0
+    sel = good & (np.abs(x - x[i]) <= fwhm / 2)
     w = np.clip(s[sel] - np.nanmin(s[good]), 0, None)
     rest = float(np.sum(w * x[sel]) / np.sum(w)) if np.sum(w) > 0 else float(x[i])
+    sigma = fwhm / (2 * np.sqrt(2 * np.log(2)))
     line = Line(f"peak {rest:.2f}", element, ion, rest, log_t, instrument_fwhm=instrument_fwhm)
-    comp = Component("peak", line, profile=profile, centre_range=(-0.2, 0.2), width_range=(0.005, 0.3))
-    return Template(name, (comp,), (rest - half_width, rest + half_width),
+    comp = Component("peak", line, profile=profile, width=sigma, centre_range=(-4 * fwhm, 4 * fwhm),
+                     width_range=(sigma / 5, 10 * sigma))
+    half = max(5 * fwhm, 10 * step) if half_width is None else float(half_width)
+    return Template(name, (comp,), (rest - half, rest + half),
                     description=f"one {profile} at the window's brightest feature ({rest:.3f} A)")

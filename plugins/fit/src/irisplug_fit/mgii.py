@@ -339,6 +339,12 @@ def mgii_cube(cube: Any, *, window: str | None = None, lines: tuple[str, ...] = 
         return [mgii_cube(c, lines=lines, vrange=vrange, lookahead=lookahead, peak_window=peak_window, core=core)
                 for c in cube.data]
     ax = spectral_axis(cube)
+    from irisplug_fit.wavelength_tables import fit_by_wavelength_table
+
+    by_table = fit_by_wavelength_table(cube, ax, mgii_cube, lines=lines, vrange=vrange, lookahead=lookahead,
+                                       peak_window=peak_window, core=core)
+    if by_table is not None:  # a wavelength table per spatial bin: each on its own grid
+        return by_table
     x = cube_wavelength(cube, ax)
     data, _, mask = _masked_arrays(cube, ax)  # the reader's mask and levels (missing, saturated)
     data = np.asarray(data.compute() if hasattr(data, "compute") else data, dtype=float)
