@@ -104,7 +104,12 @@ def resample_wavelength(
     base, slices = unwrap_wcs(cube.wcs)
     if not isinstance(base, PerExposureWCS) or any(s != slice(None) for s in slices):
         raise TypeError("resample_wavelength needs an unsliced RasterCube (resample first, then slice)")
-    src = np.asarray(cube.axis_world_coords_values("em.wl")[0].to_value("Angstrom")).reshape(-1)
+    src = np.asarray(cube.axis_world_coords_values("em.wl")[0].to_value("Angstrom"))
+    if src.ndim != 1:  # one grid per spectrum (a PC matrix coupling wavelength and position): not one table
+        from irisplug.errors import UnsupportedObjectError
+
+        raise UnsupportedObjectError(f"the wavelengths of this cube differ between its spectra (shape {src.shape}); "
+                                     "resampling takes one wavelength table per cube")
     pos = np.interp(g, src, np.arange(src.size), left=np.nan, right=np.nan)
     valid = np.isfinite(pos)
     _check_coverage(cube, g, src, valid)
