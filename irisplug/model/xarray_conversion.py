@@ -48,9 +48,9 @@ def _generic_axis_names(cube: Any) -> list[str]:
     """Names of an NDCube's array axes from their world physical types, ``dim_i`` where none is clear.
 
     The axis whose world coordinates are all wavelengths is ``wavelength``; array axis 0 along which the world
-    time advances is ``exposure`` (as a raster's; its per-exposure coordinates become xarray coordinates); an axis with another own coordinate takes its physical type's last
-    part (``custom:pos.iuvs.spatial_bin``: ``spatial_bin``). Names two axes would share (coupled celestial axes)
-    stay ``dim_i``.
+    time advances is ``exposure`` (as a raster's; its per-exposure coordinates become xarray coordinates); an
+    axis with another own coordinate takes its physical type's last part (``custom:pos.iuvs.spatial_bin``:
+    ``spatial_bin``). Names two axes would share (coupled celestial axes) stay ``dim_i``.
     """
     n = cube.data.ndim
     types = cube.array_axis_physical_types

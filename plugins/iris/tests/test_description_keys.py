@@ -98,3 +98,18 @@ def test_xarray_attributes_and_written_files_keep_the_observation(obs_sns, tmp_p
     written = fits.getheader(out, 0)
     assert (written["OBSID"], written["STARTOBS"], written["TELESCOP"]) == (h["OBSID"], h["STARTOBS"], h["TELESCOP"])
     assert observation_id(irisplug.read(out)) == h["OBSID"]
+
+
+def test_a_damaged_obsid_is_shown_not_raised(tmp_path):
+    """A header whose OBSID is a number and OBS_DESC a flag (damaged or odd files) reads, and shows them as text
+    (the model's with_description refuses non-text, so the reader converts)."""
+    import irisplug
+    from irisplug_iris.generator import generate
+
+    files = generate(tmp_path, quiet=True)
+    raster = next(p for p in map(str, files) if "raster" in p)
+    with fits.open(raster, mode="update") as h:
+        h[0].header["OBSID"] = 1.5
+        h[0].header["OBS_DESC"] = True
+    obs = irisplug.read(raster)
+    assert repr(obs).startswith("<Observation 1.5: ") and str(obs).splitlines()[0] == "Observation 1.5: True"

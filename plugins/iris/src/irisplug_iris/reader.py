@@ -26,6 +26,16 @@ _WINDOW_KEYS = ("TDESC", "TWAVE", "TWMIN", "TWMAX", "TDET", "TSR", "TER", "TSC",
 SUMMARY_KEYS = ("TELESCOP", "OBSID", "STARTOBS", "ENDOBS", "NRASTERP", "RASNRPT", "XCEN", "YCEN", "SAT_ROT")
 
 
+def _describe_observation(meta: dict[str, Any], primary: Any) -> None:
+    """The model's ``observation_id``/``description``/``summary_keys`` from ``OBSID``/``OBS_DESC`` (as text: a
+    damaged header's number or flag is shown as it is, not refused here)."""
+    from irisplug.model import with_description
+
+    oid, desc = primary.get("OBSID"), primary.get("OBS_DESC")
+    with_description(meta, observation_id=None if oid is None else str(oid),
+                     description=None if desc is None else str(desc), summary_keys=SUMMARY_KEYS)
+
+
 def _describe(meta: dict[str, Any], primary: Any, window: int, hdr: Any = None) -> dict[str, Any]:
     """``meta`` with the model's description keys and the standard wavelength keywords of window ``window``.
 
@@ -34,10 +44,7 @@ def _describe(meta: dict[str, Any], primary: Any, window: int, hdr: Any = None) 
     header) the outer edges of its first and last pixels from the header's WCS (``TWMINn``/``TWMAXn`` give the
     window as commanded, which a cropped file no longer covers), for a slit-jaw the passband ``TWMIN1``/``TWMAX1``.
     """
-    from irisplug.model import with_description
-
-    with_description(meta, observation_id=primary.get("OBSID"), description=primary.get("OBS_DESC"),
-                     summary_keys=SUMMARY_KEYS)
+    _describe_observation(meta, primary)
     keys = {"WAVELNTH": primary.get(f"TWAVE{window}"), "WAVEMIN": primary.get(f"TWMIN{window}"),
             "WAVEMAX": primary.get(f"TWMAX{window}")}
     if hdr is not None:  # RASTER_AXES: axis 1 is WAVE (CUNIT1 checked to convert to angstrom), PC1_2 = PC1_3 = 0
@@ -398,7 +405,7 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     >>> obs["Si IV 1403"]  # doctest: +SKIP
     """
     from irisplug.fileinfo import FileInfo
-    from irisplug.model import Deferred, Observation, with_description
+    from irisplug.model import Deferred, Observation
     files = []
     overview = []
     paths = [Path(p) for p in paths]
@@ -471,7 +478,7 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     meta = dict(meta_src)
     meta["files"] = [str(f[0]) for f in files]
     meta["INSTRUME"] = "IRIS"
-    with_description(meta, observation_id=meta.get("OBSID"), description=meta.get("OBS_DESC"), summary_keys=SUMMARY_KEYS)
+    _describe_observation(meta, meta)
     if overview:
         meta["overview"] = "\n".join(overview)
     return Observation(items, meta=meta)
