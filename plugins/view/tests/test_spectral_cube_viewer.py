@@ -101,3 +101,31 @@ def test_quicklook_command_on_an_iuvs_file(shared_data, tmp_path):
     png = tmp_path / "iuvs.png"
     assert main(["quicklook", str(path), "--out", str(png), "--window", "dark_subtracted", "--dpi", "50"]) == 0
     assert matplotlib.image.imread(png).shape[:2] == (400, 550)  # figsize (11, 8) at 50 dpi
+
+
+def test_detector_frames_without_solar_coordinates_on_pixel_axes(tmp_path):
+    """SHOW level-0 frames (a detector: no sky) in the slit-jaw viewer on their pixel axes, the values h5py reads
+    from the file; ``irisplug.view`` and ``irisplug quicklook`` of a SHOW file raised "no helioprojective
+    longitude and latitude"."""
+    import h5py
+
+    import irisplug
+    from irisplug.cli.main import main
+    from irisplug_show.generate import generate
+    from irisplug_view.sji_viewer import SJIViewer
+
+    path = tmp_path / "show.nc"
+    generate(path, shape=(64, 48), dark_exposures_ms=(100.0,), frames_per_exposure=4, science_frames=2, seed=3)
+    obj = irisplug.read(path)
+    label = next(iter(obj.keys()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        v = irisplug.view(obj, window=label)
+    assert isinstance(v, SJIViewer) and v.frames.label == label
+    with h5py.File(path, "r") as f:
+        frame0 = np.asarray(f[label]["image"][0], dtype=np.float32)
+    np.testing.assert_array_equal(np.ma.filled(v.im.get_array(), np.nan), frame0)
+    assert v.ax.get_xlabel() == "pixelrow [pixel]" and v.ax.get_ylabel() == "heightrow [pixel]"
+    assert np.isnan(v.make_poi().lon)  # a point of interest on a detector has no solar position
+    png = tmp_path / "show.png"
+    assert main(["quicklook", str(path), "--out", str(png), "--dpi", "40"]) == 0 and png.stat().st_size > 0

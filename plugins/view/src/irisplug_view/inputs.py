@@ -328,6 +328,18 @@ class SJIFrames:
         """Frame ``i`` as float32 with masked/fill pixels as NaN."""
         return _float_array(self.cube, int(i))
 
+    @property
+    def on_sky(self) -> bool:
+        """True when the frames have helioprojective longitude and latitude (else they are drawn on pixel axes)."""
+        types = _types(getattr(self.cube.wcs, "low_level_wcs", self.cube.wcs))
+        return all(any("helioprojective" in t and t.endswith(w) for t in types) for w in ("lon", "lat"))
+
+    def axis_label(self, axis: int) -> str:
+        """What array axis ``axis`` of the frames is, from its own physical type (``heightrow``), for a pixel axis."""
+        types = [str(t) for t in self.cube.array_axis_physical_types[axis] if not str(t).startswith("time")]
+        own = types[0].rsplit(".", 1)[-1].rsplit(":", 1)[-1].replace("_", " ") if types else f"array axis {axis}"
+        return f"{own} [pixel]"
+
     def frame_wcs(self, i: int) -> Any:
         """A plain 2-D celestial WCS of frame ``i`` (the cube's WCS at that frame, see ``linear_celestial_wcs``)."""
         from astropy.wcs.wcsapi import SlicedLowLevelWCS

@@ -136,10 +136,14 @@ class SJIViewer:
         self.state.slit_width = 1.0 if show_slit else 0.0
         self.state.pois = [p for p in get_pois(obj) if p.kind == "sji"]
         self.fig = new_figure(figsize)
-        self.ax = self.fig.add_axes([0.14, 0.2, 0.78, 0.72], projection=self.frames.frame_wcs(0))
-        from irisplug_view.quicklook import _label_celestial
+        if self.frames.on_sky:
+            self.ax = self.fig.add_axes([0.14, 0.2, 0.78, 0.72], projection=self.frames.frame_wcs(0))
+            from irisplug_view.quicklook import _label_celestial
 
-        _label_celestial(self.ax)
+            _label_celestial(self.ax)
+        else:  # a detector's frames (SHOW): no sky to draw on, its own pixel axes
+            self.ax = self.fig.add_axes([0.14, 0.2, 0.78, 0.72])
+            self.ax.set(xlabel=self.frames.axis_label(2), ylabel=self.frames.axis_label(1))
         lo, hi = self.state.contrast.limits
         self.im = self.ax.imshow(self.frames.frame(0), origin="lower", cmap=display_cmap(self.frames.cube, cmap),
                                  norm=PowerNorm(gamma, lo, hi), interpolation="nearest")
@@ -188,7 +192,7 @@ class SJIViewer:
         st = self.state
         ny, nx = self.frames.shape[1:]
         x, y = self._mouse if self._mouse is not None else (nx // 2, ny // 2)
-        lon, lat = world_arcsec(self.frames.frame_wcs(st.frame), x, y)
+        lon, lat = world_arcsec(self.frames.frame_wcs(st.frame), x, y) if self.frames.on_sky else (np.nan, np.nan)
         times = self.frames.times
         return PointOfInterest(kind="sji", window=self.frames.label, step=st.frame, y=int(y), x=int(x),
                                lon=float(lon), lat=float(lat), limits=st.contrast.limits,
