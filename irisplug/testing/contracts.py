@@ -285,6 +285,36 @@ class ReaderContract:
             pytest.skip("this reader returns no Observation")
 
 
+    def test_viewers_that_accept_what_it_reads_show_it(self, own_samples: list[Path], tmp_path: Path) -> None:
+        """Every viewer dispatch may choose (priority above 0) that accepts what this reader returns draws it.
+
+        A viewer that accepts an object and then fails on it (the raster quick-look took IUVS cubes, the slit-jaw
+        viewer SHOW frames, and both raised "no helioprojective longitude and latitude") leaves a user with no
+        picture and a misleading error; ``accepts`` is where a viewer says what it cannot draw.
+        """
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        import irisplug
+        from irisplug.plugin_manager import get_plugin_manager
+
+        viewers = [d for d in get_plugin_manager().contributions("viewer").values() if d.priority > 0]
+        for i, p in enumerate(own_samples[:2]):
+            obj = irisplug.read(p)
+            for d in viewers:
+                if d.accepts is not None and not d.resolve("accepts")(obj):
+                    continue
+                try:
+                    irisplug.view(obj, viewer=d.name, out=tmp_path / f"{i}-{d.name}.png")
+                except Exception as exc:  # noqa: BLE001 - reported with the viewer and the file
+                    pytest.fail(f"viewer {d.name!r} accepts what {self.reader} reads from {p} but fails on it: "
+                                f"{type(exc).__name__}: {exc}")
+                finally:
+                    plt.close("all")
+
+
 class WriterContract:
     """Round-trip test every writer must pass. Set ``writer``, ``suffix`` and provide ``sample_object``."""
 
