@@ -35,6 +35,12 @@ for name, cube in coll.items():
     print(f"{name:36s} {cube.data.shape}  exposures {sorted({round(float(v), 3) for v in exposure.to_value('ms')})} ms")
 print(coll["2023_08_01_DARK_vect"].meta["temperatures"][:3])
 
+# %% The raw frames of a group in the frame viewer (a detector has no sky: its own pixel axes), and the same
+# group as an xarray Dataset with the per-frame time, exposure time, gain and temperatures as coordinates
+viewer = irisplug.view(coll, window="2023_08_01_DARK_vect", out=out_dir / "show_dark_frames.png")
+print("viewer:", type(viewer).__name__, viewer.ax.get_xlabel(), "/", viewer.ax.get_ylabel())
+print(irisplug.model.to_xarray(coll["2023_08_01_DARK_vect"]).coords)
+
 # %% Darks per exposure time, flat from arm A + arm B, corrected science (calib plugin's steps)
 result = calibrate_show(coll)
 print("darks for", [f"{t * 1000:g} ms" for t in result.darks.exposure_times()],
