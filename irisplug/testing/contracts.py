@@ -315,6 +315,31 @@ class ReaderContract:
                     plt.close("all")
 
 
+    def test_fitters_that_accept_what_it_reads_fit_or_refuse_specifically(self, own_samples: list[Path]) -> None:
+        """Every fitter that accepts what this reader returns fits it, or refuses with a specific IrisplugError
+        (``pass window=``, ``pass template=``): not a raw exception from inside the fitter (``PluginCallError``).
+
+        ``irisplug.fit(iuvs_product, method="moments")`` raised a wrapped ``IndexError`` ("Cannot slice unless
+        collection has aligned axes"): the fitter accepted a collection it then indexed with ``window=None``.
+        """
+        import irisplug
+        from irisplug.errors import IrisplugError, PluginCallError
+        from irisplug.plugin_manager import get_plugin_manager
+
+        fitters = list(get_plugin_manager().contributions("fitter").values())
+        for p in own_samples[:2]:
+            obj = irisplug.read(p)
+            for d in fitters:
+                if d.accepts is not None and not d.resolve("accepts")(obj):
+                    continue
+                try:
+                    irisplug.fit(obj, method=d.name)
+                except PluginCallError as exc:
+                    pytest.fail(f"fitter {d.name!r} accepts what {self.reader} reads from {p} but crashes: {exc}")
+                except IrisplugError:
+                    pass  # a specific refusal the user can act on
+
+
 class WriterContract:
     """Round-trip test every writer must pass. Set ``writer``, ``suffix`` and provide ``sample_object``."""
 

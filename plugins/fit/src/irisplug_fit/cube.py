@@ -569,6 +569,31 @@ def _cluster_for(cubes: list[Any], client: Any, scheduler: str | None) -> Any:
     return _current_client()
 
 
+def select_window(obj: Any, window: str | None) -> Any:
+    """The window ``window`` of an Observation or any collection of cubes (an IUVS product); ``obj`` itself
+    when it is a cube or a sequence.
+
+    Raises
+    ------
+    irisplug.UnsupportedObjectError
+        A collection and no ``window`` (or one it does not hold): the message lists its windows.
+
+    Examples
+    --------
+    >>> select_window(obs, "Si IV 1403")  # doctest: +SKIP
+    """
+    from irisplug.errors import UnsupportedObjectError
+
+    if not (hasattr(obj, "keys") and not hasattr(obj, "wcs")):
+        return obj
+    labels = ", ".join(map(str, obj.keys()))
+    if window is None:
+        raise UnsupportedObjectError(f"this {type(obj).__name__} holds several windows ({labels}); pass window=")
+    if window not in obj:
+        raise UnsupportedObjectError(f"no window {window!r} in the {type(obj).__name__}; windows: {labels}")
+    return obj[window]
+
+
 def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwargs: Any) -> Any:
     """Fit an NDCube, a sequence (list of collections) or an observation window.
 
@@ -580,14 +605,7 @@ def fit_any(obj: Any, template: Any = None, *, window: str | None = None, **kwar
     --------
     >>> maps = fit_any(obs, window=line, template="peak")  # doctest: +SKIP
     """
-    from irisplug.errors import UnsupportedObjectError
-
-    if hasattr(obj, "windows") and hasattr(obj, "keys") and not hasattr(obj, "wcs"):
-        if window is None:
-            raise UnsupportedObjectError(f"an observation holds several windows ({', '.join(obj.keys())}); pass window=")
-        if window not in obj:
-            raise UnsupportedObjectError(f"no window {window!r} in the observation; windows: {', '.join(obj.keys())}")
-        obj = obj[window]
+    obj = select_window(obj, window)
     template = resolve_template(template, obj, window=window, lorentz=bool(kwargs.pop("lorentz", False)),
                                 voigt=bool(kwargs.pop("voigt", False)), fill_below=kwargs.get("fill_below", "auto"))
     if hasattr(obj, "data") and isinstance(obj.data, list):

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from irisplug_fit.cube import _arrays, _with_invalid, cube_wavelength, spatial_wcs, spectral_axis
+from irisplug_fit.cube import _arrays, _with_invalid, cube_wavelength, select_window, spatial_wcs, spectral_axis
 from irisplug_fit.moments import spectral_moments
 
 __all__ = ["moments_cube"]
@@ -25,8 +25,7 @@ def moments_cube(cube: Any, *, wl_range: tuple[float, float] | None = None, wind
     import astropy.units as u
     from ndcube import NDCollection, NDCube
 
-    if hasattr(cube, "keys") and not hasattr(cube, "wcs"):
-        cube = cube[window]
+    cube = select_window(cube, window)
     if hasattr(cube, "data") and isinstance(cube.data, list):
         return [moments_cube(c, wl_range=wl_range, background=background) for c in cube.data]
     ax = spectral_axis(cube)

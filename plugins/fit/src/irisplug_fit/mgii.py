@@ -331,10 +331,9 @@ def mgii_cube(cube: Any, *, window: str | None = None, lines: tuple[str, ...] = 
     import astropy.units as u
     from ndcube import NDCollection, NDCube
 
-    from irisplug_fit.cube import _masked_arrays, cube_wavelength, spatial_wcs, spectral_axis
+    from irisplug_fit.cube import _masked_arrays, cube_wavelength, select_window, spatial_wcs, spectral_axis
 
-    if hasattr(cube, "keys") and not hasattr(cube, "wcs"):
-        cube = cube[window]
+    cube = select_window(cube, window)
     if hasattr(cube, "data") and isinstance(cube.data, list):
         return [mgii_cube(c, lines=lines, vrange=vrange, lookahead=lookahead, peak_window=peak_window, core=core)
                 for c in cube.data]
