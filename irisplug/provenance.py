@@ -43,9 +43,18 @@ def jsonable(value: Any) -> Any:
 
 
 def _meta_of(obj: Any) -> Any:
+    """``obj.meta``, made an empty dict where it is None (an NDCollection read without metadata)."""
     meta = getattr(obj, "meta", None)
     if meta is None:
-        raise TypeError(f"{type(obj).__name__} has no .meta to record history in")
+        try:
+            obj.meta = {}
+            meta = obj.meta
+        except (AttributeError, TypeError):  # no settable meta
+            meta = None
+    if meta is None:
+        from irisplug.errors import UnsupportedObjectError
+
+        raise UnsupportedObjectError(f"{type(obj).__name__} has no .meta to record its processing history in")
     return meta
 
 

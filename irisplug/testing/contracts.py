@@ -315,29 +315,47 @@ class ReaderContract:
                     plt.close("all")
 
 
+    def _accepting_run_or_refuse(self, own_samples: list[Path], kind: str, call: Any) -> None:
+        """``call(obj, name)`` for every ``kind`` contribution that accepts what this reader returns: it returns, or
+        raises a specific IrisplugError; never a raw exception, nor one from inside the plugin (PluginCallError)."""
+        import irisplug
+        from irisplug.errors import IrisplugError, PluginCallError
+        from irisplug.plugin_manager import get_plugin_manager
+
+        contributions = list(get_plugin_manager().contributions(kind).values())
+        for p in own_samples[:2]:
+            obj = irisplug.read(p)
+            for d in contributions:
+                if d.accepts is not None and not d.resolve("accepts")(obj):
+                    continue
+                try:
+                    call(obj, d.name)
+                except PluginCallError as exc:
+                    pytest.fail(f"{kind} {d.name!r} accepts what {self.reader} reads from {p} but crashes: {exc}")
+                except IrisplugError:
+                    pass  # a specific refusal the user can act on (pass window=, template=, darks=, ...)
+                except Exception as exc:  # noqa: BLE001 - reported with the contribution and the file
+                    pytest.fail(f"{kind} {d.name!r} on what {self.reader} reads from {p}: raw "
+                                f"{type(exc).__name__}: {exc}")
+
     def test_fitters_that_accept_what_it_reads_fit_or_refuse_specifically(self, own_samples: list[Path]) -> None:
-        """Every fitter that accepts what this reader returns fits it, or refuses with a specific IrisplugError
-        (``pass window=``, ``pass template=``): not a raw exception from inside the fitter (``PluginCallError``).
+        """Every fitter that accepts what this reader returns fits it, or refuses with a specific IrisplugError.
 
         ``irisplug.fit(iuvs_product, method="moments")`` raised a wrapped ``IndexError`` ("Cannot slice unless
         collection has aligned axes"): the fitter accepted a collection it then indexed with ``window=None``.
         """
         import irisplug
-        from irisplug.errors import IrisplugError, PluginCallError
-        from irisplug.plugin_manager import get_plugin_manager
 
-        fitters = list(get_plugin_manager().contributions("fitter").values())
-        for p in own_samples[:2]:
-            obj = irisplug.read(p)
-            for d in fitters:
-                if d.accepts is not None and not d.resolve("accepts")(obj):
-                    continue
-                try:
-                    irisplug.fit(obj, method=d.name)
-                except PluginCallError as exc:
-                    pytest.fail(f"fitter {d.name!r} accepts what {self.reader} reads from {p} but crashes: {exc}")
-                except IrisplugError:
-                    pass  # a specific refusal the user can act on
+        self._accepting_run_or_refuse(own_samples, "fitter", lambda obj, name: irisplug.fit(obj, method=name))
+
+    def test_calibrators_that_accept_what_it_reads_calibrate_or_refuse_specifically(self,
+                                                                                   own_samples: list[Path]) -> None:
+        """Every calibrator that accepts what this reader returns applies its step, or refuses with a specific
+        IrisplugError (``bad-pixel`` on a SHOW file's collection raised a raw ``TypeError`` recording its history).
+        """
+        import irisplug
+
+        self._accepting_run_or_refuse(own_samples, "calibrator", lambda obj, name: irisplug.calibrate(obj, [name]))
 
 
 class WriterContract:
