@@ -267,6 +267,27 @@ def _wavelength(cube: Any, dims: list[str]) -> tuple[np.ndarray | None, tuple[st
     return wl, along
 
 
+def _unaligned(collection: Any) -> bool:
+    """A collection of cubes of their own (a reader's groups or products), not maps sharing their axes."""
+    return getattr(collection, "aligned_axes", None) is None and any(
+        hasattr(v, "wcs") or isinstance(getattr(v, "data", None), list) for v in collection.values())
+
+
+def _collection_to_datatree(collection: Any) -> Any:
+    """An ``xarray.DataTree`` with one node per member (each member's own Dataset, as :func:`to_xarray` makes it)."""
+    import xarray as xr
+
+    from irisplug.errors import UnsupportedObjectError
+
+    children = {}
+    for key, value in collection.items():
+        name = str(key)
+        if not name or "/" in name:
+            raise UnsupportedObjectError(f"member {key!r} of the collection cannot name an xarray DataTree node")
+        children[name] = xr.DataTree(to_xarray(value))
+    return xr.DataTree(children=children)
+
+
 def _collection_to_xarray(collection: Any) -> Any:
     import xarray as xr
 
@@ -319,8 +340,11 @@ def to_xarray(obj: Any) -> Any:
 
     Returns
     -------
-    xarray.Dataset
-        Variables ``data`` (``units`` attribute), ``mask`` and ``uncertainty``
+    xarray.Dataset or xarray.DataTree
+        A DataTree for an NDCollection of cubes that do not share their
+        axes (a reader's groups or products: SHOW, IUVS), one node per
+        member holding that member's Dataset. A Dataset otherwise:
+        variables ``data`` (``units`` attribute), ``mask`` and ``uncertainty``
         where known; coordinates ``wavelength`` (Angstrom), ``time``
         (datetime64, exposure midpoints), ``exposure_time`` (s),
         ``raster_position``, ``repeat``, ``hpc_x``/``hpc_y`` (arcsec, one per
@@ -349,6 +373,8 @@ def to_xarray(obj: Any) -> Any:
 
     from irisplug.errors import UnsupportedObjectError
 
+    if isinstance(obj, NDCollection) and _unaligned(obj):
+        return _collection_to_datatree(obj)
     if isinstance(obj, NDCollection):
         return _collection_to_xarray(obj)
     if isinstance(obj, (list, tuple)) and obj and all(isinstance(o, NDCollection) for o in obj):

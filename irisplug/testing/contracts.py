@@ -358,6 +358,33 @@ class ReaderContract:
         self._accepting_run_or_refuse(own_samples, "calibrator", lambda obj, name: irisplug.calibrate(obj, [name]))
 
 
+    def test_to_xarray_of_what_it_reads(self, own_samples: list[Path]) -> None:
+        """``irisplug.model.to_xarray`` of what this reader returns converts it, or refuses with a specific
+        IrisplugError (a SHOW file's groups and an IUVS product raised xarray's raw "conflicting sizes for
+        dimension"); each node of a DataTree holds its member's data."""
+        import numpy as np
+
+        pytest.importorskip("xarray")
+        import irisplug
+        from irisplug.errors import IrisplugError
+        from irisplug.model import to_xarray
+
+        for p in own_samples[:2]:
+            obj = irisplug.read(p)
+            try:
+                out = to_xarray(obj)
+            except IrisplugError:
+                continue
+            except Exception as exc:  # noqa: BLE001 - reported with the file
+                pytest.fail(f"to_xarray of what {self.reader} reads from {p}: raw {type(exc).__name__}: {exc}")
+            if hasattr(out, "children") and out.children:
+                for key, node in out.children.items():
+                    member = obj[key]
+                    if hasattr(member, "wcs"):
+                        np.testing.assert_array_equal(np.asarray(node.dataset["data"].values),
+                                                      np.asarray(member.data), err_msg=f"{self.reader}: node {key}")
+
+
 class WriterContract:
     """Round-trip test every writer must pass. Set ``writer``, ``suffix`` and provide ``sample_object``."""
 
