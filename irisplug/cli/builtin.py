@@ -110,7 +110,15 @@ def _run_info(args: argparse.Namespace) -> int:
         for failure in record.failures:
             if not failure.stage.startswith(("import", "register", "contribution", "validation")):
                 print(f"plugin {record.name} failed at {failure.stage}: {failure.error}", file=sys.stderr)
-    text = obj.info_text() if callable(getattr(obj, "info_text", None)) else str(obj)
+    if callable(getattr(obj, "info_text", None)):
+        text = obj.info_text()
+    elif callable(getattr(type(obj), "__str__", None)) and type(obj).__str__ is not object.__str__ and \
+            type(obj).__module__.split(".")[0] not in ("ndcube", "sunraster"):
+        text = str(obj)  # the reader's own summary (an IUVS product's)
+    else:
+        from irisplug.model import summary_text
+
+        text = summary_text(obj)  # a plain cube, sequence or collection: the reader's description keys
     print(text)
     return 0
 

@@ -86,6 +86,7 @@ _EXPORTS = {
     "fits_keyword_items": "irisplug.model.description",
     "OBSERVATION_ID": "irisplug.model.description",
     "SUMMARY_KEYS": "irisplug.model.description",
+    "summary_text": "irisplug.model.description",
 }
 
 __all__ = list(_EXPORTS)

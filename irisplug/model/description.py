@@ -53,6 +53,7 @@ __all__ = [
     "summary_items",
     "fits_keyword_items",
     "wave_unit",
+    "summary_text",
 ]
 
 OBSERVATION_ID = "observation_id"
@@ -222,3 +223,57 @@ def wave_unit(meta: Mapping[str, Any]) -> Any:
     if not unit.is_equivalent(u.m):
         raise ValueError(f"WAVEUNIT {value!r} is not a length unit")
     return unit
+
+
+def _axes_text(cube: Any) -> str:
+    names = []
+    for types in getattr(cube, "array_axis_physical_types", ()):
+        own = [str(t) for t in types if t]
+        names.append(own[0].rsplit(".", 1)[-1].rsplit(":", 1)[-1] if own else "?")
+    return ", ".join(names)
+
+
+def summary_text(obj: Any) -> str:
+    """A printable summary of what a reader returned that has no ``info_text`` of its own (a cube, a sequence,
+    a collection of cubes): the observation's description keys, then one line per member (shape, unit, axes).
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube, astropy.units as u
+    >>> from astropy.wcs import WCS
+    >>> w = WCS(naxis=1); w.wcs.ctype = ["WAVE"]; w.wcs.cunit = ["nm"]
+    >>> cube = ndcube.NDCube(np.zeros(5), wcs=w, unit=u.R, meta={"observation_id": "orbit 7", "TELESCOP": "MAVEN"})
+    >>> print(summary_text(ndcube.NDCollection([("radiance", cube)])))
+    NDCollection orbit 7
+      TELESCOP  MAVEN
+    <BLANKLINE>
+      radiance  (5,)  R  (wl)
+    """
+    members = list(obj.items()) if hasattr(obj, "items") and not hasattr(obj, "wcs") else [("", obj)]
+    own = isinstance(getattr(obj, "meta", None), Mapping) and observation_id(obj) is not None
+    ids = {observation_id(m) for _, m in members}
+    shared = own or len(ids) == 1  # one observation: its description once; several: one per member
+    source = obj if own or not members else members[0][1]
+    oid, desc = (observation_id(source), observation_description(source)) if shared else (None, None)
+    if shared:
+        lines = [f"{type(obj).__name__} {oid or '?'}" + (f": {desc}" if desc else "")]
+    else:
+        lines = [f"{type(obj).__name__} of {len(members)} cubes from {len(ids)} observations"]
+    if shared:
+        lines.extend(f"  {key:9s} {value}" for key, value in summary_items(source)
+                     if str(value).strip() not in {oid, desc})
+    lines.append("")
+    width = max([len(str(k)) for k, _ in members] + [8])
+    for key, value in members:
+        cubes = getattr(value, "data", None)
+        if isinstance(cubes, list):  # a sequence: its cubes' shape after their number
+            cube = cubes[0] if cubes else value
+            shape = (len(cubes), *getattr(getattr(cube, "data", None), "shape", ()))
+        else:
+            cube, shape = value, getattr(cubes, "shape", ())
+        unit = getattr(cube, "unit", None)
+        line = f"  {key!s:{width}s}  {tuple(shape)}  {'' if unit is None else unit}  ({_axes_text(cube)})"
+        if not shared and observation_description(value):
+            line += f"  {observation_description(value)}"
+        lines.append(line)
+    return "\n".join(lines)

@@ -196,3 +196,21 @@ def test_root_group_file(tmp_path):
     cube = irisplug.read(path)
     assert cube.meta["group"] == "/" and cube.data.shape == (2, 3, 4)
     np.testing.assert_allclose(_coord(cube, "exposure_time").to_value(u.ms), [5, 5])
+
+
+def test_info_command_lists_every_group(tmp_path, capsys):
+    """``irisplug info`` of a SHOW file: one line per group with its shape (as h5py reads it) and description; it
+    printed ndcube's bare collection summary ("Aligned dimensions: None")."""
+    from irisplug.cli.main import main
+    from irisplug_show.generate import generate
+
+    path = tmp_path / "show.nc"
+    generate(path, shape=(64, 48), dark_exposures_ms=(100.0,), frames_per_exposure=4, science_frames=2, seed=3)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    with h5py.File(path, "r") as f:
+        groups = {name: f[name]["image"].shape for name in f if isinstance(f[name], h5py.Group) and "image" in f[name]}
+    assert groups
+    for name, shape in groups.items():
+        line = next(x for x in out.splitlines() if x.strip().startswith(name + " "))
+        assert str(tuple(shape)) in line and f"group {name}" in line
