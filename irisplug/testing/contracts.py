@@ -284,7 +284,6 @@ class ReaderContract:
         if not seen:
             pytest.skip("this reader returns no Observation")
 
-
     def test_viewers_that_accept_what_it_reads_show_it(self, own_samples: list[Path], tmp_path: Path) -> None:
         """Every viewer dispatch may choose (priority above 0) that accepts what this reader returns draws it.
 
@@ -313,7 +312,6 @@ class ReaderContract:
                                 f"{type(exc).__name__}: {exc}")
                 finally:
                     plt.close("all")
-
 
     def _accepting_run_or_refuse(self, own_samples: list[Path], kind: str, call: Any) -> None:
         """``call(obj, name)`` for every ``kind`` contribution that accepts what this reader returns: it returns, or
@@ -356,7 +354,6 @@ class ReaderContract:
         import irisplug
 
         self._accepting_run_or_refuse(own_samples, "calibrator", lambda obj, name: irisplug.calibrate(obj, [name]))
-
 
     def test_to_xarray_of_what_it_reads(self, own_samples: list[Path]) -> None:
         """``irisplug.model.to_xarray`` of what this reader returns converts it, or refuses with a specific
