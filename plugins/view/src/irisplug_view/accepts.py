@@ -28,13 +28,16 @@ _FAST = accepting(Kind.IMAGE_CUBE, what="the fast slit-jaw player")
 
 def _on_the_sky(obj: Any) -> Verdict:
     """The spectral cubes of ``obj`` have helioprojective longitude and latitude (the quick-look draws maps)."""
-    from irisplug_view.spectral_cube import spectral_cubes
+    from irisplug_view.spectral_cube import iter_spectral_cubes
 
-    for label, cube in spectral_cubes(obj).items():
+    # the first spectral cube stands for its reader's others (only it is built: an observation's windows are
+    # built on first access)
+    for label, cube in iter_spectral_cubes(obj):
         types = [str(t) for t in cube.wcs.world_axis_physical_types]
         if not all(any("helioprojective" in t and t.endswith(w) for t in types) for w in ("lon", "lat")):
             return Verdict(False, f"{label!r} has no helioprojective axes ({', '.join(types)}): the "
                                   "spectral-cube viewer shows it on its own axes")
+        break
     return Verdict(True, "spectral cubes on the sky")
 
 
@@ -46,10 +49,10 @@ def raster_quicklook(obj: Any) -> Verdict:
 
 def spectral_cube(obj: Any) -> Verdict:
     """Spectral cubes, raster sequences, and observations or collections holding one, on any spatial axes."""
-    from irisplug_view.spectral_cube import spectral_cubes
+    from irisplug_view.spectral_cube import iter_spectral_cubes
 
     v = _RASTER(obj)
-    if v and not spectral_cubes(obj):
+    if v and next(iter_spectral_cubes(obj), None) is None:
         return Verdict(False, f"{type(obj).__name__} holds no spectral cube (exposure, spatial, wavelength)")
     return v
 

@@ -11,21 +11,22 @@ spectra as lines.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["SpectralCubeView", "spectral_cube_view", "spectral_cubes"]
+__all__ = ["SpectralCubeView", "spectral_cube_view", "spectral_cubes", "iter_spectral_cubes"]
 
 
-def spectral_cubes(obj: Any) -> dict[str, Any]:
-    """The spectral cubes (exposure, spatial, wavelength) of ``obj`` by label: a cube, the first cube of each
-    sequence, every spectral cube of an Observation or collection.
+def iter_spectral_cubes(obj: Any) -> Iterator[tuple[str, Any]]:
+    """``(label, cube)`` of the spectral cubes (exposure, spatial, wavelength) of ``obj``, built one at a time: a
+    cube, the first cube of a sequence, every spectral cube of an Observation or collection.
 
     Examples
     --------
-    >>> spectral_cubes(42)
-    {}
+    >>> list(iter_spectral_cubes(42))
+    []
     """
     from ndcube import NDCube, NDCubeSequence
 
@@ -41,14 +42,24 @@ def spectral_cubes(obj: Any) -> dict[str, Any]:
 
     cube = one(obj)
     if cube is not None:
-        return {window_label(obj) or "spectra": cube}
-    out = {}
+        yield window_label(obj) or "spectra", cube
+        return
     if hasattr(obj, "keys") and not hasattr(obj, "wcs"):
         for key in obj.keys():
             found = one(obj[key])
             if found is not None:
-                out[str(key)] = found
-    return out
+                yield str(key), found
+
+
+def spectral_cubes(obj: Any) -> dict[str, Any]:
+    """The spectral cubes of ``obj`` by label (:func:`iter_spectral_cubes`, all of them built).
+
+    Examples
+    --------
+    >>> spectral_cubes(42)
+    {}
+    """
+    return dict(iter_spectral_cubes(obj))
 
 
 def _axis_name(cube: Any, axis: int) -> str:
@@ -73,13 +84,14 @@ class SpectralCubeView:
         from irisplug_view.colormaps import display_cmap
         from irisplug_view.inputs import _float_array, step_times
 
-        cubes = spectral_cubes(obj)
-        if not cubes:
+        # only the cube shown is built (an observation builds its windows on first access)
+        found = next(((label, c) for label, c in iter_spectral_cubes(obj) if window is None or label == window), None)
+        if found is None and window is not None:
+            names = ", ".join(spectral_cubes(obj))
+            raise UnsupportedObjectError(f"no spectral cube {window!r}; available: {names or 'none'}")
+        if found is None:
             raise UnsupportedObjectError(f"{type(obj).__name__} holds no spectral cube (exposure, spatial, wavelength)")
-        if window is not None and window not in cubes:
-            raise UnsupportedObjectError(f"no spectral cube {window!r}; available: {', '.join(cubes)}")
-        self.label = window if window is not None else next(iter(cubes))
-        cube = cubes[self.label]
+        self.label, cube = found
         n_exp, n_y, n_w = cube.data.shape
         if not -n_exp <= exposure < n_exp:
             raise UnsupportedObjectError(f"exposure {exposure} out of range: {self.label!r} has {n_exp}")
