@@ -129,3 +129,30 @@ def test_detector_frames_without_solar_coordinates_on_pixel_axes(tmp_path):
     assert np.isnan(v.make_poi().lon)  # a point of interest on a detector has no solar position
     png = tmp_path / "show.png"
     assert main(["quicklook", str(path), "--out", str(png), "--dpi", "40"]) == 0 and png.stat().st_size > 0
+
+
+@pytest.mark.filterwarnings("ignore:target cannot be converted to ICRS")  # astropy: this test WCS has no observer
+def test_a_grid_per_row_on_the_sky_goes_to_the_spectral_cube_viewer():
+    """A helioprojective raster whose wavelengths depend on the slit position (a PC term coupling them): the
+    quick-look drew every row on row 0's wavelength axis; now dispatch gives it to the spectral-cube viewer,
+    which draws each row against its own wavelengths (ndcube's), and the quick-look, named, refuses it."""
+    import astropy.units as u
+    from astropy.wcs import WCS
+    from ndcube import NDCube
+
+    import irisplug
+    from irisplug.errors import UnsupportedObjectError
+    from irisplug_view.spectral_cube import SpectralCubeView
+
+    w = WCS(naxis=3)
+    w.wcs.ctype = ["WAVE", "HPLT-TAN", "HPLN-TAN"]
+    w.wcs.cunit = ["Angstrom", "arcsec", "arcsec"]
+    w.wcs.cdelt, w.wcs.crval, w.wcs.crpix = [0.025, 0.33, 0.35], [1402.0, 100.0, 200.0], [1, 1, 1]
+    w.wcs.pc = [[1.0, 0.4, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]  # wavelength shifts 0.01 A per slit pixel
+    cube = NDCube(np.random.default_rng(0).random((4, 6, 20)), wcs=w, unit=u.DN)
+    v = irisplug.view(cube)
+    assert isinstance(v, SpectralCubeView)
+    np.testing.assert_allclose(v.wavelength, cube.axis_world_coords_values("em.wl")[0].to_value(u.AA), atol=1e-9)
+    assert np.ptp(v.wavelength[:, 0]) > 0.04
+    with pytest.raises(UnsupportedObjectError, match="differ between its spectra"):
+        irisplug.view(cube, viewer="raster-quicklook")

@@ -27,7 +27,9 @@ _FAST = accepting(Kind.IMAGE_CUBE, what="the fast slit-jaw player")
 
 
 def _on_the_sky(obj: Any) -> Verdict:
-    """The spectral cubes of ``obj`` have helioprojective longitude and latitude (the quick-look draws maps)."""
+    """The spectral cubes of ``obj`` have helioprojective longitude and latitude (the quick-look draws maps) and one
+    wavelength grid (it draws one wavelength axis)."""
+    from irisplug_view.inputs import wavelength_varies
     from irisplug_view.spectral_cube import iter_spectral_cubes
 
     # the first spectral cube stands for its reader's others (only it is built: an observation's windows are
@@ -37,6 +39,9 @@ def _on_the_sky(obj: Any) -> Verdict:
         if not all(any("helioprojective" in t and t.endswith(w) for t in types) for w in ("lon", "lat")):
             return Verdict(False, f"{label!r} has no helioprojective axes ({', '.join(types)}): the "
                                   "spectral-cube viewer shows it on its own axes")
+        if wavelength_varies(cube):
+            return Verdict(False, f"{label!r}: its wavelengths differ between its spectra; the spectral-cube "
+                                  "viewer draws each against its own")
         break
     return Verdict(True, "spectral cubes on the sky")
 

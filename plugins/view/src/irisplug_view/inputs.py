@@ -23,6 +23,7 @@ __all__ = [
     "kind_of",
     "world_arcsec",
     "step_times",
+    "wavelength_varies",
 ]
 
 def _types(wcs: Any) -> list[str]:
@@ -111,6 +112,26 @@ def world_arcsec(wcs: Any, *pixel: Any) -> tuple[np.ndarray, np.ndarray]:
     return lon, lat
 
 
+def wavelength_varies(cube: Any) -> bool:
+    """True when ``cube``'s wavelengths differ between its spectra (a wavelength table per spatial pixel): one
+    wavelength axis for the whole cube would misplace every other spectrum.
+
+    Examples
+    --------
+    >>> import numpy as np, ndcube
+    >>> from astropy.wcs import WCS
+    >>> w = WCS(naxis=2); w.wcs.ctype = ["WAVE", "SOLX"]; w.wcs.cunit = ["Angstrom", "arcsec"]
+    >>> wavelength_varies(ndcube.NDCube(np.zeros((3, 5)), wcs=w))
+    False
+    """
+    import astropy.units as u
+
+    wl = np.asarray(u.Quantity(cube.axis_world_coords_values("em.wl")[0]).value)
+    if wl.ndim <= 1:
+        return False
+    return bool(np.ptp(wl, axis=tuple(range(wl.ndim - 1))).max() > 0)
+
+
 def step_times(cube: Any) -> Any:
     """Per-exposure times along array axis 0 (astropy Time) or None when the cube has none.
 
@@ -194,10 +215,14 @@ class RasterWindow:
 
     @property
     def wavelength(self) -> np.ndarray:
-        """Wavelengths in Å along the last array axis."""
+        """Wavelengths in Å along the last array axis (the same for every spectrum of the cube, else refused)."""
         key = ("wl", self.scan)
         if key not in self._cache:
             cube = self.cube
+            if wavelength_varies(cube):
+                raise UnsupportedObjectError(f"{self.label!r}: its wavelengths differ between its spectra; one axis "
+                                             "would misplace them (irisplug_view.spectral_cube_view draws each "
+                                             "against its own)")
             from irisplug.model.kinds import SPECTRAL_TYPES
 
             types = _types(cube.wcs)
