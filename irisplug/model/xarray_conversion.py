@@ -288,6 +288,15 @@ def _collection_to_datatree(collection: Any) -> Any:
     return xr.DataTree(children=children)
 
 
+def _map_dims(item: Any, ndim: int) -> list[str]:
+    """Dimensions of a collection's maps: a raster's maps (helioprojective) ``exposure, slit`` as the raster's own
+    dims; other maps by their world coordinates (IUVS: ``exposure, spatial_bin``); else ``dim_i``."""
+    names = _generic_axis_names(item) if getattr(item, "wcs", None) is not None and ndim else []
+    if names and not any(n.startswith("dim_") or n in ("lat", "lon") for n in names):
+        return names
+    return ["exposure", "slit"] if ndim == 2 else [f"dim_{i}" for i in range(ndim)]
+
+
 def _collection_to_xarray(collection: Any) -> Any:
     import xarray as xr
 
@@ -298,7 +307,7 @@ def _collection_to_xarray(collection: Any) -> Any:
     for key, item in collection.items():
         data = getattr(item, "data", item)
         if dims is None:
-            dims = ["exposure", "slit"] if np.ndim(data) == 2 else [f"dim_{i}" for i in range(np.ndim(data))]
+            dims = _map_dims(item, np.ndim(data))
             if hasattr(item, "wcs") and item.wcs is not None:
                 try:
                     coords.update(_celestial_coords(item, dims, list(range(np.ndim(data)))))

@@ -94,6 +94,8 @@ def test_iuvs_bins_are_fitted_on_the_files_own_tables(shared_data):
         rad = irisplug.read(path)["radiance"]
         whole = irisplug.fit(rad, method="moments")
         assert whole["centroid"].data.shape == rad.data.shape[:2]
+        # the maps in xarray on the cube's own axes (they were named exposure, slit: a raster's)
+        assert irisplug.model.to_xarray(whole)["centroid"].dims == ("exposure", "spatial_bin")
         for j in (0, rad.data.shape[1] // 2, rad.data.shape[1] - 1):
             np.testing.assert_allclose(cube_wavelength(rad[:, j]), table[j], rtol=1e-9)
             alone = irisplug.fit(rad[:, j], method="moments")
