@@ -580,7 +580,7 @@ def select_window(obj: Any, window: str | None) -> Any:
 
     Examples
     --------
-    >>> select_window(obs, "Si IV 1403")  # doctest: +SKIP
+    >>> select_window(obs, line)  # doctest: +SKIP
     """
     from irisplug.errors import UnsupportedObjectError
 
