@@ -89,6 +89,12 @@ def test_refusals_name_the_problem():
         spectral_cube_view(_cube("SOLX", "arcsec"), window="x")
     with pytest.raises(UnsupportedObjectError, match="holds no spectral cube"):
         spectral_cube_view(42)
+    # wavelengths that change from exposure to exposure (a PC term with the time axis): not a spectral cube of the
+    # model, refused by name, never drawn on a wrong table
+    drifting = _cube("SOLX", "arcsec")
+    drifting.wcs.wcs.pc = [[1.0, 0.0, 0.3], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    with pytest.raises(UnsupportedObjectError, match="holds no spectral cube"):
+        spectral_cube_view(drifting)
 
 
 def test_quicklook_command_on_an_iuvs_file(shared_data, tmp_path):

@@ -97,12 +97,14 @@ class SpectralCubeView:
             raise UnsupportedObjectError(f"exposure {exposure} out of range: {self.label!r} has {n_exp}")
         self.exposure = exposure % n_exp
         data = _float_array(cube, (slice(None),) * 3)
-        # every pixel's own wavelength (IUVS: a table per spatial bin), in angstrom, shape (spatial, wavelength)
+        # every pixel's own wavelength (IUVS: a table per spatial bin), in angstrom, shape (spatial, wavelength); ndcube
+        # gives it over the array axes it depends on, in order
+        along = tuple(a for a, t in enumerate(cube.array_axis_physical_types) if any("em.wl" in str(x) for x in t))
+        if along not in ((2,), (1, 2)):
+            raise UnsupportedObjectError(f"{self.label!r}: its wavelength depends on array axes {list(along)}; this "
+                                         "viewer draws one wavelength table per spatial pixel (axes 1 and 2)")
         wl = u.Quantity(cube.axis_world_coords_values("em.wl")[0]).to_value(u.AA, u.spectral())
-        self.wavelength = np.broadcast_to(np.asarray(wl, dtype=float), (n_y, n_w)) if np.ndim(wl) <= 2 else None
-        if self.wavelength is None:
-            raise UnsupportedObjectError(f"{self.label!r}: the wavelength varies along the exposures too; "
-                                         "this viewer draws one table per spatial pixel")
+        self.wavelength = np.broadcast_to(np.asarray(wl, dtype=float), (n_y, n_w))
         times = step_times(cube)
         unit = "" if cube.unit is None else cube.unit.to_string()
         spatial = _axis_name(cube, 1)
