@@ -112,8 +112,7 @@ def _run_info(args: argparse.Namespace) -> int:
                 print(f"plugin {record.name} failed at {failure.stage}: {failure.error}", file=sys.stderr)
     if callable(getattr(obj, "info_text", None)):
         text = obj.info_text()
-    elif callable(getattr(type(obj), "__str__", None)) and type(obj).__str__ is not object.__str__ and \
-            type(obj).__module__.split(".")[0] not in ("ndcube", "sunraster"):
+    elif type(obj).__module__.split(".")[0] not in ("ndcube", "sunraster") and type(obj).__str__ is not object.__str__:
         text = str(obj)  # the reader's own summary (an IUVS product's)
     else:
         from irisplug.model import summary_text

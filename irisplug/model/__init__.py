@@ -27,7 +27,9 @@ them; every plugin consumes them.
   :func:`passband`, :func:`colormap`, :func:`window_label`; what the
   observation is (``observation_id``, ``description``, ``summary_keys``):
   :func:`with_description`, :func:`observation_id`,
-  :func:`observation_description`, :func:`summary_items`.
+  :func:`observation_description`, :func:`summary_items`; whether a
+  cube's spectra share one wavelength grid: :func:`wavelength_axes`,
+  :func:`varying_wavelength_axes`.
 
 Examples
 --------
@@ -87,6 +89,9 @@ _EXPORTS = {
     "OBSERVATION_ID": "irisplug.model.description",
     "SUMMARY_KEYS": "irisplug.model.description",
     "summary_text": "irisplug.model.description",
+    "wavelength_axes": "irisplug.model.wavelength_grid",
+    "varying_wavelength_axes": "irisplug.model.wavelength_grid",
+    "axis_name": "irisplug.model.wavelength_grid",
 }
 
 __all__ = list(_EXPORTS)

@@ -226,10 +226,12 @@ def wave_unit(meta: Mapping[str, Any]) -> Any:
 
 
 def _axes_text(cube: Any) -> str:
+    from irisplug.model.wavelength_grid import axis_name
+
     names = []
     for types in getattr(cube, "array_axis_physical_types", ()):
         own = [str(t) for t in types if t]
-        names.append(own[0].rsplit(".", 1)[-1].rsplit(":", 1)[-1] if own else "?")
+        names.append(axis_name(own[0]) if own else "?")
     return ", ".join(names)
 
 

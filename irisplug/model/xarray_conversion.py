@@ -52,6 +52,8 @@ def _generic_axis_names(cube: Any) -> list[str]:
     axis with another own coordinate takes its physical type's last part (``custom:pos.iuvs.spatial_bin``:
     ``spatial_bin``). Names two axes would share (coupled celestial axes) stay ``dim_i``.
     """
+    from irisplug.model.wavelength_grid import axis_name
+
     n = cube.data.ndim
     types = cube.array_axis_physical_types
     if len(types) != n:
@@ -64,7 +66,7 @@ def _generic_axis_names(cube: Any) -> list[str]:
         elif i == 0 and "time" in own:  # the world time advances along it (with whatever else is recorded per frame)
             names.append("exposure")
         elif own and not own[0].startswith("time"):
-            names.append(own[0].rsplit(".", 1)[-1].rsplit(":", 1)[-1])
+            names.append(axis_name(own[0]))
         else:
             names.append(f"dim_{i}")
     return [name if names.count(name) == 1 and name.isidentifier() else f"dim_{i}" for i, name in enumerate(names)]
@@ -257,8 +259,9 @@ def _wavelength(cube: Any, dims: list[str]) -> tuple[np.ndarray | None, tuple[st
     wl = np.asarray(u.Quantity(cube.axis_world_coords_values("em.wl")[0]).to_value(u.AA))
     if wl.ndim <= 1:
         return wl.reshape(-1), ("wavelength",)
-    types = cube.array_axis_physical_types
-    along = tuple(dims[a] for a, t in enumerate(types) if any("em.wl" in x for x in t))
+    from irisplug.model.wavelength_grid import wavelength_axes
+
+    along = tuple(dims[a] for a in wavelength_axes(cube))
     if len(along) != wl.ndim:
         from irisplug.errors import UnsupportedObjectError
 

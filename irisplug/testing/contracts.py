@@ -297,30 +297,25 @@ class ReaderContract:
         import matplotlib.pyplot as plt
 
         import irisplug
-        from irisplug.plugin_manager import get_plugin_manager
 
-        viewers = [d for d in get_plugin_manager().contributions("viewer").values() if d.priority > 0]
-        for i, p in enumerate(own_samples[:2]):
-            obj = irisplug.read(p)
-            for d in viewers:
-                if d.accepts is not None and not d.resolve("accepts")(obj):
-                    continue
-                try:
-                    irisplug.view(obj, viewer=d.name, out=tmp_path / f"{i}-{d.name}.png")
-                except Exception as exc:  # noqa: BLE001 - reported with the viewer and the file
-                    pytest.fail(f"viewer {d.name!r} accepts what {self.reader} reads from {p} but fails on it: "
-                                f"{type(exc).__name__}: {exc}")
-                finally:
-                    plt.close("all")
+        def view(obj: Any, name: str) -> None:
+            try:
+                irisplug.view(obj, viewer=name, out=tmp_path / f"{name}.png")
+            finally:
+                plt.close("all")
 
-    def _accepting_run_or_refuse(self, own_samples: list[Path], kind: str, call: Any) -> None:
+        self._accepting_run_or_refuse(own_samples, "viewer", view, refusal_ok=False)
+
+    def _accepting_run_or_refuse(self, own_samples: list[Path], kind: str, call: Any, refusal_ok: bool = True) -> None:
         """``call(obj, name)`` for every ``kind`` contribution that accepts what this reader returns: it returns, or
-        raises a specific IrisplugError; never a raw exception, nor one from inside the plugin (PluginCallError)."""
+        (``refusal_ok``) raises a specific IrisplugError; never a raw exception, nor one from inside the plugin
+        (PluginCallError). Viewers dispatch chooses on its own (priority 0: by name only) are the ones run."""
         import irisplug
         from irisplug.errors import IrisplugError, PluginCallError
         from irisplug.plugin_manager import get_plugin_manager
 
-        contributions = list(get_plugin_manager().contributions(kind).values())
+        contributions = [d for d in get_plugin_manager().contributions(kind).values()
+                         if kind != "viewer" or d.priority > 0]
         for p in own_samples[:2]:
             obj = irisplug.read(p)
             for d in contributions:
@@ -330,8 +325,11 @@ class ReaderContract:
                     call(obj, d.name)
                 except PluginCallError as exc:
                     pytest.fail(f"{kind} {d.name!r} accepts what {self.reader} reads from {p} but crashes: {exc}")
-                except IrisplugError:
-                    pass  # a specific refusal the user can act on (pass window=, template=, darks=, ...)
+                except IrisplugError as exc:
+                    if not refusal_ok:  # a viewer that accepts an object draws it
+                        pytest.fail(f"{kind} {d.name!r} accepts what {self.reader} reads from {p} but fails on it: "
+                                    f"{type(exc).__name__}: {exc}")
+                    # else a specific refusal the user can act on (pass window=, template=, darks=, ...)
                 except Exception as exc:  # noqa: BLE001 - reported with the contribution and the file
                     pytest.fail(f"{kind} {d.name!r} on what {self.reader} reads from {p}: raw "
                                 f"{type(exc).__name__}: {exc}")

@@ -118,7 +118,9 @@ def cube_wavelength(cube: Any, axis: int | None = None, *, first_grid: bool = Fa
     wl = values("em.wl")[0] if values is not None else cube.axis_world_coords("em.wl")[0]
     wl = u.Quantity(wl)
     if wl.ndim > 1:  # depends on other axes too: one grid only where it does not change along them
-        arr_ax = [i for i, t in enumerate(cube.array_axis_physical_types) if any("em.wl" in str(x) for x in t)]
+        from irisplug.model import wavelength_axes
+
+        arr_ax = list(wavelength_axes(cube))  # the dimensions of ``wl``
         pos = arr_ax.index(ax)
         others = tuple(k for k in range(wl.ndim) if k != pos)
         if not first_grid and np.ptp(wl.value, axis=others).max() > 0:

@@ -19,7 +19,9 @@ __all__ = ["varying_wavelength_axes", "fit_by_wavelength_table", "stack_map_coll
 
 
 def varying_wavelength_axes(cube: Any, axis: int) -> list[int]:
-    """The array axes, besides the spectral ``axis``, along which ``cube``'s wavelengths change (empty: one grid).
+    """The array axes, besides the spectral ``axis``, along which ``cube``'s wavelengths change (empty: one grid):
+    :func:`irisplug.model.varying_wavelength_axes`, answered from the cube's own WCS where its wavelength depends
+    on the spectral pixel alone (no ndcube grid: 0.17 ms per IRIS raster).
 
     Examples
     --------
@@ -29,26 +31,12 @@ def varying_wavelength_axes(cube: Any, axis: int) -> list[int]:
     >>> varying_wavelength_axes(ndcube.NDCube(np.zeros((3, 5)), wcs=w), 1)
     []
     """
-    import astropy.units as u
-
+    from irisplug.model import varying_wavelength_axes as model_varying_axes
     from irisplug_fit.cube import _own_wcs_wavelength
 
     if _own_wcs_wavelength(cube, axis) is not None:  # the wavelength depends on the spectral pixel alone
         return []
-    values = getattr(cube, "axis_world_coords_values", None)
-    if values is None:
-        return []
-    wl = np.asarray(u.Quantity(values("em.wl")[0]).value)
-    if wl.ndim <= 1:
-        return []
-    # the array axes the wavelength depends on, in array order (the dimensions of ``wl``)
-    along = [i for i, t in enumerate(cube.array_axis_physical_types) if any("em.wl" in str(x) for x in t)]
-    if len(along) != wl.ndim:
-        from irisplug.errors import UnsupportedObjectError
-
-        raise UnsupportedObjectError(f"the wavelength of this {type(cube).__name__} has {wl.ndim} dimensions but its "
-                                     f"physical types name {len(along)} axes: cannot tell its grid per spectrum")
-    return [a for k, a in enumerate(along) if a != axis and np.ptp(wl, axis=k).max() > 0]
+    return model_varying_axes(cube, axis)
 
 
 def stack_map_collections(parts: list[Any], axis: int, wcs: Any) -> Any:

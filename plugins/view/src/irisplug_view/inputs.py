@@ -124,12 +124,9 @@ def wavelength_varies(cube: Any) -> bool:
     >>> wavelength_varies(ndcube.NDCube(np.zeros((3, 5)), wcs=w))
     False
     """
-    import astropy.units as u
+    from irisplug.model import varying_wavelength_axes
 
-    wl = np.asarray(u.Quantity(cube.axis_world_coords_values("em.wl")[0]).value)
-    if wl.ndim <= 1:
-        return False
-    return bool(np.ptp(wl, axis=tuple(range(wl.ndim - 1))).max() > 0)
+    return bool(varying_wavelength_axes(cube, np.ndim(cube.data) - 1))
 
 
 def step_times(cube: Any) -> Any:
@@ -361,9 +358,11 @@ class SJIFrames:
 
     def axis_label(self, axis: int) -> str:
         """What array axis ``axis`` of the frames is, from its own physical type (``heightrow``), for a pixel axis."""
+        from irisplug.model import axis_name
+
         types = [str(t) for t in self.cube.array_axis_physical_types[axis] if not str(t).startswith("time")]
-        own = types[0].rsplit(".", 1)[-1].rsplit(":", 1)[-1].replace("_", " ") if types else f"array axis {axis}"
-        return f"{own} [pixel]"
+        name = axis_name(types[0]).replace("_", " ") if types else f"array axis {axis}"
+        return f"{name} [pixel]"
 
     def frame_wcs(self, i: int) -> Any:
         """A plain 2-D celestial WCS of frame ``i`` (the cube's WCS at that frame, see ``linear_celestial_wcs``)."""

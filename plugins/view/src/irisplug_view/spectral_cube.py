@@ -63,9 +63,11 @@ def spectral_cubes(obj: Any) -> dict[str, Any]:
 
 
 def _axis_name(cube: Any, axis: int) -> str:
+    from irisplug.model import axis_name
+
     types = [str(t) for t in cube.array_axis_physical_types[axis] if "em.wl" not in str(t)]
     own = next((t for t in types if not t.startswith("time")), None)
-    return own.rsplit(".", 1)[-1].rsplit(":", 1)[-1].replace("_", " ") if own else f"array axis {axis}"
+    return axis_name(own).replace("_", " ") if own else f"array axis {axis}"
 
 
 class SpectralCubeView:
@@ -79,7 +81,7 @@ class SpectralCubeView:
         import astropy.units as u
 
         from irisplug.errors import UnsupportedObjectError
-        from irisplug.model import observation_id
+        from irisplug.model import observation_id, wavelength_axes
         from irisplug_view._figure_kit import new_figure
         from irisplug_view.colormaps import display_cmap
         from irisplug_view.inputs import _float_array, step_times
@@ -99,7 +101,7 @@ class SpectralCubeView:
         data = _float_array(cube, (slice(None),) * 3)
         # every pixel's own wavelength (IUVS: a table per spatial bin), in angstrom, shape (spatial, wavelength); ndcube
         # gives it over the array axes it depends on, in order
-        along = tuple(a for a, t in enumerate(cube.array_axis_physical_types) if any("em.wl" in str(x) for x in t))
+        along = wavelength_axes(cube)
         if along not in ((2,), (1, 2)):
             raise UnsupportedObjectError(f"{self.label!r}: its wavelength depends on array axes {list(along)}; this "
                                          "viewer draws one wavelength table per spatial pixel (axes 1 and 2)")
