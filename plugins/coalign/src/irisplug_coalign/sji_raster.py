@@ -120,7 +120,7 @@ def synthetic_sji(raster: Any, band: tuple[float, float]) -> np.ndarray:
 
     Examples
     --------
-    >>> synth = synthetic_sji(raster_cube, (1372.5, 1427.5))  # doctest: +SKIP
+    >>> synth = synthetic_sji(raster_cube, (1356.55, 1415.43))  # doctest: +SKIP
     """
     return _synthetic_sji(raster, band, _raster_world(raster)[0])
 

@@ -9,7 +9,7 @@ Examples
 >>> window_rest_wavelength("Si IV  1403"), window_rest_wavelength("2832") is None
 (1402.77, True)
 >>> sji_passband_range(1400.0)
-(1372.5, 1427.5)
+(1356.55, 1415.43)
 """
 
 from __future__ import annotations
@@ -34,12 +34,20 @@ WINDOW_REST_WAVELENGTHS: dict[str, float] = {
     "Mg II h 2803": 2803.530,
 }
 
-#: SJI passband (nominal wavelength, A) -> (min, max) in A: centre -+ FWHM/2 (De Pontieu et al. 2014, Table 2)
+# The filters' measured band, not the nominal label +- half the width: the half-maximum points of each
+# passband's baseline effective area (GEOM_AREA times the transmission of the elements on its light path,
+# INDEX_EL_SJI) in the IRIS response, version 009 (2023-11-06; SolarSoft iris_get_response, the file this
+# plugin ships for the radiometric calibration), interpolated linearly on its 0.5 A grid. The widths are the
+# 55 A (FUV) and 4 A (NUV) of De Pontieu et al. 2014 (Sol. Phys. 289, 2733); the centres are 1345.6, 1386.0,
+# 2796.2 and 2829.7 A. The headers' TWMIN1/TWMAX1 (1310-1350, 1380-1420, 2794-2798, 2830-2834) are the
+# nominal bands around the label. The response's time-dependent FUV correction (a slant fitted between
+# C II and Si IV, extrapolated linearly beyond) is left out: these are the filters as built.
+#: SJI passband (nominal wavelength, A) -> (min, max) in A: the half-maximum points of its effective area
 SJI_PASSBAND_RANGES: dict[int, tuple[float, float]] = {
-    1330: (1330.0 - 27.5, 1330.0 + 27.5),
-    1400: (1400.0 - 27.5, 1400.0 + 27.5),
-    2796: (2796.0 - 2.0, 2796.0 + 2.0),
-    2832: (2832.0 - 2.0, 2832.0 + 2.0),
+    1330: (1318.21, 1372.98),
+    1400: (1356.55, 1415.43),
+    2796: (2794.24, 2798.13),
+    2832: (2827.61, 2831.70),
 }
 
 
