@@ -328,12 +328,16 @@ class CalibratorDescriptor(Descriptor):
 
     ``apply(obj, **params) -> object`` returns a new object and never changes
     its input. ``after`` names steps that must run before this one when both
-    are requested; ``requires`` names steps that must have been applied
-    already (in this call or recorded in the object's provenance).
+    are requested, ``before`` steps that must run after it (so a plugin can
+    place its own step in front of another plugin's, e.g. an instrument's dark
+    subtraction before the generic ``flat``); ``requires`` names steps that
+    must have been applied already (in this call or recorded in the object's
+    provenance).
     """
 
     apply: Ref = None  # type: ignore[assignment]
     after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     accepts: Ref | None = None
     version: str = ""
@@ -341,7 +345,7 @@ class CalibratorDescriptor(Descriptor):
     kind = "calibrator"
     _callables = ("apply",)
     _optional_callables = ("accepts",)
-    _string_tuples = ("after", "requires")
+    _string_tuples = ("after", "before", "requires")
 
 
 @dataclass(frozen=True)

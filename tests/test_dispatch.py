@@ -233,6 +233,40 @@ def test_calibration_order_params_and_history(empty_plugin_manager):
     assert history(box) == [] and box.value == 10.0  # the input is untouched
 
 
+def test_a_plugin_places_its_step_before_another_plugins(empty_plugin_manager):
+    """``before=`` orders a step in front of steps of a plugin that does not know it (as ``after=`` the other way)."""
+    empty_plugin_manager.register(_calibrators(), name="c")
+
+    class Other:
+        @irisplug.hookimpl
+        def irisplug_calibrators(self):
+            def offset(obj, *, by=1.0):
+                return _Box(obj.value - by, obj.meta)
+
+            return [irisplug.CalibratorDescriptor(name="offset", apply=offset, before=("flat", "norm"))]
+
+    empty_plugin_manager.register(Other(), name="other")
+    with pytest.warns(irisplug.errors.IrisplugWarning, match=r"'offset' before 'flat' \(offset.before\)"):
+        plan = irisplug.plan_calibration(["flat", "offset"])
+    assert [d.name for d in plan] == ["offset", "flat"]
+    # with "dark" too: dark -> flat (flat.after), offset -> flat, offset -> norm (offset.before); the user's order otherwise
+    with pytest.warns(irisplug.errors.IrisplugWarning):
+        plan = irisplug.plan_calibration(["norm", "flat", "dark", "offset"])
+    assert [d.name for d in plan] == ["dark", "offset", "flat", "norm"]
+    out = irisplug.calibrate(_Box(10.0), ["offset", "flat"], flat={"flat": 2.0}, by=4.0)
+    assert out.value == (10.0 - 4.0) / 2.0
+    # a cycle through before= and after= is refused
+    class Cycle:
+        @irisplug.hookimpl
+        def irisplug_calibrators(self):
+            return [irisplug.CalibratorDescriptor(name="late", apply=lambda o: _Box(o.value, o.meta),
+                                                  after=("flat",), before=("dark",))]
+
+    empty_plugin_manager.register(Cycle(), name="cycle")
+    with pytest.raises(CalibrationError, match="cycle"):
+        irisplug.plan_calibration(["dark", "flat", "late"])
+
+
 def test_calibration_errors(empty_plugin_manager):
     empty_plugin_manager.register(_calibrators(), name="c")
     with pytest.raises(CalibrationError, match="requires \\['dark'\\]"):

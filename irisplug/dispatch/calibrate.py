@@ -17,7 +17,7 @@ __all__ = ["calibrate", "plan_calibration"]
 
 
 def plan_calibration(steps: Sequence[str], *, manager: PluginManager | None = None) -> list[CalibratorDescriptor]:
-    """Order the requested steps so each runs after the steps it declares in ``after``.
+    """Order the requested steps so each runs after the steps it declares in ``after`` (and before those in ``before``).
 
     The user's order is kept wherever the declarations allow; when a
     declaration moves a step, an :class:`~irisplug.errors.IrisplugWarning`
@@ -46,23 +46,38 @@ def plan_calibration(steps: Sequence[str], *, manager: PluginManager | None = No
     names = [d.name for d in descs]
     if len(set(names)) != len(names):
         raise CalibrationError(f"a step is requested twice: {names}")
+    must_follow = _must_follow(descs)
     remaining = list(descs)
     ordered: list[CalibratorDescriptor] = []
     while remaining:
         for d in remaining:
-            blockers = [a for a in d.after if a in names and a not in {o.name for o in ordered}]
+            blockers = [a for a, _ in must_follow[d.name] if a not in {o.name for o in ordered}]
             if not blockers:
                 ordered.append(d)
                 remaining.remove(d)
                 break
         else:
             raise CalibrationError(f"calibration steps order each other in a cycle: {[d.name for d in remaining]}")
-    _warn_if_reordered(descs, ordered)
+    _warn_if_reordered(descs, ordered, must_follow)
     return ordered
 
 
-def _warn_if_reordered(requested: list[CalibratorDescriptor], ordered: list[CalibratorDescriptor]) -> None:
-    """Tell the user when the declared ``after`` orders changed the order they gave, and why."""
+def _must_follow(descs: list[CalibratorDescriptor]) -> dict[str, list[tuple[str, str]]]:
+    """For each requested step, the requested steps it must follow, each with the declaration that says so."""
+    names = {d.name for d in descs}
+    out: dict[str, list[tuple[str, str]]] = {d.name: [] for d in descs}
+    for d in descs:
+        out[d.name] += [(a, f"{d.name}.after") for a in d.after if a in names]
+        for b in d.before:
+            if b in names:
+                out[b].append((d.name, f"{d.name}.before"))
+    return {name: [(a, why) for i, (a, why) in enumerate(pairs) if a not in [p[0] for p in pairs[:i]]]
+            for name, pairs in out.items()}
+
+
+def _warn_if_reordered(requested: list[CalibratorDescriptor], ordered: list[CalibratorDescriptor],
+                       must_follow: dict[str, list[tuple[str, str]]]) -> None:
+    """Tell the user when the declared ``after``/``before`` orders changed the order they gave, and why."""
     if [d.name for d in requested] == [d.name for d in ordered]:
         return
     import warnings
@@ -71,10 +86,10 @@ def _warn_if_reordered(requested: list[CalibratorDescriptor], ordered: list[Cali
 
     position = {d.name: i for i, d in enumerate(requested)}
     reasons = [
-        f"{a!r} before {d.name!r} ({d.name}.after)"
+        f"{a!r} before {d.name!r} ({declaration})"
         for d in ordered
-        for a in d.after
-        if a in position and position[a] > position[d.name]
+        for a, declaration in must_follow[d.name]
+        if position[a] > position[d.name]
     ]
     warnings.warn(
         f"calibration steps reordered: requested {[d.name for d in requested]}, run as {[d.name for d in ordered]}: "

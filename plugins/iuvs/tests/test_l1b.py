@@ -189,9 +189,7 @@ def test_plugin_passes_check_plugin():
     assert record.status == "active"
 
 
-def test_product_feeds_calib_iuvs_dark_step(products):
-    if "iuvs-dark" not in irisplug.get_plugin_manager().contributions("calibrator"):
-        pytest.skip("the calib plugin's 'iuvs-dark' step is not installed")
+def test_product_feeds_the_iuvs_dark_step(products):
     for prod in products.values():
         out = irisplug.calibrate(prod, ["iuvs-dark"])
         # the L1B pipeline's own dark, recomputed from the file's dark frames and ET columns (formats.md 1.7)

@@ -1,11 +1,13 @@
-"""irisplug plugin: dark, flat, bad pixels, exposure normalisation, IUVS darks, AIA/SJI registration.
+"""irisplug plugin: dark, flat, bad pixels, exposure normalisation, AIA/SJI registration.
 
 The steps are used through ``irisplug.calibrate``; the building blocks are
 public here, and so are the helpers an instrument plugin's own calibration
 step builds on (:func:`map_cubes`, :func:`new_cube`, :func:`record`,
-:func:`std_of`, :func:`is_per_second`, :func:`frame_headers`). The IRIS
-radiometric calibration moved to the irisplug-iris plugin (``irisplug_iris``);
-its names are still forwarded from here with a ``DeprecationWarning``.
+:func:`std_of`, :func:`as_float`, :func:`frame_values`, :func:`is_per_second`,
+:func:`frame_headers`, :class:`CalibrationWarning`). The IRIS radiometric
+calibration moved to the irisplug-iris plugin (``irisplug_iris``) and the IUVS
+time-interpolated darks to the irisplug-iuvs plugin (``irisplug_iuvs``); their
+names are still forwarded from here with a ``DeprecationWarning``.
 
 Examples
 --------
@@ -32,8 +34,6 @@ _LAZY = {
     "apply_bad_pixels": "irisplug_calib.correct",
     "bad_pixel_mask": "irisplug_calib.correct",
     "normalize_exposure": "irisplug_calib.exposure",
-    "interpolate_darks": "irisplug_calib.iuvs",
-    "subtract_iuvs_dark": "irisplug_calib.iuvs",
     "register_map": "irisplug_calib.register",
     "NotFullDiskError": "irisplug_calib.register",
     "register_cube": "irisplug_calib.sji",
@@ -43,11 +43,16 @@ _LAZY = {
     "new_cube": "irisplug_calib._common",
     "record": "irisplug_calib._common",
     "std_of": "irisplug_calib._common",
+    "as_float": "irisplug_calib._common",
+    "frame_values": "irisplug_calib._common",
     # deprecated: moved to irisplug_iris (forwarded with a DeprecationWarning)
     "effective_area": "irisplug_calib.radiometric",
     "radiance_factor": "irisplug_calib.radiometric",
     "radiometric_calibration": "irisplug_calib.radiometric",
     "ResponseCoverageError": "irisplug_calib.radiometric",
+    # deprecated: moved to irisplug_iuvs (forwarded with a DeprecationWarning)
+    "interpolate_darks": "irisplug_calib.iuvs",
+    "subtract_iuvs_dark": "irisplug_calib.iuvs",
 }
 
 __all__ = ["__version__", *_LAZY]

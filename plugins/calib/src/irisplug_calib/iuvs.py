@@ -1,22 +1,9 @@
-"""Time-interpolated darks as the MAVEN IUVS L1B pipeline computes them.
+"""Deprecated: the IUVS time-interpolated darks moved to the irisplug-iuvs plugin (``irisplug_iuvs.dark_subtraction``).
 
-``DARK_METHOD = 'Time interpolation using multiple dark integrations'``: two
-L1A dark files bracket the observation (before and after), ``n_d`` frames
-each, stacked as ``detector_dark`` (2 n_d frames) with times in
-``Dark_Integration.ET``. For light integration ``i`` the dark frame index is
-``j = i`` (first frames and later frames have different noise patterns),
-``w = (t - t1) / (t2 - t1)`` with ``t1 = ET[j]``, ``t2 = ET[n_d + j]``,
-``t = Integration.ET[i]``, and ``background_dark = floor((1 - w) d1 + w d2)``;
-``detector_dark_subtracted = detector_raw - background_dark``. Verified on
-the v13 L1B sample files (shared/docs/formats.md section 1.7). For ``i >= n_d``
-(not covered by the samples) the last dark frame pair is used, with a warning.
-
-Examples
---------
->>> import numpy as np
->>> darks = np.stack([np.full((1, 2), 10), np.full((1, 2), 20)])
->>> interpolate_darks(darks, [0.0, 10.0], [2.5]).tolist()
-[[[12.0, 12.0]]]
+Use ``irisplug.calibrate(product, ["iuvs-dark"])`` or ``irisplug_iuvs``
+(``irisplug_iuvs.interpolate_darks``, ``irisplug_iuvs.subtract_iuvs_dark``).
+Names accessed here are forwarded there with a ``DeprecationWarning``; this
+module will be removed.
 """
 
 from __future__ import annotations
@@ -24,143 +11,18 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-import numpy as np
-
-from irisplug.errors import CalibrationError, InconsistentInputError
-from irisplug_calib._common import (
-    CalibrationWarning,
-    as_float,
-    frame_values,
-    map_cubes,
-    new_cube,
-    record,
-    std_of,
-    xp_of,
-)
-
-__all__ = ["interpolate_darks", "subtract_iuvs_dark"]
+_MOVED = ("interpolate_darks", "subtract_iuvs_dark")
 
 
-def interpolate_darks(dark_frames: Any, dark_times: Any, light_times: Any, *, floor: bool = True) -> np.ndarray:
-    """The IUVS L1B ``background_dark`` for each light integration.
+def __getattr__(name: str) -> Any:
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn(f"{__name__}.{name} moved to irisplug_iuvs.{name} (distribution irisplug-iuvs)",
+                  DeprecationWarning, stacklevel=2)
+    import irisplug_iuvs
 
-    Parameters
-    ----------
-    dark_frames
-        (2 n_d, spatial, spectral): the frames of the dark before, then after.
-    dark_times
-        2 n_d times (ET seconds), as ``Dark_Integration.ET``.
-    light_times
-        One time per light integration (``Integration.ET``).
-    floor
-        Round down to whole DN as the pipeline does.
-
-    Returns
-    -------
-    numpy.ndarray
-        (n_int, spatial, spectral) float32.
-
-    Raises
-    ------
-    InconsistentInputError
-        An odd number of dark frames, or times that do not match the frames.
-    CalibrationError
-        The two darks have the same time (no interpolation possible).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> d = np.stack([np.full((1, 1), 100), np.full((1, 1), 110)])
-    >>> interpolate_darks(d, [0.0, 4.0], [1.0]).ravel().tolist()  # floor(0.75 * 100 + 0.25 * 110)
-    [102.0]
-    """
-    d = np.asarray(dark_frames, dtype=np.float64)
-    if d.ndim == 2:
-        d = d[None]
-    td = np.asarray(dark_times, dtype=np.float64).ravel()
-    tl = np.atleast_1d(np.asarray(light_times, dtype=np.float64))
-    if d.shape[0] % 2 or d.shape[0] == 0:
-        raise InconsistentInputError(f"time-interpolated darks need frames from two dark files (an even number), got {d.shape[0]}")
-    if td.size != d.shape[0]:
-        raise InconsistentInputError(f"{td.size} dark times for {d.shape[0]} dark frames")
-    nd = d.shape[0] // 2
-    if tl.size > nd:
-        warnings.warn(
-            f"{tl.size} light integrations but {nd} dark frames per file: integrations {nd}.. use the last dark pair "
-            "(the pipeline's behaviour there is not verified)",
-            CalibrationWarning,
-            stacklevel=2,
-        )
-    out = np.empty((tl.size, *d.shape[1:]), dtype=np.float32)
-    for i, t in enumerate(tl):
-        j = min(i, nd - 1)
-        t1, t2 = td[j], td[nd + j]
-        if t2 == t1:
-            raise CalibrationError(f"the dark frames {j} and {nd + j} have the same time {t1}; cannot interpolate")
-        w = (t - t1) / (t2 - t1)
-        b = (1.0 - w) * d[j] + w * d[nd + j]
-        out[i] = np.floor(b) if floor else b
-    return out
+    return getattr(irisplug_iuvs, name)
 
 
-def _lookup(obj: Any, name: str, given: Any) -> Any:
-    if given is not None:
-        return given
-    value = frame_values(obj, name)
-    if value is None:
-        raise CalibrationError(
-            f"IUVS dark subtraction needs {name!r}: pass {name}=... or read the L1B file with a reader that "
-            f"stores it in meta[{name!r}]"
-        )
-    return value
-
-
-def subtract_iuvs_dark(
-    obj: Any, *, dark_frames: Any = None, dark_times: Any = None, light_times: Any = None, floor: bool = True
-) -> Any:
-    """Subtract the time-interpolated IUVS dark from raw DN integrations (n_int, spatial, spectral).
-
-    ``obj`` is a raw-DN NDCube, or an IUVS L1B product read by irisplug-iuvs
-    (then its ``raw`` cube, ``dark_frames`` and ``Dark_Integration``/``Integration``
-    ET columns are used and the dark-subtracted raw cube is returned). For a
-    cube the inputs default to ``obj.meta["dark_frames"]``, ``["dark_times"]``,
-    ``["light_times"]``. The dark is exact integer DN, so only the input
-    uncertainty (if any) is carried over; the background goes to
-    ``meta["background_dark"]``.
-
-    Examples
-    --------
-    >>> import numpy as np, ndcube, astropy.wcs
-    >>> raw = ndcube.NDCube(np.full((1, 1, 2), 50.0), wcs=astropy.wcs.WCS(naxis=3))
-    >>> out = subtract_iuvs_dark(raw, dark_frames=np.stack([np.full((1, 2), 10), np.full((1, 2), 20)]),
-    ...                          dark_times=[0.0, 10.0], light_times=[2.5])
-    >>> out.data.tolist()
-    [[[38.0, 38.0]]]
-    """
-
-    tables = getattr(obj, "tables", None)
-    if tables is not None and hasattr(obj, "keys") and "raw" in obj.keys() and "dark_frames" in obj.keys():
-        # an IUVS L1B product (irisplug-iuvs reader): raw DN, dark frames and their tables
-        raw = obj["raw"]
-        frames = dark_frames if dark_frames is not None else obj["dark_frames"].data
-        dt = dark_times if dark_times is not None else np.asarray(tables["Dark_Integration"]["ET"], dtype=float)
-        lt = light_times if light_times is not None else np.asarray(tables["Integration"]["ET"], dtype=float)
-        return subtract_iuvs_dark(raw, dark_frames=frames, dark_times=dt, light_times=lt, floor=floor)
-
-    def one(cube: Any) -> Any:
-        frames = _lookup(cube, "dark_frames", dark_frames)
-        bg = interpolate_darks(frames, _lookup(cube, "dark_times", dark_times), _lookup(cube, "light_times", light_times), floor=floor)
-        values = as_float(cube.data)
-        if values.ndim == 2:
-            values = values[None]
-        if values.shape != bg.shape:
-            raise InconsistentInputError(f"interpolated dark of shape {bg.shape} does not match the data {values.shape}")
-        xp = xp_of(values)
-        new_data = values - (xp.asarray(bg) if xp is not np else bg)
-        new_data = new_data.reshape(cube.data.shape)
-        new = new_cube(cube, new_data, uncertainty=std_of(cube))
-        meta = new.meta
-        meta["background_dark"] = bg
-        return record(new, "iuvs-dark", {"floor": floor}, {"dark_frames": int(np.shape(frames)[0]), "method": "time interpolation, j = i"})
-
-    return map_cubes(obj, one, "IUVS dark subtraction")
+def __dir__() -> list[str]:
+    return sorted(_MOVED)

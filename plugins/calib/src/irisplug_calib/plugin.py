@@ -3,7 +3,6 @@
 Steps (``irisplug.calibrate(obj, steps=[...], **params)``):
 
 - ``dark``: subtract master darks per exposure time (``darks=`` from :func:`irisplug_calib.dark.master_darks`).
-- ``iuvs-dark``: MAVEN IUVS L1B time-interpolated darks.
 - ``bad-pixel``: mask bad pixels from a list, rectangles or an image.
 - ``flat``: divide by a flat field (``flat=`` from :func:`irisplug_calib.flat.make_flat`).
 - ``exposure-norm``: DN -> DN/s.
@@ -32,16 +31,14 @@ def irisplug_calibrators() -> list[irisplug.CalibratorDescriptor]:
     return [
         step(name="dark", apply="irisplug_calib.correct:subtract_dark", accepts=_CUBES, version=VERSION,
              description="Subtract master darks per exposure time (SHOW statistics); linear fit in t when none matches"),
-        step(name="iuvs-dark", apply="irisplug_calib.iuvs:subtract_iuvs_dark", accepts=_CUBES, version=VERSION,
-             description="MAVEN IUVS L1B time-interpolated dark subtraction"),
-        step(name="bad-pixel", apply="irisplug_calib.correct:apply_bad_pixels", after=("dark", "iuvs-dark"),
+        step(name="bad-pixel", apply="irisplug_calib.correct:apply_bad_pixels", after=("dark",),
              accepts=_CUBES, version=VERSION, description="Mask bad pixels from a list, rectangles or an image"),
-        step(name="flat", apply="irisplug_calib.correct:apply_flat", after=("dark", "iuvs-dark", "bad-pixel"),
+        step(name="flat", apply="irisplug_calib.correct:apply_flat", after=("dark", "bad-pixel"),
              accepts=_CUBES, version=VERSION,
              description="Divide by a flat field (one set or SHOW arm A + arm B)"),
         # aiapy's documented order: update_pointing -> register -> (degradation) -> divide by exposure time
         step(name="exposure-norm", apply="irisplug_calib.exposure:normalize_exposure",
-             after=("dark", "iuvs-dark", "bad-pixel", "flat", "aia-update-pointing", "aia-register"), accepts="irisplug_calib.accepts:cubes_or_maps",
+             after=("dark", "bad-pixel", "flat", "aia-update-pointing", "aia-register"), accepts="irisplug_calib.accepts:cubes_or_maps",
              version=VERSION, description="DN -> DN/s, idempotent and unit-aware"),
         step(name="aia-update-pointing", apply="irisplug_calib.pointing:update_pointing",
              accepts="irisplug_calib.accepts:maps", version=VERSION,

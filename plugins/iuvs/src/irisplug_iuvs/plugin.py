@@ -1,4 +1,4 @@
-"""Hook implementations of the irisplug-iuvs plugin: the ``iuvs-l1b`` and ``iuvs-l1a`` readers.
+"""Hook implementations of the irisplug-iuvs plugin: the ``iuvs-l1b`` and ``iuvs-l1a`` readers, the ``iuvs-dark`` step.
 
 Callables are ``"module:function"`` references, imported on first use.
 """
@@ -6,7 +6,8 @@ Callables are ``"module:function"`` references, imported on first use.
 from __future__ import annotations
 
 import irisplug
-from irisplug.descriptors import ReaderDescriptor
+from irisplug.descriptors import CalibratorDescriptor, ReaderDescriptor
+from irisplug_iuvs._version import VERSION
 
 __all__: list[str] = []
 
@@ -31,5 +32,20 @@ def irisplug_readers() -> list[ReaderDescriptor]:
             priority=10,
             extensions=(".fits.gz", ".fits"),
             description="MAVEN IUVS L1A (raw DN + tables) -> IUVSProduct",
+        ),
+    ]
+
+
+@irisplug.hookimpl
+def irisplug_calibrators() -> list[CalibratorDescriptor]:
+    return [
+        CalibratorDescriptor(
+            name="iuvs-dark",
+            apply="irisplug_iuvs.dark_subtraction:subtract_iuvs_dark",
+            accepts="irisplug_iuvs.dark_subtraction:accepts_dark_subtraction",
+            # raw DN: before the generic steps that assume dark-subtracted data (irisplug-calib's)
+            before=("bad-pixel", "flat", "exposure-norm"),
+            version=VERSION,
+            description="MAVEN IUVS L1B time-interpolated dark subtraction (L1B product or raw-DN cube)",
         ),
     ]

@@ -7,7 +7,7 @@ import pytest
 from astropy.io import fits
 
 from irisplug.errors import InconsistentInputError
-from irisplug_calib.iuvs import interpolate_darks
+from irisplug_iuvs import interpolate_darks
 
 
 def _read(path):
@@ -22,8 +22,8 @@ def _read(path):
         }
 
 
-def test_background_dark_matches_l1b_files(iuvs_l1b_files):
-    for path in iuvs_l1b_files:
+def test_background_dark_matches_l1b_files(l1b_files):
+    for path in l1b_files:
         f = _read(path)
         raw = f["raw"] if f["raw"].ndim == 3 else f["raw"][None]
         bg = interpolate_darks(f["darks"], f["dark_et"], f["et"])
@@ -37,13 +37,13 @@ def test_background_dark_matches_l1b_files(iuvs_l1b_files):
         assert np.array_equal(raw - ref, f["dds"].reshape(raw.shape))
 
 
-def test_step_on_cube_recovers_dark_subtracted(iuvs_l1b_files):
+def test_step_on_cube_recovers_dark_subtracted(l1b_files):
     import astropy.wcs
     import ndcube
 
     import irisplug
 
-    f = _read(iuvs_l1b_files[0])
+    f = _read(l1b_files[0])
     raw = f["raw"] if f["raw"].ndim == 3 else f["raw"][None]
     meta = {"dark_frames": f["darks"], "dark_times": f["dark_et"], "light_times": f["et"]}
     cube = ndcube.NDCube(raw.copy(), wcs=astropy.wcs.WCS(naxis=3), meta=meta)
@@ -64,15 +64,55 @@ def test_interpolation_weights_and_bad_input():
         interpolate_darks(d, [0, 1], [1.0])
 
 
-def test_step_on_iuvs_reader_product(iuvs_l1b_files):
+def test_step_on_iuvs_reader_product(l1b_files):
     import irisplug
 
     try:
-        prod = irisplug.read(iuvs_l1b_files[0])
+        prod = irisplug.read(l1b_files[0])
     except irisplug.UnknownFormatError:
         pytest.skip("no IUVS reader installed")
     if not hasattr(prod, "tables"):
         pytest.skip("the IUVS reader returns no product with tables")
     out = irisplug.calibrate(prod, ["iuvs-dark"])
-    ref = _read(iuvs_l1b_files[0])["dds"]
+    ref = _read(l1b_files[0])["dds"]
     assert np.abs(np.asarray(out.data) - ref.reshape(out.data.shape)).max() <= 1.0
+
+
+def test_the_step_is_this_plugins_and_runs_before_the_generic_steps():
+    import irisplug
+
+    desc = irisplug.get_plugin_manager().get("calibrator", "iuvs-dark")
+    assert desc.plugin == "iuvs"
+    with pytest.warns(irisplug.errors.IrisplugWarning, match=r"\(iuvs-dark.before\)"):
+        plan = irisplug.plan_calibration(["exposure-norm", "flat", "iuvs-dark"])
+    assert [d.name for d in plan] == ["iuvs-dark", "flat", "exposure-norm"]
+
+
+def test_accepts_products_with_darks_and_cubes_not_other_observations(l1b_files):
+    import astropy.wcs
+    import ndcube
+
+    import irisplug
+    from irisplug.model import Observation
+    from irisplug_iuvs.dark_subtraction import accepts_dark_subtraction
+
+    prod = irisplug.read(l1b_files[0])
+    assert accepts_dark_subtraction(prod)
+    assert accepts_dark_subtraction(prod["raw"])
+    # another instrument's observation: windows without IUVS dark frames (was accepted, then failed inside)
+    cube = ndcube.NDCube(np.zeros((2, 3, 4)), wcs=astropy.wcs.WCS(naxis=3))
+    other = Observation({"Si IV 1403": cube, "C II 1336": cube}, meta={"TELESCOP": "X"})
+    verdict = accepts_dark_subtraction(other)
+    assert not verdict and "observation" in verdict.reason
+    with pytest.raises(irisplug.UnsupportedObjectError, match="iuvs-dark"):
+        irisplug.calibrate(other, ["iuvs-dark"])
+
+
+def test_calib_names_forward_with_a_deprecation_warning():
+    import irisplug_calib
+    import irisplug_iuvs
+
+    with pytest.warns(DeprecationWarning, match="moved to irisplug_iuvs.interpolate_darks"):
+        forwarded = irisplug_calib.interpolate_darks
+    assert forwarded is irisplug_iuvs.interpolate_darks
+    assert "iuvs-dark" not in [d.name for d in irisplug_calib.plugin.irisplug_calibrators()]
