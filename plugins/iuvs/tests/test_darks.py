@@ -129,3 +129,60 @@ def test_one_product_with_different_frames_is_an_error(l1b_files, tmp_path):
         h.writeto(changed, output_verify="silentfix")
     with pytest.raises(InconsistentInputError, match="different frames"):
         dark_statistics([source, changed], quiet=True)
+
+
+def test_light_l1a_files_are_not_darks(stats, l1a_dir):
+    """An L1A science file among the darks (a folder's files passed as they are) was a "shutter" dark row,
+    ~30x the real dark rate. It is an error naming the file, or left out with ``skip_light=True``."""
+    from irisplug.errors import InconsistentInputError
+
+    every = sorted(l1a_dir.glob("*.fits*"))
+    light = [p for p in every if "dark" not in p.name]
+    assert light  # the fixture made light files too
+    with pytest.raises(InconsistentInputError, match="light \\(science\\) product") as err:
+        dark_statistics(every, quiet=True)
+    assert light[0].name in str(err.value) or any(p.name in str(err.value) for p in light)
+    kept = dark_statistics(every, skip_light=True, quiet=True)
+    assert sorted(kept["product"]) == sorted(stats["product"])  # the dark products only
+    assert sorted(kept.attrs["skipped_light_files"]) == sorted(p.name for p in light)
+
+
+def test_l1b_dark_products_of_different_lengths(l1b_files, tmp_path):
+    """Frames belong to products by ``Dark_Engineering.NUMBER`` (they were split evenly: a 5 + 4 file gave
+    the second product a frame of the first, and its time and rate)."""
+    from astropy.table import Table
+
+    from irisplug.errors import CorruptFileError
+
+    source = next(p for p in l1b_files if "-fuv_" in p.name)
+    keep = list(range(9))  # the second product loses its last frame
+    with fits.open(source) as h:
+        frames = h["detector_dark"].data[keep].astype(float)
+        integration = Table(h["Dark_Integration"].data)[keep]
+        engineering = Table(h["Dark_Engineering"].data)
+        engineering["NUMBER"] = [5, 4]
+        products = [s.strip() for s in h["Dark_Observation"].data["PRODUCT_ID"]]
+        hdr = h[0].header
+        h["detector_dark"].data = h["detector_dark"].data[keep]
+        h["Dark_Integration"] = fits.BinTableHDU(integration, name="Dark_Integration")
+        h["Dark_Engineering"] = fits.BinTableHDU(engineering, name="Dark_Engineering")
+        changed = tmp_path / source.name
+        h.writeto(changed, output_verify="silentfix")
+    df = dark_statistics([changed], quiet=True)
+    npix = hdr["SPA_SIZE"] * hdr["SPE_SIZE"]
+    for product, rows in zip(products, (slice(0, 5), slice(5, 9)), strict=True):
+        row = df[df["product"] == product].iloc[0]
+        assert row["n_frames"] == rows.stop - rows.start
+        assert row["dn_per_s"] == pytest.approx(frames[rows].mean() / npix / hdr["INT_TIME"], rel=1e-12)
+        assert row["det_temp_c"] == pytest.approx(np.mean(integration["DET_TEMP_C"][rows]))
+    # counts that do not add up to the frames: refused, naming the file
+    with fits.open(changed) as h:
+        engineering = Table(h["Dark_Engineering"].data)
+        engineering["NUMBER"] = [5, 5]
+        h["Dark_Engineering"] = fits.BinTableHDU(engineering, name="Dark_Engineering")
+        bad = tmp_path / "bad" / source.name
+        bad.parent.mkdir()
+        h.writeto(bad, output_verify="silentfix")
+    with pytest.raises(CorruptFileError, match="NUMBER \\[5, 5\\]") as err:
+        dark_statistics([bad], quiet=True)
+    assert source.name in str(err.value)

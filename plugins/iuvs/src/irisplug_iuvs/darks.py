@@ -8,6 +8,7 @@ integration time, with the detector and case temperatures, the MCP voltage
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from irisplug_iuvs.conversions import case_temp_from_dn, det_temp_from_dn, mcp_volt_from_dn
+from irisplug_iuvs.filenames import parse_filename
 
 __all__ = ["pixels_per_bin", "dark_statistics", "plot_dark_rate_vs_temperature", "DARK_COLUMNS"]
 
@@ -80,8 +82,16 @@ def _row(path: Path, product: str, frames: np.ndarray, npix: np.ndarray, int_tim
 
 
 def _rows_of_file(path: Path) -> list[dict[str, Any]]:
-    """Dark rows of one file, reading only the HDUs needed (not the full product)."""
-    from irisplug.errors import UnknownFormatError
+    """Dark rows of one file, reading only the HDUs needed (not the full product).
+
+    Raises
+    ------
+    irisplug.errors.InconsistentInputError
+        An L1A light (science) file: its frames are not darks.
+    irisplug.errors.CorruptFileError
+        An L1B file whose dark products' frame counts do not add up.
+    """
+    from irisplug.errors import InconsistentInputError, UnknownFormatError
     from irisplug.fileinfo import FileInfo
     from irisplug_iuvs._cubes import with_leading_axis
     from irisplug_iuvs._fits import find_hdu, header_dict, open_validated, read_table
@@ -112,15 +122,52 @@ def _rows_of_file(path: Path) -> list[dict[str, Any]]:
     eng, integ, npix = t["Engineering"], t["Integration"], pixels_per_bin(t["Binning"])
     if level == "l1a":
         product = str(hdr.get("FILENAME", path.name)).strip().removesuffix(".gz").removesuffix(".fits")
+        if not _is_dark_product(product, path):
+            error = InconsistentInputError(f"{product} is a light (science) product, not a dark: pass dark files "
+                                           "(channel fuvdark, muvdark, echdark) or L1B files, or skip_light=True",
+                                           path=path)
+            error.light_file = True
+            raise error
         return [_row(path, product, frames, npix, float(eng["INT_TIME"][0]) / 1000.0, float(eng["MCP_GAIN"][0]),
                      integ, eng, xuv)]
-    per = frames.shape[0] // len(eng)
     return [
-        _row(path, str(t["Observation"]["PRODUCT_ID"][k]).strip(), frames[k * per:(k + 1) * per], npix,
-             float(eng["INT_TIME"][k]) / 1000.0, float(eng["MCP_GAIN"][k]), integ[k * per:(k + 1) * per],
-             eng[k:k + 1], xuv)
-        for k in range(len(eng))
+        _row(path, str(t["Observation"]["PRODUCT_ID"][k]).strip(), frames[rows], npix,
+             float(eng["INT_TIME"][k]) / 1000.0, float(eng["MCP_GAIN"][k]), integ[rows], eng[k:k + 1], xuv)
+        for k, rows in enumerate(_frames_of_products(eng, integ, frames.shape[0], path))
     ]
+
+
+def _is_dark_product(product: str, path: Path) -> bool:
+    """Whether an L1A file holds a dark product, by its product name (header ``FILENAME``, else the file's)."""
+    from irisplug_iuvs.errors import IUVSFilenameError
+
+    try:
+        return parse_filename(product).is_dark
+    except IUVSFilenameError:
+        return parse_filename(path.name).is_dark
+
+
+def _frames_of_products(engineering: Any, integration: Any, n_frames: int, path: Path) -> list[slice]:
+    """The rows of ``detector_dark`` (and ``Dark_Integration``) of each dark product of an L1B file.
+
+    The products are stacked in the order of ``Dark_Engineering``, each with
+    its ``NUMBER`` of integrations (formats.md 1.3); the counts must add up to
+    the frames and to the ``Dark_Integration`` rows, or the file is refused.
+    """
+    from irisplug.errors import CorruptFileError
+
+    counts = [int(n) for n in np.asarray(engineering["NUMBER"])] if "NUMBER" in engineering.colnames else None
+    if counts is None:  # no counts: only an even split is unambiguous
+        if n_frames % len(engineering):
+            raise CorruptFileError(f"{n_frames} dark frames do not split evenly into {len(engineering)} "
+                                            "dark products and Dark_Engineering has no NUMBER column", path=path)
+        counts = [n_frames // len(engineering)] * len(engineering)
+    if sum(counts) != n_frames or len(integration) != n_frames or min(counts) < 1:
+        raise CorruptFileError(
+            f"Dark_Engineering.NUMBER {counts} (sum {sum(counts)}) does not match the {n_frames} frames of "
+            f"detector_dark and the {len(integration)} rows of Dark_Integration", path=path)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    return [slice(int(a), int(b)) for a, b in itertools.pairwise(starts)]
 
 
 def _product_key(row: dict[str, Any]) -> tuple[str, str]:
@@ -157,7 +204,8 @@ def _unique_products(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, quiet: bool | None = None) -> Any:
+def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, skip_light: bool = False,
+                    quiet: bool | None = None) -> Any:
     """Per-dark-product statistics of many IUVS files, as in the seed 003 notebook.
 
     Parameters
@@ -169,6 +217,10 @@ def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, 
         Keep only darks taken with the MCP high voltage off (``dark_mode ==
         "mcp_off"``), the mode chosen for the mission after the shutter darks
         proved less reproducible.
+    skip_light
+        Leave out L1A light (science) files, so a folder's files can be passed
+        as they are; their names go to ``df.attrs["skipped_light_files"]``.
+        By default such a file is an error: its frames are not darks.
     quiet
         No progress bar.
 
@@ -184,7 +236,10 @@ def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, 
     Raises
     ------
     irisplug.errors.InconsistentInputError
-        One product ID with different frames in two files (mixed processing versions).
+        One product ID with different frames in two files (mixed processing versions), or an L1A light
+        file without ``skip_light=True``.
+    irisplug.errors.CorruptFileError
+        An L1B file whose ``Dark_Engineering.NUMBER`` counts do not add up to its dark frames.
 
     Examples
     --------
@@ -194,15 +249,24 @@ def dark_statistics(paths: Iterable[str | Path], *, mcp_off_only: bool = False, 
     import pandas as pd
 
     from irisplug import progress
+    from irisplug.errors import InconsistentInputError
 
     paths = [Path(p) for p in paths]
     rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
     for p in progress(paths, total=len(paths), desc="IUVS darks", quiet=quiet):
-        rows.extend(_rows_of_file(p))
+        try:
+            rows.extend(_rows_of_file(p))
+        except InconsistentInputError as exc:
+            if not (skip_light and getattr(exc, "light_file", False)):
+                raise
+            skipped.append(p.name)
     df = pd.DataFrame(_unique_products(rows), columns=list(DARK_COLUMNS))
     if mcp_off_only:
         df = df[df.dark_mode == "mcp_off"]
-    return df.set_index(pd.DatetimeIndex(df["time"], name="time")).sort_index()
+    df = df.set_index(pd.DatetimeIndex(df["time"], name="time")).sort_index()
+    df.attrs["skipped_light_files"] = skipped
+    return df
 
 
 def plot_dark_rate_vs_temperature(df: Any, path: str | Path, *, int_times: Sequence[float] | None = None,
