@@ -75,3 +75,22 @@ def test_identify_without_filename_keyword_uses_extension_names(l1a_dir, l1b_fil
             h[0].header["FILENAME"] = "renamed_by_someone.fits"
             h.writeto(out, output_verify="silentfix")
         assert iuvs_level(FileInfo(out)) == level
+
+
+@pytest.mark.parametrize("keywords", [{"BLANK": -1}, {"BZERO": 0.0, "BSCALE": 2.0}])
+def test_uncompressed_l1a_with_blank_or_scaling_reads_lazily(l1a_dir, tmp_path, keywords):
+    """2015-era L1A primaries carry BLANK = -1 (formats.md 1.3); astropy cannot memory-map such an image, and
+    the default ``lazy=True`` read refused the uncompressed file as corrupt."""
+    import irisplug
+
+    source = sorted(l1a_dir.glob("*fuvdark*"))[0]
+    out = tmp_path / source.name.removesuffix(".gz")
+    with fits.open(source) as h:
+        copy = fits.HDUList([hdu.copy() for hdu in h])
+    copy[0].header.update(keywords)
+    copy.writeto(out)
+    with fits.open(out) as ref:
+        expected = np.asarray(ref[0].data, dtype=float)  # astropy's own scaling / blanking
+    for lazy in (True, False):
+        prod = irisplug.read(out, lazy=lazy)
+        np.testing.assert_array_equal(np.asarray(prod["raw"].data, dtype=float).reshape(expected.shape), expected)

@@ -251,21 +251,44 @@ def open_validated(path: Path, *, lazy: bool = True) -> tuple[Any, bool]:
         except _ASTROPY_OPEN_ERRORS as exc:
             raise CorruptFileError(f"astropy cannot open the decompressed file: {exc}", path=path) from exc
         return _checked(hdul, path), False
+    scaled = False
     try:
         for header, _offset, _size in iter_fits_headers(path):
             _data_bytes(header)
             _check_table_header(header)
+            scaled = scaled or _needs_scaling(header)
     except CorruptFileError as exc:
         if exc.path is None:
             raise CorruptFileError(exc.message, path=path) from None
         raise
     except (ValueError, OSError, OverflowError, TypeError) as exc:  # the core walker's own (see issue 16 core)
         raise CorruptFileError(f"cannot walk the FITS headers ({exc})", path=path) from exc
+    if lazy and scaled:
+        # astropy cannot memory-map an image with BLANK or BSCALE/BZERO (2015-era L1A primaries carry
+        # BLANK = -1, formats.md 1.3): such a file is read into memory, within the in-memory limit
+        _check_in_memory_size(path)
+        lazy = False
     try:
         hdul = fits.open(path, memmap=lazy, lazy_load_hdus=False)
     except _ASTROPY_OPEN_ERRORS as exc:
         raise CorruptFileError(f"astropy cannot open the file: {exc}", path=path) from exc
     return _checked(hdul, path), lazy
+
+
+def _needs_scaling(header: Any) -> bool:
+    """Whether an image HDU's header asks astropy to scale or blank its data (which it cannot memory-map)."""
+    if str(header.get("XTENSION", "IMAGE")).strip() not in ("IMAGE", "") or header.get("NAXIS", 0) in (0, None):
+        return False
+    return "BLANK" in header or header.get("BSCALE", 1) != 1 or header.get("BZERO", 0) != 0
+
+
+def _check_in_memory_size(path: Path) -> None:
+    """Refuse a plain file too large to read into memory (:func:`max_decompressed_bytes`)."""
+    limit = max_decompressed_bytes()
+    size = path.stat().st_size
+    if limit and size > limit:
+        raise _limit_error(f"{size} bytes with BLANK or BSCALE/BZERO images (which cannot be memory-mapped) exceed "
+                           f"the in-memory limit of {limit} bytes (IRISPLUG_MAX_DECOMPRESSED_BYTES)", path)
 
 
 def _checked(hdul: Any, path: Path) -> Any:
