@@ -15,12 +15,19 @@ __all__ = ["resample_wavelength"]
 def _grid_angstrom(grid: Any) -> np.ndarray:
     import astropy.units as u
 
-    g = np.asarray(u.Quantity(grid, u.AA).to_value(u.AA), dtype=float).reshape(-1)
+    from irisplug.errors import InconsistentInputError
+
+    try:
+        g = np.asarray(u.Quantity(grid, u.AA).to_value(u.AA), dtype=float).reshape(-1)
+    except (u.UnitsError, TypeError, ValueError) as exc:
+        raise InconsistentInputError(f"the wavelength grid must be lengths (a Quantity such as "
+                                     f"np.linspace(2794, 2806, 100) * u.AA): {exc}") from exc
     if g.size < 2:
-        raise ValueError("the wavelength grid needs at least two values")
+        raise InconsistentInputError("the wavelength grid needs at least two values")
     step = np.diff(g)
-    if not np.allclose(step, step[0], rtol=1e-9, atol=0):
-        raise ValueError("the wavelength grid must be uniformly spaced (it becomes a linear WCS axis)")
+    if not np.all(np.isfinite(g)) or not np.allclose(step, step[0], rtol=1e-9, atol=0) or step[0] == 0:
+        raise InconsistentInputError("the wavelength grid must be finite and uniformly spaced, with a non-zero step "
+                                     "(it becomes a linear WCS axis)")
     return g
 
 
@@ -103,7 +110,9 @@ def resample_wavelength(
     g = _grid_angstrom(grid)
     base, slices = unwrap_wcs(cube.wcs)
     if not isinstance(base, PerExposureWCS) or any(s != slice(None) for s in slices):
-        raise TypeError("resample_wavelength needs an unsliced RasterCube (resample first, then slice)")
+        from irisplug.errors import UnsupportedObjectError
+
+        raise UnsupportedObjectError("resample_wavelength needs an unsliced RasterCube (resample first, then slice)")
     src = np.asarray(cube.axis_world_coords_values("em.wl")[0].to_value("Angstrom"))
     if src.ndim != 1:  # one grid per spectrum (a PC matrix coupling wavelength and position): not one table
         from irisplug.errors import UnsupportedObjectError
@@ -115,6 +124,7 @@ def resample_wavelength(
     _check_coverage(cube, g, src, valid)
     i0 = np.clip(np.floor(np.nan_to_num(pos)).astype(int), 0, src.size - 2)
     w = (np.nan_to_num(pos) - i0).astype(np.float32)
+    on_left, on_right = w == 0, w == 1
     n = cube.data.shape[0]
     shape = (n, cube.data.shape[1], g.size)
     path = Path(out) if out is not None else Path(tempfile.mkstemp(prefix="irisplug-resample-", suffix=".f32")[1])
@@ -131,7 +141,12 @@ def resample_wavelength(
         block = np.asarray(cube.data[start:stop], dtype=np.float32)
         if cube.mask is not None:
             block = np.where(np.asarray(cube.mask[start:stop]), np.float32(np.nan), block)
-        res = block[..., i0] * (1 - w) + block[..., i0 + 1] * w
+        left, right = block[..., i0], block[..., i0 + 1]
+        res = left * (1 - w) + right * w
+        # a grid point on a pixel is that pixel's value: its neighbour's weight is 0, and a masked (NaN)
+        # neighbour must not make it NaN (NaN * 0 is NaN)
+        res[..., on_left] = left[..., on_left]
+        res[..., on_right] = right[..., on_right]
         res[..., ~valid] = np.nan
         result[start:stop] = res
     result.flush()
