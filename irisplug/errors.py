@@ -207,3 +207,35 @@ class RemoteServiceError(IrisplugError, OSError):
 
 
 __all__ += ["DownloadError", "RemoteServiceError"]
+
+
+class _PlainMessageKeyError(KeyError):
+    """A ``KeyError`` whose ``str`` is its message (``KeyError`` shows the repr of its argument)."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
+
+
+class UnknownWindowError(IrisplugError, _PlainMessageKeyError):
+    """A window label an observation (or the files being read) does not hold; the message lists the labels.
+
+    Also a ``KeyError``, as the mapping access ``obs[label]`` promises.
+    """
+
+
+class UnknownCoordinateError(IrisplugError, _PlainMessageKeyError):
+    """An object has no per-exposure coordinate of that name; the message lists those it has (also a ``KeyError``)."""
+
+
+class IndexOutOfRangeError(IrisplugError, IndexError):
+    """An index (frame, exposure, file, raster position) outside what the object holds; the message gives the range.
+
+    Also an ``IndexError``, so code written against Python's sequences keeps working.
+    """
+
+
+class WavelengthOutOfRangeError(IrisplugError, ValueError):
+    """A wavelength outside a spectral window by more than half a pixel; the message gives the window's range."""
+
+
+__all__ += ["UnknownWindowError", "UnknownCoordinateError", "IndexOutOfRangeError", "WavelengthOutOfRangeError"]

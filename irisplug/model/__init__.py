@@ -49,6 +49,8 @@ _EXPORTS = {
     "ImageCube": "irisplug.model.cubes",
     "RasterSequence": "irisplug.model.sequence",
     "Observation": "irisplug.model.observation",
+    "unknown_window_message": "irisplug.model.observation",
+    "wavelength_index": "irisplug.model.maps",
     "Deferred": "irisplug.model.observation",
     "PerExposureWCS": "irisplug.model.wcs",
     "join_exposures": "irisplug.model.wcs",

@@ -7,12 +7,60 @@ with the cube, even to a single exposure). :func:`extra_coord` reads them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-__all__ = ["EXPOSURE_COORDS", "extra_coord", "attach_exposure_coords", "exposure_values"]
+from irisplug.errors import IndexOutOfRangeError, UnknownCoordinateError
+
+__all__ = ["EXPOSURE_COORDS", "extra_coord", "attach_exposure_coords", "exposure_values", "UnknownCoordinateError",
+           "IndexOutOfRangeError", "check_index"]
+
+
+def check_index(index: Any, n: int, what: str, *, of: str = "", path: Any = None) -> int:
+    """``index`` as a non-negative int below ``n`` (negative indices count from the end, as in Python).
+
+    Parameters
+    ----------
+    index
+        An integer (Python or numpy).
+    n
+        How many there are.
+    what
+        What is counted, for the message (``"frame"``, ``"raster file"``).
+    of
+        What it belongs to, for the message (``"of window 'FUV 1394'"``).
+    path
+        The file concerned, if any (``err.path``).
+
+    Raises
+    ------
+    IndexOutOfRangeError
+        ``index`` is not in ``-n .. n - 1``.
+
+    Examples
+    --------
+    >>> check_index(-1, 54, "frame")
+    53
+    >>> check_index(100, 54, "frame")
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.IndexOutOfRangeError: frame 100 is out of range: there are 54 (0..53, or -54..-1 from the end)
+    """
+    import operator
+
+    try:
+        i = operator.index(index)
+    except TypeError:
+        raise IndexOutOfRangeError(f"{what} index must be an integer, got {index!r}", path=path) from None
+    if not -n <= i < n:
+        span = f"0..{n - 1}, or -{n}..-1 from the end" if n else "none"
+        raise IndexOutOfRangeError(f"{what} {i}{' ' + of if of else ''} is out of range: there are {n} ({span})",
+                                   path=path)
+    return i % n
+
 
 #: names of the per-exposure coordinates on axis 0
 EXPOSURE_COORDS = ("time", "exposure_time", "raster_position", "repeat")
@@ -53,7 +101,10 @@ def extra_coord(cube: Any, name: str) -> Any:
     ----------
     cube
         A :class:`RasterCube`, :class:`SJICube` or any NDCube carrying the
-        coordinate in its meta or as an extra coordinate.
+        coordinate in its meta or as an extra coordinate; or an
+        ``NDCubeSequence`` of them (a :class:`RasterSequence`, e.g. a
+        one-file sit-and-stare window), whose cubes' values are concatenated
+        in order: one value per exposure of the whole sequence.
     name
         ``"time"`` (astropy Time, exposure midpoints), ``"exposure_time"``
         (Quantity, s), ``"raster_position"`` or ``"repeat"`` (integer arrays).
@@ -64,8 +115,9 @@ def extra_coord(cube: Any, name: str) -> Any:
 
     Raises
     ------
-    KeyError
-        When the cube has no such coordinate (the message lists those it has).
+    UnknownCoordinateError
+        When the cube has no such coordinate (the message lists those it has);
+        an ``IrisplugError`` and a ``KeyError``.
 
     Examples
     --------
@@ -76,11 +128,55 @@ def extra_coord(cube: Any, name: str) -> Any:
     values = exposure_values(cube)
     if name in values:
         return values[name]
+    cubes = _sequence_cubes(cube)
+    if cubes is not None:
+        return _concatenated(cubes, name)
     ec = getattr(cube, "extra_coords", None)
     if ec is not None and name in ec.keys():
         return cube.axis_world_coords(wcs=ec[name])[0]
     known = sorted(set(values) | set(ec.keys() if ec is not None else ()))
-    raise KeyError(f"no per-exposure coordinate {name!r}; this cube has {known}")
+    if known:
+        raise UnknownCoordinateError(f"no per-exposure coordinate {name!r}; this {type(cube).__name__} has {known}",
+                                     path=_filename(cube))
+    raise UnknownCoordinateError(
+        f"a {type(cube).__name__} has no per-exposure coordinates (no exposure axis, or not made by a reader that "
+        f"sets them); give a cube, a sequence of cubes or an image cut from one", path=_filename(cube))
+
+
+def _filename(obj: Any) -> Any:
+    meta = getattr(obj, "meta", None)
+    return meta.get("FILENAME") if isinstance(meta, Mapping) else None
+
+
+def _sequence_cubes(obj: Any) -> list[Any] | None:
+    """The cubes of an ``NDCubeSequence`` (a RasterSequence, ...), None for anything else."""
+    if "ndcube" not in sys.modules:  # no NDCubeSequence can exist before ndcube is imported
+        return None
+    from ndcube import NDCubeSequence
+
+    return list(obj.data) if isinstance(obj, NDCubeSequence) else None
+
+
+def _concatenated(cubes: list[Any], name: str) -> Any:
+    """Coordinate ``name`` of every cube of a sequence, concatenated in order (one value per exposure)."""
+    if not cubes:
+        raise UnknownCoordinateError(f"no per-exposure coordinate {name!r}: the sequence holds no cubes")
+    try:
+        parts = [np.atleast_1d(extra_coord(c, name)) for c in cubes]
+    except UnknownCoordinateError as err:
+        raise UnknownCoordinateError(f"in the sequence's cubes: {err.message}", path=err.path) from None
+    from astropy.time import Time
+
+    if isinstance(parts[0], Time):  # exactly (two-part Julian dates), not through ISO strings rounded to the ms
+        utc = [p.utc for p in parts]
+        out = Time(np.concatenate([p.jd1 for p in utc]), np.concatenate([p.jd2 for p in utc]), format="jd", scale="utc",
+                   precision=parts[0].precision)
+        return out.copy(format=parts[0].format)
+    import astropy.units as u
+
+    if isinstance(parts[0], u.Quantity):
+        return u.Quantity(np.concatenate([p.to_value(parts[0].unit) for p in parts]), parts[0].unit)
+    return np.concatenate(parts)
 
 
 def add_extra_coords(cube: Any, values: Mapping[str, Any]) -> None:

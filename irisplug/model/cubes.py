@@ -57,8 +57,62 @@ def _relabel_sky(cube: Any, objs: tuple[Any, ...], pixel_corners: bool) -> tuple
     return tuple(sky if isinstance(o, SkyCoord) else o for o in objs)
 
 
+def _counted_from_the_start(item: Any, shape: tuple[int, ...]) -> Any:
+    """``item`` with negative integer indices and slice bounds counted from the start of their axis.
+
+    ndcube (2.4) hands the item to astropy's ``sanitize_slices`` without the
+    array's shape, which refuses negative values ("its size is not known").
+    Items with an Ellipsis, arrays and stepped slices pass unchanged.
+
+    Raises
+    ------
+    IndexOutOfRangeError
+        An integer index outside its axis.
+    """
+    import operator
+
+    from irisplug.errors import IndexOutOfRangeError
+
+    items = item if isinstance(item, tuple) else (item,)
+    if Ellipsis in items or len(items) > len(shape):
+        return item
+    out = []
+    for axis, (index, n) in enumerate(zip(items, shape, strict=False)):
+        if isinstance(index, slice) and index.step in (None, 1):
+            start, stop, _ = index.indices(n)
+            index = slice(None if index.start is None else start, None if index.stop is None else max(stop, start))
+        elif not isinstance(index, bool | slice) and hasattr(index, "__index__"):
+            i = operator.index(index)
+            if not -n <= i < n:
+                raise IndexOutOfRangeError(f"index {i} is out of range for axis {axis} of size {n}")
+            index = i % n
+        out.append(index)
+    return tuple(out) if isinstance(item, tuple) else out[0]
+
+
 class PerExposureCoordsMixin:
     """``axis_world_coords`` whose SkyCoords carry each exposure's obstime and observer."""
+
+    def __getitem__(self, item: Any) -> Any:
+        """As ``NDCube.__getitem__``; negative indices count from the end, and a failed slice leaves the cube whole.
+
+        ndcube (2.4) takes a sliceable meta (the per-exposure values) off the
+        cube before slicing and puts it back only when slicing succeeds: one
+        failed ``cube[...]`` used to leave the cube without its meta.
+
+        Examples
+        --------
+        >>> sji[-1].data.shape == sji.data.shape[1:]  # doctest: +SKIP
+        True
+        """
+        item = _counted_from_the_start(item, tuple(self.data.shape))  # type: ignore[attr-defined]
+        meta = self.meta  # type: ignore[attr-defined]
+        try:
+            return super().__getitem__(item)  # type: ignore[misc]
+        except BaseException:
+            if meta is not None and self.meta is None:  # type: ignore[attr-defined]
+                self.meta = meta  # type: ignore[attr-defined]
+            raise
 
     def axis_world_coords(self, *axes: Any, pixel_corners: bool = False, wcs: Any = None) -> Any:
         """As ``NDCube.axis_world_coords``; a SkyCoord has the obstime and observer of each exposure.
@@ -179,14 +233,23 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
     def at_raster_position(self, position: int) -> Any:
         """The exposures taken at raster position ``position`` (IRISreader's get_raster_pos_data).
 
+        Raises
+        ------
+        irisplug.errors.IndexOutOfRangeError
+            No exposure at that position (an ``IrisplugError`` and an ``IndexError``).
+
         Examples
         --------
         >>> sji.at_raster_position(0).extra_coord("time")  # doctest: +SKIP
         """
+        from irisplug.errors import IndexOutOfRangeError
+        from irisplug.model._exposures import _filename
+
         pos = np.atleast_1d(np.asarray(extra_coord(self, "raster_position")))
         hits = np.flatnonzero(pos == position)
         if hits.size == 0:
-            raise IndexError(f"no exposure at raster position {position}; positions are {sorted(set(pos.tolist()))}")
+            raise IndexOutOfRangeError(f"no exposure at raster position {position}; positions are "
+                                       f"{sorted(set(pos.tolist()))}", path=_filename(self))
         return self.select_exposures(hits)
 
     def raster_position_steps(self, position: int) -> np.ndarray:
@@ -458,18 +521,26 @@ class RasterCube(ExposureCubeMixin, SpectrogramCube):
         self.__dict__["_sunraster_exposure_loc"] = value
 
     def spectroheliogram(self, wavelength: Any, width: Any = None) -> ImageCube:
-        """The image at ``wavelength`` (nearest pixel, or summed over ``+-width/2``).
+        """The image at ``wavelength`` (nearest pixel, or the average over ``+-width/2``).
 
         Returns a 2-D :class:`ImageCube` (axes: raster step, position along
-        slit) whose WCS keeps every step's pointing.
+        slit) whose WCS keeps every step's pointing. See
+        :func:`irisplug.model.maps.spectroheliogram`.
 
         Parameters
         ----------
         wavelength
-            Quantity (e.g. ``2796.35 * u.AA``).
+            Quantity (e.g. ``2796.35 * u.AA``; any spectral unit) or a plain
+            number in Angstrom.
         width
-            Optional Quantity; pixels within ``wavelength +- width/2`` are averaged
-            (masked pixels ignored).
+            Optional Quantity or number (Angstrom); pixels within
+            ``wavelength +- width/2`` are averaged (masked pixels ignored).
+
+        Raises
+        ------
+        irisplug.errors.WavelengthOutOfRangeError
+            ``wavelength`` is outside the window by more than half a pixel (an
+            ``IrisplugError`` and a ``ValueError``).
 
         Examples
         --------
@@ -496,7 +567,22 @@ class SJICube(ExposureCubeMixin, NDCube):
     """
 
     def frame(self, index: int) -> ImageCube:
-        """Frame ``index`` as a 2-D :class:`ImageCube` with its exact WCS."""
+        """Frame ``index`` as a 2-D :class:`ImageCube` with its exact WCS, time and exposure time.
+
+        Its meta's ``EXPTIME`` and ``XPOSURE`` are the frame's own exposure
+        time (``extra_coord(sji, "exposure_time")[index]``), which
+        :meth:`ImageCube.to_map` hands to sunpy (``map.exposure_time``).
+
+        Raises
+        ------
+        irisplug.errors.IndexOutOfRangeError
+            ``index`` is not a frame of this cube (an ``IrisplugError`` and an ``IndexError``).
+
+        Examples
+        --------
+        >>> sji.frame(0).to_map().exposure_time  # doctest: +SKIP
+        <Quantity 8.00006 s>
+        """
         from irisplug.model.maps import frame_image
 
         return frame_image(self, index)

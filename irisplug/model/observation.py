@@ -8,10 +8,36 @@ headers (and the window table comes from those headers).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["Observation", "Deferred"]
+from irisplug.errors import UnknownWindowError
+
+__all__ = ["Observation", "Deferred", "UnknownWindowError", "unknown_window_message"]
+
+
+def unknown_window_message(unknown: Iterable[str], available: Iterable[str], where: str = "this observation") -> str:
+    """The message of :class:`UnknownWindowError`: the unknown labels, close matches, and every available label.
+
+    ``where`` names what holds the windows (an observation, the files read).
+
+    Examples
+    --------
+    >>> print(unknown_window_message(["FUV 139"], ["FUV 1394", "NUV 2796"]))
+    no window 'FUV 139' (did you mean 'FUV 1394'?) in this observation; available: 'FUV 1394', 'NUV 2796'
+    """
+    import difflib
+
+    available = list(available)
+    parts = []
+    for label in unknown:
+        close = difflib.get_close_matches(str(label), available, n=2, cutoff=0.6)
+        close += [a for a in available if str(label).strip().casefold() in a.casefold() and a not in close][:3]
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        parts.append(f"{label!r}{hint}")
+    held = ", ".join(repr(a) for a in available) if available else "none"
+    noun = "window" if len(parts) == 1 else "windows"
+    return f"no {noun} {', '.join(parts)} in {where}; available: {held}"
 
 _SUMMARY_KEYS = ("kind", "detector", "shape", "wave_min", "wave_max", "n_files")
 
@@ -82,8 +108,8 @@ class Observation(Mapping):
     def __getitem__(self, label: str) -> Any:
         try:
             item = self._items[label]
-        except KeyError:
-            raise KeyError(f"no window {label!r}; this observation has {list(self._items)}") from None
+        except (KeyError, TypeError):  # TypeError: an unhashable key
+            raise UnknownWindowError(unknown_window_message([label], self._items)) from None
         if isinstance(item, Deferred):
             with self._lock:
                 item = self._items[label]
@@ -92,7 +118,10 @@ class Observation(Mapping):
         return item
 
     def __contains__(self, label: object) -> bool:
-        return label in self._items  # without building a deferred window (Mapping's default would)
+        try:
+            return label in self._items  # without building a deferred window (Mapping's default would)
+        except TypeError:  # an unhashable key is in no mapping
+            return False
 
     def is_built(self, label: str) -> bool:
         """False while window ``label`` is still :class:`Deferred` (not built yet)."""
@@ -135,19 +164,36 @@ class Observation(Mapping):
             The frame (``.to_map()`` makes a sunpy Map); its time is
             ``extra_coord(frame, "time")``.
 
+        Raises
+        ------
+        UnknownWindowError
+            ``window`` or ``sji`` is not a label of this observation, or it
+            holds no slit-jaw images.
+        irisplug.errors.IndexOutOfRangeError
+            ``raster`` or ``step`` is out of range (negative values count from
+            the end, as in Python).
+
         Examples
         --------
         >>> frame = obs.sji_frame_at(line, raster=2, step=4, sji=slit_jaw)  # doctest: +SKIP
         """
-        from irisplug.model._exposures import extra_coord
+        from irisplug.model._exposures import check_index, extra_coord
 
-        cube = self[window].data[raster]
-        t = extra_coord(cube, "time")[step]
+        obj = self[window]
+        cubes = obj.data if isinstance(getattr(obj, "data", None), list) else [obj]  # a sequence, or one cube
+        cube = cubes[check_index(raster, len(cubes), "raster file", of=f"of window {window!r}")]
+        times = extra_coord(cube, "time")
+        if times.isscalar:
+            times = times.reshape(1)
+        t = times[check_index(step, len(times), "step", of=f"of raster file {raster} of window {window!r}")]
+        labels = [k for k in self._items if self._is_slit_jaw(k)]
         if sji is None:
-            labels = [k for k in self._items if self._is_slit_jaw(k)]
             if not labels:
-                raise KeyError("this observation has no slit-jaw images")
+                raise UnknownWindowError(f"this observation has no slit-jaw images (windows: {', '.join(self._items)}); "
+                                         "read the slit-jaw files with the raster files")
             sji = labels[0]
+        elif sji in self._items and sji not in labels:
+            raise UnknownWindowError(f"{sji!r} is not a slit-jaw window; the slit-jaw windows are {labels}")
         return self[sji].nearest_frame(t)
 
     def map_items(self, func: Callable[[Any], Any]) -> Observation:

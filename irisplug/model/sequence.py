@@ -166,22 +166,16 @@ class RasterSequence(_SunrasterRasterSequence):
         return f"{object.__repr__(self)}\n{self!s}"
 
     def extra_coord(self, name: str) -> Any:
-        """A per-exposure coordinate over all cubes, concatenated in order."""
-        from astropy.time import Time
+        """A per-exposure coordinate over all cubes, concatenated in order (:func:`irisplug.model.extra_coord`).
 
+        Raises
+        ------
+        irisplug.errors.UnknownCoordinateError
+            The cubes have no coordinate ``name`` (the message lists theirs).
+        """
         from irisplug.model._exposures import extra_coord
 
-        parts = [np.atleast_1d(extra_coord(c, name)) for c in self.data]
-        if isinstance(parts[0], Time):
-            return Time(np.concatenate([p.utc.isot for p in parts]), scale="utc")
-        try:
-            import astropy.units as u
-
-            if isinstance(parts[0], u.Quantity):
-                return u.Quantity(np.concatenate([p.value for p in parts]), parts[0].unit)
-        except ImportError:  # pragma: no cover
-            pass
-        return np.concatenate(parts)
+        return extra_coord(self, name)
 
     def as_cube(self) -> Any:
         """All exposures of all files in one cube (sit-and-stare view), each with its pointing."""
@@ -207,14 +201,19 @@ class RasterSequence(_SunrasterRasterSequence):
 
         Raises
         ------
-        IndexError
-            When no exposure is at that position.
+        irisplug.errors.IndexOutOfRangeError
+            When no exposure is at that position (an ``IrisplugError`` and an
+            ``IndexError``; the message lists the positions there are).
         """
+        from irisplug.errors import IndexOutOfRangeError
+        from irisplug.model._exposures import _filename
         from irisplug.model.join import join_cubes
 
         parts = [(self.data[i], steps) for i, steps in self.raster_position_steps(position)]
         if not parts:
-            raise IndexError(f"no exposure at raster position {position}")
+            held = sorted({int(p) for c in self.data for p in np.atleast_1d(exposure_values(c)["raster_position"])})
+            raise IndexOutOfRangeError(f"no exposure at raster position {position}; positions are {held}",
+                                       path=_filename(self.data[0]) if self.data else None)
         return join_cubes(parts, stare=True)
 
     def drop_empty_exposures(self) -> RasterSequence:

@@ -147,3 +147,34 @@ def test_the_image_comparison_can_fail(obs, baseline):
     ql.redraw(draw=False)
     with pytest.raises(AssertionError, match="RMS"):
         baseline(ql.fig, "quicklook_synthetic")
+
+
+def test_spectroheliogram_figure_refuses_a_wavelength_outside_the_window_as_the_model_does(iris_raster_obs):
+    """More than half a pixel beyond the window's last pixel: the figure and ``cube.spectroheliogram`` raise the
+    same error (the figure quietly drew the edge pixel up to 1 Å outside); within half a pixel both use the edge."""
+    import astropy.units as u
+
+    from irisplug.errors import IrisplugError, WavelengthOutOfRangeError
+
+    cube = iris_raster_obs["Si IV 1403"][0]
+    waves = cube.axis_world_coords("em.wl")[0].to_value(u.AA)
+    step = waves[1] - waves[0]
+    for outside in (waves[-1] + 0.6 * step, waves[-1] + 0.9, waves[0] - 0.6 * step):
+        with pytest.raises(WavelengthOutOfRangeError) as fig_err:
+            spectroheliogram(iris_raster_obs, window="Si IV 1403", wavelength=outside)
+        with pytest.raises(WavelengthOutOfRangeError) as model_err:
+            cube.spectroheliogram(outside * u.AA)
+        assert isinstance(fig_err.value, IrisplugError)
+        assert str(fig_err.value) == str(model_err.value)
+    fig = spectroheliogram(iris_raster_obs, window="Si IV 1403", wavelength=waves[-1] + 0.4 * step)
+    assert f"{waves[-1]:.2f} Å" in fig.axes[0].get_title()
+
+
+def test_contour_figure_refuses_a_wavelength_outside_the_window(obs):
+    import astropy.units as u
+
+    from irisplug.errors import WavelengthOutOfRangeError
+
+    waves = obs["Si IV 1403"][0].axis_world_coords_values("em.wl")[0].to_value(u.AA)
+    with pytest.raises(WavelengthOutOfRangeError, match="lies outside window 'Si IV 1403'"):
+        sji_with_contour(obs, obs, window="Si IV 1403", wavelength=(waves.max() + 0.5) * u.AA)

@@ -210,7 +210,7 @@ def _check_wcs_keywords(hdr: dict[str, Any], path: Path, where: str) -> None:
             raise CorruptFileError(f"{where}: {key} = {hdr[key]!r} is not a string", path=path)
 
 
-def _window_labels(primary: dict[str, Any], nwin: int, path: Path) -> list[str]:
+def _window_labels(primary: dict[str, Any], nwin: int, path: Path, *, warn: bool = True) -> list[str]:
     """TDESC1..TDESCn; a label repeated is made unique (``"<label> (HDU n)"`` for the later window) with a warning."""
     import warnings
 
@@ -222,8 +222,9 @@ def _window_labels(primary: dict[str, Any], nwin: int, path: Path) -> list[str]:
             raise CorruptFileError(f"primary header: TDESC{w} (label of window {w}) is empty", path=path)
         if label in labels:
             unique = f"{label} (HDU {w})"
-            warnings.warn(f"{path}: windows {labels.index(label) + 1} and {w} are both labelled {label!r} (TDESC); "
-                          f"window {w} is read as {unique!r}", stacklevel=4)
+            if warn:
+                warnings.warn(f"{path}: windows {labels.index(label) + 1} and {w} are both labelled {label!r} (TDESC); "
+                              f"window {w} is read as {unique!r}", stacklevel=4)
             label = unique
         labels.append(label)
     return labels
@@ -363,6 +364,30 @@ def _build_sji_cube(r: dict[str, Any], lazy: bool, keep_null: bool, uncertainty:
     return build_sji_cube(r, lazy, keep_null, uncertainty)
 
 
+def _check_wanted(windows: list[str], files: list[tuple], rasters: list[tuple]) -> None:
+    """Raise :class:`~irisplug.errors.UnknownWindowError` for labels of ``windows`` that no file holds."""
+    available: list[str] = []
+    for p, _, primary, _ in rasters:
+        available += _window_labels(primary, int(primary.get("NWIN", 0) or 0), p, warn=False)
+    for _, kind, primary, _ in files:
+        if kind == "sji":
+            available.append(str(primary.get("TDESC1", "")).strip())
+    available = list(dict.fromkeys(available))
+    unknown = [w for w in dict.fromkeys(windows) if w not in available]
+    if not unknown:
+        return
+    from irisplug.errors import UnknownWindowError
+    from irisplug.model import unknown_window_message
+
+    names = sorted(f[0].name for f in files)
+    if len(names) == 1:
+        where, path = "this file", files[0][0]
+    else:
+        shown = ", ".join(names) if len(names) <= 3 else f"{names[0]}, ..., {names[-1]}"
+        where, path = f"the {len(names)} files read ({shown})", files[0][0].parent
+    raise UnknownWindowError(unknown_window_message(unknown, available, where), path=path)
+
+
 def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: bool = True, windows: Sequence[str] | None = None,
                  uncertainty: bool = False, fileinfo: Sequence[Any] | None = None) -> Any:
     """Read IRIS Level 2 files of one observation into an :class:`irisplug.model.Observation`.
@@ -380,8 +405,9 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
     keep_null
         False drops exposures whose pixels are all missing (reads the data).
     windows
-        Labels to read (spectral windows and/or SJI labels such as ``"SJI_1400"``);
-        all when None.
+        Labels to read (spectral windows and/or SJI labels such as ``"SJI_1400"``;
+        one label may be given as a string); all when None. A label that none
+        of the files holds is an error.
     uncertainty
         True: attach photon + read noise uncertainties (``StdDevUncertainty``,
         lazy like the data; :func:`irisplug_iris.noise.photon_noise`).
@@ -398,6 +424,9 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
         A file lacks its auxiliary table.
     MixedSourceError
         The files belong to different observations (OBSIDs).
+    irisplug.errors.UnknownWindowError
+        A label of ``windows`` is in none of the files (the message names the
+        files and lists their labels); also a ``KeyError``.
 
     Examples
     --------
@@ -442,7 +471,11 @@ def read_iris_l2(paths: Sequence[str | Path], *, lazy: bool = True, keep_null: b
         detail = "; ".join(f"OBSID {k}: {', '.join(v[:2])}{' ...' if len(v) > 2 else ''}" for k, v in groups.items())
         raise MixedSourceError(f"files of different observations in one call ({detail}); read each observation separately", path=files[0][0])
     rasters = sorted((f for f in files if f[1] == "raster"), key=lambda f: (str(f[2].get("DATE_OBS", "")), f[0].name))
+    if isinstance(windows, str):
+        windows = [windows]
     wanted = None if windows is None else set(windows)
+    if wanted is not None:
+        _check_wanted(list(windows), files, rasters)
     by_window: dict[str, list[dict[str, Any]]] = {}
     first_index = 0
     for p, _, primary, hdus in rasters:

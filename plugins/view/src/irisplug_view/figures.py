@@ -26,13 +26,18 @@ def _finish(fig: Any, out: Any, dpi: float) -> Any:
 
 
 def _wavelength_index(win: Any, wavelength: Any) -> int:
+    """The window's pixel nearest to ``wavelength`` (Quantity or Å), by the model's rule.
+
+    A wavelength outside the window by more than half a pixel raises
+    ``irisplug.errors.WavelengthOutOfRangeError``, as
+    ``cube.spectroheliogram`` does; None gives the window's rest (or brightest) wavelength.
+    """
     if wavelength is None:
         return nearest(win.wavelength, win.rest_wavelength())
-    value = wavelength.to_value("AA") if hasattr(wavelength, "to_value") else float(wavelength)
-    wl = win.wavelength
-    if not wl.min() - 1 <= value <= wl.max() + 1:
-        raise UnsupportedObjectError(f"wavelength {value:.2f} Å is outside window {win.label!r} ({wl.min():.2f}–{wl.max():.2f} Å)")
-    return nearest(wl, value)
+    from irisplug.model import wavelength_index
+
+    meta = getattr(win.cube, "meta", None) or {}
+    return wavelength_index(win.wavelength, wavelength, window=win.label, path=meta.get("FILENAME"))
 
 
 def spectroheliogram(obj: Any, *, window: str | None = None, wavelength: Any = None, scan: int = 0,
@@ -48,6 +53,13 @@ def spectroheliogram(obj: Any, *, window: str | None = None, wavelength: Any = N
         Spectral window label (default: the first).
     wavelength
         Å (float or Quantity); default the line named by the window (Si IV 1403 → 1402.77 Å).
+        The nearest pixel is drawn.
+
+    Raises
+    ------
+    irisplug.errors.WavelengthOutOfRangeError
+        ``wavelength`` is outside the window by more than half a pixel (the
+        error ``cube.spectroheliogram`` raises for it).
 
     Examples
     --------
