@@ -145,9 +145,9 @@ def test_record_and_stored_uncertainty_disagreeing_is_reported(tmp_path):
 def test_newer_asdf_version_is_refused(tmp_path):
     path = irisplug.write(NDCube(np.ones((2, 3)), wcs=_fits_wcs()), tmp_path / "c.asdf")
     with asdf.open(path, lazy_load=False, memmap=False) as af:
-        af.tree["irisplug"]["version"] = "4"
+        af.tree["irisplug"]["version"] = "5"
         af.write_to(tmp_path / "future.asdf")
-    with pytest.raises(CorruptFileError, match="version 4"):
+    with pytest.raises(CorruptFileError, match="version 5"):
         irisplug.read(tmp_path / "future.asdf")
 
 

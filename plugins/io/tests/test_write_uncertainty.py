@@ -26,6 +26,7 @@ from ndcube import NDCube
 import irisplug
 from irisplug.errors import CorruptFileError, MissingExtensionError, UnsupportedObjectError
 from irisplug.testing import iter_cubes
+from irisplug_io.records import FORMAT_VERSION
 
 SUFFIXES = [".fits", ".asdf"]
 
@@ -110,7 +111,7 @@ def test_fits_uncertainty_hdu_read_by_astropy(tmp_path, case):
         np.testing.assert_array_equal(_bits(hdu.data), _bits(values))
         record = json.loads(hdul["JSON0"].data.tobytes())
         assert record["uncertainty"]["class"] == cls.__name__
-        assert hdul[0].header["IRISPLUG"] == "2"
+        assert hdul[0].header["IRISPLUG"] == FORMAT_VERSION
     # astropy's CCDData reads the same HDUs by its own convention (UTYPE)
     ccd = CCDData.read(path, hdu="CUBE0", hdu_mask="MASK0", hdu_uncertainty="UNCERT0")
     assert type(ccd.uncertainty) is cls

@@ -40,6 +40,11 @@ _EXPORTS = {
     "ASDF_FORMAT_VERSION": "irisplug_io.records",
     "UNCERTAINTY_CLASSES": "irisplug_io.records",
     "PerExposureWCSConverter": "irisplug_io.asdf_extension",
+    "MetadataConversionWarning": "irisplug_io.values",
+    "extra_coords_spec": "irisplug_io.extra_coords",
+    "apply_extra_coords": "irisplug_io.extra_coords",
+    "fits_cards": "irisplug_io.records",
+    "writable_cubes": "irisplug_io.records",
 }
 
 __all__ = list(_EXPORTS)

@@ -45,8 +45,9 @@ from irisplug_io.records import (
     decode_slices,
     flatten,
     rebuild,
-    storable_records,
     uncertainty_from_spec,
+    unit_from_string,
+    writable_cubes,
 )
 
 __all__ = ["write_asdf", "read_irisplug_asdf", "accepts", "identify_irisplug_asdf", "TAGGED_UNCERTAINTIES"]
@@ -65,7 +66,7 @@ def accepts(obj: Any) -> bool:
     >>> accepts(NDCollection([("a", np.zeros(3))]))
     False
     """
-    return storable_records(obj) is not None
+    return writable_cubes(obj) is not None
 
 
 def _asdf_wcs(rec: Any) -> Any:
@@ -83,7 +84,6 @@ def _asdf_wcs(rec: Any) -> Any:
 def _plain_cube(rec: Any, unc: tuple[Any, dict[str, Any]] | None) -> tuple[Any, Any]:
     """``(NDCube, extra uncertainty array or None)``: the record's cube as a plain NDCube with numpy arrays."""
     import astropy.nddata as nddata
-    import astropy.units as u
     from ndcube import NDCube
 
     uncertainty, extra = None, None
@@ -94,7 +94,7 @@ def _plain_cube(rec: Any, unc: tuple[Any, dict[str, Any]] | None) -> tuple[Any, 
         else:
             extra = np.asarray(array)
     mask = None if rec.mask is None else np.asarray(rec.mask).astype(bool)
-    cube = NDCube(np.asarray(rec.data), wcs=_asdf_wcs(rec), mask=mask, unit=u.Unit(rec.unit) if rec.unit else None,
+    cube = NDCube(np.asarray(rec.data), wcs=_asdf_wcs(rec), mask=mask, unit=unit_from_string(rec.unit),
                   uncertainty=uncertainty)
     return cube, extra
 

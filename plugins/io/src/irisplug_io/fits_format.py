@@ -38,10 +38,12 @@ import numpy as np
 from irisplug_io.records import (
     FORMAT_VERSION,
     check_format_version,
+    fits_cards,
     flatten,
+    is_gwcs,
     rebuild,
-    storable_records,
     uncertainty_from_spec,
+    writable_cubes,
 )
 
 __all__ = ["write_fits", "read_irisplug_fits", "accepts_fits", "identify_irisplug_fits", "FitsImage"]
@@ -58,8 +60,10 @@ def accepts_fits(obj: Any) -> bool:
     >>> accepts_fits(NDCollection([("a", np.zeros(3))]))
     False
     """
-    records = storable_records(obj)
-    return records is not None and all(rec.wcs["kind"] != "gwcs" for rec in records)
+    from irisplug.model import unwrap_wcs
+
+    cubes = writable_cubes(obj)
+    return cubes is not None and not any(is_gwcs(unwrap_wcs(c.wcs)[0]) for c in cubes)
 
 
 _SLAB_BYTES = 64 << 20  # numpy arrays are converted and written this many bytes at a time
@@ -140,6 +144,14 @@ def _history_lines(meta: dict[str, Any]) -> list[str]:
     return [f"irisplug {r.get('step')} ({r.get('plugin')} {r.get('version')}) {r.get('time')}" for r in hist if isinstance(r, dict)]
 
 
+def _plain_meta(encoded: Any) -> dict[str, Any]:
+    """A record's meta as values again (the record holds them in the exact encoding, tuples and times tagged)."""
+    from irisplug_io.values import decode_value
+
+    meta = decode_value(encoded) if encoded else {}
+    return dict(meta) if hasattr(meta, "keys") else {}
+
+
 def write_fits(obj: Any, path: Path) -> None:
     """Write ``obj`` (cube, sequence, Observation or NDCollection of NDCubes) to a FITS file readable by ``irisplug.read``.
 
@@ -180,7 +192,7 @@ def write_fits(obj: Any, path: Path) -> None:
     # object's own before its first cube's; the whole meta is in IRPMETA
     from irisplug.model import fits_keyword_items
 
-    described = SimpleNamespace(meta=meta, data=[SimpleNamespace(meta=first_meta)])
+    described = SimpleNamespace(meta=_plain_meta(meta), data=[SimpleNamespace(meta=_plain_meta(first_meta))])
     for key, value in fits_keyword_items(described):
         if key not in primary.header and key not in ("FILENAME", "BUNIT"):  # this file's name; no data here
             primary.header[key] = value
@@ -191,14 +203,14 @@ def write_fits(obj: Any, path: Path) -> None:
         _write_hdu(out, *_bytes_hdu("IRPMETA", json.dumps(top)))
         for i, rec in enumerate(records):
             header = _image_header(f"CUBE{i}", rec.data)
-            header["BUNIT"] = rec.unit
+            header["BUNIT"] = "" if rec.unit == "dimensionless" else rec.unit  # FITS spells it ""; the record keeps it
             if rec.label.isascii() and rec.label.isprintable():  # the JSON record always has it
                 header["IRPLABEL"] = rec.label
             header["IRPCLASS"] = rec.cls
             header["IRPDTYPE"] = (np.dtype(rec.data.dtype).str, "numpy dtype of the data written")
-            if rec.wcs["kind"] == "fits":
-                for k, v in rec.wcs["header"].items():
-                    header[k] = v
+            cards = fits_cards(rec.wcs) if rec.wcs["kind"] == "fits" else None
+            for k, v in (cards or {}).items():  # none for a slice dropping an axis: the record keeps that WCS
+                header[k] = v
             _write_hdu(out, header, rec.data)
             if rec.mask is not None:
                 mask = rec.mask if hasattr(rec.mask, "astype") else np.asarray(rec.mask)

@@ -19,9 +19,15 @@ second array beside the data, described in the record as
 
 Format versions (the FITS ``IRISPLUG`` card, the ASDF ``version``):
 ``"1"`` had no uncertainty (its files read back with ``uncertainty=None``);
-``"2"`` adds it; ``"3"`` (ASDF only, :data:`ASDF_FORMAT_VERSION`) stores each
-cube through ndcube's and asdf-astropy's converters. FITS files are still
-written as version ``"2"`` (:data:`FORMAT_VERSION`): their layout did not change.
+``"2"`` adds it; ASDF ``"3"`` stores each cube through ndcube's and
+asdf-astropy's converters. FITS ``"3"`` (:data:`FORMAT_VERSION`) and ASDF ``"4"``
+(:data:`ASDF_FORMAT_VERSION`) add to the records the cube's ndcube extra
+coordinates (``extra_coords``, :mod:`irisplug_io.extra_coords`), the NDMeta
+axes of its metadata (``meta_axes``), the slicing of a FITS WCS
+(``wcs["slices"]``), ``"dimensionless"`` as a unit and the exact tags of
+:mod:`irisplug_io.values` (tuples, bytes, numpy scalars, tables, SkyCoords,
+times in their own scale): an older reader would drop or misread them, so it
+refuses these files.
 """
 
 from __future__ import annotations
@@ -32,14 +38,17 @@ from typing import Any
 
 import numpy as np
 
+from irisplug_io.values import MetadataConversionWarning, decode_value, encode_value
+
 __all__ = ["CubeRecord", "flatten", "rebuild", "encode_value", "decode_value", "uncertainty_from_spec",
-           "check_format_version", "storable_records", "is_gwcs", "wcs_spec", "wcs_from_spec", "FORMAT_VERSION", "ASDF_FORMAT_VERSION",
+           "check_format_version", "storable_records", "writable_cubes", "structure", "is_gwcs", "wcs_spec",
+           "wcs_from_spec", "fits_cards", "unit_string", "unit_from_string", "MetadataConversionWarning", "FORMAT_VERSION", "ASDF_FORMAT_VERSION",
            "UNCERTAINTY_CLASSES"]
 
 #: Format version of the FITS files written (and the newest FITS version read).
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 #: Format version of the ASDF files written (and the newest ASDF version read).
-ASDF_FORMAT_VERSION = "3"
+ASDF_FORMAT_VERSION = "4"
 
 #: Uncertainty classes the writers store, by the name files record (astropy CCDData's set).
 UNCERTAINTY_CLASSES = ("StdDevUncertainty", "VarianceUncertainty", "InverseVariance")
@@ -68,7 +77,7 @@ def check_format_version(version: Any, path: Any, newest: str = FORMAT_VERSION) 
     >>> check_format_version("1", "old.fits")
     1
     >>> check_format_version(ASDF_FORMAT_VERSION, "new.asdf", newest=ASDF_FORMAT_VERSION)
-    3
+    4
     """
     from irisplug.errors import CorruptFileError
 
@@ -82,70 +91,6 @@ def check_format_version(version: Any, path: Any, newest: str = FORMAT_VERSION) 
             f"written in irisplug format version {number}; this irisplug reads versions 1 to {newest}: "
             "upgrade irisplug-io to read it", path=path)
     return number
-
-
-def encode_value(value: Any) -> Any:
-    """A JSON-friendly form of a metadata value (Time, Quantity, arrays kept exactly)."""
-    import astropy.units as u
-    from astropy.time import Time
-
-    if isinstance(value, Time):
-        t = value.utc
-        return {"__time__": {"jd1": np.asarray(t.jd1).tolist(), "jd2": np.asarray(t.jd2).tolist()}, "scale": "utc"}
-    if isinstance(value, u.Quantity):
-        return {"__quantity__": np.asarray(value.value).tolist(), "unit": value.unit.to_string()}
-    if isinstance(value, np.ndarray):
-        return {"__array__": value.tolist(), "dtype": value.dtype.str}
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return {str(k): encode_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode_value(v) for v in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
-def decode_value(value: Any) -> Any:
-    """Inverse of :func:`encode_value`.
-
-    A tagged value (time, quantity, array) that cannot be rebuilt raises ``ValueError`` naming the tag,
-    whatever astropy or numpy raised (astropy's ``ScaleValueError`` for a damaged time scale is no ``ValueError``):
-    the readers turn it into a ``CorruptFileError`` naming the file.
-
-    Examples
-    --------
-    >>> decode_value({"__quantity__": [1.0, 2.0], "unit": "Angstrom"})
-    <Quantity [1., 2.] Angstrom>
-    >>> decode_value({"__time__": {"jd1": [2456746.0], "jd2": [0.1]}, "scale": "inf"})  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    ValueError: damaged __time__ value in the irisplug records (ScaleValueError: Scale ...inf... is not in the allowed scales ...)
-    """
-    if isinstance(value, dict):
-        tag = next((t for t in ("__time__", "__quantity__", "__array__") if t in value), None)
-        if tag is not None:
-            try:
-                return _decode_tagged(tag, value)
-            except Exception as exc:  # any failure to rebuild a stored value is damage to the records
-                raise ValueError(f"damaged {tag} value in the irisplug records ({type(exc).__name__}: {exc})") from exc
-        return {k: decode_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode_value(v) for v in value]
-    return value
-
-
-def _decode_tagged(tag: str, value: dict[str, Any]) -> Any:
-    import astropy.units as u
-    from astropy.time import Time
-
-    if tag == "__time__":
-        jd = value["__time__"]
-        return Time(np.asarray(jd["jd1"]), np.asarray(jd["jd2"]), format="jd", scale=value.get("scale", "utc")).copy(format="isot")
-    if tag == "__quantity__":
-        return u.Quantity(value["__quantity__"], value["unit"])
-    return np.asarray(value["__array__"], dtype=np.dtype(value["dtype"]))
 
 
 def _encode_slices(slices: list[Any]) -> list[Any]:
@@ -162,11 +107,32 @@ def is_gwcs(wcs: Any) -> bool:
     return type(wcs).__module__.split(".")[0] == "gwcs"
 
 
+def _whole(slices: list[Any]) -> bool:
+    return all(isinstance(s, slice) and s == slice(None) for s in slices)
+
+
 def wcs_spec(wcs: Any) -> dict[str, Any]:
-    """Describe a cube's WCS: per-exposure parameters (+ slicing), FITS header cards, or a gwcs (+ slicing).
+    """Describe a cube's WCS: per-exposure parameters, FITS header cards or a gwcs, each with its slicing.
 
     A gwcs is kept as the object itself under ``"object"`` (the ASDF writer
     stores it with asdf's own gwcs schema; :meth:`CubeRecord.json` leaves it out).
+    A sliced FITS WCS is the header of the WCS under the slicing plus
+    ``"slices"`` (pixel order): exact whatever the slicing (integers on axes
+    coupled through PC terms or a celestial projection included).
+
+    Raises
+    ------
+    UnsupportedObjectError
+        Any other WCS (e.g. ndcube's compound or resampled WCS), named in the message.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from astropy.wcs import WCS
+    >>> from ndcube import NDCube
+    >>> spec = wcs_spec(NDCube(np.zeros((4, 5)), wcs=WCS(naxis=2))[1:3].wcs)
+    >>> spec["kind"], spec["slices"]
+    ('fits', [[None, None, None], [1, 3, None]])
     """
     from irisplug.model import PerExposureWCS, unwrap_wcs
 
@@ -177,10 +143,41 @@ def wcs_spec(wcs: Any) -> dict[str, Any]:
         return {"kind": "gwcs", "object": base, "slices": _encode_slices(slices)}
     from astropy.wcs import WCS
 
-    low = getattr(wcs, "low_level_wcs", wcs)
-    if isinstance(low, WCS):
-        return {"kind": "fits", "header": {k: v for k, v in low.to_header(relax=True).items()}}
-    raise TypeError(f"cannot store a {type(low).__name__} WCS (only FITS, per-exposure and gwcs WCS)")
+    if isinstance(base, WCS):
+        spec = {"kind": "fits", "header": {k: v for k, v in base.to_header(relax=True).items()}}
+        if not _whole(slices):
+            spec["slices"] = _encode_slices(slices)
+        return spec
+    from irisplug.errors import UnsupportedObjectError
+
+    raise UnsupportedObjectError(f"cannot store a {type(base).__module__}.{type(base).__name__} WCS: the writers store "
+                                 "FITS, per-exposure and gwcs WCSs, whole or sliced")
+
+
+def fits_cards(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """FITS WCS cards equivalent to a ``"fits"`` spec on the sliced array, or None when none exist.
+
+    Slices with step 1 shift the reference pixel (astropy's ``WCS.slice``);
+    an integer index drops a pixel axis, which a FITS header of the remaining
+    axes cannot describe exactly in general (the record keeps it exactly).
+
+    Examples
+    --------
+    >>> from astropy.wcs import WCS
+    >>> cards = fits_cards({"kind": "fits", "header": dict(WCS(naxis=2).to_header()), "slices": [[2, 5, None], [None, None, None]]})
+    >>> cards["CRPIX1"]
+    -2.0
+    """
+    slices = decode_slices(spec.get("slices") or [])
+    if _whole(slices):
+        return spec["header"]
+    if not all(isinstance(s, slice) and s.step in (None, 1) for s in slices):
+        return None
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    sliced = WCS(fits.Header(spec["header"])).slice(tuple(slices[::-1]))
+    return {k: v for k, v in sliced.to_header(relax=True).items()}
 
 
 def wcs_from_spec(spec: dict[str, Any]) -> Any:
@@ -202,7 +199,31 @@ def wcs_from_spec(spec: dict[str, Any]) -> Any:
     from astropy.io import fits
     from astropy.wcs import WCS
 
-    return WCS(fits.Header(spec["header"]))
+    base = WCS(fits.Header(spec["header"]))
+    return rewrap_wcs(base, decode_slices(spec["slices"])) if spec.get("slices") else base
+
+
+def unit_string(unit: Any) -> str:
+    """How a record stores a cube's unit: ``""`` for none, ``"dimensionless"`` for astropy's dimensionless unit.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> unit_string(None), unit_string(u.dimensionless_unscaled), unit_string(u.DN / u.s)
+    ('', 'dimensionless', 'DN / s')
+    """
+    if unit is None:
+        return ""
+    return unit.to_string() or "dimensionless"  # astropy spells dimensionless as "" (which files read as no unit)
+
+
+def unit_from_string(text: str | None) -> Any:
+    """Inverse of :func:`unit_string` (``""`` or None: no unit)."""
+    import astropy.units as u
+
+    if not text:
+        return None
+    return u.dimensionless_unscaled if text == "dimensionless" else u.Unit(text)
 
 
 @dataclass
@@ -219,6 +240,8 @@ class CubeRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     uncertainty: Any = None  # the cube's NDUncertainty object, checked by uncertainty_parts()
     wcs_object: Any = None  # the cube's own (high-level) WCS, for writers that store WCS objects (ASDF)
+    extra_coords: dict[str, Any] | None = None  # irisplug_io.extra_coords.extra_coords_spec of the cube
+    meta_axes: dict[str, list[int]] | None = None  # NDMeta axes of keys other than the per-exposure ones
 
     def where(self) -> str:
         """How error messages name this cube (label and index)."""
@@ -279,20 +302,45 @@ class CubeRecord:
         parts = self.uncertainty_parts()
         wcs = {k: v for k, v in self.wcs.items() if k != "object"}
         return json.dumps({"label": self.label, "index": self.index, "cls": self.cls, "unit": self.unit, "wcs": wcs,
-                           "meta": self.meta, "uncertainty": None if parts is None else parts[1]})
+                           "meta": self.meta, "uncertainty": None if parts is None else parts[1],
+                           "extra_coords": self.extra_coords, "meta_axes": self.meta_axes})
 
 
-def _cube_record(cube: Any, label: str, index: int) -> CubeRecord:
-    meta = {str(k): encode_value(v) for k, v in dict(cube.meta or {}).items()}
+def _encode_meta(meta: Any, converted: list[str], where: str) -> dict[str, Any]:
+    """A metadata mapping as a JSON dict (keys that are not strings are written as strings and reported)."""
+    out = {}
+    for k, v in dict(meta or {}).items():
+        if not isinstance(k, str):
+            converted.append(f"{where} key {k!r} ({type(k).__name__} written as str)")
+        out[str(k)] = encode_value(v, converted, f"{where}[{k!r}]")
+    return out
+
+
+def _meta_axes(meta: Any) -> dict[str, list[int]] | None:
+    """The NDMeta axes of ``meta`` (None for a plain mapping); the per-exposure keys are re-tied by the reader."""
+    from ndcube import NDMeta
+
+    if not isinstance(meta, NDMeta):
+        return None
+    return {str(k): np.atleast_1d(v).astype(int).tolist() for k, v in meta.axes.items()
+            if not str(k).startswith("per_exposure:")}
+
+
+def _cube_record(cube: Any, label: str, index: int, converted: list[str]) -> CubeRecord:
+    from irisplug_io.extra_coords import extra_coords_spec
+
+    where = f"cube {label!r} #{index}" if label else f"cube #{index}"
+    meta = _encode_meta(cube.meta, converted, f"{where} meta")
     mask = cube.mask
     if mask is not None and np.ndim(mask) == 0:  # a scalar mask: True masks everything, False nothing
         mask = np.broadcast_to(np.asarray(mask, bool), np.shape(cube.data)) if bool(mask) else None
-    return CubeRecord(label, index, type(cube).__name__, cube.data, mask, "" if cube.unit is None else cube.unit.to_string(),
-                      wcs_spec(cube.wcs), meta, cube.uncertainty, cube.wcs)
+    return CubeRecord(label, index, type(cube).__name__, cube.data, mask, unit_string(cube.unit),
+                      wcs_spec(cube.wcs), meta, cube.uncertainty, cube.wcs, extra_coords_spec(cube, where),
+                      _meta_axes(cube.meta))
 
 
-def _collection_parts(obj: Any) -> tuple[dict[str, Any], list[CubeRecord]]:
-    """Top-level meta and member records of a plain ``NDCollection`` of NDCubes."""
+def _check_collection(obj: Any) -> None:
+    """Refuse an ``NDCollection`` the writers cannot store (a subclass, non-string keys, members that are not NDCubes)."""
     from ndcube import NDCollection, NDCube
 
     from irisplug.errors import UnsupportedObjectError
@@ -308,15 +356,68 @@ def _collection_parts(obj: Any) -> tuple[dict[str, Any], list[CubeRecord]]:
             raise UnsupportedObjectError(
                 f"cannot write NDCollection member {key!r}: a {type(item).__name__}, not an NDCube; "
                 "every member must be an NDCube (write nested collections or sequences separately)")
+
+
+def _collection_parts(obj: Any, converted: list[str]) -> tuple[dict[str, Any], list[CubeRecord]]:
+    """Top-level meta and member records of a plain ``NDCollection`` of NDCubes."""
     aligned = obj.aligned_axes
     top = {
-        "meta": None if obj.meta is None else {str(k): encode_value(v) for k, v in dict(obj.meta).items()},
+        "meta": None if obj.meta is None else _encode_meta(obj.meta, converted, "collection meta"),
         "aligned_axes": None if aligned is None else [[int(a) for a in aligned[k]] for k in obj],
     }
-    return top, [_cube_record(c, key, i) for i, (key, c) in enumerate(obj.items())]
+    return top, [_cube_record(c, key, i, converted) for i, (key, c) in enumerate(obj.items())]
 
 
-def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
+def structure(obj: Any) -> tuple[str, list[tuple[Any, str, int]]]:
+    """``(kind, [(cube, label, index)])`` of what the writers store, without encoding anything.
+
+    Raises
+    ------
+    UnsupportedObjectError
+        ``obj`` is no cube, sequence, Observation or plain NDCollection of NDCubes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from astropy.wcs import WCS
+    >>> from ndcube import NDCube
+    >>> kind, cubes = structure(NDCube(np.zeros(3), wcs=WCS(naxis=1)))
+    >>> kind, [(label, index) for _, label, index in cubes]
+    ('cube', [('', 0)])
+    """
+    from ndcube import NDCollection, NDCube, NDCubeSequence
+
+    from irisplug.errors import UnsupportedObjectError
+
+    if isinstance(obj, NDCube):
+        return "cube", [(obj, "", 0)]
+    if isinstance(obj, NDCubeSequence):
+        return "sequence", [(c, "", i) for i, c in enumerate(obj.data)]
+    if isinstance(obj, NDCollection):
+        _check_collection(obj)
+        return "collection", [(c, key, i) for i, (key, c) in enumerate(obj.items())]
+    if hasattr(obj, "windows") and hasattr(obj, "items"):
+        cubes = []
+        for label, item in obj.items():
+            if isinstance(item, NDCubeSequence):
+                cubes += [(c, label, i) for i, c in enumerate(item.data)]
+            else:
+                cubes.append((item, label, -1))
+        return "observation", cubes
+    raise UnsupportedObjectError(
+        f"cannot write a {type(obj).__name__}: give a cube, a sequence, an Observation or an NDCollection of NDCubes")
+
+
+def _warn_converted(converted: list[str]) -> None:
+    import warnings
+
+    if converted:
+        warnings.warn(MetadataConversionWarning(
+            f"{len(converted)} metadata value(s) have no exact form in irisplug's files and were written as their "
+            f"str(): {'; '.join(converted)}"), stacklevel=4)
+
+
+def flatten(obj: Any, *, warn: bool = True) -> tuple[str, dict[str, Any], list[CubeRecord]]:
     """``(kind, top-level meta, records)`` for a cube, a sequence, an observation or an NDCollection of NDCubes.
 
     Parameters
@@ -325,6 +426,9 @@ def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
         An NDCube (any WCS :func:`wcs_spec` describes), an NDCubeSequence, an
         ``irisplug.model.Observation`` or a plain ``NDCollection`` whose members
         are all such NDCubes.
+    warn
+        Warn once (:class:`~irisplug_io.values.MetadataConversionWarning`, naming
+        the keys) when metadata values had to be written as their ``str()``.
 
     Returns
     -------
@@ -336,7 +440,8 @@ def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
     Raises
     ------
     UnsupportedObjectError
-        For anything else (e.g. a collection holding a nested collection or a plain array).
+        For anything else (e.g. a collection holding a nested collection or a
+        plain array), a WCS or an extra coordinate the writers cannot store.
 
     Examples
     --------
@@ -350,31 +455,20 @@ def flatten(obj: Any) -> tuple[str, dict[str, Any], list[CubeRecord]]:
     >>> kind, meta["aligned_axes"], [r.label for r in records]
     ('collection', [[0, 1], [0, 1]], ['a', 'b'])
     """
-    from ndcube import NDCollection, NDCube, NDCubeSequence
-
-    from irisplug.errors import UnsupportedObjectError
-
-    if isinstance(obj, NDCube):
-        return "cube", {}, [_cube_record(obj, "", 0)]
-    if isinstance(obj, NDCubeSequence):
-        return "sequence", {k: encode_value(v) for k, v in dict(obj.meta or {}).items()}, [_cube_record(c, "", i) for i, c in enumerate(obj.data)]
-    if isinstance(obj, NDCollection):
-        top, records = _collection_parts(obj)
-        return "collection", top, records
-    if hasattr(obj, "windows") and hasattr(obj, "items"):
-        records = []
-        for label, item in obj.items():
-            cubes = item.data if isinstance(item, NDCubeSequence) else [item]
-            index0 = 0 if isinstance(item, NDCubeSequence) else -1
-            for i, c in enumerate(cubes):
-                records.append(_cube_record(c, label, i if index0 == 0 else -1))
-        return "observation", {k: encode_value(v) for k, v in dict(obj.meta).items()}, records
-    raise UnsupportedObjectError(
-        f"cannot write a {type(obj).__name__}: give a cube, a sequence, an Observation or an NDCollection of NDCubes")
+    kind, cubes = structure(obj)
+    converted: list[str] = []
+    if kind == "collection":
+        top, records = _collection_parts(obj, converted)
+    else:
+        top = {} if kind == "cube" else _encode_meta(obj.meta, converted, f"{kind} meta")
+        records = [_cube_record(c, label, index, converted) for c, label, index in cubes]
+    if warn:
+        _warn_converted(converted)
+    return kind, top, records
 
 
 def storable_records(obj: Any) -> list[CubeRecord] | None:
-    """The cube records of ``obj``, or None when the writers cannot store it (for ``accepts``: answers, never raises).
+    """The cube records of ``obj``, or None when the writers cannot store it (answers, never raises).
 
     Examples
     --------
@@ -384,7 +478,27 @@ def storable_records(obj: Any) -> list[CubeRecord] | None:
     True
     """
     try:
-        return flatten(obj)[2]
+        return flatten(obj, warn=False)[2]
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def writable_cubes(obj: Any) -> list[Any] | None:
+    """The cubes of ``obj`` when it is an object the writers store (for ``accepts``), else None; never raises.
+
+    Only the structure is checked: content the writers cannot store (an
+    uncertainty class, a WCS, an extra coordinate) makes the writer raise an
+    ``UnsupportedObjectError`` naming it, instead of a generic "no writer".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ndcube import NDCollection
+    >>> writable_cubes(NDCollection([("a", np.zeros(3))])) is None
+    True
+    """
+    try:
+        return [c for c, _, _ in structure(obj)[1]]
     except Exception:  # noqa: BLE001
         return None
 
@@ -423,20 +537,33 @@ def uncertainty_from_spec(spec: dict[str, Any] | None, array: Any, path: Any = N
     return getattr(nddata, name)(array, unit=unit, copy=False)
 
 
-def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any, uncertainty: Any = None) -> Any:
-    import astropy.units as u
-    from ndcube import NDCube
+def _record_meta(rec: dict[str, Any]) -> Any:
+    """A record's metadata: per-exposure values tied to axis 0, other NDMeta keys to their axes."""
+    from irisplug.model import attach_exposure_coords
 
-    from irisplug.model import ImageCube, RasterCube, SJICube, attach_exposure_coords
-
-    classes = {"RasterCube": RasterCube, "SJICube": SJICube, "ImageCube": ImageCube}
-    cls = classes.get(rec["cls"], NDCube)
     raw_meta = {k: decode_value(v) for k, v in rec["meta"].items()}
     per = {k[len("per_exposure:"):]: v for k, v in raw_meta.items() if k.startswith("per_exposure:")}
     plain = {k: v for k, v in raw_meta.items() if not k.startswith("per_exposure:")}
-    meta = attach_exposure_coords(plain, per) if per else plain
-    unit = u.Unit(rec["unit"]) if rec["unit"] else None
-    return cls(data, wcs=wcs_from_spec(rec["wcs"]), unit=unit, mask=mask, meta=meta, uncertainty=uncertainty)
+    axes = rec.get("meta_axes")
+    if not per and axes is None:
+        return plain
+    meta = attach_exposure_coords(plain, per)
+    for key, key_axes in (axes or {}).items():
+        meta.add(key, meta[key], axes=tuple(key_axes), overwrite=True)
+    return meta
+
+
+def _cube_from_record(rec: dict[str, Any], data: Any, mask: Any, uncertainty: Any = None) -> Any:
+    from ndcube import NDCube
+
+    from irisplug.model import ImageCube, RasterCube, SJICube
+    from irisplug_io.extra_coords import apply_extra_coords
+
+    classes = {"RasterCube": RasterCube, "SJICube": SJICube, "ImageCube": ImageCube}
+    cls = classes.get(rec["cls"], NDCube)
+    cube = cls(data, wcs=wcs_from_spec(rec["wcs"]), unit=unit_from_string(rec["unit"]), mask=mask, meta=_record_meta(rec),
+               uncertainty=uncertainty)
+    return apply_extra_coords(cube, rec.get("extra_coords"))
 
 
 def _rebuild_collection(meta: dict[str, Any], cubes: list[tuple[dict[str, Any], Any]]) -> Any:
