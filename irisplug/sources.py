@@ -36,10 +36,10 @@ from irisplug.errors import (
 )
 
 if TYPE_CHECKING:
-    from irisplug.sources_fetch import copy_limited, download, failure_reason
+    from irisplug.sources_fetch import check_download, copy_limited, download, failure_reason, quiet_download_logs
 
 #: names defined in :mod:`irisplug.sources_fetch`, loaded when first used (a plain file never needs them)
-_FETCH_NAMES = frozenset({"download", "failure_reason", "copy_limited"})
+_FETCH_NAMES = frozenset({"download", "failure_reason", "copy_limited", "check_download", "quiet_download_logs"})
 
 
 def __getattr__(name: str) -> Any:
@@ -60,6 +60,8 @@ __all__ = [
     "decompressed",
     "failure_reason",
     "copy_limited",
+    "check_download",
+    "quiet_download_logs",
     "ARCHIVE_SUFFIXES",
 ]
 

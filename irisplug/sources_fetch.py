@@ -283,6 +283,180 @@ def _looks_like_data(head: bytes) -> bool:
     return any(head[at : at + len(sig)] == sig for at, sig in _DATA_SIGNATURES)
 
 
+#: what a file must start with, by its name's ending (checked first to last; the first ending that fits decides)
+_SIGNATURES_BY_NAME: tuple[tuple[tuple[str, ...], tuple[tuple[int, bytes], ...], str], ...] = (
+    ((".fits", ".fit", ".fts"), ((0, b"SIMPLE  ="),), "a FITS file"),
+    ((".gz", ".tgz"), ((0, _GZIP_MAGIC),), "a gzip file"),
+    ((".zip",), ((0, b"PK\x03\x04"), (0, b"PK\x05\x06")), "a zip archive"),
+    ((".tar",), ((257, b"ustar"),), "a tar archive"),
+    ((".bz2", ".tbz2"), ((0, b"BZh"),), "a bzip2 file"),
+    ((".xz",), ((0, b"\xfd7zXZ\x00"),), "an xz file"),
+)
+#: what a gzip file's content must start with, by its name's ending
+_GZIP_CONTENT: tuple[tuple[tuple[str, ...], int, bytes, str], ...] = (
+    ((".fits.gz", ".fit.gz", ".fts.gz"), 0, b"SIMPLE  =", "a gzipped FITS file"),
+    ((".tar.gz", ".tgz"), 257, b"ustar", "a gzipped tar archive"),
+)
+
+
+def _gunzipped_head(path: Path, size: int = 512) -> bytes | None:
+    """The first ``size`` bytes of a gzip file's content, or None when they cannot be inflated from its start."""
+    import zlib
+
+    d = zlib.decompressobj(wbits=31)
+    out = b""
+    try:
+        with open(path, "rb") as f:
+            while len(out) < size:
+                chunk = f.read(1 << 16)
+                if not chunk:
+                    break
+                out += d.decompress(chunk, size - len(out))
+                while d.unconsumed_tail and len(out) < size:
+                    out += d.decompress(d.unconsumed_tail, size - len(out))
+                if d.eof:
+                    break
+    except zlib.error:
+        return None
+    return out
+
+
+def check_download(
+    path: str | os.PathLike,
+    *,
+    url: str,
+    name: str | None = None,
+    content_type: str | None = None,
+    require_data: bool = True,
+    remove: bool = True,
+) -> None:
+    """Refuse a downloaded file that is not what its name says: one check for every download path.
+
+    ``irisplug.read(url)`` (:func:`download`), ``irisplug get``, the IRIS
+    plugin's ``Fido`` client and ``irisplug.read`` of a ``Fido.fetch`` result
+    all call it. Refused are:
+
+    - a ``Content-Type`` of ``text/html`` (a login, error or index page);
+    - an empty body;
+    - a body that starts like a web page (``<!DOCTYPE html``, ``<html``);
+    - a name ending in ``.fits`` (``.fit``, ``.fts``) without the FITS
+      ``SIMPLE  =`` card, in ``.gz`` / ``.tgz`` without the gzip magic
+      bytes, in ``.zip`` without a zip header, in ``.tar`` without ``ustar``;
+      a ``.fits.gz`` whose content does not start as FITS, a ``.tar.gz`` whose
+      content is not a tar archive;
+    - any other name, when ``require_data``: a file that starts as none of
+      the data formats irisplug reads (FITS, gzip, bzip2, xz, zip, tar, HDF5,
+      netCDF, ASDF, CDF).
+
+    Parameters
+    ----------
+    path
+        The downloaded file.
+    url
+        Where it came from (named in the error).
+    name
+        The file name to judge by (default ``path``'s: pass the final name
+        when ``path`` is a temporary one).
+    content_type
+        The server's ``Content-Type``, when known.
+    require_data
+        Refuse a name with no known ending unless it starts as a data file.
+    remove
+        Delete ``path`` when it is refused (nothing is left behind).
+
+    Raises
+    ------
+    DownloadError
+        The file is refused; the message names the URL and what arrived.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> page = pathlib.Path(tempfile.mkdtemp()) / "a.fits.gz"
+    >>> _ = page.write_bytes(b"<!DOCTYPE html><p>log in</p>")
+    >>> check_download(page, url="http://host/a.fits.gz")
+    Traceback (most recent call last):
+    ...
+    irisplug.errors.DownloadError: http://host/a.fits.gz: the server sent a web page ...
+    >>> page.exists()
+    False
+    """
+    path = Path(path)
+    lowered = (name or path.name).lower()
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    advice = "check that the URL points at a data file (not a web page), or retry later; nothing was kept"
+    problem = None
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(512)
+    except OSError as exc:
+        raise DownloadError(f"the downloaded file cannot be read back ({exc.strerror or exc})", path=url) from exc
+    if ctype in ("text/html", "application/xhtml+xml"):
+        problem = f"the server sent a web page ({ctype}, {size} bytes starting {head[:40]!r}), not a FITS file or archive"
+    elif size == 0:
+        problem = "the server sent an empty body (0 bytes), not a FITS file or archive"
+    elif head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        problem = f"the server sent a web page (starting {head[:40]!r}), not a FITS file or archive"
+    else:
+        for endings, signatures, what in _SIGNATURES_BY_NAME:
+            if lowered.endswith(endings):
+                if not any(head[at : at + len(sig)] == sig for at, sig in signatures):
+                    problem = f"the file is named as {what} but starts with {head[:40]!r}"
+                break
+        else:
+            if require_data and not _looks_like_data(head):
+                problem = f"the server sent {ctype or 'data'} starting with {head[:40]!r}, not a FITS file or archive"
+        if problem is None:
+            for endings, at, sig, what in _GZIP_CONTENT:
+                if lowered.endswith(endings):
+                    inner = _gunzipped_head(path)
+                    if inner is not None and len(inner) >= at + len(sig) and inner[at : at + len(sig)] != sig:
+                        problem = f"the file is named as {what} but its content starts with {inner[:40]!r}"
+                    break
+    if problem is None:
+        return
+    if remove:
+        _remove_quietly(path)
+    raise DownloadError(f"{problem}; {advice}", path=url)
+
+
+@contextlib.contextmanager
+def quiet_download_logs(quiet: bool | None = None) -> Iterator[None]:
+    """Hold parfive's (and aiohttp's) INFO messages back while downloading under ``quiet`` (or ``CI`` /
+    ``IRISPLUG_QUIET``, :func:`irisplug.progress_bars.progress_disabled`).
+
+    parfive logs each failed download at INFO level ("... failed to download
+    with exception ..."), which shows on stderr once any library has
+    configured the root logger (drms, imported by sunpy's JSOC client, does).
+    irisplug reports failures itself, so these lines only repeat them.
+
+    Examples
+    --------
+    >>> import logging
+    >>> with quiet_download_logs(True):
+    ...     logging.getLogger("parfive").getEffectiveLevel() >= logging.WARNING
+    True
+    """
+    import logging
+
+    from irisplug.progress_bars import progress_disabled
+
+    if not progress_disabled(quiet):
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in ("parfive", "aiohttp.client", "aioftp.client")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        if logger.getEffectiveLevel() < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
 def _remove_quietly(path: Path) -> None:
     try:
         path.unlink()
@@ -295,8 +469,9 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
 
     The file goes to ``<cache>/downloads/<hash of the URL>/<file name>``
     under a temporary name; it is renamed into place only when its size
-    matches the server's ``Content-Length`` and its first bytes are a data
-    file (FITS, gzip, tar, zip, HDF5, netCDF, ASDF, CDF). A later call with
+    matches the server's ``Content-Length`` and :func:`check_download` accepts
+    it (not a web page, not empty, first bytes a data file matching its name:
+    FITS, gzip, tar, zip, HDF5, netCDF, ASDF, CDF). A later call with
     the same URL returns the cached file without network access. A tqdm bar
     shows progress unless ``quiet`` (or ``CI`` / ``IRISPLUG_QUIET``).
 
@@ -351,7 +526,6 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
 
                 bar = tqdm(total=expected, unit="B", unit_scale=True, desc=name, leave=False)
             got = 0
-            head = b""
             try:
                 with _create(tmp, what) as out:
                     while True:
@@ -364,8 +538,6 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
                             ) from exc
                         if not chunk:
                             break
-                        if len(head) < 512:
-                            head += chunk[: 512 - len(head)]
                         with _cache_writes(target, what):
                             out.write(chunk)
                         got += len(chunk)
@@ -378,13 +550,7 @@ def download(url: str, *, quiet: bool | None = None, timeout: float = 60.0) -> P
             raise DownloadError(
                 f"the transfer is truncated: {got} of {expected} bytes arrived; retry the download", path=url
             )
-        if not _looks_like_data(head):
-            ctype = response.headers.get("Content-Type", "unknown")
-            raise DownloadError(
-                f"the server sent {ctype} starting with {head[:40]!r}, not a FITS file or archive; "
-                "check that the URL points at a data file (not a web page)",
-                path=url,
-            )
+        check_download(tmp, url=url, name=name, content_type=response.headers.get("Content-Type"))
         with _cache_writes(target, what):
             os.replace(tmp, target)
     except BaseException:
@@ -521,6 +687,8 @@ def failure_reason(exc: object) -> str:
     """
     import re
 
+    if isinstance(exc, IrisplugError):  # irisplug's own check refused it: its message, without the URL again
+        return exc.message.split("; ")[0][:300]
     text = str(exc)
     m = re.search(r"\[(\d{3})\s+([^\]]*)\]", text)
     if m:
@@ -541,7 +709,10 @@ def _results_paths(results: Any) -> list[str]:
             f"{len(errors)} download(s) failed: {lines}{more}; retry them with Fido.fetch(results) and read again",
             path=getattr(errors[0], "url", None),
         )
-    return [str(p) for p in results]
+    paths = [str(p) for p in results]
+    for p in paths:  # what parfive wrote is checked as every download is (a web page saved under a data file's name)
+        check_download(p, url=p, require_data=False, remove=False)
+    return paths
 
 
 def _fetch_fido(response: Any) -> list[str]:
@@ -552,7 +723,8 @@ def _fetch_fido(response: Any) -> list[str]:
     from irisplug.progress_bars import progress_disabled
 
     path = cache_dir() / "downloads" / "fido" / "{file}"
-    results = Fido.fetch(response, path=path, progress=not progress_disabled())
+    with quiet_download_logs():
+        results = Fido.fetch(response, path=path, progress=not progress_disabled())
     gc.collect()  # parfive leaves its event loop open; collect it in this thread, where its signal handlers live
     paths = _results_paths(results)
     mark_used(path.parent)  # one cache entry for every Fido download

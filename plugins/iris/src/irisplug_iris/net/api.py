@@ -19,7 +19,15 @@ from irisplug.errors import DownloadError, InvalidArgumentError, IrisplugError
 from irisplug_iris.net import attrs as ia
 from irisplug_iris.net.errors import NoFilesError
 
-__all__ = ["search", "get", "AmbiguousObservationError"]
+__all__ = [
+    "search",
+    "get",
+    "AmbiguousObservationError",
+    "parse_obsid",
+    "parse_pointing",
+    "parse_observation_name",
+    "normalize_products",
+]
 
 _OBS_DIR = re.compile(r"^(\d{8})_(\d{6})_(\d+)$")
 
@@ -28,16 +36,109 @@ class AmbiguousObservationError(IrisplugError, LookupError):
     """An OBSID (an observing program, run many times) matches several observations; narrow the time range."""
 
 
-def _pointing(value: Any) -> ia.Pointing | None:
-    if value is None or isinstance(value, ia.Pointing):
-        return value
+def parse_pointing(value: Any) -> tuple[float, float, float, float]:
+    """``(xmin, xmax, ymin, ymax)`` in arcsec from ``"x0,x1,y0,y1"`` or four numbers.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Not four finite numbers, or a minimum above its maximum.
+
+    Examples
+    --------
+    >>> parse_pointing("-700,-600,-200,0")
+    (-700.0, -600.0, -200.0, 0.0)
+    """
     try:
         parts = [float(v) for v in (value.split(",") if isinstance(value, str) else value)]
     except (TypeError, ValueError):
         parts = []
     if len(parts) != 4 or not all(map(np.isfinite, parts)):
         raise InvalidArgumentError(f"pointing=XMIN,XMAX,YMIN,YMAX needs four numbers in arcsec, got {value!r}")
-    return ia.Pointing(*parts)
+    if parts[0] > parts[1] or parts[2] > parts[3]:
+        raise InvalidArgumentError(
+            f"pointing=XMIN,XMAX,YMIN,YMAX has a minimum above its maximum: x {parts[0]:g}..{parts[1]:g}, "
+            f"y {parts[2]:g}..{parts[3]:g}"
+        )
+    return parts[0], parts[1], parts[2], parts[3]
+
+
+def _pointing(value: Any) -> ia.Pointing | None:
+    if value is None or isinstance(value, ia.Pointing):
+        return value
+    return ia.Pointing(*parse_pointing(value))
+
+
+def parse_obsid(value: Any) -> int:
+    """An OBSID (observing program number) as an int.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Not a whole number >= 0.
+
+    Examples
+    --------
+    >>> parse_obsid(" 3860258481 ")
+    3860258481
+    """
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit():
+        raise InvalidArgumentError(f"obsid={value!r} is not an OBSID; give a number such as obsid=3860258481")
+    return int(text)
+
+
+def normalize_products(values: Sequence[str | int]) -> list[str]:
+    """``"raster"`` / ``"SJI_<band>"`` for each product or slit-jaw band.
+
+    Raises
+    ------
+    InvalidArgumentError
+        An unknown product.
+
+    Examples
+    --------
+    >>> normalize_products([1400, "sji_2796", "raster"])
+    ['SJI_1400', 'SJI_2796', 'raster']
+    """
+    out = []
+    for value in values:
+        try:
+            out.append(ia.normalize_product(value))
+        except ValueError as exc:
+            raise InvalidArgumentError(str(exc)) from None
+    return out
+
+
+def parse_observation_name(text: str) -> tuple[Any, str] | None:
+    """``(start time, OBSID)`` of an observation name ``YYYYMMDD_HHMMSS_OBSID``; None for anything else.
+
+    Raises
+    ------
+    InvalidArgumentError
+        The name has the shape but not a valid date or time (``20141329_...``).
+
+    Examples
+    --------
+    >>> t, obsid = parse_observation_name("20140329_140938_3860258481")
+    >>> t.isot, obsid
+    ('2014-03-29T14:09:38.000', '3860258481')
+    """
+    import datetime
+
+    from astropy.time import Time
+
+    m = _OBS_DIR.match(str(text).strip())
+    if not m:
+        return None
+    date, time, obsid = m.groups()
+    try:
+        when = datetime.datetime.strptime(date + time, "%Y%m%d%H%M%S")
+    except ValueError:
+        raise InvalidArgumentError(
+            f"{text!r} is not an observation name: {date}_{time} is not a date and time (YYYYMMDD_HHMMSS_OBSID)"
+        ) from None
+    return Time(when, scale="utc"), obsid
 
 
 def search(
@@ -48,6 +149,7 @@ def search(
     text: str | None = None,
     pointing: Any = None,
     products: Sequence[str | int] | None = None,
+    max_rows: int | None = None,
 ) -> Any:
     """Search IRIS Level 2 observations; returns the client's table (one row per observation).
 
@@ -63,6 +165,19 @@ def search(
         ``(xmin, xmax, ymin, ymax)`` arcsec box for the observation centre (or ``"x0,x1,y0,y1"``).
     products
         Products every observation must have, and the only ones fetched: ``"raster"``, ``"SJI_1400"``, ``2796`` ...
+    max_rows
+        The most rows returned (the HCR is paged through by time); default
+        ``IRISPLUG_IRIS_MAX_ROWS`` or 5000. Reaching it is an
+        :class:`~irisplug.IrisplugWarning` naming the bound.
+
+    Raises
+    ------
+    InvalidArgumentError
+        A time that does not parse, ``start`` after ``end``, an OBSID that is
+        not a whole number, a pointing box that is not four finite numbers with
+        min <= max, an unknown product, ``max_rows`` < 1.
+    HCRError
+        The search service failed or sent a malformed reply.
 
     Examples
     --------
@@ -85,30 +200,48 @@ def search(
                 raise InvalidArgumentError(
                     f"{key}={value!r} is not a time; give e.g. {key}=2014-03-29 or {key}=2014-03-29T14:00"
                 ) from None
+        if times["end"] < times["start"]:
+            raise InvalidArgumentError(
+                f"start={start or times['start'].isot} is after end={end or 'now'}; give the earlier time as start"
+            )
         block.append(a.Time(times["start"], times["end"]))
     if obsid is not None:
-        block.append(ia.OBSID(obsid))
+        block.append(ia.OBSID(parse_obsid(obsid)))
     if text:
         block.append(ia.Description(text))
     box = _pointing(pointing)
     if box is not None:
         block.append(box)
-    block.extend(ia.Product(p) for p in (products or ()))
+    block.extend(ia.Product(normalize_products([p])[0]) for p in (products or ()))
+    if max_rows is not None and (isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 1):
+        raise InvalidArgumentError(f"max_rows must be a whole number >= 1, got {max_rows!r}")
     client = IRISClient()
-    table = client._search_block(block)
+    table = client._search_block(block, max_rows=max_rows)
     table.client = client
     return table
 
 
 def _download(urls: list[str], dest: Path, *, quiet: bool | None) -> list[Path]:
+    """Download ``urls`` into ``dest`` with parfive, each file checked (:func:`irisplug.sources.check_download`).
+
+    A file already in ``dest`` under the same name is kept when it passes the
+    check and downloaded again when it does not. A refused download is
+    removed and reported with the others that failed.
+    """
     import parfive
 
     from irisplug.progress_bars import progress_disabled
+    from irisplug.sources import quiet_download_logs
+    from irisplug_iris.net.downloads import checked_name, content_check, usable_existing
 
-    dl = parfive.Downloader(max_conn=4, progress=not progress_disabled(quiet), overwrite=False)
+    config = parfive.SessionConfig(done_callbacks=[content_check(urls)])
+    dl = parfive.Downloader(max_conn=4, progress=not progress_disabled(quiet), overwrite=False, config=config)
     for url in urls:
-        dl.enqueue_file(url, path=dest, filename=urllib.parse.unquote(url.rsplit("/", 1)[-1]))
-    results = dl.download()
+        target = dest / urllib.parse.unquote(url.rsplit("/", 1)[-1])
+        again = target.exists() and not usable_existing(target, url)
+        dl.enqueue_file(url, path=dest, filename=checked_name(target, url), overwrite=True if again else None)
+    with quiet_download_logs(quiet):
+        results = dl.download()
     import gc
 
     gc.collect()  # parfive leaves its event loop open; collect it here, in this thread, where its signal handlers live
@@ -160,8 +293,12 @@ def get(
         The OBSID matches several observations (and ``all_matches`` is False).
     NoFilesError
         Nothing matches, or the observation has none of the requested files.
+    InvalidArgumentError
+        An observation name with an impossible date, an unknown slit-jaw band.
     DownloadError
-        A download failed (the message lists each failed URL).
+        A download failed or was refused (a web page, an empty body, first
+        bytes not matching the file's name; :func:`irisplug.sources.check_download`):
+        the message lists each failed URL, and no refused file is kept.
 
     Examples
     --------
@@ -170,9 +307,10 @@ def get(
     from irisplug_iris.net.listing import list_directory_url, observation_url, product_of
 
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    wanted = None if sji is None else {ia.normalize_product(b) for b in sji}
+    wanted = None if sji is None else set(normalize_products(sji))
     text = str(target).strip()
+    named = parse_observation_name(text)  # refuses a bad date before anything is asked or made
+    dest.mkdir(parents=True, exist_ok=True)
 
     def keep(url: str) -> bool:
         product = product_of(url.rsplit("/", 1)[-1])
@@ -186,13 +324,10 @@ def get(
         if not chosen:
             raise NoFilesError(f"no file at this URL matches raster={raster}, sji={sji}", path=text)
         return _download(chosen, dest, quiet=quiet)
-    m = _OBS_DIR.match(text)
-    if m:
+    if named is not None:
         import astropy.units as u
-        from astropy.time import Time
 
-        date, time, obsid = m.groups()
-        t = Time(f"{date[:4]}-{date[4:6]}-{date[6:]}T{time[:2]}:{time[2:4]}:{time[4:]}")
+        t, obsid = named
         table = search(start=t - 60 * u.s, end=t + 60 * u.s, obsid=obsid)
         rows = [r for r in table if str(r["Directory"]).endswith(text)]
     else:

@@ -19,7 +19,7 @@ from sunpy.net.base_client import BaseClient, QueryResponseTable, convert_row_to
 
 from irisplug.errors import IrisplugWarning
 from irisplug_iris.net import attrs as ia
-from irisplug_iris.net.hcr import MISSION_START, HCRQuery, Observation, search_events
+from irisplug_iris.net.hcr import MISSION_START, HCRQuery, Observation, matches_text, search_all
 from irisplug_iris.net.listing import list_observation, observation_url, product_of
 
 __all__ = ["IRISClient", "IRISResponseTable"]
@@ -50,6 +50,13 @@ class IRISClient(BaseClient):
     Attributes: ``a.Time``, ``a.Instrument("IRIS")``, ``a.Level(2)``,
     ``a.iris.OBSID``, ``a.iris.Description``, ``a.iris.Pointing``,
     ``a.iris.Product`` (``"raster"``, ``"SJI_1400"``, ...).
+
+    A search returns at most ``IRISPLUG_IRIS_MAX_ROWS`` rows (default 5000),
+    paged through the HCR by time; reaching the bound is an
+    :class:`~irisplug.IrisplugWarning` naming it. Downloaded files are
+    checked to be data files (:func:`irisplug.sources.check_download`): a web
+    page, an empty body or a file whose first bytes do not match its name is
+    removed and listed in ``Results.errors``.
 
     Examples
     --------
@@ -109,7 +116,7 @@ class IRISClient(BaseClient):
         out.hide_keys = IRISResponseTable.hide_keys
         return out
 
-    def _search_block(self, attrs: list[Any]) -> IRISResponseTable:
+    def _search_block(self, attrs: list[Any], *, max_rows: int | None = None) -> IRISResponseTable:
         from astropy.time import Time
 
         query = HCRQuery()
@@ -131,15 +138,19 @@ class IRISClient(BaseClient):
                 products.add(attr.value)
         if t0 is None:
             t0 = Time(MISSION_START)
-        observations = search_events(query)
+        observations = search_all(query, limit=max_rows)  # paged by time, bounded (IRISPLUG_IRIS_MAX_ROWS)
         # the HCR applies these filters itself; applying them again keeps the result right with a mirror that does not
+        first = t0.utc.isot  # the observations' times are ISO UTC strings of the same form: compared as strings
+        last = None if t1 is None else t1.utc.isot
         keep = []
         for obs in observations:
             if query.obsid is not None and obs.obsid != query.obsid:
                 continue
-            if Time(obs.stop) < t0 or (t1 is not None and Time(obs.start) > t1):
+            if obs.stop < first or (last is not None and obs.start > last):
                 continue
             if box is not None and not box.contains(obs.xcen, obs.ycen):
+                continue
+            if query.description and not matches_text(obs.raw, query.description):
                 continue
             keep.append(obs)
         with ThreadPoolExecutor(max_workers=_LISTING_THREADS) as pool:
@@ -217,18 +228,29 @@ class IRISClient(BaseClient):
         Returns
         -------
         parfive.Results
-            The local files; ``.errors`` lists failed downloads (retry with ``Fido.fetch(results)``).
+            The local files; ``.errors`` lists failed downloads (retry with
+            ``Fido.fetch(results)``), including files refused by
+            :func:`irisplug.sources.check_download` (a web page, an empty
+            body, first bytes not matching the name), which are removed.
         """
         import parfive
 
         from irisplug.progress_bars import progress_disabled
+        from irisplug.sources import quiet_download_logs
+        from irisplug_iris.net.downloads import attach_content_check, checked_name, content_check
 
         template = _path_template(path)
         own = downloader is None
+        all_urls = [url for row in query_results for url in row["URLs"]]
         if own:
             downloader = parfive.Downloader(
-                max_conn=4, progress=progress and not progress_disabled(), overwrite=overwrite
+                max_conn=4,
+                progress=progress and not progress_disabled(),
+                overwrite=overwrite,
+                config=parfive.SessionConfig(done_callbacks=[content_check(all_urls)]),
             )
+        else:  # Fido.fetch's downloader: each file of ours is checked when it completes, as with our own
+            attach_content_check(downloader, all_urls)
         for row in query_results:
             urls = row["URLs"]
             if not urls:
@@ -241,9 +263,10 @@ class IRISClient(BaseClient):
             fields = dict(row.response_block_map)
             for url in urls:
                 target = Path(str(template).format(**{**fields, "file": _name(url)})).expanduser()
-                downloader.enqueue_file(url, path=target.parent, filename=target.name)
+                downloader.enqueue_file(url, path=target.parent, filename=checked_name(target, url))
         if own or wait:
-            results = downloader.download()
+            with quiet_download_logs(None if progress else True):
+                results = downloader.download()
             if own:
                 import gc
 

@@ -115,21 +115,43 @@ def build_observation(root: str | os.PathLike, *, goal: str | None = None, targe
 
 
 def _filter(events: list[dict[str, Any]], q: dict[str, str]) -> list[dict[str, Any]]:
-    """The HCR's search semantics on canned entries: time overlap, obsId, obsDesc text, centre box, limit."""
-    from astropy.time import Time
+    """The HCR's search semantics on canned entries: time overlap, obsId, obsDesc text, centre box, limit.
 
-    start, stop = Time(q["startTime"]), Time(q["stopTime"])
+    An entry a filter cannot judge (a malformed time or centre, as tests plant) passes that filter, so
+    the client sees it as a real service would send it.
+    """
+    from datetime import datetime
+
+    def when(text: Any) -> datetime | None:
+        try:
+            return datetime.fromisoformat(str(text).strip().replace(" ", "T"))
+        except ValueError:
+            return None
+
+    def number(value: Any) -> float | None:
+        try:
+            return float(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+    start, stop = when(q["startTime"]), when(q["stopTime"])
     out = []
     for e in events:
-        if Time(e["stopTime"].replace(" ", "T")) < start or Time(e["startTime"].replace(" ", "T")) > stop:
+        if not isinstance(e, dict):
+            out.append(e)
             continue
-        if "obsId" in q and str(e["iris_obsid"]) not in q["obsId"].split(","):
+        e_stop, e_start = when(e.get("stopTime")), when(e.get("startTime"))
+        if (e_stop is not None and start is not None and e_stop < start) or (
+            e_start is not None and stop is not None and e_start > stop
+        ):
+            continue
+        if "obsId" in q and str(e.get("iris_obsid")) not in q["obsId"].split(","):
             continue
         if q.get("obsDesc") and q["obsDesc"].lower() not in f"{e.get('goal', '')} {e.get('target', '')}".lower():
             continue
-        x, y = float(e["xCen"]), float(e["yCen"])
+        x, y = number(e.get("xCen")), number(e.get("yCen"))
         bounds = (("minXcen", x, 1), ("maxXcen", x, -1), ("minYcen", y, 1), ("maxYcen", y, -1))
-        if any(key in q and (value - float(q[key])) * sign < 0 for key, value, sign in bounds):
+        if any(key in q and value is not None and (value - float(q[key])) * sign < 0 for key, value, sign in bounds):
             continue
         out.append(e)
     return out[: int(q.get("limit", 200))]
@@ -150,12 +172,23 @@ class LocalArchive:
     routes
         ``{path: (status, content_type, body, declared_length or None)}``: canned
         answers that take precedence (error pages, malformed JSON, truncated files).
+    queries
+        The parameters of every HCR request received, in order.
+    reply_cap
+        When set, the HCR endpoint answers at most this many entries whatever
+        ``limit`` asks (the real HCR stops at 400), as a server that pages would.
+    ignore_filters
+        When True, the HCR endpoint applies only the time range and ``limit``
+        (a mirror that ignores ``obsId``, ``obsDesc`` and the pointing box).
     """
 
     def __init__(self, root: str | os.PathLike, events: list[dict[str, Any]] | None = None) -> None:
         self.root = Path(root)
         self.events = list(events or [])
         self.routes: dict[str, tuple[int, str, bytes, int | None]] = {}
+        self.queries: list[dict[str, str]] = []
+        self.reply_cap: int | None = None
+        self.ignore_filters = False
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -202,7 +235,14 @@ class LocalArchive:
                     return
                 if parsed.path == "/hek/hcr":
                     q = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query).items()}
-                    body = json.dumps({"Events": _filter(archive.events, q)}).encode()
+                    archive.queries.append(q)
+                    asked = q
+                    if archive.ignore_filters:
+                        asked = {k: v for k, v in q.items() if k in ("startTime", "stopTime", "limit")}
+                    events = _filter(archive.events, asked)
+                    if archive.reply_cap is not None:
+                        events = events[: archive.reply_cap]
+                    body = json.dumps({"Events": events}).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(body)))
