@@ -55,6 +55,38 @@ def _check_coverage(cube: Any, grid: np.ndarray, src: np.ndarray, valid: np.ndar
         )
 
 
+def _create_result(path: Path, shape: tuple[int, ...]) -> np.memmap:
+    """The float32 memory map of the result at ``path`` (``.npy``: with a numpy header), its blocks reserved on disk.
+
+    The blocks are reserved (``posix_fallocate``) so that a full disk or a quota is an ``OSError`` here, not a
+    ``SIGBUS`` when a page of the map is first written.
+    """
+    result = (
+        np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
+        if path.suffix == ".npy"
+        else np.memmap(path, dtype=np.float32, mode="w+", shape=shape)
+    )
+    if hasattr(os, "posix_fallocate") and result.nbytes:
+        with open(path, "r+b") as f:
+            try:
+                os.posix_fallocate(f.fileno(), 0, os.fstat(f.fileno()).st_size)
+            except OSError as err:
+                import errno
+
+                if err.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):  # no reservation there: go on
+                    raise
+    return result
+
+
+def _write_error(path: Path, err: OSError) -> Exception:
+    """A ``WriteError`` naming ``path``, the partial file removed (``w+`` had already truncated any earlier one)."""
+    from irisplug.errors import WriteError
+
+    path.unlink(missing_ok=True)
+    return WriteError(f"cannot write the resampled spectra ({err.strerror or err}); free space on that disk or "
+                      "write the result to another one", path=path)
+
+
 def resample_wavelength(
     cube: Any,
     grid: Any,
@@ -86,6 +118,15 @@ def resample_wavelength(
     -------
     RasterCube or RasterSequence
         Same exposures, pointing and times; the spectral axis is the grid.
+
+    Raises
+    ------
+    InconsistentInputError
+        The grid is not uniform, or lies wholly outside the window.
+    WriteError
+        The result file cannot be created or written (disk full, read-only
+        directory, a file-size limit); the message names the file, and the
+        partial file is removed.
 
     Examples
     --------
@@ -127,12 +168,22 @@ def resample_wavelength(
     on_left, on_right = w == 0, w == 1
     n = cube.data.shape[0]
     shape = (n, cube.data.shape[1], g.size)
-    path = Path(out) if out is not None else Path(tempfile.mkstemp(prefix="irisplug-resample-", suffix=".f32")[1])
-    result = (
-        np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=shape)
-        if path.suffix == ".npy"
-        else np.memmap(path, dtype=np.float32, mode="w+", shape=shape)
-    )
+    if out is not None:
+        path = Path(out)
+    else:
+        try:
+            fd, name = tempfile.mkstemp(prefix="irisplug-resample-", suffix=".f32")
+        except OSError as err:
+            from irisplug.errors import WriteError
+
+            raise WriteError(f"cannot create a temporary file for the resampled spectra ({err.strerror or err}); "
+                             "pass out= a file on a disk with space", path=tempfile.gettempdir()) from err
+        os.close(fd)
+        path = Path(name)
+    try:
+        result = _create_result(path, shape)
+    except OSError as err:
+        raise _write_error(path, err) from err
     per = (
         max(1, (64 << 20) // max(1, cube.data.shape[1] * src.size * 4)) if chunk_exposures is None else chunk_exposures
     )
@@ -149,7 +200,10 @@ def resample_wavelength(
         res[..., on_right] = right[..., on_right]
         res[..., ~valid] = np.nan
         result[start:stop] = res
-    result.flush()
+    try:
+        result.flush()
+    except OSError as err:
+        raise _write_error(path, err) from err
     hdr_updates = {
         "CRVAL1": float(g[0]),
         "CDELT1": float(g[1] - g[0]),

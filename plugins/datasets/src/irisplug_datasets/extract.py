@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from irisplug_datasets.selection import Selection
+from irisplug_datasets.sources import DuplicateSource, FetchedObservation, observation_key
 from irisplug_datasets.store import PartWriter
 
 __all__ = ["extract_observation", "feature_columns"]
@@ -38,10 +39,14 @@ def feature_columns(selection: Selection) -> dict[str, str]:
     return cols
 
 
-def _open(source: str) -> Any:
+def _open(source: Any) -> Any:
     import irisplug
 
-    return irisplug.read(source)  # paths, archives and http(s) URLs (downloaded once into irisplug's cache)
+    if isinstance(source, FetchedObservation):
+        return irisplug.read(list(source.files))  # one observation's fetched files, read together
+    if isinstance(source, (list, tuple)):
+        return irisplug.read([str(s) for s in source])
+    return irisplug.read(str(source))  # paths, archives and http(s) URLs (downloaded once into irisplug's cache)
 
 
 def _choose_window(obs: Any, selection: Selection) -> tuple[str | None, str]:
@@ -52,6 +57,11 @@ def _choose_window(obs: Any, selection: Selection) -> tuple[str | None, str]:
         return None, f"no window {selection.window!r}; windows: {labels}"
     want = selection.line.lower()
     table = getattr(obs, "windows", None)
+    if table is not None and len(table) and "kind" in table.colnames \
+            and not any(str(k) == "spectrograph" for k in table["kind"]):
+        kinds = sorted({str(k) for k in table["kind"]})
+        return None, (f"no spectrograph window: the source holds only {' / '.join(kinds)} windows {labels} (the "
+                      "observation's spectrograph files are not among the files given or fetched)")
     cands = []
     for label in labels:
         if want not in str(label).lower():
@@ -80,8 +90,8 @@ def _exposure_keep(cube: Any, selection: Selection) -> np.ndarray:
     n = cube.data.shape[0]
     keep = np.ones(n, bool)
     if selection.time_range is not None:
-        t = Time(np.atleast_1d(extra_coord(cube, "time")))
-        t0, t1 = Time(selection.time_range[0]), Time(selection.time_range[1])
+        t = Time(np.atleast_1d(extra_coord(cube, "time"))).utc
+        t0, t1 = Time(selection.time_range[0], scale="utc"), Time(selection.time_range[1], scale="utc")
         keep &= np.asarray((t >= t0) & (t <= t1))
     if selection.raster_positions is not None:
         pos = np.atleast_1d(np.asarray(extra_coord(cube, "raster_position")))
@@ -102,42 +112,68 @@ def extract_observation(index: int, source: Any, selection_json: str, store: str
     Failures to read, a missing window or a grid outside the window are not
     raised: they are recorded in the entry (``status`` ``"failed"`` with the
     ``reason``) and the part is committed empty, so the build goes on and the
-    store says what happened. Errors writing the store itself are raised.
+    store says what happened. A :class:`~irisplug_datasets.sources.FetchedObservation`
+    is read as one observation, its failed downloads named in the reason; a
+    :class:`~irisplug_datasets.sources.DuplicateSource` is committed empty as
+    ``"duplicate"``. Errors writing the store or its scratch files are raised
+    (``WriteError`` naming the file).
     """
     import astropy.units as u
     import dask
 
     from irisplug.model import normalize_exposure, observation_id, to_xarray
     from irisplug.model.resample import resample_wavelength
+    from irisplug_datasets.store import store_error
 
     selection = Selection.from_json(selection_json)
     extra = feature_columns(selection)
     grid = selection.wavelength
     entry: dict[str, Any] = {"index": int(index), "source": str(source), "status": "ok", "reason": "",
-                             "observation_id": None, "window": None, "files": [], "n_exposures": 0,
-                             "n_candidates": 0, "n_spectra": 0, "dropped_null": 0, "dropped_missing": 0,
-                             "dropped_box": 0, "grid_outside_points": 0, "window_range": None, "history": []}
+                             "observation_id": None, "observation_key": None, "window": None, "files": [],
+                             "n_exposures": 0, "dropped_exposures": 0, "n_candidates": 0, "n_spectra": 0,
+                             "dropped_null": 0, "dropped_missing": 0, "dropped_box": 0, "grid_outside_points": 0,
+                             "window_range": None, "failed_downloads": [], "history": []}
+    failed_downloads = list(source.failed_downloads) if isinstance(source, FetchedObservation) else []
+    entry["failed_downloads"] = [url for url, _ in failed_downloads]
+    lost = "; ".join(f"download of {url} failed ({why})" for url, why in failed_downloads)
     writer = PartWriter(store, index, grid.size, extra)
     # resampling scratch files live beside the unfinished part: a restart after a kill discards both
-    scratch = Path(tempfile.mkdtemp(prefix=f"{writer.tmp.name}.scratch-", dir=writer.tmp.parent))
+    with store_error(writer.tmp.parent, "the dataset's scratch directory"):
+        try:
+            scratch = Path(tempfile.mkdtemp(prefix=f"{writer.tmp.name}.scratch-", dir=writer.tmp.parent))
+        except BaseException:
+            writer.abort()
+            raise
     try:
+        if isinstance(source, DuplicateSource):
+            entry.update(status="duplicate", reason=f"{source.why}: not extracted again", duplicate_of=source.of)
+            writer.commit(entry)
+            return entry
+        if isinstance(source, FetchedObservation) and not source.files:
+            entry.update(status="failed", reason=f"nothing of this observation was fetched: {lost}")
+            writer.commit(entry)
+            return entry
         with dask.config.set(scheduler="synchronous"):  # one thread per task: same numbers everywhere
             try:
-                obs = _open(str(source))
+                obs = _open(source)
             except Exception as err:  # noqa: BLE001 - any reader failure is reported, not fatal
-                entry.update(status="failed", reason=f"cannot read: {type(err).__name__}: {err}")
+                entry.update(status="failed", reason=f"cannot read: {type(err).__name__}: {err}"
+                                                     + (f"; {lost}" if lost else ""))
                 writer.commit(entry)
                 return entry
             entry["observation_id"] = observation_id(obs)
+            entry["observation_key"] = observation_key(obs)
             if not hasattr(obs, "keys"):
                 entry.update(status="failed", reason=f"not an observation with windows ({type(obs).__name__})")
                 writer.commit(entry)
                 return entry
             label, why = _choose_window(obs, selection)
             if label is None:
-                entry.update(status="failed", reason=why)
+                entry.update(status="failed", reason=f"{lost}; {why}" if lost else why)
                 writer.commit(entry)
                 return entry
+            if lost:  # the window's files arrived; other files of the observation did not
+                entry["reason"] = f"{lost} (the {label!r} window was extracted from the files that arrived)"
             entry["window"] = str(label)
             seq = obs[label]
             cubes = list(seq.data) if isinstance(getattr(seq, "data", None), list) else [seq]
@@ -152,12 +188,14 @@ def extract_observation(index: int, source: Any, selection_json: str, store: str
                 writer.commit(entry)
                 return entry
             if outside:
-                entry["reason"] = (f"{outside} of {grid.size} grid points lie outside window {label!r} "
-                                   f"({lo:.3f}-{hi:.3f} A): NaN there")
+                entry["reason"] = "; ".join(filter(None, [entry["reason"], (
+                    f"{outside} of {grid.size} grid points lie outside window {label!r} "
+                    f"({lo:.3f}-{hi:.3f} A): NaN there")]))
             for r, cube in enumerate(cubes):
                 entry["files"].append(str(cube.meta.get("FILENAME", f"raster {r}")))
                 keep = _exposure_keep(cube, selection)
                 entry["n_exposures"] += int(keep.size)
+                entry["dropped_exposures"] += int(np.count_nonzero(~keep))
                 if not keep.any():
                     continue
                 exposures = np.flatnonzero(keep)

@@ -41,6 +41,11 @@ def iter_batches(
     buffer_chunks
         Chunks shuffled together.
 
+    Raises
+    ------
+    SourceNotFoundError, UnknownFormatError, IrisplugError
+        ``store`` is missing, not a dataset store, or not complete.
+
     Yields
     ------
     dict
@@ -52,13 +57,9 @@ def iter_batches(
     >>> for batch in iter_batches("mg_k.zarr", 512, seed=1):  # doctest: +SKIP
     ...     train_step(batch["spectra"], batch["exposure_time"])
     """
-    import zarr
+    from irisplug_datasets.store import open_store
 
-    import irisplug
-
-    root = zarr.open_group(str(store), mode="r")
-    if not root.attrs.get("complete"):
-        raise irisplug.IrisplugError("the dataset is not complete; run the build again to finish it", path=store)
+    root = open_store(store)
     spectra = root["spectra"]
     n = spectra.shape[0]
     if columns is None:  # every per-spectrum column (dimension "spectrum")

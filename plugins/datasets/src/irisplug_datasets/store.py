@@ -24,17 +24,19 @@ store is marked complete; the parts are then removed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 __all__ = ["FORMAT", "COLUMNS", "PartWriter", "completed_parts", "discard_incomplete", "finalize",
-           "open_dataset", "read_report"]
+           "open_dataset", "read_report", "store_error", "open_store"]
 
 FORMAT = "irisplug-dataset/1"
 #: the time column's units, in the CF conventions' form, so that ``xarray.open_zarr`` (and any CF reader) decodes
@@ -63,6 +65,34 @@ def _zarr() -> Any:
     return zarr
 
 
+@contextlib.contextmanager
+def store_error(path: str | os.PathLike, what: str = "the dataset store") -> Iterator[None]:
+    """Turn an ``OSError`` while writing ``path`` (disk full, read-only, a file-size limit) into a ``WriteError``.
+
+    The error names the file the operating system named (else ``path``) and the reason.
+
+    Examples
+    --------
+    >>> import irisplug
+    >>> try:
+    ...     with store_error("/nonexistent/x.zarr"):
+    ...         open("/nonexistent/x.zarr/f", "wb")
+    ... except irisplug.WriteError as err:
+    ...     print(err)
+    /nonexistent/x.zarr/f: cannot write the dataset store (No such file or directory); free space or choose another place
+    """
+    from irisplug.errors import IrisplugError, WriteError
+
+    try:
+        yield
+    except IrisplugError:
+        raise
+    except OSError as err:
+        where = getattr(err, "filename", None) or path
+        raise WriteError(f"cannot write {what} ({err.strerror or err}); free space or choose another place",
+                         path=where) from err
+
+
 class PartWriter:
     """Write one observation's rows under ``.incomplete/`` and commit them atomically into ``parts/``.
 
@@ -83,11 +113,18 @@ class PartWriter:
         self.index = int(index)
         self.n_wave = int(n_wave)
         self.tmp = self.store / ".incomplete" / f"{self.index:06d}-{uuid.uuid4().hex[:12]}"
-        self.tmp.mkdir(parents=True)
         self.dtypes = {"spectra": "<f4", **{k: np.dtype(v).newbyteorder("<").str for k, (v, _) in COLUMNS.items()},
                        **{k: np.dtype(v).newbyteorder("<").str for k, v in extra.items()}}
-        self.files = {name: open(self.tmp / f"{name}.bin", "wb") for name in self.dtypes}
+        self.files: dict[str, Any] = {}
         self.rows = 0
+        try:
+            with store_error(self.tmp, "a part of the dataset store"):
+                self.tmp.mkdir(parents=True)
+                for name in self.dtypes:
+                    self.files[name] = open(self.tmp / f"{name}.bin", "wb")
+        except BaseException:
+            self.abort()
+            raise
 
     def append(self, spectra: np.ndarray, columns: dict[str, np.ndarray]) -> None:
         """Append rows (``spectra`` (k, n_wave) and one array of k values per column)."""
@@ -96,25 +133,30 @@ class PartWriter:
             return
         for name, fh in self.files.items():
             values = spectra if name == "spectra" else np.asarray(columns[name])
-            fh.write(np.ascontiguousarray(values, dtype=self.dtypes[name]).tobytes())
+            with store_error(fh.name, "a part of the dataset store"):
+                fh.write(np.ascontiguousarray(values, dtype=self.dtypes[name]).tobytes())
         self.rows += k
 
     def _close(self) -> None:
         for fh in self.files.values():
             if not fh.closed:
-                fh.close()
+                with contextlib.suppress(OSError):  # aborting: the data are discarded anyway
+                    fh.close()
 
     def commit(self, report: dict[str, Any]) -> None:
         """Record ``report`` with the part and move it into ``parts/`` in one rename."""
-        self._close()
-        info = {"rows": self.rows, "n_wave": self.n_wave, "dtypes": self.dtypes, "report": report}
-        (self.tmp / "part.json").write_text(json.dumps(info))
-        final = self.store / "parts" / f"{self.index:06d}"
-        final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():  # a duplicate run of the same observation (e.g. a retried cluster task)
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        os.replace(self.tmp, final)
+        with store_error(self.tmp, "a part of the dataset store"):
+            for fh in self.files.values():
+                if not fh.closed:
+                    fh.close()  # flushes: a full disk shows here
+            info = {"rows": self.rows, "n_wave": self.n_wave, "dtypes": self.dtypes, "report": report}
+            (self.tmp / "part.json").write_text(json.dumps(info))
+            final = self.store / "parts" / f"{self.index:06d}"
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.exists():  # a duplicate run of the same observation (e.g. a retried cluster task)
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                return
+            os.replace(self.tmp, final)
 
     def abort(self) -> None:
         """Remove the unfinished part."""
@@ -155,22 +197,65 @@ def discard_incomplete(store: str | os.PathLike) -> int:
     return n
 
 
+def _repeats(infos: list[dict[str, Any]]) -> dict[int, str]:
+    """index -> why, for parts that hold the same observation and files as an earlier part (their rows are left out)."""
+    seen: dict[str, int] = {}
+    out = {}
+    for i, info in enumerate(infos):
+        e = info["report"]
+        if e.get("status") == "duplicate" and "duplicate_of" in e:
+            out[i] = e.get("reason", "")
+            continue
+        if e.get("status") != "ok" or not e.get("observation_key"):
+            continue
+        key = json.dumps([e["observation_key"], e.get("window"), sorted(e.get("files") or [])])
+        if key in seen:
+            j = seen[key]
+            out[i] = (f"the same observation ({e['observation_key']}) and files as [{j}] "
+                      f"{infos[j]['report'].get('source')}: its spectra are stored once, as [{j}]")
+        else:
+            seen[key] = i
+    return out
+
+
 def finalize(store: str | os.PathLike, n_sources: int, wavelength: np.ndarray, chunk_rows: int,
-             extra: dict[str, str], quiet: bool | None = None) -> list[dict[str, Any]]:
+             extra: dict[str, str], quiet: bool | None = None, notes: list[str] | None = None) -> list[dict[str, Any]]:
     """Copy every part, in input order, into the top-level arrays; mark the store complete; drop the parts.
 
     Every chunk of the zarr arrays is written once, whole (rows gathered from
-    the memory-mapped parts), so the copy costs one write per chunk.
+    the memory-mapped parts), so the copy costs one write per chunk. A part
+    that holds the same observation and files as an earlier one (its
+    ``observation_key``, window and files) is reported as ``"duplicate"`` and
+    its rows are left out. ``notes`` (and one per such repeat) are stored in
+    the attribute ``notes``.
+
+    Raises
+    ------
+    WriteError
+        The store cannot be written (disk full, read-only, a file-size
+        limit); the parts stay, so a new run finishes the store.
     """
+    with store_error(store):
+        return _finalize(Path(store), n_sources, wavelength, chunk_rows, extra, quiet, list(notes or []))
+
+
+def _finalize(store: Path, n_sources: int, wavelength: np.ndarray, chunk_rows: int, extra: dict[str, str],
+              quiet: bool | None, notes: list[str]) -> list[dict[str, Any]]:
     import irisplug
 
     zarr = _zarr()
-    store = Path(store)
     parts = completed_parts(store)
     missing = [i for i in range(n_sources) if i not in parts]
     if missing:
         raise irisplug.IrisplugError(f"cannot finalise: observations {missing} have no committed part", path=store)
     infos = [_part_info(parts[i]) for i in range(n_sources)]
+    repeats = _repeats(infos)
+    for i, why in repeats.items():
+        e = infos[i]["report"]
+        if e.get("status") != "duplicate":
+            notes.append(f"[{i}] {e.get('source')}: {why}")
+        e.update(status="duplicate", reason=why)
+        infos[i]["rows"] = 0
     counts = np.array([int(info["rows"]) for info in infos], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     total = int(counts.sum())
@@ -220,7 +305,7 @@ def finalize(store: str | os.PathLike, n_sources: int, wavelength: np.ndarray, c
         entry = dict(info["report"])
         entry.update({"offset": int(offsets[i]), "count": int(counts[i])})
         report.append(entry)
-    root.attrs.update({"report": report, "complete": True, "n_spectra": total})
+    root.attrs.update({"report": report, "complete": True, "n_spectra": total, "notes": notes})
     shutil.rmtree(store / "parts", ignore_errors=True)
     shutil.rmtree(store / ".incomplete", ignore_errors=True)
     _consolidate(store)
@@ -243,26 +328,76 @@ def _consolidate(store: Path) -> None:
         zarr.consolidate_metadata(str(store))
 
 
+def open_store(store: str | os.PathLike) -> Any:
+    """The zarr group of a finished dataset, after checking that ``store`` is one.
+
+    Raises
+    ------
+    SourceNotFoundError
+        ``store`` does not exist.
+    UnknownFormatError
+        ``store`` is not a dataset store (a file, a directory without a zarr
+        group, a zarr group another program wrote).
+    IrisplugError
+        The store is not complete (a build was interrupted).
+
+    Examples
+    --------
+    >>> import irisplug
+    >>> try:
+    ...     open_store("/nonexistent/mg_k.zarr")
+    ... except irisplug.SourceNotFoundError as err:
+    ...     print(err)
+    /nonexistent/mg_k.zarr: no such dataset store; expected a directory written by build_dataset (irisplug extract)
+    """
+    import irisplug
+
+    zarr = _zarr()
+    path = Path(store)
+    expected = "expected a directory written by build_dataset (irisplug extract)"
+    if not path.exists():
+        raise irisplug.SourceNotFoundError(f"no such dataset store; {expected}", path=store)
+    if not path.is_dir():
+        raise irisplug.UnknownFormatError(f"is a file, not a dataset store; {expected}", path=store)
+    try:
+        root = zarr.open_group(str(path), mode="r")
+        attrs = dict(root.attrs)
+    except Exception as err:  # noqa: BLE001 - zarr's GroupNotFoundError, a damaged zarr.json, ...
+        raise irisplug.UnknownFormatError(f"is not a dataset store (no zarr group: {type(err).__name__}); {expected}",
+                                          path=store) from None
+    if not str(attrs.get("format", "")).startswith("irisplug-dataset/"):
+        raise irisplug.UnknownFormatError(f"is a zarr group but not a dataset store (no 'format' "
+                                          f"{FORMAT!r} attribute); {expected}", path=store)
+    if not attrs.get("complete"):
+        raise irisplug.IrisplugError("the dataset is not complete; run the build again to finish it", path=store)
+    return root
+
+
 def read_report(store: str | os.PathLike) -> list[dict[str, Any]]:
     """The per-observation report of a finished dataset (status, reason, counts, provenance).
+
+    Raises
+    ------
+    SourceNotFoundError, UnknownFormatError, IrisplugError
+        ``store`` is missing, not a dataset store, or not complete (:func:`open_store`).
 
     Examples
     --------
     >>> [r["status"] for r in read_report("mg_k.zarr")]  # doctest: +SKIP
     ['ok', 'ok', 'failed']
     """
-    zarr = _zarr()
-    attrs = dict(zarr.open_group(str(store), mode="r").attrs)
-    if not attrs.get("complete"):
-        import irisplug
-
-        raise irisplug.IrisplugError("the dataset is not complete; run the build again to finish it", path=store)
+    attrs = dict(open_store(store).attrs)
     return json.loads(json.dumps(attrs["report"]))
 
 
 def open_dataset(store: str | os.PathLike) -> Any:
     """The store as a lazy ``xarray.Dataset`` (dims ``spectrum``, ``wavelength``, ``observation``; ``time`` as
     datetime64[ns], from this format's units and from the older stores' ``ns since ...``).
+
+    Raises
+    ------
+    SourceNotFoundError, UnknownFormatError, IrisplugError
+        ``store`` is missing, not a dataset store, or not complete (:func:`open_store`).
 
     Examples
     --------
@@ -271,12 +406,7 @@ def open_dataset(store: str | os.PathLike) -> Any:
     """
     import xarray as xr
 
-    zarr = _zarr()
-    attrs = dict(zarr.open_group(str(store), mode="r").attrs)
-    if not attrs.get("complete"):
-        import irisplug
-
-        raise irisplug.IrisplugError("the dataset is not complete; run the build again to finish it", path=store)
+    open_store(store)
     ds = xr.open_zarr(str(store), consolidated=False, decode_times=False)
     if "time" in ds.variables and ds["time"].attrs.get("units") in (TIME_UNITS, LEGACY_TIME_UNITS):
         time = ds["time"].copy()
