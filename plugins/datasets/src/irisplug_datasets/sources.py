@@ -108,15 +108,14 @@ def source_key(source: Any) -> str:
 
 
 def _content_signature(path: Path) -> str:
-    """A file's size and a hash of its first and last 64 KiB (gzip and tar keep a checksum or the size at the end)."""
-    size = path.stat().st_size
-    h = hashlib.sha256(str(size).encode())
+    """A file's size and the SHA-256 of its whole content (read in chunks: bounded memory).
+
+    Two files of one observation can share their size and long runs of bytes (headers, tables), so
+    nothing less than the whole content tells them apart; extracting the file reads all of it anyway.
+    """
     with open(path, "rb") as f:
-        h.update(f.read(1 << 16))
-        if size > 1 << 17:
-            f.seek(size - (1 << 16))
-        h.update(f.read(1 << 16))
-    return f"{size}:{h.hexdigest()}"
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    return f"{path.stat().st_size}:{digest}"
 
 
 def _identity(source: Any) -> tuple[str, str] | None:
@@ -150,7 +149,7 @@ def mark_duplicates(sources: list[Any]) -> tuple[list[Any], list[str]]:
 
     Two sources are the same when they are the same directory (however
     written: ``obs/`` and ``obs``, a symbolic link), files of the same
-    content (size and a hash of the first and last 64 KiB), or the same URL.
+    content (size and SHA-256 of the whole file), or the same URL.
 
     Examples
     --------
