@@ -46,11 +46,12 @@ def test_positive_velocity_quantities_keep_a_sequential_map():
     v = maps["velocity"]
     extra = {"si_iv.velocity": v, "si_iv.velocity_err": NDCube(np.abs(v.data) * 0.1 + 0.5, wcs=v.wcs, unit=u.km / u.s),
              "si_iv.vnt": NDCube(np.abs(v.data) + 10, wcs=v.wcs, unit=u.km / u.s),
-             "si_iv.fwhm_velocity": NDCube(np.abs(v.data) + 30, wcs=v.wcs, unit=u.km / u.s)}
+             "si_iv.fwhm_velocity": NDCube(np.abs(v.data) + 30, wcs=v.wcs, unit=u.km / u.s),
+             "si_iv.gamma_velocity": NDCube(np.abs(v.data) + 5, wcs=v.wcs, unit=u.km / u.s)}  # Voigt half-width
     fig = parameter_maps(NDCollection(list(extra.items())))
     cmaps = {ax.get_title().split(" (")[0]: ax.images[0].cmap.name for ax in fig.axes if ax.images}
     assert cmaps == {"si_iv.velocity": "RdBu_r", "si_iv.velocity_err": "viridis", "si_iv.vnt": "viridis",
-                     "si_iv.fwhm_velocity": "viridis"}
+                     "si_iv.fwhm_velocity": "viridis", "si_iv.gamma_velocity": "viridis"}
 
 
 def test_parameter_maps_accept_any_2d_cube_and_list_missing_keys():
@@ -59,6 +60,19 @@ def test_parameter_maps_accept_any_2d_cube_and_list_missing_keys():
     assert fig.axes[0].images[0].cmap.name == "RdBu_r"  # km/s unit → diverging
     with pytest.raises(UnsupportedObjectError, match="available: intensity, velocity, width"):
         parameter_maps(maps, keys=["doppler"])
+
+
+def test_parameter_names_select_every_components_map():
+    """docs/view.md's ``keys=["intensity", "velocity"]`` on the fit plugin's maps, named ``<component>.<parameter>``."""
+    from ndcube import NDCollection
+
+    maps = synthetic_velocity_maps()
+    named = NDCollection([(f"{c}.{k}", maps[k]) for c in ("blue", "core") for k in maps.keys()], aligned_axes="all")
+    fig = parameter_maps(named, keys=["velocity", "core.intensity"])
+    titles = [ax.get_title().split(" (")[0] for ax in fig.axes if ax.images]
+    assert titles == ["blue.velocity", "core.velocity", "core.intensity"]
+    with pytest.raises(UnsupportedObjectError, match="no map 'speed'"):
+        parameter_maps(named, keys=["speed"])
 
 
 def test_spectrum_timeseries_baseline(sns, baseline):

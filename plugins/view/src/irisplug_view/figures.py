@@ -161,8 +161,9 @@ def sji_with_contour(sji: Any, raster: Any, *, window: str | None = None, sji_wi
     return _finish(fig, out, dpi)
 
 
-#: name parts of velocity-unit maps that are never negative (widths, errors, non-thermal velocity)
-_POSITIVE_VELOCITIES = ("err", "fwhm", "vnt", "nonthermal", "non_thermal", "width", "sigma", "std")
+#: name parts of velocity-unit maps that are never negative (widths, a Lorentzian's half-width ``gamma``,
+#: errors, non-thermal velocity)
+_POSITIVE_VELOCITIES = ("err", "fwhm", "vnt", "nonthermal", "non_thermal", "width", "sigma", "std", "gamma")
 
 
 def _is_signed_velocity(name: str, cube: Any) -> bool:
@@ -202,6 +203,36 @@ def _doppler(cube: Any, rest: float) -> Any:
     return NDCube(v, wcs=cube.wcs, unit=u.km / u.s, meta={"name": "Doppler velocity", "rest_wavelength_AA": rest})
 
 
+def _resolve_keys(keys: Any, maps: dict[str, Any]) -> list[str]:
+    """The map names ``keys`` ask for, in their order: a full name, or a parameter name without its component.
+
+    ``"velocity"`` selects every ``<component>.velocity`` (one panel per
+    component, in the fit's order); a full name such as ``"si_iv_1403.velocity"`` that one map.
+
+    Raises
+    ------
+    UnsupportedObjectError
+        A key names no map; the message lists the maps there are.
+
+    Examples
+    --------
+    >>> _resolve_keys(["velocity"], {"a.intensity": 0, "a.velocity": 0, "b.velocity": 0})
+    ['a.velocity', 'b.velocity']
+    """
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    chosen: list[str] = []
+    missing = []
+    for key in keys:
+        found = [key] if key in maps else [name for name in maps if name.rsplit(".", 1)[-1] == key]
+        if not found:
+            missing.append(key)
+        chosen += [name for name in found if name not in chosen]
+    if missing:
+        raise UnsupportedObjectError(f"no map {', '.join(map(repr, missing))}; available: {', '.join(maps)} "
+                                     "(a key is a full name or the part after the component's dot)")
+    return chosen
+
+
 def parameter_maps(obj: Any, *, keys: Any = None, scan: int = 0, rest_wavelength: float | None = None,
                    velocity_limit: float | None = None, ncols: int | None = None,
                    cutoff: float = 1e-3, panel_size: tuple[float, float] = (4, 4.5), out: Any = None,
@@ -214,7 +245,9 @@ def parameter_maps(obj: Any, *, keys: Any = None, scan: int = 0, rest_wavelength
         An NDCollection / mapping of 2-D NDCubes (as the fit plugin returns), a list of
         them (one per raster scan; ``scan`` picks one) or one 2-D NDCube.
     keys
-        Which maps to show (default all).
+        Which maps to show (default all): full names (``"si_iv_1403.velocity"``)
+        or parameter names, which select that parameter of every component
+        (``"velocity"``).
     rest_wavelength
         Å. Line-centre maps in a wavelength unit (``centroid``, ``center``,
         ``line_center``, ``position``) are shown as Doppler velocity
@@ -242,10 +275,7 @@ def parameter_maps(obj: Any, *, keys: Any = None, scan: int = 0, rest_wavelength
     else:
         raise UnsupportedObjectError(f"parameter maps need 2-D NDCubes or a collection of them, got {type(obj).__name__}")
     if keys is not None:
-        missing = [k for k in keys if k not in maps]
-        if missing:
-            raise UnsupportedObjectError(f"no map {', '.join(map(repr, missing))}; available: {', '.join(maps)}")
-        maps = {k: maps[k] for k in keys}
+        maps = {name: maps[name] for name in _resolve_keys(keys, maps)}
     if rest_wavelength is not None:
         import astropy.units as u
 
