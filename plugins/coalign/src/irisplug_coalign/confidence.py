@@ -33,8 +33,11 @@ ratios to the documented thresholds::
 ``sji-raster`` compares one synthetic image with SJI samples over a coarse
 grid of world offsets (+-``max_offset``, ~11 x 11 points): that grid is too
 broad and coarse for a peak-significance figure, so its score leaves the
-sharpness out (it is still recorded), and its second estimate is the grid
-optimum, allowed one grid step from the refined optimum.
+sharpness out (it is still recorded). Its second estimate is the offset
+measured on independent halves of the raster (along the slit, across the
+steps): ``agreement_px`` is their largest distance, half of it the offset's
+uncertainty (``uncertainty_arcsec``), allowed up to
+:data:`irisplug_coalign.sji_raster.MAX_UNCERTAINTY_PX` SJI pixels.
 A score of 1 or more passes; below ``min_confidence`` (default 1) the method
 raises :class:`LowConfidenceError` and the pointing is not changed; between 1
 and :data:`WARN_SCORE` it passes with a :class:`LowConfidenceWarning`. The
@@ -237,7 +240,9 @@ def gate(figures: dict[str, float], *, min_confidence: float, what: str, record:
     text = (f"overlap {figures['overlap']:.2f} (min {MIN_OVERLAP}), correlation {figures['correlation']:.3f} "
             f"(min {MIN_CORRELATION}), peak sharpness {figures['sharpness']:.1f} sigma "
             f"({'not scored' if sharp_min is None else f'min {sharp_min:g}'}), estimators "
-            f"{figures.get('agreement_px', float('nan')):.2f} px apart (max {figures.get('max_agreement_px', MAX_DISAGREEMENT_PX):.2g})")
+            + ("not compared" if figures.get("agreement_px", float("nan")) is None else
+               f"{figures.get('agreement_px', float('nan')):.2f} px apart")
+            + f" (max {figures.get('max_agreement_px', MAX_DISAGREEMENT_PX):.2g})")
     if figures["overlap"] <= 0:
         raise LowConfidenceError(f"{what}: the two fields have no pixel in common; nothing to co-align ({text})", record=record)
     if s < min_confidence:

@@ -27,7 +27,7 @@ from irisplug_coalign import images
 from irisplug_coalign.jitter import slit_columns
 
 __all__ = ["is_raster", "is_raster_sequence", "is_sji", "accepts", "nearest_frames", "slit_positions",
-           "synthetic_sji", "coalign_raster_to_sji"]
+           "synthetic_sji", "coalign_raster_to_sji", "MAX_UNCERTAINTY_PX"]
 
 #: ranks (nearest frames in time) sampled for every pixel at each trial offset; pixels with no valid
 #: value on any of them are sampled on the later frames one rank at a time, with exact transforms
@@ -204,9 +204,78 @@ def _pixel_scale(wcs: Any, shape: tuple[int, ...]) -> float:
     return float((2 * np.arcsin(np.sqrt(h)) * u.rad).to_value(u.arcsec))
 
 
+#: least pixels in each half of a split for the halves' agreement (fewer: that split is not made)
+_MIN_HALF = 25
+#: least correlation of a half with the SJI at its own optimum for its split to count: a half without
+#: structure of its own (a quiet patch) measures nothing, its optimum wanders whatever the full raster's error
+_MIN_HALF_CORRELATION = 0.5
+#: largest uncertainty (SJI pixels) of an sji-raster offset: half the distance between the offsets of two
+#: independent halves (each has half the pixels, so the full offset's error is about half their difference)
+MAX_UNCERTAINTY_PX = 2.0
+
+
+def _independent_halves(pixels: np.ndarray, refine: Any) -> dict[str, list[list[float]]]:
+    """The offset measured on two independent halves of the raster, split along the slit and across the steps.
+
+    Parameters
+    ----------
+    pixels
+        ``(step, y)`` boolean: the raster pixels the full measurement used.
+    refine
+        ``refine(half) -> ((dlon, dlat), correlation)``: the measurement on the pixels of the boolean
+        ``(step, y)`` array ``half`` (arcsec) and its correlation there.
+
+    Returns
+    -------
+    dict
+        ``{"slit": [[dlon, dlat, correlation], [...]], "steps": [...]}``: lower/upper half along the
+        slit, first/last steps; a split is left out when a half has fewer than ``_MIN_HALF`` pixels
+        or the raster has a single step (sit-and-stare).
+    """
+    step, row = np.nonzero(pixels)
+    out: dict[str, list[list[float]]] = {}
+    for name, coord, axis in (("slit", row, 1), ("steps", step, 0)):
+        if coord.size == 0 or pixels.shape[axis] < 2:
+            continue
+        cut = np.median(coord)
+        lower = np.zeros(pixels.shape, bool)
+        lower[step, row] = coord < cut if np.any(coord < cut) else coord <= cut
+        upper = pixels & ~lower
+        if min(lower.sum(), upper.sum()) < _MIN_HALF:
+            continue
+        out[name] = [[*(float(v) for v in xy), float(peak)] for xy, peak in (refine(half) for half in (lower, upper))]
+    return out
+
+
 def _raster_confidence(synth: np.ndarray, sampled: np.ndarray, grid_corr: np.ndarray, best: float,
-                       grid_vs_refined_arcsec: tuple[float, float], scale: float, step: float) -> dict[str, Any]:
-    """Confidence figures of a raster-to-SJI optimum (see :mod:`irisplug_coalign.confidence`)."""
+                       halves: dict[str, list[list[float]]], grid_vs_refined_arcsec: tuple[float, float],
+                       scale: float) -> dict[str, Any]:
+    """Confidence figures of a raster-to-SJI optimum (see :mod:`irisplug_coalign.confidence`).
+
+    Parameters
+    ----------
+    synth, sampled
+        The synthetic SJI and the SJI sampled at the optimum, ``(step, y)``.
+    grid_corr
+        Correlations of the grid search (-1: too few common pixels).
+    best
+        Correlation at the optimum.
+    halves
+        :func:`_independent_halves`.
+    grid_vs_refined_arcsec
+        Grid optimum minus refined optimum (recorded, not scored).
+    scale
+        SJI arcsec per pixel.
+
+    Returns
+    -------
+    dict
+        The figures and the score. ``agreement_px`` is the largest distance (SJI pixels) between the
+        offsets of two halves whose correlations both reach ``_MIN_HALF_CORRELATION``;
+        ``uncertainty_arcsec`` is half of it, scored against :data:`MAX_UNCERTAINTY_PX`
+        (``max_agreement_px`` = twice that). Without such a split the agreement is not scored
+        (``None``).
+    """
     from irisplug_coalign.confidence import score
 
     overlap = float(np.mean(np.isfinite(synth) & np.isfinite(sampled)))
@@ -217,9 +286,15 @@ def _raster_confidence(synth: np.ndarray, sampled: np.ndarray, grid_corr: np.nda
         sharp = (best - med) / mad if mad > 0 else (float("inf") if best > med else 0.0)
     else:
         sharp = 0.0
+    apart = {name: float(np.hypot(a[0] - b[0], a[1] - b[1])) for name, (a, b) in halves.items()
+             if min(a[2], b[2]) >= _MIN_HALF_CORRELATION}
+    halves_arcsec = max(apart.values()) if apart else None
     figures = {"overlap": overlap, "correlation": float(best), "sharpness": float(sharp),
-               "agreement_px": float(np.hypot(*grid_vs_refined_arcsec) / scale), "min_sharpness": None,
-               "max_agreement_px": float(np.sqrt(2) * step / scale)}
+               "agreement_px": None if halves_arcsec is None else float(halves_arcsec / scale), "min_sharpness": None,
+               "max_agreement_px": 2 * MAX_UNCERTAINTY_PX,
+               "uncertainty_arcsec": None if halves_arcsec is None else halves_arcsec / 2,
+               "halves_arcsec": apart, "halves_offsets_arcsec": halves,
+               "grid_vs_refined_px": float(np.hypot(*grid_vs_refined_arcsec) / scale)}
     figures["score"] = score(figures, min_sharpness=None, max_disagreement=figures["max_agreement_px"])
     return figures
 
@@ -274,7 +349,10 @@ def coalign_raster_to_sji(
         Least confidence score (:mod:`irisplug_coalign.confidence`): overlap =
         fraction of raster pixels sampled on valid SJI pixels, correlation at
         the optimum, sharpness = optimum above the grid-search correlations in
-        robust sigma, agreement = grid optimum versus refined optimum (SJI
+        robust sigma (recorded, not scored), agreement = distance (SJI pixels)
+        between the offsets of two independent halves of the raster (along
+        the slit, across the steps), half of it the offset's uncertainty
+        (``uncertainty_arcsec``, at most :data:`MAX_UNCERTAINTY_PX` SJI
         pixels). Below it :class:`~irisplug_coalign.confidence.LowConfidenceError`
         is raised and the pointing is not changed; ``0`` forces.
 
@@ -377,22 +455,31 @@ def coalign_raster_to_sji(
                 out[idx] = interpolate(k, exact_k[k], offset, True, idx)
         return out.reshape(lon.shape)
 
-    def corr(offset: np.ndarray) -> float:
+    def corr(offset: np.ndarray, pixels: np.ndarray = good) -> float:
         s = sample(offset)
-        ok = good & np.isfinite(s)
+        ok = pixels & np.isfinite(s)
         if ok.sum() < 10:
             return -1.0
         return float(np.corrcoef(synth[ok], s[ok])[0, 1])
 
+    def refine(start: tuple[float, float], pixels: np.ndarray, xatol: float) -> tuple[np.ndarray, float]:
+        simplex = [[start[0], start[1]], [start[0] + 2 * scale, start[1]], [start[0], start[1] + 2 * scale]]
+        res = minimize(lambda p: -corr(p, pixels), x0=list(start), method="Nelder-Mead",
+                       options={"xatol": xatol, "fatol": 1e-9, "initial_simplex": simplex})
+        return np.asarray(res.x, dtype=float), -float(res.fun)
+
     scale = _pixel_scale(wcs_k[int(keys[0])], images_k[int(keys[0])].shape)
-    grid = np.arange(-max_offset, max_offset + 1e-9, max(2 * scale, max_offset / 10))
+    grid_step = max(2 * scale, max_offset / 10)
+    grid = np.arange(-max_offset, max_offset + 1e-9, grid_step)
     cands = [(corr(np.array([gx, gy])), gx, gy) for gx in irisplug.progress(grid, desc="sji-raster grid", quiet=quiet) for gy in grid]
     _, gx, gy = max(cands)
-    res = minimize(lambda p: -corr(p), x0=[gx, gy], method="Nelder-Mead",
-                   options={"xatol": 1e-3, "fatol": 1e-9, "initial_simplex": [[gx, gy], [gx + 2 * scale, gy], [gx, gy + 2 * scale]]})
-    dlon, dlat = float(res.x[0]), float(res.x[1])
-    figures = _raster_confidence(synth, sample(np.array([dlon, dlat]), exact=True), np.array([c[0] for c in cands]), -float(res.fun),
-                                 (gx - dlon, gy - dlat), scale, float(grid[1] - grid[0]) if grid.size > 1 else scale)
+    best, peak = refine((gx, gy), good, 1e-3)
+    dlon, dlat = float(best[0]), float(best[1])
+    at_best = sample(np.array([dlon, dlat]), exact=True)
+    used = good & np.isfinite(at_best)
+    halves = _independent_halves(used, lambda pixels: refine((dlon, dlat), pixels, 1e-2))
+    figures = _raster_confidence(synth, at_best, np.array([c[0] for c in cands]), peak,
+                                 halves, (gx - dlon, gy - dlat), scale)
     from irisplug_coalign.confidence import gate
 
     gate(figures, min_confidence=min_confidence, what=f"sji-raster co-alignment of {type(raster).__name__} on the SJI",
@@ -419,7 +506,7 @@ def coalign_raster_to_sji(
     wcs = shift_frames(raster.wcs, dy=np.full(nstep, s[1]), dx=np.full(nstep, s[2]), x_axis=2, y_axis=1, frame_axis=2)
     record = {
         "method": "sji-raster", "passband_angstrom": list(band), "offset_arcsec": [dlon, dlat],
-        "shift_pixels": [float(s[1]), float(s[2])], "peak": -float(res.fun), "sji_frames": frames.tolist(),
+        "shift_pixels": [float(s[1]), float(s[2])], "peak": peak, "sji_frames": frames.tolist(),
         "confidence": figures,
     }
     out = with_wcs(raster, wcs, {record_key: record})

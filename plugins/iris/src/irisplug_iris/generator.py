@@ -314,7 +314,7 @@ def _write_sji(path: Path, label: str, cfg: dict[str, Any], rng: np.random.Gener
             img = (40 if wave < 2000 else 300) * (0.3 + base**2) * (1 + 0.05 * np.sin(k / 3))
             img = _counts(img, {"DETECTOR": "SJI", "TWAVE1": wave}, rng)
             col = round(slit[k] - 1)
-            img[:, max(col - 1, 0): col + 1] *= 0.2  # the slit
+            img[:, max(col - 1, 0): max(col + 1, 0)] *= 0.2  # the slit (none when it lies left of the frame)
             img[:, : max(1, size // 50)] = -200.0  # missing strip at the edge
             if k == n - 1 and cfg["missing_exposures"]:
                 img[:] = -200.0
