@@ -171,13 +171,15 @@ def fits_cards(spec: dict[str, Any]) -> dict[str, Any] | None:
     slices = decode_slices(spec.get("slices") or [])
     if _whole(slices):
         return spec["header"]
-    if not all(isinstance(s, slice) and s.step in (None, 1) for s in slices):
+    if not all(isinstance(s, slice) and s.step in (None, 1) and (s.start or 0) >= 0 for s in slices):
         return None
-    from astropy.io import fits
-    from astropy.wcs import WCS
-
-    sliced = WCS(fits.Header(spec["header"])).slice(tuple(slices[::-1]))
-    return {k: v for k, v in sliced.to_header(relax=True).items()}
+    # a range moves the reference pixel by its start (what astropy's WCS.slice does; done here because
+    # astropy before 7 needs NAXISn, which a WCS's header does not hold)
+    cards = dict(spec["header"])
+    for axis, s in enumerate(slices, start=1):
+        if s.start:
+            cards[f"CRPIX{axis}"] = float(cards.get(f"CRPIX{axis}", 0.0)) - s.start
+    return cards
 
 
 def wcs_from_spec(spec: dict[str, Any]) -> Any:

@@ -156,10 +156,16 @@ def _encode_table(t: Any, converted: list[str], where: str) -> dict[str, Any]:
     return {"__table__": {"class": cls, "columns": columns, "meta": encode_value(dict(t.meta), converted, f"{where}.meta")}}
 
 
+def _representation_name(cls: Any) -> str:
+    """A representation class's registered name (``"spherical"``; astropy before 7 has only ``get_name()``)."""
+    name = getattr(cls, "name", None)
+    return name if isinstance(name, str) else cls.get_name()
+
+
 def _encode_representation(rep: Any, converted: list[str], where: str) -> dict[str, Any]:
     if rep.differentials:
         converted.append(f"{where} (velocity differentials dropped)")
-    return {"__representation__": type(rep).name,
+    return {"__representation__": _representation_name(type(rep)),
             "components": {c: encode_value(getattr(rep, c), converted, f"{where}.{c}") for c in rep.components}}
 
 
@@ -167,7 +173,7 @@ def _encode_coord(value: Any, converted: list[str], where: str) -> dict[str, Any
     from astropy.coordinates import SkyCoord
 
     frame = value.frame if isinstance(value, SkyCoord) else value
-    node: dict[str, Any] = {"frame": frame.name, "representation_type": frame.representation_type.name,
+    node: dict[str, Any] = {"frame": frame.name, "representation_type": _representation_name(frame.representation_type),
                             "attributes": {}}
     for name in frame.frame_attributes:
         attr = getattr(frame, name)
