@@ -97,7 +97,8 @@ def test_numpy_path_matches_numba(poisson_si_iv):
     for tpl, data, kw in cases:
         a = fit_spectra(data, X100, tpl, engine="numba", **kw)
         b = fit_spectra(data, X100, tpl, engine="numpy", **kw)
-        same = (a.status == b.status) & (a.status == Status.CONVERGED)
+        # AT_BOUND: converged with a parameter on a bound (here 11 of 150 tied 3-component fits); values kept
+        same = (a.status == b.status) & np.isin(a.status, [Status.CONVERGED, Status.AT_BOUND])
         assert same.mean() > 0.9, (tpl, np.bincount(a.status), np.bincount(b.status))
         np.testing.assert_allclose(a.params[same], b.params[same], rtol=1e-6, atol=1e-9, err_msg=str((tpl, kw)))
         # uncertainties where the covariance is well conditioned (not for degenerate components)

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from irisplug_fit.at_bound import bound_flags
+from irisplug_fit.covariance import component_covariance
 from irisplug_fit.guess import component_table
 from irisplug_fit.line_templates import get_template
 from irisplug_fit.status import Status
@@ -100,6 +102,14 @@ class FitResult:
         The wavelengths used (within the template's range).
     absolute_sigma
         True when uncertainties came from the data (errors not rescaled).
+    bound_flags
+        ``shape + (n_components,)`` uint8: which of a component's parameters
+        ended on a bound of its range (bits of :mod:`irisplug_fit.at_bound`:
+        1 amplitude, 2 centre, 4 width, 8 gamma); None when not computed.
+    covariance
+        ``shape + (n_components, 3)``: covariances of each component's
+        (amplitude, width), (amplitude, gamma), (width, gamma)
+        (:mod:`irisplug_fit.covariance`); None when not computed.
     """
 
     template: Template
@@ -112,6 +122,8 @@ class FitResult:
     wavelength: np.ndarray
     absolute_sigma: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    bound_flags: np.ndarray | None = None
+    covariance: np.ndarray | None = None
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -215,6 +227,7 @@ def fit_spectra(
     chunk: int = 65536,
     progress: bool | None = None,
     threads: int | None = None,
+    covariance: bool = False,
 ) -> FitResult:
     """Fit every spectrum of ``data`` (spectral axis last) with one template.
 
@@ -262,8 +275,9 @@ def fit_spectra(
         few seconds while a background process compiles the kernel, and
         numba (compiled first) for a larger one (see :mod:`irisplug_fit.warm`).
         ``meta["engine"]`` records the engine used. Both engines agree to
-        ~1e-10 relative, not bit for bit: pass ``"numba"`` or ``"numpy"`` for
-        results identical across runs.
+        ~1e-10 relative on interior (CONVERGED) fits, not bit for bit; an
+        AT_BOUND fit can end in different local minima (docs/fit.md): pass
+        ``"numba"`` or ``"numpy"`` for results identical across runs.
     max_iter
         LM iteration (trial step) limit per spectrum.
     tol
@@ -272,6 +286,12 @@ def fit_spectra(
     significance
         A converged fit whose every line amplitude is below this many
         sigma gets status ``NOT_SIGNIFICANT`` (values kept).
+    covariance
+        Also compute each component's (amplitude, width[, gamma])
+        covariances (``FitResult.covariance``), from which the maps give
+        ``C.intensity_err``. Off by default: it rebuilds the normal equations
+        after the fit and costs about as much as the fit of a one-line
+        spectrum (4 us per spectrum measured).
     chunk
         Spectra per batch (memory bound; one progress step per batch).
     progress
@@ -337,13 +357,17 @@ def fit_spectra(
     out_n = np.zeros(nspec, dtype=np.int32)
     out_s = np.full(nspec, int(Status.LINE_OUTSIDE_WINDOW), dtype=np.uint8)
     out_d = np.zeros(nspec, dtype=np.int32)
+    ncomp = len(t.components)
+    out_b = np.zeros((nspec, ncomp), dtype=np.uint8)
+    out_v = np.full((nspec, ncomp, 3), np.nan)
     outside = xs.size == 0 or any(not (xs[0] <= c.line.rest + c.offset <= xs[-1]) for c in t.components)
     meta = {"template": t.name, "engine": engine, "tol": tol, "max_iter": max_iter}
     if outside:
         meta["warning"] = (f"template {t.name!r} lines lie outside the data's wavelength range "
                            f"[{x.min() if x.size else np.nan:.2f}, {x.max() if x.size else np.nan:.2f}] A")
         return FitResult(t, out_p.reshape((*shape, P)), out_e.reshape((*shape, P)), out_c.reshape(shape),
-                         out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
+                         out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta,
+                         out_b.reshape((*shape, ncomp)), out_v.reshape((*shape, ncomp, 3)))
     pmap, lead, tscale, toff = parameter_mapping(t, fixed, all_ties)
     from irisplug_fit import warm
     from irisplug_fit.kernel_variants import fast_path, variant
@@ -372,6 +396,10 @@ def fit_spectra(
     if p0 is None and t.init is not None:
         p0 = np.asarray(t.init, dtype=float)
     user_p0 = None if p0 is None else np.broadcast_to(np.asarray(p0, dtype=float), (*shape, P)).reshape(-1, P)
+    from irisplug_fit import mgii_start
+
+    # the k2/h2 peaks of magnesium h & k templates start where the spectrum has them (the generic guesses start them off the peaks)
+    own_start = user_p0 is None and mgii_start.applies(t)
     starts = range(0, nspec, max(int(chunk), 1))
     if progress is None:
         progress = len(starts) > 1
@@ -387,17 +415,40 @@ def fit_spectra(
             yc = np.array(flat[s0:s1, i0:i1], dtype=np.float64, order="C")
             np.copyto(yc, np.nan, where=msk[s0:s1, i0:i1])
         uc = empty if unc is None else np.ascontiguousarray(unc[s0:s1, i0:i1], dtype=np.float64)
+        wc = _weights(yc, None if unc is None else uc) if own_start or covariance else None
         pc = empty if user_p0 is None else np.ascontiguousarray(user_p0[s0:s1])
-        args = (xs, yc, uc, unc is not None, pc, user_p0 is not None, lo_u, hi_u, fixv, comp, single, pmap, lead,
-                tscale, toff, t.profile_codes, t.param_offsets, t.n_bg, t.reference, int(max_iter), float(tol),
-                absolute, dx)
+        if own_start:
+            pc = np.ascontiguousarray(mgii_start.mgii_starting_values(t, xs, yc, wc > 0))
+        args = (xs, yc, uc, unc is not None, pc, user_p0 is not None or own_start, lo_u, hi_u, fixv, comp, single,
+                pmap, lead, tscale, toff, t.profile_codes, t.param_offsets, t.n_bg, t.reference, int(max_iter),
+                float(tol), absolute, dx)
         p, e, c2, n, st, dof = kernel(*args, threads=threads) if use_numba else kernel(*args, 1)
         out_p[s0:s1], out_e[s0:s1], out_c[s0:s1], out_n[s0:s1], out_s[s0:s1], out_d[s0:s1] = p, e, c2, n, st, dof
+        fitted = (st == Status.CONVERGED) | (st == Status.MAX_ITER)
+        if fitted.any():
+            out_b[s0:s1] = bound_flags(t, xs, yc, None if wc is None else wc > 0, np.where(fitted[:, None], p, np.nan),
+                                       lo_u, hi_u, pmap)
+            if covariance:
+                with np.errstate(all="ignore"):
+                    scale = np.ones(p.shape[0]) if absolute else np.where(dof > 0, c2 / np.maximum(dof, 1), np.nan)
+                out_v[s0:s1] = component_covariance(t, xs, yc, wc, p, pmap, lead, tscale, scale, fitted)
     if use_numba:
         warm.mark_ready(kind, persist=False)
     _flag_insignificant(t, out_p, out_e, out_s, significance)
+    out_s[(out_s == Status.CONVERGED) & (out_b != 0).any(axis=1)] = Status.AT_BOUND
     return FitResult(t, out_p.reshape((*shape, P)), out_e.reshape((*shape, P)), out_c.reshape(shape),
-                     out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta)
+                     out_d.reshape(shape), out_n.reshape(shape), out_s.reshape(shape), xs, absolute, meta,
+                     out_b.reshape((*shape, ncomp)), out_v.reshape((*shape, ncomp, 3)) if covariance else None)
+
+
+def _weights(y: np.ndarray, u: np.ndarray | None) -> np.ndarray:
+    """The kernels' weights: ``1/u^2`` (or 1) where the data and uncertainty are usable, else 0."""
+    valid = np.isfinite(y)
+    if u is None:
+        return valid.astype(float)
+    with np.errstate(all="ignore"):
+        valid &= np.isfinite(u) & (u > 0)
+        return np.where(valid, 1.0 / np.where(valid, u, 1.0) ** 2, 0.0)
 
 
 def resolve_engine(engine: str, template: Template, wavelength: Any, nspec: int, *,

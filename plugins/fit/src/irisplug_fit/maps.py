@@ -7,11 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from irisplug_fit.at_bound import at_bound_mask
 from irisplug_fit.derived import (
     doppler_velocity,
     fwhm_from_width,
     line_intensity,
+    line_intensity_error,
     nonthermal_velocity,
+    nonthermal_velocity_error,
     voigt_fwhm,
     voigt_fwhm_error,
 )
@@ -41,6 +44,14 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
     :func:`~irisplug_fit.derived.nonthermal_velocity` yourself);
     ``chi2``, ``redchi2``, ``dof``, ``niter``, ``status``.
     Parameter maps are NaN where the status says no fit was made.
+    ``C.intensity_err`` (when the fit computed ``covariance=True``)
+    propagates the amplitude and width errors with their covariance
+    (``res.covariance``), ``C.vnt_err`` the width error.
+    ``C.at_bound`` (uint8) has the bits of the component's parameters that
+    ended on a bound (1 amplitude, 2 centre, 4 width, 8 gamma): such a
+    parameter is a limit, not a measurement, and its maps and what derives
+    from them are NaN (all but the amplitude when the amplitude is on a
+    bound: a component at amplitude 0 has no centre or width).
 
     Examples
     --------
@@ -51,13 +62,21 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
     fitted = np.isin(res.status, [int(s) for s in FITTED])
     p = np.where(fitted[..., None], res.params, np.nan)
     e = np.where(fitted[..., None], res.errors, np.nan)
+    ncomp = len(t.components)
+    flags = (np.zeros((*res.shape, ncomp), np.uint8) if res.bound_flags is None
+             else np.where(fitted[..., None], res.bound_flags, 0).astype(np.uint8))
+    hide = at_bound_mask(t, flags)
+    p = np.where(hide, np.nan, p)
+    e = np.where(hide, np.nan, e)
+    cov = (np.full((*res.shape, ncomp, 3), np.nan) if res.covariance is None
+           else np.where(fitted[..., None, None], res.covariance, np.nan))
     out: dict[str, tuple[np.ndarray, str]] = {}
     for b in range(t.n_bg):
         unit = "data" if b == 0 else f"data / Angstrom{'' if b == 1 else f'{b}'}"
         out[f"bg{b}"] = (p[..., b], unit)
         out[f"bg{b}_err"] = (e[..., b], unit)
     kms = "km / s"
-    for c, o in zip(t.components, t.param_offsets, strict=True):
+    for ci, (c, o) in enumerate(zip(t.components, t.param_offsets, strict=True)):
         a, mu, w = p[..., o], p[..., o + 1], p[..., o + 2]
         ea, emu, ew = e[..., o], e[..., o + 1], e[..., o + 2]
         rest = c.line.rest
@@ -77,9 +96,16 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
             out[f"{c.name}.gamma_velocity_err"] = (doppler_velocity(eg + rest, rest), kms)
             fwhm, efwhm = voigt_fwhm(w, g), voigt_fwhm_error(w, g, ew, eg)
             out[f"{c.name}.intensity"] = (line_intensity(a, w, c.profile, gamma=g), "data Angstrom")
+            if res.covariance is not None:
+                out[f"{c.name}.intensity_err"] = (line_intensity_error(
+                    a, w, ea, ew, cov[..., ci, 0], c.profile, gamma=g, gamma_err=eg,
+                    cov_amplitude_gamma=cov[..., ci, 1], cov_width_gamma=cov[..., ci, 2]), "data Angstrom")
         else:
             fwhm, efwhm = fwhm_from_width(w, c.profile), fwhm_from_width(ew, c.profile)
             out[f"{c.name}.intensity"] = (line_intensity(a, w, c.profile), "data Angstrom")
+            if res.covariance is not None:
+                out[f"{c.name}.intensity_err"] = (line_intensity_error(a, w, ea, ew, cov[..., ci, 0], c.profile),
+                                                  "data Angstrom")
         out[f"{c.name}.fwhm"] = (fwhm, "Angstrom")
         out[f"{c.name}.fwhm_err"] = (efwhm, "Angstrom")
         out[f"{c.name}.fwhm_velocity"] = (doppler_velocity(fwhm + rest, rest), kms)
@@ -88,6 +114,9 @@ def result_maps(res: FitResult, *, inst_fwhm: float | None = None) -> dict[str, 
         if c.profile == "gaussian" and inst is not None and c.line.log_t is not None and c.line.mass is not None:
             out[f"{c.name}.vnt"] = (nonthermal_velocity(fwhm_from_width(w), rest, c.line.log_t, c.line.mass, inst),
                                     "km / s")
+            out[f"{c.name}.vnt_err"] = (nonthermal_velocity_error(fwhm_from_width(w), fwhm_from_width(ew), rest,
+                                                                  c.line.log_t, c.line.mass, inst), "km / s")
+        out[f"{c.name}.at_bound"] = (flags[..., ci], "")
     out["chi2"] = (res.chi2, "")
     out["redchi2"] = (res.redchi2, "")
     out["dof"] = (res.dof.astype(np.int32), "")

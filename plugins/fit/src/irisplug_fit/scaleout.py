@@ -64,9 +64,19 @@ class FitInput:
     invalid: Any = None
 
 
+def _packed_width(template: Any) -> int:
+    """Columns of a packed block result: parameters, errors, chi2, dof, niter, status, bound flags, covariances."""
+    return 2 * template.n_params + 4 + 4 * len(template.components)
+
+
 def _pack(res: FitResult) -> np.ndarray:
+    nc = len(res.template.components)
+    flags = np.zeros((*res.shape, nc)) if res.bound_flags is None else res.bound_flags.astype(float)
+    cov = np.full((*res.shape, 3 * nc), np.nan) if res.covariance is None else res.covariance.reshape(
+        (*res.shape, 3 * nc))
     return np.concatenate([res.params, res.errors, res.chi2[..., None], res.dof[..., None].astype(float),
-                           res.niter[..., None].astype(float), res.status[..., None].astype(float)], axis=-1)
+                           res.niter[..., None].astype(float), res.status[..., None].astype(float), flags, cov],
+                          axis=-1)
 
 
 def _task_threads(blocks_per_worker: int) -> int | None:
@@ -282,11 +292,15 @@ def _fitted_columns(x: np.ndarray, template: Any) -> slice:
 def _result(p: _Prepared, out: np.ndarray, engine: str, blocks: int) -> FitResult:
     t = p.template
     P = t.n_params
-    out = out.reshape((*p.lead_shape, 2 * P + 4))
+    nc = len(t.components)
+    out = out.reshape((*p.lead_shape, _packed_width(t)))
     xs = np.sort(p.x[(p.x >= t.wl_range[0]) & (p.x <= t.wl_range[1])])
+    k = 2 * P + 4
     return FitResult(t, out[..., :P], out[..., P:2 * P], out[..., 2 * P], out[..., 2 * P + 1].astype(np.int32),
                      out[..., 2 * P + 2].astype(np.int32), out[..., 2 * P + 3].astype(np.uint8), xs,
-                     absolute_sigma=p.absolute_sigma, meta={"template": t.name, "engine": engine, "blocks": blocks})
+                     absolute_sigma=p.absolute_sigma, meta={"template": t.name, "engine": engine, "blocks": blocks},
+                     bound_flags=out[..., k:k + nc].astype(np.uint8),
+                     covariance=out[..., k + nc:k + 4 * nc].reshape((*p.lead_shape, nc, 3)))
 
 
 def _regions(darr: Any) -> dict[tuple[int, ...], tuple[slice, ...]]:
@@ -367,7 +381,7 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
             kwargs = {**kwargs, "engine": resolve_engine("auto", preps[0].template, preps[0].x, total,
                                                          fixed=kwargs.get("fixed"), ties=kwargs.get("ties", ()))}
         regions = [_regions(p.darr) for p in preps]
-        outs = [np.empty((*p.darr.shape[:-1], 2 * p.template.n_params + 4)) for p in preps]
+        outs = [np.empty((*p.darr.shape[:-1], _packed_width(p.template))) for p in preps]
         todo = [(k, idx) for k, r in enumerate(regions) for idx in r]
         name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
         for k, idx in irisplug.progress(todo, total=len(todo), desc=name, quiet=_quiet(progress, len(todo))):
@@ -454,7 +468,7 @@ def _submit_shared(cl: Any, p: _Prepared, kwargs: dict[str, Any], blocks_per_wor
     from distributed import futures_of
 
     extra = [a for a in (p.uarr, p.marr) if a is not None]
-    nout = 2 * p.template.n_params + 4
+    nout = _packed_width(p.template)
     lazy = p.darr.map_blocks(
         _fit_task, *extra, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x, template=p.template,
         kwargs=kwargs, blocks_per_worker=blocks_per_worker, invalid=p.invalid, cols=p.cols,

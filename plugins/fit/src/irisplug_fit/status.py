@@ -26,6 +26,7 @@ class Status(IntEnum):
     LINE_OUTSIDE_WINDOW = 4
     SINGULAR = 5
     NOT_SIGNIFICANT = 6
+    AT_BOUND = 7
 
 
 STATUS_DESCRIPTIONS = {
@@ -36,8 +37,11 @@ STATUS_DESCRIPTIONS = {
     Status.LINE_OUTSIDE_WINDOW: "the template's lines lie outside the wavelength window: not fitted",
     Status.SINGULAR: "the normal matrix is singular at the solution (e.g. amplitude 0): no usable fit",
     Status.NOT_SIGNIFICANT: "converged, but every line amplitude is below the significance threshold: no line",
+    Status.AT_BOUND: ("converged with a line parameter on a bound of its range (a boundary solution, e.g. an absent "
+                      "component at amplitude 0): the maps of the parameters at a bound, and of what derives from "
+                      "them, are NaN; the others are shown"),
 }
 
 #: statuses whose parameter values are shown in the maps (the others are NaN there;
 #: the raw values stay in ``FitResult.params``)
-FITTED = (Status.CONVERGED, Status.MAX_ITER)
+FITTED = (Status.CONVERGED, Status.MAX_ITER, Status.AT_BOUND)
