@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-import os
 import re
 import urllib.error
 import urllib.parse
@@ -270,22 +269,18 @@ def max_rows() -> int:
     Raises
     ------
     InvalidArgumentError
-        The variable is set to something other than a positive whole number.
+        The variable is set to 0 (an IrisplugError, as for a value that is no number >= 0: the core's parser).
 
     Examples
     --------
     >>> max_rows() >= 1
     True
     """
-    text = os.environ.get("IRISPLUG_IRIS_MAX_ROWS", "").strip()
-    if not text:
-        return DEFAULT_MAX_ROWS
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
+    from irisplug.limits import env_number  # the core's parser: a value that is no number names the variable
+
+    value = int(env_number("IRISPLUG_IRIS_MAX_ROWS", DEFAULT_MAX_ROWS, int))
     if value < 1:
-        raise InvalidArgumentError(f"IRISPLUG_IRIS_MAX_ROWS={text!r} must be a whole number >= 1 (rows of one search)")
+        raise InvalidArgumentError(f"IRISPLUG_IRIS_MAX_ROWS={value} must be a whole number >= 1 (rows of one search)")
     return value
 
 
