@@ -74,14 +74,14 @@ def _counted_from_the_start(item: Any, shape: tuple[int, ...]) -> Any:
     from irisplug.errors import IndexOutOfRangeError
 
     items = item if isinstance(item, tuple) else (item,)
-    if Ellipsis in items or len(items) > len(shape):
+    if any(i is Ellipsis for i in items) or len(items) > len(shape):
         return item
     out = []
     for axis, (index, n) in enumerate(zip(items, shape, strict=False)):
         if isinstance(index, slice) and index.step in (None, 1):
             start, stop, _ = index.indices(n)
             index = slice(None if index.start is None else start, None if index.stop is None else max(stop, start))
-        elif not isinstance(index, bool | slice) and hasattr(index, "__index__"):
+        elif isinstance(index, int | np.integer) and not isinstance(index, bool | np.bool_):
             i = operator.index(index)
             if not -n <= i < n:
                 raise IndexOutOfRangeError(f"index {i} is out of range for axis {axis} of size {n}")
