@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from importlib import import_module
 from typing import Any
 
-__all__ = ["lazy_exports"]
+__all__ = ["lazy_exports", "moved_exports"]
 
 
 def lazy_exports(package: str, names: Mapping[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
@@ -48,5 +48,38 @@ def lazy_exports(package: str, names: Mapping[str, str]) -> tuple[Callable[[str]
 
     def __dir__() -> list[str]:
         return sorted(set(vars(sys.modules[package])) | set(names))
+
+    return __getattr__, __dir__
+
+
+def moved_exports(module: str, names: tuple[str, ...], target: str,
+                  distribution: str) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """``(__getattr__, __dir__)`` of a deprecated module whose ``names`` moved to package ``target``.
+
+    Every access warns (``DeprecationWarning`` naming the new home and its
+    distribution) and returns ``target``'s value; other names raise
+    ``AttributeError``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> getattr_, dir_ = moved_exports("old_mod", ("sqrt",), "math", "python")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     value = getattr_("sqrt")(9.0)
+    >>> value, str(caught[0].message), dir_()
+    (3.0, 'old_mod.sqrt moved to math.sqrt (distribution python)', ['sqrt'])
+    """
+    import warnings
+
+    def __getattr__(name: str) -> Any:
+        if name not in names:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        warnings.warn(f"{module}.{name} moved to {target}.{name} (distribution {distribution})",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(import_module(target), name)
+
+    def __dir__() -> list[str]:
+        return sorted(names)
 
     return __getattr__, __dir__

@@ -8,21 +8,8 @@ module will be removed.
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
+from irisplug.lazy_exports import moved_exports
 
 _MOVED = ("interpolate_darks", "subtract_iuvs_dark")
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _MOVED:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(f"{__name__}.{name} moved to irisplug_iuvs.{name} (distribution irisplug-iuvs)",
-                  DeprecationWarning, stacklevel=2)
-    import irisplug_iuvs
-
-    return getattr(irisplug_iuvs, name)
-
-
-def __dir__() -> list[str]:
-    return sorted(_MOVED)
+__getattr__, __dir__ = moved_exports(__name__, _MOVED, "irisplug_iuvs", "irisplug-iuvs")

@@ -7,21 +7,8 @@ with a ``DeprecationWarning``; this module will be removed.
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
+from irisplug.lazy_exports import moved_exports
 
 _MOVED = ("SJI_PASSBANDS", 'sji_passband', 'sji_effective_area', 'sji_radiance_factor', 'sji_radiometric_calibration')
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _MOVED:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(f"{__name__}.{name} moved to irisplug_iris.{name} (distribution irisplug-iris)",
-                  DeprecationWarning, stacklevel=2)
-    import irisplug_iris
-
-    return getattr(irisplug_iris, name)
-
-
-def __dir__() -> list[str]:
-    return sorted(_MOVED)
+__getattr__, __dir__ = moved_exports(__name__, _MOVED, "irisplug_iris", "irisplug-iris")

@@ -7,22 +7,9 @@ Use ``irisplug.write`` / ``irisplug.read``, or ``irisplug_io`` (e.g.
 
 from __future__ import annotations
 
-import warnings
-from typing import Any
+from irisplug.lazy_exports import moved_exports
 
 _MOVED = ("write_fits", "write_asdf", "read_irisplug_fits", "read_irisplug_asdf", "accepts", "accepts_fits",
           "identify_irisplug_fits", "identify_irisplug_asdf")
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _MOVED:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(f"irisplug_iris.writers.{name} moved to irisplug_io.{name} (distribution irisplug-io)",
-                  DeprecationWarning, stacklevel=2)
-    import irisplug_io
-
-    return getattr(irisplug_io, name)
-
-
-def __dir__() -> list[str]:
-    return sorted(_MOVED)
+__getattr__, __dir__ = moved_exports(__name__, _MOVED, "irisplug_io", "irisplug-io")
