@@ -193,12 +193,53 @@ def before(tmp_path_factory):
     sys.modules.pop(name, None)
 
 
+def _one_range_per_line(t):
+    """``t`` with every component's centre range widened to the union of its line's: the kernels before took a
+    multiplet component's centroid within its own range (plus its offset), the kernels now within the union (the
+    line's centroid, plus the offset); with one range per line the two are the same operations on the same points."""
+    import dataclasses
+
+    union: dict = {}
+    for c in t.components:
+        lo, hi = union.get(c.line.label, (np.inf, -np.inf))
+        union[c.line.label] = (min(lo, c.centre_range[0]), max(hi, c.centre_range[1]))
+    comps = tuple(dataclasses.replace(c, centre_range=union[c.line.label]) for c in t.components)
+    assert comps != t.components  # mg_ii's k2v/k3/k2r ranges differ
+    return dataclasses.replace(t, components=comps)
+
+
+@pytest.mark.parametrize("name", ["mg_ii", "mg_ii_4comp", "si_iv_1403_3comp"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_multiplet_guesses_kernels_numpy(name, weighted):
+    """Lines of several components whose centre ranges differ (Mg II k2v/k3/k2r, Si IV's one-sided wings): both
+    kernels' starting values and bounds against numpy's (``guess.initial_values``), which take the centroid over
+    the union of a line's ranges too (the moments to rounding: numpy sums in another order)."""
+    t = get_template(name)
+    x = np.linspace(*t.wl_range, 200)
+    _, y, _ = _batch(7, 200, seed=4, x=x)
+    u = np.sqrt(np.abs(y) + 1.0) if weighted else NO_U
+    valid = np.isfinite(y) & ((np.isfinite(u) & (u > 0)) if weighted else True)
+    ref_p0, ref_lo, ref_hi = initial_values(x, np.where(valid, y, 0.0), valid, t.n_bg, *component_table(t),
+                                            t.profile_codes, t.param_offsets)
+    nan = np.full(t.n_params, np.nan)
+    zeros = np.zeros((y.shape[0], t.n_params))
+    gen = _run(kernels.lm_fit_scalar, x, y, u, t, zeros, False, nan, nan, 0)
+    fitted = np.isfinite(gen[0][:, 0])
+    assert fitted.sum() >= 280
+    np.testing.assert_allclose(gen[0][fitted], ref_p0[fitted], rtol=1e-11, atol=0)
+    for sign, ref in ((1.0, ref_hi), (-1.0, ref_lo)):
+        far = np.full_like(zeros, sign * 1e300)
+        got = _run(kernels.lm_fit_scalar, x, y, u, t, far, True, nan, nan, 0)[0]
+        bounded = fitted[:, None] & np.isfinite(ref)
+        np.testing.assert_array_equal(got[bounded], ref[bounded])
+
+
 def _case(case: str):
     """``(x, y, template, fixed, ties)`` of a named case: templates the general kernel runs, and fast-path ones."""
     fixed: dict = {}
     ties: list = []
     if case == "mg_ii":  # 7 components, 6 of them in multiplets (not single)
-        t = get_template("mg_ii")
+        t = _one_range_per_line(get_template("mg_ii"))
         x = np.linspace(*t.wl_range, 200)
         _, y, _ = _batch(7, 200, seed=3, x=x)
         return x, y, t, fixed, ties

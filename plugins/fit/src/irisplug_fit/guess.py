@@ -5,7 +5,10 @@ the emission above background within its allowed centre range gives a
 centroid; a line with a single component starts at that centroid, with the
 second-moment width (Gaussians and Voigts; clipped to the allowed range) and the
 intensity there as amplitude. Components of a multi-component line start at
-their template offsets and amplitude fractions of the peak. Amplitude
+their template offsets from the centroid of the whole line (the emission within
+the union of its components' centre ranges) and amplitude fractions of the
+peak: the centroid of a component's own range, off the line centre (a Mg II
+k2v peak's, a Si IV wing's), would already hold most of its offset. Amplitude
 bounds scale with the peak above background. A Voigt's ``gamma``
 (Lorentzian HWHM) starts at half its initial sigma, bounded to
 ``[0, 10 * width_range[1]]``.
@@ -22,22 +25,31 @@ __all__ = ["initial_values", "component_table"]
 
 def component_table(template: Template) -> tuple[np.ndarray, np.ndarray]:
     """``(comp, single)``: per component ``rest, offset, width, amp_fraction,
-    centre_lo, centre_hi, width_lo, width_hi, amp_lo, amp_hi`` and whether
-    it is its line's only component.
+    centre_lo, centre_hi, width_lo, width_hi, amp_lo, amp_hi, moment_lo,
+    moment_hi`` and whether it is its line's only component.
+
+    ``moment_lo:moment_hi`` (relative to ``rest``, like the centre range) is
+    where the guess takes the emission's centroid: the component's own centre
+    range if it is its line's only one, else the union of the centre ranges of
+    its line's components (the line's centroid, to which its offset is added).
 
     Examples
     --------
     >>> from irisplug_fit.line_templates import get_template
     >>> comp, single = component_table(get_template("si_iv_1403"))
     >>> comp.shape, bool(single[0])
-    ((1, 10), True)
+    ((1, 12), True)
+    >>> comp, single = component_table(get_template("si_iv_1403_3comp"))
+    >>> comp[:, 4:6].tolist(), comp[:, 10:12].tolist()
+    ([[-0.3, 0.3], [-0.6, 0.05], [-0.05, 0.6]], [[-0.6, 0.6], [-0.6, 0.6], [-0.6, 0.6]])
     """
-    counts: dict[str, int] = {}
+    lines: dict[str, list[tuple[float, float]]] = {}
     for c in template.components:
-        counts[c.line.label] = counts.get(c.line.label, 0) + 1
-    comp = np.array([[c.line.rest, c.offset, c.width, c.amp_fraction, *c.centre_range, *c.width_range, *c.amp_range]
-                     for c in template.components], dtype=float).reshape(-1, 10)
-    single = np.array([counts[c.line.label] == 1 for c in template.components], dtype=np.bool_)
+        lines.setdefault(c.line.label, []).append(tuple(c.centre_range))
+    union = {label: (min(r[0] for r in ranges), max(r[1] for r in ranges)) for label, ranges in lines.items()}
+    comp = np.array([[c.line.rest, c.offset, c.width, c.amp_fraction, *c.centre_range, *c.width_range, *c.amp_range,
+                      *union[c.line.label]] for c in template.components], dtype=float).reshape(-1, 12)
+    single = np.array([len(lines[c.line.label]) == 1 for c in template.components], dtype=np.bool_)
     return comp, single
 
 
@@ -77,8 +89,8 @@ def initial_values(x: np.ndarray, y: np.ndarray, valid: np.ndarray, nbg: int, co
     hi = np.full((nspec, npar), np.inf)
     p0[:, 0] = bg
     for c in range(comp.shape[0]):
-        rest, off, w0, af, clo, chi, wlo, whi, alo, ahi = comp[c]
-        sel = (x >= rest + clo) & (x <= rest + chi)
+        rest, off, w0, af, clo, chi, wlo, whi, alo, ahi, mlo, mhi = comp[c]
+        sel = (x >= rest + mlo) & (x <= rest + mhi)  # the component's own range, or its line's (see component_table)
         a = above[:, sel]
         wsum = a.sum(axis=1)
         ok = wsum > 0

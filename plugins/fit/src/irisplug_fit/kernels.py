@@ -439,13 +439,14 @@ def _inverse_diagonal(A, scale, M, L, dl, dsc, col, out):
 
 @njit(cache=True, error_model="numpy")
 def _guess_ranges(x, comp, crng):
-    """Per component: the points ``crng[c, 0]:crng[c, 1]`` that hold every point of its allowed centre range (first
-    and last such point), and ``crng[c, 2]``, the first component with the same range (whose moments, the same
-    operations on the same points, it reuses). Once per call: ``x`` and ``comp`` are fixed."""
+    """Per component: the points ``crng[c, 0]:crng[c, 1]`` that hold every point of its moment range (first and last
+    such point; ``comp[c, 10:12]``, see ``guess.component_table``), and ``crng[c, 2]``, the first component with the
+    same range (whose moments, the same operations on the same points, it reuses). Once per call: ``x`` and
+    ``comp`` are fixed."""
     n = x.size
     for c in range(comp.shape[0]):
-        a = comp[c, 0] + comp[c, 4]
-        b = comp[c, 0] + comp[c, 5]
+        a = comp[c, 0] + comp[c, 10]
+        b = comp[c, 0] + comp[c, 11]
         first = n
         last = -1
         for j in range(n):
@@ -456,7 +457,7 @@ def _guess_ranges(x, comp, crng):
         crng[c, 1] = max(last + 1, first)
         crng[c, 2] = c
         for c2 in range(c):
-            if crng[c2, 2] == c2 and comp[c2, 0] + comp[c2, 4] == a and comp[c2, 0] + comp[c2, 5] == b:
+            if crng[c2, 2] == c2 and comp[c2, 0] + comp[c2, 10] == a and comp[c2, 0] + comp[c2, 11] == b:
                 crng[c, 2] = c2
                 break
     live = x.size + comp.size + crng.size  # see _lm_step
@@ -589,12 +590,15 @@ def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, singl
             clo, chi, wlo, whi, alo, ahi = comp[c, 4], comp[c, 5], comp[c, 6], comp[c, 7], comp[c, 8], comp[c, 9]
             c2 = crng[c, 2]
             if c2 == c:
+                # the moments over the component's own centre range, or its line's (comp[c, 10:12])
+                mlo = rest + comp[c, 10]
+                mhi = rest + comp[c, 11]
                 j0 = _U(crng[c, 0])
                 j1 = _U(crng[c, 1])
                 wsum = 0.0
                 s1 = 0.0
                 for j in range(j0, j1):
-                    if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
+                    if valid[j] and x[j] >= mlo and x[j] <= mhi:
                         a = max(yy[j] - bg, 0.0)
                         wsum += a
                         s1 += a * x[j]
@@ -603,7 +607,7 @@ def _prepare_spectrum(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, singl
                 var = 0.0
                 if ok:
                     for j in range(j0, j1):
-                        if valid[j] and x[j] >= rest + clo and x[j] <= rest + chi:
+                        if valid[j] and x[j] >= mlo and x[j] <= mhi:
                             a = max(yy[j] - bg, 0.0)
                             var += a * (x[j] - cen) ** 2
                     var /= wsum
@@ -1357,7 +1361,7 @@ def kernel_arguments(x, y, u, use_u, p0u, use_p0, lo_u, hi_u, fixv, comp, single
     >>> import numpy as np
     >>> y = np.broadcast_to(np.arange(5.0), (2, 5))  # read-only
     >>> f, i = np.zeros(4), np.zeros(1, dtype=np.int64)
-    >>> a = kernel_arguments(np.arange(5.0), y, np.empty((0, 0)), 0, np.empty((0, 0)), 0, f, f, f, np.zeros((1, 10)),
+    >>> a = kernel_arguments(np.arange(5.0), y, np.empty((0, 0)), 0, np.empty((0, 0)), 0, f, f, f, np.zeros((1, 12)),
     ...                      np.ones(1, bool), np.arange(4), np.arange(4), f + 1, f, i, i + 1, 1, 0.0, 200, 1e-8, 0, 0.0)
     >>> a[1].flags.writeable, a[1].flags.c_contiguous, a[3], a[-1] is None
     (False, True, False, True)
