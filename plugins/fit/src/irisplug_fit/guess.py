@@ -5,11 +5,12 @@ the emission above background within its allowed centre range gives a
 centroid; a line with a single component starts at that centroid, with the
 second-moment width (Gaussians and Voigts; clipped to the allowed range) and the
 intensity there as amplitude. Components of a multi-component line start at
-their template offsets from the centroid of the whole line (the emission within
-the union of its components' centre ranges) and amplitude fractions of the
-peak: the centroid of a component's own range, off the line centre (a Mg II
-k2v peak's, a Si IV wing's), would already hold most of its offset. Amplitude
-bounds scale with the peak above background. A Voigt's ``gamma``
+their template offsets from the centroid of the whole line (the emission
+within the union of its components' centre ranges) and amplitude fractions
+of the peak: the centroid within a component's own range, off the line
+centre (a self-reversed line's peak, a one-sided wing), would already hold
+most of its offset. Amplitude bounds scale with the peak above background.
+A Voigt's ``gamma``
 (Lorentzian HWHM) starts at half its initial sigma, bounded to
 ``[0, 10 * width_range[1]]``.
 """
