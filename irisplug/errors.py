@@ -158,7 +158,12 @@ class UnreadFilesWarning(IrisplugWarning):
     """Files inside a directory or archive were left out because no reader knows their format."""
 
 
-__all__ += ["IrisplugWarning", "UnreadFilesWarning"]
+class LeapSecondWarning(IrisplugWarning):
+    """A time inside a leap second was converted to a type that has none (numpy ``datetime64``): it reads as the
+    same fraction of the next second, astropy's ``Time.to_datetime`` convention."""
+
+
+__all__ += ["IrisplugWarning", "UnreadFilesWarning", "LeapSecondWarning"]
 
 
 class LimitExceededError(IrisplugError, OSError):
@@ -238,4 +243,10 @@ class WavelengthOutOfRangeError(IrisplugError, ValueError):
     """A wavelength outside a spectral window by more than half a pixel; the message gives the window's range."""
 
 
-__all__ += ["UnknownWindowError", "UnknownCoordinateError", "IndexOutOfRangeError", "WavelengthOutOfRangeError"]
+class CropOutOfRangeError(IrisplugError, ValueError):
+    """A crop whose world points all lie outside the object along an axis (ndcube's ``ValueError`` for a crop
+    outside the cube); the message gives the object's range."""
+
+
+__all__ += ["UnknownWindowError", "UnknownCoordinateError", "IndexOutOfRangeError", "WavelengthOutOfRangeError",
+            "CropOutOfRangeError"]

@@ -7,6 +7,7 @@ with the cube, even to a single exposure). :func:`extra_coord` reads them.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -77,13 +78,45 @@ def attach_exposure_coords(meta: Mapping[str, Any] | None, values: Mapping[str, 
     >>> m["observation_id"], m.axes["per_exposure:exposure_time"].tolist()
     ('1', [0])
     """
-    from ndcube import NDMeta
-
-    out = NDMeta({k: v for k, v in dict(meta or {}).items() if not str(k).startswith(_PREFIX)})
+    out = _exposure_meta_type()({k: v for k, v in dict(meta or {}).items() if not str(k).startswith(_PREFIX)})
     for name, value in values.items():
         scalar = getattr(value, "isscalar", np.ndim(value) == 0)
         out.add(_PREFIX + name, value, axes=None if scalar else 0, overwrite=True)
     return out
+
+
+def _rebuild_meta(cls: type, items: dict[str, Any], state: dict[str, Any]) -> Any:
+    """The inverse of :meth:`ExposureMeta.__reduce__`: the attributes first, then the items."""
+    out = cls.__new__(cls)
+    out.__dict__.update(state)
+    dict.update(out, items)
+    return out
+
+
+@functools.cache
+def _exposure_meta_type() -> type:
+    """``ExposureMeta``: ndcube's ``NDMeta`` that survives pickling.
+
+    ndcube 2.4's ``NDMeta`` does not unpickle (``AttributeError: ... '_axes'``): pickle restores a dict
+    subclass's items before its attributes, and ``NDMeta.__setitem__`` reads ``self.axes``. Every cube carrying
+    per-exposure values (every IRIS cube) could then not be pickled, so not be sent to a dask worker.
+    ``copy.deepcopy`` (ndcube's slicing and rebinning) restores the attributes first and keeps this class.
+    """
+    from ndcube import NDMeta
+
+    class ExposureMeta(NDMeta):
+        def __reduce__(self) -> tuple[Any, ...]:
+            return _rebuild_meta, (type(self), dict(self), dict(self.__dict__))
+
+    ExposureMeta.__module__ = __name__
+    ExposureMeta.__qualname__ = "ExposureMeta"
+    return ExposureMeta
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ExposureMeta":  # the class is built on first use (ndcube imported then); pickle finds it here
+        return _exposure_meta_type()
+    raise AttributeError(name)
 
 
 def exposure_values(cube: Any) -> dict[str, Any]:
@@ -179,6 +212,43 @@ def _concatenated(cubes: list[Any], name: str) -> Any:
     return np.concatenate(parts)
 
 
+def rebinned_exposure_values(values: Mapping[str, Any], bin_size: int, operation: Any = np.mean) -> dict[str, Any]:
+    """Per-exposure ``values`` of exposures binned ``bin_size`` at a time (see ``RasterCube.rebin``).
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> from astropy.time import Time
+    >>> t = Time("2014-03-29T14:09:43") + [0, 10, 20, 30] * u.s
+    >>> out = rebinned_exposure_values({"time": t, "exposure_time": [8, 8, 4, 4] * u.s,
+    ...                                 "raster_position": [0, 1, 0, 1], "repeat": [0, 0, 1, 1]}, 2, np.sum)
+    >>> out["time"].isot.tolist(), out["exposure_time"].value.tolist(), sorted(out)
+    (['2014-03-29T14:09:48.000', '2014-03-29T14:10:08.000'], [16.0, 8.0], ['exposure_time', 'repeat', 'time'])
+    """
+    import astropy.units as u
+    from astropy.time import Time
+
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if isinstance(value, Time):
+            if value.isscalar:
+                continue
+            sec = (value - value[0]).to_value(u.s).reshape(-1, bin_size)
+            out[name] = value[0] + sec.mean(axis=1) * u.s
+            out[name].format = value.format
+        elif name == "exposure_time":
+            q = u.Quantity(value)
+            out[name] = np.asarray(operation(q.value.reshape(-1, bin_size), axis=1)) * q.unit
+        else:
+            arr = np.asarray(value)
+            if arr.ndim == 0:
+                continue
+            groups = arr.reshape(-1, bin_size)
+            if (groups == groups[:, :1]).all():
+                out[name] = value[::bin_size] if isinstance(value, u.Quantity) else groups[:, 0]
+    return out
+
+
 def add_extra_coords(cube: Any, values: Mapping[str, Any]) -> None:
     """Register the per-exposure values as ndcube extra coordinates on axis 0 (in place)."""
     import astropy.units as u
@@ -196,4 +266,4 @@ def add_extra_coords(cube: Any, values: Mapping[str, Any]) -> None:
             cube.extra_coords.add(name, 0, q)
 
 
-__all__ += ["add_extra_coords"]
+__all__ += ["add_extra_coords", "rebinned_exposure_values"]

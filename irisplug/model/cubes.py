@@ -114,6 +114,36 @@ class PerExposureCoordsMixin:
                 self.meta = meta  # type: ignore[attr-defined]
             raise
 
+    def rebin(self, bin_shape: Any, operation: Any = np.mean, *args: Any, **kwargs: Any) -> Any:
+        """As ``NDCube.rebin``; binning exposures (axis 0) bins their per-exposure values too.
+
+        A bin's ``time`` is the mean of its exposures' midpoints and its
+        ``exposure_time`` the data's ``operation`` over theirs (the mean for the
+        default mean, the total for ``np.sum``), so ``normalize_exposure`` of the
+        binned cube gives DN/s; other per-exposure values (``raster_position``,
+        ``repeat``) are kept where they are equal within every bin and dropped
+        otherwise. ndcube (2.4) keeps every exposure's value beside the binned
+        data (8 times for 4 bins), and its extra coordinates give the first
+        exposure's time of each bin.
+
+        Examples
+        --------
+        >>> sji.rebin((2, 1, 1)).exposure_times  # doctest: +SKIP
+        """
+        out = super().rebin(bin_shape, operation, *args, **kwargs)  # type: ignore[misc]
+        shape = np.atleast_1d(np.round(np.asarray(bin_shape)).astype(int))
+        values = exposure_values(self)
+        if shape.size == 0 or shape[0] == 1 or not values:
+            return out
+        from irisplug.model._exposures import add_extra_coords, attach_exposure_coords, rebinned_exposure_values
+
+        binned = rebinned_exposure_values(values, int(shape[0]), operation)
+        out.meta = attach_exposure_coords(out.meta, binned)
+        ec = out.extra_coords
+        ec._lookup_tables = [lt for lt in ec._lookup_tables if not set(lt[1].wcs.world_axis_names) & set(values)]
+        add_extra_coords(out, binned)
+        return out
+
     def axis_world_coords(self, *axes: Any, pixel_corners: bool = False, wcs: Any = None) -> Any:
         """As ``NDCube.axis_world_coords``; a SkyCoord has the obstime and observer of each exposure.
 
@@ -309,21 +339,48 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
         return tuple(expanded)
 
     def _time_only_range(self, points: tuple[Any, ...]) -> tuple[int, int] | None:
-        """``(first, last)`` exposure of a crop whose points give only a time; None for other crops."""
-        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
-        if "time" not in keys or not points:
-            return None
-        ti = keys.index("time")
-        if not all(len(p) == len(keys) and p[ti] is not None and all(v is None for i, v in enumerate(p) if i != ti)
-                   for p in points):
+        """``(first, last)`` exposure of a crop whose points give only a time; None for other crops.
+
+        The points' exposure positions are interpolated between the exposures' midpoints and continued beyond the
+        first and the last at the rate of the outermost interval (one exposure time for a single exposure), as a
+        WCS extrapolates; each end is rounded to the nearest exposure, as ndcube's ``crop`` does. Points that all
+        lie outside the exposures (beyond half an interval) raise :class:`irisplug.errors.CropOutOfRangeError`,
+        ndcube's ``ValueError`` for the other axes; a range that overlaps them is clipped to them.
+        """
+        if not self._is_time_only(points):
             return None
         from astropy.time import Time
 
+        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        ti = keys.index("time")
         t = np.atleast_1d(extra_coord(self, "time"))
         when = Time([p[ti] for p in points])
-        rel = (t - t[0]).sec
-        pos = np.interp((when - t[0]).sec, rel, np.arange(len(t))) if len(t) > 1 else np.zeros(len(when))
-        return int(np.floor(pos.min() + 0.5)), int(np.floor(pos.max() + 0.5))
+        pos = _exposure_positions((when - t[0]).sec, (t - t[0]).sec, self._single_exposure_seconds(len(t)))
+        lo, hi = int(np.floor(pos.min() + 0.5)), int(np.floor(pos.max() + 0.5))
+        if hi < 0 or lo > len(t) - 1:
+            from irisplug.errors import CropOutOfRangeError
+
+            raise CropOutOfRangeError(f"all the crop's times ({when.min().isot} to {when.max().isot}) lie outside "
+                                      f"the exposures ({t[0].isot} to {t[-1].isot} at their midpoints)")
+        return max(lo, 0), min(hi, len(t) - 1)
+
+    def _is_time_only(self, points: tuple[Any, ...]) -> bool:
+        """Whether every crop point gives a time and nothing else (world-object order, as :meth:`crop` takes)."""
+        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        if "time" not in keys or not points:
+            return False
+        ti = keys.index("time")
+        return all(len(p) == len(keys) and p[ti] is not None and all(v is None for i, v in enumerate(p) if i != ti)
+                   for p in points)
+
+    def _single_exposure_seconds(self, n: int) -> float:
+        """The exposure time of a one-exposure cube in seconds (how far its time extends), else 0."""
+        if n != 1:
+            return 0.0
+        try:
+            return float(np.max(np.atleast_1d(_seconds(extra_coord(self, "exposure_time")))))
+        except (KeyError, TypeError, ValueError):
+            return 0.0
 
     def crop(self, *points: Any, wcs: Any = None, keepdims: bool = False) -> Any:
         """Crop with high-level coordinates; a ``None`` time means "every exposure".
@@ -613,3 +670,27 @@ def is_exposure_cube(obj: Any) -> bool:
 
 
 __all__ += ["is_exposure_cube", "EXPOSURE_COORDS"]
+
+
+def _seconds(value: Any) -> np.ndarray:
+    """A Quantity (or plain numbers taken as seconds) in seconds."""
+    import astropy.units as u
+
+    return np.asarray(u.Quantity(value, u.s).to_value(u.s), dtype=float)
+
+
+def _exposure_positions(x: np.ndarray, rel: np.ndarray, single: float) -> np.ndarray:
+    """Fractional exposure indices of times ``x`` (s after the first midpoint) among midpoints ``rel`` (s): linear
+    between midpoints, continued beyond the ends at the outermost intervals' rates; for one exposure, ``x`` in
+    units of its exposure time ``single`` (a point beyond half of it rounds to no exposure)."""
+    x = np.asarray(x, dtype=float)
+    n = len(rel)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if n == 1:
+            return x / single if single > 0 else np.where(x == 0, 0.0, np.sign(x) * np.inf)
+        pos = np.interp(x, rel, np.arange(n, dtype=float))
+        first, last = rel[1] - rel[0], rel[-1] - rel[-2]
+        below, above = x < rel[0], x > rel[-1]
+        pos[below] = (x[below] - rel[0]) / first if first > 0 else -np.inf
+        pos[above] = n - 1 + ((x[above] - rel[-1]) / last if last > 0 else np.inf)
+    return pos

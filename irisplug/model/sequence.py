@@ -72,10 +72,76 @@ class RasterSequence(_SunrasterRasterSequence):
             wcses = [None] * len(self.data)
         elif isinstance(wcses, str):
             wcses = [None if wcses == "wcs" else getattr(c, wcses) for c in self.data]
+        if self.data and all(w is None for w in wcses) and self.data[0]._is_time_only(points):
+            return self._crop_times(points)
         items = [cube.crop_item(*points, wcs=w) for cube, w in zip(self.data, wcses, strict=True)]
         starts = np.min([[s.start for s in it] for it in items], axis=0)
         stops = np.max([[s.stop for s in it] for it in items], axis=0)
         return self[(slice(None), *(slice(int(a), int(b)) for a, b in zip(starts, stops, strict=True)))]
+
+    def _crop_times(self, points: tuple[Any, ...]) -> RasterSequence:
+        """A crop by time only: each raster keeps its exposures within the points' times (the rasters' exposures
+        are at other times, so no common box holds them); rasters wholly outside are left out."""
+        from irisplug.errors import CropOutOfRangeError
+
+        kept = []
+        for cube in self.data:
+            try:
+                item = cube.crop_item(*points)
+            except CropOutOfRangeError:
+                continue
+            kept.append(cube[item])
+        if not kept:
+            times = self.extra_coord("time")
+            raise CropOutOfRangeError(f"all the crop's times lie outside the exposures of every raster "
+                                      f"({times.min().isot} to {times.max().isot} at their midpoints)")
+        return type(self)(kept, common_axis=self._common_axis, meta=self.meta)
+
+    @property
+    def index_as_cube(self) -> Any:
+        """Slice the rasters as one cube along the common axis (ndcube's ``index_as_cube``), negative indices
+        counted from the end of the last raster.
+
+        ndcube hands a negative index on to the first cube, which reads it from that cube's end (the last
+        exposure of raster 0 for ``[-1]``); it is turned into its place from the start here.
+
+        Examples
+        --------
+        >>> seq.index_as_cube[-1]  # the last exposure of the last raster  # doctest: +SKIP
+        """
+        from ndcube.ndcube_sequence import _IndexAsCubeSlicer
+
+        if self._common_axis is None:
+            raise ValueError("common_axis cannot be None")
+        seq = self
+
+        class _Slicer(_IndexAsCubeSlicer):
+            def __getitem__(self, item: Any) -> Any:
+                return super().__getitem__(seq._from_the_start(item))
+
+        return _Slicer(self)
+
+    def _from_the_start(self, item: Any) -> Any:
+        """``item`` of :attr:`index_as_cube` with negative integers and slice ends along the common axis counted
+        from the start (``IndexOutOfRangeError`` for an integer outside)."""
+        import numbers
+
+        axis = self._common_axis
+        key = list(item) if isinstance(item, tuple) else [item]
+        if axis is None or len(key) <= axis:
+            return item
+        n = int(sum(cube.data.shape[axis] for cube in self.data))
+        k = key[axis]
+        if isinstance(k, numbers.Integral) and not isinstance(k, bool):
+            if not -n <= k < n:
+                from irisplug.errors import IndexOutOfRangeError
+
+                raise IndexOutOfRangeError(f"index {k} along the common axis of {n} exposures")
+            key[axis] = int(k) % n
+        elif isinstance(k, slice) and (k.step is None or k.step == 1):
+            start, stop, _ = k.indices(n)
+            key[axis] = slice(start, max(start, stop))
+        return tuple(key) if isinstance(item, tuple) else key[0]
 
     def __getitem__(self, item: Any) -> Any:
         """sunraster's slicing for every item an NDCubeSequence takes.

@@ -186,6 +186,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         state["_memo"] = {}
         state.pop("_memo_lock", None)
         state.pop("_ref_time", None)
+        state.pop("_own_last", None)  # a memo holding a weak reference (not picklable)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:

@@ -185,6 +185,7 @@ def _axis0_extra_coords(cube: Any) -> dict[str, Any]:
 
 def _exposure_coords(cube: Any, dims: list[str]) -> dict[str, Any]:
     from irisplug.model._exposures import exposure_values
+    from irisplug.model.leap_seconds import utc_datetime64
 
     values = exposure_values(cube) or _axis0_extra_coords(cube)
     if not values:
@@ -193,7 +194,7 @@ def _exposure_coords(cube: Any, dims: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in values.items():
         if name == "time":
-            arr = np.asarray(value.utc.datetime64, dtype="datetime64[ns]")
+            arr = utc_datetime64(value, "exposure times")
             attrs = {"long_name": "exposure midpoint (UTC)"}
         elif name == "exposure_time":
             import astropy.units as u
@@ -201,7 +202,7 @@ def _exposure_coords(cube: Any, dims: list[str]) -> dict[str, Any]:
             arr = np.asarray(u.Quantity(value).to_value(u.s), dtype=np.float64)
             attrs = {"units": "s"}
         elif hasattr(value, "utc") and hasattr(value, "jd1"):  # another astropy Time coordinate
-            arr = np.asarray(value.utc.datetime64, dtype="datetime64[ns]")
+            arr = utc_datetime64(value, f"{name} values")
             attrs = {}
         elif hasattr(value, "unit") and hasattr(value, "value"):  # a Quantity coordinate
             arr = np.asarray(value.value)

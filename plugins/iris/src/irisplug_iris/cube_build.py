@@ -108,7 +108,9 @@ def _exposure_coords(times: np.ndarray, exp: np.ndarray, startobs: str, nrasterp
     gidx = first_index + np.arange(n)
     nr = max(1, int(nrasterp or 1))
     return {
-        "time": Time(t0.jd1, t0.jd2 + np.asarray(times) / 86400.0, format="jd", scale="utc", precision=3).copy(format="isot"),
+        # elapsed seconds added in TAI, whose days all have 86400 s: a UTC day with a leap second has 86401
+        "time": Time(t0.tai.jd1, t0.tai.jd2 + np.asarray(times) / 86400.0, format="jd", scale="tai",
+                     precision=3).utc.copy(format="isot"),
         "exposure_time": exp * u.s,
         "raster_position": (gidx % nr).astype(np.int64),
         "repeat": (gidx // nr).astype(np.int64),
