@@ -27,6 +27,8 @@ __all__ = [
     "xp_of",
     "frame_values",
     "seconds",
+    "source_name",
+    "describe_frames",
     "irisplug_progress",
 ]
 
@@ -213,6 +215,38 @@ def seconds(value: Any, default_unit: str = "s") -> np.ndarray:
     if isinstance(value, u.Quantity):
         return np.atleast_1d(value.to_value(u.s)).astype(float)
     return np.atleast_1d(np.asarray(value, dtype=float)) * u.Unit(default_unit).to(u.s)
+
+
+def source_name(obj: Any) -> str | None:
+    """The file (or source) an object was read from, from its meta (``filename``, ``FILENAME``, ``source``), or None."""
+    meta = getattr(obj, "meta", None)
+    if meta is None:
+        return None
+    for k in ("filename", "FILENAME", "source"):
+        if k in meta:
+            return str(meta[k])
+    return None
+
+
+def describe_frames(times: np.ndarray, bad: np.ndarray, limit: int = 5) -> str:
+    """The exposure times (s) of the frames flagged by ``bad``, for a message: ``"frame 2: nan s, ..."``.
+
+    One time for every frame (a single value, or all flagged and equal) is
+    described as ``"nan s (every frame)"``.
+
+    Examples
+    --------
+    >>> describe_frames(np.array([1.0, np.nan, -2.0]), np.array([False, True, True]))
+    'frame 1: nan s, frame 2: -2.0 s'
+    >>> describe_frames(np.array([np.inf, np.inf]), np.array([True, True]))
+    'inf s (every frame)'
+    """
+    times = np.atleast_1d(times)
+    if times.size == 1 or (np.all(bad) and np.array_equal(times, np.full(times.shape, times[0]), equal_nan=True)):
+        return f"{times[0]} s (every frame)"
+    idx = np.flatnonzero(bad)
+    shown = ", ".join(f"frame {i}: {times[i]} s" for i in idx[:limit])
+    return shown + (f", ... ({idx.size} frames)" if idx.size > limit else "")
 
 
 def irisplug_progress(iterable: Any, *, total: int | None = None, desc: str = "", quiet: bool | None = None) -> Any:

@@ -31,7 +31,16 @@ from typing import Any
 import numpy as np
 
 from irisplug.errors import CalibrationError, InconsistentInputError
-from irisplug_calib._common import CalibrationWarning, as_float, frame_values, is_dask, seconds, xp_of
+from irisplug_calib._common import (
+    CalibrationWarning,
+    as_float,
+    describe_frames,
+    frame_values,
+    is_dask,
+    seconds,
+    source_name,
+    xp_of,
+)
 
 __all__ = ["SATURATION_DN", "MasterDark", "DarkSet", "master_darks", "dark_for_frames", "exposure_key"]
 
@@ -42,12 +51,20 @@ SATURATION_DN = 16383
 def exposure_key(t_seconds: float) -> int:
     """The grouping key of an exposure time: integer microseconds (as SHOW's ``SHOWLevel0``).
 
+    Raises
+    ------
+    CalibrationError
+        ``t_seconds`` is NaN or infinite (it has no key).
+
     Examples
     --------
     >>> exposure_key(0.3)
     300000
     """
-    return round(float(t_seconds) * 1e6)
+    t = float(t_seconds)
+    if not np.isfinite(t):
+        raise CalibrationError(f"exposure time {t} s is not a finite number; it cannot select a dark")
+    return round(t * 1e6)
 
 
 @dataclass(frozen=True)
@@ -210,8 +227,38 @@ def _per_frame(values: Any, n: int, name: str) -> np.ndarray | None:
     return arr
 
 
+def check_exposure_times(times: np.ndarray, frames: Any = None) -> None:
+    """Refuse exposure times (seconds, one per frame) that are NaN, infinite or negative.
+
+    Zero is accepted (a bias frame). ``frames`` (the array or cube they belong
+    to) only serves to name its file in the message.
+
+    Raises
+    ------
+    CalibrationError
+        Naming the bad values, their frame indices and the file if known.
+    """
+    t = np.asarray(times, dtype=float)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(t) | (t < 0)
+    if bad.any():
+        raise CalibrationError(
+            f"exposure times must be finite and >= 0; got {describe_frames(t, bad)}. Check the exposure times of the frames "
+            "(the file's exposure-time values or exposure_times=...)",
+            path=source_name(frames),
+        )
+
+
 def stack_and_times(frames: Any, exposure_times: Any, gain: Any, exposure_unit: str) -> tuple[Any, np.ndarray, Any]:
-    """The 3-D data, exposure times (s) and gain states of a stack given as an array or a cube."""
+    """The 3-D data, exposure times (s) and gain states of a stack given as an array or a cube.
+
+    Raises
+    ------
+    CalibrationError
+        No exposure times, or one that is NaN, infinite or negative.
+    InconsistentInputError
+        The stack is not 3-D or the per-frame values do not match it.
+    """
     data = getattr(frames, "data", frames)
     if not is_dask(data):
         data = np.asarray(data)
@@ -228,6 +275,7 @@ def stack_and_times(frames: Any, exposure_times: Any, gain: Any, exposure_unit: 
             "'exposure_time' coordinate"
         )
     times = _per_frame(seconds(exposure_times, exposure_unit), n, "exposure_times")
+    check_exposure_times(times, frames)
     if gain is None:
         gain = frame_values(frames, "high_gain")
     gains = _per_frame(gain, n, "gain")
@@ -259,7 +307,11 @@ def master_darks(
     exclude_saturated
         ``"pixels"``: saturated pixels do not contribute (per-pixel counts);
         ``"frames"``: frames with any saturated pixel are dropped;
-        None: keep everything.
+        None: keep everything. In every mode non-finite (NaN) values do not
+        contribute either. A pixel left with no usable value in any frame of
+        its exposure time has ``count`` 0 and NaN ``mean``, ``std`` and
+        ``error`` (dark subtraction masks it); an exposure time with no usable
+        pixel at all raises.
     exposure_unit
         Unit of plain-number exposure times (SHOW files may use ``"us"``).
 
@@ -270,7 +322,9 @@ def master_darks(
     Raises
     ------
     CalibrationError
-        An exposure time is left with no usable frame (e.g. all saturated).
+        An exposure time is left with no usable frame or no usable pixel (e.g.
+        all saturated; from a lazy stack when the darks are computed), or an
+        exposure time is NaN, infinite or negative (the message names the frames).
     InconsistentInputError
         The stack is not 3-D or the per-frame values do not match it.
 
@@ -306,7 +360,15 @@ def master_darks(
         count = xp.sum(xp.isfinite(group), axis=0)
         with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            mean = xp.nanmean(group, axis=0)
+            excluded = "not finite" if saturation is None or exclude_saturated is None else (
+                f"saturated (>= {saturation} DN) or not finite; take new darks or pass exclude_saturated=None"
+            )
+            mean = _require_usable(
+                xp.nanmean(group, axis=0),
+                count,
+                f"no usable dark frame for exposure time {t} s (gain {key[1]}): every pixel of its "
+                f"{len(idx)} frame(s) is {excluded}",
+            )
             msd = xp.nanmean(group * group, axis=0) - mean * mean
             std = xp.sqrt(xp.maximum(msd, 0.0))
             nm1 = xp.where(count > 1, count - 1, 1)
@@ -334,6 +396,28 @@ def master_darks(
             if k in history:
                 source[k] = str(history[k])
     return DarkSet(tuple(darks), source)
+
+
+def _check_usable(block: Any, usable: Any, message: str) -> Any:
+    if not bool(usable):
+        raise CalibrationError(message)
+    return block
+
+
+def _require_usable(mean: Any, count: Any, message: str) -> Any:
+    """``mean``, after checking that some pixel has a usable frame (``count > 0``).
+
+    A numpy ``count`` is checked now; for dask the check is part of the lazy
+    ``mean`` and raises when it is computed (no extra pass over the frames).
+    """
+    if not is_dask(count):
+        if not np.any(count):
+            raise CalibrationError(message)
+        return mean
+    import dask.array as da
+
+    usable = (count > 0).any()
+    return da.map_blocks(_check_usable, mean, usable, message=message, dtype=mean.dtype, meta=np.array((), mean.dtype))
 
 
 def dark_for_frames(

@@ -29,6 +29,7 @@ from irisplug.provenance import history
 from irisplug_calib._common import (
     CalibrationWarning,
     as_float,
+    describe_frames,
     frame_values,
     is_map,
     map_cubes,
@@ -36,6 +37,7 @@ from irisplug_calib._common import (
     new_map,
     record,
     seconds,
+    source_name,
     std_of,
     xp_of,
 )
@@ -86,17 +88,26 @@ def _normalize_map(smap: Any, exposure_unit: str) -> Any:
     if exptime is None:
         raise CalibrationError(f"the {smap.instrument} map of {smap.date.isot} has no exposure time (EXPTIME)")
     t = float(seconds(exptime, exposure_unit)[0])
-    if t <= 0:
-        warnings.warn(f"exposure time {t} s is not positive; the data become inf/NaN", CalibrationWarning, stacklevel=3)
+    usable = bool(np.isfinite(t) and t > 0)
+    mask: Any = smap.mask
+    if not usable:
+        warnings.warn(
+            f"the {smap.instrument} map of {smap.date.isot} has a non-positive or non-finite exposure time ({t} s); "
+            "its data become NaN and masked",
+            CalibrationWarning,
+            stacklevel=3,
+        )
+        mask = np.ones(smap.data.shape, bool)
     meta = copy.deepcopy(dict(smap.meta))
     unit = smap.unit if smap.unit is not None else u.DN
     meta["bunit"] = (unit / u.s).to_string()
     meta["expnorm"] = t
     if "pixlunit" in meta:
         meta["pixlunit"] = meta["bunit"]
+    inv = 1.0 / t if usable else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         unc = std_of(smap)
-        out = new_map(smap, as_float(smap.data) / t, meta=meta, uncertainty=None if unc is None else unc / t)
+        out = new_map(smap, as_float(smap.data) * inv, meta=meta, mask=mask, uncertainty=None if unc is None else unc * inv)
     return record(out, "exposure-norm", {}, {"exposure_time_s": t})
 
 
@@ -114,7 +125,9 @@ def normalize_exposure(obj: Any, *, exposure_unit: str = "s") -> Any:
     Returns
     -------
     object
-        A new object; frames with a non-positive exposure time become NaN and masked.
+        A new object; frames with a non-positive or non-finite (NaN, inf) exposure
+        time become NaN and masked, with a :class:`CalibrationWarning` naming them
+        (a Map: all its pixels).
 
     Raises
     ------
@@ -146,18 +159,28 @@ def normalize_exposure(obj: Any, *, exposure_unit: str = "s") -> Any:
         t = seconds(value, exposure_unit)
         values = as_float(cube.data)
         xp = xp_of(values)
+        with np.errstate(invalid="ignore"):
+            usable = np.isfinite(t) & (t > 0)
         if t.size == 1:
             t_b = np.float64(t[0])
-            bad = None if t[0] > 0 else np.ones(values.shape, bool)
+            ok_b = usable[0]
+            bad = None if usable[0] else np.ones(values.shape, bool)
         else:
             if t.size != values.shape[0]:
                 raise CalibrationError(f"{t.size} exposure times for {values.shape[0]} frames on axis 0")
             t_b = t.reshape((-1,) + (1,) * (values.ndim - 1))
-            bad = np.broadcast_to(t_b <= 0, values.shape) if (t <= 0).any() else None
+            ok_b = usable.reshape(t_b.shape)
+            bad = None if usable.all() else np.broadcast_to(~ok_b, values.shape)
         if bad is not None:
-            warnings.warn("frames with a non-positive exposure time become NaN and masked", CalibrationWarning, stacklevel=3)
+            src = source_name(cube)
+            warnings.warn(
+                f"{src + ': ' if src else ''}frames with a non-positive or non-finite exposure time become NaN "
+                f"and masked ({describe_frames(t, ~usable)})",
+                CalibrationWarning,
+                stacklevel=3,
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
-            inv = np.where(np.asarray(t_b) > 0, 1.0 / np.asarray(t_b), np.nan)
+            inv = np.where(ok_b, 1.0 / np.asarray(t_b), np.nan)
             new_data = values * inv.astype(values.dtype) if values.dtype == np.float32 else values * inv
             sigma = std_of(cube)
             new_sigma = None if sigma is None else sigma * inv
