@@ -41,9 +41,8 @@ def test_no_warning_nan_where_nothing_is_valid_truth_elsewhere(lazy):
         m = spectral_moments(data, X, wl_range=(1402.3, 1403.3), background="edges", mask=mask)
         m = {k: np.asarray(v.compute(scheduler="threads") if lazy else v) for k, v in m.items()}
     dead = mask.all(axis=-1)
-    for key in ("centroid", "width", "peak"):
+    for key in ("intensity", "centroid", "width", "peak"):  # a sum over nothing is undefined, not 0
         assert np.isnan(m[key][dead]).all(), key
-    assert (m["intensity"][dead] == 0).all()  # a sum over nothing
     # the truth of the live Gaussians (wholly inside the range: moments recover centre and sigma)
     np.testing.assert_allclose(m["centroid"][~dead], truth[~dead, 0], atol=2e-4)
     np.testing.assert_allclose(m["width"][~dead], truth[~dead, 1], rtol=2e-2)

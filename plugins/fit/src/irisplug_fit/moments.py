@@ -50,6 +50,19 @@ def spectral_moments(
         weighted mean wavelength), ``width`` (square root of the intensity-
         weighted variance, a Gaussian's sigma), ``peak`` (max of I - bg).
         Only points above the background contribute to centroid and width.
+        Every moment, intensity included, is NaN for a spectrum without a
+        valid point (all NaN or masked in the range, or its background NaN:
+        ``"edges"`` with every edge point masked); centroid and width are
+        also NaN where no point is above the background.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.linspace(1402.0, 1403.5, 151)
+    >>> y = np.stack([2 + 100 * np.exp(-0.5 * ((x - 1402.8) / 0.04) ** 2), np.full(x.size, np.nan)])
+    >>> m = spectral_moments(y, x, background=2.0)
+    >>> round(float(m["intensity"][0]), 2), float(m["intensity"][1]), float(m["centroid"][1])
+    (10.03, nan, nan)
     """
     x = np.asarray(wavelength, dtype=float)
     lazy = hasattr(data, "map_blocks") and not isinstance(data, np.ndarray)
@@ -101,7 +114,10 @@ def _moments(y: np.ndarray, xs: np.ndarray, dl: np.ndarray, edges: bool, bg: Any
         above = y - (bg[..., None] if np.ndim(bg) else bg)
         pos = np.where(above > 0, above, 0.0)
         pos = np.where(np.isnan(pos), 0.0, pos)
-        intensity = np.nansum(above * dl, axis=-1)
+        # a sum over no valid point is undefined, not 0: NaN like the other moments (the slit ends' all-missing
+        # spectra read 0.0 as if the Sun were dark there)
+        valid = ~np.isnan(above)
+        intensity = np.where(valid.any(axis=-1), np.sum(np.where(valid, above * dl, 0.0), axis=-1), np.nan)[()]
         w0 = np.sum(pos * dl, axis=-1)
         cen = np.sum(pos * dl * xs, axis=-1) / w0
         var = np.sum(pos * dl * (xs - cen[..., None]) ** 2, axis=-1) / w0
