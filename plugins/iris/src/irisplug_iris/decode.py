@@ -8,6 +8,11 @@ BSCALE, add BZERO (the same float32 arithmetic as astropy, so the values
 agree bit for bit).
 The mask flags missing pixels (-200 after scaling), non-finite values and,
 for integer data, the saturation code (the largest integer).
+Lazy data are read long after the file was opened: every read checks, with
+one ``fstat`` of the descriptor it reads, that the file is still the one
+opened (inode, size, modification time) and raises a
+``CorruptFileError`` naming it otherwise, so a file replaced or rewritten
+in between never lends its pixels to the first file's times and pointing.
 """
 
 from __future__ import annotations
@@ -135,6 +140,16 @@ def _open_data(path: str | Path) -> int:
         raise CorruptFileError(f"cannot read the image data: {exc.strerror or exc}", path=path) from exc
 
 
+#: what identifies the file a lazy image was opened from: ``(st_ino, st_size, st_mtime_ns)``. Not the device
+#: number: a dask worker on another host sees a shared (network) file system under another ``st_dev``
+FileIdentity = tuple[int, int, int]
+
+
+def _identity(st: os.stat_result) -> FileIdentity:
+    """The ``(st_ino, st_size, st_mtime_ns)`` of a stat result (see :class:`RawImage`)."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _pread_into(fd: int, buf: np.ndarray, offset: int, path: str) -> None:
     """Fill ``buf`` with the file's bytes at ``offset`` (several reads if the kernel returns fewer)."""
     view = memoryview(buf.reshape(-1).view(np.uint8))
@@ -205,6 +220,13 @@ def _decode_workers() -> int:
     return min(usable_cpus(), 8)
 
 
+def _iso(ns: int) -> str:
+    """A modification time in ns as UTC ISO 8601 (for messages)."""
+    import datetime
+
+    return datetime.datetime.fromtimestamp(ns / 1e9, datetime.UTC).isoformat(timespec="microseconds")
+
+
 class RawImage:
     """Array-like view of one FITS image HDU that decodes on indexing (for ``dask.array.from_array``).
 
@@ -216,6 +238,28 @@ class RawImage:
         Byte offset of the HDU's data (from ``irisplug.fileinfo.iter_fits_headers``).
     header
         The HDU's header (BITPIX, NAXISn, BSCALE, BZERO, BLANK).
+
+    Notes
+    -----
+    The file's identity (``os.stat``: inode, size, modification
+    time in ns) is recorded here, as :attr:`identity`, and every read
+    (:meth:`read_exposures`, :meth:`read_all`, :meth:`raw`) compares it with
+    one ``os.fstat`` of the descriptor it reads: a file replaced by another
+    (``os.replace``, a new download under the same name) or rewritten since
+    raises a :class:`~irisplug.errors.CorruptFileError` naming the file, and
+    one cut short inside this image's data a
+    :class:`~irisplug.errors.TruncatedFileError`, never pixels of another
+    file under this one's header, times and pointing.
+
+    Examples
+    --------
+    >>> img = RawImage(path, offset, header)  # doctest: +SKIP
+    >>> img[0:1].shape == (1, *img.shape[1:])  # doctest: +SKIP
+    True
+    >>> os.replace(other_file, path)  # doctest: +SKIP
+    >>> img[0:1]  # doctest: +SKIP
+    Traceback (most recent call last):
+    CorruptFileError: ...: the file changed since it was opened (...)
     """
 
     def __init__(self, path: str | Path, offset: int, header: dict[str, Any]) -> None:
@@ -225,6 +269,12 @@ class RawImage:
         self.offset = int(offset)
         # BITPIX, NAXISn, BSCALE (finite, non-zero), BZERO (finite) checked: CorruptFileError otherwise
         self.shape = check_image_header(header, path, f"image HDU at byte {offset}", tuple(range(1, 1000)))
+        fd = _open_data(self.path)  # (a vanished or unreadable file: the errors naming it)
+        try:
+            #: ``(st_ino, st_size, st_mtime_ns)`` of the file when this image was opened
+            self.identity: FileIdentity = _identity(os.fstat(fd))
+        finally:
+            os.close(fd)
         self.raw_dtype = np.dtype(_BITPIX[int(header["BITPIX"])])
         self.bscale = float(header.get("BSCALE", 1.0))
         self.bzero = float(header.get("BZERO", 0.0))
@@ -253,17 +303,40 @@ class RawImage:
             self.always_finite = bool(np.isfinite(ends).all())
 
     def raw(self) -> np.ndarray:
-        """The raw samples, memory-mapped (read-only)."""
+        """The raw samples, memory-mapped (read-only) from the descriptor whose file was checked unchanged."""
+        fd = _open_data(self.path)  # a vanished or unreadable file: the errors naming it
         try:
-            return np.memmap(self.path, dtype=self.raw_dtype, mode="r", offset=self.offset, shape=self.shape)
-        except FileNotFoundError:
-            os.close(_open_data(self.path))  # raises the error naming the file
-            raise
+            self._check_unchanged(fd)
+            with open(fd, "rb", closefd=False) as f:  # the map keeps its own reference to the checked file
+                return np.memmap(f, dtype=self.raw_dtype, mode="r", offset=self.offset, shape=self.shape)
         except (OSError, ValueError) as exc:  # ValueError: the file is now shorter than its header says
-            from irisplug.errors import TruncatedFileError
+            from irisplug.errors import IrisplugError, TruncatedFileError
 
+            if isinstance(exc, IrisplugError):
+                raise
             raise TruncatedFileError(f"cannot map the image at byte {self.offset}: {exc}",
                                      path=self.path) from exc
+        finally:
+            os.close(fd)
+
+    def _check_unchanged(self, fd: int) -> None:
+        """Raise unless the file open as ``fd`` is the one this image was opened from (one ``fstat``)."""
+        st = os.fstat(fd)
+        if _identity(st) == self.identity:
+            return
+        from irisplug.errors import CorruptFileError, TruncatedFileError
+
+        end = self.offset + int(np.prod(self.shape)) * self.raw_dtype.itemsize
+        ino, size, mtime = self.identity
+        if st.st_ino == ino and st.st_size < end:
+            raise TruncatedFileError(f"file ends at byte {st.st_size}, inside the data of the image at byte "
+                                     f"{self.offset} ({end - st.st_size} bytes missing): it was cut short "
+                                     f"since it was opened ({size} bytes then)", path=self.path)
+        what = "replaced by another file" if st.st_ino != ino else "rewritten in place"
+        raise CorruptFileError(f"the file changed since it was opened ({what}: {size} -> {st.st_size} bytes, "
+                               f"modified {_iso(mtime)} -> {_iso(st.st_mtime_ns)}); its lazy data are read only "
+                               "now and would not match the times, pointing and headers read then: open it again "
+                               "(irisplug.read)", path=self.path)
 
     def __getitem__(self, item: Any) -> np.ndarray:
         if isinstance(item, slice) and item.step in (None, 1):
@@ -278,6 +351,7 @@ class RawImage:
         if raw.size:
             fd = _open_data(self.path)
             try:
+                self._check_unchanged(fd)
                 _pread_into(fd, raw, self.offset + start * per * self.raw_dtype.itemsize, self.path)
             finally:
                 os.close(fd)
@@ -349,8 +423,11 @@ class RawImage:
                 free.put(buf)
 
         fd = _open_data(self.path)
-        populate = _Populate(out) if fresh and _PREFAULT and out.nbytes >= _PREFAULT_MIN_BYTES else None
+        populate = None
         try:
+            self._check_unchanged(fd)
+            if fresh and _PREFAULT and out.nbytes >= _PREFAULT_MIN_BYTES:
+                populate = _Populate(out)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 decoded = []
                 for start in range(0, size, per):
@@ -459,7 +536,8 @@ def lazy_image(path: str | Path, offset: int, header: dict[str, Any]) -> tuple[A
     import dask.array as da
 
     img = RawImage(path, offset, header)
-    name = f"irisplug-fits-{os.path.abspath(path)}-{offset}-{os.stat(path).st_mtime_ns}"
+    # the file's identity in the name: a file opened again after a change gets other keys than the old graph's
+    name = f"irisplug-fits-{os.path.abspath(path)}-{offset}-{'-'.join(map(str, img.identity))}"
     step = _chunks(img.shape, 4)[0]
     starts = list(range(0, img.shape[0], step))
     rest = (0,) * (img.ndim - 1)
