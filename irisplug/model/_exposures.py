@@ -249,6 +249,10 @@ def rebinned_exposure_values(values: Mapping[str, Any], bin_size: int, operation
     return out
 
 
+#: IVOA UCD1+ words of the per-exposure coordinates (ndcube shows ``custom:CUSTOM`` for a coordinate without one)
+_PHYSICAL_TYPES = {"exposure_time": "obs.exposure", "raster_position": "meta.number", "repeat": "meta.number"}
+
+
 def add_extra_coords(cube: Any, values: Mapping[str, Any]) -> None:
     """Register the per-exposure values as ndcube extra coordinates on axis 0 (in place)."""
     import astropy.units as u
@@ -263,7 +267,7 @@ def add_extra_coords(cube: Any, values: Mapping[str, Any]) -> None:
             q = value if isinstance(value, u.Quantity) else u.Quantity(np.asarray(value), u.one)
             if q.isscalar:
                 continue
-            cube.extra_coords.add(name, 0, q)
+            cube.extra_coords.add(name, 0, q, physical_types=_PHYSICAL_TYPES.get(name))
 
 
 __all__ += ["add_extra_coords", "rebinned_exposure_values"]

@@ -114,6 +114,31 @@ class PerExposureCoordsMixin:
                 self.meta = meta  # type: ignore[attr-defined]
             raise
 
+    def explode_along_axis(self, axis: int) -> Any:
+        """As ``NDCube.explode_along_axis``, each part keeping its slice of the meta.
+
+        ndcube (2.4) sets every part's meta to None, so the parts of a
+        slit-jaw cube lost their exposure's time and exposure time
+        (``part.time`` raised) and the window and missing-value keys, while
+        ``cube[i]`` keeps them; each part here is ``cube[..., i, ...]``.
+
+        Examples
+        --------
+        >>> frames = sji.explode_along_axis(0)  # doctest: +SKIP
+        >>> frames[3].time == sji[3].time  # doctest: +SKIP
+        True
+        """
+        from ndcube import NDCubeSequence
+
+        ndim = self.data.ndim  # type: ignore[attr-defined]
+        axis = int(axis) + ndim if axis < 0 else int(axis)
+        parts = []
+        for i in range(self.data.shape[axis]):  # type: ignore[attr-defined]
+            item = [slice(None)] * ndim
+            item[axis] = i
+            parts.append(self[tuple(item)])
+        return NDCubeSequence(parts, meta=self.meta)  # type: ignore[attr-defined]
+
     def rebin(self, bin_shape: Any, operation: Any = np.mean, *args: Any, **kwargs: Any) -> Any:
         """As ``NDCube.rebin``; binning exposures (axis 0) bins their per-exposure values too.
 

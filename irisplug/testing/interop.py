@@ -292,6 +292,23 @@ class InteropContract:
         if not ran:
             pytest.skip("no time axis of 2 or more exposures")
 
+    def test_extra_coordinates_addressable_by_physical_type(self, cubes: list[Any]) -> None:
+        """Every physical type that one extra coordinate has alone names it for ``axis_world_coords`` (ndcube
+        matches a type as a substring: an exposure time typed ``time.duration`` made ``"time"`` ambiguous beside
+        the exposures' ``time``), and none is ndcube's ``custom:CUSTOM`` placeholder (a coordinate given no
+        type). Types shared by several coordinates (three temperatures) name none of them, by design."""
+        import numpy as np
+
+        for cube in cubes:
+            ec = cube.extra_coords
+            if ec.is_empty:
+                continue
+            types = list(ec.wcs.world_axis_physical_types)
+            assert "custom:CUSTOM" not in types, f"an extra coordinate of {type(cube).__name__} has no physical type"
+            for ptype in [t for t in dict.fromkeys(types) if types.count(t) == 1]:
+                values = cube.axis_world_coords(ptype, wcs=ec)
+                assert len(values) >= 1 and all(np.size(v) > 0 for v in values), ptype
+
     def test_pickle_round_trip(self, cubes: list[Any]) -> None:
         """A cube pickles (how it reaches a dask worker) and comes back with its data, world coordinates, extra
         coordinates and meta (reference: the cube before pickling; a plain NDCube with a dict meta pickles)."""

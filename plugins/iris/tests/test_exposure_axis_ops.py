@@ -117,3 +117,21 @@ def test_binning_exposures_bins_their_times_and_exposure_times(seq, files, opera
     np.testing.assert_allclose(got[ok], (data / want_e[:, None, None])[ok], rtol=1e-5)
     # the raster positions differ within a bin (dropped); the repeat does not (kept)
     assert sorted(exposure_values(binned)) == ["exposure_time", "repeat", "time"]
+
+
+def test_explode_along_the_exposure_axis_keeps_each_exposures_meta(seq, times):
+    cube = seq[0]
+    parts = cube.explode_along_axis(0)
+    assert len(parts.data) == cube.data.shape[0]
+    for i, part in enumerate(parts.data):
+        assert abs((part.time - times[i]).to_value(u.s)) < 1e-3
+        assert part.exposure_time == cube[i].exposure_time
+        assert part.meta["window"] == cube.meta["window"]
+        np.testing.assert_array_equal(np.asarray(part.data), np.asarray(cube.data)[i])
+
+
+def test_per_exposure_coordinates_have_physical_types(seq):
+    types = seq[0].array_axis_physical_types[0]
+    assert "obs.exposure" in types and "meta.number" in types and "custom:CUSTOM" not in types
+    # "time" still names one coordinate of the extra coordinates (ndcube matches substrings)
+    assert len(seq[0].axis_world_coords("time", wcs=seq[0].extra_coords)[0]) == seq[0].data.shape[0]

@@ -65,5 +65,5 @@ def make_cube(data: Any, unit: Any, wavelength_nm: np.ndarray, times: Any, expos
     wcs = build_iuvs_wcs(wavelength_nm, seconds, t0)
     cube = NDCube(data, wcs=wcs, unit=unit, uncertainty=uncertainty, mask=mask, meta=meta)
     cube.extra_coords.add("time", 0, times, physical_types="time")
-    cube.extra_coords.add("exposure_time", 0, exposure, physical_types="time.duration")
+    cube.extra_coords.add("exposure_time", 0, exposure, physical_types="obs.exposure")
     return cube

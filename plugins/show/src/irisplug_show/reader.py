@@ -220,7 +220,7 @@ def _group_cube(ds: Any, path: Path, group: str, lazy: bool, frames_per_chunk: i
     wcs = build_show_wcs((times - times[0]).to_value(u.s), times[0])
     cube = NDCube(data, wcs=wcs, unit=u.DN, mask=mask, meta=meta)
     cube.extra_coords.add("time", 0, times, physical_types="time")
-    cube.extra_coords.add("exposure_time", 0, exposure, physical_types="time.duration")
+    cube.extra_coords.add("exposure_time", 0, exposure, physical_types="obs.exposure")
     cube.extra_coords.add("high_gain", 0, gain * u.one, physical_types="custom:instr.show.high_gain")
     for i, lab in enumerate(labels):
         cube.extra_coords.add(f"temperature_{lab}", 0, temps[:, i] * tunit, physical_types="phys.temperature")
