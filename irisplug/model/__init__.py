@@ -83,6 +83,8 @@ _EXPORTS = {
     "window_label": "irisplug.model.levels",
     "WINDOW": "irisplug.model.levels",
     "to_xarray": "irisplug.model.xarray_conversion",
+    "FrameCube": "irisplug.model.frame_cube",
+    "rebin_frame_coords": "irisplug.model.frame_cube",
     "with_description": "irisplug.model.description",
     "observation_id": "irisplug.model.description",
     "observation_description": "irisplug.model.description",

@@ -160,13 +160,11 @@ class PerExposureCoordsMixin:
         values = exposure_values(self)
         if shape.size == 0 or shape[0] == 1 or not values:
             return out
-        from irisplug.model._exposures import add_extra_coords, attach_exposure_coords, rebinned_exposure_values
+        from irisplug.model._exposures import attach_exposure_coords, rebinned_exposure_values
+        from irisplug.model.frame_cube import rebin_frame_coords
 
-        binned = rebinned_exposure_values(values, int(shape[0]), operation)
-        out.meta = attach_exposure_coords(out.meta, binned)
-        ec = out.extra_coords
-        ec._lookup_tables = [lt for lt in ec._lookup_tables if not set(lt[1].wcs.world_axis_names) & set(values)]
-        add_extra_coords(out, binned)
+        out.meta = attach_exposure_coords(out.meta, rebinned_exposure_values(values, int(shape[0]), operation))
+        rebin_frame_coords(out, self, int(shape[0]), operation)
         return out
 
     def axis_world_coords(self, *axes: Any, pixel_corners: bool = False, wcs: Any = None) -> Any:

@@ -53,7 +53,8 @@ def make_cube(data: Any, unit: Any, wavelength_nm: np.ndarray, times: Any, expos
               meta: dict, uncertainty: Any = None, mask: Any = None) -> Any:
     """An NDCube (integration, spatial, spectral) with the 2-D wavelength table and per-integration coords."""
     import astropy.units as u
-    from ndcube import NDCube
+
+    from irisplug.model import FrameCube
 
     if len(times) != data.shape[0]:
         raise InconsistentInputError(
@@ -63,7 +64,7 @@ def make_cube(data: Any, unit: Any, wavelength_nm: np.ndarray, times: Any, expos
     t0 = times[0]
     seconds = (times - t0).to_value(u.s)
     wcs = build_iuvs_wcs(wavelength_nm, seconds, t0)
-    cube = NDCube(data, wcs=wcs, unit=unit, uncertainty=uncertainty, mask=mask, meta=meta)
+    cube = FrameCube(data, wcs=wcs, unit=unit, uncertainty=uncertainty, mask=mask, meta=meta)
     cube.extra_coords.add("time", 0, times, physical_types="time")
     cube.extra_coords.add("exposure_time", 0, exposure, physical_types="obs.exposure")
     return cube
