@@ -124,3 +124,86 @@ def test_calib_names_forward_with_a_deprecation_warning():
         warnings.simplefilter("ignore", DeprecationWarning)
         assert irisplug_calib.subtract_iuvs_dark is irisplug_iuvs.subtract_iuvs_dark
     assert "iuvs-dark" not in [d.name for d in irisplug_calib.plugin.irisplug_calibrators()]
+
+
+def _with_darks(source, dest, keep, numbers):
+    """Copy the L1B file ``source`` to ``dest`` keeping the dark frames ``keep`` (and their ``Dark_Integration``
+    rows), with ``Dark_Engineering.NUMBER`` set to ``numbers``; everything else, ``background_dark`` included,
+    stays the file's own."""
+    with fits.open(source) as h:
+        h["detector_dark"].data = h["detector_dark"].data[keep]
+        dint = h["Dark_Integration"]
+        h["Dark_Integration"] = fits.BinTableHDU(dint.data[keep], header=dint.header, name=dint.name)
+        eng = h["Dark_Engineering"]
+        data = eng.data.copy()
+        data["NUMBER"] = numbers
+        h["Dark_Engineering"] = fits.BinTableHDU(data, header=eng.header, name=eng.name)
+        h.writeto(dest, output_verify="silentfix")
+    return dest
+
+
+@pytest.mark.parametrize(("keep", "numbers"), [
+    ([0, 1, 2, 3, 4, 5, 6, 7], [5, 3]),  # the dark after loses its last 2 frames
+    ([0, 1, 2, 5, 6, 7, 8, 9], [3, 5]),  # the dark before loses its last 2 frames
+])
+def test_step_splits_the_darks_by_dark_engineering_number(l1b_files, tmp_path, keep, numbers):
+    """Dark products of different lengths: frame i of each product is paired (was: the stack split in halves, so
+    light integration 0 of a 5 + 3 stack was interpolated between two frames of the first dark, 9751 DN off)."""
+    import irisplug
+
+    for source in l1b_files:
+        changed = _with_darks(source, tmp_path / source.name, keep, numbers)
+        with fits.open(source) as h:  # the reference: the pipeline's own background_dark of the unchanged file
+            bg_file = h["background_dark"].data.astype(float)
+            dds_file = h["detector_dark_subtracted"].data.astype(float)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = irisplug.calibrate(irisplug.read(changed), ["iuvs-dark"])
+        bg = np.asarray(out.meta["background_dark"])
+        assert bg.shape[0] == 2 <= min(numbers)  # the light integrations use frames present in both products
+        assert np.abs(bg - bg_file.reshape(bg.shape)).max() <= 1.0, source.name
+        assert np.abs(np.asarray(out.data) - dds_file.reshape(bg.shape)).max() <= 1.0, source.name
+        assert irisplug.history(out)[-1]["inputs"]["frames_per_dark"] == numbers
+
+
+def test_step_refuses_dark_counts_that_do_not_add_up_naming_the_file(muv_file, tmp_path):
+    import irisplug
+    from irisplug.errors import CorruptFileError
+
+    changed = _with_darks(muv_file, tmp_path / muv_file.name, list(range(8)), [5, 4])  # 9 counted, 8 frames
+    prod = irisplug.read(changed)
+    with pytest.raises(CorruptFileError, match=r"NUMBER \[5, 4\]") as err:
+        irisplug.calibrate(prod, ["iuvs-dark"])
+    assert err.value.path == str(changed)
+    assert changed.name in str(err.value)
+
+
+def test_interpolation_pairs_frame_i_of_each_product():
+    # 3 frames before (values 100, 200, 300 at t = 0, 1, 2), 1 after (110 at t = 4)
+    d = np.stack([np.full((1, 2), v, dtype=float) for v in (100, 200, 300, 110)])
+    t = [0.0, 1.0, 2.0, 4.0]
+    bg = interpolate_darks(d, t, [1.0], counts=[3, 1], floor=False)
+    assert np.allclose(bg, 0.75 * 100 + 0.25 * 110)  # frames 0 and 3 (halves would pair frames 0 and 2)
+    with pytest.warns(UserWarning, match="last frame"):  # light 1 past the 1-frame dark after: its last frame
+        bg = interpolate_darks(d, t, [1.0, 2.0], counts=[3, 1], floor=False)
+    assert np.allclose(bg[1], (4 - 2) / 3 * 200 + (2 - 1) / 3 * 110)  # frame 1 (t = 1) and frame 3 (t = 4)
+    for bad in ([2, 1], [4, 0], [1, 1, 2]):
+        with pytest.raises(InconsistentInputError, match="two dark products"):
+            interpolate_darks(d, t, [1.0], counts=bad)
+
+
+def test_cube_step_takes_dark_counts_from_meta_or_parameter():
+    import astropy.wcs
+    import ndcube
+
+    import irisplug
+
+    d = np.stack([np.full((1, 2), v, dtype=float) for v in (100, 200, 300, 110)])
+    meta = {"dark_frames": d, "dark_times": [0.0, 1.0, 2.0, 4.0], "light_times": [1.0]}
+    raw = np.full((1, 1, 2), 500.0)
+    expected = 500.0 - np.floor(0.75 * 100 + 0.25 * 110)
+    cube = ndcube.NDCube(raw, wcs=astropy.wcs.WCS(naxis=3), meta={**meta, "dark_counts": [3, 1]})
+    assert np.all(irisplug.calibrate(cube, ["iuvs-dark"]).data == expected)
+    cube = ndcube.NDCube(raw, wcs=astropy.wcs.WCS(naxis=3), meta=meta)
+    out = irisplug.calibrate(cube, ["iuvs-dark"], dark_counts=[3, 1])
+    assert np.all(out.data == expected)

@@ -196,3 +196,77 @@ def test_product_feeds_the_iuvs_dark_step(products):
         diff = np.asarray(out.meta["background_dark"]) - np.asarray(prod["background_dark"].data)
         assert np.abs(diff).max() <= 1
         assert [h["step"] for h in irisplug.history(out)] == ["iuvs-dark"]
+
+
+def _with_utc(source, dest, values):
+    """Copy the L1B file ``source`` to ``dest`` with the first ``Integration.UTC`` strings replaced by ``values``."""
+    with fits.open(source) as h:
+        for i, value in enumerate(values):
+            h["Integration"].data["UTC"][i] = value
+        h.writeto(dest, output_verify="silentfix")
+    return dest
+
+
+def test_a_time_inside_a_leap_second_is_read(muv_file, tmp_path):
+    """SPICE writes second 60 inside a leap second (MAVEN observed through 2016-12-31T23:59:60); was refused."""
+    from irisplug.model import extra_coord
+
+    changed = _with_utc(muv_file, tmp_path / muv_file.name,
+                        ["2016/366 Dec 31 23:59:60.50000UTC", "2017/001 Jan 01 00:00:00.50000UTC"])
+    prod = irisplug.read(changed)
+    times = extra_coord(prod["radiance"], "time")
+    expected = Time(["2016-12-31T23:59:60.5", "2017-01-01T00:00:00.5"], scale="utc")
+    assert list(times.isot) == ["2016-12-31T23:59:60.500", "2017-01-01T00:00:00.500"]
+    assert np.all((times - expected).to_value(u.s) == 0)
+    assert (times[1] - times[0]).to_value(u.s) == pytest.approx(1.0, abs=1e-9)  # one SI second, across the leap
+    np.testing.assert_allclose(prod["radiance"].wcs.pixel_to_world_values(0, 0, 1)[2], 1.0, atol=1e-9)
+
+
+def test_normal_times_are_unchanged_bit_for_bit(products):
+    """The UTC strings parsed as formats.md says (strptime '%Y/%j %b %d %H:%M:%S.%f') and given to astropy."""
+    from datetime import datetime
+
+    from irisplug.model import extra_coord
+
+    for path, prod in products.items():
+        with fits.open(path) as h:
+            utc = [s.strip()[:-3] for s in h["Integration"].data["UTC"]]
+        expected = Time([datetime.strptime(s, "%Y/%j %b %d %H:%M:%S.%f") for s in utc], scale="utc")
+        times = extra_coord(prod["radiance"], "time")
+        assert np.array_equal(times.jd1, expected.jd1) and np.array_equal(times.jd2, expected.jd2)
+        assert times.format == expected.format == "datetime"
+
+
+@pytest.mark.parametrize("value", ["2023/014 Jan 14 07:19:XX.10487UTC",  # garbled
+                                   "2016/182 Jun 30 23:59:60.50000UTC"])  # second 60 on a day without leap second
+def test_a_bad_utc_value_names_the_file_and_the_value(muv_file, tmp_path, value):
+    from irisplug.errors import CorruptFileError
+
+    changed = _with_utc(muv_file, tmp_path / muv_file.name, [value])
+    with pytest.raises(CorruptFileError) as err:
+        irisplug.read(changed)
+    assert err.value.path == str(changed)
+    assert str(changed) in str(err.value) and repr(value) in str(err.value)
+
+
+def test_a_cut_download_is_a_truncated_file_not_over_the_limit(muv_file, tmp_path, monkeypatch):
+    """A .fits.gz cut short ends in compressed data: its last 4 bytes are no gzip trailer (they were read as
+    the uncompressed size, and a value over the limit gave LimitExceededError advising to raise the limit)."""
+    from irisplug.errors import LimitExceededError
+
+    packed = muv_file.read_bytes()
+    size = len(gzip.decompress(packed))
+    limit = 4 * size
+    monkeypatch.setenv("IRISPLUG_MAX_DECOMPRESSED_BYTES", str(limit))
+    cuts = [n for n in range(len(packed) // 4, len(packed) - 8, 997) if int.from_bytes(packed[n - 4:n], "little") > limit]
+    assert len(cuts) > 20
+    for i, n in enumerate(cuts[:: len(cuts) // 10]):
+        out = tmp_path / f"{i}_{muv_file.name}"
+        out.write_bytes(packed[:n])
+        with pytest.raises(TruncatedFileError, match="cut short") as err:
+            irisplug.read(out)
+        assert err.value.path == str(out)
+    # the complete file over a limit below its size is still refused as too large
+    monkeypatch.setenv("IRISPLUG_MAX_DECOMPRESSED_BYTES", str(size - 1))
+    with pytest.raises(LimitExceededError, match="IRISPLUG_MAX_DECOMPRESSED_BYTES"):
+        irisplug.read(muv_file)

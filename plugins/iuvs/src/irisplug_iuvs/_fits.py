@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -99,27 +100,58 @@ def _declared_size(head: bytes) -> int | None:
 def gunzip_bounded(raw: bytes, path: Path) -> bytes:
     """Decompress a gzip stream in chunks, refusing one that unpacks to more than :func:`max_decompressed_bytes`.
 
-    Refuses early, before decompressing, when the gzip trailer (ISIZE) or the
-    first FITS header declares more than the limit.
+    Refuses early, before decompressing it all, when the first FITS header declares more than the limit.
+    The gzip trailer's size (ISIZE, the last 4 bytes) means something only at the end of a complete
+    stream; a download cut short ends in compressed data, whose last 4 bytes are any number. A trailer
+    declaring more than the limit therefore does not refuse the file by itself: the stream is inflated
+    without keeping its output (memory stays small) until it unpacks to more than the limit
+    (LimitExceededError) or ends early (TruncatedFileError).
+
+    Parameters
+    ----------
+    raw
+        The bytes of the ``.fits.gz`` file.
+    path
+        The file, named by the errors.
+
+    Returns
+    -------
+    bytes
+        The decompressed file.
 
     Raises
     ------
     LimitExceededError
-        The stream unpacks (or declares) more than the limit.
-    TruncatedFileError, CorruptFileError
-        The stream is cut short or corrupt.
+        The stream unpacks (or its first header declares) more than the limit.
+    TruncatedFileError
+        The stream is cut short (e.g. an interrupted download).
+    CorruptFileError
+        The stream is corrupt (including a complete stream whose trailer disagrees with its length).
+    """
+    limit = max_decompressed_bytes()
+    claimed = int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else 0
+    if limit and claimed > limit:
+        # the file cannot be kept whatever it turns out to be: oversized, cut short or corrupt; find which
+        # without holding its output. Only if the last 4 bytes were not this stream's trailer (data after the
+        # gzip member) does the stream end within the limit; it is then inflated again, keeping the output.
+        _inflate(raw, path, limit, keep=False)
+    return _inflate(raw, path, limit, keep=True)
+
+
+def _inflate(raw: bytes, path: Path, limit: int, *, keep: bool) -> bytes:
+    """The first gzip member of ``raw`` inflated in chunks (b"" without ``keep``), within ``limit`` bytes.
+
+    Raises as :func:`gunzip_bounded`.
     """
     import zlib
 
     from irisplug.errors import TruncatedFileError
 
-    limit = max_decompressed_bytes()
     knob = "(IRISPLUG_MAX_DECOMPRESSED_BYTES); raise the limit if the file is trusted"
-    if limit and len(raw) >= 18 and int.from_bytes(raw[-4:], "little") > limit:
-        raise _limit_error(f"the gzip trailer declares {int.from_bytes(raw[-4:], 'little')} uncompressed bytes, more than "
-                           f"the limit of {limit} {knob}", path)
+    head_size = 2880 * 64
     d = zlib.decompressobj(16 + zlib.MAX_WBITS)
     chunks: list[bytes] = []
+    head = b""
     total = 0
     checked_header = False
     pos = 0
@@ -129,23 +161,27 @@ def gunzip_bounded(raw: bytes, path: Path) -> bytes:
             if not d.unconsumed_tail:
                 pos += len(data)
             out = d.decompress(data, _GZ_CHUNK)
-            chunks.append(out)
+            if keep:
+                chunks.append(out)
             total += len(out)
             if limit and total > limit:
                 raise _limit_error(f"the gzip stream unpacks to more than {limit} bytes {knob}", path)
-            if not checked_header and total >= 2880:
-                head = b"".join(chunks)
-                declared = _declared_size(head)
-                if declared is not None or total > 2880 * 64:
-                    checked_header = True
-                if limit and declared is not None and declared > limit:
-                    raise _limit_error(f"the first HDU declares {declared} bytes, more than the limit of {limit} {knob}", path)
+            if not checked_header:
+                head = b"".join(chunks) if keep else head + out[: head_size - len(head)]
+                if total >= 2880:
+                    declared = _declared_size(head)
+                    if declared is not None or total > head_size:
+                        checked_header = True
+                    if limit and declared is not None and declared > limit:
+                        raise _limit_error(f"the first HDU declares {declared} bytes, more than the limit of {limit} "
+                                           f"{knob}", path)
             if d.eof:
                 break
     except zlib.error as exc:
         raise CorruptFileError(f"the gzip stream is corrupt ({exc})", path=path) from exc
     if not d.eof:
-        raise TruncatedFileError(f"the gzip stream is cut short after {total} uncompressed bytes", path=path)
+        raise TruncatedFileError(f"the gzip stream is cut short after {total} uncompressed bytes (an interrupted "
+                                 "download?)", path=path)
     out = b"".join(chunks)
     del chunks
     return out
@@ -406,25 +442,91 @@ def read_table(hdu: Any) -> Any:
     return table
 
 
+#: the seconds field of an IUVS UTC string (``... hh:mm:ss.fff``), to find a leap second (``:60.``)
+_UTC_SECONDS = re.compile(r":(\d{1,2})(\.\d*)?$")
+
+
+def _utc_fields(text: str) -> tuple[int, int, int, int, int, float]:
+    """``(year, month, day, hour, minute, seconds)`` of one IUVS UTC string (without its ``UTC`` suffix).
+
+    Parsed with ``'%Y/%j %b %d %H:%M:%S.%f'`` as before (the day of year decides the date); a leap second
+    (seconds 60, which :func:`datetime.strptime` cannot hold) is parsed as second 59 and given back its 60.
+    The seconds are ``second + microsecond / 1e6``, the value astropy computes from a datetime, so a time
+    outside a leap second converts bit for bit as it did from a datetime.
+
+    Raises
+    ------
+    ValueError
+        The string is not of that form.
+    """
+    match = _UTC_SECONDS.search(text)
+    leap = match is not None and int(match.group(1)) == 60
+    if leap:
+        text = f"{text[: match.start()]}:59{match.group(2) or ''}"
+    dt = datetime.strptime(text, "%Y/%j %b %d %H:%M:%S.%f")
+    second = 60 if leap else dt.second
+    return dt.year, dt.month, dt.day, dt.hour, dt.minute, second + dt.microsecond / 1e6
+
+
 def parse_iuvs_utc(values: Sequence[str], path: str | Path | None = None) -> Any:
     """`astropy.time.Time` (UTC) from IUVS ``UTC`` strings like ``2023/014 Jan 14 07:19:07.10487UTC``.
+
+    SPICE writes a time inside a leap second with second 60 (``2016/366 Dec 31 23:59:60.50000UTC``); such a
+    value is read as that UTC instant. The result is in the ``datetime`` format, or ``isot`` when a value lies
+    in a leap second (a datetime cannot hold it); the instants (``jd1``, ``jd2``) do not depend on the format.
+
+    Parameters
+    ----------
+    values
+        The ``UTC`` column of an ``Integration`` or ``Dark_Integration`` table.
+    path
+        The file the values come from, named by the errors.
+
+    Returns
+    -------
+    astropy.time.Time
+        One time per value, scale ``utc``.
+
+    Raises
+    ------
+    irisplug.errors.CorruptFileError
+        A value that is not an IUVS time, or a second 60 that is not a leap second; names the value and ``path``.
 
     Examples
     --------
     >>> str(parse_iuvs_utc(["2023/014 Jan 14 07:19:07.10487UTC"]).isot[0])
     '2023-01-14T07:19:07.105'
+    >>> str(parse_iuvs_utc(["2016/366 Dec 31 23:59:60.50000UTC"]).isot[0])
+    '2016-12-31T23:59:60.500'
     """
-    from astropy.time import Time
+    import warnings
 
-    out = []
+    from astropy.time import Time
+    from erfa import ErfaWarning
+
+    fields = []
     for s in values:
         text = str(s).strip()
         text = text[:-3] if text.endswith("UTC") else text
         try:
-            out.append(datetime.strptime(text, "%Y/%j %b %d %H:%M:%S.%f"))
+            fields.append(_utc_fields(text))
         except ValueError as exc:
-            raise CorruptFileError(f"UTC value {str(s)!r} is not an IUVS time ('YYYY/DDD Mon DD hh:mm:ss.ffffffUTC')") from exc
-    return Time(out, scale="utc")
+            raise CorruptFileError(f"UTC value {str(s)!r} is not an IUVS time ('YYYY/DDD Mon DD hh:mm:ss.ffffffUTC')",
+                                   path=path) from exc
+    if not fields:
+        return Time([], scale="utc")
+    columns = dict(zip(("year", "month", "day", "hour", "minute", "second"), zip(*fields, strict=True), strict=True))
+    ymdhms = {key: np.array(col, dtype=np.float64 if key == "second" else np.int64) for key, col in columns.items()}
+    with warnings.catch_warnings():
+        # erfa's dtf2d accepts second 60 only in a leap second; elsewhere it warns and rolls over to the next day
+        warnings.filterwarnings("error", message=".*after end of day", category=ErfaWarning)
+        try:
+            times = Time(ymdhms, format="ymdhms", scale="utc")
+        except ErfaWarning as exc:
+            bad = next(str(s) for s, f in zip(values, fields, strict=True) if f[5] >= 60)
+            raise CorruptFileError(f"UTC value {bad!r} has second 60 outside a leap second", path=path) from exc
+    times.format = "isot" if (ymdhms["second"] >= 60).any() else "datetime"
+    return times
 
 
 def header_dict(header: Any, path: str | Path | None = None) -> dict[str, Any]:
