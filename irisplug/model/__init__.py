@@ -84,6 +84,7 @@ _EXPORTS = {
     "WINDOW": "irisplug.model.levels",
     "to_xarray": "irisplug.model.xarray_conversion",
     "FrameCube": "irisplug.model.frame_cube",
+    "utc_datetime64": "irisplug.model.leap_seconds",
     "rebin_frame_coords": "irisplug.model.frame_cube",
     "with_description": "irisplug.model.description",
     "observation_id": "irisplug.model.description",

@@ -186,3 +186,33 @@ def test_l1b_dark_products_of_different_lengths(l1b_files, tmp_path):
     with pytest.raises(CorruptFileError, match="NUMBER \\[5, 5\\]") as err:
         dark_statistics([bad], quiet=True)
     assert source.name in str(err.value)
+
+
+def test_dark_exposure_times_follow_the_products(l1b_files, tmp_path):
+    """The dark cube's exposure time of each frame is its product's ``Dark_Engineering.INT_TIME`` row, assigned
+    by ``NUMBER`` (products of 5 and 4 frames could not be spread evenly, and fell back on the header's light
+    ``INT_TIME``). Reference: the rows repeated with numpy."""
+    import warnings
+
+    import astropy.units as u
+    from astropy.table import Table
+
+    import irisplug
+
+    source = next(p for p in l1b_files if "-fuv_" in p.name)
+    keep = list(range(9))
+    with fits.open(source) as h:
+        integration = Table(h["Dark_Integration"].data)[keep]
+        engineering = Table(h["Dark_Engineering"].data)
+        engineering["NUMBER"] = [5, 4]
+        engineering["INT_TIME"] = [1400.0, 2800.0]
+        h["detector_dark"].data = h["detector_dark"].data[keep]
+        h["Dark_Integration"] = fits.BinTableHDU(integration, name="Dark_Integration")
+        h["Dark_Engineering"] = fits.BinTableHDU(engineering, name="Dark_Engineering")
+        changed = tmp_path / source.name
+        h.writeto(changed, output_verify="silentfix")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        darks = irisplug.read(changed)["dark_frames"]
+    got = darks.axis_world_coords("obs.exposure", wcs=darks.extra_coords)[0].to_value(u.s)
+    np.testing.assert_array_equal(got, np.repeat([1.4, 2.8], [5, 4]))

@@ -35,13 +35,19 @@ def wavelength_table(observation: Any, shape: tuple[int, ...], path: Path) -> np
 def exposure_seconds(engineering: Any | None, header: dict, n: int, path: Path) -> Any:
     """Integration time of each of ``n`` integrations as a Quantity in s.
 
-    From ``Engineering.INT_TIME`` (ms; one row per file, spread evenly over the
-    frames) or, without it, the primary ``INT_TIME`` keyword (s).
+    From ``Engineering.INT_TIME`` (ms; one row per product: each row to its
+    ``NUMBER`` frames where those add up to ``n`` (dark products of 5 and 4
+    frames), else spread evenly over the frames) or, without it, the primary
+    ``INT_TIME`` keyword (s).
     """
     import astropy.units as u
 
     if engineering is not None and "INT_TIME" in engineering.colnames and len(engineering):
         ms = np.asarray(engineering["INT_TIME"], dtype=float)
+        if "NUMBER" in engineering.colnames:
+            counts = np.asarray(engineering["NUMBER"], dtype=np.int64)
+            if counts.shape == ms.shape and (counts >= 0).all() and int(counts.sum()) == n:
+                return np.repeat(ms, counts) / 1000.0 * u.s
         if n % len(ms) == 0:
             return np.repeat(ms, n // len(ms)) / 1000.0 * u.s
     if "INT_TIME" not in header:

@@ -56,6 +56,7 @@ def _temperatures(integration: Any, engineering: Any) -> tuple[float, float]:
 
 def _row(path: Path, product: str, frames: np.ndarray, npix: np.ndarray, int_time_s: float, mcp_gain_dn: float,
          integration: Any, engineering: Any, xuv: str) -> dict[str, Any]:
+    from irisplug.model import utc_datetime64
     from irisplug_iuvs._fits import parse_iuvs_utc
 
     frames = np.asarray(frames, dtype=float)
@@ -65,7 +66,9 @@ def _row(path: Path, product: str, frames: np.ndarray, npix: np.ndarray, int_tim
     return {
         "file": path.name,
         "product": product,
-        "time": parse_iuvs_utc(integration["UTC"][:1]).datetime[0] if integration is not None else None,
+        # numpy datetime64 (what pandas keeps): a time inside a leap second has no Python datetime
+        "time": utc_datetime64(parse_iuvs_utc(integration["UTC"][:1], path), "dark times")[0]
+        if integration is not None else None,
         "xuv": xuv,
         "int_time_s": int_time_s,
         "n_frames": frames.shape[0],
