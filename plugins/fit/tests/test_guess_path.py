@@ -295,7 +295,10 @@ def test_general_kernel_as_before(before, case):
     p0 = np.tile(np.asarray(t.init if t.init is not None else np.zeros(P), float), (y.shape[0], 1))
     new = _run(kernels.lm_fit_scalar, x, y, NO_U, t, p0, False, nan, nan, 0, fixed, ties)
     old = _run(before.lm_fit_scalar, x, y, NO_U, t, p0, False, nan, nan, 0, fixed, ties)
-    _same_bits(new, old, "starting values")
+    _same_bits(new, old, "starting values", outputs=(0, 2, 3, 4, 5))
+    # the uncertainties at the start: the inverse of a nearly singular matrix for mg_ii's 7 components, whose
+    # last-bit differences between two compilations (see RTOL_AFTER_GUESS) grow to 5e-9 (numba 0.59)
+    np.testing.assert_allclose(new[1], old[1], rtol=1e-6, atol=0, equal_nan=True, err_msg="start uncertainties")
     assert np.isfinite(new[0][:, -1]).sum() >= 280
     for sign in (1.0, -1.0):
         far = np.full_like(p0, sign * 1e300)
