@@ -37,6 +37,7 @@ In a plugin's tests::
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -103,6 +104,16 @@ def _image_of(cube: Any) -> Any | None:
         if celestial_2d(cut):
             return cut
     return None
+
+
+def _timed_cubes(cubes: list[Any], at_least: int) -> Iterator[tuple[Any, int, int, Any]]:
+    """``(cube, time object index, time array axis, exposure times)`` of the cubes with a time axis of
+    ``at_least`` exposures (the times: a plain NDCube's own, the reference)."""
+    for cube in cubes:
+        t, axis = _object_index(cube, "Time"), _time_axis(cube)
+        if t is None or axis is None or cube.data.shape[axis] < at_least:
+            continue
+        yield cube, t, axis, _plain(cube).axis_world_coords("time")[0]
 
 
 class InteropContract:
@@ -257,11 +268,7 @@ class InteropContract:
         import numpy as np
 
         ran = False
-        for cube in cubes:
-            t, axis = _object_index(cube, "Time"), _time_axis(cube)
-            if t is None or axis is None or cube.data.shape[axis] < 4:
-                continue
-            times = _plain(cube).axis_world_coords("time")[0]
+        for cube, t, axis, times in _timed_cubes(cubes, 4):
             lo, hi = times[1], times[-2]
             pts = [tuple(v if j == t else None for j in range(len(_keys(cube)))) for v in (lo, hi)]
             got = cube.crop(*pts)
@@ -277,11 +284,7 @@ class InteropContract:
         import astropy.units as u
 
         ran = False
-        for cube in cubes:
-            t, axis = _object_index(cube, "Time"), _time_axis(cube)
-            if t is None or axis is None or cube.data.shape[axis] < 2:
-                continue
-            times = _plain(cube).axis_world_coords("time")[0]
+        for cube, t, _, times in _timed_cubes(cubes, 2):
             span = max((times.max() - times.min()).to_value(u.s), 1.0) * u.s
             for lo, hi in ((times.min() - 3 * span, times.min() - 2 * span),
                            (times.max() + 2 * span, times.max() + 3 * span)):
