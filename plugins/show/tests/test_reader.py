@@ -131,7 +131,8 @@ def test_plugin_passes_check_plugin():
 
 
 def test_variant_encodings(tmp_path):
-    """time as plain Unix seconds, exposure in ms, byte-string labels, boolean gain, temperatures in K."""
+    """time as plain Unix seconds, exposure in ms, byte-string labels, boolean gain, temperatures in K (read as
+    degC, the unit of every cube's temperatures)."""
     import xarray as xr
 
     n = 3
@@ -150,7 +151,8 @@ def test_variant_encodings(tmp_path):
     cube = irisplug.read(path)
     assert isinstance(cube, NDCube)
     np.testing.assert_allclose(_coord(cube, "exposure_time").to_value(u.s), [0.1, 0.1, 0.25])
-    np.testing.assert_allclose(_coord(cube, "temperature_fpa").to_value(u.K), [270, 271, 272])
+    assert _coord(cube, "temperature_fpa").unit == u.deg_C
+    np.testing.assert_allclose(_coord(cube, "temperature_fpa").value, [270 - 273.15, 271 - 273.15, 272 - 273.15])
     np.testing.assert_array_equal(_coord(cube, "high_gain").value, [1, 0, 1])
     assert _coord(cube, "time")[1].unix == pytest.approx(1.69e9 + 0.5)
     np.testing.assert_array_equal(np.asarray(cube.data), ds["image"].values)
