@@ -72,7 +72,8 @@ class RasterSequence(_SunrasterRasterSequence):
             wcses = [None] * len(self.data)
         elif isinstance(wcses, str):
             wcses = [None if wcses == "wcs" else getattr(c, wcses) for c in self.data]
-        if self.data and all(w is None for w in wcses) and self.data[0]._is_time_only(points):
+        time_only = getattr(self.data[0], "_is_time_only", None) if self.data else None
+        if time_only is not None and all(w is None for w in wcses) and time_only(points):
             return self._crop_times(points)
         items = [cube.crop_item(*points, wcs=w) for cube, w in zip(self.data, wcses, strict=True)]
         starts = np.min([[s.start for s in it] for it in items], axis=0)
