@@ -225,27 +225,15 @@ def rebinned_exposure_values(values: Mapping[str, Any], bin_size: int, operation
     >>> out["time"].isot.tolist(), out["exposure_time"].value.tolist(), sorted(out)
     (['2014-03-29T14:09:48.000', '2014-03-29T14:10:08.000'], [16.0, 8.0], ['exposure_time', 'repeat', 'time'])
     """
-    import astropy.units as u
-    from astropy.time import Time
+    from irisplug.model.frame_cube import binned_frame_values
 
     out: dict[str, Any] = {}
     for name, value in values.items():
-        if isinstance(value, Time):
-            if value.isscalar:
-                continue
-            sec = (value - value[0]).to_value(u.s).reshape(-1, bin_size)
-            out[name] = value[0] + sec.mean(axis=1) * u.s
-            out[name].format = value.format
-        elif name == "exposure_time":
-            q = u.Quantity(value)
-            out[name] = np.asarray(operation(q.value.reshape(-1, bin_size), axis=1)) * q.unit
-        else:
-            arr = np.asarray(value)
-            if arr.ndim == 0:
-                continue
-            groups = arr.reshape(-1, bin_size)
-            if (groups == groups[:, :1]).all():
-                out[name] = value[::bin_size] if isinstance(value, u.Quantity) else groups[:, 0]
+        if getattr(value, "isscalar", np.ndim(value) == 0):
+            continue
+        binned = binned_frame_values(name, value, bin_size, operation)
+        if binned is not None:
+            out[name] = binned
     return out
 
 

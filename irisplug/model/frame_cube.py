@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from ndcube import NDCube
 
-__all__ = ["FrameCube", "frame_coords", "rebin_frame_coords"]
+__all__ = ["FrameCube", "frame_coords", "rebin_frame_coords", "binned_frame_values"]
 
 
 def frame_coords(cube: Any) -> dict[str, tuple[Any, str | None]]:
@@ -47,36 +47,53 @@ def frame_coords(cube: Any) -> dict[str, tuple[Any, str | None]]:
 def rebin_frame_coords(out: Any, source: Any, bin_size: int, operation: Any = np.mean) -> None:
     """Replace ``out``'s axis-0 extra coordinates (ndcube's rebin of ``source``) by ``source``'s binned ones.
 
-    Times become each bin's mean, the exposure time (named ``exposure_time``
-    or typed ``obs.exposure``) the data's ``operation`` over the bin,
-    quantities with a unit the bin's mean, and other values (flags, counts,
-    dimensionless numbers) are kept where equal within every bin and left out
-    otherwise (a bin of high- and low-gain frames has no gain).
+    Each is binned by :func:`binned_frame_values` and left out where a bin
+    has none (a bin of high- and low-gain frames has no gain).
     """
-    import astropy.units as u
-    from astropy.time import Time
-
     coords = frame_coords(source)
     if not coords:
         return
     ec = out.extra_coords
     ec._lookup_tables = [lt for lt in ec._lookup_tables if not set(lt[1].wcs.world_axis_names) & set(coords)]
     for name, (value, ptype) in coords.items():
-        if isinstance(value, Time):
-            sec = (value - value[0]).to_value(u.s).reshape(-1, bin_size)
-            binned: Any = value[0] + sec.mean(axis=1) * u.s
-        else:
-            q = u.Quantity(value)
-            groups = q.value.reshape(-1, bin_size)
-            if name == "exposure_time" or ptype == "obs.exposure":
-                binned = np.asarray(operation(groups, axis=1), dtype=float) * q.unit
-            elif q.unit != u.one:
-                binned = groups.mean(axis=1) * q.unit
-            elif (groups == groups[:, :1]).all():
-                binned = groups[:, 0] * q.unit
-            else:
-                continue
-        ec.add(name, 0, binned, **({"physical_types": ptype} if ptype else {}))
+        binned = binned_frame_values(name, value, bin_size, operation, ptype)
+        if binned is not None:
+            ec.add(name, 0, binned, **({"physical_types": ptype} if ptype else {}))
+
+
+def binned_frame_values(name: str, value: Any, bin_size: int, operation: Any = np.mean,
+                        physical_type: str | None = None) -> Any:
+    """One per-frame value (a Time, a Quantity or an array along the frames) binned ``bin_size`` frames at a time,
+    or None where a bin has no such value.
+
+    Times: each bin's mean. The exposure time (named ``exposure_time`` or typed ``obs.exposure``): the data's
+    ``operation`` over the bin. Quantities with a unit: the mean. Anything else (flags, counts, indices): each
+    bin's value where it is equal within every bin, else None.
+
+    Examples
+    --------
+    >>> import astropy.units as u
+    >>> binned_frame_values("exposure_time", [8, 8, 4, 4] * u.s, 2, np.sum)
+    <Quantity [16.,  8.] s>
+    >>> binned_frame_values("raster_position", np.array([0, 1, 0, 1]), 2) is None
+    True
+    """
+    import astropy.units as u
+    from astropy.time import Time
+
+    if isinstance(value, Time):
+        binned = value[0] + (value - value[0]).to_value(u.s).reshape(-1, bin_size).mean(axis=1) * u.s
+        binned.format = value.format
+        return binned
+    q = value if isinstance(value, u.Quantity) else None
+    groups = (q.value if q is not None else np.asarray(value)).reshape(-1, bin_size)
+    if q is not None and (name == "exposure_time" or physical_type == "obs.exposure"):
+        return np.asarray(operation(groups, axis=1), dtype=float) * q.unit
+    if q is not None and q.unit != u.one:
+        return groups.mean(axis=1) * q.unit
+    if not (groups == groups[:, :1]).all():
+        return None
+    return groups[:, 0] * q.unit if q is not None else groups[:, 0]
 
 
 class FrameCube(NDCube):
