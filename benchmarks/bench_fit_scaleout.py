@@ -161,23 +161,27 @@ def _bare_tasks(seq) -> bytes:
     from irisplug_fit.cube import _plan
     from irisplug_fit.scaleout import (
         FitInput,
+        _block_args,
         _block_tasks,
         _BlockTask,
         _prepare,
         _spatial_chunks,
+        _TaskGroups,
         cluster_block_spectra,
     )
 
     plans = [_plan(c, "si_iv_1403", None, "auto") for c in seq.data]
     per = cluster_block_spectra(sum(int(np.prod(p.data.shape[:-1])) for p in plans), 2)
-    tasks = []
-    for p in plans:
+    groups = _TaskGroups(per)
+    closed = []
+    for k, p in enumerate(plans):
         prep = _prepare(FitInput(p.data, p.x, p.template, p.unc, p.mask, p.invalid), per, {}, False, False,
                         keep_chunks=False)
-        for _, _, args in _block_tasks(prep, _spatial_chunks(prep.darr.shape[:-1], per)):
-            tasks.append(_BlockTask(dict(args, has_u=prep.uarr is not None, has_m=prep.marr is not None, x=prep.x,
-                                         template=prep.template, kwargs={"threads": 1}, blocks_per_worker=1,
-                                         invalid=prep.invalid, cols=prep.cols)))
+        for idx, _, args in _block_tasks(prep, _spatial_chunks(prep.darr.shape[:-1], per)):
+            closed.append(groups.add(k, idx, int(np.prod(args["shape"][:-1])),
+                                     _block_args(prep, args, {"threads": 1}, 1)))
+    closed.append(groups.close())
+    tasks = [_BlockTask([args for *_, args in blocks]) for blocks in closed if blocks]
     return cloudpickle.dumps(tasks)
 
 

@@ -104,6 +104,61 @@ def test_every_item_in_blocks_of_the_cluster_size(monkeypatch):
     assert all(r.params.flags.writeable for r in got)  # a block used as the result stays the caller's to change
 
 
+def test_small_items_share_tasks(si_iv_sequence):
+    # rasters smaller than the cluster's block share tasks (every task costs the client, scheduler and worker a few
+    # ms of CPU): 4 rasters of 512 spectra in tasks of about 1024 make 2 tasks of 2 rasters each; maps bit-identical
+    distributed = pytest.importorskip("distributed")
+    from irisplug_fit.cube import fit_any
+
+    seq, ref = si_iv_sequence
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        with distributed.get_task_stream(client) as ts:
+            maps = fit_any(seq, TEMPLATE, client=client, block_spectra=1024, progress=False)
+        spans = _fit_spans(ts.data)
+    _assert_identical(ref, [_arrays(m) for m in maps])
+    assert len(spans) == 2  # one task per 2 rasters (keys: name, first raster, task number)
+    assert sorted(name.split("/")[1] for *_, name in spans) == ["0", "2"]
+
+
+def test_task_groups_end_nearest_the_block_size(monkeypatch):
+    from irisplug_fit import scaleout
+    from irisplug_fit.scaleout import _TaskGroups
+
+    def tasks(per, sizes):
+        g, out = _TaskGroups(per), []
+        for k, n in enumerate(sizes):
+            out.append(g.add(k, (0,), n, {}))
+        out.append(g.close())
+        return [[k for k, *_ in t] for t in out if t]
+
+    # 12 rasters of 12,800 spectra: tasks of 3 (38,400 asked), 2 (25,600), 1 (19,200: 2 would be as far above)
+    assert tasks(38_400, [12_800] * 12) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]]
+    assert tasks(25_600, [12_800] * 12) == [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9], [10, 11]]
+    assert tasks(19_200, [12_800] * 4) == [[0], [1], [2], [3]]
+    # a small item joins a task nearly full when that ends nearer the size asked; a large one never
+    assert tasks(1000, [900, 50, 900, 600, 600, 600, 700]) == [[0, 1], [2], [3, 4], [5, 6]]
+    assert tasks(1000, [5000, 10, 10]) == [[0], [1, 2]]
+    monkeypatch.setattr(scaleout, "MAX_BLOCK", 1200)  # never beyond the most spectra a task holds
+    assert tasks(1000, [600, 700]) == [[0], [1]] and tasks(1000, [600, 600]) == [[0, 1]]
+
+
+def test_results_fetched_from_workers_on_this_machine():
+    from irisplug_fit.scaleout import _on_this_machine
+
+    class Client:  # the one attribute read: the scheduler's address
+        def __init__(self, address):
+            self.scheduler = type("rpc", (), {"address": address})()
+
+    here = Client("tcp://127.0.0.1:8786")
+    assert _on_this_machine(here, ["tcp://127.0.0.1:4000", "tcp://localhost:4001", "tcp://[::1]:4002"])
+    assert _on_this_machine(Client("inproc://10.0.0.5/1/1"), ["inproc://10.0.0.5/1/2"])
+    assert not _on_this_machine(here, ["tcp://127.0.0.1:4000", "tcp://10.1.2.3:4001"])  # one elsewhere
+    assert not _on_this_machine(Client("tcp://10.1.2.3:8786"), ["tcp://127.0.0.1:4000"])  # a remote scheduler's 127.0.0.1
+    assert not _on_this_machine(here, [])
+    assert not _on_this_machine(here, ["tcp://node7:4000"])
+
+
 @pytest.mark.parametrize("cluster", ["LocalCluster", "irisplug.local_cluster"])
 def test_local_cluster_all_rasters_at_once_bit_identical(si_iv_sequence, cluster):
     distributed = pytest.importorskip("distributed")
@@ -225,10 +280,12 @@ def test_dask_scheduler_and_worker_processes_bit_identical(si_iv_sequence, tmp_p
             client.wait_for_workers(2, timeout=180)
             assert sorted(client.nthreads().values()) == [1, 1]
             with distributed.get_task_stream(client) as ts:
-                maps = fit_any(seq, TEMPLATE, client=client, progress=False)
+                # blocks of one raster each: 4 tasks (at the cluster's own block size, 2048 spectra at least, the 4
+                # small rasters would share one task)
+                maps = fit_any(seq, TEMPLATE, client=client, block_spectra=512, progress=False)
             workers_used = {rec["worker"] for rec in ts.data if "irisplug-fitblock" in str(rec.get("key"))}
         _assert_identical(ref, [_arrays(m) for m in maps])
-        assert len(workers_used) == 2  # 4 rasters, 4 blocks (one per raster at the cluster's block size): both workers fit
+        assert len(workers_used) == 2  # both workers fit; the client fetched the results from them directly
     finally:
         _stop(procs[::-1])
         for f in logs:

@@ -7,13 +7,16 @@ run: a cluster gives the same numbers as the in-process run.
 On a cluster every block of every array is submitted at once, the block
 size is chosen from the cluster's total threads, and each task runs as many
 fit threads as its worker has threads to spare (a worker's fit threads = its
-dask threads, not its CPUs). A block is ONE task: it carries the part of
-the input's graph that makes its spectra (for a file reader: read, decode,
-mask) and runs it on the worker before fitting, so the files are opened
-where they are fitted, nothing moves between workers, and the scheduler
-handles one task per block instead of three or more per reader chunk.
-All blocks form one dask task group, which the scheduler queues and hands
-to whichever worker frees a thread (dynamic balance).
+dask threads, not its CPUs). A block is fitted in ONE task: it carries the
+part of the input's graph that makes its spectra (for a file reader: read,
+decode, mask) and runs it on the worker before fitting, so the files are
+opened where they are fitted, nothing moves between workers, and the
+scheduler handles one task per block instead of three or more per reader
+chunk. Consecutive blocks smaller than the block size (small files) share
+a task of about the block size. All tasks form one dask task group, which
+the scheduler queues and hands to whichever worker frees a thread (dynamic
+balance). With every worker on this machine the client fetches the results
+from the workers itself, not through the scheduler.
 """
 
 from __future__ import annotations
@@ -31,13 +34,15 @@ from irisplug_fit.line_templates import get_template
 __all__ = ["fit_dask", "fit_dask_many", "FitInput", "cluster_block_spectra", "BLOCKS_PER_THREAD", "MIN_BLOCK",
            "MAX_BLOCK"]
 
-#: blocks per cluster thread aimed at. The scheduler hands the blocks to whichever worker frees a thread, so few,
-#: large blocks balance; each task costs ~5 ms of CPU in the scheduler, client and worker (measured: 12 IRIS rasters
-#: on 2 workers took 0.20-0.22 s of client CPU in 18 tasks, 0.29-0.34 s in 28; client and scheduler share the
-#: machine's cores with the workers on a LocalCluster). The last items are not cut smaller to even out the end
-#: (a ``TAIL_SPLIT`` of 4 until 2026-12-06): interleaved on 2 workers it gained nothing on 4 rasters of 76,800
-#: spectra and cost 1-6 % of the wall time on 12 rasters of 12,800 (18 tasks instead of 12; docs/fit.md)
-BLOCKS_PER_THREAD = 4
+#: tasks per cluster thread aimed at. The scheduler hands the tasks to whichever worker frees a thread, so few,
+#: large tasks balance; each task costs ~3.5 ms of CPU in the client's process (scheduler, comms) and as much in
+#: its worker (measured with 12 empty tasks on 2 single-thread workers of a LocalCluster, whose client and scheduler
+#: share the machine's cores with the workers). 12 IRIS rasters of 12,800 spectra on 2 workers, interleaved on one
+#: cluster (2026-12-07, docs/fit.md): 3 per thread (6 tasks of 2 rasters) 1.76x the 1-worker wall, 2 (4 tasks)
+#: 1.72x, 4 (12 tasks: a raster each, rasters did not share tasks then) 1.66x. The last items are not cut smaller to
+#: even out the end (a ``TAIL_SPLIT`` of 4 until 2026-12-06): it gained nothing on 4 rasters of 76,800 spectra and
+#: cost 1-6 % of the wall time on 12 rasters of 12,800
+BLOCKS_PER_THREAD = 3
 #: fewest spectra per block the cluster chooses (a task costs ~ms of scheduling; 2048 spectra ~10 ms of fitting)
 MIN_BLOCK = 2048
 #: most spectra per block (memory per task, and the in-process block size)
@@ -133,17 +138,61 @@ def _assemble(pieces: list[np.ndarray], where: list[tuple[slice, ...]], shape: t
 
 
 class _BlockTask:
-    """One cluster task as a callable holding its arguments: ``client.submit`` walks a task's arguments looking for
-    keys of other tasks (dask's ``parse_input``, into every list, tuple and dict: a block's key lists, regions,
-    template and keywords), ~1 ms of client CPU per block; the arguments of an object are not walked."""
+    """One cluster task: one or more blocks (of one item, or of several small items submitted one after another),
+    each fitted in turn; returns their packed results in order.
 
-    __slots__ = ("args",)
+    A callable holding its arguments: ``client.submit`` walks a task's arguments looking for keys of other tasks
+    (dask's ``parse_input``, into every list, tuple and dict: a block's key lists, regions, template and keywords),
+    ~1 ms of client CPU per block; the arguments of an object are not walked."""
 
-    def __init__(self, args: dict[str, Any]) -> None:
-        self.args = args
+    __slots__ = ("blocks",)
 
-    def __call__(self) -> np.ndarray:
-        return _fit_graph_task(**self.args)
+    def __init__(self, blocks: list[dict[str, Any]]) -> None:
+        self.blocks = blocks
+
+    def __call__(self) -> list[np.ndarray]:
+        return [_fit_graph_task(**args) for args in self.blocks]
+
+
+class _TaskGroups:
+    """Consecutive blocks gathered into cluster tasks of about ``per`` spectra.
+
+    A block is added to the open task while the task stays within ``per`` spectra, or ends nearer ``per`` with it
+    than without it (never beyond ``MAX_BLOCK``); otherwise the open task is closed and the block opens the next.
+    Items smaller than a block (12 rasters of 12,800 spectra on 2 threads) then share tasks instead of making one
+    each: every task costs the client, scheduler and worker ~3.5 ms of CPU each (measured on a ``LocalCluster`` of
+    2 single-thread workers; docs/fit.md), which on a small machine come out of the workers' cores.
+
+    Examples
+    --------
+    >>> groups = _TaskGroups(per=300)
+    >>> [groups.add(k, (0,), 100, {}) for k in range(4)]
+    [None, None, None, [(0, (0,), {}), (1, (0,), {}), (2, (0,), {})]]
+    >>> groups.close()
+    [(3, (0,), {})]
+    """
+
+    def __init__(self, per: int) -> None:
+        self.per = max(int(per), 1)
+        self.blocks: list[tuple[int, tuple[int, ...], dict[str, Any]]] = []
+        self.spectra = 0
+
+    def _takes(self, spectra: int) -> bool:
+        total = self.spectra + spectra
+        return total <= MAX_BLOCK and (total <= self.per or total - self.per < self.per - self.spectra)
+
+    def add(self, item: int, idx: tuple[int, ...], spectra: int,
+            args: dict[str, Any]) -> list[tuple[int, tuple[int, ...], dict[str, Any]]] | None:
+        """Add a block; returns the task it closed (its blocks: item, block index, arguments), if any."""
+        closed = self.close() if self.blocks and not self._takes(spectra) else None
+        self.blocks.append((item, idx, args))
+        self.spectra += int(spectra)
+        return closed
+
+    def close(self) -> list[tuple[int, tuple[int, ...], dict[str, Any]]] | None:
+        """The open task's blocks (None when there are none); the next block opens a new task."""
+        blocks, self.blocks, self.spectra = self.blocks or None, [], 0
+        return blocks
 
 
 def _fit_graph_task(graph: bytes, keys: list[list[Any]], where: list[tuple[slice, ...]], shape: tuple[int, ...],
@@ -192,12 +241,13 @@ def _current_client() -> Any:
 
 
 def cluster_block_spectra(total_spectra: int, total_threads: int) -> int:
-    """Spectra per block on a cluster with ``total_threads`` threads: about ``BLOCKS_PER_THREAD`` blocks per thread.
+    """Spectra per block (and per task) on a cluster with ``total_threads`` threads: about ``BLOCKS_PER_THREAD``
+    tasks per thread.
 
     Examples
     --------
     >>> cluster_block_spectra(153_600, 2), cluster_block_spectra(100, 2), cluster_block_spectra(10**8, 2)
-    (19200, 2048, 65536)
+    (25600, 2048, 65536)
     """
     per = math.ceil(max(int(total_spectra), 1) / (BLOCKS_PER_THREAD * max(int(total_threads), 1)))
     return int(min(max(per, MIN_BLOCK), MAX_BLOCK))
@@ -340,7 +390,8 @@ def fit_dask_many(items: Iterable[FitInput], *, client: Any = None, scheduler: s
         Spectra per block; default: on a cluster about ``BLOCKS_PER_THREAD``
         blocks per cluster thread (:func:`cluster_block_spectra`, at least
         ``MIN_BLOCK``); in-process ``MAX_BLOCK``. Smaller chunks of the input
-        (a reader's) are kept unless tiny.
+        (a reader's) are kept unless tiny. On a cluster, consecutive items
+        smaller than a block share tasks of about this many spectra.
     desc
         Progress bar label.
     total_spectra
@@ -487,6 +538,44 @@ def _fit_task(block: np.ndarray, *rest: Any, has_u: bool, has_m: bool, x: np.nda
     return _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker), invalid, cols)
 
 
+def _block_args(p: _Prepared, args: dict[str, Any], kwargs: dict[str, Any], blocks_per_worker: int) -> dict[str, Any]:
+    """The arguments of :func:`_fit_graph_task` for one block of ``p`` (``args``: from :func:`_block_tasks`)."""
+    return dict(args, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x, template=p.template, kwargs=kwargs,
+                blocks_per_worker=blocks_per_worker, invalid=p.invalid, cols=p.cols)
+
+
+def _on_this_machine(cl: Any, workers: Iterable[str]) -> bool:
+    """Whether the scheduler and every worker listen on a loopback address (or in this process): then the client
+    can fetch results from the workers itself (``gather(direct=True)``) instead of through the scheduler, which on
+    a ``LocalCluster`` receives and sends every result once more in the client's own process."""
+    import ipaddress
+
+    def local(address: str) -> bool:
+        scheme, _, rest = str(address).partition("://")
+        if scheme == "inproc":
+            return True
+        host = rest.rsplit(":", 1)[0].strip("[]")
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    try:
+        scheduler = cl.scheduler.address
+    except AttributeError:  # pragma: no cover - a client without a scheduler connection
+        return False
+    workers = list(workers)
+    return bool(workers) and local(scheduler) and all(local(w) for w in workers)
+
+
+def _completed(cl: Any, done: Any, direct: bool | None) -> Iterable[tuple[Any, Any]]:
+    """(future, result) as the futures of ``done`` (``as_completed``) finish, fetched in batches."""
+    for batch in done.batches():
+        yield from zip(batch, cl.gather(batch, direct=direct), strict=True)
+
+
 def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, block_spectra: int | None,
                     desc: str | None, total_spectra: int | None, on_result: Any, kwargs: dict[str, Any],
                     lorentz: bool, voigt: bool) -> list[FitResult]:
@@ -503,15 +592,28 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
         items = list(items)
         total_spectra = sum(int(np.prod(np.shape(it.data)[:-1])) for it in items)
     per = cluster_block_spectra(total_spectra, total_threads) if block_spectra is None else max(int(block_spectra), 1)
-    # how many blocks a worker runs, for the fit threads of each (the worker's threads shared by its blocks)
+    # how many tasks a worker runs, for the fit threads of each (the worker's threads shared by its tasks)
     blocks_per_worker = math.ceil(max(math.ceil(total_spectra / per), 1) / nworkers)
     run = uuid.uuid4().hex[:12]
     preps: list[_Prepared] = []
     regions: list[dict[tuple[int, ...], tuple[slice, ...]]] = []
     outs: list[np.ndarray | None] = []
     left: list[int] = []
-    where: dict[Any, tuple[int, tuple[int, ...]]] = {}
-    done = as_completed(with_results=True)
+    where: dict[Any, list[tuple[int, tuple[int, ...]]]] = {}  # task key: the (item, block) of each of its results
+    done = as_completed()
+    groups = _TaskGroups(per)
+
+    def submit(blocks: list[tuple[int, tuple[int, ...], dict[str, Any]]] | None) -> None:
+        # all tasks share one key name (one dask task group): a group larger than twice the cluster's threads is
+        # "root-ish", so the scheduler queues its tasks and hands each to the next worker with a free thread (in
+        # submission order). One name per item made groups of 1-2 tasks, assigned to workers as they were
+        # submitted: under load one worker finished up to 0.9 s (a fifth of the run) after the other
+        if blocks:
+            fut = cl.submit(_BlockTask([args for *_, args in blocks]),
+                            key=(f"irisplug-fitblock-{run}", blocks[0][0], len(where)))
+            where[fut.key] = [(k, idx) for k, idx, _ in blocks]
+            done.add(fut)
+
     for k, item in enumerate(items):
         p = _prepare(item, per, kwargs, lorentz, voigt, keep_chunks=False)
         preps.append(p)
@@ -519,39 +621,33 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
         tasks = _block_tasks(p, _spatial_chunks(p.darr.shape[:-1], per))
         if tasks is None:
             regions.append(_regions(p.darr))
-            futures = _submit_shared(cl, p, kwargs, blocks_per_worker)
-        else:  # submitted now; nothing waits for earlier items. All blocks of all items share one key name (one
-            # dask task group): a group larger than twice the cluster's threads is "root-ish", so the scheduler
-            # queues its tasks and hands each to the next worker with a free thread (in submission order). One name
-            # per item made groups of 1-2 tasks, assigned to workers as they were submitted: under load one worker
-            # finished up to 0.9 s (a fifth of the run) after the other
+            for fut, idx in _submit_shared(cl, p, kwargs, blocks_per_worker):
+                where[fut.key] = [(k, idx)]
+                done.add(fut)
+        else:  # submitted as soon as a task is full; nothing waits for earlier items
             regions.append({idx: region for idx, region, _ in tasks})
-            futures = [(cl.submit(_BlockTask(dict(args, has_u=p.uarr is not None, has_m=p.marr is not None, x=p.x,
-                                                  template=p.template, kwargs=kwargs,
-                                                  blocks_per_worker=blocks_per_worker, invalid=p.invalid,
-                                                  cols=p.cols)),
-                                  key=(f"irisplug-fitblock-{run}", k, *idx)), idx)
-                       for idx, _, args in tasks]
+            for idx, _, args in tasks:
+                submit(groups.add(k, idx, math.prod(args["shape"][:-1]),
+                                  _block_args(p, args, kwargs, blocks_per_worker)))
         left.append(len(regions[-1]))
-        for fut, idx in futures:
-            where[fut.key] = (k, idx)
-            done.add(fut)
+    submit(groups.close())
     results: list[FitResult | None] = [None] * len(preps)
     name = desc or (f"fit {preps[0].template.name}" if preps else "fit")
-    for fut, block in irisplug.progress(done, total=len(where), desc=f"{name} (cluster)",
+    direct = True if _on_this_machine(cl, nthreads) else None  # None: the client's own choice
+    for fut, value in irisplug.progress(_completed(cl, done, direct), total=len(where), desc=f"{name} (cluster)",
                                         quiet=_quiet(progress, len(where))):
-        k, idx = where[fut.key]
-        if len(regions[k]) == 1:
-            outs[k] = block
-        else:
-            if outs[k] is None:
-                outs[k] = np.empty((*preps[k].darr.shape[:-1], block.shape[-1]))
-            outs[k][regions[k][idx]] = block
-        left[k] -= 1
-        if left[k] == 0:
-            results[k] = _result(preps[k], outs[k], "dask-cluster", len(regions[k]))
-            if on_result is not None:
-                on_result(k, results[k])
+        for (k, idx), block in zip(where[fut.key], value if isinstance(value, list) else [value], strict=True):
+            if len(regions[k]) == 1:
+                outs[k] = block
+            else:
+                if outs[k] is None:
+                    outs[k] = np.empty((*preps[k].darr.shape[:-1], block.shape[-1]))
+                outs[k][regions[k][idx]] = block
+            left[k] -= 1
+            if left[k] == 0:
+                results[k] = _result(preps[k], outs[k], "dask-cluster", len(regions[k]))
+                if on_result is not None:
+                    on_result(k, results[k])
     return results  # type: ignore[return-value]
 
 
