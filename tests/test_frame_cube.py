@@ -56,3 +56,16 @@ def test_other_axes_leave_the_frames_alone():
     out = cube.rebin((1, 2, 3))
     assert np.abs((_values(out, "time") - t).to_value(u.s)).max() < 1e-6
     assert "high_gain" in out.extra_coords.keys()
+
+
+def test_one_frame_keeps_its_values():
+    # a cube cut to one frame: ndcube moves the frame's extra coordinates to global_coords, where
+    # irisplug.model.extra_coord (and what reads per-frame values through it) now finds them
+    from irisplug.model import extra_coord
+
+    cube, t = _cube()
+    one = cube[2]
+    assert "exposure_time" not in one.extra_coords.keys()
+    assert extra_coord(one, "exposure_time") == 0.1 * u.s
+    assert abs((extra_coord(one, "time") - t[2]).to_value(u.s)) < 1e-9
+    assert extra_coord(one, "temperature") == 22.0 * u.deg_C

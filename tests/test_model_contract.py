@@ -53,6 +53,21 @@ def test_refusal_reasons_name_the_axis(ctypes, reason):
     assert c.kind is None and reason in c.reason
 
 
+def test_spectra_whose_wavelength_varies_along_axis_0():
+    # one frame of a 3-D spectral cube whose wavelength depends on the position (a 2-D wavelength table) or on the
+    # time (a drifting wavelength): still spectra; a wavelength varying along an axis that is neither is refused
+    def coupled(*ctypes):
+        w = _wcs(*ctypes)
+        w.wcs.pc = [[1.0, 0.1], [0.0, 1.0]]  # the wavelength (FITS axis 1) depends on array axis 0 too
+        return NDCube(np.ones((5, 6)), wcs=w, unit=u.DN)
+
+    timed = coupled("WAVE", "TIME")
+    assert timed.array_axis_physical_types[0] == ("em.wl", "time")
+    assert kind_of(timed).kind is Kind.SPECTRA
+    c = kind_of(coupled("WAVE", "PIXEL"))
+    assert c.kind is None and "nor shared only with a spatial or time axis 0" in c.reason
+
+
 def test_containers():
     raster = _cube((4, 5, 6), *RASTER)
     images = _cube((4, 5, 6), *IMAGES)

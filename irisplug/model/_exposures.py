@@ -128,7 +128,9 @@ def exposure_values(cube: Any) -> dict[str, Any]:
 def extra_coord(cube: Any, name: str) -> Any:
     """The per-exposure coordinate ``name`` of ``cube`` along its exposure axis.
 
-    Works after any slicing: a cube cut to one exposure gives a scalar.
+    Works after any slicing: a cube cut to one exposure gives a scalar (for
+    a cube whose values are extra coordinates, ndcube's ``global_coords``
+    keeps them once the exposure axis is indexed away).
 
     Parameters
     ----------
@@ -167,7 +169,12 @@ def extra_coord(cube: Any, name: str) -> Any:
     ec = getattr(cube, "extra_coords", None)
     if ec is not None and name in ec.keys():
         return cube.axis_world_coords(wcs=ec[name])[0]
-    known = sorted(set(values) | set(ec.keys() if ec is not None else ()))
+    # a cube cut to one frame (its frame axis indexed away): ndcube keeps the dropped coordinates' values there
+    gc = getattr(cube, "global_coords", None)
+    held = set(gc.keys()) if gc is not None else set()
+    if name in held:
+        return gc[name]
+    known = sorted(set(values) | set(ec.keys() if ec is not None else ()) | held)
     if known:
         raise UnknownCoordinateError(f"no per-exposure coordinate {name!r}; this {type(cube).__name__} has {known}",
                                      path=_filename(cube))

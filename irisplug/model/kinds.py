@@ -210,9 +210,13 @@ def _classify_cube(obj: Any) -> Classified:
         return Classified(None, f"3-D cube with no spectral axis and array axes 1, 2 not both spatial ({shown})")
     if ndim == 2:
         if spectral:
-            if spectral == [1] and all(_is_spectral(x) for x in types[1]):
+            # the last array axis purely spectral; axis 0 may carry the wavelength too where it varies with the
+            # position or time (a wavelength table per slit position: one frame of a 3-D spectral cube)
+            if (1 in spectral and all(_is_spectral(x) for x in types[1])
+                    and (0 not in spectral or 0 in spatial or 0 in timed)):
                 return Classified(Kind.SPECTRA, "2-D spectra (position or time, wavelength)")
-            return Classified(None, f"2-D cube whose spectral world axis is not the last array axis alone ({shown})")
+            return Classified(None, f"2-D cube whose spectral world axis is not the last array axis alone, nor "
+                                    f"shared only with a spatial or time axis 0 ({shown})")
         if spatial == [0, 1]:
             return Classified(Kind.IMAGE, "2-D image with spatial axes")
         return Classified(None, f"2-D cube whose axes are not both spatial ({shown})")

@@ -44,3 +44,31 @@ def test_binned_integrations_carry_the_bins_times_and_exposures(l1b_files, opera
     ok = np.isfinite(got) & np.isfinite(want)
     assert ok.mean() > 0.5
     np.testing.assert_allclose(got[ok], want[ok], rtol=1e-6)
+
+
+def test_one_integration_exposure_normalised(l1b_files):
+    # a single integration (cube[i], 2-D: ndcube moves its time and exposure time to global_coords) was refused as
+    # carrying no exposure time; the radiance (kR/nm, already a rate) was divided by the exposure time too
+    path = l1b_files[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        product = irisplug.read(path)
+    with fits.open(path) as h:
+        exp_s = h["Engineering"].data["INT_TIME"][0] / 1000
+    cube = product["dark_subtracted"]
+    one = cube[1]
+    assert one.data.ndim == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        norm = irisplug.calibrate(one, ["exposure-norm"])
+    assert norm.unit == u.DN / u.s
+    want = np.asarray(cube.data, float)[1] / exp_s
+    got = np.asarray(norm.data, float)
+    ok = np.isfinite(want)
+    assert ok.mean() > 0.5
+    np.testing.assert_allclose(got[ok], want[ok], rtol=1e-12)
+    radiance = product["radiance"]
+    with pytest.warns(Warning, match="already a rate"):
+        same = irisplug.calibrate(radiance, ["exposure-norm"])
+    assert same.unit == radiance.unit
+    np.testing.assert_array_equal(np.asarray(same.data), np.asarray(radiance.data))

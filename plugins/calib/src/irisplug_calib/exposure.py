@@ -3,8 +3,9 @@
 Works on NDCubes whose axis 0 carries an ``exposure_time`` coordinate (IRIS
 rasters and slit-jaw cubes, SHOW stacks), NDCubes with a scalar or per-frame
 ``meta["exposure_time"]``, sequences of those, and sunpy Maps
-(``exposure_time``). Data already per second, or already normalised by this
-step, are returned unchanged (a copy) with a warning.
+(``exposure_time``). Data already a rate (per second, or in a unit that is
+a rate, such as the Rayleigh), or already normalised by this step, are
+returned unchanged (a copy) with a warning.
 
 Examples
 --------
@@ -45,28 +46,43 @@ from irisplug_calib._common import (
 __all__ = ["normalize_exposure", "is_per_second"]
 
 
+#: words of astropy's physical types of units that are rates in themselves: the Rayleigh (a photon flux, 1e10/4pi
+#: photons m^-2 s^-1 sr^-1: airglow radiances in kR/nm), the watt (power), the jansky (spectral flux density); a
+#: magnetic flux (density) is no rate
+_RATE_TYPES = ("flux", "power", "irradiance", "radiance", "brightness")
+
+
 def is_per_second(unit: Any) -> bool:
-    """True when ``unit`` already contains ``1/s`` (DN/s, ct/s, erg/s/...).
+    """True when ``unit`` is already a rate: it contains ``1/s`` (DN/s, ct/s, erg/s/...) or a unit that is a rate
+    in itself (Rayleigh, watt, jansky: astropy physical types of flux, power, irradiance, radiance, brightness).
+
+    Counts (DN, ct, photons, electrons) and energies (erg, J) are not: they are what an exposure accumulates.
 
     Examples
     --------
     >>> import astropy.units as u
-    >>> is_per_second(u.DN / u.s), is_per_second(u.DN)
-    (True, False)
+    >>> is_per_second(u.DN / u.s), is_per_second(u.DN), is_per_second(u.kR / u.nm), is_per_second(u.erg)
+    (True, False, True, False)
     """
     import astropy.units as u
 
     if unit is None:
         return False
     unit = u.Unit(unit)
-    return any(b.is_equivalent(u.s) and p < 0 for b, p in zip(unit.bases, unit.powers, strict=True))
+    for base, power in zip(unit.bases, unit.powers, strict=True):
+        if power < 0 and base.is_equivalent(u.s):
+            return True
+        ptype = str(base.physical_type)
+        if power > 0 and "magnetic" not in ptype and any(word in ptype for word in _RATE_TYPES):
+            return True
+    return False
 
 
 def _already(obj: Any) -> str | None:
     if any(r.get("step") == "exposure-norm" for r in history(obj)):
         return "it was already exposure-normalised (see its history)"
     if is_per_second(getattr(obj, "unit", None)):
-        return f"its unit {obj.unit} is already per second"
+        return f"its unit {obj.unit} is already a rate (per second)"
     return None
 
 
