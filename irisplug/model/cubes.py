@@ -27,13 +27,9 @@ def _relabel_sky(cube: Any, objs: tuple[Any, ...], pixel_corners: bool) -> tuple
     """
     from astropy.coordinates import SkyCoord
 
-    from irisplug.model.operations import unwrap_wcs
-    from irisplug.model.wcs import PerExposureWCS
-
     if not any(isinstance(o, SkyCoord) for o in objs):
         return objs
-    base, _ = unwrap_wcs(cube.wcs)
-    if not isinstance(base, PerExposureWCS):
+    if _per_exposure_base(cube.wcs) is None:
         return objs
     low = cube.wcs.low_level_wcs
     corr = np.asarray(low.axis_correlation_matrix)
@@ -55,6 +51,22 @@ def _relabel_sky(cube: Any, objs: tuple[Any, ...], pixel_corners: bool) -> tuple
     keep = tuple(slice(None) if p in pix_axes else 0 for p in range(low.pixel_n_dim))
     sky = sky[keep].transpose() if sky.ndim > 1 else sky[keep]
     return tuple(sky if isinstance(o, SkyCoord) else o for o in objs)
+
+
+def _per_exposure_base(wcs: Any) -> Any:
+    """The :class:`~irisplug.model.wcs.PerExposureWCS` under ndcube's and astropy's wrappers (sliced, resampled by
+    ``rebin``), or None."""
+    from irisplug.model.wcs import PerExposureWCS
+
+    low = getattr(wcs, "low_level_wcs", wcs)
+    for _ in range(16):
+        if isinstance(low, PerExposureWCS):
+            return low
+        inner = getattr(low, "_wcs", None)
+        if inner is None:
+            return None
+        low = getattr(inner, "low_level_wcs", inner)
+    return None
 
 
 def _counted_from_the_start(item: Any, shape: tuple[int, ...]) -> Any:

@@ -405,16 +405,18 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
             obs = self._observer_coords(self._ref(), *self._observer)
         return Helioprojective(obstime=obstime, observer=obs, rsun=rsun)
 
-    def _remember(self, lon: np.ndarray, idx: np.ndarray) -> None:
-        """Note which exposure each value of ``lon`` (an array just computed) belongs to."""
+    def _remember(self, lon: np.ndarray, pe: np.ndarray) -> None:
+        """Note the exposure pixel of each value of ``lon`` (an array just computed): which exposure it belongs to,
+        or between which two it lies (a pixel of a cube binned along its exposures: ndcube's resampled WCS)."""
         with self._memo_lock:
             for key in [k for k, (ref, _) in self._memo.items() if ref() is None]:
                 del self._memo[key]
             while len(self._memo) >= 8:
                 self._memo.pop(next(iter(self._memo)))
-            self._memo[id(lon)] = (weakref.ref(lon), idx)
+            self._memo[id(lon)] = (weakref.ref(lon), pe)
 
     def _recall(self, lon: Any) -> np.ndarray | None:
+        """The exposure pixels :meth:`_remember` noted for ``lon``, or None."""
         with self._memo_lock:
             hit = self._memo.get(id(lon))
         if hit is None or hit[0]() is not lon:
@@ -434,12 +436,28 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         import astropy.units as u
         from astropy.coordinates import SkyCoord
 
-        idx = self._recall(lon)
-        if idx is None:
-            idx = np.array(min(self._n - 1, max(0, self._n // 2)))
+        pe = self._recall(lon)
+        if pe is None:
+            frame = self._frame_of_exposures(np.array(min(self._n - 1, max(0, self._n // 2))))
+        else:
+            pe = np.asarray(pe, dtype=float)
+            idx = self._index(pe)
+            between = np.isfinite(pe) & (pe != idx)
+            frame = self._frame_between_exposures(pe, idx) if between.any() else self._frame_of_exposures(idx)
         kwargs.pop("frame", None)
         unit = kwargs.pop("unit", u.deg)
-        return SkyCoord(lon, lat, *args, unit=unit, frame=self._frame_of_exposures(np.asarray(idx)), **kwargs)
+        return SkyCoord(lon, lat, *args, unit=unit, frame=frame, **kwargs)
+
+    def _frame_between_exposures(self, pe: np.ndarray, idx: np.ndarray) -> Any:
+        """Helioprojective frame at fractional exposure pixels ``pe``: the time there (the exposure times
+        interpolated, as the WCS's time axis gives it; a pixel of exposures binned by two is their mean time) and the
+        observer interpolated to it."""
+        import astropy.units as u
+        from sunpy.coordinates import Helioprojective
+
+        rsun = self.exposure_frame(int(np.ravel(idx)[0])).rsun
+        obstime = self._ref() + self._time_of(np.atleast_1d(pe).ravel()).reshape(np.shape(pe)) * u.s
+        return Helioprojective(obstime=obstime, observer=self.observer_at(obstime), rsun=rsun)
 
     def observer_at(self, obstime: Any) -> Any:
         """The observer (HGS SkyCoord) at ``obstime`` (Time, any shape): interpolated between exposures."""
@@ -539,7 +557,7 @@ class PerExposureWCS(HighLevelWCSMixin, BaseLowLevelWCS):
         result = tuple(o.reshape(shape) for o in out)
         lon = self._lon_world_index()
         if lon is not None:
-            self._remember(result[lon], idx.reshape(shape))
+            self._remember(result[lon], pe.reshape(shape).copy())
         return result
 
     def _lon_world_index(self) -> int | None:

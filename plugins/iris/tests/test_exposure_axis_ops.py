@@ -135,3 +135,26 @@ def test_per_exposure_coordinates_have_physical_types(seq):
     assert "obs.exposure" in types and "meta.number" in types and "custom:CUSTOM" not in types
     # "time" still names one coordinate of the extra coordinates (ndcube matches substrings)
     assert len(seq[0].axis_world_coords("time", wcs=seq[0].extra_coords)[0]) == seq[0].data.shape[0]
+
+
+def test_binned_exposures_sky_coordinates_at_each_bins_time(seq, files):
+    # the SkyCoord of a cube binned along its exposures carried one obstime (the middle exposure's) for every bin;
+    # each bin's points are now seen at the bin's mean time (the time coordinate's), from the observer there
+    from astropy.coordinates import SkyCoord
+
+    cube = seq[0]
+    mid = _midpoints(files[0])
+    want_t = mid[0] + ((mid - mid[0]).to_value(u.s).reshape(-1, 2).mean(axis=1)) * u.s
+    sky = next(o for o in cube.rebin((2, 1, 1)).axis_world_coords() if isinstance(o, SkyCoord))
+    assert sky.obstime.shape == sky.shape and sky.shape[0] == len(want_t)
+    assert np.abs((sky.obstime[:, 0] - want_t).to_value(u.s)).max() < 1e-3
+    assert np.abs((sky.obstime - sky.obstime[:, :1]).to_value(u.s)).max() == 0  # one time along the slit
+    # the observer between the two exposures' observers (the file's aux table: HGLN/HGLT/DSUN per exposure)
+    full = next(o for o in cube.axis_world_coords() if isinstance(o, SkyCoord))
+    for name in ("lon", "lat", "radius"):
+        per = getattr(full.observer, name)[:, 0]
+        got = getattr(sky.observer, name)[:, 0]
+        lo, hi = np.minimum(per[0::2], per[1::2]), np.maximum(per[0::2], per[1::2])
+        assert np.all((got >= lo - 1e-9 * abs(hi)) & (got <= hi + 1e-9 * abs(hi))), name
+    # an unbinned cube's points keep their own exposure's frame
+    assert np.abs((full.obstime[:, 0] - mid).to_value(u.s)).max() < 1e-3
