@@ -14,6 +14,7 @@ from ndcube import NDCube
 from sunraster import SpectrogramCube
 
 from irisplug.model._exposures import EXPOSURE_COORDS, exposure_values, extra_coord
+from irisplug.model.operations import world_object_keys
 
 __all__ = ["RasterCube", "SJICube", "ImageCube", "ExposureCubeMixin"]
 
@@ -356,7 +357,7 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
         coordinate (e.g. a SpectralCoord alone) is left as it is: ndcube crops
         only the axes it constrains.
         """
-        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        keys = world_object_keys(self.wcs)
         if "time" not in keys or "celestial" not in keys:
             return points
         ti, ci = keys.index("time"), keys.index("celestial")
@@ -386,7 +387,7 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
             return None
         from astropy.time import Time
 
-        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        keys = world_object_keys(self.wcs)
         ti = keys.index("time")
         t = np.atleast_1d(extra_coord(self, "time"))
         when = Time([p[ti] for p in points])
@@ -401,7 +402,7 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
 
     def _is_time_only(self, points: tuple[Any, ...]) -> bool:
         """Whether every crop point gives a time and nothing else (world-object order, as :meth:`crop` takes)."""
-        keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+        keys = world_object_keys(self.wcs)
         if "time" not in keys or not points:
             return False
         ti = keys.index("time")
@@ -469,7 +470,7 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
         if all(len(p) == len(types) and p[ti] is not None and all(v is None for i, v in enumerate(p) if i != ti)
                for p in points):
             ref = self._time_reference()
-            keys = list(dict.fromkeys(c[0] for c in self.wcs.world_axis_object_components))
+            keys = world_object_keys(self.wcs)
             return self.crop(*[tuple(ref + as_q(p[ti], ti) if k == "time" else None for k in keys) for p in points],
                              keepdims=keepdims)
         first, last = self._time_edges_values()
@@ -486,10 +487,7 @@ class ExposureCubeMixin(PerExposureCoordsMixin):
 
     def _time_reference(self) -> Any:
         """The Time whose offset the low-level time values are (the WCS's reference time)."""
-        from irisplug.model.operations import unwrap_wcs
-
-        base, _ = unwrap_wcs(self.wcs)
-        return base._ref()
+        return _per_exposure_base(self.wcs)._ref()
 
     def _time_edges_values(self) -> tuple[float, float]:
         """Low-level time values of the first and the last exposure of this cube."""

@@ -13,6 +13,7 @@ from irisplug.model._exposures import attach_exposure_coords, exposure_values
 
 __all__ = [
     "unwrap_wcs",
+    "world_object_keys",
     "rewrap_wcs",
     "replace_arrays",
     "select_exposures",
@@ -34,6 +35,25 @@ def unwrap_wcs(wcs: Any) -> tuple[Any, list[Any]]:
     if isinstance(low, SlicedLowLevelWCS):
         return low._wcs, list(low._slices_pixel)
     return low, [slice(None)] * low.pixel_n_dim
+
+
+def world_object_keys(wcs: Any) -> list[str]:
+    """The high-level world objects of ``wcs`` (``"spectral"``, ``"celestial"``, ``"time"``, ...) in the order
+    ``NDCube.crop`` takes them.
+
+    Read from the low-level WCS: a sliced or rebinned cube's WCS is a high-level wrapper without
+    ``world_axis_object_components``.
+
+    Examples
+    --------
+    >>> from astropy.wcs import WCS
+    >>> w = WCS(naxis=2)
+    >>> w.wcs.ctype = ["WAVE", "TIME"]
+    >>> world_object_keys(w)
+    ['spectral', 'time']
+    """
+    low = getattr(wcs, "low_level_wcs", wcs)
+    return list(dict.fromkeys(c[0] for c in low.world_axis_object_components))
 
 
 def rewrap_wcs(base: Any, slices: list[Any]) -> Any:

@@ -48,7 +48,9 @@ __all__ = ["InteropContract"]
 
 def _keys(cube: Any) -> list[str]:
     """The high-level world objects of ``cube.wcs`` in the order ``crop`` takes them."""
-    return list(dict.fromkeys(c[0] for c in cube.wcs.world_axis_object_components))
+    from irisplug.model.operations import world_object_keys
+
+    return world_object_keys(cube.wcs)
 
 
 def _plain(cube: Any, data: Any = None) -> Any:
@@ -61,7 +63,7 @@ def _plain(cube: Any, data: Any = None) -> Any:
 
 def _object_index(cube: Any, klass_name: str) -> int | None:
     """Index (in ``_keys`` order) of the world object whose class is named ``klass_name``."""
-    classes = cube.wcs.world_axis_object_classes
+    classes = getattr(cube.wcs, "low_level_wcs", cube.wcs).world_axis_object_classes
     for i, key in enumerate(_keys(cube)):
         # astropy's FITS WCS declares the spectral object as a Quantity built into a SpectralCoord
         if classes[key][0].__name__ == klass_name or (klass_name == "SpectralCoord" and key == "spectral"):
