@@ -168,20 +168,26 @@ def test_local_cluster_all_rasters_at_once_bit_identical(si_iv_sequence, cluster
     seq, ref = si_iv_sequence
     make = (irisplug.local_cluster(2) if cluster == "irisplug.local_cluster" else
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+    overlapping: set = set()
     with make as lc, distributed.Client(lc) as client:
-        with distributed.get_task_stream(client) as ts:
-            maps = fit_any(seq, TEMPLATE, client=client, block_spectra=256, progress=False)
-        spans = _fit_spans(ts.data)
-    _assert_identical(ref, [_arrays(m) for m in maps])
-    # 4 rasters x 512 spectra in blocks of 256: 8 fit tasks, one per block
-    assert len(spans) == 8
-    assert len({name for *_, name in spans}) == 4
-    # one dask task group for every block of every raster: a group larger than twice the cluster's threads is
-    # queued on the scheduler and handed to whichever worker frees a thread (groups of one raster's 1-2 blocks were
-    # assigned to workers at submission, and under load one worker finished far behind the other)
-    assert len({name.split("/")[0] for *_, name in spans}) == 1
-    # all submitted at once: some blocks of different rasters ran at the same time (never when files wait in turn)
-    overlapping = {(a[2], b[2]) for a in spans for b in spans if a[2] != b[2] and a[0] < b[1] and b[0] < a[1]}
+        # all submitted at once: some blocks of different rasters run at the same time, never when files wait in
+        # turn (then no run overlaps). On a loaded machine one worker may happen to run all 8 small tasks alone:
+        # up to 3 fits, each checked in full
+        for _ in range(3):
+            with distributed.get_task_stream(client) as ts:
+                maps = fit_any(seq, TEMPLATE, client=client, block_spectra=256, progress=False)
+            spans = _fit_spans(ts.data)
+            _assert_identical(ref, [_arrays(m) for m in maps])
+            # 4 rasters x 512 spectra in blocks of 256: 8 fit tasks, one per block
+            assert len(spans) == 8
+            assert len({name for *_, name in spans}) == 4
+            # one dask task group for every block of every raster: a group larger than twice the cluster's threads
+            # is queued on the scheduler and handed to whichever worker frees a thread (groups of one raster's 1-2
+            # blocks were assigned to workers at submission, and under load one worker finished far behind)
+            assert len({name.split("/")[0] for *_, name in spans}) == 1
+            overlapping = {(a[2], b[2]) for a in spans for b in spans if a[2] != b[2] and a[0] < b[1] and b[0] < a[1]}
+            if overlapping:
+                break
     assert overlapping
 
 
