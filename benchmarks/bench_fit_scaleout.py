@@ -178,7 +178,7 @@ def _bare_tasks(seq) -> bytes:
         prep = _prepare(FitInput(p.data, p.x, p.template, p.unc, p.mask, p.invalid), per, {}, False, False,
                         keep_chunks=False)
         for idx, _, args in _block_tasks(prep, _spatial_chunks(prep.darr.shape[:-1], per)):
-            closed.append(groups.add(k, idx, int(np.prod(args["shape"][:-1])),
+            closed.extend(groups.add(k, idx, int(np.prod(args["shape"][:-1])),
                                      _block_args(prep, args, {"threads": 1}, 1)))
     closed.append(groups.close())
     tasks = [_BlockTask([args for *_, args in blocks]) for blocks in closed if blocks]

@@ -121,6 +121,28 @@ def test_small_items_share_tasks(si_iv_sequence):
     assert sorted(name.split("/")[1] for *_, name in spans) == ["0", "2"]
 
 
+def test_first_round_reaches_the_scheduler_in_one_message(si_iv_sequence):
+    # the client sends a message at once only when it sent none in the last 10 ms: submitted one after another,
+    # the second worker's first task waited ~9 ms (a raster of 12,800 spectra is 90 ms of fitting). The first
+    # task per cluster thread goes in one message (one update-graph on the scheduler); later ones as they are made
+    distributed = pytest.importorskip("distributed")
+    from irisplug_fit.cube import fit_any
+
+    def graph_updates(dask_scheduler):  # (task key, stimulus) of each task the scheduler was given
+        return [(str(e[0]), e[-2]) for e in dask_scheduler.transition_log
+                if e[1] == "released" and "irisplug-fitblock" in str(e[0])]
+
+    seq, ref = si_iv_sequence
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as lc, \
+            distributed.Client(lc) as client:
+        maps = fit_any(seq, TEMPLATE, client=client, block_spectra=512, progress=False)
+        given = dict(client.run_on_scheduler(graph_updates))
+    _assert_identical(ref, [_arrays(m) for m in maps])
+    stimuli = [s for _, s in sorted(given.items(), key=lambda kv: int(kv[0].rstrip(")").rsplit(",", 1)[1]))]
+    assert len(stimuli) == 4  # a task per raster
+    assert stimuli[0] == stimuli[1] and len(set(stimuli)) == 3, stimuli
+
+
 def test_task_groups_end_nearest_the_block_size(monkeypatch):
     from irisplug_fit import scaleout
     from irisplug_fit.scaleout import _TaskGroups
@@ -128,9 +150,13 @@ def test_task_groups_end_nearest_the_block_size(monkeypatch):
     def tasks(per, sizes):
         g, out = _TaskGroups(per), []
         for k, n in enumerate(sizes):
-            out.append(g.add(k, (0,), n, {}))
+            out.extend(g.add(k, (0,), n, {}))
         out.append(g.close())
         return [[k for k, *_ in t] for t in out if t]
+
+    def closed_at(per, sizes):  # the item whose add closed each task (submitted then, before the next is planned)
+        g = _TaskGroups(per)
+        return [k for k, n in enumerate(sizes) for _ in g.add(k, (0,), n, {})]
 
     # 12 rasters of 12,800 spectra: tasks of 3 (38,400 asked), 2 (25,600), 1 (19,200: 2 would be as far above)
     assert tasks(38_400, [12_800] * 12) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 10, 11]]
@@ -139,8 +165,12 @@ def test_task_groups_end_nearest_the_block_size(monkeypatch):
     # a small item joins a task nearly full when that ends nearer the size asked; a large one never
     assert tasks(1000, [900, 50, 900, 600, 600, 600, 700]) == [[0, 1], [2], [3, 4], [5, 6]]
     assert tasks(1000, [5000, 10, 10]) == [[0], [1, 2]]
+    # a task full with its last block goes at once, not when the next item's first block is added
+    assert closed_at(25_600, [12_800] * 6) == [1, 3, 5]
+    assert closed_at(1000, [5000, 10, 10]) == [0] and closed_at(1000, [900, 100, 5]) == [1]
     monkeypatch.setattr(scaleout, "MAX_BLOCK", 1200)  # never beyond the most spectra a task holds
     assert tasks(1000, [600, 700]) == [[0], [1]] and tasks(1000, [600, 600]) == [[0, 1]]
+    assert closed_at(1000, [600, 1100]) == [1, 1]  # the open task closed by a block too large, which fills its own
 
 
 def test_results_fetched_from_workers_on_this_machine():

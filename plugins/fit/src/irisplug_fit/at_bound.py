@@ -134,12 +134,13 @@ def at_bound_mask(template: Template, flags: np.ndarray) -> np.ndarray:
     [[False, False, True, True]]
     """
     flags = np.asarray(flags)
-    out = np.zeros((*flags.shape[:-1], template.n_params), dtype=bool)
+    # built a parameter per row, each row contiguous (the maps take them so), returned with the parameters last
+    out = np.zeros((template.n_params, *flags.shape[:-1]), dtype=bool)
     for c, (comp, o) in enumerate(zip(template.components, template.param_offsets, strict=True)):
         o = int(o)
         nb = 4 if comp.profile == "voigt" else 3
         f = flags[..., c]
         absent = (f & AMPLITUDE) != 0
         for j in range(1, nb):
-            out[..., o + j] = absent | ((f & _BITS[j]) != 0)
-    return out
+            np.bitwise_or(absent, (f & _BITS[j]) != 0, out=out[o + j])
+    return np.moveaxis(out, 0, -1)
