@@ -503,3 +503,30 @@ def test_blocks_cut_to_the_fitted_columns_fit_as_the_whole_window():
             for name in ("params", "errors", "chi2", "niter", "status", "dof"):
                 np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
             np.testing.assert_array_equal(got.wavelength, ref.wavelength)
+
+
+@pytest.mark.parametrize("profile", ["gaussian", "voigt"])
+def test_packed_rows_carry_every_map(poisson_si_iv, profile):
+    # a cluster task's result travels as rows (_pack) and comes back as a FitResult (_result): every map of it,
+    # derived ones too (velocities, intensity errors from the covariances, at-bound flags), equals the map of the
+    # fit's own result to the bit, and each map is one contiguous row
+    from irisplug_fit.engine import fit_spectra
+    from irisplug_fit.maps import result_maps
+    from irisplug_fit.scaleout import _pack, _Prepared, _result
+
+    y = poisson_si_iv["y"][:600].copy()
+    y[3] = np.nan  # a spectrum not fitted
+    y[5] = 40.0  # no line: its amplitude ends on its bound (0)
+    y[6] = 80 - (y[6] - y[6].min()) * 0.05  # an absorption line: on bounds too
+    res = fit_spectra(y.reshape(20, 30, -1), poisson_si_iv["x"], TEMPLATE, covariance=True, progress=False,
+                      voigt=profile == "voigt")
+    assert res.covariance is not None and (res.status != 0).any() and (res.bound_flags & 1).any()
+    back = _result(_Prepared(None, None, None, poisson_si_iv["x"], res.template, res.shape, res.absolute_sigma),
+                   _pack(res), "dask-cluster", 1)
+    ours, theirs = result_maps(back), result_maps(res)
+    assert ours.keys() == theirs.keys() and f"{res.template.components[0].name}.intensity_err" in ours
+    for name, (a, unit) in theirs.items():
+        b, unit_b = ours[name]
+        assert unit_b == unit and b.dtype == a.dtype and b.shape == (20, 30), name
+        np.testing.assert_array_equal(b, a, err_msg=name)
+        assert b.flags.c_contiguous, name
