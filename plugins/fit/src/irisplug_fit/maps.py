@@ -131,11 +131,9 @@ _FITTED_TABLE = np.isin(np.arange(256), [int(s) for s in FITTED])
 
 
 def _fitted(status: np.ndarray) -> np.ndarray:
-    """True where ``status`` is one of :data:`~irisplug_fit.status.FITTED`."""
-    status = np.asarray(status)
-    if status.dtype == np.uint8:
-        return _FITTED_TABLE[status]
-    return np.isin(status, [int(s) for s in FITTED])
+    """True where ``status`` (:class:`~irisplug_fit.status.Status` codes, all below 256) is one of
+    :data:`~irisplug_fit.status.FITTED`."""
+    return _FITTED_TABLE[np.asarray(status).astype(np.uint8, copy=False)]
 
 
 def to_collection(res: FitResult, *, wcs: Any = None, data_unit: Any = None, meta: dict[str, Any] | None = None,

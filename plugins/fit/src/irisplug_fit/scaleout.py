@@ -155,9 +155,9 @@ class _BlockTask:
     """One cluster task: one or more blocks (of one item, or of several small items submitted one after another),
     each fitted in turn; returns their packed results in order.
 
-    A callable holding its arguments: ``client.submit`` walks a task's arguments looking for keys of other tasks
-    (dask's ``parse_input``, into every list, tuple and dict: a block's key lists, regions, template and keywords),
-    ~1 ms of client CPU per block; the arguments of an object are not walked."""
+    An object holding its arguments: ``client.submit`` and ``client.map`` walk a task's arguments looking for keys
+    of other tasks (dask's ``parse_input``, into every list, tuple and dict: a block's key lists, regions, template
+    and keywords), ~1 ms of client CPU per block; the attributes of an object are not walked."""
 
     __slots__ = ("blocks",)
 
@@ -169,7 +169,7 @@ class _BlockTask:
 
 
 def _call(task: _BlockTask) -> list[np.ndarray]:
-    """Run a task given as an argument (``client.map`` of several tasks in one message)."""
+    """Run a task given as an argument (``client.map``: several tasks in one message)."""
     return task()
 
 
@@ -649,7 +649,7 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
     groups = _TaskGroups(per)
 
     held: list[list[tuple[int, tuple[int, ...], dict[str, Any]]]] = []  # the first round, not yet sent
-    held_since = [0.0]
+    held_since = 0.0
 
     def send(tasks: list[list[tuple[int, tuple[int, ...], dict[str, Any]]]]) -> None:
         # all tasks share one key name (one dask task group): a group larger than twice the cluster's threads is
@@ -657,10 +657,8 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
         # submission order). One name per item made groups of 1-2 tasks, assigned to workers as they were
         # submitted: under load one worker finished up to 0.9 s (a fifth of the run) after the other
         keys = [(f"irisplug-fitblock-{run}", blocks[0][0], len(where) + i) for i, blocks in enumerate(tasks)]
-        calls = [_BlockTask([args for *_, args in blocks]) for blocks in tasks]
-        # several tasks in one message (client.map); a task's arguments are inside its callable, not walked
-        futs = ([cl.submit(calls[0], key=keys[0])] if len(calls) == 1 else
-                cl.map(_call, calls, key=keys, pure=False))
+        # the tasks in one message (client.map); a task's arguments are inside its callable, which is not walked
+        futs = cl.map(_call, [_BlockTask([args for *_, args in blocks]) for blocks in tasks], key=keys, pure=False)
         for fut, blocks in zip(futs, tasks, strict=True):
             where[fut.key] = [(k, idx) for k, idx, _ in blocks]
             done.add(fut)
@@ -671,12 +669,13 @@ def _fit_on_cluster(cl: Any, items: Iterable[FitInput], progress: bool | None, b
         # stream to the scheduler), so the second task of 12 rasters reached the scheduler ~9 ms after it was
         # submitted and its worker idled meanwhile (submitted one after another, the first went alone). Held at
         # most FIRST_ROUND_WAIT; later tasks go at once.
+        nonlocal held_since
         if blocks:
             if not held:
-                held_since[0] = time.perf_counter()
+                held_since = time.perf_counter()
             held.append(blocks)
         if held and (where or last or len(held) >= total_threads
-                     or time.perf_counter() - held_since[0] >= FIRST_ROUND_WAIT):
+                     or time.perf_counter() - held_since >= FIRST_ROUND_WAIT):
             send(held)
             held.clear()
 
