@@ -28,6 +28,10 @@ machine is shared and noisy), each k in three configurations:
   ``irisplug.worker_malloc`` as ``irisplug.local_cluster``'s workers do:
   they allocate memory alike whatever ran before.
 
+Each cluster configuration runs in a process of its own (spawned once, driven through a pipe, interleaved with
+the others): ``irisplug.local_cluster`` sets glibc's malloc thresholds in the process that calls it (the client,
+scheduler and nannies' process), which cannot be undone, and ``distributed defaults`` must not inherit that.
+
 Every worker is warmed up first (imports, numba kernels loaded), outside the timing. Each cluster then
 fits the sequence ``--fits`` times (3 by default: more pairs per minute on a host whose speed drifts; the
 1-worker and 2-worker fits are paired in order).
@@ -55,6 +59,7 @@ code run with different ``PYTHONPATH``).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -248,8 +253,10 @@ def _cluster(workers: int, config: str):
     return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
 
 
-def _run(seq, workers: int, config: str, fits: int) -> list[tuple[dict[str, float], list[dict[str, np.ndarray]]]]:
-    """``fits`` timed fits of ``seq`` on one new cluster: (measures, maps) of each."""
+def _run(seq, workers: int, config: str, fits: int,
+         warm_client: bool = False) -> list[tuple[dict[str, float], list[dict[str, np.ndarray]]]]:
+    """``fits`` timed fits of ``seq`` on one new cluster: (measures, maps) of each (``warm_client``: one untimed fit
+    first, for the imports and first calls of a new client process)."""
     from distributed import Client, get_task_stream
 
     from irisplug_fit.cube import fit_any
@@ -257,6 +264,8 @@ def _run(seq, workers: int, config: str, fits: int) -> list[tuple[dict[str, floa
     out = []
     with _cluster(workers, config) as cluster, Client(cluster) as client:
         client.run(_warm)
+        if warm_client:
+            fit_any(seq, "si_iv_1403", client=client, progress=False)
         threads = sum(client.nthreads().values())
         for _ in range(fits):
             before = _worker_cpu(client)
@@ -271,6 +280,21 @@ def _run(seq, workers: int, config: str, fits: int) -> list[tuple[dict[str, floa
                          "busiest_worker_cpu": max(per), "busy": busy, "overlap": overlap, "tasks": ntasks},
                         _maps(maps)))
     return out
+
+
+def _config_process(config: str, obs: str, conn) -> None:
+    """A cluster configuration's own process: answers ``(workers, fits)`` requests from ``conn`` with
+    :func:`_run`'s results until it receives None."""
+    os.environ.setdefault("IRISPLUG_QUIET", "1")
+    import irisplug
+
+    seq = irisplug.read(obs)["Si IV 1403"]
+    first = True
+    while (request := conn.recv()) is not None:
+        workers, fits = request
+        conn.send(_run(seq, workers, config, fits, warm_client=first))
+        first = False
+    conn.close()
 
 
 def _report(runs: dict[int, list[dict[str, float]]]) -> None:
@@ -334,15 +358,28 @@ def main() -> None:
             bare = _bare_tasks(seq)
             bare_n = len(pickle.loads(bare))
         identical = True
-        for _ in range(args.repeats):
-            for c in configs:
-                for k in (1, 2):
-                    if c == "bare":
-                        runs[c][k].extend(_bare(bare, bare_n, k, args.fits))
-                        continue
-                    for m, maps in _run(seq, k, c, args.fits):
-                        runs[c][k].append(m)
-                        identical &= _identical(ref, maps)
+        ctx = multiprocessing.get_context("spawn")
+        procs = {}
+        for c in configs:
+            if c != "bare":
+                conn, child = ctx.Pipe()
+                procs[c] = (ctx.Process(target=_config_process, args=(c, str(work / "obs"), child)), conn)
+                procs[c][0].start()
+        try:
+            for _ in range(args.repeats):
+                for c in configs:
+                    for k in (1, 2):
+                        if c == "bare":
+                            runs[c][k].extend(_bare(bare, bare_n, k, args.fits))
+                            continue
+                        procs[c][1].send((k, args.fits))
+                        for m, maps in procs[c][1].recv():
+                            runs[c][k].append(m)
+                            identical &= _identical(ref, maps)
+        finally:
+            for proc, conn in procs.values():
+                conn.send(None)
+                proc.join(60)
         print(f"CPU: {machine_line()}; {args.files} files x {args.steps} steps x {args.ny} pixels = {n_spectra} "
               f"spectra (Si IV 1403, si_iv_1403); {args.repeats} repeats of {args.fits} fits on a new cluster each; "
               f"k = 1 and 2 worker processes of 1 thread, configurations interleaved")

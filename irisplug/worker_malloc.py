@@ -15,7 +15,8 @@ variable is not reliable from a library. ``mallopt`` in the worker process
 is: :func:`apply` sets the two thresholds to the largest values glibc's
 dynamic tuning would reach by itself (mmap threshold 32 MiB, trim threshold
 twice that), and :func:`dask_setup` makes this module a worker preload
-(``irisplug.local_cluster`` uses it).
+(``irisplug.local_cluster`` uses it, and calls :func:`apply` in its own
+process, which receives every result as the client).
 
 Outside glibc (macOS, Windows, musl) nothing is changed.
 """

@@ -116,7 +116,46 @@ def test_worker_processes_reuse_freed_memory_unless_asked_to_trim():
     assert reuse["kept"] >= 16 << 20
 
 
-def test_worker_threads_leave_this_process_alone_and_user_preloads_are_kept():
+_CALLER = """
+import json, sys
+import irisplug
+from test_cluster import _malloc_probe
+with irisplug.local_cluster(1, processes=False, trim_freed_memory=sys.argv[1] == "trim"):
+    pass
+print(json.dumps(_malloc_probe()))
+"""
+
+
+def _probe_caller(how: str) -> dict[str, object]:
+    """The malloc probe in a new process that made (and closed) a ``local_cluster`` (thresholds are per process
+    and cannot be reset: a process of its own for each case)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    # glibc's own defaults in the child: a LocalCluster's nannies write distributed's MALLOC_TRIM_THRESHOLD_ into
+    # the environment of the process that made it (this one, if an earlier test did), which fixes the thresholds
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MALLOC_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])
+    out = subprocess.run([sys.executable, "-c", _CALLER, how], capture_output=True, text=True, env=env, timeout=120,
+                         check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_calling_process_reuses_freed_memory_unless_asked_to_trim():
+    # the client of a LocalCluster receives every result in its process (and runs the scheduler and the nannies)
+    ours, trim = _probe_caller("reuse"), _probe_caller("trim")
+    if not ours["glibc"]:
+        pytest.skip("glibc's malloc thresholds only exist on glibc")
+    # left alone: glibc's dynamic thresholds, raised to the 1 MiB block freed first, map the 16 MiB block and
+    # unmap it when freed (nothing kept)
+    assert not trim["mmapped"] and trim["big_mmapped"] and trim["kept"] < 16 << 20
+    # ours: the 16 MiB block comes from the heap and stays there once freed, for the next fit's results
+    assert not ours["mmapped"] and not ours["big_mmapped"] and ours["kept"] >= 16 << 20
+
+
+def test_worker_threads_get_no_preload_and_user_preloads_are_kept():
     with irisplug.local_cluster(1, processes=False) as threads:
         assert all(not w.preloads for w in threads.workers.values())
     with irisplug.local_cluster(1, preload="irisplug.cluster") as ours, distributed.Client(ours) as client:
