@@ -16,7 +16,8 @@ machine is shared and noisy), each k in three configurations:
   preloading ``irisplug.worker_malloc`` (glibc's malloc thresholds at the
   values its own tuning reaches, instead of distributed's
   ``MALLOC_TRIM_THRESHOLD_=65536``, under which every array over 128 KiB is
-  mapped and faulted in afresh);
+  mapped and faulted in afresh), and the same thresholds in the client's
+  process;
 - ``bare`` (the host's ceiling): no dask at all, the very tasks the cluster
   runs (one per raster: read, decode and mask it, fit it on one thread),
   handed one by one to 1 or 2 plain processes (``concurrent.futures``). What
