@@ -60,6 +60,7 @@ code run with different ``PYTHONPATH``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -379,7 +380,8 @@ def main() -> None:
                             identical &= _identical(ref, maps)
         finally:
             for proc, conn in procs.values():
-                conn.send(None)
+                with contextlib.suppress(OSError):  # a child that died has closed its end: its error is raised
+                    conn.send(None)
                 proc.join(60)
         print(f"CPU: {machine_line()}; {args.files} files x {args.steps} steps x {args.ny} pixels = {n_spectra} "
               f"spectra (Si IV 1403, si_iv_1403); {args.repeats} repeats of {args.fits} fits on a new cluster each; "
