@@ -282,10 +282,8 @@ def _worker_fit(block: np.ndarray, ub: np.ndarray | None, mb: np.ndarray | None,
                 cols: slice = slice(None)) -> np.ndarray:
     """A cluster task's fit of a block, with the worker's share of threads (:func:`_fit_block`); in a dask worker
     the garbage collector's view is frozen after the first (:func:`_freeze_worker_gc`)."""
-    threads = _task_threads(blocks_per_worker)
-    out = _fit_block(block, ub, mb, x, template, kwargs, threads, invalid, cols)
-    if threads is not None:
-        _freeze_worker_gc()
+    out = _fit_block(block, ub, mb, x, template, kwargs, _task_threads(blocks_per_worker), invalid, cols)
+    _freeze_worker_gc()  # finds the worker itself (nothing outside one)
     return out
 
 
